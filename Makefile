@@ -1,0 +1,37 @@
+# Chamado: the README's two commands.
+#   make run    install what is missing, build, serve http://127.0.0.1:8080 with demo data
+#   make check  install what is missing, build with ASan+UBSan, run every test suite
+BUILD      ?= build
+CHECKBUILD ?= build/san
+LISTEN     ?= 127.0.0.1:8080
+
+.PHONY: all deps build run check check-build clean format
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --buildtype=debugoptimized
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD) chamado po/pt_BR.mo
+
+run: build
+	./$(BUILD)/chamado serve --demo --data-dir var --listen $(LISTEN)
+
+$(CHECKBUILD)/build.ninja:
+	meson setup $(CHECKBUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true
+
+check-build: deps $(CHECKBUILD)/build.ninja
+	ninja -C $(CHECKBUILD)
+
+check: check-build
+	tests/run-all $(CHECKBUILD)
+
+format:
+	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c')
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,37 @@
+/* The running application: settings, templates, catalogs, static files,
+ * routes, and one database connection per server thread. Built once at
+ * start-up and read-only afterwards (the connections are per thread). */
+#ifndef CHAMADO_APP_H
+#define CHAMADO_APP_H
+
+#include <pthread.h>
+
+#include "config.h"
+#include "http/router.h"
+#include "http/static_files.h"
+#include "store/db.h"
+#include "view/i18n.h"
+#include "view/template.h"
+
+struct app {
+	struct config cfg;
+	i18n_catalog *catalog;
+	tpl_set *templates;
+	static_files *statics;
+	router *router;
+	pthread_key_t db_key;
+	char company_name[128]; /* branding, from settings */
+	char brand_color[16];
+};
+
+/* Loads catalogs, templates, static files and routes, and checks that the
+ * database opens and is migrated. -1 with a one-line reason in err. */
+int app_init(struct app *a, const struct config *cfg, char *err, size_t errlen);
+void app_free(struct app *a);
+/* This thread's connection, opened on first use; NULL when the database
+ * cannot be opened (logged). */
+db *app_db(struct app *a);
+/* Re-reads branding settings (company name, colour). */
+void app_load_branding(struct app *a, db *d);
+
+#endif

@@ -1,0 +1,128 @@
+#include "base/buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void buf_init(buf *b, size_t max)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+	b->max = max;
+}
+
+void buf_free(buf *b)
+{
+	free(b->data);
+	buf_init(b, b->max);
+}
+
+void buf_clear(buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+static int buf_reserve(buf *b, size_t extra)
+{
+	if (extra > b->max || b->len > b->max - extra)
+		return BUF_TOO_BIG;
+	size_t need = b->len + extra + 1;
+	if (need <= b->cap)
+		return BUF_OK;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < need)
+		cap *= 2;
+	char *p = realloc(b->data, cap);
+	if (!p)
+		return BUF_NOMEM;
+	b->data = p;
+	b->cap = cap;
+	return BUF_OK;
+}
+
+int buf_append(buf *b, const void *data, size_t len)
+{
+	int rc = buf_reserve(b, len);
+	if (rc)
+		return rc;
+	if (len)
+		memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+	return BUF_OK;
+}
+
+int buf_puts(buf *b, const char *s)
+{
+	return buf_append(b, s, strlen(s));
+}
+
+int buf_putc(buf *b, char c)
+{
+	return buf_append(b, &c, 1);
+}
+
+int buf_vprintf(buf *b, const char *fmt, va_list ap)
+{
+	va_list copy;
+	va_copy(copy, ap);
+	int n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n < 0)
+		return BUF_NOMEM;
+	int rc = buf_reserve(b, (size_t)n);
+	if (rc)
+		return rc;
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return BUF_OK;
+}
+
+int buf_printf(buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = buf_vprintf(b, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int buf_put_html(buf *b, const char *s, size_t len)
+{
+	size_t start = 0;
+	for (size_t i = 0; i < len; i++) {
+		const char *entity;
+		switch (s[i]) {
+		case '&': entity = "&amp;"; break;
+		case '<': entity = "&lt;"; break;
+		case '>': entity = "&gt;"; break;
+		case '"': entity = "&quot;"; break;
+		case '\'': entity = "&#39;"; break;
+		default: continue;
+		}
+		int rc = buf_append(b, s + start, i - start);
+		if (!rc)
+			rc = buf_puts(b, entity);
+		if (rc)
+			return rc;
+		start = i + 1;
+	}
+	return buf_append(b, s + start, len - start);
+}
+
+char *buf_take(buf *b)
+{
+	char *p = b->data;
+	if (!p)
+		p = calloc(1, 1);
+	buf_init(b, b->max);
+	return p;
+}
+
+const char *buf_str(const buf *b)
+{
+	return b->data ? b->data : "";
+}

@@ -1,0 +1,32 @@
+/* A growable byte buffer that knows its maximum size (like curl's dynbuf).
+ * Appends past the cap fail with BUF_TOO_BIG and leave the buffer unchanged. */
+#ifndef CHAMADO_BUF_H
+#define CHAMADO_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+enum { BUF_OK = 0, BUF_NOMEM = -1, BUF_TOO_BIG = -2 };
+
+typedef struct buf {
+	char *data; /* always NUL-terminated when len > 0 */
+	size_t len;
+	size_t cap;
+	size_t max;
+} buf;
+
+void buf_init(buf *b, size_t max);
+void buf_free(buf *b);
+void buf_clear(buf *b);
+int buf_append(buf *b, const void *data, size_t len);
+int buf_puts(buf *b, const char *s);
+int buf_putc(buf *b, char c);
+int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int buf_vprintf(buf *b, const char *fmt, va_list ap);
+/* Appends s with the five HTML-special characters escaped. */
+int buf_put_html(buf *b, const char *s, size_t len);
+/* Returns the contents (never NULL) and forgets them; the caller frees. */
+char *buf_take(buf *b);
+const char *buf_str(const buf *b);
+
+#endif

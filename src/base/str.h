@@ -1,0 +1,22 @@
+/* Small string helpers with no project dependencies. */
+#ifndef CHAMADO_STR_H
+#define CHAMADO_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+bool str_eq(const char *a, const char *b);
+bool str_starts_with(const char *s, const char *prefix);
+bool str_ends_with(const char *s, const char *suffix);
+bool str_case_eq(const char *a, const char *b);
+/* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
+bool str_utf8_valid(const char *s, size_t len);
+/* Trims ASCII white space in place; returns s. */
+char *str_trim(char *s);
+/* Number of code points in valid UTF-8. */
+size_t str_utf8_length(const char *s);
+/* Parses a whole decimal number; false on junk, overflow or out of [min,max]. */
+bool str_to_int64(const char *s, int64_t min, int64_t max, int64_t *out);
+
+#endif

@@ -1,0 +1,113 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/str.h"
+#include "build_config.h"
+
+static void copy(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src);
+}
+
+int config_set_listen(struct config *c, const char *value)
+{
+	const char *colon = strrchr(value, ':');
+	if (!colon)
+		return -1;
+	int64_t port;
+	if (!str_to_int64(colon + 1, 0, 65535, &port))
+		return -1;
+	size_t hostlen = (size_t)(colon - value);
+	const char *host = value;
+	if (hostlen >= 2 && host[0] == '[' && host[hostlen - 1] == ']') {
+		host++;
+		hostlen -= 2;
+	}
+	if (hostlen >= sizeof c->listen_host)
+		return -1;
+	if (hostlen == 0) {
+		copy(c->listen_host, sizeof c->listen_host, "127.0.0.1");
+	} else {
+		memcpy(c->listen_host, host, hostlen);
+		c->listen_host[hostlen] = '\0';
+	}
+	c->listen_port = (int)port;
+	return 0;
+}
+
+static int env_size(const char *name, size_t *out, char *err, size_t errlen)
+{
+	const char *v = getenv(name);
+	int64_t n;
+	if (!v || !*v)
+		return 0;
+	if (!str_to_int64(v, 1, (int64_t)1 << 40, &n)) {
+		snprintf(err, errlen, "%s must be a positive number of bytes, not '%s'", name, v);
+		return -1;
+	}
+	*out = (size_t)n;
+	return 0;
+}
+
+static void env_copy(const char *name, char *dst, size_t n)
+{
+	const char *v = getenv(name);
+	if (v && *v)
+		copy(dst, n, v);
+}
+
+int config_from_env(struct config *c, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof *c);
+	copy(c->listen_host, sizeof c->listen_host, "127.0.0.1");
+	c->listen_port = 8080;
+	copy(c->data_dir, sizeof c->data_dir, "var");
+	copy(c->mail_from, sizeof c->mail_from, "suporte@localhost");
+	copy(c->share_dir, sizeof c->share_dir, CHAMADO_DEFAULT_SHARE_DIR);
+	copy(c->mo_dir, sizeof c->mo_dir, CHAMADO_DEFAULT_MO_DIR);
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	c->threads = cores > 0 ? (int)cores : 2;
+	c->max_body = (size_t)64 << 20;
+	c->max_form_body = (size_t)1 << 20;
+	c->max_field = (size_t)256 << 10;
+	c->max_fields = 200;
+	c->max_upload = (size_t)10 << 20;
+	c->max_uploads = 5;
+	c->max_page = (size_t)4 << 20;
+
+	const char *listen = getenv("CHAMADO_LISTEN");
+	if (listen && *listen && config_set_listen(c, listen) < 0) {
+		snprintf(err, errlen, "CHAMADO_LISTEN must be HOST:PORT, not '%s'", listen);
+		return -1;
+	}
+	env_copy("CHAMADO_DB", c->db_url, sizeof c->db_url);
+	env_copy("CHAMADO_DATA_DIR", c->data_dir, sizeof c->data_dir);
+	env_copy("CHAMADO_BASE_URL", c->base_url, sizeof c->base_url);
+	env_copy("CHAMADO_SMTP_URL", c->smtp_url, sizeof c->smtp_url);
+	env_copy("CHAMADO_MAIL_FROM", c->mail_from, sizeof c->mail_from);
+	env_copy("CHAMADO_SHARE_DIR", c->share_dir, sizeof c->share_dir);
+	env_copy("CHAMADO_MO_DIR", c->mo_dir, sizeof c->mo_dir);
+	if (env_size("CHAMADO_MAX_BODY", &c->max_body, err, errlen) < 0)
+		return -1;
+	if (c->max_form_body > c->max_body)
+		c->max_form_body = c->max_body;
+	return 0;
+}
+
+void config_finish(struct config *c)
+{
+	if (!c->db_url[0])
+		snprintf(c->db_url, sizeof c->db_url, "sqlite:%s/chamado.db", c->data_dir);
+	if (!c->base_url[0]) {
+		const char *host = strchr(c->listen_host, ':') ? "[::1]" : c->listen_host;
+		if (str_eq(host, "0.0.0.0"))
+			host = "127.0.0.1";
+		snprintf(c->base_url, sizeof c->base_url, "http://%s:%d", host, c->listen_port);
+	}
+	if (c->max_form_body > c->max_body)
+		c->max_form_body = c->max_body;
+}

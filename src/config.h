@@ -1,0 +1,41 @@
+/* Chamado's settings: defaults, then the environment (CHAMADO_*), then
+ * command-line flags. Read-only once the server starts. Every input cap
+ * lives here. */
+#ifndef CHAMADO_CONFIG_H
+#define CHAMADO_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config {
+	char listen_host[256];
+	int listen_port;
+	char db_url[1024];
+	char data_dir[512];
+	char base_url[512];
+	char smtp_url[1024];
+	char mail_from[256];
+	char share_dir[512]; /* templates/, static/ */
+	char mo_dir[512];    /* compiled catalogs */
+	bool demo;
+	int threads;
+
+	/* Caps on untrusted input. */
+	size_t max_body;         /* whole request body */
+	size_t max_form_body;    /* urlencoded bodies */
+	size_t max_field;        /* one form field's value */
+	int max_fields;          /* form fields per request */
+	size_t max_upload;       /* one uploaded file */
+	int max_uploads;         /* files per request */
+	size_t max_page;         /* rendered page */
+};
+
+/* Fills c from defaults and the environment. Returns 0, or -1 with a
+ * one-line reason in err (a malformed CHAMADO_* value). */
+int config_from_env(struct config *c, char *err, size_t errlen);
+/* Parses "HOST:PORT", "[::1]:PORT" or ":PORT" into c. -1 when malformed. */
+int config_set_listen(struct config *c, const char *value);
+/* Derived values (the default database under data_dir, the base URL). */
+void config_finish(struct config *c);
+
+#endif

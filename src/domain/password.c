@@ -1,0 +1,41 @@
+#include "domain/password.h"
+
+#include <semaphore.h>
+#include <sodium.h>
+#include <string.h>
+
+static sem_t hash_slots;
+
+int password_init(void)
+{
+	if (sodium_init() < 0)
+		return -1;
+	return sem_init(&hash_slots, 0, 2);
+}
+
+int password_hash(const char *password, char out[PASSWORD_HASH_MAX])
+{
+	sem_wait(&hash_slots);
+	int rc = crypto_pwhash_str_alg(out, password, strlen(password),
+	                               crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	                               crypto_pwhash_MEMLIMIT_INTERACTIVE,
+	                               crypto_pwhash_ALG_ARGON2ID13);
+	sem_post(&hash_slots);
+	return rc == 0 ? 0 : -1;
+}
+
+bool password_verify(const char *password, const char *hash)
+{
+	if (!hash || !*hash)
+		return false;
+	sem_wait(&hash_slots);
+	bool ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+	sem_post(&hash_slots);
+	return ok;
+}
+
+bool password_needs_rehash(const char *hash)
+{
+	return crypto_pwhash_str_needs_rehash(hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	                                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
+}

@@ -1,0 +1,542 @@
+#include "http/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/str.h"
+
+struct server {
+	struct MHD_Daemon *daemon;
+	struct server_options opt;
+	int listen_fd;
+	int port;
+	atomic_int inflight;
+};
+
+/* Per-request state that the handler does not see. */
+struct conn_state {
+	struct request req;
+	struct server *srv;
+	const char *raw_uri;
+	int stage; /* 0 new, 1 reading body, 2 answered */
+	struct MHD_PostProcessor *pp;
+	buf raw_body;        /* urlencoded or other bodies */
+	bool urlencoded;
+	struct upload *current_upload;
+	struct kv *current_field;
+	buf field_value;
+};
+
+static const char *security_headers[][2] = {
+	{"X-Content-Type-Options", "nosniff"},
+	{"X-Frame-Options", "DENY"},
+	{"Referrer-Policy", "same-origin"},
+	{"Content-Security-Policy",
+	 "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+	 "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"},
+};
+
+static int listen_socket(const char *host, int port, int *bound_port, char *err, size_t errlen)
+{
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+	                         .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+	struct addrinfo *res;
+	char service[16];
+	snprintf(service, sizeof service, "%d", port);
+	int gai = getaddrinfo(host, service, &hints, &res);
+	if (gai != 0) {
+		snprintf(err, errlen, "cannot listen on %s:%d: %s", host, port, gai_strerror(gai));
+		return -1;
+	}
+	int fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol);
+	int one = 1;
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+	    bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 1024) < 0) {
+		snprintf(err, errlen, "cannot listen on %s:%d: %s", host, port,
+		         errno == EADDRINUSE ? "address already in use" : strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(res);
+		return -1;
+	}
+	freeaddrinfo(res);
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	*bound_port = port;
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		if (ss.ss_family == AF_INET)
+			*bound_port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		else if (ss.ss_family == AF_INET6)
+			*bound_port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	}
+	return fd;
+}
+
+/* Called by MHD with the raw request target before it is unescaped: the
+ * request state starts here so the path and query are decoded by us. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct server *srv = cls;
+	arena *a = arena_new(16384);
+	if (!a)
+		return NULL;
+	struct conn_state *cs = arena_zalloc(a, sizeof *cs);
+	if (!cs) {
+		arena_free(a);
+		return NULL;
+	}
+	cs->srv = srv;
+	cs->req.arena = a;
+	cs->req.conn = conn;
+	cs->req.app = srv->opt.app;
+	cs->req.started_us = now_us();
+	cs->raw_uri = arena_strdup(a, uri);
+	buf_init(&cs->req.body, srv->opt.max_page);
+	buf_init(&cs->raw_body, srv->opt.max_form_body);
+	buf_init(&cs->field_value, srv->opt.max_field);
+	atomic_fetch_add(&srv->inflight, 1);
+	return cs;
+}
+
+static void close_uploads(struct request *req)
+{
+	for (struct upload *u = req->uploads; u; u = u->next) {
+		if (u->fd >= 0)
+			close(u->fd);
+		u->fd = -1;
+		if (u->path)
+			unlink(u->path);
+	}
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	(void)conn;
+	(void)toe;
+	struct server *srv = cls;
+	struct conn_state *cs = *con_cls;
+	if (!cs)
+		return;
+	struct request *req = &cs->req;
+	if (req->method_name)
+		log_info("%s %s %d %lldus", req->method_name, req->path ? req->path : cs->raw_uri,
+		         req->status, (long long)(now_us() - req->started_us));
+	if (cs->pp)
+		MHD_destroy_post_processor(cs->pp);
+	close_uploads(req);
+	buf_free(&req->body);
+	buf_free(&cs->raw_body);
+	buf_free(&cs->field_value);
+	arena_free(req->arena);
+	*con_cls = NULL;
+	atomic_fetch_sub(&srv->inflight, 1);
+}
+
+/* Splits the raw target into a decoded path and query fields. */
+static int parse_target(struct conn_state *cs)
+{
+	struct request *req = &cs->req;
+	const char *uri = cs->raw_uri;
+	if (!uri || uri[0] != '/')
+		return -1;
+	const char *q = strchr(uri, '?');
+	size_t plen = q ? (size_t)(q - uri) : strlen(uri);
+	int why = 0;
+	req->path = form_decode(req->arena, uri, plen, false, &why);
+	if (!req->path)
+		return -1;
+	if (q && form_parse_urlencoded(req->arena, q + 1, strlen(q + 1), cs->srv->opt.max_fields,
+	                               &req->query) != FORM_OK)
+		return -1;
+	return 0;
+}
+
+static bool content_type_is(const char *ct, const char *type)
+{
+	size_t n = strlen(type);
+	return ct && strncasecmp(ct, type, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static int field_finish(struct conn_state *cs)
+{
+	struct request *req = &cs->req;
+	if (!cs->current_field)
+		return 0;
+	const char *v = buf_str(&cs->field_value);
+	if (!str_utf8_valid(v, cs->field_value.len) || memchr(v, '\0', cs->field_value.len)) {
+		req->body_malformed = true;
+		return -1;
+	}
+	cs->current_field->value = arena_strndup(req->arena, v, cs->field_value.len);
+	buf_clear(&cs->field_value);
+	cs->current_field = NULL;
+	return 0;
+}
+
+static struct upload *upload_begin(struct conn_state *cs, const char *key, const char *filename,
+                                   const char *type)
+{
+	struct request *req = &cs->req;
+	struct upload *u = arena_zalloc(req->arena, sizeof *u);
+	if (!u)
+		return NULL;
+	u->fd = -1;
+	u->field = arena_strdup(req->arena, key);
+	u->filename = arena_strdup(req->arena, filename);
+	u->claimed_type = type ? arena_strdup(req->arena, type) : "";
+	/* Append, so the files keep the order they were sent in. */
+	struct upload **tail = &req->uploads;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = u;
+	if (++req->upload_count > cs->srv->opt.max_uploads) {
+		req->too_many_uploads = true;
+		return u;
+	}
+	char *path = arena_printf(req->arena, "%s/upload-XXXXXX", cs->srv->opt.upload_dir);
+	if (!path)
+		return NULL;
+	u->fd = mkostemp(path, O_CLOEXEC);
+	if (u->fd >= 0)
+		u->path = path;
+	else
+		log_warn("cannot create an upload file in %s: %s", cs->srv->opt.upload_dir, strerror(errno));
+	return u;
+}
+
+static int upload_write(struct conn_state *cs, struct upload *u, const char *data, size_t size)
+{
+	if (u->too_big || u->fd < 0)
+		return 0;
+	if (u->size + size > cs->srv->opt.max_upload) {
+		u->too_big = true;
+		close(u->fd);
+		u->fd = -1;
+		unlink(u->path);
+		u->path = NULL;
+		return 0;
+	}
+	while (size > 0) {
+		ssize_t n = write(u->fd, data, size);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			log_warn("cannot write an upload: %s", strerror(errno));
+			return -1;
+		}
+		data += n;
+		size -= (size_t)n;
+		u->size += (size_t)n;
+	}
+	return 0;
+}
+
+static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *filename, const char *content_type,
+                               const char *transfer_encoding, const char *data, uint64_t off,
+                               size_t size)
+{
+	(void)kind;
+	(void)transfer_encoding;
+	struct conn_state *cs = cls;
+	struct request *req = &cs->req;
+	if (!key)
+		return MHD_YES;
+	if (filename) {
+		if (field_finish(cs) < 0)
+			return MHD_NO;
+		struct upload *u = cs->current_upload;
+		if (off == 0 || !u || strcmp(u->field, key) != 0 || strcmp(u->filename, filename) != 0)
+			u = cs->current_upload = upload_begin(cs, key, filename, content_type);
+		if (!u)
+			return MHD_NO;
+		return upload_write(cs, u, data, size) == 0 ? MHD_YES : MHD_NO;
+	}
+	cs->current_upload = NULL;
+	if (off == 0 || !cs->current_field || strcmp(cs->current_field->key, key) != 0) {
+		if (field_finish(cs) < 0)
+			return MHD_NO;
+		if (req->form.count >= cs->srv->opt.max_fields) {
+			req->too_many_fields = true;
+			return MHD_NO;
+		}
+		if (kv_add(req->arena, &req->form, arena_strdup(req->arena, key), "") != FORM_OK)
+			return MHD_NO;
+		cs->current_field = req->form.tail;
+	}
+	if (buf_append(&cs->field_value, data, size) != BUF_OK) {
+		req->body_too_big = true;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+/* First call: headers are in; decide how the body will be read. */
+static int begin_body(struct conn_state *cs)
+{
+	struct request *req = &cs->req;
+	const struct server_options *o = &cs->srv->opt;
+	const char *len = req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	int64_t n;
+	if (len && str_to_int64(len, 0, INT64_MAX, &n) && (uint64_t)n > o->max_body) {
+		req->body_too_big = true;
+		return -1;
+	}
+	if (!(req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)))
+		return 0;
+	const char *ct = req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (content_type_is(ct, "multipart/form-data")) {
+		cs->pp = MHD_create_post_processor(req->conn, 16384, on_part, cs);
+		if (!cs->pp) {
+			req->body_malformed = true;
+			return -1;
+		}
+		return 0;
+	}
+	cs->urlencoded = content_type_is(ct, "application/x-www-form-urlencoded");
+	if (len && (uint64_t)n > o->max_form_body) {
+		req->body_too_big = true;
+		return -1;
+	}
+	return 0;
+}
+
+static int read_body(struct conn_state *cs, const char *data, size_t size)
+{
+	struct request *req = &cs->req;
+	req->body_bytes += size;
+	if (req->body_bytes > cs->srv->opt.max_body) {
+		req->body_too_big = true;
+		return -1;
+	}
+	if (req->body_malformed || req->too_many_fields || req->too_many_uploads)
+		return 0; /* keep reading: the answer comes when the body is in */
+	if (cs->pp) {
+		if (MHD_post_process(cs->pp, data, size) != MHD_YES && !req->body_too_big &&
+		    !req->too_many_fields)
+			req->body_malformed = true;
+		return req->body_too_big ? -1 : 0;
+	}
+	if (buf_append(&cs->raw_body, data, size) != BUF_OK) {
+		req->body_too_big = true;
+		return -1;
+	}
+	return 0;
+}
+
+static void end_body(struct conn_state *cs)
+{
+	struct request *req = &cs->req;
+	if (cs->pp) {
+		if (MHD_destroy_post_processor(cs->pp) != MHD_YES)
+			req->body_malformed = true;
+		cs->pp = NULL;
+		if (field_finish(cs) < 0)
+			req->body_malformed = true;
+		for (struct upload *u = req->uploads; u; u = u->next)
+			if (u->fd >= 0)
+				lseek(u->fd, 0, SEEK_SET);
+	} else if (cs->urlencoded && cs->raw_body.len) {
+		int rc = form_parse_urlencoded(req->arena, cs->raw_body.data, cs->raw_body.len,
+		                               cs->srv->opt.max_fields, &req->form);
+		if (rc == FORM_TOO_MANY)
+			req->too_many_fields = true;
+		else if (rc != FORM_OK)
+			req->body_malformed = true;
+	}
+}
+
+static void serve_static(struct request *req, const struct static_file *f)
+{
+	const char *inm = req_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	resp_header(req, MHD_HTTP_HEADER_ETAG, f->etag);
+	resp_header(req, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=3600");
+	req->responded = true;
+	req->content_type = f->content_type;
+	if (inm && strstr(inm, f->etag)) {
+		req->status = MHD_HTTP_NOT_MODIFIED;
+		return;
+	}
+	req->status = MHD_HTTP_OK;
+	req->static_body = f->data;
+	req->static_len = f->len;
+}
+
+static void dispatch(struct conn_state *cs)
+{
+	struct request *req = &cs->req;
+	const struct server_options *o = &cs->srv->opt;
+	if (o->before)
+		o->before(req);
+	if (req->responded)
+		return;
+	if (req->body_too_big || req->too_many_uploads) {
+		resp_error(req, MHD_HTTP_CONTENT_TOO_LARGE);
+		return;
+	}
+	if (req->body_malformed || req->too_many_fields || !req->path) {
+		resp_error(req, MHD_HTTP_BAD_REQUEST);
+		return;
+	}
+	if (o->statics && (req->method & (HTTP_GET | HTTP_HEAD)) && str_starts_with(req->path, "/static/")) {
+		const struct static_file *f = static_files_find(o->statics, req->path);
+		if (f) {
+			serve_static(req, f);
+			return;
+		}
+	}
+	if (router_match(o->router, req->method, req->path, req->arena, &req->route) < 0) {
+		resp_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR);
+		return;
+	}
+	if (!req->route.handler) {
+		if (!req->route.path_known) {
+			resp_error(req, MHD_HTTP_NOT_FOUND);
+			return;
+		}
+		char *allow = http_methods_allow(req->route.allowed, req->arena);
+		if (allow)
+			resp_header(req, MHD_HTTP_HEADER_ALLOW, allow);
+		resp_error(req, MHD_HTTP_METHOD_NOT_ALLOWED);
+		return;
+	}
+	req->route.handler(req);
+	if (!req->responded)
+		resp_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR);
+}
+
+static enum MHD_Result send_response(struct conn_state *cs)
+{
+	struct request *req = &cs->req;
+	struct MHD_Response *r;
+	if (req->static_body) {
+		r = MHD_create_response_from_buffer(req->static_len, (void *)req->static_body,
+		                                    MHD_RESPMEM_PERSISTENT);
+	} else {
+		size_t len = req->body.len;
+		char *body = buf_take(&req->body);
+		r = body ? MHD_create_response_from_buffer_with_free_callback(len, body, free) : NULL;
+		if (!r)
+			free(body);
+	}
+	if (!r)
+		return MHD_NO;
+	for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
+		MHD_add_response_header(r, security_headers[i][0], security_headers[i][1]);
+	if (req->content_type)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, req->content_type);
+	for (struct header *h = req->headers; h; h = h->next)
+		MHD_add_response_header(r, h->name, h->value);
+	cs->stage = 2;
+	enum MHD_Result rc = MHD_queue_response(req->conn, (unsigned)req->status, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+	(void)cls;
+	(void)url;
+	(void)version;
+	(void)conn;
+	struct conn_state *cs = *con_cls;
+	if (!cs)
+		return MHD_NO; /* out of memory in on_uri */
+	struct request *req = &cs->req;
+	if (cs->stage == 0) {
+		cs->stage = 1;
+		req->method_name = arena_strdup(req->arena, method);
+		req->method = http_method_parse(method);
+		if (parse_target(cs) < 0)
+			req->path = NULL;
+		if (begin_body(cs) < 0) {
+			/* Answer now: MHD then drops the rest of the body and closes. */
+			dispatch(cs);
+			return send_response(cs);
+		}
+		/* Answering on a later call keeps the connection alive. */
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		int rc = read_body(cs, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return rc < 0 ? MHD_NO : MHD_YES;
+	}
+	end_body(cs);
+	dispatch(cs);
+	return send_response(cs);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char line[512];
+	vsnprintf(line, sizeof line, fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	log_warn("http: %s", line);
+}
+
+server *server_start(const struct server_options *o, char *err, size_t errlen)
+{
+	server *s = calloc(1, sizeof *s);
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->opt = *o;
+	s->listen_fd = listen_socket(o->host, o->port, &s->port, err, errlen);
+	if (s->listen_fd < 0) {
+		free(s);
+		return NULL;
+	}
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+	                 MHD_USE_ERROR_LOG;
+	s->daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, s,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads > 0 ? o->threads : 1),
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+		MHD_OPTION_END);
+	if (!s->daemon) {
+		snprintf(err, errlen, "cannot start the HTTP server on %s:%d", o->host, s->port);
+		close(s->listen_fd);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int server_port(const server *s)
+{
+	return s->port;
+}
+
+void server_stop(server *s, int grace_ms)
+{
+	if (!s)
+		return;
+	MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	for (int waited = 0; atomic_load(&s->inflight) > 0 && waited < grace_ms; waited += 10)
+		usleep(10 * 1000);
+	MHD_stop_daemon(s->daemon);
+	free(s);
+}

@@ -1,0 +1,339 @@
+/* chamado: the command line. serve, migrate, user add. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "app.h"
+#include "base/log.h"
+#include "base/str.h"
+#include "build_config.h"
+#include "config.h"
+#include "domain/account.h"
+#include "domain/password.h"
+#include "domain/setup.h"
+#include "http/server.h"
+#include "store/db.h"
+#include "web/routes.h"
+
+enum { EXIT_USAGE = 2 };
+
+static const char usage_text[] =
+	"Usage: chamado COMMAND [OPTIONS]\n"
+	"\n"
+	"Commands:\n"
+	"  serve [--listen HOST:PORT] [--db URL] [--data-dir DIR] [--demo]\n"
+	"                        run the web server (default 127.0.0.1:8080)\n"
+	"  migrate [--db URL] [--data-dir DIR]\n"
+	"                        bring the database schema up to date\n"
+	"  user add (--client | --staff [--admin]) --email EMAIL --name NAME --password-stdin\n"
+	"           [--db URL] [--data-dir DIR]\n"
+	"                        create an account; the password is read from standard input\n"
+	"  --help, --version\n"
+	"\n"
+	"Environment: CHAMADO_LISTEN, CHAMADO_DB (sqlite:PATH), CHAMADO_DATA_DIR,\n"
+	"CHAMADO_BASE_URL, CHAMADO_SMTP_URL, CHAMADO_MAIL_FROM, CHAMADO_MAX_BODY.\n"
+	"The database defaults to sqlite:DATA_DIR/chamado.db (DATA_DIR defaults to ./var).\n";
+
+enum opt_id {
+	OPT_LISTEN = 1000, OPT_DB, OPT_DATA_DIR, OPT_DEMO, OPT_CLIENT, OPT_STAFF, OPT_ADMIN,
+	OPT_EMAIL, OPT_NAME, OPT_PASSWORD_STDIN, OPT_HELP,
+};
+
+struct cli {
+	struct config cfg;
+	int kind; /* -1 unset, else enum account_kind */
+	bool admin, password_stdin;
+	const char *email, *name;
+};
+
+static int usage_error(const char *cmd, const char *what)
+{
+	fprintf(stderr, "chamado %s: %s (see chamado --help)\n", cmd, what);
+	return EXIT_USAGE;
+}
+
+/* Parses the flags of a subcommand; accepts only those in allowed. */
+static int parse_flags(const char *cmd, int argc, char **argv, const struct option *allowed,
+                       struct cli *c)
+{
+	optind = 1;
+	opterr = 0;
+	for (;;) {
+		int longidx = 0;
+		int id = getopt_long(argc, argv, ":", allowed, &longidx);
+		if (id == -1)
+			break;
+		char what[256];
+		if (id == '?' || id == ':') {
+			const char *bad = argv[optind - 1];
+			snprintf(what, sizeof what, id == ':' ? "option %s needs a value" : "unknown option %s",
+			         bad);
+			return usage_error(cmd, what);
+		}
+		switch (id) {
+		case OPT_LISTEN:
+			if (config_set_listen(&c->cfg, optarg) < 0) {
+				snprintf(what, sizeof what, "--listen must be HOST:PORT, not '%s'", optarg);
+				return usage_error(cmd, what);
+			}
+			break;
+		case OPT_DB: snprintf(c->cfg.db_url, sizeof c->cfg.db_url, "%s", optarg); break;
+		case OPT_DATA_DIR: snprintf(c->cfg.data_dir, sizeof c->cfg.data_dir, "%s", optarg); break;
+		case OPT_DEMO: c->cfg.demo = true; break;
+		case OPT_CLIENT: c->kind = ACCOUNT_CLIENT; break;
+		case OPT_STAFF: c->kind = ACCOUNT_STAFF; break;
+		case OPT_ADMIN: c->admin = true; break;
+		case OPT_EMAIL: c->email = optarg; break;
+		case OPT_NAME: c->name = optarg; break;
+		case OPT_PASSWORD_STDIN: c->password_stdin = true; break;
+		case OPT_HELP: fputs(usage_text, stdout); exit(0);
+		}
+	}
+	if (optind < argc) {
+		char what[256];
+		snprintf(what, sizeof what, "unexpected argument '%s'", argv[optind]);
+		return usage_error(cmd, what);
+	}
+	config_finish(&c->cfg);
+	return 0;
+}
+
+static int make_dir(const char *path)
+{
+	if (mkdir(path, 0750) == 0 || errno == EEXIST)
+		return 0;
+	fprintf(stderr, "chamado: cannot create %s: %s\n", path, strerror(errno));
+	return -1;
+}
+
+/* Opens and migrates the database; prints one line and returns NULL on failure. */
+static db *open_database(const struct config *cfg)
+{
+	char err[512];
+	db *d = db_open(cfg->db_url, err, sizeof err);
+	if (!d) {
+		fprintf(stderr, "chamado: %s\n", err);
+		return NULL;
+	}
+	int applied = db_migrate(d);
+	if (applied < 0) {
+		fprintf(stderr, "chamado: cannot migrate %s: %s\n", cfg->db_url, db_error(d));
+		db_close(d);
+		return NULL;
+	}
+	if (applied > 0)
+		log_info("applied %d migration(s); schema version %d", applied, db_schema_version(d));
+	if (setup_defaults(d) < 0) {
+		fprintf(stderr, "chamado: cannot write the default settings: %s\n", db_error(d));
+		db_close(d);
+		return NULL;
+	}
+	return d;
+}
+
+static int prepare_data_dir(const struct config *cfg)
+{
+	char path[1100];
+	if (make_dir(cfg->data_dir) < 0)
+		return -1;
+	snprintf(path, sizeof path, "%s/tmp", cfg->data_dir);
+	return make_dir(path);
+}
+
+static const struct option serve_options[] = {
+	{"listen", required_argument, NULL, OPT_LISTEN},
+	{"db", required_argument, NULL, OPT_DB},
+	{"data-dir", required_argument, NULL, OPT_DATA_DIR},
+	{"demo", no_argument, NULL, OPT_DEMO},
+	{"help", no_argument, NULL, OPT_HELP},
+	{0},
+};
+
+static int cmd_serve(struct cli *c)
+{
+	struct config *cfg = &c->cfg;
+	if (prepare_data_dir(cfg) < 0)
+		return 1;
+	db *d = open_database(cfg);
+	if (!d)
+		return 1;
+	if (cfg->demo) {
+		struct demo_credentials cred;
+		if (setup_demo(d, &cred) < 0) {
+			fprintf(stderr, "chamado: cannot load the demo data: %s\n", db_error(d));
+			db_close(d);
+			return 1;
+		}
+		printf("Demo data loaded. Sign in at %s/login\n"
+		       "  client: %s  password: %s\n"
+		       "  staff:  %s  password: %s  (at %s/staff/login)\n",
+		       cfg->base_url, cred.client_email, cred.client_password, cred.staff_email,
+		       cred.staff_password, cfg->base_url);
+		fflush(stdout);
+	}
+	db_close(d);
+
+	struct app app;
+	char err[1024];
+	if (app_init(&app, cfg, err, sizeof err) < 0) {
+		fprintf(stderr, "chamado: %s\n", err);
+		app_free(&app);
+		return 1;
+	}
+	/* Signals are taken by sigwait below; the server threads inherit the mask. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	char upload_dir[1100];
+	snprintf(upload_dir, sizeof upload_dir, "%s/tmp", cfg->data_dir);
+	struct server_options so = {
+		.host = cfg->listen_host, .port = cfg->listen_port, .threads = cfg->threads,
+		.max_body = cfg->max_body, .max_form_body = cfg->max_form_body,
+		.max_field = cfg->max_field, .max_fields = cfg->max_fields,
+		.max_upload = cfg->max_upload, .max_uploads = cfg->max_uploads,
+		.max_page = cfg->max_page, .upload_dir = upload_dir, .router = app.router,
+		.statics = app.statics, .app = &app, .before = web_before,
+	};
+	server *srv = server_start(&so, err, sizeof err);
+	if (!srv) {
+		fprintf(stderr, "chamado: %s\n", err);
+		app_free(&app);
+		return 1;
+	}
+	fprintf(stderr, "chamado %s listening on http://%s:%d (database %s)\n", CHAMADO_VERSION,
+	        cfg->listen_host, server_port(srv), cfg->db_url);
+	int sig = 0;
+	sigwait(&stop, &sig);
+	log_info("received %s; finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	server_stop(srv, 10000);
+	app_free(&app);
+	return 0;
+}
+
+static const struct option migrate_options[] = {
+	{"db", required_argument, NULL, OPT_DB},
+	{"data-dir", required_argument, NULL, OPT_DATA_DIR},
+	{"help", no_argument, NULL, OPT_HELP},
+	{0},
+};
+
+static int cmd_migrate(struct cli *c)
+{
+	if (str_starts_with(c->cfg.db_url, "sqlite:") && prepare_data_dir(&c->cfg) < 0)
+		return 1;
+	db *d = open_database(&c->cfg);
+	if (!d)
+		return 1;
+	printf("schema version %d\n", db_schema_version(d));
+	db_close(d);
+	return 0;
+}
+
+static const struct option user_options[] = {
+	{"client", no_argument, NULL, OPT_CLIENT},
+	{"staff", no_argument, NULL, OPT_STAFF},
+	{"admin", no_argument, NULL, OPT_ADMIN},
+	{"email", required_argument, NULL, OPT_EMAIL},
+	{"name", required_argument, NULL, OPT_NAME},
+	{"password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN},
+	{"db", required_argument, NULL, OPT_DB},
+	{"data-dir", required_argument, NULL, OPT_DATA_DIR},
+	{"help", no_argument, NULL, OPT_HELP},
+	{0},
+};
+
+static int read_password(char *out, size_t n)
+{
+	if (!fgets(out, (int)n, stdin))
+		return -1;
+	out[strcspn(out, "\r\n")] = '\0';
+	return 0;
+}
+
+static int cmd_user_add(struct cli *c)
+{
+	if (c->kind < 0)
+		return usage_error("user add", "say --client or --staff");
+	if (c->admin && c->kind != ACCOUNT_STAFF)
+		return usage_error("user add", "--admin goes with --staff");
+	if (!c->email || !c->name)
+		return usage_error("user add", "--email and --name are required");
+	if (!c->password_stdin)
+		return usage_error("user add", "--password-stdin is required (the password is read from standard input)");
+	char password[PASSWORD_MAX_LENGTH + 2];
+	if (read_password(password, sizeof password) < 0) {
+		fprintf(stderr, "chamado user add: no password on standard input\n");
+		return 1;
+	}
+	if (str_starts_with(c->cfg.db_url, "sqlite:") && prepare_data_dir(&c->cfg) < 0)
+		return 1;
+	db *d = open_database(&c->cfg);
+	if (!d)
+		return 1;
+	struct account_new n = {.kind = c->kind, .email = c->email, .name = c->name,
+	                        .password = password, .admin = c->admin};
+	int64_t id = account_create(d, &n);
+	db_close(d);
+	if (id < 0) {
+		fprintf(stderr, "chamado user add: %s\n", account_error_text((int)id));
+		return 1;
+	}
+	printf("%s %s created (id %lld)\n", c->kind == ACCOUNT_CLIENT ? "client" : (c->admin ? "admin" : "staff"),
+	       c->email, (long long)id);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (str_eq(cmd, "--help") || str_eq(cmd, "-h") || str_eq(cmd, "help")) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (str_eq(cmd, "--version")) {
+		printf("chamado %s\n", CHAMADO_VERSION);
+		return 0;
+	}
+	struct cli c = {.kind = -1};
+	char err[512];
+	if (config_from_env(&c.cfg, err, sizeof err) < 0) {
+		fprintf(stderr, "chamado: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (password_init() < 0) {
+		fprintf(stderr, "chamado: cannot initialise libsodium\n");
+		return 1;
+	}
+	int rc;
+	if (str_eq(cmd, "serve")) {
+		if ((rc = parse_flags("serve", argc - 1, argv + 1, serve_options, &c)))
+			return rc;
+		return cmd_serve(&c);
+	}
+	if (str_eq(cmd, "migrate")) {
+		log_set_quiet(1);
+		if ((rc = parse_flags("migrate", argc - 1, argv + 1, migrate_options, &c)))
+			return rc;
+		return cmd_migrate(&c);
+	}
+	if (str_eq(cmd, "user") && argc >= 3 && str_eq(argv[2], "add")) {
+		log_set_quiet(1);
+		if ((rc = parse_flags("user add", argc - 2, argv + 2, user_options, &c)))
+			return rc;
+		return cmd_user_add(&c);
+	}
+	fprintf(stderr, "chamado: unknown command '%s' (see chamado --help)\n", cmd);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,78 @@
+/* The database layer: one small API over two backends (SQLite now,
+ * PostgreSQL later), chosen by URL ("sqlite:PATH"; "postgres://..." later).
+ *
+ * SQL is written once, in the common dialect, with PostgreSQL-style numbered
+ * placeholders ($1, $2 ...); each driver translates them. Times are INTEGER
+ * Unix seconds, booleans INTEGER 0/1, bytes BLOB, ids INTEGER PRIMARY KEY;
+ * callers never see a backend type.
+ *
+ * A connection belongs to one thread at a time. Statements are prepared once
+ * per connection and cached, keyed by the SQL text's address: pass string
+ * literals (store/ does). A statement is reset by db_done() before reuse.
+ * Every function that can fail returns a negative DB_E* code and leaves a
+ * message in db_error(). */
+#ifndef CHAMADO_DB_H
+#define CHAMADO_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct db db;
+typedef struct db_stmt db_stmt;
+
+enum {
+	DB_OK = 0,
+	DB_ROW = 1,        /* db_step: a row is ready */
+	DB_DONE = 2,       /* db_step: no more rows */
+	DB_ERROR = -1,     /* any other failure */
+	DB_CONSTRAINT = -2, /* a UNIQUE/FOREIGN KEY/CHECK constraint failed */
+	DB_BUSY = -3,      /* locked for longer than the busy timeout */
+	DB_NOMEM = -4,
+	DB_CONN = -5,      /* the server is unreachable (PostgreSQL) */
+};
+
+/* Opens url; on failure returns NULL and writes a one-line reason in err. */
+db *db_open(const char *url, char *err, size_t errlen);
+void db_close(db *d);
+const char *db_error(const db *d);
+const char *db_backend(const db *d); /* "sqlite" or "postgres" */
+
+/* Runs SQL with no parameters and no rows (may hold several statements). */
+int db_exec(db *d, const char *sql);
+
+/* Transactions. db_begin_write takes the write lock at once (SQLite
+ * BEGIN IMMEDIATE), for read-modify-write sequences. */
+int db_begin(db *d);
+int db_begin_write(db *d);
+int db_commit(db *d);
+int db_rollback(db *d);
+
+/* Returns the cached prepared statement for sql (a literal), or NULL. */
+db_stmt *db_prepare(db *d, const char *sql);
+/* Parameters are numbered from 1. Text and blobs are copied. */
+int db_bind_int(db_stmt *s, int index, int64_t value);
+int db_bind_text(db_stmt *s, int index, const char *text); /* NULL binds NULL */
+int db_bind_blob(db_stmt *s, int index, const void *data, size_t len);
+int db_bind_null(db_stmt *s, int index);
+/* DB_ROW, DB_DONE, or a negative error. */
+int db_step(db_stmt *s);
+/* Columns are numbered from 0; values are valid until the next step/done. */
+bool db_col_null(db_stmt *s, int col);
+int64_t db_col_int(db_stmt *s, int col);
+const char *db_col_text(db_stmt *s, int col); /* "" for NULL */
+const void *db_col_blob(db_stmt *s, int col, size_t *len);
+/* Resets the statement and clears its bindings, ready for reuse. */
+void db_done(db_stmt *s);
+
+/* Convenience: steps once and returns the first column as an integer;
+ * returns fallback when there is no row. Calls db_done. */
+int64_t db_scalar_int(db_stmt *s, int64_t fallback);
+
+/* Migrations: applies every migration newer than the schema's version, each
+ * in its own transaction; safe to call on every start and concurrently with
+ * another process. Returns the number applied, or a negative error. */
+int db_migrate(db *d);
+int db_schema_version(db *d);
+
+#endif

@@ -1,0 +1,73 @@
+/* What the database drivers share with db.c, and nothing callers need.
+ *
+ * A driver is a table of functions (struct db_driver). Each driver's
+ * connection struct starts with a struct db and each statement with a
+ * struct db_stmt, so db.c can dispatch on d->driver without knowing the
+ * backend, and a PostgreSQL driver slots in beside db_sqlite.c. */
+#ifndef CHAMADO_DB_INTERNAL_H
+#define CHAMADO_DB_INTERNAL_H
+
+#include "store/db.h"
+
+#include <stdarg.h>
+
+#define DB_ERROR_MAX 512
+
+struct db_driver {
+	const char *name; /* what db_backend() returns */
+	/* Statements that open a transaction: a plain one, and one that takes
+	 * the write lock at once. */
+	const char *begin_sql;
+	const char *begin_write_sql;
+
+	void (*close)(db *d);
+	int (*exec)(db *d, const char *sql);
+	bool (*in_transaction)(db *d);
+	/* 1 if the table exists, 0 if not, a negative DB_E* code on error. */
+	int (*table_exists)(db *d, const char *table);
+
+	db_stmt *(*prepare)(db *d, const char *sql);
+	int (*bind_int)(db_stmt *s, int index, int64_t value);
+	int (*bind_text)(db_stmt *s, int index, const char *text);
+	int (*bind_blob)(db_stmt *s, int index, const void *data, size_t len);
+	int (*bind_null)(db_stmt *s, int index);
+	int (*step)(db_stmt *s);
+	bool (*col_null)(db_stmt *s, int col);
+	int64_t (*col_int)(db_stmt *s, int col);
+	const char *(*col_text)(db_stmt *s, int col);
+	const void *(*col_blob)(db_stmt *s, int col, size_t *len);
+	void (*done)(db_stmt *s);
+};
+
+/* The first member of every driver's connection. */
+struct db {
+	const struct db_driver *driver;
+	char error[DB_ERROR_MAX];
+};
+
+/* The first member of every driver's statement. */
+struct db_stmt {
+	db *owner;
+};
+
+/* Replaces d's error message (printf-style). */
+void db_set_error(db *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Puts "prefix: " (printf-style) in front of d's current error message. */
+void db_prefix_error(db *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Driver entry points, called by db_open with the part after the scheme. */
+db *db_sqlite_open(const char *path, char *err, size_t errlen);
+
+/* The migrations under src/store/migrations/, embedded at build time by
+ * tools/embed into a generated source, ordered by version from 1 up. */
+struct db_migration {
+	int version;      /* 1 for 0001_schema.sql */
+	const char *name; /* "schema" */
+	const char *sql;
+};
+extern const struct db_migration db_migrations[];
+extern const size_t db_migration_count;
+
+#endif

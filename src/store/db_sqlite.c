@@ -1,0 +1,506 @@
+/* The SQLite driver: one sqlite3 handle per connection, in WAL mode, with
+ * a cache of prepared statements keyed by the address of their SQL text. */
+#include "store/db_internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SQLITE_BUSY_TIMEOUT_MS 5000
+#define STMT_CACHE_INITIAL 64 /* slots; always a power of two */
+
+struct sqlite_stmt {
+	struct db_stmt base;
+	sqlite3_stmt *handle;
+};
+
+struct stmt_slot {
+	const char *sql; /* NULL: empty slot */
+	struct sqlite_stmt *stmt;
+};
+
+struct sqlite_db {
+	struct db base;
+	sqlite3 *handle;
+	struct stmt_slot *slots;
+	size_t slot_count;
+	size_t slot_used;
+};
+
+static const struct db_driver sqlite_driver;
+
+static struct sqlite_db *as_sqlite(db *d)
+{
+	return (struct sqlite_db *)d;
+}
+
+static struct sqlite_stmt *as_stmt(db_stmt *s)
+{
+	return (struct sqlite_stmt *)s;
+}
+
+/* Maps a (possibly extended) SQLite result code to a DB_* code. */
+static int code_from_sqlite(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+		return DB_OK;
+	case SQLITE_ROW:
+		return DB_ROW;
+	case SQLITE_DONE:
+		return DB_DONE;
+	case SQLITE_CONSTRAINT:
+		return DB_CONSTRAINT;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return DB_BUSY;
+	case SQLITE_NOMEM:
+		return DB_NOMEM;
+	default:
+		return DB_ERROR;
+	}
+}
+
+/* Records the handle's current message and returns rc as a DB_* code. */
+static int fail_from_handle(struct sqlite_db *s, int rc)
+{
+	db_set_error(&s->base, "%s", sqlite3_errmsg(s->handle));
+	return code_from_sqlite(rc);
+}
+
+/* ---- statement cache: open addressing, linear probing ---- */
+
+static size_t slot_hash(const char *sql)
+{
+	uint64_t h = (uint64_t)(uintptr_t)sql;
+
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	return (size_t)h;
+}
+
+static struct stmt_slot *slot_find(struct stmt_slot *slots, size_t count,
+    const char *sql)
+{
+	size_t i = slot_hash(sql) & (count - 1);
+
+	while (slots[i].sql != NULL && slots[i].sql != sql)
+		i = (i + 1) & (count - 1);
+	return &slots[i];
+}
+
+/* Keeps the table at most half full, so probes stay short. */
+static int cache_reserve(struct sqlite_db *s)
+{
+	size_t count, i;
+	struct stmt_slot *slots;
+
+	if ((s->slot_used + 1) * 2 <= s->slot_count)
+		return DB_OK;
+	count = s->slot_count ? s->slot_count * 2 : STMT_CACHE_INITIAL;
+	slots = calloc(count, sizeof *slots);
+	if (slots == NULL) {
+		db_set_error(&s->base, "out of memory");
+		return DB_NOMEM;
+	}
+	for (i = 0; i < s->slot_count; i++)
+		if (s->slots[i].sql != NULL)
+			*slot_find(slots, count, s->slots[i].sql) = s->slots[i];
+	free(s->slots);
+	s->slots = slots;
+	s->slot_count = count;
+	return DB_OK;
+}
+
+static void cache_clear(struct sqlite_db *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->slot_count; i++) {
+		if (s->slots[i].stmt == NULL)
+			continue;
+		sqlite3_finalize(s->slots[i].stmt->handle);
+		free(s->slots[i].stmt);
+	}
+	free(s->slots);
+	s->slots = NULL;
+	s->slot_count = s->slot_used = 0;
+}
+
+/* ---- placeholders ---- */
+
+/* Returns the end of the quoted run that starts at p (p[0] is the quote);
+ * a doubled quote inside stands for itself. */
+static const char *skip_quoted(const char *p)
+{
+	char quote = *p == '[' ? ']' : *p;
+
+	for (p++; *p != '\0'; p++) {
+		if (*p != quote)
+			continue;
+		if (quote != ']' && p[1] == quote) {
+			p++;
+			continue;
+		}
+		return p + 1;
+	}
+	return p;
+}
+
+static const char *skip_comment(const char *p)
+{
+	if (p[0] == '-') {
+		while (*p != '\0' && *p != '\n')
+			p++;
+		return p;
+	}
+	for (p += 2; *p != '\0'; p++)
+		if (p[0] == '*' && p[1] == '/')
+			return p + 2;
+	return p;
+}
+
+/* Rewrites the PostgreSQL placeholders $1, $2 ... of sql into SQLite's
+ * ?1, ?2 ... in place, leaving string literals, quoted names and comments
+ * alone. (SQLite would otherwise read "$1" as a parameter *named* "$1",
+ * numbered by order of appearance, so "$2 ... $1" would bind backwards.) */
+static void placeholders_rewrite(char *sql)
+{
+	char *p = sql;
+
+	while (*p != '\0') {
+		if (*p == '\'' || *p == '"' || *p == '`' || *p == '[')
+			p = (char *)skip_quoted(p);
+		else if ((p[0] == '-' && p[1] == '-') ||
+		    (p[0] == '/' && p[1] == '*'))
+			p = (char *)skip_comment(p);
+		else if (p[0] == '$' && p[1] >= '0' && p[1] <= '9')
+			*p++ = '?';
+		else
+			p++;
+	}
+}
+
+/* ---- connection ---- */
+
+static void sqlite_close(db *d)
+{
+	struct sqlite_db *s = as_sqlite(d);
+
+	cache_clear(s);
+	sqlite3_close(s->handle);
+	free(s);
+}
+
+static int sqlite_exec(db *d, const char *sql)
+{
+	struct sqlite_db *s = as_sqlite(d);
+	char *message = NULL;
+	int rc;
+
+	rc = sqlite3_exec(s->handle, sql, NULL, NULL, &message);
+	if (rc == SQLITE_OK)
+		return DB_OK;
+	db_set_error(d, "%s", message ? message : sqlite3_errstr(rc));
+	sqlite3_free(message);
+	return code_from_sqlite(rc);
+}
+
+static bool sqlite_in_transaction(db *d)
+{
+	return !sqlite3_get_autocommit(as_sqlite(d)->handle);
+}
+
+static int sqlite_table_exists(db *d, const char *table)
+{
+	db_stmt *st;
+	int rc;
+
+	st = db_prepare(d, "SELECT 1 FROM sqlite_master "
+	    "WHERE type = 'table' AND name = $1");
+	if (st == NULL)
+		return DB_ERROR;
+	rc = db_bind_text(st, 1, table);
+	if (rc == DB_OK)
+		rc = db_step(st);
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	return rc == DB_ROW;
+}
+
+/* Returns the one-statement, rewritten form of sql compiled, or NULL. */
+static struct sqlite_stmt *stmt_compile(struct sqlite_db *s, const char *sql)
+{
+	struct sqlite_stmt *st = NULL;
+	const char *tail = NULL;
+	size_t len = strlen(sql);
+	char *text;
+	int rc;
+
+	text = malloc(len + 1);
+	st = calloc(1, sizeof *st);
+	if (text == NULL || st == NULL) {
+		db_set_error(&s->base, "out of memory");
+		goto fail;
+	}
+	memcpy(text, sql, len + 1);
+	placeholders_rewrite(text);
+	if (len > INT_MAX) {
+		db_set_error(&s->base, "SQL statement too long");
+		goto fail;
+	}
+	rc = sqlite3_prepare_v3(s->handle, text, (int)len + 1,
+	    SQLITE_PREPARE_PERSISTENT, &st->handle, &tail);
+	if (rc != SQLITE_OK) {
+		fail_from_handle(s, rc);
+		goto fail;
+	}
+	tail += strspn(tail, " \t\r\n;");
+	if (st->handle == NULL || *tail != '\0') {
+		db_set_error(&s->base, "db_prepare takes exactly one "
+		    "statement: %.60s", sql);
+		goto fail;
+	}
+	free(text);
+	st->base.owner = &s->base;
+	return st;
+fail:
+	if (st != NULL)
+		sqlite3_finalize(st->handle);
+	free(st);
+	free(text);
+	return NULL;
+}
+
+/* Always hands out a statement that is reset and unbound, even if the last
+ * user forgot db_done, so no stale parameter reaches a new query. */
+static db_stmt *sqlite_prepare(db *d, const char *sql)
+{
+	struct sqlite_db *s = as_sqlite(d);
+	struct stmt_slot *slot;
+
+	if (s->slot_count != 0) {
+		slot = slot_find(s->slots, s->slot_count, sql);
+		if (slot->sql != NULL) {
+			sqlite3_reset(slot->stmt->handle);
+			sqlite3_clear_bindings(slot->stmt->handle);
+			return &slot->stmt->base;
+		}
+	}
+	if (cache_reserve(s) < 0)
+		return NULL;
+	slot = slot_find(s->slots, s->slot_count, sql);
+	slot->stmt = stmt_compile(s, sql);
+	if (slot->stmt == NULL)
+		return NULL;
+	slot->sql = sql;
+	s->slot_used++;
+	return &slot->stmt->base;
+}
+
+/* ---- statements ---- */
+
+static int bind_result(db_stmt *s, int index, int rc)
+{
+	struct sqlite_db *owner = as_sqlite(s->owner);
+
+	if (rc == SQLITE_OK)
+		return DB_OK;
+	db_set_error(s->owner, "cannot bind parameter %d: %s", index,
+	    sqlite3_errmsg(owner->handle));
+	return code_from_sqlite(rc);
+}
+
+static int sqlite_bind_int(db_stmt *s, int index, int64_t value)
+{
+	return bind_result(s, index,
+	    sqlite3_bind_int64(as_stmt(s)->handle, index, value));
+}
+
+static int sqlite_bind_text(db_stmt *s, int index, const char *text)
+{
+	return bind_result(s, index, sqlite3_bind_text64(as_stmt(s)->handle,
+	    index, text, strlen(text), SQLITE_TRANSIENT, SQLITE_UTF8));
+}
+
+/* A zero-length blob stays a blob, not NULL (sqlite3_bind_blob would bind
+ * NULL for a NULL pointer). */
+static int sqlite_bind_blob(db_stmt *s, int index, const void *data,
+    size_t len)
+{
+	sqlite3_stmt *h = as_stmt(s)->handle;
+
+	if (len == 0)
+		return bind_result(s, index, sqlite3_bind_zeroblob(h, index, 0));
+	return bind_result(s, index,
+	    sqlite3_bind_blob64(h, index, data, len, SQLITE_TRANSIENT));
+}
+
+static int sqlite_bind_null(db_stmt *s, int index)
+{
+	return bind_result(s, index,
+	    sqlite3_bind_null(as_stmt(s)->handle, index));
+}
+
+static int sqlite_step(db_stmt *s)
+{
+	int rc = sqlite3_step(as_stmt(s)->handle);
+
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return code_from_sqlite(rc);
+	return fail_from_handle(as_sqlite(s->owner), rc);
+}
+
+static bool sqlite_col_null(db_stmt *s, int col)
+{
+	return sqlite3_column_type(as_stmt(s)->handle, col) == SQLITE_NULL;
+}
+
+static int64_t sqlite_col_int(db_stmt *s, int col)
+{
+	return sqlite3_column_int64(as_stmt(s)->handle, col);
+}
+
+static const char *sqlite_col_text(db_stmt *s, int col)
+{
+	const unsigned char *text;
+
+	text = sqlite3_column_text(as_stmt(s)->handle, col);
+	return text != NULL ? (const char *)text : "";
+}
+
+/* Never returns NULL, so callers may memcpy an empty value safely. */
+static const void *sqlite_col_blob(db_stmt *s, int col, size_t *len)
+{
+	sqlite3_stmt *h = as_stmt(s)->handle;
+	const void *data = sqlite3_column_blob(h, col);
+	int bytes = sqlite3_column_bytes(h, col);
+
+	if (len != NULL)
+		*len = data != NULL ? (size_t)bytes : 0;
+	return data != NULL ? data : "";
+}
+
+static void sqlite_done(db_stmt *s)
+{
+	sqlite3_reset(as_stmt(s)->handle);
+	sqlite3_clear_bindings(as_stmt(s)->handle);
+}
+
+/* ---- opening ---- */
+
+/* The reason an open failed, as specific as we can be: the system error
+ * ("No such file or directory") when the file itself failed, else our own
+ * message, else SQLite's. */
+static const char *open_failure_reason(struct sqlite_db *s, int rc)
+{
+	int err = s->handle != NULL ? sqlite3_system_errno(s->handle) : 0;
+
+	switch (rc & 0xff) {
+	case SQLITE_CANTOPEN:
+	case SQLITE_IOERR:
+	case SQLITE_PERM:
+	case SQLITE_READONLY:
+		if (err != 0)
+			return strerror(err);
+		break;
+	default:
+		break;
+	}
+	if (s->base.error[0] != '\0')
+		return s->base.error;
+	return s->handle != NULL ? sqlite3_errmsg(s->handle) : sqlite3_errstr(rc);
+}
+
+/* Switches to WAL and checks that it took: a database we cannot read fails
+ * here rather than on the first query. ":memory:" has no WAL and needs none. */
+static int journal_wal_enable(struct sqlite_db *s, const char *path)
+{
+	db_stmt *st;
+	char mode[16] = "";
+	int rc;
+
+	st = db_prepare(&s->base, "PRAGMA journal_mode = WAL");
+	if (st == NULL)
+		return sqlite3_errcode(s->handle);
+	rc = sqlite3_step(as_stmt(st)->handle);
+	if (rc == SQLITE_ROW)
+		snprintf(mode, sizeof mode, "%s", db_col_text(st, 0));
+	db_done(st);
+	if (rc != SQLITE_ROW)
+		return rc;
+	if (strcmp(mode, "wal") != 0 && strcmp(path, ":memory:") != 0) {
+		db_set_error(&s->base, "cannot use WAL mode (got \"%s\")", mode);
+		return SQLITE_ERROR;
+	}
+	return SQLITE_OK;
+}
+
+static int connection_configure(struct sqlite_db *s, const char *path)
+{
+	int rc;
+
+	rc = sqlite3_extended_result_codes(s->handle, 1);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_busy_timeout(s->handle, SQLITE_BUSY_TIMEOUT_MS);
+	if (rc == SQLITE_OK)
+		rc = journal_wal_enable(s, path);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(s->handle, "PRAGMA foreign_keys = ON; "
+		    "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+	return rc;
+}
+
+db *db_sqlite_open(const char *path, char *err, size_t errlen)
+{
+	struct sqlite_db *s;
+	int rc;
+
+	s = calloc(1, sizeof *s);
+	if (s == NULL) {
+		snprintf(err, errlen, "cannot open database %s: out of memory",
+		    path);
+		return NULL;
+	}
+	s->base.driver = &sqlite_driver;
+	rc = sqlite3_open_v2(path, &s->handle, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	rc = connection_configure(s, path);
+	if (rc != SQLITE_OK)
+		goto fail;
+	return &s->base;
+fail:
+	snprintf(err, errlen, "cannot open database %s: %s", path,
+	    open_failure_reason(s, rc));
+	sqlite_close(&s->base);
+	return NULL;
+}
+
+static const struct db_driver sqlite_driver = {
+	.name = "sqlite",
+	.begin_sql = "BEGIN",
+	.begin_write_sql = "BEGIN IMMEDIATE",
+	.close = sqlite_close,
+	.exec = sqlite_exec,
+	.in_transaction = sqlite_in_transaction,
+	.table_exists = sqlite_table_exists,
+	.prepare = sqlite_prepare,
+	.bind_int = sqlite_bind_int,
+	.bind_text = sqlite_bind_text,
+	.bind_blob = sqlite_bind_blob,
+	.bind_null = sqlite_bind_null,
+	.step = sqlite_step,
+	.col_null = sqlite_col_null,
+	.col_int = sqlite_col_int,
+	.col_text = sqlite_col_text,
+	.col_blob = sqlite_col_blob,
+	.done = sqlite_done,
+};

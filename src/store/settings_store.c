@@ -1,0 +1,58 @@
+#include "store/settings_store.h"
+
+#include <stdio.h>
+
+void store_setting_get(db *d, const char *key, const char *fallback, char *out, size_t outlen)
+{
+	static const char sql[] = "SELECT value FROM settings WHERE key = $1";
+	db_stmt *s = db_prepare(d, sql);
+	const char *value = fallback;
+	if (s && db_bind_text(s, 1, key) == DB_OK && db_step(s) == DB_ROW)
+		value = db_col_text(s, 0);
+	snprintf(out, outlen, "%s", value);
+	if (s)
+		db_done(s);
+}
+
+static int run(db_stmt *s)
+{
+	int rc = db_step(s);
+	db_done(s);
+	return rc == DB_DONE ? DB_OK : rc;
+}
+
+int store_setting_set(db *d, const char *key, const char *value)
+{
+	static const char sql[] =
+		"INSERT INTO settings (key, value) VALUES ($1, $2) "
+		"ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_text(s, 1, key);
+	db_bind_text(s, 2, value);
+	return run(s);
+}
+
+int store_setting_default(db *d, const char *key, const char *value)
+{
+	static const char sql[] =
+		"INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_text(s, 1, key);
+	db_bind_text(s, 2, value);
+	return run(s);
+}
+
+int store_ping(db *d)
+{
+	static const char sql[] = "SELECT 1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	int rc = db_step(s);
+	db_done(s);
+	return rc == DB_ROW ? DB_OK : (rc < 0 ? rc : DB_ERROR);
+}

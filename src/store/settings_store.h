@@ -1,0 +1,18 @@
+/* Settings: key/value text in the database, shared by every app node. */
+#ifndef CHAMADO_SETTINGS_STORE_H
+#define CHAMADO_SETTINGS_STORE_H
+
+#include <stddef.h>
+
+#include "store/db.h"
+
+/* Copies the value (or fallback when absent or on error) into out. */
+void store_setting_get(db *d, const char *key, const char *fallback, char *out, size_t outlen);
+/* Inserts or replaces. 0 or a DB_E* code. */
+int store_setting_set(db *d, const char *key, const char *value);
+/* Sets only when the key is absent. 0 or a DB_E* code. */
+int store_setting_default(db *d, const char *key, const char *value);
+/* A trivial query, for /healthz. 0 when the database answers. */
+int store_ping(db *d);
+
+#endif

@@ -1,0 +1,233 @@
+/* The view model: objects are short linked lists of name/value pairs (a page
+ * has a few dozen names at most), lists are arrays that double in the arena.
+ * Every object points to one shared status so that an allocation failure
+ * anywhere in the tree makes the whole model refuse to render. */
+#include "view/vm.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+struct vm_status {
+	arena *a;
+	bool failed;
+};
+
+struct vm_field {
+	const char *name;
+	vm_value value;
+	struct vm_field *next;
+};
+
+struct vm_obj {
+	struct vm_status *status;
+	struct vm_field *fields;
+};
+
+struct vm_list {
+	struct vm_status *status;
+	vm_obj **items;
+	int count;
+	int capacity;
+};
+
+static vm_obj *vm_obj_new(struct vm_status *status)
+{
+	vm_obj *o = arena_zalloc(status->a, sizeof *o);
+	if (!o) {
+		status->failed = true;
+		return NULL;
+	}
+	o->status = status;
+	return o;
+}
+
+vm_obj *vm_new(arena *a)
+{
+	if (!a)
+		return NULL;
+	struct vm_status *status = arena_zalloc(a, sizeof *status);
+	if (!status)
+		return NULL;
+	status->a = a;
+	return vm_obj_new(status);
+}
+
+/* The value slot for name in o, created when absent so that later sets of
+ * the same name replace earlier ones. NULL (and the model marked failed)
+ * when out of memory. */
+static vm_value *vm_slot(vm_obj *o, const char *name)
+{
+	if (!o)
+		return NULL;
+	for (struct vm_field *f = o->fields; f; f = f->next)
+		if (strcmp(f->name, name) == 0)
+			return &f->value;
+	struct vm_field *f = arena_alloc(o->status->a, sizeof *f);
+	char *copy = f ? arena_strdup(o->status->a, name) : NULL;
+	if (!copy) {
+		o->status->failed = true;
+		return NULL;
+	}
+	f->name = copy;
+	f->next = o->fields;
+	o->fields = f;
+	return &f->value;
+}
+
+static void vm_set_string(vm_obj *o, const char *name, enum vm_kind kind, const char *text)
+{
+	vm_value *v = vm_slot(o, name);
+	if (!v)
+		return;
+	v->kind = kind;
+	v->u.text = text;
+}
+
+void vm_set_text(vm_obj *o, const char *name, const char *text)
+{
+	vm_set_string(o, name, VM_TEXT, text);
+}
+
+void vm_set_trusted_html(vm_obj *o, const char *name, const char *html)
+{
+	vm_set_string(o, name, VM_HTML, html);
+}
+
+/* Formats into the arena; NULL when out of memory or on a format error. */
+static char *vm_vformat(arena *a, const char *fmt, va_list ap)
+{
+	va_list copy;
+	va_copy(copy, ap);
+	int n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n < 0)
+		return NULL;
+	char *text = arena_alloc(a, (size_t)n + 1);
+	if (text)
+		vsnprintf(text, (size_t)n + 1, fmt, ap);
+	return text;
+}
+
+void vm_set_textf(vm_obj *o, const char *name, const char *fmt, ...)
+{
+	if (!o)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	char *text = vm_vformat(o->status->a, fmt, ap);
+	va_end(ap);
+	if (!text) {
+		o->status->failed = true;
+		return;
+	}
+	vm_set_text(o, name, text);
+}
+
+void vm_set_int(vm_obj *o, const char *name, int64_t value)
+{
+	vm_set_textf(o, name, "%" PRId64, value);
+}
+
+void vm_set_bool(vm_obj *o, const char *name, bool value)
+{
+	vm_value *v = vm_slot(o, name);
+	if (!v)
+		return;
+	v->kind = VM_BOOL;
+	v->u.boolean = value;
+}
+
+vm_obj *vm_set_obj(vm_obj *o, const char *name)
+{
+	if (!o)
+		return NULL;
+	vm_obj *child = vm_obj_new(o->status);
+	vm_value *v = child ? vm_slot(o, name) : NULL;
+	if (!v)
+		return NULL;
+	v->kind = VM_OBJ;
+	v->u.obj = child;
+	return child;
+}
+
+vm_list *vm_set_list(vm_obj *o, const char *name)
+{
+	if (!o)
+		return NULL;
+	vm_list *l = arena_zalloc(o->status->a, sizeof *l);
+	if (!l) {
+		o->status->failed = true;
+		return NULL;
+	}
+	l->status = o->status;
+	vm_value *v = vm_slot(o, name);
+	if (!v)
+		return NULL;
+	v->kind = VM_LIST;
+	v->u.list = l;
+	return l;
+}
+
+/* Doubles the item array; the old one stays in the arena until it is freed. */
+static bool vm_list_grow(vm_list *l)
+{
+	if (l->capacity > INT32_MAX / 2)
+		return false;
+	int capacity = l->capacity ? l->capacity * 2 : 8;
+	vm_obj **items = arena_alloc(l->status->a, (size_t)capacity * sizeof *items);
+	if (!items)
+		return false;
+	if (l->count)
+		memcpy(items, l->items, (size_t)l->count * sizeof *items);
+	l->items = items;
+	l->capacity = capacity;
+	return true;
+}
+
+vm_obj *vm_list_add(vm_list *l)
+{
+	if (!l)
+		return NULL;
+	if (l->count == l->capacity && !vm_list_grow(l)) {
+		l->status->failed = true;
+		return NULL;
+	}
+	vm_obj *item = vm_obj_new(l->status);
+	if (item)
+		l->items[l->count++] = item;
+	return item;
+}
+
+const vm_value *vm_get(const vm_obj *o, const char *name)
+{
+	if (!o || !name)
+		return NULL;
+	for (const struct vm_field *f = o->fields; f; f = f->next)
+		if (strcmp(f->name, name) == 0)
+			return &f->value;
+	return NULL;
+}
+
+arena *vm_arena(const vm_obj *o)
+{
+	return o ? o->status->a : NULL;
+}
+
+bool vm_failed(const vm_obj *o)
+{
+	return !o || o->status->failed;
+}
+
+int vm_list_count(const vm_list *l)
+{
+	return l ? l->count : 0;
+}
+
+const vm_obj *vm_list_at(const vm_list *l, int i)
+{
+	if (!l || i < 0 || i >= l->count)
+		return NULL;
+	return l->items[i];
+}

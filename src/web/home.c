@@ -1,0 +1,82 @@
+/* The Client Area home (Área do Cliente) and the small pages around it:
+ * the language switcher, /healthz and the brand stylesheet. */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/str.h"
+#include "store/department_store.h"
+#include "store/settings_store.h"
+#include "web/handlers.h"
+#include "web/page.h"
+
+/* GET / — 200, or 500 when the database does not answer. */
+void home_show(struct request *req)
+{
+	db *d = req_db(req);
+	struct department_row deps[16];
+	int n = d ? store_department_list_visible(d, deps, 16) : -1;
+	if (n < 0) {
+		resp_error(req, 500);
+		return;
+	}
+	vm_obj *page = page_new(req, "Client Area", "home");
+	if (!page) {
+		resp_error(req, 500);
+		return;
+	}
+	vm_list *list = vm_set_list(page, "departments");
+	for (int i = 0; i < n; i++) {
+		vm_obj *o = vm_list_add(list);
+		if (!o)
+			break;
+		vm_set_text(o, "name", arena_strdup(req->arena, deps[i].name));
+		vm_set_text(o, "description", arena_strdup(req->arena, deps[i].description));
+		vm_set_int(o, "id", deps[i].id);
+	}
+	page_render(req, 200, "pages/home", page);
+}
+
+/* Only local paths: an absolute URL or "//host" would make an open redirect. */
+static const char *safe_next(const char *next)
+{
+	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strpbrk(next, "\r\n"))
+		return "/";
+	return next;
+}
+
+/* POST /lang (lang, next) — 303 to next with the lang cookie; 400 for an
+ * unknown language. */
+void lang_switch(struct request *req)
+{
+	int lang = lang_parse(req_form(req, "lang") ? req_form(req, "lang") : "");
+	if (lang < 0) {
+		resp_error(req, 400);
+		return;
+	}
+	struct app *app = req_app(req);
+	bool secure = str_starts_with(app->cfg.base_url, "https:");
+	resp_cookie(req, "lang", lang_code((enum lang)lang), 365L * 24 * 3600, secure);
+	resp_redirect(req, 303, safe_next(req_form(req, "next")));
+}
+
+/* GET /healthz — 200 when the database answers, 503 otherwise. */
+void health_show(struct request *req)
+{
+	db *d = req_db(req);
+	bool ok = d && store_ping(d) == DB_OK;
+	resp_header(req, "Cache-Control", "no-store");
+	resp_text(req, ok ? 200 : 503, "application/json",
+	          ok ? "{\"status\":\"ok\"}\n" : "{\"status\":\"unavailable\"}\n");
+}
+
+/* GET /brand.css — the company's colour, so pages carry no inline style. */
+void brand_css(struct request *req)
+{
+	struct app *app = req_app(req);
+	const char *c = app->brand_color;
+	bool valid = c[0] == '#' && strspn(c + 1, "0123456789abcdefABCDEF") == strlen(c + 1) &&
+	             (strlen(c) == 4 || strlen(c) == 7);
+	const char *css = arena_printf(req->arena, ":root{--brand:%s}\n", valid ? c : "#1f5fbf");
+	resp_header(req, "Cache-Control", "public, max-age=300");
+	resp_text(req, 200, "text/css; charset=utf-8", css ? css : "");
+}

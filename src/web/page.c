@@ -1,0 +1,108 @@
+#include "web/page.h"
+
+#include <string.h>
+
+#include "base/str.h"
+#include "store/settings_store.h"
+
+struct app *req_app(struct request *req)
+{
+	return req->app;
+}
+
+enum lang req_lang(struct request *req)
+{
+	return (enum lang)req->lang;
+}
+
+const char *tr(struct request *req, const char *msgid)
+{
+	return i18n_text(req_app(req)->catalog, req_lang(req), msgid);
+}
+
+db *req_db(struct request *req)
+{
+	return app_db(req_app(req));
+}
+
+vm_obj *page_new(struct request *req, const char *title, const char *section)
+{
+	struct app *app = req_app(req);
+	vm_obj *page = vm_new(req->arena);
+	if (!page)
+		return NULL;
+	enum lang lang = req_lang(req);
+	vm_set_text(page, "lang", lang_code(lang));
+	vm_set_text(page, "title", tr(req, title));
+	vm_set_text(page, "company", app->company_name);
+	vm_set_text(page, "path", req->path ? req->path : "/");
+	vm_set_bool(page, "is_en", lang == LANG_EN);
+	vm_set_bool(page, "is_pt", lang == LANG_PT_BR);
+	if (section)
+		vm_set_bool(page, arena_printf(req->arena, "nav_%s", section), true);
+	vm_set_bool(page, "powered_by", true);
+	return page;
+}
+
+void page_render(struct request *req, int status, const char *name, vm_obj *page)
+{
+	struct app *app = req_app(req);
+	if (!page) {
+		resp_text(req, 500, "text/plain; charset=utf-8", "Out of memory\n");
+		return;
+	}
+	buf content;
+	buf_init(&content, app->cfg.max_page);
+	enum lang lang = req_lang(req);
+	if (tpl_render(app->templates, name, lang, page, &content) < 0) {
+		buf_free(&content);
+		resp_text(req, 500, "text/plain; charset=utf-8", "Internal error\n");
+		return;
+	}
+	vm_set_trusted_html(page, "content", arena_strndup(req->arena, buf_str(&content), content.len));
+	buf_free(&content);
+	buf_clear(&req->body);
+	if (tpl_render(app->templates, "layout", lang, page, &req->body) < 0) {
+		resp_text(req, 500, "text/plain; charset=utf-8", "Internal error\n");
+		return;
+	}
+	req->status = status;
+	req->content_type = "text/html; charset=utf-8";
+	resp_header(req, "Cache-Control", "no-store");
+	resp_header(req, "Vary", "Cookie, Accept-Language");
+	req->responded = true;
+}
+
+void web_error_page(struct request *req, int status)
+{
+	const char *title, *text;
+	switch (status) {
+	case 400:
+		title = "Bad request";
+		text = "The request could not be understood. Go back, check the form and try again.";
+		break;
+	case 404:
+		title = "Page not found";
+		text = "The address may be mistyped, or the page may have moved.";
+		break;
+	case 405:
+		title = "Method not allowed";
+		text = "This page cannot be used that way.";
+		break;
+	case 413:
+		title = "Too large";
+		text = "What you sent is larger than we accept. Send smaller files, or fewer at a time.";
+		break;
+	default:
+		title = "Something went wrong";
+		text = "We could not complete your request. Please try again in a moment.";
+		break;
+	}
+	vm_obj *page = page_new(req, title, NULL);
+	if (page) {
+		vm_set_text(page, "heading", tr(req, title));
+		vm_set_text(page, "text", tr(req, text));
+		vm_set_int(page, "status", status);
+	}
+	page_render(req, status, "pages/error", page);
+}

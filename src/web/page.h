@@ -1,0 +1,29 @@
+/* Rendering a page inside the layout, and the small helpers every handler
+ * shares. */
+#ifndef CHAMADO_PAGE_H
+#define CHAMADO_PAGE_H
+
+#include "app.h"
+#include "http/request.h"
+#include "view/vm.h"
+
+struct app *req_app(struct request *req);
+/* This request's language. */
+enum lang req_lang(struct request *req);
+/* The translation of msgid in this request's language. */
+const char *tr(struct request *req, const char *msgid);
+/* This thread's database connection; NULL when unreachable. */
+db *req_db(struct request *req);
+
+/* A view model with what the layout needs (branding, language, menu).
+ * title is a msgid or already-translated text; section marks the menu item
+ * ("home", "new", "tickets", "kb"); NULL when nothing is current. */
+vm_obj *page_new(struct request *req, const char *title, const char *section);
+/* Renders templates/<name>.html inside the layout and answers status.
+ * A failed render answers 500. */
+void page_render(struct request *req, int status, const char *name, vm_obj *page);
+
+/* Handlers. */
+void web_error_page(struct request *req, int status);
+
+#endif

@@ -1,0 +1,96 @@
+// Browser helpers: Debian's Chromium driven by playwright-core (installed in
+// tests/browser/node_modules; never downloads a browser).
+//
+//   const b = await openBrowser();                 // server + browser
+//   const page = await b.page({ viewport: PHONE }); // console errors collected
+//   ...; b.assertNoConsoleErrors(page); await b.close();
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { ROOT, startServer } from './server.mjs';
+
+const require = createRequire(path.join(ROOT, 'tests', 'browser', 'package.json'));
+
+export const DESKTOP = { width: 1280, height: 900 };
+export const PHONE = { width: 390, height: 844 };
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+export const SCREENSHOT_DIR = path.resolve(ROOT, process.env.SCREENSHOT_DIR || 'build/screenshots');
+
+export async function launchChromium() {
+  let chromium;
+  try {
+    ({ chromium } = require('playwright-core'));
+  } catch (e) {
+    throw new Error(`playwright-core is not installed: run "npm install" in tests/browser (or scripts/install-deps)\n${e.message}`);
+  }
+  return chromium.launch({ executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/** Save a full-page screenshot as SCREENSHOT_DIR/name.png and return the path. */
+export async function screenshot(page, name) {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/**
+ * Start a chamado server (serverOptions as for startServer) and Chromium.
+ * Returns {server, browser, page(contextOptions), consoleErrors, assertNoConsoleErrors(), close()}.
+ * close() stops both and returns the server's stop() result.
+ */
+export async function openBrowser(serverOptions = {}) {
+  const server = await startServer(serverOptions);
+  let browser;
+  try {
+    browser = await launchChromium();
+  } catch (e) {
+    await server.stop();
+    throw e;
+  }
+  const consoleErrors = [];
+  const pageErrors = new WeakMap();
+  const contexts = [];
+  return {
+    server,
+    browser,
+    consoleErrors,
+    /** A page in a fresh context (locale pt-BR, desktop size unless told). */
+    async page(contextOptions = {}) {
+      const context = await browser.newContext({ locale: 'pt-BR', viewport: DESKTOP, ...contextOptions });
+      contexts.push(context);
+      const page = await context.newPage();
+      const errors = [];
+      pageErrors.set(page, errors);
+      const note = (m) => { errors.push(m); consoleErrors.push(m); };
+      page.on('console', (msg) => {
+        if (msg.type() !== 'error') return;
+        const where = msg.location()?.url;
+        note(`${page.url()}: console error: ${msg.text()}${where ? ` (${where})` : ''}`);
+      });
+      page.on('pageerror', (err) => note(`${page.url()}: page error: ${err.message}`));
+      page.on('requestfailed', (req) => note(`${page.url()}: request failed: ${req.url()} ${req.failure()?.errorText}`));
+      page.on('response', (res) => {
+        if (res.status() >= 400 && res.request().resourceType() !== 'document') {
+          note(`${page.url()}: ${res.status()} for ${res.url()}`);
+        }
+      });
+      return page;
+    },
+    /** Throw when the page (or, without one, any page so far) logged an error. */
+    assertNoConsoleErrors(page) {
+      const errors = page ? pageErrors.get(page) || [] : consoleErrors;
+      if (errors.length) throw new Error(`browser errors:\n${errors.join('\n')}`);
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => {});
+      await browser.close().catch(() => {});
+      return server.stop();
+    },
+  };
+}

@@ -1,0 +1,314 @@
+// Shared helpers for the end-to-end suites: start the real chamado binary on a
+// free loopback port with a fresh data dir, run the CLI, and talk raw HTTP.
+//
+// The binary comes from $CHAMADO_BIN (tests/run-all sets it); without it the
+// sanitizer build build/san/chamado is used.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const CHAMADO_BIN = path.resolve(ROOT, process.env.CHAMADO_BIN || 'build/san/chamado');
+
+// Sanitizer settings: a leak or UB report must turn into a non-zero exit.
+const SANITIZER_ENV = {
+  ASAN_OPTIONS: 'abort_on_error=1:fast_unwind_on_malloc=0:detect_leaks=1',
+  UBSAN_OPTIONS: 'halt_on_error=1:abort_on_error=1:print_stacktrace=1',
+};
+
+function childEnv(extra = {}) {
+  const env = { ...process.env, ...SANITIZER_ENV, ...extra };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  return env;
+}
+
+/** An Error whose report is its message alone (no stack of test-runner frames). */
+export function plainError(message) {
+  const e = new Error(message);
+  e.stack = `Error: ${message}`;
+  return e;
+}
+
+function assertBinary() {
+  try {
+    fs.accessSync(CHAMADO_BIN, fs.constants.X_OK);
+  } catch {
+    throw plainError(`chamado binary not found or not executable: ${CHAMADO_BIN} (set CHAMADO_BIN)`);
+  }
+}
+
+/** A loopback port that was free a moment ago. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function makeTempDir(prefix = 'chamado-test-') {
+  return fsp.mkdtemp(path.join(os.tmpdir(), prefix));
+}
+
+export function removeDir(dir) {
+  return fsp.rm(dir, { recursive: true, force: true });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Keeps the last `limit` characters of a stream. */
+function collector(stream, limit = 4 * 1024 * 1024) {
+  const c = { text: '' };
+  stream.setEncoding('utf8');
+  stream.on('data', (d) => {
+    c.text += d;
+    if (c.text.length > limit) c.text = c.text.slice(-limit);
+  });
+  return c;
+}
+
+function tail(text, lines = 40) {
+  return text.split('\n').slice(-lines).join('\n');
+}
+
+/** True when the output shows a sanitizer report or a crash. */
+export function crashed(text) {
+  return /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:|Segmentation fault|SEGV/.test(text);
+}
+
+/**
+ * Start `chamado serve` and wait until GET /healthz answers 200.
+ *
+ * options:
+ *   demo     pass --demo
+ *   args     extra arguments after the standard ones
+ *   env      extra environment (a value of undefined removes a variable)
+ *   dataDir  use this data dir (the caller owns it: it is not removed on stop)
+ *   port     use this port instead of a free one
+ *   timeoutMs  how long to wait for /healthz (15 s)
+ */
+export async function startServer(options = {}) {
+  assertBinary();
+  const { demo = false, args = [], env = {}, timeoutMs = 15000 } = options;
+  const ownDir = !options.dataDir;
+  const dataDir = options.dataDir || (await makeTempDir());
+  const port = options.port || (await freePort());
+  const dbUrl = `sqlite:${path.join(dataDir, 'chamado.db')}`;
+  const argv = ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--db', dbUrl];
+  if (demo) argv.push('--demo');
+  argv.push(...args);
+
+  const proc = spawn(CHAMADO_BIN, argv, { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = collector(proc.stdout);
+  const err = collector(proc.stderr);
+  let exit = null;
+  const exited = new Promise((resolve) => {
+    proc.on('exit', (code, signal) => {
+      exit = { code, signal };
+      resolve(exit);
+    });
+  });
+  proc.on('error', () => {});
+
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const server = {
+    port,
+    baseUrl,
+    url: (p = '/') => baseUrl + p,
+    dataDir,
+    dbUrl,
+    proc,
+    argv,
+    get stdout() { return out.text; },
+    get stderr() { return err.text; },
+    get output() { return out.text + err.text; },
+    get exited() { return exit; },
+    fetch: (p, init = {}) => fetch(baseUrl + p, { redirect: 'manual', ...init }),
+    /**
+     * SIGTERM, wait up to timeoutMs for the exit (then SIGKILL), remove the data
+     * dir if we made it. Returns {code, signal, stdout, stderr, killed}.
+     */
+    async stop({ timeoutMs: stopTimeout = 5000, keepDataDir = false } = {}) {
+      let killed = false;
+      if (!exit) {
+        proc.kill('SIGTERM');
+        const t = await Promise.race([exited, sleep(stopTimeout).then(() => null)]);
+        if (!t) {
+          killed = true;
+          proc.kill('SIGKILL');
+          await exited;
+        }
+      }
+      // Let the pipes drain.
+      await sleep(50);
+      if (ownDir && !keepDataDir) await removeDir(dataDir);
+      return { code: killed ? null : exit.code, signal: killed ? 'SIGKILL (did not exit in time)' : exit.signal,
+        killed, stdout: out.text, stderr: err.text };
+    },
+  };
+
+  const deadline = Date.now() + timeoutMs;
+  let lastError = '';
+  for (;;) {
+    if (exit) {
+      if (ownDir) await removeDir(dataDir);
+      throw plainError(`chamado serve exited early (code ${exit.code}, signal ${exit.signal})\n` +
+        `argv: ${argv.join(' ')}\nstderr:\n${tail(err.text)}\nstdout:\n${tail(out.text)}`);
+    }
+    try {
+      const res = await fetch(baseUrl + '/healthz', { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      if (res.status === 200) return server;
+      lastError = `GET /healthz answered ${res.status}`;
+    } catch (e) {
+      lastError = e.cause?.code || e.message;
+    }
+    if (Date.now() > deadline) {
+      await server.stop({ timeoutMs: 2000 });
+      throw plainError(`chamado serve did not answer GET /healthz with 200 within ${timeoutMs} ms ` +
+        `(last: ${lastError})\nargv: ${argv.join(' ')}\nstderr:\n${tail(err.text)}\nstdout:\n${tail(out.text)}`);
+    }
+    await sleep(100);
+  }
+}
+
+/**
+ * Run the CLI to completion. Returns {code, signal, stdout, stderr, timedOut}.
+ * options: input (written to stdin, then closed), env, timeoutMs (20 s), cwd.
+ */
+export function runCli(args, options = {}) {
+  assertBinary();
+  const { input, env = {}, timeoutMs = 20000, cwd = ROOT } = options;
+  return new Promise((resolve, reject) => {
+    const proc = spawn(CHAMADO_BIN, args, { cwd, env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const out = collector(proc.stdout);
+    const err = collector(proc.stderr);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      proc.kill('SIGKILL');
+    }, timeoutMs);
+    proc.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    proc.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout: out.text, stderr: err.text, timedOut });
+    });
+    proc.stdin.on('error', () => {});
+    if (input !== undefined) proc.stdin.end(input);
+    else proc.stdin.end();
+  });
+}
+
+/** Describe a CLI result for assertion messages. */
+export function describeRun(r) {
+  return `exit code ${r.code}, signal ${r.signal}${r.timedOut ? ' (timed out)' : ''}\n` +
+    `stdout:\n${tail(r.stdout, 20)}\nstderr:\n${tail(r.stderr, 20)}`;
+}
+
+/**
+ * Send raw bytes to 127.0.0.1:port and collect what comes back until the peer
+ * closes or `timeoutMs` passes. `data` may be a string, a Buffer, or an array of
+ * them (written one after the other, `gapMs` apart). Write errors are ignored
+ * (a server may close while we still send). With `stopOnResponse` the socket is
+ * closed as soon as a complete status line arrived.
+ *
+ * Returns {raw (Buffer), text, status, headers, body, closed, timedOut, error}.
+ */
+export function rawRequest(port, data, { timeoutMs = 5000, gapMs = 0, stopOnResponse = false, halfClose = false } = {}) {
+  return new Promise((resolve) => {
+    const chunks = [];
+    let closed = false;
+    let timedOut = false;
+    let error = null;
+    let done = false;
+    const sock = net.connect(port, '127.0.0.1');
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      sock.destroy();
+      const raw = Buffer.concat(chunks);
+      resolve({ raw, closed, timedOut, error, ...parseResponse(raw) });
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      finish();
+    }, timeoutMs);
+    sock.on('data', (d) => {
+      chunks.push(d);
+      if (stopOnResponse && /^HTTP\/1\.[01] \d{3}/.test(Buffer.concat(chunks).toString('latin1'))) finish();
+    });
+    sock.on('end', () => {
+      closed = true;
+      finish();
+    });
+    sock.on('close', () => {
+      closed = true;
+      finish();
+    });
+    sock.on('error', (e) => {
+      error = e.code || e.message;
+    });
+    sock.on('connect', async () => {
+      const parts = Array.isArray(data) ? data : [data];
+      for (const p of parts) {
+        if (done || sock.destroyed) break;
+        await new Promise((r) => sock.write(p, () => r()));
+        if (gapMs) await sleep(gapMs);
+      }
+      if (halfClose && !sock.destroyed) sock.end();
+    });
+  });
+}
+
+/** Parse the first HTTP response out of raw bytes. */
+export function parseResponse(raw) {
+  const text = raw.toString('latin1');
+  const m = /^HTTP\/1\.[01] (\d{3})[^\r\n]*\r?\n/.exec(text);
+  if (!m) return { text, status: null, headers: {}, body: '' };
+  const end = text.indexOf('\r\n\r\n');
+  const head = end >= 0 ? text.slice(0, end) : text;
+  const headers = {};
+  for (const line of head.split('\r\n').slice(1)) {
+    const i = line.indexOf(':');
+    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  return { text, status: Number(m[1]), headers, body: end >= 0 ? text.slice(end + 4) : '' };
+}
+
+/** Wait until `fn()` is truthy (polling), or throw after timeoutMs. */
+export async function waitFor(fn, { timeoutMs = 3000, intervalMs = 50, message = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${message}`);
+    await sleep(intervalMs);
+  }
+}
+
+export { sleep };
+
+/**
+ * Stop the server and return a failure message when it did not exit with code 0
+ * on SIGTERM within 5 s, or when its output shows a sanitizer report; null when clean.
+ */
+export async function stopProblem(server) {
+  const r = await server.stop();
+  if (r.killed) return `did not exit within 5 s of SIGTERM\nstderr:\n${tail(r.stderr)}`;
+  if (r.code !== 0 || r.signal) return `exited with code ${r.code}, signal ${r.signal} after SIGTERM\nstderr:\n${tail(r.stderr)}`;
+  if (crashed(r.stderr + r.stdout)) return `sanitizer report in the output\nstderr:\n${tail(r.stderr, 60)}`;
+  return null;
+}
