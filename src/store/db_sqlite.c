@@ -251,7 +251,7 @@ static struct sqlite_stmt *stmt_compile(struct sqlite_db *s, const char *sql)
 	}
 	memcpy(text, sql, len + 1);
 	placeholders_rewrite(text);
-	if (len > INT_MAX) {
+	if (len >= INT_MAX) {
 		db_set_error(&s->base, "SQL statement too long");
 		goto fail;
 	}
@@ -337,7 +337,8 @@ static int sqlite_bind_blob(db_stmt *s, int index, const void *data,
 	sqlite3_stmt *h = as_stmt(s)->handle;
 
 	if (len == 0)
-		return bind_result(s, index, sqlite3_bind_zeroblob(h, index, 0));
+		return bind_result(s, index,
+		    sqlite3_bind_zeroblob(h, index, 0));
 	return bind_result(s, index,
 	    sqlite3_bind_blob64(h, index, data, len, SQLITE_TRANSIENT));
 }
@@ -415,7 +416,9 @@ static const char *open_failure_reason(struct sqlite_db *s, int rc)
 	}
 	if (s->base.error[0] != '\0')
 		return s->base.error;
-	return s->handle != NULL ? sqlite3_errmsg(s->handle) : sqlite3_errstr(rc);
+	if (s->handle != NULL)
+		return sqlite3_errmsg(s->handle);
+	return sqlite3_errstr(rc);
 }
 
 /* Switches to WAL and checks that it took: a database we cannot read fails
@@ -436,7 +439,8 @@ static int journal_wal_enable(struct sqlite_db *s, const char *path)
 	if (rc != SQLITE_ROW)
 		return rc;
 	if (strcmp(mode, "wal") != 0 && strcmp(path, ":memory:") != 0) {
-		db_set_error(&s->base, "cannot use WAL mode (got \"%s\")", mode);
+		db_set_error(&s->base, "cannot use WAL mode (got \"%s\")",
+		    mode);
 		return SQLITE_ERROR;
 	}
 	return SQLITE_OK;

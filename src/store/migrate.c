@@ -35,7 +35,8 @@ static int migration_is_applied(db *d, int version)
 	db_stmt *st;
 	int rc;
 
-	st = db_prepare(d, "SELECT 1 FROM schema_migrations WHERE version = $1");
+	st = db_prepare(d,
+	    "SELECT 1 FROM schema_migrations WHERE version = $1");
 	if (st == NULL)
 		return DB_ERROR;
 	rc = db_bind_int(st, 1, version);

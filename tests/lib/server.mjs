@@ -141,7 +141,9 @@ export async function startServer(options = {}) {
       let killed = false;
       if (!exit) {
         proc.kill('SIGTERM');
-        const t = await Promise.race([exited, sleep(stopTimeout).then(() => null)]);
+        let timer;
+        const t = await Promise.race([exited, new Promise((r) => { timer = setTimeout(() => r(null), stopTimeout); })]);
+        clearTimeout(timer);
         if (!t) {
           killed = true;
           proc.kill('SIGKILL');

@@ -48,7 +48,8 @@ static int migration_parse_name(struct migration *m, const char *path)
 	if (p == base || *p != '_' || m->version == 0)
 		return -1;
 	name = ++p;
-	while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')
+	while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+	    *p == '_')
 		p++;
 	name_len = (size_t)(p - name);
 	if (name_len == 0 || name_len > NAME_MAX_LEN || strcmp(p, ".sql") != 0)

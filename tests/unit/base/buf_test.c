@@ -1,0 +1,52 @@
+#include <criterion/criterion.h>
+#include <stdlib.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+
+Test(buf, escapes_the_five_html_special_characters)
+{
+	buf b;
+	buf_init(&b, 1024);
+	const char *s = "<a href=\"x\" title='y'>&</a>";
+	cr_assert_eq(buf_put_html(&b, s, strlen(s)), BUF_OK);
+	cr_assert_str_eq(buf_str(&b), "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
+	buf_free(&b);
+}
+
+Test(buf, refuses_appends_past_its_cap_and_keeps_what_it_had)
+{
+	buf b;
+	buf_init(&b, 8);
+	cr_assert_eq(buf_puts(&b, "12345"), BUF_OK);
+	cr_assert_eq(buf_puts(&b, "6789"), BUF_TOO_BIG);
+	cr_assert_str_eq(buf_str(&b), "12345");
+	cr_assert_eq(buf_printf(&b, "%d", 678), BUF_OK);
+	cr_assert_str_eq(buf_str(&b), "12345678");
+	buf_free(&b);
+}
+
+Test(buf, hands_its_memory_over_with_take)
+{
+	buf b;
+	buf_init(&b, 64);
+	buf_puts(&b, "olá");
+	char *s = buf_take(&b);
+	cr_assert_str_eq(s, "olá");
+	cr_assert_eq(b.len, 0);
+	free(s);
+}
+
+Test(arena, serves_many_allocations_and_large_ones)
+{
+	arena *a = arena_new(64);
+	for (int i = 0; i < 1000; i++) {
+		char *p = arena_printf(a, "item %d", i);
+		cr_assert_not_null(p);
+	}
+	char *big = arena_alloc(a, 1 << 20);
+	cr_assert_not_null(big);
+	big[(1 << 20) - 1] = 'x';
+	cr_assert_geq(arena_used(a), (size_t)1 << 20);
+	arena_free(a);
+}

@@ -1,0 +1,41 @@
+#include <criterion/criterion.h>
+
+#include "base/str.h"
+
+Test(str, accepts_valid_utf8)
+{
+	const char *s = "Serviço Relacionado — açaí 😀";
+	cr_assert(str_utf8_valid(s, strlen(s)));
+}
+
+Test(str, rejects_truncated_overlong_and_surrogate_utf8)
+{
+	cr_assert(!str_utf8_valid("\xC3", 1));
+	cr_assert(!str_utf8_valid("\xE2\x82", 2));
+	cr_assert(!str_utf8_valid("\xC0\xAF", 2));
+	cr_assert(!str_utf8_valid("\xED\xA0\x80", 3));
+	cr_assert(!str_utf8_valid("\xF4\x90\x80\x80", 4));
+}
+
+Test(str, trims_white_space_on_both_sides)
+{
+	char s[] = "  \t Assunto  \n";
+	cr_assert_str_eq(str_trim(s), "Assunto");
+}
+
+Test(str, counts_code_points)
+{
+	cr_assert_eq(str_utf8_length("Média"), 5);
+}
+
+Test(str, parses_whole_numbers_within_bounds_only)
+{
+	int64_t v;
+	cr_assert(str_to_int64("482913", 0, 999999, &v));
+	cr_assert_eq(v, 482913);
+	cr_assert(!str_to_int64("12x", 0, 100, &v));
+	cr_assert(!str_to_int64("", 0, 100, &v));
+	cr_assert(!str_to_int64(" 1", 0, 100, &v));
+	cr_assert(!str_to_int64("101", 0, 100, &v));
+	cr_assert(!str_to_int64("99999999999999999999", 0, INT64_MAX, &v));
+}
