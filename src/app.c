@@ -30,7 +30,7 @@ db *app_db(struct app *a)
 
 void app_load_branding(struct app *a, db *d)
 {
-	store_setting_get(d, "company_name", "Chamado", a->company_name, sizeof a->company_name);
+	store_setting_get(d, "company_name", "Central de Suporte", a->company_name, sizeof a->company_name);
 	store_setting_get(d, "brand_color", "#1f5fbf", a->brand_color, sizeof a->brand_color);
 }
 

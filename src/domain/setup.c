@@ -22,7 +22,7 @@ int setup_defaults(db *d)
 	if (rc < 0)
 		return rc;
 	static const char *const defaults[][2] = {
-		{"company_name", "Chamado"},
+		{"company_name", "Central de Suporte"},
 		{"brand_color", "#1f5fbf"},
 		{"show_powered_by", "1"},
 		{"registration_open", "1"},

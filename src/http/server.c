@@ -282,6 +282,24 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
 	return MHD_YES;
 }
 
+enum { MAX_HEADER_BYTES = 16 * 1024 };
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+	(void)kind;
+	*(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
+	return MHD_YES;
+}
+
+/* MHD's own limit is its connection memory; ours is the documented 16 KiB. */
+static bool headers_too_big(struct MHD_Connection *conn)
+{
+	size_t total = 0;
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &total);
+	return total > MAX_HEADER_BYTES;
+}
+
 /* First call: headers are in; decide how the body will be read. */
 static int begin_body(struct conn_state *cs)
 {
@@ -451,7 +469,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)cls;
 	(void)url;
 	(void)version;
-	(void)conn;
 	struct conn_state *cs = *con_cls;
 	if (!cs)
 		return MHD_NO; /* out of memory in on_uri */
@@ -462,6 +479,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req->method = http_method_parse(method);
 		if (parse_target(cs) < 0)
 			req->path = NULL;
+		if (headers_too_big(conn)) {
+			req->status = MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE;
+			resp_text(req, req->status, "text/plain; charset=utf-8",
+			          "Request header fields too large\n");
+			return send_response(cs);
+		}
 		if (begin_body(cs) < 0) {
 			/* Answer now: MHD then drops the rest of the body and closes. */
 			dispatch(cs);
