@@ -32,6 +32,11 @@ void app_load_branding(struct app *a, db *d)
 {
 	store_setting_get(d, "company_name", "Central de Suporte", a->company_name, sizeof a->company_name);
 	store_setting_get(d, "brand_color", "#1f5fbf", a->brand_color, sizeof a->brand_color);
+	char flag[8];
+	store_setting_get(d, "show_powered_by", "1", flag, sizeof flag);
+	a->show_powered_by = flag[0] == '1';
+	store_setting_get(d, "registration_open", "1", flag, sizeof flag);
+	a->registration_open = flag[0] == '1';
 }
 
 int app_init(struct app *a, const struct config *cfg, char *err, size_t errlen)
@@ -68,8 +73,43 @@ int app_init(struct app *a, const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+void app_mailer(struct app *a, struct mailer *m)
+{
+	m->templates = a->templates;
+	m->mail_from = a->cfg.mail_from;
+	m->base_url = a->cfg.base_url;
+	m->company = a->company_name;
+}
+
+void app_mail_wake(struct app *a)
+{
+	if (a->sender)
+		outbox_worker_wake(a->sender);
+}
+
+void app_outbox_config(const struct config *cfg, struct outbox_config *oc, char *mail_dir, size_t n)
+{
+	snprintf(mail_dir, n, "%s/mail", cfg->data_dir);
+	*oc = (struct outbox_config){
+		.db_url = cfg->db_url, .smtp_url = cfg->smtp_url, .mail_from = cfg->mail_from,
+		.mail_dir = mail_dir, .max_attempts = cfg->mail_max_attempts,
+		.retry_base_s = cfg->mail_retry_base, .poll_ms = cfg->mail_poll_ms,
+	};
+}
+
+int app_start_sender(struct app *a, char *err, size_t errlen)
+{
+	struct outbox_config oc;
+	char mail_dir[600];
+	app_outbox_config(&a->cfg, &oc, mail_dir, sizeof mail_dir);
+	a->sender = outbox_worker_start(&oc, err, errlen);
+	return a->sender ? 0 : -1;
+}
+
 void app_free(struct app *a)
 {
+	outbox_worker_stop(a->sender);
+	a->sender = NULL;
 	db *d = pthread_getspecific(a->db_key);
 	if (d) {
 		db_close(d);

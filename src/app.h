@@ -7,6 +7,8 @@
 #include <pthread.h>
 
 #include "config.h"
+#include "domain/notify.h"
+#include "jobs/outbox_worker.h"
 #include "http/router.h"
 #include "http/static_files.h"
 #include "store/db.h"
@@ -22,6 +24,9 @@ struct app {
 	pthread_key_t db_key;
 	char company_name[128]; /* branding, from settings */
 	char brand_color[16];
+	bool show_powered_by;
+	bool registration_open;
+	outbox_worker *sender; /* NULL when the server does not send mail itself */
 };
 
 /* Loads catalogs, templates, static files and routes, and checks that the
@@ -31,6 +36,14 @@ void app_free(struct app *a);
 /* This thread's connection, opened on first use; NULL when the database
  * cannot be opened (logged). */
 db *app_db(struct app *a);
+/* What domain functions need to render and queue emails. */
+void app_mailer(struct app *a, struct mailer *m);
+/* Tells the sender thread that a commit queued mail. */
+void app_mail_wake(struct app *a);
+/* The sender's settings from the configuration (strings stay in a->cfg). */
+void app_outbox_config(const struct config *cfg, struct outbox_config *oc, char *mail_dir, size_t n);
+/* Starts the sender thread. -1 with a reason in err. */
+int app_start_sender(struct app *a, char *err, size_t errlen);
 /* Re-reads branding settings (company name, colour). */
 void app_load_branding(struct app *a, db *d);
 

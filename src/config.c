@@ -53,6 +53,20 @@ static int env_size(const char *name, size_t *out, char *err, size_t errlen)
 	return 0;
 }
 
+static int env_int(const char *name, int min, int max, int *out, char *err, size_t errlen)
+{
+	const char *v = getenv(name);
+	int64_t n;
+	if (!v || !*v)
+		return 0;
+	if (!str_to_int64(v, min, max, &n)) {
+		snprintf(err, errlen, "%s must be a number from %d to %d, not '%s'", name, min, max, v);
+		return -1;
+	}
+	*out = (int)n;
+	return 0;
+}
+
 static void env_copy(const char *name, char *dst, size_t n)
 {
 	const char *v = getenv(name);
@@ -78,6 +92,9 @@ int config_from_env(struct config *c, char *err, size_t errlen)
 	c->max_upload = (size_t)10 << 20;
 	c->max_uploads = 5;
 	c->max_page = (size_t)4 << 20;
+	c->mail_max_attempts = 8;
+	c->mail_retry_base = 30;
+	c->mail_poll_ms = 1000;
 
 	const char *listen = getenv("CHAMADO_LISTEN");
 	if (listen && *listen && config_set_listen(c, listen) < 0) {
@@ -95,6 +112,10 @@ int config_from_env(struct config *c, char *err, size_t errlen)
 		return -1;
 	if (c->max_form_body > c->max_body)
 		c->max_form_body = c->max_body;
+	if (env_int("CHAMADO_MAIL_MAX_ATTEMPTS", 1, 100, &c->mail_max_attempts, err, errlen) < 0 ||
+	    env_int("CHAMADO_MAIL_RETRY_BASE", 1, 86400, &c->mail_retry_base, err, errlen) < 0 ||
+	    env_int("CHAMADO_MAIL_POLL_MS", 10, 600000, &c->mail_poll_ms, err, errlen) < 0)
+		return -1;
 	return 0;
 }
 

@@ -19,6 +19,9 @@ struct config {
 	char mo_dir[512];    /* compiled catalogs */
 	bool demo;
 	int threads;
+	int mail_max_attempts;   /* CHAMADO_MAIL_MAX_ATTEMPTS, default 8 */
+	int mail_retry_base;     /* CHAMADO_MAIL_RETRY_BASE seconds, default 30 */
+	int mail_poll_ms;        /* CHAMADO_MAIL_POLL_MS, default 1000 */
 
 	/* Caps on untrusted input. */
 	size_t max_body;         /* whole request body */

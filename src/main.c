@@ -16,6 +16,8 @@
 #include "domain/password.h"
 #include "domain/setup.h"
 #include "http/server.h"
+#include "mail/message.h"
+#include "store/account_store.h"
 #include "store/db.h"
 #include "web/routes.h"
 
@@ -32,10 +34,16 @@ static const char usage_text[] =
 	"  user add (--client | --staff [--admin]) --email EMAIL --name NAME --password-stdin\n"
 	"           [--db URL] [--data-dir DIR]\n"
 	"                        create an account; the password is read from standard input\n"
+	"  user passwd (--client | --staff) --email EMAIL --password-stdin [--db URL] [--data-dir DIR]\n"
+	"                        set an account's password; its sessions are signed out\n"
+	"  worker [--db URL] [--data-dir DIR]\n"
+	"                        only send queued email (the server also does, in a thread)\n"
 	"  --help, --version\n"
 	"\n"
 	"Environment: CHAMADO_LISTEN, CHAMADO_DB (sqlite:PATH), CHAMADO_DATA_DIR,\n"
-	"CHAMADO_BASE_URL, CHAMADO_SMTP_URL, CHAMADO_MAIL_FROM, CHAMADO_MAX_BODY.\n"
+	"CHAMADO_BASE_URL, CHAMADO_SMTP_URL (smtp://user:pass@host:587, smtps://...),\n"
+	"CHAMADO_MAIL_FROM, CHAMADO_MAX_BODY, CHAMADO_MAIL_MAX_ATTEMPTS, CHAMADO_MAIL_RETRY_BASE.\n"
+	"Without CHAMADO_SMTP_URL, email is written as .eml files under DATA_DIR/mail/.\n"
 	"The database defaults to sqlite:DATA_DIR/chamado.db (DATA_DIR defaults to ./var).\n";
 
 enum opt_id {
@@ -141,7 +149,20 @@ static int prepare_data_dir(const struct config *cfg)
 	if (make_dir(cfg->data_dir) < 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/tmp", cfg->data_dir);
+	if (make_dir(path) < 0)
+		return -1;
+	snprintf(path, sizeof path, "%s/mail", cfg->data_dir);
 	return make_dir(path);
+}
+
+/* Signals are taken by sigwait; threads started afterwards inherit the mask. */
+static void block_stop_signals(sigset_t *stop)
+{
+	sigemptyset(stop);
+	sigaddset(stop, SIGINT);
+	sigaddset(stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 static const struct option serve_options[] = {
@@ -184,13 +205,13 @@ static int cmd_serve(struct cli *c)
 		app_free(&app);
 		return 1;
 	}
-	/* Signals are taken by sigwait below; the server threads inherit the mask. */
 	sigset_t stop;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	block_stop_signals(&stop);
+	if (app_start_sender(&app, err, sizeof err) < 0) {
+		fprintf(stderr, "chamado: cannot start the email sender: %s\n", err);
+		app_free(&app);
+		return 1;
+	}
 
 	char upload_dir[1100];
 	snprintf(upload_dir, sizeof upload_dir, "%s/tmp", cfg->data_dir);
@@ -234,6 +255,31 @@ static int cmd_migrate(struct cli *c)
 		return 1;
 	printf("schema version %d\n", db_schema_version(d));
 	db_close(d);
+	return 0;
+}
+
+static int cmd_worker(struct cli *c)
+{
+	if (str_starts_with(c->cfg.db_url, "sqlite:") && prepare_data_dir(&c->cfg) < 0)
+		return 1;
+	db *d = open_database(&c->cfg);
+	if (!d)
+		return 1;
+	db_close(d);
+	sigset_t stop;
+	block_stop_signals(&stop);
+	struct outbox_config oc;
+	char mail_dir[600], err[512];
+	app_outbox_config(&c->cfg, &oc, mail_dir, sizeof mail_dir);
+	outbox_worker *w = outbox_worker_start(&oc, err, sizeof err);
+	if (!w) {
+		fprintf(stderr, "chamado worker: %s\n", err);
+		return 1;
+	}
+	fprintf(stderr, "chamado worker sending email from %s\n", c->cfg.db_url);
+	int sig = 0;
+	sigwait(&stop, &sig);
+	outbox_worker_stop(w);
 	return 0;
 }
 
@@ -291,6 +337,31 @@ static int cmd_user_add(struct cli *c)
 	return 0;
 }
 
+static int cmd_user_passwd(struct cli *c)
+{
+	if (c->kind < 0)
+		return usage_error("user passwd", "say --client or --staff");
+	if (!c->email || !c->password_stdin)
+		return usage_error("user passwd", "--email and --password-stdin are required");
+	char password[PASSWORD_MAX_LENGTH + 2];
+	if (read_password(password, sizeof password) < 0) {
+		fprintf(stderr, "chamado user passwd: no password on standard input\n");
+		return 1;
+	}
+	db *d = open_database(&c->cfg);
+	if (!d)
+		return 1;
+	int rc = account_set_password(d, c->kind, c->email, password);
+	db_close(d);
+	if (rc < 0) {
+		fprintf(stderr, "chamado user passwd: %s\n", rc == ACCOUNT_NOT_FOUND ?
+		        "no such account" : account_error_text(rc));
+		return 1;
+	}
+	printf("password of %s changed; its sessions were signed out\n", c->email);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -320,6 +391,7 @@ int main(int argc, char **argv)
 	if (str_eq(cmd, "serve")) {
 		if ((rc = parse_flags("serve", argc - 1, argv + 1, serve_options, &c)))
 			return rc;
+		mail_init();
 		return cmd_serve(&c);
 	}
 	if (str_eq(cmd, "migrate")) {
@@ -327,6 +399,18 @@ int main(int argc, char **argv)
 		if ((rc = parse_flags("migrate", argc - 1, argv + 1, migrate_options, &c)))
 			return rc;
 		return cmd_migrate(&c);
+	}
+	if (str_eq(cmd, "worker")) {
+		if ((rc = parse_flags("worker", argc - 1, argv + 1, migrate_options, &c)))
+			return rc;
+		mail_init();
+		return cmd_worker(&c);
+	}
+	if (str_eq(cmd, "user") && argc >= 3 && str_eq(argv[2], "passwd")) {
+		log_set_quiet(1);
+		if ((rc = parse_flags("user passwd", argc - 2, argv + 2, user_options, &c)))
+			return rc;
+		return cmd_user_passwd(&c);
 	}
 	if (str_eq(cmd, "user") && argc >= 3 && str_eq(argv[2], "add")) {
 		log_set_quiet(1);

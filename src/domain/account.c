@@ -5,8 +5,10 @@
 #include <time.h>
 
 #include "base/str.h"
+#include "view/i18n.h"
 #include "domain/password.h"
 #include "store/account_store.h"
+#include "store/session_store.h"
 
 bool account_email_valid(const char *email)
 {
@@ -30,11 +32,11 @@ int64_t account_create(db *d, const struct account_new *n)
 		return ACCOUNT_EMAIL_INVALID;
 	if (!n->name || !*n->name)
 		return ACCOUNT_NAME_EMPTY;
-	size_t pwlen = n->password ? str_utf8_length(n->password) : 0;
-	if (pwlen < PASSWORD_MIN_LENGTH)
-		return ACCOUNT_PASSWORD_SHORT;
-	if (strlen(n->password) > PASSWORD_MAX_LENGTH)
-		return ACCOUNT_PASSWORD_LONG;
+	if (strlen(n->name) > 200 || !str_utf8_valid(n->name, strlen(n->name)))
+		return ACCOUNT_NAME_EMPTY;
+	int rules = password_check_rules(n->password);
+	if (rules < 0)
+		return rules;
 	char hash[PASSWORD_HASH_MAX];
 	if (password_hash(n->password, hash) < 0)
 		return ACCOUNT_STORE_FAILED;
@@ -53,11 +55,35 @@ int64_t account_create(db *d, const struct account_new *n)
 const char *account_error_text(int error)
 {
 	switch (error) {
-	case ACCOUNT_EMAIL_INVALID: return "Enter a valid email address.";
-	case ACCOUNT_EMAIL_TAKEN: return "An account with this email address already exists.";
-	case ACCOUNT_NAME_EMPTY: return "Enter a name.";
-	case ACCOUNT_PASSWORD_SHORT: return "The password must have at least 8 characters.";
-	case ACCOUNT_PASSWORD_LONG: return "The password is too long.";
-	default: return "The account could not be saved. Try again.";
+	case ACCOUNT_EMAIL_INVALID: return N_("Enter a valid email address.");
+	case ACCOUNT_EMAIL_TAKEN: return N_("An account with this email address already exists.");
+	case ACCOUNT_NAME_EMPTY: return N_("Enter a name.");
+	case ACCOUNT_PASSWORD_SHORT: return N_("The password must have at least 8 characters.");
+	case ACCOUNT_PASSWORD_LONG: return N_("The password is too long.");
+	default: return N_("The account could not be saved. Try again.");
 	}
+}
+
+int account_set_password(db *d, enum account_kind kind, const char *email, const char *password)
+{
+	int rules = password_check_rules(password);
+	if (rules < 0)
+		return rules;
+	const char *kind_name = kind == ACCOUNT_STAFF ? "staff" : "client";
+	struct account_row row;
+	int found = store_account_get_by_email(d, kind_name, email, &row);
+	if (found <= 0)
+		return found < 0 ? ACCOUNT_STORE_FAILED : ACCOUNT_NOT_FOUND;
+	char hash[PASSWORD_HASH_MAX];
+	if (password_hash(password, hash) < 0)
+		return ACCOUNT_STORE_FAILED;
+	int64_t now = (int64_t)time(NULL);
+	if (db_begin_write(d) < 0)
+		return ACCOUNT_STORE_FAILED;
+	if (store_account_set_password(d, kind_name, row.id, hash, now) < 0 ||
+	    store_session_delete_user(d, kind_name, row.id, 0) < 0 || db_commit(d) < 0) {
+		db_rollback(d);
+		return ACCOUNT_STORE_FAILED;
+	}
+	return 0;
 }

@@ -18,6 +18,7 @@ enum account_error {
 	ACCOUNT_PASSWORD_SHORT = -4,
 	ACCOUNT_PASSWORD_LONG = -5,
 	ACCOUNT_STORE_FAILED = -6,
+	ACCOUNT_NOT_FOUND = -7,
 };
 
 struct account_new {
@@ -32,6 +33,9 @@ struct account_new {
 /* Validates and stores a new account. Returns its id (> 0) or an
  * account_error. Email is compared without case. */
 int64_t account_create(db *d, const struct account_new *n);
+/* Sets the password of the account with that email (the CLI's "user
+ * passwd") and signs out all of its sessions. 0 or an account_error. */
+int account_set_password(db *d, enum account_kind kind, const char *email, const char *password);
 /* An English sentence for an error (a gettext msgid). */
 const char *account_error_text(int error);
 /* A plausible address: one '@', a dot in the domain, no spaces, <= 254. */

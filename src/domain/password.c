@@ -4,13 +4,36 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "base/str.h"
+#include "domain/account.h"
+#include "domain/token.h"
+
 static sem_t hash_slots;
+static char dummy_hash[PASSWORD_HASH_MAX];
 
 int password_init(void)
 {
-	if (sodium_init() < 0)
+	if (sodium_init() < 0 || sem_init(&hash_slots, 0, 2) < 0)
 		return -1;
-	return sem_init(&hash_slots, 0, 2);
+	/* A hash of random bytes: nothing typed can match it. */
+	char random_password[TOKEN_LEN + 1];
+	token_new(random_password);
+	return password_hash(random_password, dummy_hash);
+}
+
+bool password_verify_dummy(const char *password)
+{
+	password_verify(password, dummy_hash);
+	return false;
+}
+
+int password_check_rules(const char *password)
+{
+	if (!password || str_utf8_length(password) < PASSWORD_MIN_LENGTH)
+		return ACCOUNT_PASSWORD_SHORT;
+	if (strlen(password) > PASSWORD_MAX_LENGTH)
+		return ACCOUNT_PASSWORD_LONG;
+	return 0;
 }
 
 int password_hash(const char *password, char out[PASSWORD_HASH_MAX])

@@ -14,6 +14,11 @@ int password_init(void);
 int password_hash(const char *password, char out[PASSWORD_HASH_MAX]);
 /* Constant-time check of password against an encoded hash. */
 bool password_verify(const char *password, const char *hash);
+/* Runs a verification against a fixed hash, so an unknown account takes as
+ * long as a known one. Always false. */
+bool password_verify_dummy(const char *password);
+/* ACCOUNT_PASSWORD_SHORT / _LONG (account.h) or 0. */
+int password_check_rules(const char *password);
 /* True when hash was made with other limits than today's. */
 bool password_needs_rehash(const char *hash);
 

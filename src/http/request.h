@@ -56,7 +56,7 @@ struct request {
 
 	/* Filled by handlers and hooks. */
 	int lang;                /* enum lang */
-	void *session;           /* the signed-in account, when there is one */
+	void *web;               /* the web layer's state (session, CSRF token) */
 	int status;
 	const char *content_type;
 	struct header *headers;

@@ -35,6 +35,7 @@ struct conn_state {
 	struct upload *current_upload;
 	struct kv *current_field;
 	buf field_value;
+	int parts_seen;
 };
 
 static const char *security_headers[][2] = {
@@ -253,6 +254,7 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
 	struct request *req = &cs->req;
 	if (!key)
 		return MHD_YES;
+	cs->parts_seen++;
 	if (filename) {
 		if (field_finish(cs) < 0)
 			return MHD_NO;
@@ -357,7 +359,9 @@ static void end_body(struct conn_state *cs)
 {
 	struct request *req = &cs->req;
 	if (cs->pp) {
-		if (MHD_destroy_post_processor(cs->pp) != MHD_YES)
+		/* A multipart body must hold at least one part (RFC 2046). */
+		if (MHD_destroy_post_processor(cs->pp) != MHD_YES ||
+		    (req->body_bytes > 0 && cs->parts_seen == 0))
 			req->body_malformed = true;
 		cs->pp = NULL;
 		if (field_finish(cs) < 0)

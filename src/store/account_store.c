@@ -1,5 +1,7 @@
 #include "store/account_store.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 /* ASCII lowercase, as the schema's email_lower column documents. */
@@ -81,4 +83,127 @@ int64_t store_staff_id_by_email(db *d, const char *email)
 {
 	static const char sql[] = "SELECT id FROM staff WHERE email_lower = $1";
 	return id_by_email(d, sql, email);
+}
+
+static bool is_staff(const char *kind)
+{
+	return strcmp(kind, "staff") == 0;
+}
+
+static int read_account(db_stmt *s, struct account_row *row)
+{
+	int rc = db_step(s);
+	if (rc == DB_ROW) {
+		row->id = db_col_int(s, 0);
+		snprintf(row->email, sizeof row->email, "%s", db_col_text(s, 1));
+		snprintf(row->name, sizeof row->name, "%s", db_col_text(s, 2));
+		snprintf(row->password_hash, sizeof row->password_hash, "%s", db_col_text(s, 3));
+		snprintf(row->language, sizeof row->language, "%s", db_col_text(s, 4));
+		snprintf(row->role, sizeof row->role, "%s", db_col_text(s, 5));
+		row->active = (int)db_col_int(s, 6);
+	}
+	db_done(s);
+	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
+}
+
+int store_account_get_by_email(db *d, const char *kind, const char *email, struct account_row *row)
+{
+	static const char client_sql[] =
+		"SELECT id, email, name, password_hash, language, '', active FROM clients "
+		"WHERE email_lower = $1";
+	static const char staff_sql[] =
+		"SELECT id, email, name, password_hash, language, role, active FROM staff "
+		"WHERE email_lower = $1";
+	db_stmt *s = db_prepare(d, is_staff(kind) ? staff_sql : client_sql);
+	if (!s)
+		return DB_ERROR;
+	char lower[256];
+	lower_ascii(email, lower, sizeof lower);
+	db_bind_text(s, 1, lower);
+	return read_account(s, row);
+}
+
+int store_account_get(db *d, const char *kind, int64_t id, struct account_row *row)
+{
+	static const char client_sql[] =
+		"SELECT id, email, name, password_hash, language, '', active FROM clients WHERE id = $1";
+	static const char staff_sql[] =
+		"SELECT id, email, name, password_hash, language, role, active FROM staff WHERE id = $1";
+	db_stmt *s = db_prepare(d, is_staff(kind) ? staff_sql : client_sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, id);
+	return read_account(s, row);
+}
+
+static int run_update(db_stmt *s)
+{
+	int rc = db_step(s);
+	db_done(s);
+	return rc == DB_DONE ? DB_OK : (rc < 0 ? rc : DB_ERROR);
+}
+
+int store_account_set_password(db *d, const char *kind, int64_t id, const char *hash, int64_t now)
+{
+	static const char client_sql[] =
+		"UPDATE clients SET password_hash = $2, updated_at = $3 WHERE id = $1";
+	static const char staff_sql[] =
+		"UPDATE staff SET password_hash = $2, updated_at = $3 WHERE id = $1";
+	db_stmt *s = db_prepare(d, is_staff(kind) ? staff_sql : client_sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, hash);
+	db_bind_int(s, 3, now);
+	return run_update(s);
+}
+
+int store_account_set_profile(db *d, const char *kind, int64_t id, const char *name,
+                              const char *lang, int64_t now)
+{
+	static const char client_sql[] =
+		"UPDATE clients SET name = $2, language = $3, updated_at = $4 WHERE id = $1";
+	static const char staff_sql[] =
+		"UPDATE staff SET name = $2, language = $3, updated_at = $4 WHERE id = $1";
+	db_stmt *s = db_prepare(d, is_staff(kind) ? staff_sql : client_sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, name);
+	db_bind_text(s, 3, lang);
+	db_bind_int(s, 4, now);
+	return run_update(s);
+}
+
+int store_account_set_language(db *d, const char *kind, int64_t id, const char *lang, int64_t now)
+{
+	static const char client_sql[] =
+		"UPDATE clients SET language = $2, updated_at = $3 WHERE id = $1";
+	static const char staff_sql[] =
+		"UPDATE staff SET language = $2, updated_at = $3 WHERE id = $1";
+	db_stmt *s = db_prepare(d, is_staff(kind) ? staff_sql : client_sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, lang);
+	db_bind_int(s, 3, now);
+	return run_update(s);
+}
+
+int store_account_set_email(db *d, const char *kind, int64_t id, const char *email, int64_t now)
+{
+	static const char client_sql[] =
+		"UPDATE clients SET email = $2, email_lower = $3, updated_at = $4 WHERE id = $1";
+	static const char staff_sql[] =
+		"UPDATE staff SET email = $2, email_lower = $3, updated_at = $4 WHERE id = $1";
+	db_stmt *s = db_prepare(d, is_staff(kind) ? staff_sql : client_sql);
+	if (!s)
+		return DB_ERROR;
+	char lower[256];
+	lower_ascii(email, lower, sizeof lower);
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, email);
+	db_bind_text(s, 3, lower);
+	db_bind_int(s, 4, now);
+	return run_update(s);
 }

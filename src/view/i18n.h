@@ -8,6 +8,10 @@
 
 #include <stddef.h>
 
+/* Marks a string for translation where it is defined (tables, returns);
+ * it is looked up where it is shown. scripts/check-translations finds it. */
+#define N_(msgid) (msgid)
+
 enum lang { LANG_PT_BR = 0, LANG_EN = 1, LANG_COUNT = 2 };
 
 typedef struct i18n_catalog i18n_catalog;

@@ -2,7 +2,10 @@
  * flat array of ops; a section op records where its body ends, so rendering
  * is a loop with one recursion per section and per partial. Everything the
  * set owns lives in its arena, read-only after loading, so any number of
- * threads may render at once: render state lives on their stacks. */
+ * threads may render at once: render state lives on their stacks.
+ *
+ * A template whose name ends in ".txt" is plain text (an email body): its
+ * variables compile to OP_PLAIN and its translations are not escaped. */
 #include "view/template.h"
 
 #include <dirent.h>
@@ -23,7 +26,9 @@
 #define TPL_MAX_TEMPLATES 4096
 #define TPL_PATH_MAX 4096
 
-enum op_kind { OP_TEXT, OP_VAR, OP_RAW, OP_SECTION, OP_INVERTED, OP_PARTIAL };
+/* OP_VAR escapes, OP_RAW passes trusted HTML, OP_PLAIN (text templates)
+ * outputs any text unchanged. */
+enum op_kind { OP_TEXT, OP_VAR, OP_RAW, OP_PLAIN, OP_SECTION, OP_INVERTED, OP_PARTIAL };
 
 struct op {
 	enum op_kind kind;
@@ -46,6 +51,7 @@ struct template {
 	const char *file; /* for error messages */
 	const char *source;
 	size_t source_len;
+	bool text; /* a ".txt" template: nothing is escaped */
 	struct program code[LANG_COUNT];
 };
 
@@ -157,7 +163,8 @@ static int emit_text(struct compiler *c, const char *text, size_t len, int line)
 	return 0;
 }
 
-/* {{_ msgid}}: translated for c->lang and escaped now, once. */
+/* {{_ msgid}}: translated for c->lang and escaped now, once (in a text
+ * template, not escaped). */
 static int emit_translation(struct compiler *c, const char *msgid, size_t len, int line)
 {
 	if (len == 0)
@@ -166,6 +173,8 @@ static int emit_translation(struct compiler *c, const char *msgid, size_t len, i
 	if (!key)
 		return compile_error(c, line, "out of memory");
 	const char *text = i18n_text(c->cat, c->lang, key);
+	if (c->tpl->text)
+		return emit_text(c, text, strlen(text), line);
 	buf escaped;
 	buf_init(&escaped, TPL_MAX_FILE_SIZE);
 	char *copy = NULL;
@@ -272,7 +281,10 @@ static int compile_tag(struct compiler *c, const char *body, size_t len, int lin
 		return compile_error(c, line, "empty name");
 	if (sigil == '/')
 		return close_section(c, body, len, line);
-	struct op *op = emit(c, has_sigil ? kind_of_sigil(sigil) : OP_VAR, line);
+	enum op_kind kind = has_sigil ? kind_of_sigil(sigil) : OP_VAR;
+	if (c->tpl->text && (kind == OP_VAR || kind == OP_RAW))
+		kind = OP_PLAIN;
+	struct op *op = emit(c, kind, line);
 	char *name = op ? arena_strndup(c->a, body, len) : NULL;
 	if (!name)
 		return compile_error(c, line, "out of memory");
@@ -394,7 +406,9 @@ static int set_add(tpl_set *s, const char *name, const char *file, const char *s
 		s->capacity = capacity;
 	}
 	struct template *t = &s->templates[s->count];
-	*t = (struct template){ .source_len = len };
+	size_t name_len = strlen(name);
+	bool text = name_len > 4 && strcmp(name + name_len - 4, ".txt") == 0;
+	*t = (struct template){ .source_len = len, .text = text };
 	t->name = arena_strdup(s->a, name);
 	t->file = arena_strdup(s->a, file);
 	t->source = arena_strndup(s->a, source, len);
@@ -407,7 +421,8 @@ nomem:
 	return -1;
 }
 
-/* Points every partial op at its template; an unknown name is an error. */
+/* Points every partial op at its template; an unknown name, or a partial
+ * of the other kind (text in HTML, HTML in text), is an error. */
 static int resolve_partials(tpl_set *s, struct template *t, char *err, size_t errlen)
 {
 	for (int lang = 0; lang < LANG_COUNT; lang++) {
@@ -420,6 +435,12 @@ static int resolve_partials(tpl_set *s, struct template *t, char *err, size_t er
 			if (!target) {
 				set_error(err, errlen, "%s:%d: unknown partial '%s'", t->file, op->line,
 				          op->text);
+				return -1;
+			}
+			if (target->text != t->text) { /* unescaped text in a page: never */
+				set_error(err, errlen, "%s:%d: partial '%s' is %s template in %s one",
+				          t->file, op->line, op->text, target->text ? "a text" : "an HTML",
+				          t->text ? "a text" : "an HTML");
 				return -1;
 			}
 			op->partial = (int)(target - s->templates);
@@ -494,6 +515,20 @@ static int load_file(tpl_set *s, const char *path, const char *name, char *err, 
 	return rc;
 }
 
+/* True for "x.html" (its extension is cut off: the template "x") and for
+ * "x.txt" (a text template, named with its extension). */
+static bool is_template_file(char *relative)
+{
+	size_t len = strlen(relative);
+	if (len > 4 && strcmp(relative + len - 4, ".txt") == 0)
+		return true;
+	if (len > 5 && strcmp(relative + len - 5, ".html") == 0) {
+		relative[len - 5] = '\0';
+		return true;
+	}
+	return false;
+}
+
 /* Loads dir/prefix recursively; prefix is "" or ends with '/'. */
 static int load_tree(tpl_set *s, const char *dir, const char *prefix, int depth, char *err,
                      size_t errlen)
@@ -528,9 +563,7 @@ static int load_tree(tpl_set *s, const char *dir, const char *prefix, int depth,
 		} else if (S_ISDIR(st.st_mode)) {
 			strcat(relative, "/");
 			rc = load_tree(s, dir, relative, depth + 1, err, errlen);
-		} else if (S_ISREG(st.st_mode) && strlen(relative) > 5 &&
-		           strcmp(relative + strlen(relative) - 5, ".html") == 0) {
-			relative[strlen(relative) - 5] = '\0';
+		} else if (S_ISREG(st.st_mode) && is_template_file(relative)) {
 			rc = load_file(s, path, relative, err, errlen);
 		}
 	}
@@ -593,13 +626,14 @@ static bool is_empty(const vm_value *v)
 	return true;
 }
 
-/* {{name}} escapes everything; {{&name}} passes VM_HTML through unchanged. */
-static int render_value(struct render *r, const vm_value *v, bool raw)
+/* {{name}} escapes everything; {{&name}} passes VM_HTML through unchanged;
+ * in a text template (OP_PLAIN) every text goes out unchanged. */
+static int render_value(struct render *r, const vm_value *v, enum op_kind kind)
 {
 	if (!v || (v->kind != VM_TEXT && v->kind != VM_HTML) || !v->u.text)
 		return 0;
 	size_t len = strlen(v->u.text);
-	if (raw && v->kind == VM_HTML)
+	if (kind == OP_PLAIN || (kind == OP_RAW && v->kind == VM_HTML))
 		return buf_append(r->out, v->u.text, len) == BUF_OK ? 0 : -1;
 	return buf_put_html(r->out, v->u.text, len) == BUF_OK ? 0 : -1;
 }
@@ -650,8 +684,9 @@ static int render_ops(struct render *r, const struct program *p, int begin, int 
 		int rc = 0;
 		switch (op->kind) {
 		case OP_TEXT: rc = buf_append(r->out, op->text, op->len) == BUF_OK ? 0 : -1; break;
-		case OP_VAR: rc = render_value(r, resolve(op, ctx), false); break;
-		case OP_RAW: rc = render_value(r, resolve(op, ctx), true); break;
+		case OP_VAR:
+		case OP_RAW:
+		case OP_PLAIN: rc = render_value(r, resolve(op, ctx), op->kind); break;
 		case OP_SECTION:
 		case OP_INVERTED: rc = render_section(r, p, op, i + 1, ctx); break;
 		case OP_PARTIAL: rc = render_partial(r, op, ctx); break;

@@ -15,7 +15,14 @@
  *
  * Templates are *.html files under one folder, named by their path without
  * ".html" ("pages/home", "layout"). They are compiled once at start-up, once
- * per language; a syntax error stops loading with file and line. */
+ * per language; a syntax error stops loading with file and line.
+ *
+ * Text templates (email bodies and subjects) are *.txt files, named WITH
+ * their extension ("email/layout.txt"); the same holds for names given to
+ * tpl_load_strings. In them nothing is escaped: {{name}} and {{&name}} print
+ * the value as it is, {{_ text}} prints the translation as it is. A partial
+ * must be of its includer's kind (loading fails otherwise). Never put the
+ * output of a .txt template into an HTML page. */
 #ifndef CHAMADO_TEMPLATE_H
 #define CHAMADO_TEMPLATE_H
 

@@ -6,9 +6,38 @@
 
 #include "http/request.h"
 
+/* home.c */
 void home_show(struct request *req);
 void lang_switch(struct request *req);
 void health_show(struct request *req);
 void brand_css(struct request *req);
+
+/* auth.c */
+void login_form(struct request *req);
+void login_submit(struct request *req);
+void logout_submit(struct request *req);
+void register_form(struct request *req);
+void register_submit(struct request *req);
+void staff_login_form(struct request *req);
+void staff_login_submit(struct request *req);
+void staff_logout_submit(struct request *req);
+
+/* account.c */
+void account_show(struct request *req);
+void account_profile_submit(struct request *req);
+void account_password_submit(struct request *req);
+/* Redisplays /account with 422 and error under field. */
+void account_render_error(struct request *req, const char *field, const char *error);
+
+/* recovery.c */
+void forgot_form(struct request *req);
+void forgot_submit(struct request *req);
+void reset_form(struct request *req);
+void reset_submit(struct request *req);
+void account_email_submit(struct request *req);
+void account_email_confirm(struct request *req);
+
+/* staff_home.c */
+void staff_home(struct request *req);
 
 #endif

@@ -3,7 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <time.h>
+
 #include "base/str.h"
+#include "domain/auth.h"
+#include "web/context.h"
 #include "store/department_store.h"
 #include "store/settings_store.h"
 #include "web/handlers.h"
@@ -36,14 +40,6 @@ void home_show(struct request *req)
 	page_render(req, 200, "pages/home", page);
 }
 
-/* Only local paths: an absolute URL or "//host" would make an open redirect. */
-static const char *safe_next(const char *next)
-{
-	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strpbrk(next, "\r\n"))
-		return "/";
-	return next;
-}
-
 /* POST /lang (lang, next) — 303 to next with the lang cookie; 400 for an
  * unknown language. */
 void lang_switch(struct request *req)
@@ -55,8 +51,12 @@ void lang_switch(struct request *req)
 	}
 	struct app *app = req_app(req);
 	bool secure = str_starts_with(app->cfg.base_url, "https:");
+	struct web_ctx *w = web_ctx(req);
+	/* A signed-in account keeps the choice, for its pages and its emails. */
+	if (w->session && req_db(req))
+		auth_set_language(req_db(req), w->session, lang_code((enum lang)lang), (int64_t)time(NULL));
 	resp_cookie(req, "lang", lang_code((enum lang)lang), 365L * 24 * 3600, secure);
-	resp_redirect(req, 303, safe_next(req_form(req, "next")));
+	resp_redirect(req, 303, web_safe_next(req_form(req, "next"), "/"));
 }
 
 /* GET /healthz — 200 when the database answers, 503 otherwise. */

@@ -4,6 +4,7 @@
 
 #include "base/str.h"
 #include "store/settings_store.h"
+#include "web/context.h"
 
 struct app *req_app(struct request *req)
 {
@@ -40,7 +41,19 @@ vm_obj *page_new(struct request *req, const char *title, const char *section)
 	vm_set_bool(page, "is_pt", lang == LANG_PT_BR);
 	if (section)
 		vm_set_bool(page, arena_printf(req->arena, "nav_%s", section), true);
-	vm_set_bool(page, "powered_by", true);
+	vm_set_bool(page, "powered_by", app->show_powered_by);
+	struct web_ctx *w = web_ctx(req);
+	if (w) {
+		vm_set_text(page, "csrf", w->csrf ? w->csrf : "");
+		if (w->flash)
+			vm_set_text(page, "flash", tr(req, w->flash));
+		if (w->session) {
+			vm_obj *user = vm_set_obj(page, "user");
+			vm_set_text(user, "name", w->session->name);
+			vm_set_text(user, "email", w->session->email);
+			vm_set_bool(user, "admin", w->session->admin);
+		}
+	}
 	return page;
 }
 
@@ -62,7 +75,9 @@ void page_render(struct request *req, int status, const char *name, vm_obj *page
 	vm_set_trusted_html(page, "content", arena_strndup(req->arena, buf_str(&content), content.len));
 	buf_free(&content);
 	buf_clear(&req->body);
-	if (tpl_render(app->templates, "layout", lang, page, &req->body) < 0) {
+	struct web_ctx *w = web_ctx(req);
+	const char *layout = w && w->staff_area ? "staff/layout" : "layout";
+	if (tpl_render(app->templates, layout, lang, page, &req->body) < 0) {
 		resp_text(req, 500, "text/plain; charset=utf-8", "Internal error\n");
 		return;
 	}
@@ -78,24 +93,28 @@ void web_error_page(struct request *req, int status)
 	const char *title, *text;
 	switch (status) {
 	case 400:
-		title = "Bad request";
-		text = "The request could not be understood. Go back, check the form and try again.";
+		title = N_("Bad request");
+		text = N_("The request could not be understood. Go back, check the form and try again.");
 		break;
 	case 404:
-		title = "Page not found";
-		text = "The address may be mistyped, or the page may have moved.";
+		title = N_("Page not found");
+		text = N_("The address may be mistyped, or the page may have moved.");
 		break;
 	case 405:
-		title = "Method not allowed";
-		text = "This page cannot be used that way.";
+		title = N_("Method not allowed");
+		text = N_("This page cannot be used that way.");
+		break;
+	case 409:
+		title = N_("Already in use");
+		text = N_("Someone else started using this in the meantime. Nothing was changed.");
 		break;
 	case 413:
-		title = "Too large";
-		text = "What you sent is larger than we accept. Send smaller files, or fewer at a time.";
+		title = N_("Too large");
+		text = N_("What you sent is larger than we accept. Send smaller files, or fewer at a time.");
 		break;
 	default:
-		title = "Something went wrong";
-		text = "We could not complete your request. Please try again in a moment.";
+		title = N_("Something went wrong");
+		text = N_("We could not complete your request. Please try again in a moment.");
 		break;
 	}
 	vm_obj *page = page_new(req, title, NULL);
@@ -105,4 +124,17 @@ void web_error_page(struct request *req, int status)
 		vm_set_int(page, "status", status);
 	}
 	page_render(req, status, "pages/error", page);
+}
+
+void web_csrf_failed(struct request *req)
+{
+	vm_obj *page = page_new(req, "Please reload and try again", NULL);
+	if (page) {
+		vm_set_text(page, "heading", tr(req, "Please reload and try again"));
+		vm_set_text(page, "text", tr(req, "This form was open for too long, or came from "
+		                                  "another site. Nothing was changed. Reload the page "
+		                                  "and send it again."));
+		vm_set_int(page, "status", 403);
+	}
+	page_render(req, 403, "pages/error", page);
 }

@@ -23,7 +23,10 @@ vm_obj *page_new(struct request *req, const char *title, const char *section);
  * A failed render answers 500. */
 void page_render(struct request *req, int status, const char *name, vm_obj *page);
 
-/* Handlers. */
+/* Error pages. */
 void web_error_page(struct request *req, int status);
+/* 403: the form's CSRF token did not match; nothing was changed. */
+void web_csrf_failed(struct request *req);
+const char *web_flash_text(const char *code);
 
 #endif

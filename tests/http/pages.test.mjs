@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, rawRequest, stopProblem, waitFor } from '../lib/server.mjs';
+import { Client } from '../lib/client.mjs';
 
 let srv;
 before(async () => {
@@ -67,12 +68,12 @@ test('an unsupported Accept-Language falls back to pt-BR', async () => {
   assertMenu(body, PT_MENU);
 });
 
-function postLang(form, headers = {}) {
-  return srv.fetch('/lang', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
-    body: new URLSearchParams(form).toString(),
-  });
+// The switcher is a form like any other: it carries the page's CSRF token.
+async function postLang(form, headers = {}) {
+  const c = new Client(srv);
+  await c.get('/');
+  const r = await c.post('/lang', form, headers);
+  return { status: r.status, headers: r.res.headers, arrayBuffer: async () => new ArrayBuffer(0), text: async () => r.body };
 }
 
 test('POST /lang sets a lang cookie and redirects with 303 to next', async () => {

@@ -470,7 +470,7 @@ Test(template, loads_every_html_file_under_a_folder)
 	write_file(path, "<body>{{>partials/flash}}</body>");
 	snprintf(path, sizeof path, "%s/partials/flash.html", dir);
 	write_file(path, "{{flash}}");
-	snprintf(path, sizeof path, "%s/notes.txt", dir);
+	snprintf(path, sizeof path, "%s/notes.md", dir);
 	write_file(path, "{{ not a template");
 	snprintf(path, sizeof path, "%s/.swap.html", dir);
 	write_file(path, "{{ hidden, ignored");
@@ -495,6 +495,100 @@ Test(template, loads_every_html_file_under_a_folder)
 	char want[256];
 	snprintf(want, sizeof want, "%s/partials/broken.html:2: unclosed section {{#open}}", dir);
 	cr_assert_str_eq(err, want);
+
+	char command[128];
+	snprintf(command, sizeof command, "rm -rf '%s'", dir);
+	cr_assert_eq(system(command), 0);
+}
+
+Test(template, text_templates_print_values_without_escaping)
+{
+	vm_set_text(ctx, "name", "Ana & <Bia> \"O'Neil\"");
+	vm_set_trusted_html(ctx, "html", "<b>x</b>");
+	const char *pairs[] = { "mail.txt", "Hi {{name}}, {{&name}} {{html}}", NULL };
+	char *got = render_in(LANG_EN, NULL, pairs);
+	cr_assert_str_eq(got, "Hi Ana & <Bia> \"O'Neil\", Ana & <Bia> \"O'Neil\" <b>x</b>");
+	free(got);
+}
+
+Test(template, text_templates_translate_without_escaping)
+{
+	i18n_catalog *cat = i18n_from_pairs(3, msgids, pt_br);
+	const char *pairs[] = { "mail.txt", "{{_ Say \"hi\"}}", NULL };
+	char *pt = render_in(LANG_PT_BR, cat, pairs);
+	char *en = render_in(LANG_EN, cat, pairs);
+	cr_assert_str_eq(pt, "Diga <oi> & \"tchau\"");
+	cr_assert_str_eq(en, "Say \"hi\"");
+	free(pt);
+	free(en);
+	i18n_free(cat);
+}
+
+Test(template, html_templates_still_escape_beside_text_templates)
+{
+	vm_set_text(ctx, "name", "<Ana>");
+	const char *pairs[] = { "page", "{{name}}", "part.txt", "{{name}}", NULL };
+	char *got = render_in(LANG_EN, NULL, pairs);
+	cr_assert_str_eq(got, "&lt;Ana&gt;");
+	free(got);
+}
+
+Test(template, a_partial_must_be_of_the_same_kind_as_its_includer)
+{
+	const char *text_in_html[] = { "page", "x\n{{>part.txt}}", "part.txt", "{{name}}", NULL };
+	expect_compile_error(text_in_html, "page:2: partial 'part.txt' is a text template in an HTML one");
+	const char *html_in_text[] = { "mail.txt", "{{>part}}", "part", "{{name}}", NULL };
+	expect_compile_error(html_in_text, "mail.txt:1: partial 'part' is an HTML template in a text one");
+	const char *text_in_text[] = { "mail.txt", "[{{>part.txt}}]", "part.txt", "{{name}}", NULL };
+	vm_set_text(ctx, "name", "<Ana>");
+	char *got = render_in(LANG_EN, NULL, text_in_text);
+	cr_assert_str_eq(got, "[<Ana>]");
+	free(got);
+}
+
+Test(template, text_templates_keep_sections_and_report_errors)
+{
+	vm_list *l = vm_set_list(ctx, "items");
+	vm_set_text(vm_list_add(l), "n", "a&b");
+	vm_set_text(vm_list_add(l), "n", "<c>");
+	expect_render("{{#items}}[{{n}}]{{/items}}", "[a&amp;b][&lt;c&gt;]");
+	const char *pairs[] = { "x.txt", "{{#items}}[{{n}}]{{/items}}", NULL };
+	char *got = render_in(LANG_EN, NULL, pairs);
+	cr_assert_str_eq(got, "[a&b][<c>]");
+	free(got);
+	const char *broken[] = { "x.txt", "ok\n{{#open}}", NULL };
+	expect_compile_error(broken, "x.txt:2: unclosed section {{#open}}");
+}
+
+Test(template, loads_txt_files_named_with_their_extension)
+{
+	char dir[] = "/tmp/chamado-tpl-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char path[256];
+	snprintf(path, sizeof path, "%s/email", dir);
+	cr_assert_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof path, "%s/email/layout.txt", dir);
+	write_file(path, "{{company}}\n{{content}}");
+	snprintf(path, sizeof path, "%s/email/layout.html", dir);
+	write_file(path, "<h1>{{company}}</h1>{{&content}}");
+
+	char err[256] = "";
+	tpl_set *s = tpl_load_dir(dir, NULL, err, sizeof err);
+	cr_assert_not_null(s, "%s", err);
+	cr_assert(tpl_exists(s, "email/layout.txt"));
+	cr_assert(tpl_exists(s, "email/layout"));
+	cr_assert_not(tpl_exists(s, "email/layout.html"));
+	vm_set_text(ctx, "company", "A & B");
+	vm_set_text(ctx, "content", "<hi>");
+	buf out;
+	buf_init(&out, 100);
+	cr_assert_eq(tpl_render(s, "email/layout.txt", LANG_EN, ctx, &out), 0);
+	cr_assert_str_eq(buf_str(&out), "A & B\n<hi>");
+	buf_clear(&out);
+	cr_assert_eq(tpl_render(s, "email/layout", LANG_EN, ctx, &out), 0);
+	cr_assert_str_eq(buf_str(&out), "<h1>A &amp; B</h1>&lt;hi&gt;");
+	buf_free(&out);
+	tpl_set_free(s);
 
 	char command[128];
 	snprintf(command, sizeof command, "rm -rf '%s'", dir);

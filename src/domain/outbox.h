@@ -1,0 +1,72 @@
+/* Outgoing email that is never lost. A domain function that causes an
+ * email queues it with outbox_enqueue inside its own transaction, so the
+ * event and its email are saved together or not at all; a sender
+ * (jobs/outbox_worker.c) delivers it later and records each attempt with
+ * outbox_record_attempt.
+ *
+ * Delivery is a state machine (the outbox.status column):
+ *   queued --claimed--> sending --delivered--> sent
+ *                       sending --attempt failed, attempts left--> queued (after a back-off)
+ *                       sending --attempt failed, none left-----> failed
+ *                       sending --lease ran out (sender died)---> due again
+ *   failed --admin retry--> queued (attempts reset) */
+#ifndef CHAMADO_OUTBOX_H
+#define CHAMADO_OUTBOX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/db.h"
+
+enum { OUTBOX_MESSAGE_ID_MAX = 160 };
+
+struct mail {
+	const char *to;          /* address */
+	const char *to_name;     /* display name, may be NULL */
+	const char *subject;     /* UTF-8 */
+	const char *text;        /* plain-text body */
+	const char *html;        /* HTML body, may be NULL */
+	const char *in_reply_to; /* Message-ID without <>, may be NULL (threading, later) */
+	const char *references;  /* space-separated ids without <>, may be NULL */
+	bool auto_generated; /* adds Auto-Submitted: auto-generated and X-Auto-Response-Suppress:
+	                        All */
+	int64_t ticket_id;   /* 0 when none */
+};
+
+enum outbox_status { OUTBOX_QUEUED, OUTBOX_SENDING, OUTBOX_SENT, OUTBOX_FAILED };
+
+/* How a sender retries. */
+struct outbox_policy {
+	int max_attempts; /* attempts before an email is 'failed' */
+	int retry_base_s; /* the first delay; each next one doubles, capped at an hour */
+};
+
+/* Queues m in the caller's open transaction (does NOT begin/commit).
+ * Generates our Message-ID "<random hex>@<domain of mail_from>" and writes
+ * it WITHOUT the angle brackets (the form in_reply_to takes) to message_id,
+ * which may be NULL. mail_from is "addr" or "Name <addr>"; only its domain
+ * is used here (the sender's configured From goes on the email).
+ * Returns the outbox id, DB_CONSTRAINT when m is not a valid email (bad
+ * address, no subject or text, invalid UTF-8, a bad Message-ID in the
+ * threading fields), or another DB_E* code. */
+int64_t outbox_enqueue(db *d, const struct mail *m, const char *mail_from,
+                       char message_id[OUTBOX_MESSAGE_ID_MAX]);
+
+/* Admin "retry": a failed email goes back to queued, due at now, with its
+ * attempts reset. 0; 1 when there is no such failed row; or < 0. */
+int outbox_retry(db *d, int64_t id, int64_t now);
+
+/* The back-off before the next try after attempt number attempts (1 for
+ * the first): retry_base_s * 2^(attempts-1), at most 3600 s. */
+int64_t outbox_retry_delay(int attempts, int retry_base_s);
+
+/* The one transition after an attempt on a claimed ('sending') row, which
+ * was attempt number attempts. error NULL: delivered, the row is sent.
+ * Otherwise queued again after outbox_retry_delay, or failed with error
+ * once attempts reached p->max_attempts. Returns the new status, or < 0.
+ * A row that is no longer 'sending' (another sender, whose lease it was,
+ * finished it) is left as it is. */
+int outbox_record_attempt(db *d, int64_t id, int attempts, const char *error, int64_t now,
+                          const struct outbox_policy *p);
+
+#endif

@@ -1,0 +1,44 @@
+/* Signed-in sessions. The cookie holds a random token; the database holds
+ * its hash, so any app node can check it and a stolen database cannot be
+ * replayed. Sessions end after SESSION_IDLE of inactivity or SESSION_MAX
+ * after sign-in, whichever comes first. */
+#ifndef CHAMADO_SESSION_H
+#define CHAMADO_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "domain/account.h"
+#include "domain/token.h"
+#include "store/db.h"
+
+enum {
+	SESSION_IDLE = 12 * 3600,
+	SESSION_MAX = 14 * 24 * 3600,
+	SESSION_TOUCH_EVERY = 60, /* last_seen_at is written at most this often */
+};
+
+struct session {
+	int64_t id;
+	enum account_kind kind;
+	int64_t user_id;
+	char csrf[80];
+	char name[256];
+	char email[256];
+	char language[16];
+	bool admin;
+};
+
+/* Starts a session for an account: fills token (for the cookie) and s.
+ * 0 or a DB_E* code. */
+int session_start(db *d, enum account_kind kind, int64_t user_id, int64_t now,
+                  char token[TOKEN_LEN + 1], struct session *s);
+/* Finds the live session of token: 1 (s filled), 0 none or expired (an
+ * expired one is deleted), < 0 database error. kind must match. */
+int session_resume(db *d, enum account_kind kind, const char *token, int64_t now, struct session *s);
+int session_end(db *d, const char *token);
+/* Ends every session of the account but keep_id (0: all). */
+int session_end_all(db *d, enum account_kind kind, int64_t user_id, int64_t keep_id);
+const char *account_kind_name(enum account_kind kind);
+
+#endif

@@ -1,0 +1,390 @@
+#include "jobs/outbox_worker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "domain/outbox.h"
+#include "mail/message.h"
+#include "mail/smtp.h"
+#include "store/outbox_store.h"
+
+#define OUTBOX_PASS_MAX 1000           /* emails tried in one pass at most */
+#define OUTBOX_MESSAGE_MAX (64u << 20) /* bytes of one built email */
+#define OUTBOX_ERROR_MAX 512
+#define OUTBOX_ADDRESS_MAX 320
+#define OUTBOX_PATH_MAX 4096
+#define OUTBOX_DEFAULT_FROM "chamado@localhost"
+
+/* c with every unset field given its default. */
+static struct outbox_config config_with_defaults(const struct outbox_config *c)
+{
+	struct outbox_config out = *c;
+	if (out.max_attempts <= 0)
+		out.max_attempts = 8;
+	if (out.retry_base_s <= 0)
+		out.retry_base_s = 30;
+	if (out.poll_ms <= 0)
+		out.poll_ms = 1000;
+	if (!out.mail_from || !*out.mail_from)
+		out.mail_from = OUTBOX_DEFAULT_FROM;
+	if (!out.mail_dir || !*out.mail_dir)
+		out.mail_dir = "mail";
+	return out;
+}
+
+static int worker_error(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Writes a reason (cut to errlen) into err and returns -1. */
+static int worker_error(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Creates dir and its missing parents (mode 0700). 0 or -1 with errno. */
+static int make_dirs(const char *dir)
+{
+	char path[OUTBOX_PATH_MAX];
+	if ((size_t)snprintf(path, sizeof path, "%s", dir) >= sizeof path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(path, 0700) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* Writes all of data to fd; false on a write error. */
+static bool write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		data += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+/* Writes the email as mail_dir/<id>-<local part of its Message-ID>.eml,
+ * through a temporary file renamed into place after fsync, so a reader
+ * never sees half an email and a sent mark never outlives a lost file. */
+static int eml_write(const char *mail_dir, const struct outbox_row *row, const buf *bytes,
+                     char *err, size_t errlen)
+{
+	char final[OUTBOX_PATH_MAX], temp[OUTBOX_PATH_MAX];
+	int local = (int)strcspn(row->message_id, "@");
+	if ((size_t)snprintf(final, sizeof final, "%s/%lld-%.*s.eml", mail_dir, (long long)row->id,
+	                     local, row->message_id) >= sizeof final ||
+	    (size_t)snprintf(temp, sizeof temp, "%s/.%lld.tmp", mail_dir, (long long)row->id) >=
+	        sizeof temp)
+		return worker_error(err, errlen, "%s: path too long", mail_dir);
+	if (make_dirs(mail_dir) < 0)
+		return worker_error(err, errlen, "%s: %s", mail_dir, strerror(errno));
+	int fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return worker_error(err, errlen, "%s: %s", temp, strerror(errno));
+	bool ok = write_all(fd, bytes->data, bytes->len) && fsync(fd) == 0;
+	ok = close(fd) == 0 && ok;
+	if (!ok || rename(temp, final) < 0) {
+		int saved = errno;
+		unlink(temp);
+		return worker_error(err, errlen, "%s: %s", final, strerror(saved));
+	}
+	return 0;
+}
+
+/* Sends the built email through SMTP, with bare envelope addresses. */
+static int smtp_deliver(const struct outbox_config *c, const char *from,
+                        const struct outbox_row *row, const buf *bytes, char *err, size_t errlen)
+{
+	char envelope_from[OUTBOX_ADDRESS_MAX], rcpt[OUTBOX_ADDRESS_MAX];
+	if (mail_address_of(from, envelope_from, sizeof envelope_from) < 0 ||
+	    mail_address_of(row->to_address, rcpt, sizeof rcpt) < 0) {
+		snprintf(err, errlen, "bad envelope address");
+		return -1;
+	}
+	return smtp_send(c->smtp_url, envelope_from, rcpt, bytes->data, bytes->len, err, errlen);
+}
+
+/* Builds row and delivers it. 0 when delivered; -1 with err when not, and
+ * *permanent when trying again cannot help (the email cannot be built). */
+static int deliver(const struct outbox_config *c, const struct outbox_row *row, char *err,
+                   size_t errlen, bool *permanent)
+{
+	const char *from = row->from_address[0] ? row->from_address : c->mail_from;
+	struct mail_message m = {
+	    .from = from,
+	    .to = row->to_address,
+	    .subject = row->subject,
+	    .text = row->body_text,
+	    .html = row->body_html,
+	    .message_id = row->message_id,
+	    .extra_headers = row->headers,
+	    .date = (int64_t)time(NULL),
+	};
+	buf bytes;
+	buf_init(&bytes, OUTBOX_MESSAGE_MAX);
+	int rc = mail_message_build(&m, &bytes, err, errlen);
+	*permanent = rc < 0;
+	if (rc == 0 && (!c->smtp_url || !*c->smtp_url))
+		rc = eml_write(c->mail_dir, row, &bytes, err, errlen);
+	else if (rc == 0)
+		rc = smtp_deliver(c, from, row, &bytes, err, errlen);
+	buf_free(&bytes);
+	return rc;
+}
+
+/* Records the outcome of the attempt on row and logs one line. */
+static int record(db *d, const struct outbox_config *c, const struct outbox_row *row,
+                  const char *error, bool permanent, int64_t now)
+{
+	struct outbox_policy policy = {c->max_attempts, c->retry_base_s};
+	int attempts = permanent ? c->max_attempts : row->attempts;
+	int rc = outbox_record_attempt(d, row->id, attempts, error, now, &policy);
+	if (rc == OUTBOX_SENT)
+		log_info("outbox: sent #%lld to %s <%s>", (long long)row->id, row->to_address,
+		         row->message_id);
+	else if (rc == OUTBOX_QUEUED)
+		log_warn("outbox: #%lld to %s not sent (attempt %d of %d), next in %llds: %s",
+		         (long long)row->id, row->to_address, row->attempts, c->max_attempts,
+		         (long long)outbox_retry_delay(row->attempts, c->retry_base_s), error);
+	else if (rc == OUTBOX_FAILED)
+		log_error("outbox: #%lld to %s failed after %d attempts: %s", (long long)row->id,
+		          row->to_address, row->attempts, error);
+	else
+		log_error("outbox: #%lld: recording the attempt failed: %s", (long long)row->id,
+		          db_error(d));
+	return rc;
+}
+
+/* Delivers claimed row id. 1 when delivered, 0 when not, < 0 on a
+ * database error. */
+static int deliver_claimed(db *d, const struct outbox_config *c, int64_t id, int64_t now)
+{
+	arena *a = arena_new(8192);
+	if (!a)
+		return DB_NOMEM;
+	struct outbox_row row;
+	char error[OUTBOX_ERROR_MAX] = "";
+	bool permanent = false;
+	int rc = store_outbox_get(d, id, a, &row);
+	if (rc != 0) { /* gone (deleted), or unreadable: the lease brings it back */
+		rc = rc < 0 ? rc : 0;
+		goto done;
+	}
+	if (row.attempts > c->max_attempts) {
+		snprintf(error, sizeof error,
+		         "given up: a sender stopped during its last attempts");
+		permanent = true;
+	} else if (deliver(c, &row, error, sizeof error, &permanent) == 0) {
+		error[0] = '\0';
+	} else if (!error[0]) {
+		snprintf(error, sizeof error, "not delivered");
+	}
+	rc = record(d, c, &row, error[0] ? error : NULL, permanent, now);
+	if (rc >= 0)
+		rc = rc == OUTBOX_SENT;
+done:
+	arena_free(a);
+	return rc;
+}
+
+/* The pass, stopping early when *stop turns true. *claimed counts the
+ * emails tried. */
+static int send_due(db *d, const struct outbox_config *c, int64_t now, atomic_bool *stop,
+                    int *claimed)
+{
+	int delivered = 0;
+	*claimed = 0;
+	while (*claimed < OUTBOX_PASS_MAX && !(stop && atomic_load(stop))) {
+		int64_t id;
+		int rc = store_outbox_claim_due(d, now, now + OUTBOX_LEASE_S, 1, &id);
+		if (rc == 0)
+			break;
+		if (rc < 0 || (rc = deliver_claimed(d, c, id, now)) < 0)
+			return delivered > 0 ? delivered : rc;
+		(*claimed)++;
+		delivered += rc;
+	}
+	return delivered;
+}
+
+int outbox_send_due(db *d, const struct outbox_config *c, int64_t now)
+{
+	struct outbox_config config = config_with_defaults(c);
+	int claimed;
+	return send_due(d, &config, now, NULL, &claimed);
+}
+
+/* ---- the thread ---- */
+
+struct outbox_worker {
+	struct outbox_config config; /* strings point at the copies below */
+	char *db_url, *smtp_url, *mail_from, *mail_dir;
+	db *d;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* on CLOCK_MONOTONIC */
+	bool woken;          /* under lock */
+	atomic_bool stop;
+};
+
+/* Sleeps until woken, stopped or poll_ms have passed. */
+static void worker_wait(outbox_worker *w)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += w->config.poll_ms / 1000;
+	until.tv_nsec += (long)(w->config.poll_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&w->lock);
+	while (!w->woken && !atomic_load(&w->stop))
+		if (pthread_cond_timedwait(&w->cond, &w->lock, &until) == ETIMEDOUT)
+			break;
+	w->woken = false;
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void *worker_main(void *arg)
+{
+	outbox_worker *w = arg;
+	bool failing = false; /* log a database failure once, not every poll */
+	while (!atomic_load(&w->stop)) {
+		int claimed;
+		int rc = send_due(w->d, &w->config, (int64_t)time(NULL), &w->stop, &claimed);
+		if (rc < 0 && !failing)
+			log_error("outbox: cannot read the queue: %s", db_error(w->d));
+		failing = rc < 0;
+		if (claimed < OUTBOX_PASS_MAX) /* a full pass: more may be due, go on */
+			worker_wait(w);
+	}
+	return NULL;
+}
+
+static void worker_free(outbox_worker *w)
+{
+	if (!w)
+		return;
+	db_close(w->d);
+	free(w->db_url);
+	free(w->smtp_url);
+	free(w->mail_from);
+	free(w->mail_dir);
+	free(w);
+}
+
+/* Copies c's strings into w and points w->config at them. */
+static int worker_copy_config(outbox_worker *w, const struct outbox_config *c)
+{
+	w->config = config_with_defaults(c);
+	w->db_url = strdup(c->db_url ? c->db_url : "");
+	w->smtp_url = strdup(c->smtp_url ? c->smtp_url : "");
+	w->mail_from = strdup(w->config.mail_from);
+	w->mail_dir = strdup(w->config.mail_dir);
+	if (!w->db_url || !w->smtp_url || !w->mail_from || !w->mail_dir)
+		return -1;
+	w->config.db_url = w->db_url;
+	w->config.smtp_url = w->smtp_url;
+	w->config.mail_from = w->mail_from;
+	w->config.mail_dir = w->mail_dir;
+	return 0;
+}
+
+/* The lock and the monotonic condition variable. */
+static int worker_sync_init(outbox_worker *w)
+{
+	pthread_condattr_t attr;
+	if (pthread_condattr_init(&attr) != 0)
+		return -1;
+	int rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
+	                 pthread_cond_init(&w->cond, &attr) == 0
+	             ? 0
+	             : -1;
+	pthread_condattr_destroy(&attr);
+	if (rc == 0 && pthread_mutex_init(&w->lock, NULL) != 0) {
+		pthread_cond_destroy(&w->cond);
+		rc = -1;
+	}
+	return rc;
+}
+
+outbox_worker *outbox_worker_start(const struct outbox_config *c, char *err, size_t errlen)
+{
+	mail_init();
+	outbox_worker *w = calloc(1, sizeof *w);
+	if (!w || worker_copy_config(w, c) < 0) {
+		snprintf(err, errlen, "outbox worker: out of memory");
+		goto fail;
+	}
+	if (!(w->d = db_open(w->db_url, err, errlen)))
+		goto fail;
+	if (worker_sync_init(w) < 0) {
+		snprintf(err, errlen, "outbox worker: cannot create its lock");
+		goto fail;
+	}
+	atomic_init(&w->stop, false);
+	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+		snprintf(err, errlen, "outbox worker: cannot start its thread");
+		pthread_cond_destroy(&w->cond);
+		pthread_mutex_destroy(&w->lock);
+		goto fail;
+	}
+	return w;
+fail:
+	worker_free(w);
+	return NULL;
+}
+
+void outbox_worker_wake(outbox_worker *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->woken = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void outbox_worker_stop(outbox_worker *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	atomic_store(&w->stop, true);
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->lock);
+	worker_free(w);
+}

@@ -1,0 +1,43 @@
+/* Building one outgoing email as RFC 5322 bytes, with GMime 3.
+ *
+ * The email is multipart/alternative (text/plain, then text/html, both
+ * charset=utf-8, quoted-printable), or a single text/plain part when there
+ * is no HTML. Headers: Date, From, To, Subject, Message-Id, MIME-Version and
+ * the stored extra lines (Auto-Submitted, In-Reply-To, References ...). Names
+ * and subjects that are not ASCII become RFC 2047 encoded words in UTF-8.
+ * Lines end in CRLF, ready for SMTP. */
+#ifndef CHAMADO_MESSAGE_H
+#define CHAMADO_MESSAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+
+/* Initialises GMime and libcurl once for the whole process; idempotent and
+ * thread-safe (pthread_once). Call it at start-up, before any thread sends
+ * mail; the functions of mail/ also call it, so forgetting is not fatal. */
+void mail_init(void);
+
+struct mail_message {
+	const char *from;          /* a mailbox: "addr" or "Name <addr>" (UTF-8 name) */
+	const char *to;            /* a mailbox, as above */
+	const char *subject;       /* UTF-8, one line */
+	const char *text;          /* the plain-text body, UTF-8 */
+	const char *html;          /* the HTML body, or NULL for text only */
+	const char *message_id;    /* without <> */
+	const char *extra_headers; /* "Name: value\r\n" lines (UTF-8 values), or NULL */
+	int64_t date;              /* Unix seconds */
+};
+
+/* Appends the email's bytes to out (its cap applies). Returns 0, or -1 with
+ * a reason in err: an address that is not one mailbox, a malformed extra
+ * header line or one that would replace a header set here, out of memory,
+ * too big for out. */
+int mail_message_build(const struct mail_message *m, buf *out, char *err, size_t errlen);
+
+/* The bare address of a mailbox ("Ana <ana@example.com>" -> "ana@example.com")
+ * into out. 0, or -1 when mailbox is not exactly one address or out is too small. */
+int mail_address_of(const char *mailbox, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,114 @@
+#include "mail/smtp.h"
+
+#include <curl/curl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mail/message.h"
+
+#define SMTP_STARTTLS_REQUIRED "?starttls=required"
+#define SMTP_ADDRESS_MAX 320
+
+/* The bytes still to upload. */
+struct upload {
+	const char *data;
+	size_t len;
+	size_t sent;
+};
+
+static size_t upload_read(char *to, size_t size, size_t count, void *userdata)
+{
+	struct upload *u = userdata;
+	size_t room = size * count;
+	size_t left = u->len - u->sent;
+	size_t n = left < room ? left : room;
+	memcpy(to, u->data + u->sent, n);
+	u->sent += n;
+	return n;
+}
+
+static int smtp_error(char *err, size_t errlen, const char *reason)
+{
+	if (err && errlen)
+		snprintf(err, errlen, "%s", reason);
+	return -1;
+}
+
+/* A bare address a server will take in MAIL FROM or RCPT TO. */
+static bool envelope_address_valid(const char *address)
+{
+	return address && *address && strlen(address) <= SMTP_ADDRESS_MAX && strchr(address, '@') &&
+	       !strpbrk(address, "<> \r\n\t");
+}
+
+/* Sets every option of one transfer; CURLE_OK or the first failure. */
+static CURLcode transfer_setup(CURL *curl, const char *url, bool tls_required,
+                               struct curl_slist *rcpt, const char *mail_from, struct upload *u)
+{
+	CURLcode rc = CURLE_OK;
+#define SET(option, value)                                                                         \
+	do {                                                                                       \
+		if (rc == CURLE_OK)                                                                \
+			rc = curl_easy_setopt(curl, option, value);                                \
+	} while (0)
+	SET(CURLOPT_URL, url);
+	SET(CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	SET(CURLOPT_USE_SSL, tls_required ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
+	SET(CURLOPT_MAIL_FROM, mail_from);
+	SET(CURLOPT_MAIL_RCPT, rcpt);
+	SET(CURLOPT_READFUNCTION, upload_read);
+	SET(CURLOPT_READDATA, u);
+	SET(CURLOPT_UPLOAD, 1L);
+	SET(CURLOPT_INFILESIZE_LARGE, (curl_off_t)u->len);
+	SET(CURLOPT_CONNECTTIMEOUT, (long)SMTP_CONNECT_TIMEOUT_S);
+	SET(CURLOPT_TIMEOUT, (long)SMTP_TIMEOUT_S);
+	SET(CURLOPT_NOSIGNAL, 1L);
+#undef SET
+	return rc;
+}
+
+int smtp_send(const char *url, const char *from_address, const char *rcpt_address,
+              const char *message, size_t len, char *err, size_t errlen)
+{
+	if (!url || !*url)
+		return smtp_error(err, errlen, "no SMTP URL");
+	if (!envelope_address_valid(from_address) || !envelope_address_valid(rcpt_address))
+		return smtp_error(err, errlen, "bad envelope address");
+	mail_init();
+	char mail_from[SMTP_ADDRESS_MAX + 3];
+	char rcpt_to[SMTP_ADDRESS_MAX + 3];
+	snprintf(mail_from, sizeof mail_from, "<%s>", from_address);
+	snprintf(rcpt_to, sizeof rcpt_to, "<%s>", rcpt_address);
+	char curl_error[CURL_ERROR_SIZE] = "";
+	struct upload u = {message, len, 0};
+	int result = -1;
+	char *server = strdup(url);
+	struct curl_slist *rcpt = curl_slist_append(NULL, rcpt_to);
+	CURL *curl = curl_easy_init();
+	if (!server || !rcpt || !curl) {
+		smtp_error(err, errlen, "out of memory");
+		goto done;
+	}
+	size_t url_len = strlen(server);
+	size_t option_len = strlen(SMTP_STARTTLS_REQUIRED);
+	bool tls_required = url_len > option_len &&
+	                    strcmp(server + url_len - option_len, SMTP_STARTTLS_REQUIRED) == 0;
+	if (tls_required)
+		server[url_len - option_len] = '\0';
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
+	CURLcode rc = transfer_setup(curl, server, tls_required, rcpt, mail_from, &u);
+	if (rc == CURLE_OK)
+		rc = curl_easy_perform(curl);
+	if (rc == CURLE_OK)
+		result = 0;
+	else
+		smtp_error(err, errlen, curl_error[0] ? curl_error : curl_easy_strerror(rc));
+done:
+	if (curl)
+		curl_easy_cleanup(curl);
+	curl_slist_free_all(rcpt);
+	free(server);
+	return result;
+}

@@ -1,0 +1,28 @@
+/* Sending one email's bytes to an SMTP server with libcurl.
+ *
+ * The URL names the server and how to reach it:
+ *   smtp://host:587          plain SMTP; STARTTLS is used when the server
+ *                            offers it (CURLUSESSL_TRY), so a local sink
+ *                            without TLS works too
+ *   smtp://host:587?starttls=required
+ *                            refuses to send unless STARTTLS succeeds
+ *   smtps://host:465         TLS from the first byte
+ *   smtp://user:password@host:587   AUTH with these (percent-encode
+ *                            '@', ':' and '/' inside them)
+ * Certificates are verified against the system's store. Connecting may
+ * take 10 s, the whole transfer 60 s. */
+#ifndef CHAMADO_SMTP_H
+#define CHAMADO_SMTP_H
+
+#include <stddef.h>
+
+enum { SMTP_CONNECT_TIMEOUT_S = 10, SMTP_TIMEOUT_S = 60 };
+
+/* Sends message (len bytes, CRLF line ends) from the envelope sender
+ * from_address to rcpt_address (bare addresses, no names). Returns 0 once
+ * the server accepted it, or -1 with curl's reason in err (never the URL's
+ * password). Thread-safe; every call opens its own connection. */
+int smtp_send(const char *url, const char *from_address, const char *rcpt_address,
+              const char *message, size_t len, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,246 @@
+#include "store/outbox_store.h"
+
+#include <string.h>
+
+/* Steps a statement that returns no rows; 0 or < 0. */
+static int run(db_stmt *s)
+{
+	int rc = db_step(s);
+	db_done(s);
+	return rc == DB_DONE ? DB_OK : (rc < 0 ? rc : DB_ERROR);
+}
+
+/* Steps an UPDATE ... RETURNING id: 0 when a row changed, 1 when none did. */
+static int run_returning(db_stmt *s)
+{
+	int rc = db_step(s);
+	db_done(s);
+	if (rc == DB_ROW)
+		return DB_OK;
+	return rc == DB_DONE ? 1 : rc;
+}
+
+int64_t store_outbox_insert(db *d, const struct outbox_new *n)
+{
+	static const char sql[] =
+	    "INSERT INTO outbox (to_address, from_address, subject, body_text, body_html, headers, "
+	    "message_id, ticket_id, status, attempts, next_attempt_at, created_at) "
+	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', 0, $9, $9) RETURNING id";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_text(s, 1, n->to_address);
+	db_bind_text(s, 2, n->from_address);
+	db_bind_text(s, 3, n->subject);
+	db_bind_text(s, 4, n->body_text);
+	db_bind_text(s, 5, n->body_html);
+	db_bind_text(s, 6, n->headers ? n->headers : "");
+	db_bind_text(s, 7, n->message_id);
+	if (n->ticket_id > 0)
+		db_bind_int(s, 8, n->ticket_id);
+	else
+		db_bind_null(s, 8);
+	db_bind_int(s, 9, n->now);
+	int rc = db_step(s);
+	int64_t id = rc == DB_ROW ? db_col_int(s, 0) : (rc < 0 ? rc : DB_ERROR);
+	db_done(s);
+	return id;
+}
+
+/* The ids of up to limit due rows, inside the caller's write transaction. */
+static int select_due(db *d, int64_t now, int limit, int64_t *ids)
+{
+	static const char sql[] =
+	    "SELECT id FROM outbox WHERE status IN ('queued', 'sending') AND next_attempt_at <= $1 "
+	    "ORDER BY next_attempt_at, id LIMIT $2";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, now);
+	db_bind_int(s, 2, limit);
+	int count = 0;
+	int rc = DB_DONE;
+	while (count < limit && (rc = db_step(s)) == DB_ROW)
+		ids[count++] = db_col_int(s, 0);
+	db_done(s);
+	return count == limit || rc == DB_DONE ? count : (rc < 0 ? rc : DB_ERROR);
+}
+
+static int mark_sending(db *d, int64_t id, int64_t lease_until)
+{
+	static const char sql[] =
+	    "UPDATE outbox SET status = 'sending', next_attempt_at = $2, attempts = attempts + 1 "
+	    "WHERE id = $1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, id);
+	db_bind_int(s, 2, lease_until);
+	return run(s);
+}
+
+int store_outbox_claim_due(db *d, int64_t now, int64_t lease_until, int limit, int64_t *ids)
+{
+	if (limit <= 0)
+		return 0;
+	int rc = db_begin_write(d);
+	if (rc < 0)
+		return rc;
+	int count = select_due(d, now, limit, ids);
+	if (count < 0) {
+		rc = count;
+		goto fail;
+	}
+	for (int i = 0; i < count; i++)
+		if ((rc = mark_sending(d, ids[i], lease_until)) < 0)
+			goto fail;
+	if ((rc = db_commit(d)) < 0)
+		goto fail;
+	return count;
+fail:
+	db_rollback(d);
+	return rc;
+}
+
+/* Copies column col into a; NULL for SQL NULL when keep_null, else "". */
+static const char *column_copy(db_stmt *s, int col, arena *a, bool keep_null, bool *failed)
+{
+	if (keep_null && db_col_null(s, col))
+		return NULL;
+	char *copy = arena_strdup(a, db_col_text(s, col));
+	if (!copy)
+		*failed = true;
+	return copy;
+}
+
+/* The columns every reader selects, in the order read_row expects. */
+#define OUTBOX_COLUMNS                                                                             \
+	"id, to_address, from_address, subject, body_text, body_html, headers, message_id, "       \
+	"ticket_id, status, attempts, next_attempt_at, last_error, created_at, sent_at"
+
+/* Reads the current row of s into out; DB_NOMEM when a runs out. */
+static int read_row(db_stmt *s, arena *a, struct outbox_row *out)
+{
+	bool failed = false;
+	out->id = db_col_int(s, 0);
+	out->to_address = column_copy(s, 1, a, false, &failed);
+	out->from_address = column_copy(s, 2, a, false, &failed);
+	out->subject = column_copy(s, 3, a, false, &failed);
+	out->body_text = column_copy(s, 4, a, false, &failed);
+	out->body_html = column_copy(s, 5, a, true, &failed);
+	out->headers = column_copy(s, 6, a, false, &failed);
+	out->message_id = column_copy(s, 7, a, false, &failed);
+	out->ticket_id = db_col_int(s, 8);
+	out->status = column_copy(s, 9, a, false, &failed);
+	out->attempts = (int)db_col_int(s, 10);
+	out->next_attempt_at = db_col_int(s, 11);
+	out->last_error = column_copy(s, 12, a, false, &failed);
+	out->created_at = db_col_int(s, 13);
+	out->sent_at = db_col_int(s, 14);
+	return failed ? DB_NOMEM : DB_OK;
+}
+
+int store_outbox_get(db *d, int64_t id, arena *a, struct outbox_row *out)
+{
+	static const char sql[] = "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE id = $1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, id);
+	int rc = db_step(s);
+	if (rc == DB_ROW)
+		rc = read_row(s, a, out);
+	else if (rc == DB_DONE)
+		rc = 1;
+	db_done(s);
+	return rc;
+}
+
+int store_outbox_mark_sent(db *d, int64_t id, int64_t now)
+{
+	static const char sql[] =
+	    "UPDATE outbox SET status = 'sent', sent_at = $2, last_error = NULL "
+	    "WHERE id = $1 AND status = 'sending'";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, id);
+	db_bind_int(s, 2, now);
+	return run(s);
+}
+
+int store_outbox_mark_retry(db *d, int64_t id, int64_t next_attempt_at, const char *error)
+{
+	static const char sql[] =
+	    "UPDATE outbox SET status = 'queued', next_attempt_at = $2, last_error = $3 "
+	    "WHERE id = $1 AND status = 'sending'";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, id);
+	db_bind_int(s, 2, next_attempt_at);
+	db_bind_text(s, 3, error);
+	return run(s);
+}
+
+int store_outbox_mark_failed(db *d, int64_t id, const char *error)
+{
+	static const char sql[] = "UPDATE outbox SET status = 'failed', last_error = $2 WHERE id = "
+	                          "$1 AND status = 'sending'";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, error);
+	return run(s);
+}
+
+int store_outbox_retry(db *d, int64_t id, int64_t now)
+{
+	static const char sql[] =
+	    "UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = $2 "
+	    "WHERE id = $1 AND status = 'failed' RETURNING id";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, id);
+	db_bind_int(s, 2, now);
+	return run_returning(s);
+}
+
+int store_outbox_list_failed(db *d, int64_t before_id, int limit, arena *a, struct outbox_row *rows)
+{
+	static const char sql[] = "SELECT " OUTBOX_COLUMNS " FROM outbox "
+	                          "WHERE status = 'failed' AND id < $1 ORDER BY id DESC LIMIT $2";
+	if (limit <= 0)
+		return 0;
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, before_id > 0 ? before_id : INT64_MAX);
+	db_bind_int(s, 2, limit);
+	int count = 0;
+	int rc = DB_DONE;
+	while (count < limit && (rc = db_step(s)) == DB_ROW) {
+		if ((rc = read_row(s, a, &rows[count])) < 0)
+			break;
+		count++;
+	}
+	db_done(s);
+	if (count == limit || rc == DB_DONE)
+		return count;
+	return rc < 0 ? rc : DB_ERROR;
+}
+
+int64_t store_outbox_count_by_status(db *d, const char *status)
+{
+	static const char sql[] = "SELECT count(*) FROM outbox WHERE status = $1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_text(s, 1, status);
+	int rc = db_step(s);
+	int64_t count = rc == DB_ROW ? db_col_int(s, 0) : (rc < 0 ? rc : DB_ERROR);
+	db_done(s);
+	return count;
+}

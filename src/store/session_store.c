@@ -1,0 +1,280 @@
+#include "store/session_store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void copy_col(db_stmt *s, int col, char *out, size_t n)
+{
+	snprintf(out, n, "%s", db_col_text(s, col));
+}
+
+static int run(db_stmt *s)
+{
+	int rc = db_step(s);
+	db_done(s);
+	return rc == DB_DONE ? DB_OK : (rc < 0 ? rc : DB_ERROR);
+}
+
+static int64_t run_id(db_stmt *s)
+{
+	int rc = db_step(s);
+	int64_t id = rc == DB_ROW ? db_col_int(s, 0) : (rc < 0 ? rc : DB_ERROR);
+	db_done(s);
+	return id;
+}
+
+int64_t store_session_insert(db *d, const char *token_hash, const char *user_kind, int64_t user_id,
+                             const char *csrf_secret, int64_t now, int64_t expires_at)
+{
+	static const char sql[] =
+		"INSERT INTO sessions (token_hash, user_kind, user_id, csrf_secret, created_at, "
+		"last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING id";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_text(s, 1, token_hash);
+	db_bind_text(s, 2, user_kind);
+	db_bind_int(s, 3, user_id);
+	db_bind_text(s, 4, csrf_secret);
+	db_bind_int(s, 5, now);
+	db_bind_int(s, 6, expires_at);
+	return run_id(s);
+}
+
+int store_session_get(db *d, const char *token_hash, struct session_row *row)
+{
+	/* One statement for both kinds: the join picks the account's table. */
+	static const char sql[] =
+		"SELECT s.id, s.user_kind, s.user_id, s.csrf_secret, s.created_at, s.last_seen_at, "
+		"s.expires_at, COALESCE(c.name, t.name), COALESCE(c.email, t.email), "
+		"COALESCE(t.role, ''), COALESCE(c.language, t.language), COALESCE(c.active, t.active) "
+		"FROM sessions s "
+		"LEFT JOIN clients c ON s.user_kind = 'client' AND c.id = s.user_id "
+		"LEFT JOIN staff t ON s.user_kind = 'staff' AND t.id = s.user_id "
+		"WHERE s.token_hash = $1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_text(s, 1, token_hash);
+	int rc = db_step(s);
+	if (rc == DB_ROW) {
+		row->id = db_col_int(s, 0);
+		copy_col(s, 1, row->user_kind, sizeof row->user_kind);
+		row->user_id = db_col_int(s, 2);
+		copy_col(s, 3, row->csrf_secret, sizeof row->csrf_secret);
+		row->created_at = db_col_int(s, 4);
+		row->last_seen_at = db_col_int(s, 5);
+		row->expires_at = db_col_int(s, 6);
+		copy_col(s, 7, row->name, sizeof row->name);
+		copy_col(s, 8, row->email, sizeof row->email);
+		copy_col(s, 9, row->role, sizeof row->role);
+		copy_col(s, 10, row->language, sizeof row->language);
+		row->active = db_col_null(s, 11) ? 0 : (int)db_col_int(s, 11);
+	}
+	db_done(s);
+	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
+}
+
+int store_session_touch(db *d, int64_t id, int64_t now)
+{
+	static const char sql[] = "UPDATE sessions SET last_seen_at = $2 WHERE id = $1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, id);
+	db_bind_int(s, 2, now);
+	return run(s);
+}
+
+int store_session_delete(db *d, const char *token_hash)
+{
+	static const char sql[] = "DELETE FROM sessions WHERE token_hash = $1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_text(s, 1, token_hash);
+	return run(s);
+}
+
+int store_session_delete_user(db *d, const char *user_kind, int64_t user_id, int64_t keep_id)
+{
+	static const char sql[] =
+		"DELETE FROM sessions WHERE user_kind = $1 AND user_id = $2 AND id <> $3";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_text(s, 1, user_kind);
+	db_bind_int(s, 2, user_id);
+	db_bind_int(s, 3, keep_id);
+	return run(s);
+}
+
+int store_session_purge(db *d, int64_t now)
+{
+	static const char sql[] = "DELETE FROM sessions WHERE expires_at <= $1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, now);
+	return run(s);
+}
+
+int store_attempt_add(db *d, const char *key, int succeeded, int64_t now)
+{
+	static const char sql[] =
+		"INSERT INTO login_attempts (key, succeeded, created_at) VALUES ($1, $2, $3)";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_text(s, 1, key);
+	db_bind_int(s, 2, succeeded);
+	db_bind_int(s, 3, now);
+	return run(s);
+}
+
+int store_attempt_failures(db *d, const char *key, int64_t since, int64_t *count, int64_t *oldest)
+{
+	static const char sql[] =
+		"SELECT count(*), COALESCE(min(created_at), 0) FROM login_attempts "
+		"WHERE key = $1 AND created_at > $2 AND succeeded = 0";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_text(s, 1, key);
+	db_bind_int(s, 2, since);
+	int rc = db_step(s);
+	if (rc == DB_ROW) {
+		*count = db_col_int(s, 0);
+		*oldest = db_col_int(s, 1);
+	}
+	db_done(s);
+	return rc == DB_ROW ? DB_OK : (rc < 0 ? rc : DB_ERROR);
+}
+
+int store_attempt_clear(db *d, const char *key)
+{
+	static const char sql[] = "DELETE FROM login_attempts WHERE key = $1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_text(s, 1, key);
+	return run(s);
+}
+
+int64_t store_reset_insert(db *d, const char *token_hash, const char *user_kind, int64_t user_id,
+                           int64_t now, int64_t expires_at)
+{
+	static const char sql[] =
+		"INSERT INTO password_resets (token_hash, user_kind, user_id, created_at, expires_at) "
+		"VALUES ($1, $2, $3, $4, $5) RETURNING id";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_text(s, 1, token_hash);
+	db_bind_text(s, 2, user_kind);
+	db_bind_int(s, 3, user_id);
+	db_bind_int(s, 4, now);
+	db_bind_int(s, 5, expires_at);
+	return run_id(s);
+}
+
+static int token_row_read(db_stmt *s, struct token_row *row, bool with_email)
+{
+	int rc = db_step(s);
+	if (rc == DB_ROW) {
+		memset(row, 0, sizeof *row);
+		row->id = db_col_int(s, 0);
+		copy_col(s, 1, row->user_kind, sizeof row->user_kind);
+		row->user_id = db_col_int(s, 2);
+		row->expires_at = db_col_int(s, 3);
+		row->used_at = db_col_null(s, 4) ? 0 : db_col_int(s, 4);
+		if (with_email)
+			copy_col(s, 5, row->new_email, sizeof row->new_email);
+	}
+	db_done(s);
+	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
+}
+
+int store_reset_get(db *d, const char *token_hash, struct token_row *row)
+{
+	static const char sql[] =
+		"SELECT id, user_kind, user_id, expires_at, used_at FROM password_resets "
+		"WHERE token_hash = $1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_text(s, 1, token_hash);
+	return token_row_read(s, row, false);
+}
+
+int store_reset_use(db *d, int64_t id, int64_t now)
+{
+	/* used_at IS NULL makes a second use of the same link change nothing. */
+	static const char sql[] =
+		"UPDATE password_resets SET used_at = $2 WHERE id = $1 AND used_at IS NULL RETURNING id";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, id);
+	db_bind_int(s, 2, now);
+	int64_t rc = run_id(s);
+	return rc > 0 ? 1 : (int)rc;
+}
+
+int64_t store_reset_count_since(db *d, const char *user_kind, int64_t user_id, int64_t since)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM password_resets WHERE user_kind = $1 AND user_id = $2 "
+		"AND created_at > $3";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_text(s, 1, user_kind);
+	db_bind_int(s, 2, user_id);
+	db_bind_int(s, 3, since);
+	return db_scalar_int(s, 0);
+}
+
+int64_t store_email_change_insert(db *d, const char *token_hash, const char *user_kind,
+                                  int64_t user_id, const char *new_email, int64_t now,
+                                  int64_t expires_at)
+{
+	static const char sql[] =
+		"INSERT INTO email_changes (token_hash, user_kind, user_id, new_email, created_at, "
+		"expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_text(s, 1, token_hash);
+	db_bind_text(s, 2, user_kind);
+	db_bind_int(s, 3, user_id);
+	db_bind_text(s, 4, new_email);
+	db_bind_int(s, 5, now);
+	db_bind_int(s, 6, expires_at);
+	return run_id(s);
+}
+
+int store_email_change_get(db *d, const char *token_hash, struct token_row *row)
+{
+	static const char sql[] =
+		"SELECT id, user_kind, user_id, expires_at, used_at, new_email FROM email_changes "
+		"WHERE token_hash = $1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_text(s, 1, token_hash);
+	return token_row_read(s, row, true);
+}
+
+int store_email_change_use(db *d, int64_t id, int64_t now)
+{
+	static const char sql[] =
+		"UPDATE email_changes SET used_at = $2 WHERE id = $1 AND used_at IS NULL RETURNING id";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, id);
+	db_bind_int(s, 2, now);
+	int64_t rc = run_id(s);
+	return rc > 0 ? 1 : (int)rc;
+}

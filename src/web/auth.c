@@ -1,0 +1,205 @@
+/* Signing in and out, for clients (/login) and staff (/staff/login), and
+ * self-registration (/register). */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/str.h"
+#include "domain/auth.h"
+#include "web/context.h"
+#include "web/handlers.h"
+#include "web/page.h"
+
+static const char *form_value(struct request *req, const char *name)
+{
+	const char *v = req_form(req, name);
+	return v ? v : "";
+}
+
+/* The sign-in form, with what was typed and an error when there is one. */
+static void login_render(struct request *req, bool staff, int status, const char *error)
+{
+	vm_obj *page = page_new(req, staff ? "Staff sign in" : "Sign in", NULL);
+	if (!page) {
+		resp_error(req, 500);
+		return;
+	}
+	const char *email = req_form(req, "email");
+	vm_set_text(page, "email", email ? email : "");
+	const char *next = req_form(req, "next") ? req_form(req, "next") : req_query(req, "next");
+	vm_set_text(page, "next", web_safe_next(next, ""));
+	if (error)
+		vm_set_text(page, "error", error);
+	vm_set_bool(page, "registration_open", req_app(req)->registration_open);
+	page_render(req, status, staff ? "staff/login" : "pages/login", page);
+}
+
+/* The wait, in whole minutes, rounded up. */
+static const char *wait_text(struct request *req, int64_t seconds)
+{
+	long minutes = (long)((seconds + 59) / 60);
+	const char *fmt = i18n_ntext(req_app(req)->catalog, req_lang(req),
+	                             "Too many failed attempts. Try again in %ld minute.",
+	                             "Too many failed attempts. Try again in %ld minutes.", minutes);
+	return arena_printf(req->arena, fmt, minutes);
+}
+
+/* POST: 303 on success; 422 wrong credentials; 429 throttled; 500. */
+static void login_post(struct request *req, bool staff)
+{
+	db *d = req_db(req);
+	if (!d) {
+		resp_error(req, 500);
+		return;
+	}
+	struct auth_login in = {
+		.kind = staff ? ACCOUNT_STAFF : ACCOUNT_CLIENT,
+		.email = form_value(req, "email"),
+		.password = form_value(req, "password"),
+		.ip = req_client_ip(req),
+		.now = (int64_t)time(NULL),
+	};
+	struct auth_result out;
+	auth_login(d, &in, &out);
+	switch (out.status) {
+	case AUTH_OK:
+		/* A session from before sign-in (another account) ends here. */
+		if (web_ctx(req)->session_token)
+			session_end(d, web_ctx(req)->session_token);
+		web_set_session_cookie(req, staff, out.token);
+		resp_redirect(req, 303, web_safe_next(req_form(req, "next"), staff ? "/staff" : "/"));
+		return;
+	case AUTH_BAD_CREDENTIALS:
+		login_render(req, staff, 422, tr(req, "Incorrect email or password."));
+		return;
+	case AUTH_THROTTLED: {
+		char retry[24];
+		snprintf(retry, sizeof retry, "%lld", (long long)out.wait_seconds);
+		resp_header(req, "Retry-After", arena_strdup(req->arena, retry));
+		login_render(req, staff, 429, wait_text(req, out.wait_seconds));
+		return;
+	}
+	default:
+		resp_error(req, 500);
+	}
+}
+
+/* GET /login — 200, or 303 home when already signed in. */
+void login_form(struct request *req)
+{
+	if (web_client(req)) {
+		resp_redirect(req, 303, "/");
+		return;
+	}
+	login_render(req, false, 200, NULL);
+}
+
+void login_submit(struct request *req)
+{
+	login_post(req, false);
+}
+
+void staff_login_form(struct request *req)
+{
+	if (web_staff(req)) {
+		resp_redirect(req, 303, "/staff");
+		return;
+	}
+	login_render(req, true, 200, NULL);
+}
+
+void staff_login_submit(struct request *req)
+{
+	login_post(req, true);
+}
+
+/* POST /logout — 303 home; the session is deleted from the database. */
+static void logout(struct request *req, bool staff)
+{
+	struct web_ctx *w = web_ctx(req);
+	db *d = req_db(req);
+	if (w->session_token && d)
+		session_end(d, w->session_token);
+	web_clear_session_cookie(req, staff);
+	web_flash(req, "signed-out");
+	resp_redirect(req, 303, staff ? "/staff/login" : "/");
+}
+
+void logout_submit(struct request *req)
+{
+	logout(req, false);
+}
+
+void staff_logout_submit(struct request *req)
+{
+	logout(req, true);
+}
+
+static void register_render(struct request *req, int status, int error)
+{
+	vm_obj *page = page_new(req, "Create account", NULL);
+	if (!page) {
+		resp_error(req, 500);
+		return;
+	}
+	vm_set_text(page, "name", form_value(req, "name"));
+	vm_set_text(page, "email", form_value(req, "email"));
+	if (error == ACCOUNT_NAME_EMPTY)
+		vm_set_text(page, "name_error", tr(req, account_error_text(error)));
+	else if (error == ACCOUNT_EMAIL_INVALID || error == ACCOUNT_EMAIL_TAKEN)
+		vm_set_text(page, "email_error", tr(req, account_error_text(error)));
+	else if (error == ACCOUNT_PASSWORD_SHORT || error == ACCOUNT_PASSWORD_LONG)
+		vm_set_text(page, "password_error", tr(req, account_error_text(error)));
+	else if (error)
+		vm_set_text(page, "error", tr(req, account_error_text(error)));
+	if (error)
+		vm_set_bool(page, "has_errors", true);
+	page_render(req, status, "pages/register", page);
+}
+
+/* GET /register — 200; 404 when registration is closed. */
+void register_form(struct request *req)
+{
+	if (!req_app(req)->registration_open) {
+		resp_error(req, 404);
+		return;
+	}
+	if (web_client(req)) {
+		resp_redirect(req, 303, "/");
+		return;
+	}
+	register_render(req, 200, 0);
+}
+
+/* POST /register — 303 signed in; 422 with the form kept; 404 closed. */
+void register_submit(struct request *req)
+{
+	if (!req_app(req)->registration_open) {
+		resp_error(req, 404);
+		return;
+	}
+	db *d = req_db(req);
+	if (!d) {
+		resp_error(req, 500);
+		return;
+	}
+	char name[256];
+	snprintf(name, sizeof name, "%s", form_value(req, "name"));
+	str_trim(name);
+	char email[256];
+	snprintf(email, sizeof email, "%s", form_value(req, "email"));
+	str_trim(email);
+	struct account_new n = {
+		.kind = ACCOUNT_CLIENT, .email = email, .name = name,
+		.password = form_value(req, "password"), .lang = lang_code(req_lang(req)),
+	};
+	struct auth_result out;
+	int rc = auth_register(d, &n, (int64_t)time(NULL), &out);
+	if (rc != AUTH_OK) {
+		register_render(req, rc == ACCOUNT_STORE_FAILED ? 500 : 422, rc);
+		return;
+	}
+	web_set_session_cookie(req, false, out.token);
+	web_flash(req, "welcome");
+	resp_redirect(req, 303, "/");
+}

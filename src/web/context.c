@@ -1,0 +1,92 @@
+#include "web/context.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/str.h"
+#include "web/page.h"
+
+static const char *const flash_codes[][2] = {
+	{"signed-out", N_("You have signed out.")},
+	{"profile-saved", N_("Your profile was saved.")},
+	{"password-changed", N_("Your password was changed. Other devices were signed out.")},
+	{"password-reset", N_("Your password was changed. Sign in with the new password.")},
+	{"email-sent", N_("We sent you an email with the next step.")},
+	{"email-changed", N_("Your email address was changed.")},
+	{"welcome", N_("Welcome! Your account was created.")},
+	{"email-retried", N_("The email was queued again.")},
+};
+
+struct web_ctx *web_ctx(struct request *req)
+{
+	if (!req->web)
+		req->web = arena_zalloc(req->arena, sizeof(struct web_ctx));
+	return req->web;
+}
+
+struct session *web_client(struct request *req)
+{
+	struct web_ctx *w = web_ctx(req);
+	return w && w->session && w->session->kind == ACCOUNT_CLIENT ? w->session : NULL;
+}
+
+struct session *web_staff(struct request *req)
+{
+	struct web_ctx *w = web_ctx(req);
+	return w && w->session && w->session->kind == ACCOUNT_STAFF ? w->session : NULL;
+}
+
+static bool secure_cookies(struct request *req)
+{
+	return str_starts_with(req_app(req)->cfg.base_url, "https:");
+}
+
+void web_flash(struct request *req, const char *code)
+{
+	resp_cookie(req, "flash", code, 60, secure_cookies(req));
+}
+
+/* The msgid of a flash code; NULL for an unknown one. */
+const char *web_flash_text(const char *code)
+{
+	for (size_t i = 0; code && i < sizeof flash_codes / sizeof flash_codes[0]; i++)
+		if (strcmp(flash_codes[i][0], code) == 0)
+			return flash_codes[i][1];
+	return NULL;
+}
+
+void web_require_login(struct request *req)
+{
+	bool staff = str_starts_with(req->path, "/staff");
+	const char *target = arena_printf(req->arena, "%s?next=%s", staff ? "/staff/login" : "/login",
+	                                  req->path);
+	resp_redirect(req, 303, target ? target : "/login");
+}
+
+void web_set_session_cookie(struct request *req, bool staff, const char *token)
+{
+	bool secure = secure_cookies(req);
+	char age[24];
+	snprintf(age, sizeof age, "%d", SESSION_MAX);
+	const char *line = arena_printf(req->arena, "%s=%s; Path=%s; Max-Age=%s; HttpOnly; SameSite=Lax%s",
+	                                staff ? "ssid" : "sid", token, staff ? "/staff" : "/", age,
+	                                secure ? "; Secure" : "");
+	if (line)
+		resp_header(req, "Set-Cookie", line);
+}
+
+void web_clear_session_cookie(struct request *req, bool staff)
+{
+	const char *line = arena_printf(req->arena, "%s=; Path=%s; Max-Age=0; HttpOnly; SameSite=Lax",
+	                                staff ? "ssid" : "sid", staff ? "/staff" : "/");
+	if (line)
+		resp_header(req, "Set-Cookie", line);
+}
+
+const char *web_safe_next(const char *next, const char *fallback)
+{
+	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strpbrk(next, "\r\n\\"))
+		return fallback;
+	return next;
+}

@@ -1,0 +1,246 @@
+/* Building outgoing emails with GMime: every message built here is parsed
+ * back with GMime and checked header by header, part by part. */
+#include "mail/message.h"
+
+#include <criterion/criterion.h>
+#include <gmime/gmime.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char pt_subject[] = "Redefinição de senha — Área do Cliente";
+
+static void setup(void)
+{
+	mail_init();
+}
+
+TestSuite(message, .init = setup);
+
+static struct mail_message sample(void)
+{
+	return (struct mail_message){
+	    .from = "Suporte Exemplo <suporte@exemplo.com.br>",
+	    .to = "\"Conceição, Ana\" <ana@example.com>",
+	    .subject = pt_subject,
+	    .text = "Olá Ana,\nabra o link: https://exemplo.com.br/reset?t=abc\n",
+	    .html = "<p>Olá <b>Ana</b></p>\n",
+	    .message_id = "0123abcd@exemplo.com.br",
+	    .extra_headers = NULL,
+	    .date = 1700000000,
+	};
+}
+
+/* Builds m; the caller frees the bytes. */
+static char *build(const struct mail_message *m)
+{
+	buf out;
+	buf_init(&out, 1 << 20);
+	char err[256] = "";
+	cr_assert_eq(mail_message_build(m, &out, err, sizeof err), 0, "build failed: %s", err);
+	return buf_take(&out);
+}
+
+static GMimeMessage *parse(const char *bytes)
+{
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(bytes, strlen(bytes));
+	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+	GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
+	g_object_unref(parser);
+	g_object_unref(stream);
+	cr_assert_not_null(msg, "GMime could not parse:\n%s", bytes);
+	return msg;
+}
+
+/* The decoded content of a leaf part; the caller g_free()s it. */
+static char *part_text(GMimeObject *part)
+{
+	cr_assert(GMIME_IS_TEXT_PART(part));
+	return g_mime_text_part_get_text(GMIME_TEXT_PART(part));
+}
+
+static void expect_content_type(GMimeObject *part, const char *type, const char *charset)
+{
+	char *mime_type = g_mime_content_type_get_mime_type(g_mime_object_get_content_type(part));
+	cr_expect_str_eq(mime_type, type);
+	g_free(mime_type);
+	if (charset)
+		cr_expect_str_eq(g_mime_object_get_content_type_parameter(part, "charset"),
+		                 charset);
+}
+
+Test(message, encodes_a_pt_br_subject_that_parses_back_to_the_same_text)
+{
+	struct mail_message m = sample();
+	char *bytes = build(&m);
+	const char *subject_line = strstr(bytes, "\r\nSubject: ");
+	cr_assert_not_null(subject_line);
+	const char *eol = strstr(subject_line + 2, "\r\n");
+	for (const char *p = subject_line; p < eol; p++)
+		cr_expect((unsigned char)*p < 0x80, "the header holds only ASCII (RFC 2047 words)");
+	cr_expect(strstr(subject_line, "=?UTF-8?") || strstr(subject_line, "=?utf-8?"),
+	          "encoded words in UTF-8: %.*s", (int)(eol - subject_line), subject_line);
+	GMimeMessage *msg = parse(bytes);
+	cr_expect_str_eq(g_mime_message_get_subject(msg), pt_subject);
+	g_object_unref(msg);
+	free(bytes);
+}
+
+Test(message, parses_back_with_every_header_and_both_parts)
+{
+	struct mail_message m = sample();
+	char *bytes = build(&m);
+	GMimeMessage *msg = parse(bytes);
+	GMimeObject *top = GMIME_OBJECT(msg);
+
+	InternetAddressList *from = g_mime_message_get_from(msg);
+	cr_assert_eq(internet_address_list_length(from), 1);
+	InternetAddress *f = internet_address_list_get_address(from, 0);
+	cr_expect_str_eq(internet_address_get_name(f), "Suporte Exemplo");
+	cr_expect_str_eq(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(f)),
+	                 "suporte@exemplo.com.br");
+	InternetAddressList *to = g_mime_message_get_to(msg);
+	cr_assert_eq(internet_address_list_length(to), 1);
+	InternetAddress *t = internet_address_list_get_address(to, 0);
+	cr_expect_str_eq(internet_address_get_name(t), "Conceição, Ana");
+	cr_expect_str_eq(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(t)),
+	                 "ana@example.com");
+
+	GDateTime *date = g_mime_message_get_date(msg);
+	cr_assert_not_null(date, "a Date header");
+	cr_expect_eq(g_date_time_to_unix(date), 1700000000);
+	cr_expect_str_eq(g_mime_message_get_message_id(msg), "0123abcd@exemplo.com.br");
+	cr_expect(strstr(bytes, "\r\nMessage-Id: <0123abcd@exemplo.com.br>\r\n"), "%s", bytes);
+	cr_expect_str_eq(g_mime_object_get_header(top, "MIME-Version"), "1.0");
+	cr_expect_null(g_mime_object_get_header(top, "Auto-Submitted"));
+
+	GMimeObject *body = g_mime_message_get_mime_part(msg);
+	cr_assert(GMIME_IS_MULTIPART(body));
+	expect_content_type(body, "multipart/alternative", NULL);
+	GMimeMultipart *alternative = GMIME_MULTIPART(body);
+	cr_assert_eq(g_mime_multipart_get_count(alternative), 2);
+	GMimeObject *plain = g_mime_multipart_get_part(alternative, 0);
+	GMimeObject *html = g_mime_multipart_get_part(alternative, 1);
+	expect_content_type(plain, "text/plain", "utf-8");
+	expect_content_type(html, "text/html", "utf-8");
+	cr_expect_eq(g_mime_part_get_content_encoding(GMIME_PART(plain)),
+	             GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+	char *text = part_text(plain);
+	char *rich = part_text(html);
+	/* Our line ends went out as CRLF; they come back as CRLF. */
+	cr_expect_str_eq(text, "Olá Ana,\r\nabra o link: https://exemplo.com.br/reset?t=abc\r\n");
+	cr_expect_str_eq(rich, "<p>Olá <b>Ana</b></p>\r\n");
+	g_free(text);
+	g_free(rich);
+	g_object_unref(msg);
+	free(bytes);
+}
+
+Test(message, ends_every_line_in_crlf)
+{
+	struct mail_message m = sample();
+	m.text = "one\ntwo\r\nthree\rfour";
+	char *bytes = build(&m);
+	for (const char *p = bytes; *p; p++) {
+		if (*p == '\n')
+			cr_assert(p > bytes && p[-1] == '\r', "a bare LF at byte %zu",
+			          (size_t)(p - bytes));
+		if (*p == '\r')
+			cr_assert(p[1] == '\n', "a bare CR at byte %zu", (size_t)(p - bytes));
+	}
+	free(bytes);
+}
+
+Test(message, a_text_only_email_is_one_text_plain_part)
+{
+	struct mail_message m = sample();
+	m.html = NULL;
+	char *bytes = build(&m);
+	GMimeMessage *msg = parse(bytes);
+	GMimeObject *body = g_mime_message_get_mime_part(msg);
+	cr_assert(GMIME_IS_TEXT_PART(body));
+	expect_content_type(body, "text/plain", "utf-8");
+	cr_expect_null(strstr(bytes, "multipart"));
+	g_object_unref(msg);
+	free(bytes);
+}
+
+Test(message, adds_the_stored_extra_headers)
+{
+	struct mail_message m = sample();
+	m.extra_headers =
+	    "Auto-Submitted: auto-generated\r\nX-Auto-Response-Suppress: All\r\n"
+	    "In-Reply-To: <a1@exemplo.com.br>\r\nReferences: <a0@x> <a1@exemplo.com.br>\r\n";
+	char *bytes = build(&m);
+	GMimeMessage *msg = parse(bytes);
+	GMimeObject *top = GMIME_OBJECT(msg);
+	cr_expect_str_eq(g_mime_object_get_header(top, "Auto-Submitted"), "auto-generated");
+	cr_expect_str_eq(g_mime_object_get_header(top, "X-Auto-Response-Suppress"), "All");
+	cr_expect_str_eq(g_mime_object_get_header(top, "In-Reply-To"), "<a1@exemplo.com.br>");
+	cr_expect_str_eq(g_mime_object_get_header(top, "References"), "<a0@x> <a1@exemplo.com.br>");
+	g_object_unref(msg);
+	free(bytes);
+}
+
+Test(message, encodes_a_non_ascii_display_name_and_keeps_an_ascii_one_readable)
+{
+	struct mail_message m = sample();
+	m.to = "João Araújo <joao@example.com>";
+	char *bytes = build(&m);
+	const char *to = strstr(bytes, "\r\nTo: ");
+	cr_assert_not_null(to);
+	cr_expect_null(strstr(bytes, "João"), "no raw UTF-8 in headers");
+	cr_expect(strstr(bytes, "\r\nFrom: Suporte Exemplo <suporte@exemplo.com.br>\r\n"), "%s",
+	          bytes);
+	GMimeMessage *msg = parse(bytes);
+	InternetAddress *t = internet_address_list_get_address(g_mime_message_get_to(msg), 0);
+	cr_expect_str_eq(internet_address_get_name(t), "João Araújo");
+	g_object_unref(msg);
+	free(bytes);
+}
+
+Test(message, refuses_bad_addresses_and_header_lines)
+{
+	char err[256];
+	buf out;
+	buf_init(&out, 1 << 20);
+	struct mail_message m = sample();
+	m.to = "not an address";
+	cr_expect_eq(mail_message_build(&m, &out, err, sizeof err), -1);
+	cr_expect(strstr(err, "To"), "%s", err);
+	m = sample();
+	m.to = "a@example.com, b@example.com";
+	cr_expect_eq(mail_message_build(&m, &out, err, sizeof err), -1, "one recipient only");
+	m = sample();
+	m.extra_headers = "Subject: replaced\r\n";
+	cr_expect_eq(mail_message_build(&m, &out, err, sizeof err), -1);
+	m.extra_headers = "Bad Name: x\r\n";
+	cr_expect_eq(mail_message_build(&m, &out, err, sizeof err), -1);
+	m = sample();
+	m.message_id = "<with@brackets>";
+	cr_expect_eq(mail_message_build(&m, &out, err, sizeof err), -1);
+	cr_expect_eq(out.len, 0, "nothing written on failure");
+	buf_free(&out);
+}
+
+Test(message, fails_when_the_email_passes_the_cap)
+{
+	char err[256] = "";
+	buf out;
+	buf_init(&out, 200);
+	struct mail_message m = sample();
+	cr_expect_eq(mail_message_build(&m, &out, err, sizeof err), -1);
+	cr_expect(strstr(err, "too big"), "%s", err);
+	buf_free(&out);
+}
+
+Test(message, finds_the_bare_address_of_a_mailbox)
+{
+	char addr[64];
+	cr_assert_eq(mail_address_of("\"Ana \\\"A\\\"\" <ana@example.com>", addr, sizeof addr), 0);
+	cr_expect_str_eq(addr, "ana@example.com");
+	cr_assert_eq(mail_address_of("bob@example.com", addr, sizeof addr), 0);
+	cr_expect_str_eq(addr, "bob@example.com");
+	cr_expect_eq(mail_address_of("nobody", addr, sizeof addr), -1);
+	cr_expect_eq(mail_address_of("a@example.com, b@example.com", addr, sizeof addr), -1);
+	cr_expect_eq(mail_address_of("averyveryverylongname@example.com", addr, 10), -1);
+}
