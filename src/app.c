@@ -102,6 +102,18 @@ int app_start_sender(struct app *a, char *err, size_t errlen)
 	struct outbox_config oc;
 	char mail_dir[600];
 	app_outbox_config(&a->cfg, &oc, mail_dir, sizeof mail_dir);
+	/* A bare address gets the company's name, as customers know it. */
+	char from[400];
+	if (!strchr(a->cfg.mail_from, '<')) {
+		char name[128];
+		size_t n = 0;
+		for (const char *p = a->company_name; *p && n + 1 < sizeof name; p++)
+			if (*p != '"' && *p != '\\' && *p != '\r' && *p != '\n')
+				name[n++] = *p;
+		name[n] = '\0';
+		snprintf(from, sizeof from, "\"%s\" <%s>", name, a->cfg.mail_from);
+		oc.mail_from = from;
+	}
 	a->sender = outbox_worker_start(&oc, err, errlen);
 	return a->sender ? 0 : -1;
 }

@@ -217,3 +217,14 @@ int outbox_record_attempt(db *d, int64_t id, int attempts, const char *error, in
 	}
 	return rc < 0 ? rc : (int)next;
 }
+
+int outbox_failed_page(db *d, int64_t before_id, int limit, arena *a, struct outbox_row *rows)
+{
+	return store_outbox_list_failed(d, before_id, limit, a, rows);
+}
+
+int64_t outbox_count(db *d, enum outbox_status status)
+{
+	static const char *const names[] = {"queued", "sending", "sent", "failed"};
+	return store_outbox_count_by_status(d, names[status]);
+}

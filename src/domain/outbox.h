@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/arena.h"
 #include "store/db.h"
 
 enum { OUTBOX_MESSAGE_ID_MAX = 160 };
@@ -68,5 +69,11 @@ int64_t outbox_retry_delay(int attempts, int retry_base_s);
  * finished it) is left as it is. */
 int outbox_record_attempt(db *d, int64_t id, int attempts, const char *error, int64_t now,
                           const struct outbox_policy *p);
+
+/* The failed emails for the admin page, newest first, keyset-paginated by
+ * id (before_id 0: from the newest). Also counts those still queued. */
+struct outbox_row;
+int outbox_failed_page(db *d, int64_t before_id, int limit, arena *a, struct outbox_row *rows);
+int64_t outbox_count(db *d, enum outbox_status status);
 
 #endif

@@ -37,6 +37,10 @@ void reset_submit(struct request *req);
 void account_email_submit(struct request *req);
 void account_email_confirm(struct request *req);
 
+/* admin_emails.c */
+void admin_emails_show(struct request *req);
+void admin_email_retry(struct request *req);
+
 /* staff_home.c */
 void staff_home(struct request *req);
 

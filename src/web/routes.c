@@ -38,6 +38,8 @@ static const struct {
 	{HTTP_POST, "/staff/login", staff_login_submit},
 	{HTTP_POST, "/staff/logout", staff_logout_submit},
 	{HTTP_GET, "/staff", staff_home},
+	{HTTP_GET, "/staff/emails", admin_emails_show},
+	{HTTP_POST, "/staff/emails/:id/retry", admin_email_retry},
 	{HTTP_GET, "/staff/forgot", forgot_form},
 	{HTTP_POST, "/staff/forgot", forgot_submit},
 	{HTTP_GET, "/staff/reset/:token", reset_form},
