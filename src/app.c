@@ -76,6 +76,7 @@ int app_init(struct app *a, const struct config *cfg, char *err, size_t errlen)
 void app_mailer(struct app *a, struct mailer *m)
 {
 	m->templates = a->templates;
+	m->catalog = a->catalog;
 	m->mail_from = a->cfg.mail_from;
 	m->base_url = a->cfg.base_url;
 	m->company = a->company_name;

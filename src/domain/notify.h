@@ -12,6 +12,7 @@
 
 struct mailer {
 	const tpl_set *templates;
+	const i18n_catalog *catalog; /* for texts computed in C (labels) */
 	const char *mail_from;
 	const char *base_url; /* links in emails start here */
 	const char *company;

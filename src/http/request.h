@@ -61,8 +61,9 @@ struct request {
 	const char *content_type;
 	struct header *headers;
 	buf body;
-	const void *static_body; /* a body that outlives the request */
+	const void *static_body; /* a body that outlives the request... */
 	size_t static_len;
+	bool copy_body;          /* ...or one in the arena, copied when sent */
 	bool responded;
 };
 

@@ -444,7 +444,8 @@ static enum MHD_Result send_response(struct conn_state *cs)
 	struct MHD_Response *r;
 	if (req->static_body) {
 		r = MHD_create_response_from_buffer(req->static_len, (void *)req->static_body,
-		                                    MHD_RESPMEM_PERSISTENT);
+		                                    req->copy_body ? MHD_RESPMEM_MUST_COPY
+		                                                   : MHD_RESPMEM_PERSISTENT);
 	} else {
 		size_t len = req->body.len;
 		char *body = buf_take(&req->body);

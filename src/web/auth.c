@@ -67,7 +67,7 @@ static void login_post(struct request *req, bool staff)
 		if (web_ctx(req)->session_token)
 			session_end(d, web_ctx(req)->session_token);
 		web_set_session_cookie(req, staff, out.token);
-		resp_redirect(req, 303, web_safe_next(req_form(req, "next"), staff ? "/staff" : "/"));
+		resp_redirect(req, 303, web_safe_next(req_form(req, "next"), staff ? "/staff" : "/tickets"));
 		return;
 	case AUTH_BAD_CREDENTIALS:
 		login_render(req, staff, 422, tr(req, "Incorrect email or password."));

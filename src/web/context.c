@@ -16,6 +16,10 @@ static const char *const flash_codes[][2] = {
 	{"email-changed", N_("Your email address was changed.")},
 	{"welcome", N_("Welcome! Your account was created.")},
 	{"email-retried", N_("The email was queued again.")},
+	{"reply-sent", N_("Your reply was sent.")},
+	{"ticket-closed", N_("The ticket was closed. Reply to it any time to open it again.")},
+	/* With an argument after the dot: the ticket number. */
+	{"ticket-opened", N_("Ticket #%s opened successfully. We sent a confirmation to %s.")},
 };
 
 struct web_ctx *web_ctx(struct request *req)
@@ -47,13 +51,32 @@ void web_flash(struct request *req, const char *code)
 	resp_cookie(req, "flash", code, 60, secure_cookies(req));
 }
 
-/* The msgid of a flash code; NULL for an unknown one. */
+/* The msgid of a flash code ("name" or "name.argument"); NULL for an
+ * unknown one. */
 const char *web_flash_text(const char *code)
 {
+	size_t len = code ? strcspn(code, ".") : 0;
 	for (size_t i = 0; code && i < sizeof flash_codes / sizeof flash_codes[0]; i++)
-		if (strcmp(flash_codes[i][0], code) == 0)
+		if (strlen(flash_codes[i][0]) == len && strncmp(flash_codes[i][0], code, len) == 0)
 			return flash_codes[i][1];
 	return NULL;
+}
+
+const char *web_flash_message(struct request *req, const char *code)
+{
+	const char *msgid = web_flash_text(code);
+	if (!msgid)
+		return NULL;
+	const char *text = tr(req, msgid);
+	const char *dot = strchr(code, '.');
+	if (!strstr(msgid, "%s"))
+		return text;
+	/* Only digits may come from the cookie into the message. */
+	const char *arg = dot ? dot + 1 : "";
+	if (!*arg || strspn(arg, "0123456789") != strlen(arg) || strlen(arg) > 12)
+		return NULL;
+	struct session *s = web_client(req);
+	return arena_printf(req->arena, text, arg, s ? s->email : "");
 }
 
 void web_require_login(struct request *req)

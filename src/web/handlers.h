@@ -37,6 +37,15 @@ void reset_submit(struct request *req);
 void account_email_submit(struct request *req);
 void account_email_confirm(struct request *req);
 
+/* tickets.c */
+void tickets_new(struct request *req);
+void tickets_create(struct request *req);
+void tickets_list(struct request *req);
+void ticket_show(struct request *req);
+void ticket_reply(struct request *req);
+void ticket_close(struct request *req);
+void ticket_attachment(struct request *req);
+
 /* admin_emails.c */
 void admin_emails_show(struct request *req);
 void admin_email_retry(struct request *req);

@@ -1,9 +1,14 @@
 #include "web/page.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/str.h"
 #include "store/settings_store.h"
+#include "domain/attachment.h"
+#include "domain/ticket.h"
+#include "store/ticket_store.h"
 #include "web/context.h"
 
 struct app *req_app(struct request *req)
@@ -46,12 +51,18 @@ vm_obj *page_new(struct request *req, const char *title, const char *section)
 	if (w) {
 		vm_set_text(page, "csrf", w->csrf ? w->csrf : "");
 		if (w->flash)
-			vm_set_text(page, "flash", tr(req, w->flash));
+			vm_set_text(page, "flash", w->flash);
 		if (w->session) {
 			vm_obj *user = vm_set_obj(page, "user");
 			vm_set_text(user, "name", w->session->name);
 			vm_set_text(user, "email", w->session->email);
 			vm_set_bool(user, "admin", w->session->admin);
+			/* The open-ticket count in the menu: an index range, one query. */
+			if (w->session->kind == ACCOUNT_CLIENT) {
+				int64_t open = ticket_open_count(req_db(req), w->session);
+				if (open > 0)
+					vm_set_int(page, "open_tickets", open);
+			}
 		}
 	}
 	return page;
@@ -137,4 +148,71 @@ void web_csrf_failed(struct request *req)
 		vm_set_int(page, "status", 403);
 	}
 	page_render(req, 403, "pages/error", page);
+}
+
+void page_time(struct request *req, vm_obj *o, const char *name, int64_t t)
+{
+	const i18n_catalog *cat = req_app(req)->catalog;
+	enum lang lang = req_lang(req);
+	int64_t ago = (int64_t)time(NULL) - t;
+	const char *rel;
+	if (ago < 60) {
+		rel = tr(req, "just now");
+	} else if (ago < 3600) {
+		long n = (long)(ago / 60);
+		rel = arena_printf(req->arena, i18n_ntext(cat, lang, "%ld minute ago", "%ld minutes ago", n), n);
+	} else if (ago < 86400) {
+		long n = (long)(ago / 3600);
+		rel = arena_printf(req->arena, i18n_ntext(cat, lang, "%ld hour ago", "%ld hours ago", n), n);
+	} else if (ago < 30 * 86400) {
+		long n = (long)(ago / 86400);
+		rel = arena_printf(req->arena, i18n_ntext(cat, lang, "%ld day ago", "%ld days ago", n), n);
+	} else {
+		rel = NULL;
+	}
+	char exact[40], iso[40];
+	struct tm tm;
+	time_t tt = (time_t)t;
+	localtime_r(&tt, &tm);
+	strftime(exact, sizeof exact, lang == LANG_PT_BR ? "%d/%m/%Y %H:%M" : "%Y-%m-%d %H:%M", &tm);
+	strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%S%z", &tm);
+	const char *exact_copy = arena_strdup(req->arena, exact);
+	vm_set_text(o, name, rel ? rel : exact_copy);
+	vm_set_text(o, arena_printf(req->arena, "%s_exact", name), exact_copy);
+	vm_set_text(o, arena_printf(req->arena, "%s_iso", name), arena_strdup(req->arena, iso));
+}
+
+/* RFC 6266: an ASCII fallback and the UTF-8 name, percent-encoded. */
+static const char *disposition(struct request *req, const char *kind, const char *name)
+{
+	buf ascii, utf8;
+	buf_init(&ascii, 512);
+	buf_init(&utf8, 1024);
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		buf_putc(&ascii, (*p < 0x80 && *p >= 0x20 && *p != '"' && *p != '\\') ? (char)*p : '_');
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~", *p))
+			buf_putc(&utf8, (char)*p);
+		else
+			buf_printf(&utf8, "%%%02X", *p);
+	}
+	const char *out = arena_printf(req->arena, "%s; filename=\"%s\"; filename*=UTF-8''%s", kind,
+	                               buf_str(&ascii), buf_str(&utf8));
+	buf_free(&ascii);
+	buf_free(&utf8);
+	return out;
+}
+
+void web_send_attachment(struct request *req, const struct attachment_row *a)
+{
+	bool inline_image = attachment_is_image(a->content_type) && str_eq(req_query(req, "inline"), "1");
+	resp_header(req, "Content-Disposition", disposition(req, inline_image ? "inline" : "attachment", a->name));
+	resp_header(req, "Cache-Control", "private, max-age=3600");
+	resp_header(req, "Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox");
+	req->status = 200;
+	req->content_type = a->content_type;
+	req->static_body = a->data;
+	req->static_len = (size_t)a->size;
+	req->copy_body = true;
+	req->responded = true;
 }

@@ -23,10 +23,21 @@ vm_obj *page_new(struct request *req, const char *title, const char *section);
  * A failed render answers 500. */
 void page_render(struct request *req, int status, const char *name, vm_obj *page);
 
+/* Sets name (relative: "há 5 minutos") and name_exact (the date and time)
+ * and name_iso for a Unix time. */
+void page_time(struct request *req, vm_obj *o, const char *name, int64_t t);
+
+struct attachment_row;
+/* Answers with an attachment's bytes: its detected type, the safe name,
+ * Content-Disposition attachment (inline for images when ?inline=1). */
+void web_send_attachment(struct request *req, const struct attachment_row *a);
+
 /* Error pages. */
 void web_error_page(struct request *req, int status);
 /* 403: the form's CSRF token did not match; nothing was changed. */
 void web_csrf_failed(struct request *req);
 const char *web_flash_text(const char *code);
+/* The flash message of code, translated and filled in; NULL if unknown. */
+const char *web_flash_message(struct request *req, const char *code);
 
 #endif

@@ -34,6 +34,14 @@ static const struct {
 	{HTTP_GET, "/reset/:token", reset_form},
 	{HTTP_POST, "/reset/:token", reset_submit},
 
+	{HTTP_GET, "/tickets", tickets_list},
+	{HTTP_POST, "/tickets", tickets_create},
+	{HTTP_GET, "/tickets/new", tickets_new},
+	{HTTP_GET, "/tickets/:number", ticket_show},
+	{HTTP_POST, "/tickets/:number/reply", ticket_reply},
+	{HTTP_POST, "/tickets/:number/close", ticket_close},
+	{HTTP_GET, "/tickets/:number/attachments/:id", ticket_attachment},
+
 	{HTTP_GET, "/staff/login", staff_login_form},
 	{HTTP_POST, "/staff/login", staff_login_submit},
 	{HTTP_POST, "/staff/logout", staff_logout_submit},
@@ -117,7 +125,7 @@ static void take_flash(struct request *req, struct web_ctx *w)
 	const char *code = req_cookie(req, "flash");
 	if (!code)
 		return;
-	w->flash = web_flash_text(code);
+	w->flash = web_flash_message(req, code);
 	resp_cookie(req, "flash", "", 0, false);
 }
 

@@ -1,0 +1,402 @@
+#include "store/ticket_store.h"
+
+#include <string.h>
+
+static const char *text(db_stmt *s, int col, arena *a)
+{
+	const char *t = arena_strdup(a, db_col_text(s, col));
+	return t ? t : "";
+}
+
+static int64_t step_id(db_stmt *s)
+{
+	int rc = db_step(s);
+	int64_t id = rc == DB_ROW ? db_col_int(s, 0) : (rc < 0 ? rc : DB_ERROR);
+	db_done(s);
+	return id;
+}
+
+static int step_done(db_stmt *s)
+{
+	int rc = db_step(s);
+	db_done(s);
+	return rc == DB_DONE ? DB_OK : (rc < 0 ? rc : DB_ERROR);
+}
+
+static void bind_optional_id(db_stmt *s, int index, int64_t id)
+{
+	if (id > 0)
+		db_bind_int(s, index, id);
+	else
+		db_bind_null(s, index);
+}
+
+int64_t store_ticket_insert(db *d, int64_t number, int64_t client_id, int64_t department_id,
+                            int64_t service_id, const char *subject, const char *priority,
+                            const char *submission_key, int64_t now)
+{
+	static const char sql[] =
+		"INSERT INTO tickets (number, client_id, department_id, service_id, subject, priority, "
+		"status, created_at, updated_at, last_reply_at, last_replier, submission_key) "
+		"VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $7, $7, 'client', $8) RETURNING id";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, number);
+	db_bind_int(s, 2, client_id);
+	db_bind_int(s, 3, department_id);
+	bind_optional_id(s, 4, service_id);
+	db_bind_text(s, 5, subject);
+	db_bind_text(s, 6, priority);
+	db_bind_int(s, 7, now);
+	db_bind_text(s, 8, submission_key && *submission_key ? submission_key : NULL);
+	return step_id(s);
+}
+
+int64_t store_ticket_number_by_submission(db *d, int64_t client_id, const char *key)
+{
+	static const char sql[] =
+		"SELECT number FROM tickets WHERE client_id = $1 AND submission_key = $2";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, client_id);
+	db_bind_text(s, 2, key);
+	return db_scalar_int(s, 0);
+}
+
+/* The columns every ticket query returns, in read_ticket's order. */
+#define TICKET_COLUMNS \
+	"t.id, t.number, t.client_id, t.department_id, COALESCE(t.service_id, 0), " \
+	"COALESCE(t.assignee_id, 0), t.subject, t.priority, t.status, t.last_replier, " \
+	"t.created_at, t.updated_at, t.last_reply_at, dp.name, COALESCE(sv.label, ''), " \
+	"COALESCE(sv.kind, ''), c.name, c.email, c.language "
+#define TICKET_JOINS \
+	"FROM tickets t JOIN departments dp ON dp.id = t.department_id " \
+	"JOIN clients c ON c.id = t.client_id " \
+	"LEFT JOIN services sv ON sv.id = t.service_id "
+
+static void read_ticket(db_stmt *s, arena *a, struct ticket_row *r)
+{
+	r->id = db_col_int(s, 0);
+	r->number = db_col_int(s, 1);
+	r->client_id = db_col_int(s, 2);
+	r->department_id = db_col_int(s, 3);
+	r->service_id = db_col_int(s, 4);
+	r->assignee_id = db_col_int(s, 5);
+	r->subject = text(s, 6, a);
+	r->priority = text(s, 7, a);
+	r->status = text(s, 8, a);
+	r->last_replier = text(s, 9, a);
+	r->created_at = db_col_int(s, 10);
+	r->updated_at = db_col_int(s, 11);
+	r->last_reply_at = db_col_int(s, 12);
+	r->department_name = text(s, 13, a);
+	r->service_label = text(s, 14, a);
+	r->service_kind = text(s, 15, a);
+	r->client_name = text(s, 16, a);
+	r->client_email = text(s, 17, a);
+	r->client_language = text(s, 18, a);
+}
+
+int store_ticket_get_by_number(db *d, int64_t number, arena *a, struct ticket_row *row)
+{
+	static const char sql[] = "SELECT " TICKET_COLUMNS TICKET_JOINS "WHERE t.number = $1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, number);
+	int rc = db_step(s);
+	if (rc == DB_ROW)
+		read_ticket(s, a, row);
+	db_done(s);
+	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
+}
+
+int store_ticket_list_by_client(db *d, int64_t client_id, enum ticket_filter filter,
+                                int64_t after_updated, int64_t after_id, int limit, arena *a,
+                                struct ticket_row *rows)
+{
+	/* Keyset pagination in the order of tickets_client_updated
+	 * (client_id, updated_at DESC, id): never OFFSET. */
+	static const char sql[] =
+		"SELECT " TICKET_COLUMNS TICKET_JOINS
+		"WHERE t.client_id = $1 "
+		"AND ($2 = 0 OR ($2 = 1 AND t.status <> 'closed') OR ($2 = 2 AND t.status = 'closed')) "
+		"AND ($4 = 0 OR t.updated_at < $3 OR (t.updated_at = $3 AND t.id > $4)) "
+		"ORDER BY t.updated_at DESC, t.id LIMIT $5";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, client_id);
+	db_bind_int(s, 2, filter);
+	db_bind_int(s, 3, after_updated);
+	db_bind_int(s, 4, after_id);
+	db_bind_int(s, 5, limit);
+	int n = 0, rc;
+	while (n < limit && (rc = db_step(s)) == DB_ROW)
+		read_ticket(s, a, &rows[n++]);
+	db_done(s);
+	return rc < 0 ? rc : n;
+}
+
+int64_t store_ticket_count_open_by_client(db *d, int64_t client_id)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM tickets WHERE client_id = $1 AND status <> 'closed'";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, client_id);
+	return db_scalar_int(s, 0);
+}
+
+int store_ticket_touch(db *d, int64_t id, const char *status, const char *last_replier, int64_t now)
+{
+	static const char sql[] =
+		"UPDATE tickets SET status = $2, last_replier = $3, updated_at = $4, last_reply_at = $4 "
+		"WHERE id = $1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, status);
+	db_bind_text(s, 3, last_replier);
+	db_bind_int(s, 4, now);
+	return step_done(s);
+}
+
+int store_ticket_set_status(db *d, int64_t id, const char *status, int64_t now)
+{
+	static const char sql[] = "UPDATE tickets SET status = $2, updated_at = $3 WHERE id = $1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, status);
+	db_bind_int(s, 3, now);
+	return step_done(s);
+}
+
+int64_t store_message_insert(db *d, int64_t ticket_id, const char *author_kind,
+                             int64_t author_client_id, int64_t author_staff_id,
+                             const char *author_name, const char *body, const char *channel,
+                             int internal, const char *submission_key, int64_t now)
+{
+	static const char sql[] =
+		"INSERT INTO messages (ticket_id, author_kind, author_client_id, author_staff_id, "
+		"author_name, body, channel, internal, submission_key, created_at) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, ticket_id);
+	db_bind_text(s, 2, author_kind);
+	bind_optional_id(s, 3, author_client_id);
+	bind_optional_id(s, 4, author_staff_id);
+	db_bind_text(s, 5, author_name);
+	db_bind_text(s, 6, body);
+	db_bind_text(s, 7, channel);
+	db_bind_int(s, 8, internal);
+	db_bind_text(s, 9, submission_key && *submission_key ? submission_key : NULL);
+	db_bind_int(s, 10, now);
+	return step_id(s);
+}
+
+int64_t store_message_id_by_submission(db *d, int64_t ticket_id, const char *key)
+{
+	static const char sql[] =
+		"SELECT id FROM messages WHERE ticket_id = $1 AND submission_key = $2";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, ticket_id);
+	db_bind_text(s, 2, key);
+	return db_scalar_int(s, 0);
+}
+
+int store_message_list(db *d, int64_t ticket_id, int with_internal, arena *a,
+                       struct message_row *rows, int max)
+{
+	static const char sql[] =
+		"SELECT id, ticket_id, COALESCE(author_client_id, 0), COALESCE(author_staff_id, 0), "
+		"author_kind, author_name, body, channel, internal, created_at FROM messages "
+		"WHERE ticket_id = $1 AND ($2 = 1 OR internal = 0) ORDER BY created_at, id LIMIT $3";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, ticket_id);
+	db_bind_int(s, 2, with_internal ? 1 : 0);
+	db_bind_int(s, 3, max);
+	int n = 0, rc;
+	while (n < max && (rc = db_step(s)) == DB_ROW) {
+		struct message_row *r = &rows[n++];
+		r->id = db_col_int(s, 0);
+		r->ticket_id = db_col_int(s, 1);
+		r->author_client_id = db_col_int(s, 2);
+		r->author_staff_id = db_col_int(s, 3);
+		r->author_kind = text(s, 4, a);
+		r->author_name = text(s, 5, a);
+		r->body = text(s, 6, a);
+		r->channel = text(s, 7, a);
+		r->internal = (int)db_col_int(s, 8);
+		r->created_at = db_col_int(s, 9);
+	}
+	db_done(s);
+	return rc < 0 ? rc : n;
+}
+
+int64_t store_attachment_insert(db *d, int64_t message_id, const char *name,
+                                const char *content_type, int64_t size, const char *sha256,
+                                const void *data, size_t len, int64_t now)
+{
+	static const char sql[] =
+		"INSERT INTO attachments (message_id, name, content_type, size, sha256, created_at, data) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, message_id);
+	db_bind_text(s, 2, name);
+	db_bind_text(s, 3, content_type);
+	db_bind_int(s, 4, size);
+	db_bind_text(s, 5, sha256);
+	db_bind_int(s, 6, now);
+	db_bind_blob(s, 7, data, len);
+	return step_id(s);
+}
+
+int store_attachment_list_by_ticket(db *d, int64_t ticket_id, arena *a, struct attachment_row *rows,
+                                    int max)
+{
+	static const char sql[] =
+		"SELECT a.id, a.message_id, a.name, a.content_type, a.size, a.sha256, m.internal "
+		"FROM attachments a JOIN messages m ON m.id = a.message_id "
+		"WHERE m.ticket_id = $1 ORDER BY a.message_id, a.id LIMIT $2";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, ticket_id);
+	db_bind_int(s, 2, max);
+	int n = 0, rc;
+	while (n < max && (rc = db_step(s)) == DB_ROW) {
+		struct attachment_row *r = &rows[n++];
+		memset(r, 0, sizeof *r);
+		r->id = db_col_int(s, 0);
+		r->message_id = db_col_int(s, 1);
+		r->ticket_id = ticket_id;
+		r->name = text(s, 2, a);
+		r->content_type = text(s, 3, a);
+		r->size = db_col_int(s, 4);
+		r->sha256 = text(s, 5, a);
+		r->internal = (int)db_col_int(s, 6);
+	}
+	db_done(s);
+	return rc < 0 ? rc : n;
+}
+
+int store_attachment_get(db *d, int64_t id, arena *a, struct attachment_row *row)
+{
+	static const char sql[] =
+		"SELECT a.id, a.message_id, m.ticket_id, a.name, a.content_type, a.size, a.sha256, "
+		"m.internal, a.data FROM attachments a JOIN messages m ON m.id = a.message_id "
+		"WHERE a.id = $1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, id);
+	int rc = db_step(s);
+	if (rc == DB_ROW) {
+		row->id = db_col_int(s, 0);
+		row->message_id = db_col_int(s, 1);
+		row->ticket_id = db_col_int(s, 2);
+		row->name = text(s, 3, a);
+		row->content_type = text(s, 4, a);
+		row->size = db_col_int(s, 5);
+		row->sha256 = text(s, 6, a);
+		row->internal = (int)db_col_int(s, 7);
+		size_t len = 0;
+		const void *data = db_col_blob(s, 8, &len);
+		unsigned char *copy = arena_alloc(a, len ? len : 1);
+		if (copy && len)
+			memcpy(copy, data, len);
+		row->data = copy;
+		row->size = (int64_t)len;
+		if (!copy)
+			rc = DB_NOMEM;
+	}
+	db_done(s);
+	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
+}
+
+int store_service_list_by_client(db *d, int64_t client_id, arena *a, struct service_row *rows,
+                                 int max)
+{
+	static const char sql[] =
+		"SELECT id, kind, label, status FROM services WHERE client_id = $1 ORDER BY id LIMIT $2";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, client_id);
+	db_bind_int(s, 2, max);
+	int n = 0, rc;
+	while (n < max && (rc = db_step(s)) == DB_ROW) {
+		rows[n].id = db_col_int(s, 0);
+		rows[n].kind = text(s, 1, a);
+		rows[n].label = text(s, 2, a);
+		rows[n].status = text(s, 3, a);
+		n++;
+	}
+	db_done(s);
+	return rc < 0 ? rc : n;
+}
+
+int store_service_owned(db *d, int64_t service_id, int64_t client_id)
+{
+	static const char sql[] = "SELECT count(*) FROM services WHERE id = $1 AND client_id = $2";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, service_id);
+	db_bind_int(s, 2, client_id);
+	int64_t n = db_scalar_int(s, -1);
+	return n < 0 ? DB_ERROR : (n > 0);
+}
+
+int store_department_visible_name(db *d, int64_t id, arena *a, const char **name)
+{
+	static const char sql[] = "SELECT name FROM departments WHERE id = $1 AND visible = 1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, id);
+	int rc = db_step(s);
+	if (rc == DB_ROW)
+		*name = text(s, 0, a);
+	db_done(s);
+	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
+}
+
+int store_department_staff(db *d, int64_t department_id, arena *a, struct staff_contact *rows,
+                           int max)
+{
+	static const char sql[] =
+		"SELECT s.id, s.name, s.email, s.language FROM staff s "
+		"JOIN staff_departments sd ON sd.staff_id = s.id "
+		"WHERE sd.department_id = $1 AND s.active = 1 ORDER BY s.id LIMIT $2";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, department_id);
+	db_bind_int(s, 2, max);
+	int n = 0, rc;
+	while (n < max && (rc = db_step(s)) == DB_ROW) {
+		rows[n].id = db_col_int(s, 0);
+		rows[n].name = text(s, 1, a);
+		rows[n].email = text(s, 2, a);
+		rows[n].language = text(s, 3, a);
+		n++;
+	}
+	db_done(s);
+	return rc < 0 ? rc : n;
+}

@@ -1,0 +1,94 @@
+/* Tickets, their messages and attachments, and the lists that show them.
+ * Strings in rows are allocated in the arena passed in. */
+#ifndef CHAMADO_TICKET_STORE_H
+#define CHAMADO_TICKET_STORE_H
+
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "store/db.h"
+
+struct ticket_row {
+	int64_t id, number, client_id, department_id, service_id, assignee_id;
+	const char *subject, *priority, *status, *last_replier;
+	int64_t created_at, updated_at, last_reply_at;
+	const char *department_name, *service_label, *service_kind;
+	const char *client_name, *client_email, *client_language;
+};
+
+/* Returns the new id, DB_CONSTRAINT when the number (or the client's
+ * submission key) is taken, or < 0. service_id 0 stores NULL. */
+int64_t store_ticket_insert(db *d, int64_t number, int64_t client_id, int64_t department_id,
+                            int64_t service_id, const char *subject, const char *priority,
+                            const char *submission_key, int64_t now);
+/* The number of the client's ticket opened with key; 0 when none. */
+int64_t store_ticket_number_by_submission(db *d, int64_t client_id, const char *key);
+/* 1 found, 0 none, < 0 error. */
+int store_ticket_get_by_number(db *d, int64_t number, arena *a, struct ticket_row *row);
+
+enum ticket_filter { TICKETS_ALL = 0, TICKETS_OPEN = 1, TICKETS_CLOSED = 2 };
+/* The client's tickets, last updated first; a page starts after the row
+ * (after_updated, after_id) when after_id > 0. Returns the count or < 0. */
+int store_ticket_list_by_client(db *d, int64_t client_id, enum ticket_filter filter,
+                                int64_t after_updated, int64_t after_id, int limit, arena *a,
+                                struct ticket_row *rows);
+int64_t store_ticket_count_open_by_client(db *d, int64_t client_id);
+/* After a reply: new status, who replied, and the times. */
+int store_ticket_touch(db *d, int64_t id, const char *status, const char *last_replier, int64_t now);
+int store_ticket_set_status(db *d, int64_t id, const char *status, int64_t now);
+
+struct message_row {
+	int64_t id, ticket_id, author_client_id, author_staff_id;
+	const char *author_kind, *author_name, *body, *channel;
+	int internal;
+	int64_t created_at;
+};
+
+int64_t store_message_insert(db *d, int64_t ticket_id, const char *author_kind,
+                             int64_t author_client_id, int64_t author_staff_id,
+                             const char *author_name, const char *body, const char *channel,
+                             int internal, const char *submission_key, int64_t now);
+/* The id of the ticket's message sent with key; 0 when none. */
+int64_t store_message_id_by_submission(db *d, int64_t ticket_id, const char *key);
+/* The thread, oldest first; internal notes only when with_internal. */
+int store_message_list(db *d, int64_t ticket_id, int with_internal, arena *a,
+                       struct message_row *rows, int max);
+
+struct attachment_row {
+	int64_t id, message_id, ticket_id;
+	const char *name, *content_type, *sha256;
+	int64_t size;
+	const unsigned char *data; /* only from store_attachment_get */
+	int internal;              /* of its message */
+};
+
+int64_t store_attachment_insert(db *d, int64_t message_id, const char *name,
+                                const char *content_type, int64_t size, const char *sha256,
+                                const void *data, size_t len, int64_t now);
+/* Every attachment of the ticket's messages (without bytes). */
+int store_attachment_list_by_ticket(db *d, int64_t ticket_id, arena *a, struct attachment_row *rows,
+                                    int max);
+/* One attachment with its bytes; 1, 0 none, < 0. */
+int store_attachment_get(db *d, int64_t id, arena *a, struct attachment_row *row);
+
+struct service_row {
+	int64_t id;
+	const char *kind, *label, *status;
+};
+int store_service_list_by_client(db *d, int64_t client_id, arena *a, struct service_row *rows,
+                                 int max);
+/* 1 when the service is the client's, 0 when not, < 0 error. */
+int store_service_owned(db *d, int64_t service_id, int64_t client_id);
+
+/* A department clients may open tickets in: 1 (name filled), 0, < 0. */
+int store_department_visible_name(db *d, int64_t id, arena *a, const char **name);
+
+struct staff_contact {
+	int64_t id;
+	const char *name, *email, *language;
+};
+/* The active staff of a department (for notifications). */
+int store_department_staff(db *d, int64_t department_id, arena *a, struct staff_contact *rows,
+                           int max);
+
+#endif

@@ -1,0 +1,511 @@
+/* The client's tickets: Abrir Ticket (/tickets/new, POST /tickets), Meus
+ * Tickets de Suporte (/tickets), a ticket (/tickets/:number) with its
+ * reply and close forms, and attachment downloads. Another client's
+ * ticket answers 404 exactly like a number that does not exist. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/str.h"
+#include "domain/attachment.h"
+#include "domain/ticket.h"
+#include "domain/token.h"
+#include "store/department_store.h"
+#include "view/markdown.h"
+#include "web/context.h"
+#include "web/handlers.h"
+#include "web/page.h"
+
+enum { LIST_PAGE_SIZE = 20, SERVICES_MAX = 100, DEPARTMENTS_MAX = 32 };
+
+static int64_t now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static const char *form_text(struct request *req, const char *name)
+{
+	const char *v = req_form(req, name);
+	return v ? v : "";
+}
+
+static void attachment_limits(struct request *req, struct attachment_limits *l)
+{
+	attachment_limits_default(l);
+	l->max_files = req_app(req)->cfg.max_uploads;
+	l->max_bytes = req_app(req)->cfg.max_upload;
+}
+
+/* "jpg,png" as "jpg, png" for people. */
+static const char *extensions_text(struct request *req, const char *list)
+{
+	size_t n = strlen(list);
+	char *out = arena_alloc(req->arena, n * 2 + 1);
+	if (!out)
+		return list;
+	size_t j = 0;
+	for (size_t i = 0; i < n; i++) {
+		out[j++] = list[i];
+		if (list[i] == ',')
+			out[j++] = ' ';
+	}
+	out[j] = '\0';
+	return out;
+}
+
+/* Markdown to safe HTML in the arena; the escaped source if rendering fails. */
+static const char *render_markdown(struct request *req, const char *src)
+{
+	buf out;
+	buf_init(&out, 1 << 20);
+	const char *html = NULL;
+	if (markdown_render(src, strlen(src), &out) == 0)
+		html = arena_strndup(req->arena, buf_str(&out), out.len);
+	buf_free(&out);
+	if (!html) {
+		buf_init(&out, 1 << 21);
+		buf_puts(&out, "<pre>");
+		buf_put_html(&out, src, strlen(src));
+		buf_puts(&out, "</pre>");
+		html = arena_strndup(req->arena, buf_str(&out), out.len);
+		buf_free(&out);
+	}
+	return html ? html : "";
+}
+
+static void set_status(struct request *req, vm_obj *o, const char *status)
+{
+	vm_set_text(o, "status", status);
+	vm_set_text(o, "status_label", tr(req, ticket_status_label(status)));
+}
+
+/* ---- Abrir Ticket ---- */
+
+static void departments_page(struct request *req)
+{
+	struct department_row deps[DEPARTMENTS_MAX];
+	int n = ticket_departments(req_db(req), deps, DEPARTMENTS_MAX);
+	vm_obj *page = n >= 0 ? page_new(req, "Open Ticket", "new") : NULL;
+	if (!page) {
+		resp_error(req, 500);
+		return;
+	}
+	vm_list *list = vm_set_list(page, "departments");
+	for (int i = 0; i < n; i++) {
+		vm_obj *o = vm_list_add(list);
+		vm_set_int(o, "id", deps[i].id);
+		vm_set_text(o, "name", arena_strdup(req->arena, deps[i].name));
+		vm_set_text(o, "description", arena_strdup(req->arena, deps[i].description));
+	}
+	page_render(req, 200, "tickets/departments", page);
+}
+
+/* The form of step 2, with what was typed and the errors. */
+static void form_page(struct request *req, int status, int64_t department_id,
+                      const struct ticket_errors *e, const char *upload_error)
+{
+	struct session *s = web_client(req);
+	const char *dep_name = NULL;
+	int found = ticket_department_name(req_db(req), department_id, req->arena, &dep_name);
+	if (found != 1) {
+		departments_page(req);
+		return;
+	}
+	struct service_row services[SERVICES_MAX];
+	int n = ticket_services_for_client(req_db(req), s, req->arena, services, SERVICES_MAX);
+	vm_obj *page = n >= 0 ? page_new(req, "Open Ticket", "new") : NULL;
+	if (!page) {
+		resp_error(req, 500);
+		return;
+	}
+	vm_set_int(page, "department_id", department_id);
+	vm_set_text(page, "department", dep_name);
+	vm_set_text(page, "subject", form_text(req, "subject"));
+	vm_set_text(page, "message", form_text(req, "message"));
+	const char *priority = req_form(req, "priority") ? req_form(req, "priority") : "medium";
+	vm_set_bool(page, "priority_low", str_eq(priority, "low"));
+	vm_set_bool(page, "priority_medium", str_eq(priority, "medium"));
+	vm_set_bool(page, "priority_high", str_eq(priority, "high"));
+	int64_t chosen = 0;
+	str_to_int64(form_text(req, "service"), 0, INT64_MAX, &chosen);
+	vm_list *list = vm_set_list(page, "services");
+	for (int i = 0; i < n; i++) {
+		vm_obj *o = vm_list_add(list);
+		vm_set_int(o, "id", services[i].id);
+		vm_set_text(o, "label", services[i].label);
+		vm_set_bool(o, "selected", services[i].id == chosen);
+	}
+	char key[TOKEN_LEN + 1];
+	token_new(key);
+	const char *sent_key = req_form(req, "submission");
+	vm_set_text(page, "submission", token_well_formed(sent_key) ? sent_key : arena_strdup(req->arena, key));
+	struct attachment_limits limits;
+	attachment_limits(req, &limits);
+	vm_set_int(page, "max_files", limits.max_files);
+	vm_set_int(page, "max_mb", (int64_t)(limits.max_bytes >> 20));
+	vm_set_int(page, "max_bytes", (int64_t)limits.max_bytes);
+	vm_set_text(page, "extensions", limits.extensions);
+	vm_set_text(page, "extensions_text", extensions_text(req, limits.extensions));
+	bool any = false;
+	if (e) {
+		const struct { const char *name, *msgid; } fields[] = {
+			{"department_error", e->department}, {"subject_error", e->subject},
+			{"service_error", e->service}, {"priority_error", e->priority},
+			{"message_error", e->message},
+		};
+		for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+			if (fields[i].msgid) {
+				vm_set_text(page, fields[i].name, tr(req, fields[i].msgid));
+				any = true;
+			}
+	}
+	if (upload_error) {
+		vm_set_text(page, "attachments_error", upload_error);
+		any = true;
+	}
+	vm_set_bool(page, "has_errors", any);
+	page_render(req, status, "tickets/form", page);
+}
+
+/* GET /tickets/new[?department=ID] — 200; 303 to /login when signed out. */
+void tickets_new(struct request *req)
+{
+	if (!web_client(req)) {
+		web_require_login(req);
+		return;
+	}
+	int64_t dep;
+	if (str_to_int64(req_query(req, "department"), 1, INT64_MAX, &dep)) {
+		form_page(req, 200, dep, NULL, NULL);
+		return;
+	}
+	departments_page(req);
+}
+
+/* The readable message for a refused file. */
+static const char *upload_error_text(struct request *req, int err, const char *name,
+                                     const struct attachment_limits *l)
+{
+	char limit[64];
+	if (err == ATTACHMENT_TOO_MANY)
+		snprintf(limit, sizeof limit, "%d", l->max_files);
+	else if (err == ATTACHMENT_TOO_BIG)
+		snprintf(limit, sizeof limit, "%zu MB", l->max_bytes >> 20);
+	else
+		snprintf(limit, sizeof limit, "%s", l->extensions);
+	return arena_printf(req->arena, tr(req, attachment_error_text(err)), name ? name : "", limit);
+}
+
+/* Checks the uploaded files; on a bad one fills *error and returns < 0. */
+static int take_uploads(struct request *req, struct attachment_in **files, const char **error)
+{
+	struct attachment_limits l;
+	attachment_limits(req, &l);
+	*files = arena_alloc(req->arena, (size_t)(l.max_files + 1) * sizeof **files);
+	if (!*files)
+		return ATTACHMENT_READ;
+	const char *bad = NULL;
+	int n = attachment_check_uploads(req->uploads, "attachments", &l, req->arena, *files,
+	                                 l.max_files, &bad);
+	if (n < 0 || req->too_many_uploads) {
+		if (n >= 0)
+			n = ATTACHMENT_TOO_MANY;
+		*error = upload_error_text(req, n, bad, &l);
+	}
+	return n;
+}
+
+/* POST /tickets — 303 to the new ticket; 422 with the form kept; 303 to
+ * /login when signed out; 413 (by the server) for a body over the cap. */
+void tickets_create(struct request *req)
+{
+	struct session *s = web_client(req);
+	if (!s) {
+		web_require_login(req);
+		return;
+	}
+	int64_t dep = 0, service = 0;
+	str_to_int64(form_text(req, "department"), 1, INT64_MAX, &dep);
+	str_to_int64(form_text(req, "service"), 0, INT64_MAX, &service);
+	struct attachment_in *files;
+	const char *upload_error = NULL;
+	int nfiles = take_uploads(req, &files, &upload_error);
+	struct ticket_errors e = {0};
+	struct ticket_form f = {
+		.department_id = dep, .service_id = service, .subject = form_text(req, "subject"),
+		.priority = form_text(req, "priority"), .message = form_text(req, "message"),
+		.submission_key = req_form(req, "submission"), .files = files,
+		.nfiles = nfiles > 0 ? nfiles : 0,
+	};
+	if (nfiles < 0) {
+		form_page(req, 422, dep, NULL, upload_error);
+		return;
+	}
+	struct mailer m;
+	app_mailer(req_app(req), &m);
+	int64_t number = 0;
+	int rc = ticket_open(req_db(req), &m, s, &f, now(), &e, &number);
+	if (rc == TICKET_INVALID) {
+		form_page(req, 422, dep, &e, NULL);
+		return;
+	}
+	if (rc != TICKET_OK) {
+		resp_error(req, 500);
+		return;
+	}
+	app_mail_wake(req_app(req));
+	web_flash(req, arena_printf(req->arena, "ticket-opened.%lld", (long long)number));
+	resp_redirect(req, 303, arena_printf(req->arena, "/tickets/%lld", (long long)number));
+}
+
+/* ---- Meus Tickets de Suporte ---- */
+
+static enum ticket_filter filter_of(const char *s)
+{
+	if (str_eq(s, "closed"))
+		return TICKETS_CLOSED;
+	if (str_eq(s, "all"))
+		return TICKETS_ALL;
+	return TICKETS_OPEN;
+}
+
+static const char *filter_name(enum ticket_filter f)
+{
+	return f == TICKETS_CLOSED ? "closed" : f == TICKETS_ALL ? "all" : "open";
+}
+
+/* GET /tickets[?status=open|closed|all&after=UPDATED.ID] — 200; 303 to
+ * /login when signed out; 400 for a malformed cursor. */
+void tickets_list(struct request *req)
+{
+	struct session *s = web_client(req);
+	if (!s) {
+		web_require_login(req);
+		return;
+	}
+	enum ticket_filter filter = filter_of(req_query(req, "status"));
+	int64_t after_updated = 0, after_id = 0;
+	const char *after = req_query(req, "after");
+	if (after) {
+		const char *dot = strchr(after, '.');
+		char first[24];
+		if (!dot || (size_t)(dot - after) >= sizeof first) {
+			resp_error(req, 400);
+			return;
+		}
+		memcpy(first, after, (size_t)(dot - after));
+		first[dot - after] = '\0';
+		if (!str_to_int64(first, 0, INT64_MAX, &after_updated) ||
+		    !str_to_int64(dot + 1, 1, INT64_MAX, &after_id)) {
+			resp_error(req, 400);
+			return;
+		}
+	}
+	struct ticket_row rows[LIST_PAGE_SIZE + 1];
+	int n = ticket_list_for_client(req_db(req), s, filter, after_updated, after_id,
+	                               LIST_PAGE_SIZE + 1, req->arena, rows);
+	vm_obj *page = n >= 0 ? page_new(req, "My Support Tickets", "tickets") : NULL;
+	if (!page) {
+		resp_error(req, 500);
+		return;
+	}
+	bool more = n > LIST_PAGE_SIZE;
+	if (more)
+		n = LIST_PAGE_SIZE;
+	vm_set_text(page, "filter", filter_name(filter));
+	vm_set_bool(page, "filter_open", filter == TICKETS_OPEN);
+	vm_set_bool(page, "filter_closed", filter == TICKETS_CLOSED);
+	vm_set_bool(page, "filter_all", filter == TICKETS_ALL);
+	vm_set_bool(page, "has_tickets", n > 0);
+	vm_set_bool(page, "paged", after != NULL);
+	vm_list *list = vm_set_list(page, "tickets");
+	for (int i = 0; i < n; i++) {
+		vm_obj *o = vm_list_add(list);
+		vm_set_int(o, "number", rows[i].number);
+		vm_set_text(o, "subject", rows[i].subject);
+		vm_set_text(o, "department", rows[i].department_name);
+		set_status(req, o, rows[i].status);
+		page_time(req, o, "updated", rows[i].updated_at);
+	}
+	if (more)
+		vm_set_textf(page, "next", "/tickets?status=%s&after=%lld.%lld", filter_name(filter),
+		             (long long)rows[n - 1].updated_at, (long long)rows[n - 1].id);
+	page_render(req, 200, "tickets/list", page);
+}
+
+/* ---- A ticket ---- */
+
+/* The client's ticket named in the path, or NULL after answering 404/303. */
+static struct ticket_row *load_ticket(struct request *req)
+{
+	struct session *s = web_client(req);
+	if (!s) {
+		web_require_login(req);
+		return NULL;
+	}
+	struct ticket_row *t = arena_alloc(req->arena, sizeof *t);
+	int64_t number = ticket_number_parse(req_param(req, "number"));
+	int rc = t ? ticket_for_client(req_db(req), s, number, req->arena, t) : DB_NOMEM;
+	if (rc == 1)
+		return t;
+	resp_error(req, rc == 0 ? 404 : 500);
+	return NULL;
+}
+
+static void add_attachments(vm_obj *msg, const struct ticket_row *t,
+                            const struct ticket_thread *th, int64_t message_id)
+{
+	vm_list *list = NULL;
+	for (int i = 0; i < th->nattachments; i++) {
+		const struct attachment_row *a = &th->attachments[i];
+		if (a->message_id != message_id)
+			continue;
+		if (!list) {
+			list = vm_set_list(msg, "attachments");
+			vm_set_bool(msg, "has_attachments", true);
+		}
+		vm_obj *o = vm_list_add(list);
+		vm_set_text(o, "name", a->name);
+		vm_set_textf(o, "url", "/tickets/%lld/attachments/%lld", (long long)t->number,
+		             (long long)a->id);
+		vm_set_bool(o, "image", attachment_is_image(a->content_type));
+		if (a->size >= 1 << 20)
+			vm_set_textf(o, "size", "%.1f MB", (double)a->size / (1 << 20));
+		else
+			vm_set_textf(o, "size", "%lld KB", (long long)((a->size + 1023) / 1024));
+	}
+}
+
+/* The ticket page; status 200, or 422 when the reply form has errors. */
+static void ticket_page(struct request *req, struct ticket_row *t, int status,
+                        const char *message_error, const char *upload_error)
+{
+	struct ticket_thread th;
+	if (ticket_thread_load(req_db(req), t->id, false, req->arena, &th) < 0) {
+		resp_error(req, 500);
+		return;
+	}
+	vm_obj *page = page_new(req, arena_printf(req->arena, "#%lld %s", (long long)t->number, t->subject), "tickets");
+	if (!page) {
+		resp_error(req, 500);
+		return;
+	}
+	vm_obj *o = vm_set_obj(page, "ticket");
+	vm_set_int(o, "number", t->number);
+	vm_set_text(o, "subject", t->subject);
+	vm_set_text(o, "department", t->department_name);
+	vm_set_text(o, "service", t->service_label);
+	vm_set_text(o, "priority", tr(req, ticket_priority_label(t->priority)));
+	vm_set_text(o, "priority_code", t->priority);
+	set_status(req, o, t->status);
+	vm_set_bool(o, "closed", str_eq(t->status, "closed"));
+	page_time(req, o, "created", t->created_at);
+	page_time(req, o, "updated", t->updated_at);
+	vm_list *list = vm_set_list(page, "messages");
+	for (int i = 0; i < th.nmessages; i++) {
+		const struct message_row *m = &th.messages[i];
+		vm_obj *mo = vm_list_add(list);
+		vm_set_text(mo, "author", m->author_name);
+		vm_set_bool(mo, "from_client", str_eq(m->author_kind, "client"));
+		vm_set_bool(mo, "from_staff", str_eq(m->author_kind, "staff"));
+		vm_set_bool(mo, "from_system", str_eq(m->author_kind, "system"));
+		vm_set_trusted_html(mo, "body", render_markdown(req, m->body));
+		page_time(req, mo, "at", m->created_at);
+		add_attachments(mo, t, &th, m->id);
+	}
+	vm_set_text(page, "reply", form_text(req, "message"));
+	char key[TOKEN_LEN + 1];
+	token_new(key);
+	vm_set_text(page, "submission", arena_strdup(req->arena, key));
+	struct attachment_limits l;
+	attachment_limits(req, &l);
+	vm_set_int(page, "max_files", l.max_files);
+	vm_set_int(page, "max_mb", (int64_t)(l.max_bytes >> 20));
+	vm_set_int(page, "max_bytes", (int64_t)l.max_bytes);
+	vm_set_text(page, "extensions", l.extensions);
+	vm_set_text(page, "extensions_text", extensions_text(req, l.extensions));
+	if (message_error)
+		vm_set_text(page, "message_error", tr(req, message_error));
+	if (upload_error)
+		vm_set_text(page, "attachments_error", upload_error);
+	vm_set_bool(page, "has_errors", message_error || upload_error);
+	page_render(req, status, "tickets/show", page);
+}
+
+/* GET /tickets/:number — 200; 404 (not the client's, or none); 303 signed out. */
+void ticket_show(struct request *req)
+{
+	struct ticket_row *t = load_ticket(req);
+	if (t)
+		ticket_page(req, t, 200, NULL, NULL);
+}
+
+/* POST /tickets/:number/reply — 303 back to the ticket; 422 with the reply
+ * kept; 404 not the client's. */
+void ticket_reply(struct request *req)
+{
+	struct ticket_row *t = load_ticket(req);
+	if (!t)
+		return;
+	struct attachment_in *files;
+	const char *upload_error = NULL;
+	int nfiles = take_uploads(req, &files, &upload_error);
+	if (nfiles < 0) {
+		ticket_page(req, t, 422, NULL, upload_error);
+		return;
+	}
+	struct mailer m;
+	app_mailer(req_app(req), &m);
+	struct ticket_errors e;
+	int rc = ticket_reply_by_client(req_db(req), &m, web_client(req), t->number,
+	                                form_text(req, "message"), files, nfiles,
+	                                req_form(req, "submission"), now(), &e);
+	if (rc == TICKET_INVALID) {
+		ticket_page(req, t, 422, e.message, NULL);
+		return;
+	}
+	if (rc != TICKET_OK) {
+		resp_error(req, rc == TICKET_NOT_FOUND ? 404 : 500);
+		return;
+	}
+	app_mail_wake(req_app(req));
+	web_flash(req, "reply-sent");
+	resp_redirect(req, 303, arena_printf(req->arena, "/tickets/%lld#latest", (long long)t->number));
+}
+
+/* POST /tickets/:number/close — 303 back; 404 not the client's. */
+void ticket_close(struct request *req)
+{
+	struct ticket_row *t = load_ticket(req);
+	if (!t)
+		return;
+	int rc = ticket_close_by_client(req_db(req), web_client(req), t->number, now());
+	if (rc != TICKET_OK) {
+		resp_error(req, rc == TICKET_NOT_FOUND ? 404 : 500);
+		return;
+	}
+	web_flash(req, "ticket-closed");
+	resp_redirect(req, 303, arena_printf(req->arena, "/tickets/%lld", (long long)t->number));
+}
+
+/* GET /tickets/:number/attachments/:id — the bytes with the detected type,
+ * as a download (images inline); 404 for anything not the client's. */
+void ticket_attachment(struct request *req)
+{
+	struct session *s = web_client(req);
+	if (!s) {
+		web_require_login(req);
+		return;
+	}
+	int64_t id;
+	struct attachment_row a;
+	int rc = 0;
+	if (str_to_int64(req_param(req, "id"), 1, INT64_MAX, &id))
+		rc = ticket_attachment_for_client(req_db(req), s, ticket_number_parse(req_param(req, "number")),
+		                                  id, req->arena, &a);
+	if (rc != 1) {
+		resp_error(req, rc == 0 ? 404 : 500);
+		return;
+	}
+	web_send_attachment(req, &a);
+}
