@@ -116,11 +116,17 @@ int app_start_sender(struct app *a, char *err, size_t errlen)
 		oc.mail_from = from;
 	}
 	a->sender = outbox_worker_start(&oc, err, errlen);
-	return a->sender ? 0 : -1;
+	if (!a->sender)
+		return -1;
+	a->housekeeping = maintenance_start(a->cfg.db_url, a->catalog, a->cfg.maintenance_interval,
+	                                    err, errlen);
+	return a->housekeeping ? 0 : -1;
 }
 
 void app_free(struct app *a)
 {
+	maintenance_stop(a->housekeeping);
+	a->housekeeping = NULL;
 	outbox_worker_stop(a->sender);
 	a->sender = NULL;
 	db *d = pthread_getspecific(a->db_key);

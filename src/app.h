@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "domain/notify.h"
+#include "jobs/maintenance.h"
 #include "jobs/outbox_worker.h"
 #include "http/router.h"
 #include "http/static_files.h"
@@ -27,6 +28,7 @@ struct app {
 	bool show_powered_by;
 	bool registration_open;
 	outbox_worker *sender; /* NULL when the server does not send mail itself */
+	maintenance *housekeeping;
 };
 
 /* Loads catalogs, templates, static files and routes, and checks that the

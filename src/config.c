@@ -95,6 +95,7 @@ int config_from_env(struct config *c, char *err, size_t errlen)
 	c->mail_max_attempts = 8;
 	c->mail_retry_base = 30;
 	c->mail_poll_ms = 1000;
+	c->maintenance_interval = 60;
 
 	const char *listen = getenv("CHAMADO_LISTEN");
 	if (listen && *listen && config_set_listen(c, listen) < 0) {
@@ -114,7 +115,8 @@ int config_from_env(struct config *c, char *err, size_t errlen)
 		c->max_form_body = c->max_body;
 	if (env_int("CHAMADO_MAIL_MAX_ATTEMPTS", 1, 100, &c->mail_max_attempts, err, errlen) < 0 ||
 	    env_int("CHAMADO_MAIL_RETRY_BASE", 1, 86400, &c->mail_retry_base, err, errlen) < 0 ||
-	    env_int("CHAMADO_MAIL_POLL_MS", 10, 600000, &c->mail_poll_ms, err, errlen) < 0)
+	    env_int("CHAMADO_MAIL_POLL_MS", 10, 600000, &c->mail_poll_ms, err, errlen) < 0 ||
+	    env_int("CHAMADO_MAINTENANCE_INTERVAL", 1, 86400, &c->maintenance_interval, err, errlen) < 0)
 		return -1;
 	return 0;
 }

@@ -22,6 +22,7 @@ struct config {
 	int mail_max_attempts;   /* CHAMADO_MAIL_MAX_ATTEMPTS, default 8 */
 	int mail_retry_base;     /* CHAMADO_MAIL_RETRY_BASE seconds, default 30 */
 	int mail_poll_ms;        /* CHAMADO_MAIL_POLL_MS, default 1000 */
+	int maintenance_interval; /* CHAMADO_MAINTENANCE_INTERVAL seconds, default 60 */
 
 	/* Caps on untrusted input. */
 	size_t max_body;         /* whole request body */

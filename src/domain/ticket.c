@@ -188,8 +188,11 @@ int ticket_open(db *d, const struct mailer *m, const struct session *client,
 	if (rc == 0)
 		rc = store_ticket_get_by_number(d, *number, a, &t) == 1 ? 0 : DB_ERROR;
 	if (rc == 0) {
-		int64_t message_id = store_message_insert(d, t.id, "client", client->user_id, 0,
-		                                          client->name, form.message, "web", 0, NULL, now);
+		const struct session *author = form.staff ? form.staff : client;
+		int64_t message_id = store_message_insert(d, t.id, form.staff ? "staff" : "client",
+		                                          form.staff ? 0 : client->user_id,
+		                                          form.staff ? form.staff->user_id : 0,
+		                                          author->name, form.message, "web", 0, NULL, now);
 		rc = message_id < 0 ? (int)message_id
 		                    : store_files(d, message_id, form.files, form.nfiles, now);
 	}

@@ -35,6 +35,7 @@ struct ticket_form {
 	const char *submission_key; /* from the form, against double submits */
 	const struct attachment_in *files;
 	int nfiles;
+	const struct session *staff; /* set when staff opens it on the client's behalf */
 };
 
 /* A msgid per wrong field, NULL when the field is fine. */

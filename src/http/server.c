@@ -403,7 +403,8 @@ static void dispatch(struct conn_state *cs)
 		o->before(req);
 	if (req->responded)
 		return;
-	if (req->body_too_big || req->too_many_uploads) {
+	/* Too many files is the handler's to explain (next to the field). */
+	if (req->body_too_big) {
 		resp_error(req, MHD_HTTP_CONTENT_TOO_LARGE);
 		return;
 	}

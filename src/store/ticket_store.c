@@ -113,18 +113,31 @@ int store_ticket_get_by_number(db *d, int64_t number, arena *a, struct ticket_ro
 	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
 }
 
+int store_ticket_id_get(db *d, int64_t id, arena *a, struct ticket_row *row)
+{
+	static const char sql[] = "SELECT " TICKET_COLUMNS TICKET_JOINS "WHERE t.id = $1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, id);
+	int rc = db_step(s);
+	if (rc == DB_ROW)
+		read_ticket(s, a, row);
+	db_done(s);
+	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
+}
+
 int store_ticket_list_by_client(db *d, int64_t client_id, enum ticket_filter filter,
                                 int64_t after_updated, int64_t after_id, int limit, arena *a,
                                 struct ticket_row *rows)
 {
-	/* Keyset pagination in the order of tickets_client_updated
-	 * (client_id, updated_at DESC, id): never OFFSET. */
+	/* Keyset pagination on (updated_at, id), newest first: never OFFSET. */
 	static const char sql[] =
 		"SELECT " TICKET_COLUMNS TICKET_JOINS
 		"WHERE t.client_id = $1 "
 		"AND ($2 = 0 OR ($2 = 1 AND t.status <> 'closed') OR ($2 = 2 AND t.status = 'closed')) "
-		"AND ($4 = 0 OR t.updated_at < $3 OR (t.updated_at = $3 AND t.id > $4)) "
-		"ORDER BY t.updated_at DESC, t.id LIMIT $5";
+		"AND ($4 = 0 OR t.updated_at < $3 OR (t.updated_at = $3 AND t.id < $4)) "
+		"ORDER BY t.updated_at DESC, t.id DESC LIMIT $5";
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;

@@ -24,6 +24,7 @@ int64_t store_ticket_insert(db *d, int64_t number, int64_t client_id, int64_t de
 /* The number of the client's ticket opened with key; 0 when none. */
 int64_t store_ticket_number_by_submission(db *d, int64_t client_id, const char *key);
 /* 1 found, 0 none, < 0 error. */
+int store_ticket_id_get(db *d, int64_t id, arena *a, struct ticket_row *row);
 int store_ticket_get_by_number(db *d, int64_t number, arena *a, struct ticket_row *row);
 
 enum ticket_filter { TICKETS_ALL = 0, TICKETS_OPEN = 1, TICKETS_CLOSED = 2 };

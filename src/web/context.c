@@ -17,6 +17,10 @@ static const char *const flash_codes[][2] = {
 	{"welcome", N_("Welcome! Your account was created.")},
 	{"email-retried", N_("The email was queued again.")},
 	{"reply-sent", N_("Your reply was sent.")},
+	{"saved", N_("Changes saved.")},
+	{"note-added", N_("The note was added.")},
+	{"ticket-updated", N_("The ticket was updated.")},
+	{"ticket-merged", N_("The tickets were merged.")},
 	{"ticket-closed", N_("The ticket was closed. Reply to it any time to open it again.")},
 	/* With an argument after the dot: the ticket number. */
 	{"ticket-opened", N_("Ticket #%s opened successfully. We sent a confirmation to %s.")},
@@ -82,8 +86,14 @@ const char *web_flash_message(struct request *req, const char *code)
 void web_require_login(struct request *req)
 {
 	bool staff = str_starts_with(req->path, "/staff");
+	/* After a form's POST, come back to the page that holds the form. */
+	const char *next = req->path;
+	if (req->method != HTTP_GET && req->method != HTTP_HEAD) {
+		const char *slash = strrchr(req->path, '/');
+		next = slash && slash != req->path ? arena_strndup(req->arena, req->path, (size_t)(slash - req->path)) : "/";
+	}
 	const char *target = arena_printf(req->arena, "%s?next=%s", staff ? "/staff/login" : "/login",
-	                                  req->path);
+	                                  next ? next : "/");
 	resp_redirect(req, 303, target ? target : "/login");
 }
 

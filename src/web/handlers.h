@@ -50,6 +50,17 @@ void ticket_attachment(struct request *req);
 void admin_emails_show(struct request *req);
 void admin_email_retry(struct request *req);
 
+/* staff_tickets.c */
+void staff_queue_show(struct request *req);
+void staff_ticket_show(struct request *req);
+void staff_ticket_reply(struct request *req);
+void staff_ticket_note(struct request *req);
+void staff_ticket_update(struct request *req);
+void staff_ticket_merge(struct request *req);
+void staff_ticket_attachment(struct request *req);
+void staff_ticket_new(struct request *req);
+void staff_ticket_create(struct request *req);
+
 /* staff_home.c */
 void staff_home(struct request *req);
 

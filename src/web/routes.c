@@ -5,6 +5,7 @@
 
 #include "base/str.h"
 #include "domain/token.h"
+#include "web/admin.h"
 #include "web/context.h"
 #include "web/handlers.h"
 #include "web/page.h"
@@ -46,6 +47,15 @@ static const struct {
 	{HTTP_POST, "/staff/login", staff_login_submit},
 	{HTTP_POST, "/staff/logout", staff_logout_submit},
 	{HTTP_GET, "/staff", staff_home},
+	{HTTP_GET, "/staff/tickets", staff_queue_show},
+	{HTTP_GET, "/staff/tickets/new", staff_ticket_new},
+	{HTTP_POST, "/staff/tickets/new", staff_ticket_create},
+	{HTTP_GET, "/staff/tickets/:number", staff_ticket_show},
+	{HTTP_POST, "/staff/tickets/:number/reply", staff_ticket_reply},
+	{HTTP_POST, "/staff/tickets/:number/note", staff_ticket_note},
+	{HTTP_POST, "/staff/tickets/:number/update", staff_ticket_update},
+	{HTTP_POST, "/staff/tickets/:number/merge", staff_ticket_merge},
+	{HTTP_GET, "/staff/tickets/:number/attachments/:id", staff_ticket_attachment},
 	{HTTP_GET, "/staff/emails", admin_emails_show},
 	{HTTP_POST, "/staff/emails/:id/retry", admin_email_retry},
 	{HTTP_GET, "/staff/forgot", forgot_form},
@@ -60,7 +70,7 @@ int web_routes(router *r)
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
 		if (router_add(r, routes[i].methods, routes[i].pattern, routes[i].handler) < 0)
 			return -1;
-	return 0;
+	return web_routes_admin(r);
 }
 
 /* The session named by this area's cookie: clients use "sid" on the whole
@@ -147,7 +157,7 @@ void web_before(struct request *req)
 	if (req->method == HTTP_GET)
 		take_flash(req, w);
 	if (req->method != HTTP_POST || req->body_too_big || req->body_malformed ||
-	    req->too_many_uploads || req->too_many_fields)
+	    req->too_many_fields)
 		return;
 	/* Only a POST that reaches a handler needs a token; others get 404/405. */
 	struct route_match m;

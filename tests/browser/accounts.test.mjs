@@ -41,11 +41,17 @@ function visit(page, p) {
   return page.goto(p.startsWith('http') ? p : url(p), { waitUntil: 'networkidle' });
 }
 
+/** Click something that navigates, and let the new page's requests finish. */
+async function clickAndSettle(page, locator) {
+  await Promise.all([page.waitForNavigation(), locator.click()]);
+  await page.waitForLoadState('networkidle');
+}
+
 async function signInWithForm(page, email, password) {
   await visit(page, '/login');
   await page.locator('#email').fill(email);
   await page.locator('#password').fill(password);
-  await Promise.all([page.waitForNavigation(), page.locator('main form[action="/login"] button[type="submit"]').click()]);
+  await clickAndSettle(page, page.locator('main form[action="/login"] button[type="submit"]'));
 }
 
 /** Nothing sticks out sideways on a phone. */
@@ -78,7 +84,7 @@ test('the demo client signs in with the form, sees the name in the header, and s
   await menu.click();
   const signOut = page.locator('header form[action="/logout"]').getByRole('button', { name: 'Sair' });
   assert.ok(await signOut.isVisible(), 'the "Sair" button is not visible after opening the account menu');
-  await Promise.all([page.waitForNavigation(), signOut.click()]);
+  await clickAndSettle(page, signOut);
   assert.equal(new URL(page.url()).pathname, '/');
   assert.ok((await mainText(page)).includes('Você saiu da sua conta.'), `no sign-out message; main: ${await mainText(page)}`);
   assert.ok(!(await headerText(page)).includes(CLIENT.name), 'the name is still in the header after signing out');
@@ -108,11 +114,11 @@ test('the account page shows the profile, email and password forms, on a desktop
 test('forgot password end to end: the link from the email sets a new password that then signs in', async () => {
   const page = await b.page({ viewport: DESKTOP });
   await visit(page, '/login');
-  await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Esqueceu a senha?' }).click()]);
+  await clickAndSettle(page, page.getByRole('link', { name: 'Esqueceu a senha?' }));
   assert.equal(new URL(page.url()).pathname, '/forgot');
   await screenshot(page, 'forgot-pt-BR-desktop');
   await page.locator('#email').fill(CLIENT.email);
-  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Enviar link' }).click()]);
+  await clickAndSettle(page, page.getByRole('button', { name: 'Enviar link' }));
   assert.ok((await mainText(page)).includes('Confira sua caixa de entrada.'), `main: ${await mainText(page)}`);
   await screenshot(page, 'forgot-sent-pt-BR-desktop');
 
@@ -126,7 +132,7 @@ test('forgot password end to end: the link from the email sets a new password th
   assert.equal(res.status(), 200);
   await screenshot(page, 'reset-pt-BR-desktop');
   await page.locator('#password').fill(NEW_PASSWORD);
-  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Salvar nova senha' }).click()]);
+  await clickAndSettle(page, page.getByRole('button', { name: 'Salvar nova senha' }));
   assert.equal(new URL(page.url()).pathname, '/login', `after saving the page is ${page.url()}`);
 
   await signInWithForm(page, CLIENT.email, NEW_PASSWORD);
@@ -153,7 +159,7 @@ test('the forgot and reset pages on a phone fit the screen; a used link shows "E
   const before = sink.messagesTo(CLIENT.email).length;
   await visit(page, '/forgot');
   await page.locator('#email').fill(CLIENT.email);
-  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Enviar link' }).click()]);
+  await clickAndSettle(page, page.getByRole('button', { name: 'Enviar link' }));
   const list = await sink.waitForMessages(before + 1, { to: CLIENT.email });
   const link = list[list.length - 1].links.find((l) => /\/reset\/[A-Za-z0-9_-]{43}$/.test(l));
   assert.ok(link, 'no reset link in the second email');

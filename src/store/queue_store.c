@@ -1,0 +1,480 @@
+#include "store/queue_store.h"
+
+#include <string.h>
+
+static const char *text(db_stmt *s, int col, arena *a)
+{
+	const char *t = arena_strdup(a, db_col_text(s, col));
+	return t ? t : "";
+}
+
+static int done_ok(db_stmt *s)
+{
+	int rc = db_step(s);
+	db_done(s);
+	return rc == DB_DONE ? DB_OK : (rc < 0 ? rc : DB_ERROR);
+}
+
+#define QUEUE_COLUMNS \
+	"t.id, t.number, t.client_id, t.department_id, COALESCE(t.service_id, 0), " \
+	"COALESCE(t.assignee_id, 0), t.subject, t.priority, t.status, t.last_replier, " \
+	"t.created_at, t.updated_at, t.last_reply_at, dp.name, COALESCE(sv.label, ''), " \
+	"COALESCE(sv.kind, ''), c.name, c.email, c.language, " \
+	"CASE t.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, COALESCE(st.name, '') "
+#define QUEUE_FROM \
+	"FROM tickets t JOIN departments dp ON dp.id = t.department_id " \
+	"JOIN clients c ON c.id = t.client_id " \
+	"LEFT JOIN services sv ON sv.id = t.service_id " \
+	"LEFT JOIN staff st ON st.id = t.assignee_id "
+#define QUEUE_WHERE \
+	"WHERE ($2 = 1 OR t.department_id IN " \
+	"(SELECT department_id FROM staff_departments WHERE staff_id = $1)) " \
+	"AND ($3 = 0 OR t.department_id = $3) " \
+	"AND ($4 & (CASE t.status WHEN 'open' THEN 1 WHEN 'answered' THEN 2 " \
+	"WHEN 'customer-reply' THEN 4 WHEN 'on-hold' THEN 8 WHEN 'in-progress' THEN 16 " \
+	"ELSE 32 END)) <> 0 " \
+	"AND ($5 = '' OR t.priority = $5) " \
+	"AND ($6 = 0 OR ($6 = 1 AND t.assignee_id = $1) OR ($6 = 2 AND t.assignee_id IS NULL)) " \
+	"AND ($7 = '' OR t.subject LIKE $7 ESCAPE '\\' OR t.number = $8) "
+
+static void read_queue_row(db_stmt *s, arena *a, struct queue_row *r)
+{
+	struct ticket_row *t = &r->t;
+	t->id = db_col_int(s, 0);
+	t->number = db_col_int(s, 1);
+	t->client_id = db_col_int(s, 2);
+	t->department_id = db_col_int(s, 3);
+	t->service_id = db_col_int(s, 4);
+	t->assignee_id = db_col_int(s, 5);
+	t->subject = text(s, 6, a);
+	t->priority = text(s, 7, a);
+	t->status = text(s, 8, a);
+	t->last_replier = text(s, 9, a);
+	t->created_at = db_col_int(s, 10);
+	t->updated_at = db_col_int(s, 11);
+	t->last_reply_at = db_col_int(s, 12);
+	t->department_name = text(s, 13, a);
+	t->service_label = text(s, 14, a);
+	t->service_kind = text(s, 15, a);
+	t->client_name = text(s, 16, a);
+	t->client_email = text(s, 17, a);
+	t->client_language = text(s, 18, a);
+	r->rank = (int)db_col_int(s, 19);
+	r->assignee_name = text(s, 20, a);
+}
+
+int store_queue_list(db *d, const struct queue_query *q, arena *a, struct queue_row *rows)
+{
+	/* Keyset pagination in each order; never OFFSET. */
+	static const char by_update[] =
+		"SELECT " QUEUE_COLUMNS QUEUE_FROM QUEUE_WHERE
+		"AND ($10 = 0 OR t.updated_at < $9 OR (t.updated_at = $9 AND t.id < $10)) "
+		"ORDER BY t.updated_at DESC, t.id DESC LIMIT $11";
+	static const char by_priority[] =
+		"SELECT " QUEUE_COLUMNS QUEUE_FROM QUEUE_WHERE
+		"AND ($10 = 0 OR (CASE t.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END) > $12 "
+		"OR ((CASE t.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END) = $12 "
+		"AND (t.updated_at < $9 OR (t.updated_at = $9 AND t.id < $10)))) "
+		"ORDER BY CASE t.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, "
+		"t.updated_at DESC, t.id DESC LIMIT $11";
+	db_stmt *s = db_prepare(d, q->by_priority ? by_priority : by_update);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, q->staff_id);
+	db_bind_int(s, 2, q->all_departments ? 1 : 0);
+	db_bind_int(s, 3, q->department_id);
+	db_bind_int(s, 4, q->status_mask);
+	db_bind_text(s, 5, q->priority ? q->priority : "");
+	db_bind_int(s, 6, q->assignee);
+	db_bind_text(s, 7, q->text ? q->text : "");
+	db_bind_int(s, 8, q->number);
+	db_bind_int(s, 9, q->after_updated);
+	db_bind_int(s, 10, q->after_id);
+	db_bind_int(s, 11, q->limit);
+	if (q->by_priority)
+		db_bind_int(s, 12, q->after_rank);
+	int n = 0, rc;
+	while (n < q->limit && (rc = db_step(s)) == DB_ROW)
+		read_queue_row(s, a, &rows[n++]);
+	db_done(s);
+	return rc < 0 ? rc : n;
+}
+
+int store_queue_counts(db *d, int64_t staff_id, int all_departments, arena *a,
+                       struct queue_count *rows, int max)
+{
+	static const char sql[] =
+		"SELECT t.department_id, dp.name, t.status, count(*) FROM tickets t "
+		"JOIN departments dp ON dp.id = t.department_id "
+		"WHERE t.status <> 'closed' AND ($2 = 1 OR t.department_id IN "
+		"(SELECT department_id FROM staff_departments WHERE staff_id = $1)) "
+		"GROUP BY t.department_id, dp.name, dp.sort_order, t.status "
+		"ORDER BY dp.sort_order, t.department_id, t.status LIMIT $3";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, staff_id);
+	db_bind_int(s, 2, all_departments ? 1 : 0);
+	db_bind_int(s, 3, max);
+	int n = 0, rc;
+	while (n < max && (rc = db_step(s)) == DB_ROW) {
+		rows[n].department_id = db_col_int(s, 0);
+		rows[n].department_name = text(s, 1, a);
+		rows[n].status = text(s, 2, a);
+		rows[n].count = db_col_int(s, 3);
+		n++;
+	}
+	db_done(s);
+	return rc < 0 ? rc : n;
+}
+
+int store_staff_in_department(db *d, int64_t staff_id, int64_t department_id)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM staff_departments WHERE staff_id = $1 AND department_id = $2";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, staff_id);
+	db_bind_int(s, 2, department_id);
+	int64_t n = db_scalar_int(s, -1);
+	return n < 0 ? DB_ERROR : n > 0;
+}
+
+static int read_named(db_stmt *s, arena *a, struct named_row *rows, int max)
+{
+	int n = 0, rc;
+	while (n < max && (rc = db_step(s)) == DB_ROW) {
+		rows[n].id = db_col_int(s, 0);
+		rows[n].name = text(s, 1, a);
+		n++;
+	}
+	db_done(s);
+	return rc < 0 ? rc : n;
+}
+
+int store_departments_for_staff(db *d, int64_t staff_id, int all_departments, arena *a,
+                                struct named_row *rows, int max)
+{
+	static const char sql[] =
+		"SELECT id, name FROM departments WHERE $2 = 1 OR id IN "
+		"(SELECT department_id FROM staff_departments WHERE staff_id = $1) "
+		"ORDER BY sort_order, id LIMIT $3";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, staff_id);
+	db_bind_int(s, 2, all_departments ? 1 : 0);
+	db_bind_int(s, 3, max);
+	return read_named(s, a, rows, max);
+}
+
+int store_departments_all(db *d, arena *a, struct named_row *rows, int max)
+{
+	static const char sql[] = "SELECT id, name FROM departments ORDER BY sort_order, id LIMIT $1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, max);
+	return read_named(s, a, rows, max);
+}
+
+int store_staff_active(db *d, arena *a, struct named_row *rows, int max)
+{
+	static const char sql[] = "SELECT id, name FROM staff WHERE active = 1 ORDER BY name, id LIMIT $1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, max);
+	return read_named(s, a, rows, max);
+}
+
+int store_staff_active_name(db *d, int64_t id, arena *a, const char **name)
+{
+	static const char sql[] = "SELECT name FROM staff WHERE id = $1 AND active = 1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, id);
+	int rc = db_step(s);
+	if (rc == DB_ROW)
+		*name = text(s, 0, a);
+	db_done(s);
+	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
+}
+
+const char *store_department_name(db *d, int64_t id, arena *a)
+{
+	static const char sql[] = "SELECT name FROM departments WHERE id = $1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return NULL;
+	db_bind_int(s, 1, id);
+	const char *name = NULL;
+	if (db_step(s) == DB_ROW)
+		name = text(s, 0, a);
+	db_done(s);
+	return name;
+}
+
+int store_ticket_set_priority(db *d, int64_t id, const char *priority, int64_t now)
+{
+	static const char sql[] = "UPDATE tickets SET priority = $2, updated_at = $3 WHERE id = $1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, priority);
+	db_bind_int(s, 3, now);
+	return done_ok(s);
+}
+
+int store_ticket_set_department(db *d, int64_t id, int64_t department_id, int64_t now)
+{
+	static const char sql[] = "UPDATE tickets SET department_id = $2, updated_at = $3 WHERE id = $1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, id);
+	db_bind_int(s, 2, department_id);
+	db_bind_int(s, 3, now);
+	return done_ok(s);
+}
+
+int store_ticket_set_assignee(db *d, int64_t id, int64_t staff_id, int64_t now)
+{
+	static const char sql[] = "UPDATE tickets SET assignee_id = $2, updated_at = $3 WHERE id = $1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, id);
+	if (staff_id > 0)
+		db_bind_int(s, 2, staff_id);
+	else
+		db_bind_null(s, 2);
+	db_bind_int(s, 3, now);
+	return done_ok(s);
+}
+
+int store_ticket_merge(db *d, int64_t from_id, int64_t into_id, int64_t now)
+{
+	static const char move[] = "UPDATE messages SET ticket_id = $2 WHERE ticket_id = $1";
+	static const char close[] =
+		"UPDATE tickets SET status = 'closed', merged_into = $2, updated_at = $3 WHERE id = $1";
+	static const char touch[] = "UPDATE tickets SET updated_at = $2 WHERE id = $1";
+	db_stmt *s = db_prepare(d, move);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, from_id);
+	db_bind_int(s, 2, into_id);
+	int rc = done_ok(s);
+	if (rc == 0 && (s = db_prepare(d, close))) {
+		db_bind_int(s, 1, from_id);
+		db_bind_int(s, 2, into_id);
+		db_bind_int(s, 3, now);
+		rc = done_ok(s);
+	}
+	if (rc == 0 && (s = db_prepare(d, touch))) {
+		db_bind_int(s, 1, into_id);
+		db_bind_int(s, 2, now);
+		rc = done_ok(s);
+	}
+	return rc;
+}
+
+int64_t store_audit_insert(db *d, int64_t ticket_id, const char *actor_kind, int64_t actor_id,
+                           const char *action, const char *old_value, const char *new_value,
+                           int64_t now)
+{
+	static const char sql[] =
+		"INSERT INTO audit_log (ticket_id, actor_kind, actor_id, action, old_value, new_value, "
+		"created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, ticket_id);
+	db_bind_text(s, 2, actor_kind);
+	if (actor_id > 0)
+		db_bind_int(s, 3, actor_id);
+	else
+		db_bind_null(s, 3);
+	db_bind_text(s, 4, action);
+	db_bind_text(s, 5, old_value);
+	db_bind_text(s, 6, new_value);
+	db_bind_int(s, 7, now);
+	int rc = db_step(s);
+	int64_t id = rc == DB_ROW ? db_col_int(s, 0) : (rc < 0 ? rc : DB_ERROR);
+	db_done(s);
+	return id;
+}
+
+int64_t store_message_last_visible(db *d, int64_t ticket_id)
+{
+	static const char sql[] =
+		"SELECT COALESCE(max(id), 0) FROM messages WHERE ticket_id = $1 AND internal = 0";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, ticket_id);
+	return db_scalar_int(s, 0);
+}
+
+int store_client_open_tickets(db *d, int64_t client_id, int64_t except_id, arena *a,
+                              struct ticket_row *rows, int max)
+{
+	static const char sql[] =
+		"SELECT id, number, subject, status, updated_at FROM tickets "
+		"WHERE client_id = $1 AND id <> $2 AND status <> 'closed' "
+		"ORDER BY updated_at DESC, id LIMIT $3";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, client_id);
+	db_bind_int(s, 2, except_id);
+	db_bind_int(s, 3, max);
+	int n = 0, rc;
+	while (n < max && (rc = db_step(s)) == DB_ROW) {
+		memset(&rows[n], 0, sizeof rows[n]);
+		rows[n].id = db_col_int(s, 0);
+		rows[n].number = db_col_int(s, 1);
+		rows[n].subject = text(s, 2, a);
+		rows[n].status = text(s, 3, a);
+		rows[n].updated_at = db_col_int(s, 4);
+		n++;
+	}
+	db_done(s);
+	return rc < 0 ? rc : n;
+}
+
+int store_tickets_answered_before(db *d, int64_t before, int64_t *ids, int max)
+{
+	/* Served by tickets_status_last_reply (status, last_reply_at). */
+	static const char sql[] =
+		"SELECT id FROM tickets WHERE status = 'answered' AND last_reply_at < $1 "
+		"ORDER BY last_reply_at LIMIT $2";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, before);
+	db_bind_int(s, 2, max);
+	int n = 0, rc;
+	while (n < max && (rc = db_step(s)) == DB_ROW)
+		ids[n++] = db_col_int(s, 0);
+	db_done(s);
+	return rc < 0 ? rc : n;
+}
+
+int store_predefined_for_department(db *d, int64_t department_id, arena *a,
+                                    struct predefined_row *rows, int max)
+{
+	static const char sql[] =
+		"SELECT id, title, body FROM predefined_replies "
+		"WHERE department_id IS NULL OR department_id = $1 ORDER BY sort_order, title, id LIMIT $2";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, department_id);
+	db_bind_int(s, 2, max);
+	int n = 0, rc;
+	while (n < max && (rc = db_step(s)) == DB_ROW) {
+		rows[n].id = db_col_int(s, 0);
+		rows[n].title = text(s, 1, a);
+		rows[n].body = text(s, 2, a);
+		n++;
+	}
+	db_done(s);
+	return rc < 0 ? rc : n;
+}
+
+int store_tickets_per_day(db *d, int64_t since, int days, struct day_count *out)
+{
+	static const char opened[] =
+		"SELECT (created_at - $1) / 86400, count(*) FROM tickets WHERE created_at >= $1 "
+		"GROUP BY (created_at - $1) / 86400";
+	static const char closed[] =
+		"SELECT (created_at - $1) / 86400, count(*) FROM audit_log WHERE created_at >= $1 "
+		"AND action = 'status' AND new_value = 'closed' GROUP BY (created_at - $1) / 86400";
+	for (int i = 0; i < days; i++)
+		out[i] = (struct day_count){since + (int64_t)i * 86400, 0, 0};
+	const char *sqls[2] = {opened, closed};
+	for (int k = 0; k < 2; k++) {
+		db_stmt *s = db_prepare(d, sqls[k]);
+		if (!s)
+			return DB_ERROR;
+		db_bind_int(s, 1, since);
+		int rc;
+		while ((rc = db_step(s)) == DB_ROW) {
+			int64_t day = db_col_int(s, 0);
+			if (day >= 0 && day < days) {
+				if (k == 0)
+					out[day].opened = db_col_int(s, 1);
+				else
+					out[day].closed = db_col_int(s, 1);
+			}
+		}
+		db_done(s);
+		if (rc < 0)
+			return rc;
+	}
+	return days;
+}
+
+int store_oldest_waiting(db *d, int64_t staff_id, int all_departments, arena *a,
+                         struct ticket_row *rows, int max)
+{
+	static const char sql[] =
+		"SELECT t.id, t.number, t.subject, t.status, t.last_reply_at, dp.name, c.name "
+		"FROM tickets t JOIN departments dp ON dp.id = t.department_id "
+		"JOIN clients c ON c.id = t.client_id "
+		"WHERE t.status IN ('open', 'customer-reply') AND ($2 = 1 OR t.department_id IN "
+		"(SELECT department_id FROM staff_departments WHERE staff_id = $1)) "
+		"ORDER BY t.last_reply_at, t.id LIMIT $3";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, staff_id);
+	db_bind_int(s, 2, all_departments ? 1 : 0);
+	db_bind_int(s, 3, max);
+	int n = 0, rc;
+	while (n < max && (rc = db_step(s)) == DB_ROW) {
+		memset(&rows[n], 0, sizeof rows[n]);
+		rows[n].id = db_col_int(s, 0);
+		rows[n].number = db_col_int(s, 1);
+		rows[n].subject = text(s, 2, a);
+		rows[n].status = text(s, 3, a);
+		rows[n].last_reply_at = db_col_int(s, 4);
+		rows[n].department_name = text(s, 5, a);
+		rows[n].client_name = text(s, 6, a);
+		n++;
+	}
+	db_done(s);
+	return rc < 0 ? rc : n;
+}
+
+int store_audit_list(db *d, int64_t ticket_id, arena *a, struct audit_row *rows, int max)
+{
+	static const char sql[] =
+		"SELECT l.id, l.actor_kind, COALESCE(st.name, c.name, ''), l.action, "
+		"COALESCE(l.old_value, ''), COALESCE(l.new_value, ''), l.created_at FROM audit_log l "
+		"LEFT JOIN staff st ON l.actor_kind = 'staff' AND st.id = l.actor_id "
+		"LEFT JOIN clients c ON l.actor_kind = 'client' AND c.id = l.actor_id "
+		"WHERE l.ticket_id = $1 ORDER BY l.created_at, l.id LIMIT $2";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, ticket_id);
+	db_bind_int(s, 2, max);
+	int n = 0, rc;
+	while (n < max && (rc = db_step(s)) == DB_ROW) {
+		rows[n].id = db_col_int(s, 0);
+		rows[n].actor_kind = text(s, 1, a);
+		rows[n].actor_name = text(s, 2, a);
+		rows[n].action = text(s, 3, a);
+		rows[n].old_value = text(s, 4, a);
+		rows[n].new_value = text(s, 5, a);
+		rows[n].created_at = db_col_int(s, 6);
+		n++;
+	}
+	db_done(s);
+	return rc < 0 ? rc : n;
+}

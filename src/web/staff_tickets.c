@@ -1,0 +1,697 @@
+/* The staff panel's tickets: the queue (/staff/tickets, filters in the URL
+ * so a view can be bookmarked), a ticket (/staff/tickets/:number) with the
+ * client's details, the thread with internal notes, and the reply, note,
+ * change and merge forms. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/str.h"
+#include "domain/staff_ticket.h"
+#include "domain/token.h"
+#include "store/department_store.h"
+#include "view/markdown.h"
+#include "web/context.h"
+#include "web/handlers.h"
+#include "web/page.h"
+
+enum { QUEUE_PAGE = 25, NAMED_MAX = 100, COUNTS_MAX = 200, PREDEFINED_MAX = 100 };
+
+static int64_t now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static const char *form_text(struct request *req, const char *name)
+{
+	const char *v = req_form(req, name);
+	return v ? v : "";
+}
+
+static struct session *require_staff(struct request *req)
+{
+	struct session *s = web_staff(req);
+	if (!s)
+		web_require_login(req);
+	return s;
+}
+
+static const char *markdown_html(struct request *req, const char *src)
+{
+	buf out;
+	buf_init(&out, 1 << 20);
+	const char *html = NULL;
+	if (markdown_render(src, strlen(src), &out) == 0)
+		html = arena_strndup(req->arena, buf_str(&out), out.len);
+	buf_free(&out);
+	return html ? html : "";
+}
+
+/* "há 3 horas" since t, for waiting times. */
+static void set_waiting(struct request *req, vm_obj *o, int64_t since)
+{
+	page_time(req, o, "waiting", since);
+}
+
+/* ---- the queue ---- */
+
+static int status_mask_from_query(struct request *req)
+{
+	int mask = 0;
+	for (const struct kv *e = req->query.head; e; e = e->next)
+		if (str_eq(e->key, "status"))
+			mask |= ticket_status_bit(e->value);
+	return mask;
+}
+
+/* The query string of the current filter, without the cursor. */
+static const char *filter_query(struct request *req, const struct queue_filter *f)
+{
+	buf b;
+	buf_init(&b, 2048);
+	buf_printf(&b, "department=%lld", (long long)f->department_id);
+	for (size_t i = 0; i < 6; i++) {
+		static const char *names[] = {"open", "answered", "customer-reply", "on-hold", "in-progress", "closed"};
+		if (f->status_mask & (1 << i))
+			buf_printf(&b, "&status=%s", names[i]);
+	}
+	if (f->priority && *f->priority)
+		buf_printf(&b, "&priority=%s", f->priority);
+	buf_printf(&b, "&assignee=%s", f->assignee == 1 ? "me" : f->assignee == 2 ? "nobody" : "any");
+	if (f->text && *f->text) {
+		buf_puts(&b, "&q=");
+		for (const unsigned char *p = (const unsigned char *)f->text; *p; p++) {
+			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
+				buf_putc(&b, (char)*p);
+			else
+				buf_printf(&b, "%%%02X", *p);
+		}
+	}
+	buf_printf(&b, "&sort=%s", f->by_priority ? "priority" : "updated");
+	const char *out = arena_strndup(req->arena, buf_str(&b), b.len);
+	buf_free(&b);
+	return out ? out : "";
+}
+
+static bool parse_cursor(const char *s, struct queue_filter *f)
+{
+	long long rank, updated, id;
+	char tail;
+	if (sscanf(s, "%lld.%lld.%lld%c", &rank, &updated, &id, &tail) != 3 || id <= 0 || rank < 0 ||
+	    rank > 2 || updated < 0)
+		return false;
+	f->after_rank = rank;
+	f->after_updated = updated;
+	f->after_id = id;
+	return true;
+}
+
+static void add_named_options(struct request *req, vm_obj *page, const char *list_name,
+                              const struct named_row *rows, int n, int64_t selected)
+{
+	(void)req;
+	vm_list *list = vm_set_list(page, list_name);
+	for (int i = 0; i < n; i++) {
+		vm_obj *o = vm_list_add(list);
+		vm_set_int(o, "id", rows[i].id);
+		vm_set_text(o, "name", rows[i].name);
+		vm_set_bool(o, "selected", rows[i].id == selected);
+	}
+}
+
+static void add_status_options(struct request *req, vm_obj *page, const char *list_name,
+                               int mask, const char *selected)
+{
+	static const char *names[] = {"open", "answered", "customer-reply", "on-hold", "in-progress", "closed"};
+	vm_list *list = vm_set_list(page, list_name);
+	for (size_t i = 0; i < 6; i++) {
+		vm_obj *o = vm_list_add(list);
+		vm_set_text(o, "value", names[i]);
+		vm_set_text(o, "label", tr(req, ticket_status_label(names[i])));
+		vm_set_bool(o, "checked", (mask & (1 << i)) != 0);
+		vm_set_bool(o, "selected", selected && str_eq(selected, names[i]));
+	}
+}
+
+static void add_queue_counts(struct request *req, vm_obj *page, struct session *s)
+{
+	struct queue_count counts[COUNTS_MAX];
+	int n = staff_queue_counts(req_db(req), s, req->arena, counts, COUNTS_MAX);
+	vm_list *deps = vm_set_list(page, "queues");
+	vm_obj *cur = NULL;
+	int64_t cur_id = -1, total = 0;
+	for (int i = 0; i < n; i++) {
+		if (counts[i].department_id != cur_id) {
+			cur = vm_list_add(deps);
+			cur_id = counts[i].department_id;
+			vm_set_int(cur, "id", cur_id);
+			vm_set_text(cur, "name", counts[i].department_name);
+			vm_set_list(cur, "statuses");
+		}
+		vm_obj *st = vm_list_add((vm_list *)vm_get(cur, "statuses")->u.list);
+		vm_set_text(st, "status", counts[i].status);
+		vm_set_text(st, "label", tr(req, ticket_status_label(counts[i].status)));
+		vm_set_int(st, "count", counts[i].count);
+		total += counts[i].count;
+	}
+	vm_set_int(page, "queue_total", total);
+}
+
+/* GET /staff/tickets — 200; 400 for a malformed cursor; 303 signed out. */
+void staff_queue_show(struct request *req)
+{
+	struct session *s = require_staff(req);
+	if (!s)
+		return;
+	db *d = req_db(req);
+	struct queue_filter f = {.limit = QUEUE_PAGE + 1};
+	str_to_int64(req_query(req, "department"), 0, INT64_MAX, &f.department_id);
+	f.status_mask = status_mask_from_query(req);
+	if (!f.status_mask)
+		f.status_mask = STATUS_BITS_NOT_CLOSED;
+	const char *priority = req_query(req, "priority");
+	if (str_eq(priority, "low") || str_eq(priority, "medium") || str_eq(priority, "high"))
+		f.priority = priority;
+	const char *assignee = req_query(req, "assignee");
+	f.assignee = str_eq(assignee, "me") ? 1 : str_eq(assignee, "nobody") ? 2 : 0;
+	char text[200];
+	snprintf(text, sizeof text, "%s", req_query(req, "q") ? req_query(req, "q") : "");
+	f.text = str_trim(text);
+	f.by_priority = str_eq(req_query(req, "sort"), "priority");
+	const char *after = req_query(req, "after");
+	if (after && !parse_cursor(after, &f)) {
+		resp_error(req, 400);
+		return;
+	}
+	struct queue_row *rows = arena_alloc(req->arena, (QUEUE_PAGE + 1) * sizeof *rows);
+	int n = rows ? staff_queue(d, s, &f, req->arena, rows) : DB_NOMEM;
+	vm_obj *page = n >= 0 ? page_new(req, "Tickets", "queue") : NULL;
+	if (!page) {
+		resp_error(req, 500);
+		return;
+	}
+	bool more = n > QUEUE_PAGE;
+	if (more)
+		n = QUEUE_PAGE;
+	struct named_row deps[NAMED_MAX];
+	int nd = staff_departments(d, s, req->arena, deps, NAMED_MAX);
+	add_named_options(req, page, "departments", deps, nd > 0 ? nd : 0, f.department_id);
+	add_status_options(req, page, "statuses", f.status_mask, NULL);
+	vm_set_bool(page, "priority_low", str_eq(f.priority, "low"));
+	vm_set_bool(page, "priority_medium", str_eq(f.priority, "medium"));
+	vm_set_bool(page, "priority_high", str_eq(f.priority, "high"));
+	vm_set_bool(page, "assignee_me", f.assignee == 1);
+	vm_set_bool(page, "assignee_nobody", f.assignee == 2);
+	vm_set_text(page, "q", f.text);
+	vm_set_bool(page, "sort_priority", f.by_priority);
+	add_queue_counts(req, page, s);
+	vm_set_bool(page, "has_tickets", n > 0);
+	vm_list *list = vm_set_list(page, "tickets");
+	for (int i = 0; i < n; i++) {
+		const struct ticket_row *t = &rows[i].t;
+		vm_obj *o = vm_list_add(list);
+		vm_set_int(o, "number", t->number);
+		vm_set_text(o, "subject", t->subject);
+		vm_set_text(o, "client", t->client_name);
+		vm_set_text(o, "department", t->department_name);
+		vm_set_text(o, "status", t->status);
+		vm_set_text(o, "status_label", tr(req, ticket_status_label(t->status)));
+		vm_set_text(o, "priority", t->priority);
+		vm_set_text(o, "priority_label", tr(req, ticket_priority_label(t->priority)));
+		vm_set_text(o, "assignee", rows[i].assignee_name);
+		page_time(req, o, "updated", t->updated_at);
+		bool waiting = str_eq(t->status, "open") || str_eq(t->status, "customer-reply");
+		vm_set_bool(o, "waiting_for_us", waiting);
+		if (waiting)
+			set_waiting(req, o, t->last_reply_at);
+	}
+	const char *base = filter_query(req, &f);
+	vm_set_text(page, "filter_query", base);
+	if (more)
+		vm_set_textf(page, "next", "/staff/tickets?%s&after=%d.%lld.%lld", base, rows[n - 1].rank,
+		             (long long)rows[n - 1].t.updated_at, (long long)rows[n - 1].t.id);
+	vm_set_bool(page, "paged", after != NULL);
+	page_render(req, 200, "staff/queue", page);
+}
+
+/* ---- a ticket ---- */
+
+static struct ticket_row *load(struct request *req, struct session *s)
+{
+	struct ticket_row *t = arena_alloc(req->arena, sizeof *t);
+	int rc = t ? staff_ticket_get(req_db(req), s, ticket_number_parse(req_param(req, "number")),
+	                              req->arena, t)
+	           : DB_NOMEM;
+	if (rc == 1)
+		return t;
+	resp_error(req, rc == 0 ? 404 : 500);
+	return NULL;
+}
+
+static const char *audit_text(struct request *req, const struct audit_row *e)
+{
+	const char *who = e->actor_name[0] ? e->actor_name : tr(req, "The system");
+	if (str_eq(e->action, "status"))
+		return arena_printf(req->arena, tr(req, "%s changed the status from %s to %s"), who,
+		                    tr(req, ticket_status_label(e->old_value)),
+		                    tr(req, ticket_status_label(e->new_value)));
+	if (str_eq(e->action, "priority"))
+		return arena_printf(req->arena, tr(req, "%s changed the priority from %s to %s"), who,
+		                    tr(req, ticket_priority_label(e->old_value)),
+		                    tr(req, ticket_priority_label(e->new_value)));
+	if (str_eq(e->action, "department"))
+		return arena_printf(req->arena, tr(req, "%s moved the ticket from %s to %s"), who,
+		                    e->old_value, e->new_value);
+	if (str_eq(e->action, "assignee")) {
+		if (!e->new_value[0])
+			return arena_printf(req->arena, tr(req, "%s removed the assignee %s"), who, e->old_value);
+		return arena_printf(req->arena, tr(req, "%s assigned the ticket to %s"), who, e->new_value);
+	}
+	if (str_eq(e->action, "merged_into"))
+		return arena_printf(req->arena, tr(req, "%s merged this ticket into #%s"), who, e->new_value);
+	if (str_eq(e->action, "merged_from"))
+		return arena_printf(req->arena, tr(req, "%s merged ticket #%s into this one"), who, e->new_value);
+	return arena_printf(req->arena, "%s: %s", who, e->action);
+}
+
+static void add_attachment_links(vm_obj *mo, const struct ticket_row *t, const struct ticket_thread *th,
+                                 int64_t message_id)
+{
+	vm_list *list = NULL;
+	for (int i = 0; i < th->nattachments; i++) {
+		const struct attachment_row *a = &th->attachments[i];
+		if (a->message_id != message_id)
+			continue;
+		if (!list) {
+			list = vm_set_list(mo, "attachments");
+			vm_set_bool(mo, "has_attachments", true);
+		}
+		vm_obj *o = vm_list_add(list);
+		vm_set_text(o, "name", a->name);
+		vm_set_textf(o, "url", "/staff/tickets/%lld/attachments/%lld", (long long)t->number,
+		             (long long)a->id);
+		vm_set_bool(o, "image", attachment_is_image(a->content_type));
+		vm_set_textf(o, "size", "%lld KB", (long long)((a->size + 1023) / 1024));
+	}
+}
+
+/* Messages and audit entries, merged in time order. */
+static void add_thread(struct request *req, vm_obj *page, const struct ticket_row *t)
+{
+	db *d = req_db(req);
+	struct ticket_thread th;
+	enum { AUDIT_MAX = 500 };
+	struct audit_row *audit = arena_alloc(req->arena, AUDIT_MAX * sizeof *audit);
+	int na = audit ? store_audit_list(d, t->id, req->arena, audit, AUDIT_MAX) : 0;
+	if (ticket_thread_load(d, t->id, true, req->arena, &th) < 0)
+		th.nmessages = 0;
+	vm_list *list = vm_set_list(page, "thread");
+	int ia = 0;
+	int64_t last_visible = 0;
+	for (int im = 0; im <= th.nmessages; im++) {
+		int64_t when = im < th.nmessages ? th.messages[im].created_at : INT64_MAX;
+		while (ia < na && audit[ia].created_at <= when) {
+			vm_obj *o = vm_list_add(list);
+			vm_set_bool(o, "event", true);
+			vm_set_text(o, "text", audit_text(req, &audit[ia]));
+			page_time(req, o, "at", audit[ia].created_at);
+			ia++;
+		}
+		if (im == th.nmessages)
+			break;
+		const struct message_row *m = &th.messages[im];
+		vm_obj *o = vm_list_add(list);
+		vm_set_bool(o, "message", true);
+		vm_set_text(o, "author", m->author_name[0] ? m->author_name : tr(req, "System"));
+		vm_set_bool(o, "from_client", str_eq(m->author_kind, "client"));
+		vm_set_bool(o, "from_staff", str_eq(m->author_kind, "staff"));
+		vm_set_bool(o, "from_system", str_eq(m->author_kind, "system"));
+		vm_set_bool(o, "internal", m->internal);
+		vm_set_trusted_html(o, "body", markdown_html(req, m->body));
+		page_time(req, o, "at", m->created_at);
+		add_attachment_links(o, t, &th, m->id);
+		if (!m->internal && m->id > last_visible)
+			last_visible = m->id;
+	}
+	vm_set_int(page, "seen", last_visible);
+}
+
+static void add_client_panel(struct request *req, vm_obj *page, const struct ticket_row *t)
+{
+	vm_obj *c = vm_set_obj(page, "client");
+	vm_set_text(c, "name", t->client_name);
+	vm_set_text(c, "email", t->client_email);
+	vm_set_text(c, "service", t->service_label);
+	struct ticket_row others[10];
+	int n = store_client_open_tickets(req_db(req), t->client_id, t->id, req->arena, others, 10);
+	vm_list *list = vm_set_list(c, "open_tickets");
+	for (int i = 0; i < n; i++) {
+		vm_obj *o = vm_list_add(list);
+		vm_set_int(o, "number", others[i].number);
+		vm_set_text(o, "subject", others[i].subject);
+		vm_set_text(o, "status_label", tr(req, ticket_status_label(others[i].status)));
+	}
+	vm_set_bool(c, "has_open_tickets", n > 0);
+}
+
+static void add_action_options(struct request *req, vm_obj *page, const struct ticket_row *t)
+{
+	db *d = req_db(req);
+	struct named_row rows[NAMED_MAX];
+	add_status_options(req, page, "status_options", 0, t->status);
+	int n = store_departments_all(d, req->arena, rows, NAMED_MAX);
+	add_named_options(req, page, "department_options", rows, n > 0 ? n : 0, t->department_id);
+	n = store_staff_active(d, req->arena, rows, NAMED_MAX);
+	add_named_options(req, page, "assignee_options", rows, n > 0 ? n : 0, t->assignee_id);
+	vm_set_bool(page, "unassigned", t->assignee_id == 0);
+	vm_set_bool(page, "p_low", str_eq(t->priority, "low"));
+	vm_set_bool(page, "p_medium", str_eq(t->priority, "medium"));
+	vm_set_bool(page, "p_high", str_eq(t->priority, "high"));
+	struct predefined_row pre[PREDEFINED_MAX];
+	n = store_predefined_for_department(d, t->department_id, req->arena, pre, PREDEFINED_MAX);
+	vm_list *list = vm_set_list(page, "predefined");
+	for (int i = 0; i < n; i++) {
+		vm_obj *o = vm_list_add(list);
+		vm_set_int(o, "id", pre[i].id);
+		vm_set_text(o, "title", pre[i].title);
+	}
+	vm_set_bool(page, "has_predefined", n > 0);
+	/* Without JavaScript, "Insert" reloads the page with the text in place. */
+	int64_t chosen;
+	const char *reply = req_form(req, "message");
+	if (!reply && str_to_int64(req_query(req, "predefined"), 1, INT64_MAX, &chosen))
+		for (int i = 0; i < n; i++)
+			if (pre[i].id == chosen)
+				reply = pre[i].body;
+	vm_set_text(page, "reply", reply ? reply : "");
+}
+
+static void ticket_page(struct request *req, const struct ticket_row *t, int status,
+                        const char *error, bool collision)
+{
+	vm_obj *page = page_new(req, arena_printf(req->arena, "#%lld %s", (long long)t->number, t->subject), "queue");
+	if (!page) {
+		resp_error(req, 500);
+		return;
+	}
+	vm_obj *o = vm_set_obj(page, "ticket");
+	vm_set_int(o, "number", t->number);
+	vm_set_text(o, "subject", t->subject);
+	vm_set_text(o, "department", t->department_name);
+	vm_set_text(o, "status", t->status);
+	vm_set_text(o, "status_label", tr(req, ticket_status_label(t->status)));
+	vm_set_text(o, "priority", t->priority);
+	vm_set_text(o, "priority_label", tr(req, ticket_priority_label(t->priority)));
+	page_time(req, o, "created", t->created_at);
+	add_client_panel(req, page, t);
+	add_thread(req, page, t);
+	add_action_options(req, page, t);
+	char key[TOKEN_LEN + 1];
+	token_new(key);
+	vm_set_text(page, "submission", arena_strdup(req->arena, key));
+	if (error)
+		vm_set_text(page, "error", error);
+	vm_set_bool(page, "collision", collision);
+	page_render(req, status, "staff/ticket", page);
+}
+
+/* GET /staff/tickets/:number — 200; 404 outside the agent's departments. */
+void staff_ticket_show(struct request *req)
+{
+	struct session *s = require_staff(req);
+	struct ticket_row *t = s ? load(req, s) : NULL;
+	if (t)
+		ticket_page(req, t, 200, NULL, false);
+}
+
+static int take_files(struct request *req, struct attachment_in **files, const char **error)
+{
+	struct attachment_limits l;
+	attachment_limits_default(&l);
+	l.max_files = req_app(req)->cfg.max_uploads;
+	l.max_bytes = req_app(req)->cfg.max_upload;
+	*files = arena_alloc(req->arena, (size_t)(l.max_files + 1) * sizeof **files);
+	if (!*files)
+		return ATTACHMENT_READ;
+	const char *bad = NULL;
+	int n = attachment_check_uploads(req->uploads, "attachments", &l, req->arena, *files,
+	                                 l.max_files, &bad);
+	if (n < 0 || req->too_many_uploads) {
+		if (n >= 0)
+			n = ATTACHMENT_TOO_MANY;
+		*error = attachment_error_message(req->arena, tr(req, attachment_error_text(n)), n, bad, &l);
+	}
+	return n;
+}
+
+/* POST /staff/tickets/:number/reply and /note — 303 back; 422 with the
+ * text kept; 409 with a confirmation when someone replied meanwhile. */
+static void post_message(struct request *req, bool note)
+{
+	struct session *s = require_staff(req);
+	struct ticket_row *t = s ? load(req, s) : NULL;
+	if (!t)
+		return;
+	struct attachment_in *files;
+	const char *upload_error = NULL;
+	int nfiles = take_files(req, &files, &upload_error);
+	if (nfiles < 0) {
+		ticket_page(req, t, 422, upload_error, false);
+		return;
+	}
+	int64_t seen = 0;
+	str_to_int64(form_text(req, "seen"), 0, INT64_MAX, &seen);
+	struct staff_post p = {
+		.message = form_text(req, "message"), .files = files, .nfiles = nfiles,
+		.submission_key = req_form(req, "submission"), .seen_message_id = seen,
+		.confirmed = str_eq(req_form(req, "confirm"), "1"),
+	};
+	struct ticket_errors e;
+	int rc;
+	if (note) {
+		rc = staff_note(req_db(req), s, t->number, &p, now(), &e);
+	} else {
+		struct mailer m;
+		app_mailer(req_app(req), &m);
+		rc = staff_reply(req_db(req), &m, s, t->number, &p, now(), &e);
+	}
+	if (rc == TICKET_INVALID) {
+		ticket_page(req, t, 422, tr(req, e.message), false);
+		return;
+	}
+	if (rc == TICKET_COLLISION) {
+		ticket_page(req, t, 409, tr(req, "Someone replied to this ticket after you opened it. Read the new message, then send your reply again or confirm it."), true);
+		return;
+	}
+	if (rc != TICKET_OK) {
+		resp_error(req, rc == TICKET_NOT_FOUND ? 404 : 500);
+		return;
+	}
+	if (!note)
+		app_mail_wake(req_app(req));
+	web_flash(req, note ? "note-added" : "reply-sent");
+	resp_redirect(req, 303, arena_printf(req->arena, "/staff/tickets/%lld", (long long)t->number));
+}
+
+void staff_ticket_reply(struct request *req)
+{
+	post_message(req, false);
+}
+
+void staff_ticket_note(struct request *req)
+{
+	post_message(req, true);
+}
+
+/* POST /staff/tickets/:number/update — 303 back; 422 for a bad value. */
+void staff_ticket_update(struct request *req)
+{
+	struct session *s = require_staff(req);
+	struct ticket_row *t = s ? load(req, s) : NULL;
+	if (!t)
+		return;
+	struct ticket_changes c = {.assignee_id = -1};
+	c.status = req_form(req, "status");
+	c.priority = req_form(req, "priority");
+	str_to_int64(form_text(req, "department"), 0, INT64_MAX, &c.department_id);
+	const char *assignee = req_form(req, "assignee");
+	if (assignee && !str_to_int64(assignee, 0, INT64_MAX, &c.assignee_id))
+		c.assignee_id = -1;
+	int rc = staff_update(req_db(req), s, t->number, &c, now());
+	if (rc == TICKET_INVALID) {
+		ticket_page(req, t, 422, tr(req, "That change is not possible."), false);
+		return;
+	}
+	if (rc != TICKET_OK) {
+		resp_error(req, rc == TICKET_NOT_FOUND ? 404 : 500);
+		return;
+	}
+	web_flash(req, "ticket-updated");
+	/* Moved to a department the agent is not in: back to the queue. */
+	struct ticket_row after;
+	bool still = staff_ticket_get(req_db(req), s, t->number, req->arena, &after) == 1;
+	resp_redirect(req, 303, still ? arena_printf(req->arena, "/staff/tickets/%lld", (long long)t->number)
+	                              : "/staff/tickets");
+}
+
+/* POST /staff/tickets/:number/merge (into) — 303 to the target; 422. */
+void staff_ticket_merge(struct request *req)
+{
+	struct session *s = require_staff(req);
+	struct ticket_row *t = s ? load(req, s) : NULL;
+	if (!t)
+		return;
+	int64_t into = ticket_number_parse(form_text(req, "into"));
+	int rc = staff_merge(req_db(req), s, t->number, into, now());
+	if (rc == TICKET_INVALID) {
+		ticket_page(req, t, 422, tr(req, "Enter the number of another ticket you can see."), false);
+		return;
+	}
+	if (rc != TICKET_OK) {
+		resp_error(req, rc == TICKET_NOT_FOUND ? 404 : 500);
+		return;
+	}
+	web_flash(req, "ticket-merged");
+	resp_redirect(req, 303, arena_printf(req->arena, "/staff/tickets/%lld", (long long)into));
+}
+
+/* GET /staff/tickets/:number/attachments/:id — 404 outside the agent's departments. */
+void staff_ticket_attachment(struct request *req)
+{
+	struct session *s = require_staff(req);
+	if (!s)
+		return;
+	int64_t id;
+	struct attachment_row a;
+	int rc = 0;
+	if (str_to_int64(req_param(req, "id"), 1, INT64_MAX, &id))
+		rc = staff_attachment(req_db(req), s, ticket_number_parse(req_param(req, "number")), id,
+		                      req->arena, &a);
+	if (rc != 1) {
+		resp_error(req, rc == 0 ? 404 : 500);
+		return;
+	}
+	web_send_attachment(req, &a);
+}
+
+/* ---- a ticket on a client's behalf ---- */
+
+static void new_ticket_page(struct request *req, int64_t client_id, int status,
+                            const struct ticket_errors *e, const char *upload_error)
+{
+	db *d = req_db(req);
+	const char *name, *email;
+	int rc = staff_client_summary(d, client_id, req->arena, &name, &email);
+	if (rc != 1) {
+		resp_error(req, rc == 0 ? 404 : 500);
+		return;
+	}
+	struct department_row deps[NAMED_MAX];
+	int nd = ticket_departments(d, deps, NAMED_MAX);
+	struct service_row services[NAMED_MAX];
+	int ns = staff_client_services(d, client_id, req->arena, services, NAMED_MAX);
+	vm_obj *page = nd >= 0 && ns >= 0 ? page_new(req, "Open a ticket for a client", "queue") : NULL;
+	if (!page) {
+		resp_error(req, 500);
+		return;
+	}
+	vm_set_int(page, "client_id", client_id);
+	vm_set_text(page, "client_name", name);
+	vm_set_text(page, "client_email", email);
+	int64_t dep = 0, service = 0;
+	str_to_int64(form_text(req, "department"), 0, INT64_MAX, &dep);
+	str_to_int64(form_text(req, "service"), 0, INT64_MAX, &service);
+	vm_list *list = vm_set_list(page, "departments");
+	for (int i = 0; i < nd; i++) {
+		vm_obj *o = vm_list_add(list);
+		vm_set_int(o, "id", deps[i].id);
+		vm_set_text(o, "name", arena_strdup(req->arena, deps[i].name));
+		vm_set_bool(o, "selected", deps[i].id == dep);
+	}
+	list = vm_set_list(page, "services");
+	for (int i = 0; i < ns; i++) {
+		vm_obj *o = vm_list_add(list);
+		vm_set_int(o, "id", services[i].id);
+		vm_set_text(o, "label", services[i].label);
+		vm_set_bool(o, "selected", services[i].id == service);
+	}
+	vm_set_text(page, "subject", form_text(req, "subject"));
+	vm_set_text(page, "message", form_text(req, "message"));
+	const char *priority = req_form(req, "priority") ? req_form(req, "priority") : "medium";
+	vm_set_bool(page, "p_low", str_eq(priority, "low"));
+	vm_set_bool(page, "p_medium", str_eq(priority, "medium"));
+	vm_set_bool(page, "p_high", str_eq(priority, "high"));
+	char key[TOKEN_LEN + 1];
+	token_new(key);
+	const char *sent = req_form(req, "submission");
+	vm_set_text(page, "submission", token_well_formed(sent) ? sent : arena_strdup(req->arena, key));
+	if (e) {
+		if (e->department)
+			vm_set_text(page, "department_error", tr(req, e->department));
+		if (e->subject)
+			vm_set_text(page, "subject_error", tr(req, e->subject));
+		if (e->service)
+			vm_set_text(page, "service_error", tr(req, e->service));
+		if (e->message)
+			vm_set_text(page, "message_error", tr(req, e->message));
+		if (e->priority)
+			vm_set_text(page, "priority_error", tr(req, e->priority));
+	}
+	if (upload_error)
+		vm_set_text(page, "attachments_error", upload_error);
+	page_render(req, status, "staff/ticket_new", page);
+}
+
+/* GET /staff/tickets/new?client=ID — 200; 404 no such active client. */
+void staff_ticket_new(struct request *req)
+{
+	int64_t client_id;
+	if (!require_staff(req))
+		return;
+	if (!str_to_int64(req_query(req, "client"), 1, INT64_MAX, &client_id)) {
+		resp_error(req, 404);
+		return;
+	}
+	new_ticket_page(req, client_id, 200, NULL, NULL);
+}
+
+/* POST /staff/tickets/new — 303 to the new ticket; 422 with the form kept. */
+void staff_ticket_create(struct request *req)
+{
+	struct session *s = require_staff(req);
+	if (!s)
+		return;
+	int64_t client_id = 0;
+	str_to_int64(form_text(req, "client"), 1, INT64_MAX, &client_id);
+	struct attachment_in *files;
+	const char *upload_error = NULL;
+	int nfiles = take_files(req, &files, &upload_error);
+	if (nfiles < 0) {
+		new_ticket_page(req, client_id, 422, NULL, upload_error);
+		return;
+	}
+	struct ticket_form f = {.subject = form_text(req, "subject"), .priority = form_text(req, "priority"),
+	                        .message = form_text(req, "message"), .submission_key = req_form(req, "submission"),
+	                        .files = files, .nfiles = nfiles};
+	str_to_int64(form_text(req, "department"), 0, INT64_MAX, &f.department_id);
+	str_to_int64(form_text(req, "service"), 0, INT64_MAX, &f.service_id);
+	struct mailer m;
+	app_mailer(req_app(req), &m);
+	struct ticket_errors e = {0};
+	int64_t number = 0;
+	int rc = staff_open_for_client(req_db(req), &m, s, client_id, &f, now(), &e, &number);
+	if (rc == TICKET_INVALID) {
+		new_ticket_page(req, client_id, 422, &e, NULL);
+		return;
+	}
+	if (rc != TICKET_OK) {
+		resp_error(req, rc == TICKET_NOT_FOUND ? 404 : 500);
+		return;
+	}
+	app_mail_wake(req_app(req));
+	web_flash(req, "ticket-updated");
+	struct ticket_row t;
+	bool visible = staff_ticket_get(req_db(req), s, number, req->arena, &t) == 1;
+	resp_redirect(req, 303, visible ? arena_printf(req->arena, "/staff/tickets/%lld", (long long)number)
+	                                : "/staff/tickets");
+}

@@ -1,0 +1,250 @@
+/* The staff side of tickets: who may act on what, notes that never leak,
+ * replies that email the client, changes in the audit log, merges and
+ * auto-close. Against a real SQLite file with the real templates. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "build_config.h"
+#include "domain/password.h"
+#include "domain/setup.h"
+#include "domain/staff_ticket.h"
+#include "store/account_store.h"
+#include "store/department_store.h"
+#include "store/outbox_store.h"
+
+static db *d;
+static char path[64];
+static tpl_set *templates;
+static i18n_catalog *catalog;
+static struct mailer mailer;
+static const int64_t T0 = 1800000000;
+static struct session client, agent_a, agent_b, admin;
+static int64_t dep_a, dep_b;
+
+static struct session make_staff(const char *email, bool is_admin, int64_t dep)
+{
+	struct account_new n = {.kind = ACCOUNT_STAFF, .email = email, .name = email,
+	                        .password = "senha1234", .admin = is_admin};
+	int64_t id = account_create(d, &n);
+	cr_assert_gt(id, 0);
+	if (dep)
+		cr_assert_eq(store_staff_department_add(d, id, dep), 0);
+	struct session s = {.kind = ACCOUNT_STAFF, .user_id = id, .admin = is_admin};
+	snprintf(s.name, sizeof s.name, "%s", email);
+	return s;
+}
+
+static void setup(void)
+{
+	cr_assert_eq(password_init(), 0);
+	snprintf(path, sizeof path, "/tmp/chamado-staff-%d.db", getpid());
+	unlink(path);
+	char url[96], err[512];
+	snprintf(url, sizeof url, "sqlite:%s", path);
+	d = db_open(url, err, sizeof err);
+	cr_assert_not_null(d, "%s", err);
+	cr_assert_geq(db_migrate(d), 1);
+	cr_assert_eq(setup_defaults(d), 0);
+	catalog = i18n_load(CHAMADO_DEFAULT_MO_DIR, err, sizeof err);
+	cr_assert_not_null(catalog, "%s", err);
+	templates = tpl_load_dir(CHAMADO_DEFAULT_SHARE_DIR "/templates", catalog, err, sizeof err);
+	cr_assert_not_null(templates, "%s", err);
+	mailer = (struct mailer){templates, catalog, "suporte@exemplo.com.br", "https://suporte.exemplo.com.br", "Exemplo"};
+	struct department_row deps[3];
+	cr_assert_eq(store_department_list_visible(d, deps, 3), 3);
+	dep_a = deps[0].id;
+	dep_b = deps[1].id;
+	struct account_new c = {.kind = ACCOUNT_CLIENT, .email = "maria@exemplo.com.br",
+	                        .name = "Maria", .password = "senha1234"};
+	client = (struct session){.kind = ACCOUNT_CLIENT, .user_id = account_create(d, &c)};
+	snprintf(client.name, sizeof client.name, "Maria");
+	agent_a = make_staff("a@exemplo.com.br", false, dep_a);
+	agent_b = make_staff("b@exemplo.com.br", false, dep_b);
+	admin = make_staff("admin@exemplo.com.br", true, 0);
+}
+
+static void teardown(void)
+{
+	tpl_set_free(templates);
+	i18n_free(catalog);
+	db_close(d);
+	unlink(path);
+}
+
+TestSuite(staff_ticket, .init = setup, .fini = teardown);
+
+static int64_t open_ticket(int64_t dep, const char *subject)
+{
+	struct ticket_form f = {.department_id = dep, .subject = subject, .priority = "medium",
+	                        .message = "O site caiu."};
+	struct ticket_errors e;
+	int64_t number = 0;
+	cr_assert_eq(ticket_open(d, &mailer, &client, &f, T0, &e, &number), TICKET_OK);
+	return number;
+}
+
+static int64_t outbox_rows_containing(const char *needle)
+{
+	static const char sql[] = "SELECT count(*) FROM outbox WHERE body_text LIKE $1 OR body_html LIKE $1 OR subject LIKE $1";
+	db_stmt *s = db_prepare(d, sql);
+	char like[256];
+	snprintf(like, sizeof like, "%%%s%%", needle);
+	db_bind_text(s, 1, like);
+	return db_scalar_int(s, -1);
+}
+
+Test(staff_ticket, an_agent_acts_only_on_tickets_of_their_departments)
+{
+	int64_t n = open_ticket(dep_a, "No departamento A");
+	arena *a = arena_new(4096);
+	struct ticket_row t;
+	cr_assert_eq(staff_ticket_get(d, &agent_a, n, a, &t), 1);
+	cr_assert_eq(staff_ticket_get(d, &agent_b, n, a, &t), 0);
+	cr_assert_eq(staff_ticket_get(d, &admin, n, a, &t), 1);
+	struct staff_post p = {.message = "Olá"};
+	struct ticket_errors e;
+	cr_assert_eq(staff_reply(d, &mailer, &agent_b, n, &p, T0, &e), TICKET_NOT_FOUND);
+	cr_assert_eq(staff_note(d, &agent_b, n, &p, T0, &e), TICKET_NOT_FOUND);
+	struct ticket_changes c = {.priority = "high", .assignee_id = -1};
+	cr_assert_eq(staff_update(d, &agent_b, n, &c, T0), TICKET_NOT_FOUND);
+	cr_assert_eq(staff_merge(d, &agent_b, n, n, T0), TICKET_NOT_FOUND);
+	struct attachment_row ar;
+	cr_assert_eq(staff_attachment(d, &agent_b, n, 1, a, &ar), 0);
+	/* And the queue of agent B does not list it. */
+	struct queue_filter f = {.limit = 10};
+	struct queue_row rows[10];
+	cr_assert_eq(staff_queue(d, &agent_b, &f, a, rows), 0);
+	cr_assert_eq(staff_queue(d, &agent_a, &f, a, rows), 1);
+	cr_assert_eq(staff_queue(d, &admin, &f, a, rows), 1);
+	arena_free(a);
+}
+
+Test(staff_ticket, a_reply_sets_answered_and_emails_the_client_with_the_text)
+{
+	int64_t n = open_ticket(dep_a, "Email parado");
+	struct staff_post p = {.message = "Corrigimos o registro MX-XYZZY."};
+	struct ticket_errors e;
+	cr_assert_eq(staff_reply(d, &mailer, &agent_a, n, &p, T0 + 10, &e), TICKET_OK);
+	arena *a = arena_new(4096);
+	struct ticket_row t;
+	cr_assert_eq(store_ticket_get_by_number(d, n, a, &t), 1);
+	cr_assert_str_eq(t.status, "answered");
+	cr_assert_eq(outbox_rows_containing("MX-XYZZY"), 1);
+	static const char sql[] = "SELECT count(*) FROM outbox WHERE to_address LIKE '%maria@exemplo.com.br%' AND subject LIKE '[Ticket ID: %'";
+	cr_assert_eq(db_scalar_int(db_prepare(d, sql), -1), 2); /* confirmation + reply */
+	arena_free(a);
+}
+
+Test(staff_ticket, internal_notes_never_reach_the_client_in_pages_or_emails)
+{
+	int64_t n = open_ticket(dep_a, "Nota interna");
+	struct staff_post note = {.message = "SEGREDO-INTERNO: cliente devedor"};
+	struct ticket_errors e;
+	cr_assert_eq(staff_note(d, &agent_a, n, &note, T0 + 1, &e), TICKET_OK);
+	struct staff_post reply = {.message = "Resposta normal"};
+	cr_assert_eq(staff_reply(d, &mailer, &agent_a, n, &reply, T0 + 2, &e), TICKET_OK);
+	cr_assert_eq(outbox_rows_containing("SEGREDO-INTERNO"), 0);
+	arena *a = arena_new(4096);
+	struct ticket_row t;
+	cr_assert_eq(ticket_for_client(d, &client, n, a, &t), 1);
+	struct ticket_thread th;
+	cr_assert_eq(ticket_thread_load(d, t.id, false, a, &th), 0);
+	for (int i = 0; i < th.nmessages; i++)
+		cr_assert_null(strstr(th.messages[i].body, "SEGREDO-INTERNO"));
+	cr_assert_eq(th.nmessages, 2);
+	cr_assert_eq(ticket_thread_load(d, t.id, true, a, &th), 0);
+	cr_assert_eq(th.nmessages, 3);
+	arena_free(a);
+}
+
+Test(staff_ticket, a_second_reply_over_a_newer_message_asks_for_confirmation)
+{
+	int64_t n = open_ticket(dep_a, "Dois atendentes");
+	arena *a = arena_new(4096);
+	struct ticket_row t;
+	store_ticket_get_by_number(d, n, a, &t);
+	int64_t seen = store_message_last_visible(d, t.id);
+	struct staff_post first = {.message = "Primeira", .seen_message_id = seen};
+	struct ticket_errors e;
+	cr_assert_eq(staff_reply(d, &mailer, &agent_a, n, &first, T0 + 1, &e), TICKET_OK);
+	struct staff_post second = {.message = "Segunda", .seen_message_id = seen};
+	cr_assert_eq(staff_reply(d, &mailer, &admin, n, &second, T0 + 2, &e), TICKET_COLLISION);
+	second.confirmed = true;
+	cr_assert_eq(staff_reply(d, &mailer, &admin, n, &second, T0 + 3, &e), TICKET_OK);
+	arena_free(a);
+}
+
+Test(staff_ticket, each_change_is_written_to_the_audit_log)
+{
+	int64_t n = open_ticket(dep_a, "Mudanças");
+	struct ticket_changes c = {.status = "in-progress", .priority = "high", .department_id = dep_b,
+	                           .assignee_id = agent_a.user_id};
+	cr_assert_eq(staff_update(d, &admin, n, &c, T0 + 5), TICKET_OK);
+	arena *a = arena_new(4096);
+	struct ticket_row t;
+	store_ticket_get_by_number(d, n, a, &t);
+	cr_assert_str_eq(t.priority, "high");
+	cr_assert_str_eq(t.status, "in-progress");
+	cr_assert_eq(t.department_id, dep_b);
+	struct audit_row rows[10];
+	int k = store_audit_list(d, t.id, a, rows, 10);
+	cr_assert_eq(k, 4);
+	cr_assert_str_eq(rows[0].action, "priority");
+	cr_assert_str_eq(rows[0].old_value, "medium");
+	cr_assert_str_eq(rows[0].new_value, "high");
+	/* A bad value changes nothing. */
+	struct ticket_changes bad = {.status = "deleted", .assignee_id = -1};
+	cr_assert_eq(staff_update(d, &admin, n, &bad, T0 + 6), TICKET_INVALID);
+	cr_assert_eq(store_audit_list(d, t.id, a, rows, 10), 4);
+	arena_free(a);
+}
+
+Test(staff_ticket, merging_moves_the_messages_and_closes_the_source)
+{
+	int64_t from = open_ticket(dep_a, "Duplicado");
+	int64_t into = open_ticket(dep_a, "Original");
+	cr_assert_eq(staff_merge(d, &agent_a, from, from, T0), TICKET_INVALID);
+	cr_assert_eq(staff_merge(d, &agent_a, from, into, T0 + 1), TICKET_OK);
+	arena *a = arena_new(4096);
+	struct ticket_row f, t;
+	store_ticket_get_by_number(d, from, a, &f);
+	store_ticket_get_by_number(d, into, a, &t);
+	cr_assert_str_eq(f.status, "closed");
+	struct ticket_thread th;
+	ticket_thread_load(d, t.id, true, a, &th);
+	cr_assert_eq(th.nmessages, 2);
+	ticket_thread_load(d, f.id, true, a, &th);
+	cr_assert_eq(th.nmessages, 0);
+	arena_free(a);
+}
+
+Test(staff_ticket, auto_close_closes_answered_tickets_without_a_client_reply_for_n_days)
+{
+	int64_t old = open_ticket(dep_a, "Respondido há tempo");
+	int64_t waiting = open_ticket(dep_a, "Cliente respondeu");
+	int64_t recent = open_ticket(dep_a, "Respondido ontem");
+	struct staff_post p = {.message = "Resolvido?"};
+	struct ticket_errors e;
+	staff_reply(d, &mailer, &agent_a, old, &p, T0, &e);
+	staff_reply(d, &mailer, &agent_a, waiting, &p, T0, &e);
+	staff_reply(d, &mailer, &agent_a, recent, &p, T0 + 6 * 86400, &e);
+	cr_assert_eq(ticket_reply_by_client(d, &mailer, &client, waiting, "Ainda não", NULL, 0, NULL, T0 + 3600, &e), TICKET_OK);
+	int closed = ticket_auto_close(d, catalog, 7, T0 + 7 * 86400 + 1);
+	cr_assert_eq(closed, 1);
+	arena *a = arena_new(4096);
+	struct ticket_row t;
+	store_ticket_get_by_number(d, old, a, &t);
+	cr_assert_str_eq(t.status, "closed");
+	struct ticket_thread th;
+	ticket_thread_load(d, t.id, false, a, &th);
+	cr_assert_str_eq(th.messages[th.nmessages - 1].author_kind, "system");
+	cr_assert(strstr(th.messages[th.nmessages - 1].body, "7 dias") != NULL, "%s", th.messages[th.nmessages - 1].body);
+	store_ticket_get_by_number(d, waiting, a, &t);
+	cr_assert_str_eq(t.status, "customer-reply");
+	store_ticket_get_by_number(d, recent, a, &t);
+	cr_assert_str_eq(t.status, "answered");
+	cr_assert_eq(ticket_auto_close(d, catalog, 0, T0 + 100 * 86400), 0);
+	arena_free(a);
+}
