@@ -120,11 +120,18 @@ int app_start_sender(struct app *a, char *err, size_t errlen)
 		return -1;
 	a->housekeeping = maintenance_start(a->cfg.db_url, a->catalog, a->cfg.maintenance_interval,
 	                                    err, errlen);
-	return a->housekeeping ? 0 : -1;
+	if (!a->housekeeping)
+		return -1;
+	/* Mailboxes set per department are polled here too (imap:// in departments). */
+	app_mailer(a, &a->poller_mailer);
+	a->poller = imap_poller_start(a->cfg.db_url, &a->poller_mailer, 60, err, errlen);
+	return a->poller ? 0 : -1;
 }
 
 void app_free(struct app *a)
 {
+	imap_poller_stop(a->poller);
+	a->poller = NULL;
 	maintenance_stop(a->housekeeping);
 	a->housekeeping = NULL;
 	outbox_worker_stop(a->sender);

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "domain/notify.h"
+#include "jobs/imap_poller.h"
 #include "jobs/maintenance.h"
 #include "jobs/outbox_worker.h"
 #include "http/router.h"
@@ -29,6 +30,8 @@ struct app {
 	bool registration_open;
 	outbox_worker *sender; /* NULL when the server does not send mail itself */
 	maintenance *housekeeping;
+	imap_poller *poller;
+	struct mailer poller_mailer; /* outlives the poller thread */
 };
 
 /* Loads catalogs, templates, static files and routes, and checks that the

@@ -89,8 +89,9 @@ int config_from_env(struct config *c, char *err, size_t errlen)
 	c->max_form_body = (size_t)1 << 20;
 	c->max_field = (size_t)256 << 10;
 	c->max_fields = 200;
-	c->max_upload = (size_t)10 << 20;
-	c->max_uploads = 5;
+	/* The streaming caps; the limits a user sees are admin settings below them. */
+	c->max_upload = (size_t)50 << 20;
+	c->max_uploads = 20;
 	c->max_page = (size_t)4 << 20;
 	c->mail_max_attempts = 8;
 	c->mail_retry_base = 30;

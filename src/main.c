@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "app.h"
 #include "base/log.h"
@@ -13,12 +14,15 @@
 #include "build_config.h"
 #include "config.h"
 #include "domain/account.h"
+#include "domain/generator.h"
 #include "domain/password.h"
 #include "domain/setup.h"
 #include "http/server.h"
+#include "mail/mail_in.h"
 #include "mail/message.h"
 #include "store/account_store.h"
 #include "store/db.h"
+#include "transfer_cli.h"
 #include "web/routes.h"
 
 enum { EXIT_USAGE = 2 };
@@ -38,9 +42,19 @@ static const char usage_text[] =
 	"                        set an account's password; its sessions are signed out\n"
 	"  worker [--db URL] [--data-dir DIR]\n"
 	"                        only send queued email (the server also does, in a thread)\n"
+	"  demo --clients N --tickets N [--messages N] [--db URL] [--data-dir DIR]\n"
+	"                        generate a realistic history for benchmarks\n"
+	"  mail-in [--db URL] [--data-dir DIR] | mail-in --imap [URL] [--every SECONDS]\n"
+	"                        take one email from standard input (MTA pipe), or poll IMAP\n"
+	"  backup [--db URL] [--data-dir DIR] [--out FILE]\n"
+	"                        copy a SQLite database while it is in use (PostgreSQL: pg_dump)\n"
+	"  export [--db URL] [--data-dir DIR] [--out FILE]\n"
+	"                        write every table as JSON lines (to standard output)\n"
+	"  import [--db URL] [--data-dir DIR] [--in FILE]\n"
+	"                        load an export into an empty PostgreSQL database\n"
 	"  --help, --version\n"
 	"\n"
-	"Environment: CHAMADO_LISTEN, CHAMADO_DB (sqlite:PATH), CHAMADO_DATA_DIR,\n"
+	"Environment: CHAMADO_LISTEN, CHAMADO_DB (sqlite:PATH or postgres://...), CHAMADO_DATA_DIR,\n"
 	"CHAMADO_BASE_URL, CHAMADO_SMTP_URL (smtp://user:pass@host:587, smtps://...),\n"
 	"CHAMADO_MAIL_FROM, CHAMADO_MAX_BODY, CHAMADO_MAIL_MAX_ATTEMPTS, CHAMADO_MAIL_RETRY_BASE.\n"
 	"Without CHAMADO_SMTP_URL, email is written as .eml files under DATA_DIR/mail/.\n"
@@ -48,7 +62,7 @@ static const char usage_text[] =
 
 enum opt_id {
 	OPT_LISTEN = 1000, OPT_DB, OPT_DATA_DIR, OPT_DEMO, OPT_CLIENT, OPT_STAFF, OPT_ADMIN,
-	OPT_EMAIL, OPT_NAME, OPT_PASSWORD_STDIN, OPT_HELP,
+	OPT_EMAIL, OPT_NAME, OPT_PASSWORD_STDIN, OPT_HELP, OPT_CLIENTS, OPT_TICKETS, OPT_MESSAGES,
 };
 
 struct cli {
@@ -56,6 +70,7 @@ struct cli {
 	int kind; /* -1 unset, else enum account_kind */
 	bool admin, password_stdin;
 	const char *email, *name;
+	int64_t clients, tickets, messages;
 };
 
 static int usage_error(const char *cmd, const char *what)
@@ -98,6 +113,17 @@ static int parse_flags(const char *cmd, int argc, char **argv, const struct opti
 		case OPT_EMAIL: c->email = optarg; break;
 		case OPT_NAME: c->name = optarg; break;
 		case OPT_PASSWORD_STDIN: c->password_stdin = true; break;
+		case OPT_CLIENTS:
+		case OPT_TICKETS:
+		case OPT_MESSAGES: {
+			int64_t v;
+			if (!str_to_int64(optarg, 1, 100000000, &v)) {
+				snprintf(what, sizeof what, "--%s must be a positive number", allowed[longidx].name);
+				return usage_error(cmd, what);
+			}
+			*(id == OPT_CLIENTS ? &c->clients : id == OPT_TICKETS ? &c->tickets : &c->messages) = v;
+			break;
+		}
 		case OPT_HELP: fputs(usage_text, stdout); exit(0);
 		}
 	}
@@ -283,6 +309,64 @@ static int cmd_worker(struct cli *c)
 	return 0;
 }
 
+static const struct option demo_options[] = {
+	{"clients", required_argument, NULL, OPT_CLIENTS},
+	{"tickets", required_argument, NULL, OPT_TICKETS},
+	{"messages", required_argument, NULL, OPT_MESSAGES},
+	{"db", required_argument, NULL, OPT_DB},
+	{"data-dir", required_argument, NULL, OPT_DATA_DIR},
+	{"help", no_argument, NULL, OPT_HELP},
+	{0},
+};
+
+static void show_progress(int64_t done, int64_t total, void *arg)
+{
+	const struct timespec *start = arg;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double secs = (double)(now.tv_sec - start->tv_sec) + (now.tv_nsec - start->tv_nsec) / 1e9;
+	int width = 30, filled = (int)(done * width / (total ? total : 1));
+	fprintf(stderr, "\r[%.*s%*s] %3d%% %lld/%lld tickets, %.0f s", filled,
+	        "##############################", width - filled, "", (int)(done * 100 / (total ? total : 1)),
+	        (long long)done, (long long)total, secs);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+static int cmd_demo(struct cli *c)
+{
+	if (c->clients <= 0 || c->tickets <= 0)
+		return usage_error("demo", "--clients and --tickets are required");
+	if (str_starts_with(c->cfg.db_url, "sqlite:") && prepare_data_dir(&c->cfg) < 0)
+		return 1;
+	db *d = open_database(&c->cfg);
+	if (!d)
+		return 1;
+	struct demo_credentials cred;
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	struct generator_opts o = {.clients = c->clients, .tickets = c->tickets,
+	                           .messages = c->messages > 0 ? (int)c->messages : 4,
+	                           .now = (int64_t)time(NULL), .progress = show_progress, .arg = &start};
+	int rc = setup_demo(d, &cred);
+	/* A bulk load needs no fsync per commit: a crash means generating again. */
+	if (rc == 0 && str_eq(db_backend(d), "sqlite"))
+		rc = db_exec(d, "PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; "
+		                "PRAGMA wal_autocheckpoint = 100000");
+	if (rc == 0)
+		rc = generator_run(d, &o);
+	if (rc < 0) {
+		fprintf(stderr, "\nchamado demo: %s\n", db_error(d));
+		db_close(d);
+		return 1;
+	}
+	db_close(d);
+	printf("generated %lld clients and %lld tickets; clients sign in as cliente1@exemplo.com.br "
+	       "… cliente%lld@exemplo.com.br with password cliente123\n",
+	       (long long)c->clients, (long long)c->tickets, (long long)c->clients);
+	return 0;
+}
+
 static const struct option user_options[] = {
 	{"client", no_argument, NULL, OPT_CLIENT},
 	{"staff", no_argument, NULL, OPT_STAFF},
@@ -400,6 +484,12 @@ int main(int argc, char **argv)
 			return rc;
 		return cmd_migrate(&c);
 	}
+	if (str_eq(cmd, "demo")) {
+		log_set_quiet(1);
+		if ((rc = parse_flags("demo", argc - 1, argv + 1, demo_options, &c)))
+			return rc;
+		return cmd_demo(&c);
+	}
 	if (str_eq(cmd, "worker")) {
 		if ((rc = parse_flags("worker", argc - 1, argv + 1, migrate_options, &c)))
 			return rc;
@@ -417,6 +507,12 @@ int main(int argc, char **argv)
 		if ((rc = parse_flags("user add", argc - 2, argv + 2, user_options, &c)))
 			return rc;
 		return cmd_user_add(&c);
+	}
+	if (str_eq(cmd, "mail-in"))
+		return mail_in_command(&c.cfg, argc - 1, argv + 1);
+	if (str_eq(cmd, "backup") || str_eq(cmd, "export") || str_eq(cmd, "import")) {
+		log_set_quiet(1);
+		return transfer_command(&c.cfg, argc - 1, argv + 1);
 	}
 	fprintf(stderr, "chamado: unknown command '%s' (see chamado --help)\n", cmd);
 	return EXIT_USAGE;

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "domain/account.h"
+#include "domain/kb.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
 #include "store/settings_store.h"
@@ -75,6 +76,8 @@ int setup_demo(db *d, struct demo_credentials *cred)
 	int64_t client_id = ensure_account(d, &client);
 	int64_t staff_id = ensure_account(d, &staff);
 	if (client_id < 0 || staff_id < 0)
+		return DB_ERROR;
+	if (kb_demo_seed(d) < 0)
 		return DB_ERROR;
 	rc = db_begin_write(d);
 	if (rc < 0)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/str.h"
+#include "mail/thread.h"
 #include "store/account_store.h"
 #include "store/ticket_store.h"
 #include "view/i18n.h"
@@ -208,7 +209,7 @@ int staff_reply(db *d, const struct mailer *m, const struct session *staff, int6
 		vm_set_text(ctx, "staff_name", staff->name);
 		vm_set_text(ctx, "message", p->message);
 		vm_set_textf(ctx, "link", "%s/tickets/%lld", m->base_url, (long long)t.number);
-		rc = notify_queue(d, m, "ticket_staff_reply", lang_of(t.client_language), ctx,
+		rc = mail_thread_notify(d, m, "ticket_staff_reply", lang_of(t.client_language), ctx,
 		                  t.client_email, t.client_name, t.id);
 	}
 	if (rc < 0)
@@ -363,6 +364,9 @@ int staff_merge(db *d, const struct session *staff, int64_t number, int64_t into
 		goto fail;
 	}
 	rc = into_number == number ? 0 : staff_ticket_get(d, staff, into_number, a, &into);
+	/* Only one client's tickets merge: the other's would see these messages. */
+	if (rc == 1 && into.client_id != from.client_id)
+		rc = 0;
 	if (rc <= 0) {
 		rc = rc < 0 ? rc : TICKET_INVALID;
 		goto fail;
@@ -371,6 +375,8 @@ int staff_merge(db *d, const struct session *staff, int64_t number, int64_t into
 	snprintf(from_text, sizeof from_text, "%lld", (long long)from.number);
 	snprintf(into_text, sizeof into_text, "%lld", (long long)into.number);
 	rc = store_ticket_merge(d, from.id, into.id, now);
+	if (rc == 0 && !str_eq(from.status, "closed"))
+		rc = audit(d, staff, from.id, "status", from.status, "closed", now);
 	if (rc == 0)
 		rc = audit(d, staff, from.id, "merged_into", "", into_text, now);
 	if (rc == 0)

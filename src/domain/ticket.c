@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "base/str.h"
+#include "mail/thread.h"
+#include "domain/admin.h"
 #include "store/department_store.h"
 #include "view/i18n.h"
 
@@ -82,9 +84,14 @@ static bool validate_open(db *d, const struct session *client, const struct tick
 	return !(e->department || e->subject || e->service || e->priority || e->message);
 }
 
-static int64_t new_number(void)
+/* A random number of `digits` digits (6 by default: #482913). */
+static int64_t new_number(int digits)
 {
-	return 100000 + (int64_t)randombytes_uniform(900000);
+	int64_t low = 1;
+	for (int i = 1; i < digits; i++)
+		low *= 10;
+	/* At most nine digits: the span stays below 2^32. */
+	return low + (int64_t)randombytes_uniform((uint32_t)(low * 9));
 }
 
 static int store_files(db *d, int64_t message_id, const struct attachment_in *files, int n,
@@ -132,7 +139,7 @@ static int notify_staff(db *d, const struct mailer *m, const struct ticket_row *
 		enum lang lang = lang_of(staff[i].language);
 		vm_set_text(ctx, "name", staff[i].name);
 		vm_set_text(ctx, "priority", i18n_text(m->catalog, lang, ticket_priority_label(t->priority)));
-		int rc = notify_queue(d, m, template_name, lang, ctx, staff[i].email, staff[i].name, t->id);
+		int rc = mail_thread_notify(d, m, template_name, lang, ctx, staff[i].email, staff[i].name, t->id);
 		if (rc < 0)
 			return rc;
 	}
@@ -142,8 +149,14 @@ static int notify_staff(db *d, const struct mailer *m, const struct ticket_row *
 static int insert_ticket(db *d, const struct session *client, const struct ticket_form *f,
                          const char *subject, int64_t now, int64_t *number)
 {
-	for (int i = 0; i < NUMBER_TRIES; i++) {
-		*number = new_number();
+	struct admin_settings settings;
+	admin_settings_load(d, &settings);
+	int digits = settings.ticket_number_digits;
+	for (int i = 0; i < NUMBER_TRIES * 2; i++) {
+		/* A crowded space (a long history) grows by a digit. */
+		if (i == NUMBER_TRIES && digits < 9)
+			digits++;
+		*number = new_number(digits);
 		int64_t id = store_ticket_insert(d, *number, client->user_id, f->department_id,
 		                                 f->service_id, subject, f->priority, f->submission_key, now);
 		if (id != DB_CONSTRAINT)
@@ -199,7 +212,7 @@ int ticket_open(db *d, const struct mailer *m, const struct session *client,
 	if (rc == 0) {
 		vm_obj *ctx = ticket_mail_ctx(a, m, &t, form.message, "");
 		vm_set_text(ctx, "name", t.client_name);
-		rc = notify_queue(d, m, "ticket_opened", lang_of(t.client_language), ctx, t.client_email,
+		rc = mail_thread_notify(d, m, "ticket_opened", lang_of(t.client_language), ctx, t.client_email,
 		                  t.client_name, t.id);
 	}
 	if (rc == 0)
@@ -352,4 +365,16 @@ int ticket_departments(db *d, struct department_row *rows, int max)
 int ticket_department_name(db *d, int64_t department_id, arena *a, const char **name)
 {
 	return store_department_visible_name(d, department_id, a, name);
+}
+
+void ticket_attachment_limits(db *d, arena *a, struct attachment_limits *l)
+{
+	struct admin_settings settings;
+	admin_settings_load(d, &settings);
+	attachment_limits_default(l);
+	l->max_files = settings.attachment_max_files;
+	l->max_bytes = (size_t)settings.attachment_max_mb << 20;
+	const char *ext = arena_strdup(a, settings.attachment_extensions);
+	if (ext && *ext)
+		l->extensions = ext;
 }

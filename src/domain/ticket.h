@@ -96,6 +96,10 @@ int ticket_departments(db *d, struct department_row *rows, int max);
 /* 1 with *name when department_id is one of them, else 0; < 0 error. */
 int ticket_department_name(db *d, int64_t department_id, arena *a, const char **name);
 
+/* The attachment limits in force (admin settings), in arena a (the
+ * extension list is copied there). */
+void ticket_attachment_limits(db *d, arena *a, struct attachment_limits *l);
+
 /* msgids for display. */
 const char *ticket_status_label(const char *status);
 const char *ticket_priority_label(const char *priority);

@@ -390,11 +390,13 @@ static void read_client(db_stmt *s, arena *a, struct admin_client_row *r)
 int store_admin_client_search(db *d, const char *needle, arena *a, struct admin_client_row *rows,
                               int max)
 {
-	/* A substring of the (ASCII) lowercased name or email; LIKE's own
+	/* A substring of the lowercased name or email, whatever the case of the
+	 * needle (LIKE ignores ASCII case on SQLite only); LIKE's own
 	 * wildcards in the needle are escaped with '\'. */
 	static const char sql[] =
 		"SELECT " CLIENT_COLUMNS "FROM clients "
-		"WHERE $1 = '' OR email_lower LIKE $2 ESCAPE '\\' OR lower(name) LIKE $2 ESCAPE '\\' "
+		"WHERE $1 = '' OR email_lower LIKE lower($2) ESCAPE '\\' "
+		"OR lower(name) LIKE lower($2) ESCAPE '\\' "
 		"ORDER BY id DESC LIMIT $3";
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)

@@ -13,6 +13,21 @@ static int url_has_scheme(const char *url, const char *scheme)
 	return strncmp(url, scheme, n) == 0;
 }
 
+/* True for a libpq connection string: "host=... dbname=..." (it starts
+ * with a keyword and an equals sign). */
+static bool looks_like_conninfo(const char *url)
+{
+	const char *p = url;
+
+	while ((*p >= 'a' && *p <= 'z') || *p == '_')
+		p++;
+	if (p == url)
+		return false;
+	while (*p == ' ')
+		p++;
+	return *p == '=';
+}
+
 /* Names only the scheme of a URL we do not understand: the rest may hold a
  * password. */
 static void url_unsupported(const char *url, char *err, size_t errlen)
@@ -46,10 +61,8 @@ db *db_open(const char *url, char *err, size_t errlen)
 		return db_sqlite_open(path, err, errlen);
 	}
 	if (url_has_scheme(url, "postgres://") ||
-	    url_has_scheme(url, "postgresql://")) {
-		snprintf(err, errlen, "PostgreSQL support is not built yet");
-		return NULL;
-	}
+	    url_has_scheme(url, "postgresql://") || looks_like_conninfo(url))
+		return db_pgsql_open(url, err, errlen);
 	url_unsupported(url, err, errlen);
 	return NULL;
 }

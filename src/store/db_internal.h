@@ -25,6 +25,10 @@ struct db_driver {
 	bool (*in_transaction)(db *d);
 	/* 1 if the table exists, 0 if not, a negative DB_E* code on error. */
 	int (*table_exists)(db *d, const char *table);
+	/* Optional: takes (lock) or releases (!lock) a lock that keeps other
+	 * processes from migrating at the same time, beyond what
+	 * begin_write_sql gives (PostgreSQL's DDL needs it). */
+	int (*migrate_lock)(db *d, bool lock);
 
 	db_stmt *(*prepare)(db *d, const char *sql);
 	int (*bind_int)(db_stmt *s, int index, int64_t value);
@@ -59,9 +63,19 @@ void db_prefix_error(db *d, const char *fmt, ...)
 
 /* Driver entry points, called by db_open with the part after the scheme. */
 db *db_sqlite_open(const char *path, char *err, size_t errlen);
+/* conninfo: a postgres:// or postgresql:// URL or a libpq "key=value"
+ * connection string. */
+db *db_pgsql_open(const char *conninfo, char *err, size_t errlen);
 
 /* The migrations under src/store/migrations/, embedded at build time by
- * tools/embed into a generated source, ordered by version from 1 up. */
+ * tools/embed into a generated source, ordered by version from 1 up.
+ * One numbering serves every backend. A file whose name ends in
+ * "_sqlite.sql" runs only on SQLite and one ending in "_pgsql.sql" only on
+ * PostgreSQL, for what each backend does its own way (full-text search,
+ * triggers); such a pair may share one number (0008_x_sqlite.sql and
+ * 0008_x_pgsql.sql), so a schema version means the same on both. A version
+ * is recorded when this backend's file for it runs; one with no file for
+ * this backend is left unrecorded (and a twin added later still runs). */
 struct db_migration {
 	int version;      /* 1 for 0001_schema.sql */
 	const char *name; /* "schema" */

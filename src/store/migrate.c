@@ -4,7 +4,26 @@
  * so every backend migrates the same way. */
 #include "store/db_internal.h"
 
+#include <string.h>
 #include <time.h>
+
+static bool name_ends_with(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), k = strlen(suffix);
+
+	return n >= k && strcmp(name + n - k, suffix) == 0;
+}
+
+/* False for a migration written for the other backend only (see
+ * db_internal.h): "_sqlite" runs on SQLite, "_pgsql" on PostgreSQL. */
+static bool migration_runs_here(db *d, const struct db_migration *m)
+{
+	if (name_ends_with(m->name, "_sqlite"))
+		return strcmp(db_backend(d), "sqlite") == 0;
+	if (name_ends_with(m->name, "_pgsql"))
+		return strcmp(db_backend(d), "postgres") == 0;
+	return true;
+}
 
 static int migrations_table_ensure(db *d)
 {
@@ -76,6 +95,8 @@ static int migration_apply(db *d, const struct db_migration *m)
 {
 	int rc;
 
+	if (!migration_runs_here(d, m))
+		return 0;
 	rc = db_begin_write(d);
 	if (rc < 0)
 		goto fail;
@@ -140,7 +161,7 @@ static int schema_not_newer(db *d)
 	return DB_OK;
 }
 
-int db_migrate(db *d)
+static int migrations_apply_all(db *d)
 {
 	int applied = 0, rc;
 	size_t i;
@@ -158,4 +179,21 @@ int db_migrate(db *d)
 		applied += rc;
 	}
 	return applied;
+}
+
+int db_migrate(db *d)
+{
+	int rc;
+
+	if (d->driver->migrate_lock != NULL) {
+		rc = d->driver->migrate_lock(d, true);
+		if (rc < 0) {
+			db_prefix_error(d, "cannot take the migration lock");
+			return rc;
+		}
+	}
+	rc = migrations_apply_all(d);
+	if (d->driver->migrate_lock != NULL)
+		(void)d->driver->migrate_lock(d, false);
+	return rc;
 }

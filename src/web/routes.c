@@ -6,6 +6,7 @@
 #include "base/str.h"
 #include "domain/token.h"
 #include "web/admin.h"
+#include "web/kb.h"
 #include "web/context.h"
 #include "web/handlers.h"
 #include "web/page.h"
@@ -70,7 +71,9 @@ int web_routes(router *r)
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
 		if (router_add(r, routes[i].methods, routes[i].pattern, routes[i].handler) < 0)
 			return -1;
-	return web_routes_admin(r);
+	if (web_routes_admin(r) < 0)
+		return -1;
+	return web_routes_kb(r);
 }
 
 /* The session named by this area's cookie: clients use "sid" on the whole

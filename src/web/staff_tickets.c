@@ -218,7 +218,7 @@ void staff_queue_show(struct request *req)
 		vm_set_text(o, "status_label", tr(req, ticket_status_label(t->status)));
 		vm_set_text(o, "priority", t->priority);
 		vm_set_text(o, "priority_label", tr(req, ticket_priority_label(t->priority)));
-		vm_set_text(o, "assignee", rows[i].assignee_name);
+		vm_set_text(o, "assignee", rows[i].assignee_name[0] ? rows[i].assignee_name : "—");
 		page_time(req, o, "updated", t->updated_at);
 		bool waiting = str_eq(t->status, "open") || str_eq(t->status, "customer-reply");
 		vm_set_bool(o, "waiting_for_us", waiting);
@@ -427,9 +427,7 @@ void staff_ticket_show(struct request *req)
 static int take_files(struct request *req, struct attachment_in **files, const char **error)
 {
 	struct attachment_limits l;
-	attachment_limits_default(&l);
-	l.max_files = req_app(req)->cfg.max_uploads;
-	l.max_bytes = req_app(req)->cfg.max_upload;
+	ticket_attachment_limits(req_db(req), req->arena, &l);
 	*files = arena_alloc(req->arena, (size_t)(l.max_files + 1) * sizeof **files);
 	if (!*files)
 		return ATTACHMENT_READ;
@@ -480,7 +478,7 @@ static void post_message(struct request *req, bool note)
 		return;
 	}
 	if (rc == TICKET_COLLISION) {
-		ticket_page(req, t, 409, tr(req, "Someone replied to this ticket after you opened it. Read the new message, then send your reply again or confirm it."), true);
+		ticket_page(req, t, 409, NULL, true);
 		return;
 	}
 	if (rc != TICKET_OK) {
@@ -544,7 +542,7 @@ void staff_ticket_merge(struct request *req)
 	int64_t into = ticket_number_parse(form_text(req, "into"));
 	int rc = staff_merge(req_db(req), s, t->number, into, now());
 	if (rc == TICKET_INVALID) {
-		ticket_page(req, t, 422, tr(req, "Enter the number of another ticket you can see."), false);
+		ticket_page(req, t, 422, tr(req, "Enter the number of another ticket of the same client."), false);
 		return;
 	}
 	if (rc != TICKET_OK) {

@@ -31,9 +31,7 @@ static const char *form_text(struct request *req, const char *name)
 
 static void attachment_limits(struct request *req, struct attachment_limits *l)
 {
-	attachment_limits_default(l);
-	l->max_files = req_app(req)->cfg.max_uploads;
-	l->max_bytes = req_app(req)->cfg.max_upload;
+	ticket_attachment_limits(req_db(req), req->arena, l);
 }
 
 /* "jpg,png" as "jpg, png" for people. */

@@ -49,7 +49,7 @@ function unexpected(lines) {
 /** Like assertClean(page), without the 422 answers the tests ask for. */
 function assertClean(page) {
   try {
-    assertClean(page);
+    b.assertNoConsoleErrors(page);
   } catch (e) {
     const lines = unexpected(e.message.split('\n').slice(1));
     if (lines.length) throw new Error(`browser errors:\n${lines.join('\n')}`);

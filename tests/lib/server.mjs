@@ -3,13 +3,14 @@
 //
 // The binary comes from $CHAMADO_BIN (tests/run-all sets it); without it the
 // sanitizer build build/san/chamado is used.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freshDatabase, dropDatabase, psql } from './pg.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -25,6 +26,50 @@ function childEnv(extra = {}) {
   const env = { ...process.env, ...SANITIZER_ENV, ...extra };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   return env;
+}
+
+// With CHAMADO_TEST_DB=postgres (tests/run-all's second pass) every server
+// started here gets a fresh database on a shared PostgreSQL server instead
+// of DATA_DIR/chamado.db. Its URL is kept in DATA_DIR/.test-db-url, so a
+// server restarted on the same data dir finds its data again, and a CLI
+// run with --data-dir DIR (and no --db) uses the same database.
+export const DB_BACKEND = process.env.CHAMADO_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
+const DB_URL_FILE = '.test-db-url';
+
+async function databaseFor(dataDir) {
+  if (DB_BACKEND !== 'postgres') return `sqlite:${path.join(dataDir, 'chamado.db')}`;
+  const file = path.join(dataDir, DB_URL_FILE);
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    const url = await freshDatabase();
+    fs.writeFileSync(file, url);
+    return url;
+  }
+}
+
+function pgUrlOfDataDir(dataDir) {
+  try {
+    return fs.readFileSync(path.join(dataDir, DB_URL_FILE), 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Run one SQL statement on the database of a server (or of a data dir, or of
+ * DATA_DIR/chamado.db): sqlite3 or psql, whichever backend it is on.
+ * Returns the output (rows as a|b lines).
+ */
+export function runSql(target, sql) {
+  const dir = typeof target === 'string'
+    ? (target.endsWith('.db') ? path.dirname(target) : target) : target.dataDir;
+  const pgUrl = pgUrlOfDataDir(dir);
+  if (pgUrl) return psql(pgUrl, sql);
+  const file = typeof target === 'string' && target.endsWith('.db') ? target : path.join(dir, 'chamado.db');
+  const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', file, sql], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`sqlite3 ${sql}: ${r.stderr || r.error?.message}`);
+  return r.stdout.trim();
 }
 
 /** An Error whose report is its message alone (no stack of test-runner frames). */
@@ -93,6 +138,7 @@ export function crashed(text) {
  *   args     extra arguments after the standard ones
  *   env      extra environment (a value of undefined removes a variable)
  *   dataDir  use this data dir (the caller owns it: it is not removed on stop)
+ *   dbUrl    use this database (the caller owns it) instead of the default
  *   port     use this port instead of a free one
  *   timeoutMs  how long to wait for /healthz (15 s)
  */
@@ -102,7 +148,8 @@ export async function startServer(options = {}) {
   const ownDir = !options.dataDir;
   const dataDir = options.dataDir || (await makeTempDir());
   const port = options.port || (await freePort());
-  const dbUrl = `sqlite:${path.join(dataDir, 'chamado.db')}`;
+  const dbUrl = options.dbUrl || (await databaseFor(dataDir));
+  if (options.dbUrl && !dbUrl.startsWith('sqlite:')) fs.writeFileSync(path.join(dataDir, DB_URL_FILE), dbUrl);
   const argv = ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--db', dbUrl];
   if (demo) argv.push('--demo');
   argv.push(...args);
@@ -152,7 +199,10 @@ export async function startServer(options = {}) {
       }
       // Let the pipes drain.
       await sleep(50);
-      if (ownDir && !keepDataDir) await removeDir(dataDir);
+      if (ownDir && !keepDataDir) {
+        await removeDir(dataDir);
+        if (DB_BACKEND === 'postgres' && !options.dbUrl && !dbUrl.startsWith('sqlite:')) await dropDatabase(dbUrl).catch(() => {});
+      }
       return { code: killed ? null : exit.code, signal: killed ? 'SIGKILL (did not exit in time)' : exit.signal,
         killed, stdout: out.text, stderr: err.text };
     },
@@ -163,6 +213,7 @@ export async function startServer(options = {}) {
   for (;;) {
     if (exit) {
       if (ownDir) await removeDir(dataDir);
+      if (ownDir && DB_BACKEND === 'postgres' && !options.dbUrl && !dbUrl.startsWith('sqlite:')) await dropDatabase(dbUrl).catch(() => {});
       throw plainError(`chamado serve exited early (code ${exit.code}, signal ${exit.signal})\n` +
         `argv: ${argv.join(' ')}\nstderr:\n${tail(err.text)}\nstdout:\n${tail(out.text)}`);
     }
@@ -189,7 +240,14 @@ export async function startServer(options = {}) {
  */
 export function runCli(args, options = {}) {
   assertBinary();
-  const { input, env = {}, timeoutMs = 20000, cwd = ROOT } = options;
+  const { input, timeoutMs = 20000, cwd = ROOT } = options;
+  let { env = {} } = options;
+  // On PostgreSQL, `--data-dir DIR` of a server's data dir means its database.
+  const dirAt = args.indexOf('--data-dir');
+  if (DB_BACKEND === 'postgres' && dirAt >= 0 && !args.includes('--db') && !('CHAMADO_DB' in env)) {
+    const pgUrl = pgUrlOfDataDir(args[dirAt + 1] || '');
+    if (pgUrl) env = { ...env, CHAMADO_DB: pgUrl };
+  }
   return new Promise((resolve, reject) => {
     const proc = spawn(CHAMADO_BIN, args, { cwd, env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
     const out = collector(proc.stdout);

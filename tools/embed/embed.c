@@ -7,6 +7,8 @@
  * File names must be NNNN_name.sql (digits, underscore, lowercase name);
  * versions must run 1, 2, 3 ... with no gap or repeat, so a file left out
  * of the build list is caught here rather than on a customer's database.
+ * The one repeat allowed is a backend pair, NNNN_x_sqlite.sql beside
+ * NNNN_x_pgsql.sql: each backend runs its own (src/store/migrate.c).
  * Plain C11 and stdio only: it runs on the build machine. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,7 +80,8 @@ static int migration_write(FILE *out, const struct migration *m)
 		perror(m->path);
 		return -1;
 	}
-	fprintf(out, "static const char migration_%04d[] = {", m->version);
+	fprintf(out, "static const char migration_%04d_%s[] = {", m->version,
+	    m->name);
 	while ((c = getc(in)) != EOF) {
 		if (c == 0 || ++count > MIGRATION_BYTES_MAX) {
 			fprintf(stderr, "%s: %s\n", m->path, c == 0 ?
@@ -98,6 +101,31 @@ static int migration_write(FILE *out, const struct migration *m)
 	return 0;
 }
 
+static int name_has_suffix(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), k = strlen(suffix);
+
+	return n > k && strcmp(name + n - k, suffix) == 0;
+}
+
+/* True for "x_sqlite" and "x_pgsql" (either order): one version, two
+ * backends. */
+static int backend_pair(const char *a, const char *b)
+{
+	size_t n;
+
+	if (name_has_suffix(a, "_pgsql")) {
+		const char *t = a;
+
+		a = b;
+		b = t;
+	}
+	if (!name_has_suffix(a, "_sqlite") || !name_has_suffix(b, "_pgsql"))
+		return 0;
+	n = strlen(a) - strlen("_sqlite");
+	return strlen(b) - strlen("_pgsql") == n && strncmp(a, b, n) == 0;
+}
+
 static int output_write(FILE *out, const struct migration *list, int count)
 {
 	int i;
@@ -110,23 +138,32 @@ static int output_write(FILE *out, const struct migration *list, int count)
 			return -1;
 	fprintf(out, "const struct db_migration db_migrations[] = {\n");
 	for (i = 0; i < count; i++)
-		fprintf(out, "\t{ %d, \"%s\", migration_%04d },\n",
-		    list[i].version, list[i].name, list[i].version);
+		fprintf(out, "\t{ %d, \"%s\", migration_%04d_%s },\n",
+		    list[i].version, list[i].name, list[i].version,
+		    list[i].name);
 	fprintf(out, "};\n\nconst size_t db_migration_count = %d;\n", count);
 	return ferror(out) ? -1 : 0;
 }
 
-/* Versions must be exactly 1..count once sorted. */
+/* Versions must be exactly 1, 2, 3 ... once sorted, a backend pair
+ * sharing one. */
 static int versions_check(const struct migration *list, int count)
 {
-	int i;
+	int i, expected = 1;
 
-	for (i = 0; i < count; i++) {
-		if (list[i].version == i + 1)
+	for (i = 0; i < count; i++, expected++) {
+		if (i > 0 && list[i].version == list[i - 1].version &&
+		    backend_pair(list[i].name, list[i - 1].name) &&
+		    (i < 2 || list[i - 2].version != list[i].version)) {
+			expected--;
+			continue;
+		}
+		if (list[i].version == expected)
 			continue;
 		fprintf(stderr, "embed: %s: expected migration number %04d "
-		    "(numbers must run from 0001 with no gap or repeat)\n",
-		    list[i].path, i + 1);
+		    "(numbers must run from 0001 with no gap or repeat, but for "
+		    "a NNNN_x_sqlite.sql + NNNN_x_pgsql.sql pair)\n",
+		    list[i].path, expected);
 		return -1;
 	}
 	return 0;

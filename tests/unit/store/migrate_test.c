@@ -49,11 +49,26 @@ static int latest_version(void)
 	return db_migrations[db_migration_count - 1].version;
 }
 
+/* The migrations SQLite runs: all but PostgreSQL's own (NNNN_x_pgsql). */
+static int sqlite_migration_count(void)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < db_migration_count; i++) {
+		size_t len = strlen(db_migrations[i].name);
+
+		n += !(len > 6 && strcmp(db_migrations[i].name + len - 6,
+		    "_pgsql") == 0);
+	}
+	return n;
+}
+
 static void migrate_ok(void)
 {
 	int applied = db_migrate(d);
 
-	cr_assert_eq(applied, (int)db_migration_count, "db_migrate: %d %s",
+	cr_assert_eq(applied, sqlite_migration_count(), "db_migrate: %d %s",
 	    applied, db_error(d));
 }
 
@@ -74,8 +89,15 @@ Test(migrate, migrations_are_embedded_numbered_from_one_in_order)
 
 	cr_assert_geq(db_migration_count, 1);
 	cr_expect_str_eq(db_migrations[0].name, "schema");
-	for (i = 0; i < db_migration_count; i++) {
-		cr_expect_eq(db_migrations[i].version, (int)i + 1);
+	int expected = 1;
+
+	for (i = 0; i < db_migration_count; i++, expected++) {
+		/* NNNN_x_sqlite + NNNN_x_pgsql share a number. */
+		if (i > 0 && db_migrations[i].version ==
+		    db_migrations[i - 1].version)
+			expected--;
+		cr_expect_eq(db_migrations[i].version, expected, "%s",
+		    db_migrations[i].name);
 		cr_expect_not_null(strstr(db_migrations[i].sql, "CREATE"));
 	}
 }
@@ -172,7 +194,7 @@ Test(migrate, two_connections_migrating_at_once_apply_each_migration_once)
 	for (i = 0; i < 2; i++)
 		cr_expect_geq(runs[i].applied, 0, "%s", runs[i].error);
 	cr_expect_eq(runs[0].applied + runs[1].applied,
-	    (int)db_migration_count);
+	    sqlite_migration_count());
 	cr_expect_eq(db_schema_version(runs[1].conn), latest_version());
 	db_close(runs[1].conn);
 }

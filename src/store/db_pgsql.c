@@ -1,0 +1,1109 @@
+/* The PostgreSQL driver: one libpq connection per db, with a cache of
+ * server-side prepared statements keyed by the address of their SQL text.
+ *
+ * What it does so that callers written against SQLite work unchanged:
+ *
+ * - Parameters are sent in text format with a type: INT8 for db_bind_int,
+ *   BYTEA (binary format) for blobs, and "unknown" for text and NULL, so
+ *   the server infers those from the context as it would for a literal.
+ *   A statement is prepared on its first db_step, when the types are
+ *   known; if a later execution binds a type the prepared form did not
+ *   have (an INT8 where a NULL was), it is prepared again under a new name.
+ * - Inside a transaction every statement runs under a savepoint, sent in
+ *   the same round trip (libpq pipeline mode), so a failed statement (a
+ *   UNIQUE violation the caller handles) undoes itself and leaves the
+ *   transaction usable, as in SQLite; outside one, it runs on its own.
+ * - db_begin_write takes a cluster-wide advisory lock for the transaction:
+ *   write transactions run one at a time, as SQLite's BEGIN IMMEDIATE
+ *   makes them, so read-modify-write sequences stay correct on many nodes.
+ *   Queues that must scale (the outbox) use db_begin and SKIP LOCKED.
+ * - A lost connection fails the call it is found on with DB_CONN (the
+ *   caller cannot know whether a write in flight was applied); the next
+ *   call reconnects, and all statements are prepared again. A connection
+ *   the server closed while it sat idle (a restart) is noticed before a
+ *   statement is sent, and replaced without failing anything.
+ * - Results come back in text format; booleans read as 1/0, bytea is
+ *   unescaped on demand.
+ * - db_exec rewrites the migrations' shared dialect: INTEGER PRIMARY KEY
+ *   becomes an identity column, INTEGER BIGINT and BLOB BYTEA (outside
+ *   literals, quoted names, comments and $$-quoted function bodies). */
+#include "store/db_internal.h"
+
+#include <libpq-fe.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define STMT_CACHE_INITIAL 64 /* slots; always a power of two */
+#define PARAMS_MAX 1000
+
+/* Type OIDs of the built-in types we send or read (pg_type.dat). */
+#define OID_BOOL 16
+#define OID_BYTEA 17
+#define OID_INT8 20
+
+/* pg_advisory_lock(CLASS, n): "CHMD", then what the lock guards. */
+#define LOCK_CLASS "1128811844"
+#define LOCK_WRITE "1"
+#define LOCK_MIGRATE "2"
+
+#define SAVEPOINT_NAME "chamado_stmt"
+
+struct pg_param {
+	Oid type;          /* 0: let the server infer it */
+	const char *value; /* NULL: SQL NULL */
+	int length;
+	int format;   /* 0 text, 1 binary */
+	char *heap;   /* our copy of text or bytes, freed on rebind/done */
+	char number[24];
+	bool bound;
+};
+
+struct pg_stmt {
+	struct db_stmt base;
+	const char *sql;
+	int nparams;
+	char name[32]; /* "" until prepared on the current connection */
+	/* Integers are left to the server to type: the statement calls a
+	 * function that takes an int4 (say), which INT8 would not match. */
+	bool infer_ints;
+	Oid *prepared_types;
+	struct pg_param *params;
+	/* The arrays libpq takes, filled from params at execution. */
+	const char **values;
+	int *lengths;
+	int *formats;
+	Oid *types;
+	PGresult *result; /* NULL until executed */
+	int row;          /* the current row, -1 before the first */
+	unsigned char *blob; /* PQunescapeBytea of the last blob read */
+};
+
+struct stmt_slot {
+	const char *sql; /* NULL: empty slot */
+	struct pg_stmt *stmt;
+};
+
+struct pg_db {
+	struct db base;
+	PGconn *conn;
+	char *conninfo;
+	unsigned long next_name;
+	/* The connection was lost inside a transaction: every call fails
+	 * until the caller rolls back (or begins anew), so nothing it does
+	 * next runs outside the transaction it thinks it is in. */
+	bool lost_in_transaction;
+	struct stmt_slot *slots;
+	size_t slot_count;
+	size_t slot_used;
+};
+
+static const struct db_driver pgsql_driver;
+
+static struct pg_db *as_pg(db *d)
+{
+	return (struct pg_db *)d;
+}
+
+static struct pg_stmt *as_stmt(db_stmt *s)
+{
+	return (struct pg_stmt *)s;
+}
+
+/* ---- errors ---- */
+
+/* Copies msg without its trailing newline(s) into d's error. */
+static void error_set_trimmed(db *d, const char *msg)
+{
+	size_t len = strlen(msg);
+
+	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+		len--;
+	db_set_error(d, "%.*s", (int)(len < DB_ERROR_MAX ? len :
+	    DB_ERROR_MAX - 1), msg);
+}
+
+/* Maps a SQLSTATE to a DB_* code. */
+static int code_from_sqlstate(const char *state)
+{
+	if (state == NULL || strlen(state) != 5)
+		return DB_ERROR;
+	if (strncmp(state, "23", 2) == 0)
+		return DB_CONSTRAINT;
+	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+	    strcmp(state, "55P03") == 0)
+		return DB_BUSY;
+	if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+	    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0)
+		return DB_CONN;
+	if (strcmp(state, "53200") == 0)
+		return DB_NOMEM;
+	return DB_ERROR;
+}
+
+/* Records why res (or the connection, when res is NULL) failed and
+ * returns the DB_* code. A connection that went bad is always DB_CONN. */
+static int fail_from_result(struct pg_db *p, const PGresult *res)
+{
+	int code = DB_ERROR;
+
+	if (res != NULL && PQresultErrorMessage(res)[0] != '\0') {
+		const char *primary = PQresultErrorField(res,
+		    PG_DIAG_MESSAGE_PRIMARY);
+
+		code = code_from_sqlstate(PQresultErrorField(res,
+		    PG_DIAG_SQLSTATE));
+		error_set_trimmed(&p->base, primary != NULL ? primary :
+		    PQresultErrorMessage(res));
+	} else {
+		error_set_trimmed(&p->base, PQerrorMessage(p->conn));
+	}
+	if (PQstatus(p->conn) != CONNECTION_OK) {
+		if (res == NULL || code == DB_ERROR)
+			error_set_trimmed(&p->base, PQerrorMessage(p->conn));
+		db_prefix_error(&p->base, "lost the connection to PostgreSQL");
+		code = DB_CONN;
+	}
+	return code;
+}
+
+/* ---- statement cache: open addressing, linear probing ---- */
+
+static size_t slot_hash(const char *sql)
+{
+	uint64_t h = (uint64_t)(uintptr_t)sql;
+
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	return (size_t)h;
+}
+
+static struct stmt_slot *slot_find(struct stmt_slot *slots, size_t count,
+    const char *sql)
+{
+	size_t i = slot_hash(sql) & (count - 1);
+
+	while (slots[i].sql != NULL && slots[i].sql != sql)
+		i = (i + 1) & (count - 1);
+	return &slots[i];
+}
+
+/* Keeps the table at most half full, so probes stay short. */
+static int cache_reserve(struct pg_db *p)
+{
+	size_t count, i;
+	struct stmt_slot *slots;
+
+	if ((p->slot_used + 1) * 2 <= p->slot_count)
+		return DB_OK;
+	count = p->slot_count ? p->slot_count * 2 : STMT_CACHE_INITIAL;
+	slots = calloc(count, sizeof *slots);
+	if (slots == NULL) {
+		db_set_error(&p->base, "out of memory");
+		return DB_NOMEM;
+	}
+	for (i = 0; i < p->slot_count; i++)
+		if (p->slots[i].sql != NULL)
+			*slot_find(slots, count, p->slots[i].sql) = p->slots[i];
+	free(p->slots);
+	p->slots = slots;
+	p->slot_count = count;
+	return DB_OK;
+}
+
+static void params_clear(struct pg_stmt *st)
+{
+	int i;
+
+	for (i = 0; i < st->nparams; i++) {
+		free(st->params[i].heap);
+		memset(&st->params[i], 0, sizeof st->params[i]);
+	}
+}
+
+/* Forgets the result of the last execution (not the bindings). */
+static void result_clear(struct pg_stmt *st)
+{
+	PQclear(st->result);
+	st->result = NULL;
+	st->row = -1;
+	PQfreemem(st->blob);
+	st->blob = NULL;
+}
+
+static void stmt_free(struct pg_stmt *st)
+{
+	if (st == NULL)
+		return;
+	result_clear(st);
+	params_clear(st);
+	free(st->params);
+	free(st->prepared_types);
+	free(st->values);
+	free(st->lengths);
+	free(st->formats);
+	free(st->types);
+	free(st);
+}
+
+static void cache_clear(struct pg_db *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->slot_count; i++)
+		stmt_free(p->slots[i].stmt);
+	free(p->slots);
+	p->slots = NULL;
+	p->slot_count = p->slot_used = 0;
+}
+
+/* After a reconnect no statement exists on the server any more. */
+static void cache_forget_prepared(struct pg_db *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->slot_count; i++)
+		if (p->slots[i].stmt != NULL)
+			p->slots[i].stmt->name[0] = '\0';
+}
+
+/* ---- SQL text ---- */
+
+/* Returns the end of the quoted run that starts at p (p[0] is the quote);
+ * a doubled quote inside stands for itself. */
+static const char *skip_quoted(const char *p)
+{
+	char quote = *p;
+
+	for (p++; *p != '\0'; p++) {
+		if (*p != quote)
+			continue;
+		if (p[1] == quote) {
+			p++;
+			continue;
+		}
+		return p + 1;
+	}
+	return p;
+}
+
+/* The end of a dollar-quoted string ($$...$$ or $tag$...$tag$) starting
+ * at p, or NULL when p starts no such string ($1 is a placeholder). */
+static const char *skip_dollar_quoted(const char *p)
+{
+	const char *tag_end = p + 1, *end;
+	size_t tag_len;
+
+	if (*tag_end >= '0' && *tag_end <= '9')
+		return NULL;
+	while ((*tag_end >= 'a' && *tag_end <= 'z') ||
+	    (*tag_end >= 'A' && *tag_end <= 'Z') ||
+	    (*tag_end >= '0' && *tag_end <= '9') || *tag_end == '_')
+		tag_end++;
+	if (*tag_end != '$')
+		return NULL;
+	tag_len = (size_t)(tag_end - p + 1);
+	for (end = tag_end + 1; *end != '\0'; end++)
+		if (*end == '$' && strncmp(end, p, tag_len) == 0)
+			return end + tag_len;
+	return end;
+}
+
+static const char *skip_comment(const char *p)
+{
+	if (p[0] == '-') {
+		while (*p != '\0' && *p != '\n')
+			p++;
+		return p;
+	}
+	for (p += 2; *p != '\0'; p++)
+		if (p[0] == '*' && p[1] == '/')
+			return p + 2;
+	return p;
+}
+
+/* The highest $N in sql, outside literals, quoted names and comments;
+ * -1 when a number is out of range. */
+static int placeholders_count(const char *sql)
+{
+	const char *p = sql;
+	int max = 0;
+
+	while (*p != '\0') {
+		const char *dollar = *p == '$' ? skip_dollar_quoted(p) : NULL;
+
+		if (dollar != NULL) {
+			p = dollar;
+		} else if (*p == '\'' || *p == '"') {
+			p = skip_quoted(p);
+		} else if ((p[0] == '-' && p[1] == '-') ||
+		    (p[0] == '/' && p[1] == '*')) {
+			p = skip_comment(p);
+		} else if (p[0] == '$' && p[1] >= '0' && p[1] <= '9') {
+			long n = 0;
+
+			for (p++; *p >= '0' && *p <= '9'; p++)
+				if ((n = n * 10 + (*p - '0')) > PARAMS_MAX)
+					return -1;
+			if (n > max)
+				max = (int)n;
+		} else {
+			p++;
+		}
+	}
+	return max;
+}
+
+static bool is_word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_';
+}
+
+/* True when the word at p is word (any case), followed by a non-word. */
+static bool word_at(const char *p, const char *word)
+{
+	size_t n = strlen(word);
+
+	return strncasecmp(p, word, n) == 0 && !is_word_char(p[n]);
+}
+
+static const char *skip_space(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	return p;
+}
+
+/* Rewrites the shared migration dialect into PostgreSQL's; returns a
+ * malloc'd string, or NULL when out of memory. Literals, quoted names and
+ * comments are copied as they are. */
+static char *dialect_rewrite(const char *sql)
+{
+	static const char identity[] =
+	    "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY";
+	size_t cap = strlen(sql) * 2 + 64, len = 0;
+	char *out = malloc(cap);
+	const char *p = sql;
+
+	if (out == NULL)
+		return NULL;
+	while (*p != '\0') {
+		const char *start = p, *add = NULL;
+		const char *dollar = *p == '$' ? skip_dollar_quoted(p) : NULL;
+		size_t add_len;
+
+		if (dollar != NULL) {
+			p = dollar;
+		} else if (*p == '\'' || *p == '"') {
+			p = skip_quoted(p);
+		} else if ((p[0] == '-' && p[1] == '-') ||
+		    (p[0] == '/' && p[1] == '*')) {
+			p = skip_comment(p);
+		} else if (is_word_char(*p) && (p == sql ||
+		    !is_word_char(p[-1]))) {
+			const char *after;
+
+			if (word_at(p, "INTEGER")) {
+				after = skip_space(p + 7);
+				if (word_at(after, "PRIMARY") &&
+				    word_at(skip_space(after + 7), "KEY")) {
+					add = identity;
+					p = skip_space(after + 7) + 3;
+				} else {
+					add = "BIGINT";
+					p += 7;
+				}
+			} else if (word_at(p, "BLOB")) {
+				add = "BYTEA";
+				p += 4;
+			} else {
+				while (is_word_char(*p))
+					p++;
+			}
+		} else {
+			p++;
+		}
+		add_len = add != NULL ? strlen(add) : (size_t)(p - start);
+		if (len + add_len + 1 > cap) {
+			char *bigger;
+
+			cap = (len + add_len + 1) * 2;
+			bigger = realloc(out, cap);
+			if (bigger == NULL) {
+				free(out);
+				return NULL;
+			}
+			out = bigger;
+		}
+		memcpy(out + len, add != NULL ? add : start, add_len);
+		len += add_len;
+	}
+	out[len] = '\0';
+	return out;
+}
+
+/* ---- connection ---- */
+
+static void notice_ignore(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* Opens a new connection from p->conninfo; DB_OK or DB_CONN with the
+ * reason in err (or in p's error when err is NULL). */
+static int connection_open(struct pg_db *p, char *err, size_t errlen)
+{
+	/* Ours come first: the URL's own settings override them. */
+	const char *const keys[] = {"connect_timeout", "application_name",
+	    "dbname", NULL};
+	const char *const values[] = {"10", "chamado", p->conninfo, NULL};
+
+	p->conn = PQconnectdbParams(keys, values, 1);
+	if (p->conn != NULL && PQstatus(p->conn) == CONNECTION_OK) {
+		PQsetNoticeProcessor(p->conn, notice_ignore, NULL);
+		return DB_OK;
+	}
+	if (err != NULL) {
+		const char *msg = p->conn != NULL ? PQerrorMessage(p->conn) :
+		    "out of memory";
+		size_t len = strlen(msg);
+
+		while (len > 0 && msg[len - 1] == '\n')
+			len--;
+		snprintf(err, errlen, "cannot connect to PostgreSQL: %.*s",
+		    (int)len, msg);
+	} else {
+		error_set_trimmed(&p->base, p->conn != NULL ?
+		    PQerrorMessage(p->conn) : "out of memory");
+		db_prefix_error(&p->base, "cannot connect to PostgreSQL");
+	}
+	PQfinish(p->conn);
+	p->conn = NULL;
+	return DB_CONN;
+}
+
+/* Replaces a connection that is gone with a new one. Statements of the
+ * old connection no longer exist on the server. */
+static int connection_renew(struct pg_db *p)
+{
+	PQfinish(p->conn);
+	p->conn = NULL;
+	cache_forget_prepared(p);
+	return connection_open(p, NULL, 0);
+}
+
+/* Reads whatever an idle connection has waiting, without blocking: a
+ * server that shuts down sends an error and then closes the socket, and
+ * libpq marks the connection bad only when it reads the end of file. */
+static void connection_drain(PGconn *conn)
+{
+	struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
+	int rounds;
+
+	for (rounds = 0; rounds < 8 && PQstatus(conn) == CONNECTION_OK &&
+	    pfd.fd >= 0 && poll(&pfd, 1, 0) > 0; rounds++)
+		if (PQconsumeInput(conn) == 0)
+			break;
+}
+
+/* Makes sure there is a live connection before a call sends anything.
+ * Between transactions a connection the server closed (a restart, an
+ * administrator) is replaced at once; PQconsumeInput reads what the server
+ * said without blocking, and notices EOF. Inside a transaction a lost
+ * connection is an error: the transaction is gone with it. */
+static int connection_ready(struct pg_db *p)
+{
+	PGTransactionStatusType ts;
+
+	if (p->lost_in_transaction) {
+		db_set_error(&p->base, "lost the connection to PostgreSQL "
+		    "inside a transaction; roll back first");
+		return DB_CONN;
+	}
+	if (p->conn == NULL)
+		return connection_renew(p);
+	ts = PQtransactionStatus(p->conn);
+	if (ts == PQTRANS_IDLE)
+		connection_drain(p->conn);
+	if (PQstatus(p->conn) == CONNECTION_OK)
+		return DB_OK;
+	if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR) {
+		p->lost_in_transaction = true;
+		db_set_error(&p->base, "lost the connection to PostgreSQL "
+		    "inside a transaction");
+		return DB_CONN;
+	}
+	return connection_renew(p);
+}
+
+static void pg_close(db *d)
+{
+	struct pg_db *p = as_pg(d);
+
+	cache_clear(p);
+	PQfinish(p->conn);
+	free(p->conninfo);
+	free(p);
+}
+
+static bool pg_in_transaction(db *d)
+{
+	struct pg_db *p = as_pg(d);
+	PGTransactionStatusType ts;
+
+	if (p->lost_in_transaction)
+		return true;
+	if (p->conn == NULL || PQstatus(p->conn) != CONNECTION_OK)
+		return false;
+	ts = PQtransactionStatus(p->conn);
+	return ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR ||
+	    ts == PQTRANS_ACTIVE;
+}
+
+/* COMMIT of a transaction that an error aborted is answered "ROLLBACK"
+ * by the server; COMMIT outside a transaction only warns. Both are
+ * failures for our callers, as they are in SQLite. */
+static int commit_check(struct pg_db *p)
+{
+	PGTransactionStatusType ts = PQtransactionStatus(p->conn);
+	PGresult *res;
+
+	if (ts == PQTRANS_IDLE) {
+		db_set_error(&p->base, "cannot commit - no transaction is "
+		    "active");
+		return DB_ERROR;
+	}
+	if (ts == PQTRANS_INERROR) {
+		res = PQexec(p->conn, "ROLLBACK");
+		PQclear(res);
+		db_set_error(&p->base, "cannot commit: an earlier statement "
+		    "failed and the transaction was rolled back");
+		return DB_ERROR;
+	}
+	return DB_OK;
+}
+
+static int pg_exec(db *d, const char *sql)
+{
+	struct pg_db *p = as_pg(d);
+	PGresult *res;
+	ExecStatusType status;
+	bool was_in_transaction;
+	char *text;
+	int rc;
+
+	if (p->lost_in_transaction && (strcmp(sql, "ROLLBACK") == 0 ||
+	    strncmp(sql, "BEGIN", 5) == 0)) {
+		p->lost_in_transaction = false;
+		if (sql[0] == 'R')
+			return DB_OK; /* the server rolled it back already */
+	}
+	rc = connection_ready(p);
+	if (rc < 0)
+		return rc;
+	was_in_transaction = pg_in_transaction(d);
+	if (strcmp(sql, "COMMIT") == 0 && (rc = commit_check(p)) < 0)
+		return rc;
+	text = dialect_rewrite(sql);
+	if (text == NULL) {
+		db_set_error(d, "out of memory");
+		return DB_NOMEM;
+	}
+	res = PQexec(p->conn, text);
+	free(text);
+	status = PQresultStatus(res);
+	if (res != NULL && (status == PGRES_COMMAND_OK ||
+	    status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY)) {
+		rc = DB_OK;
+		if (strcmp(sql, "COMMIT") == 0 &&
+		    strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
+			db_set_error(d, "the transaction was rolled back");
+			rc = DB_ERROR;
+		}
+	} else {
+		rc = fail_from_result(p, res);
+		if (rc == DB_CONN && was_in_transaction &&
+		    strcmp(sql, "COMMIT") != 0 && strcmp(sql, "ROLLBACK") != 0)
+			p->lost_in_transaction = true;
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* ---- statements ---- */
+
+static db_stmt *pg_prepare(db *d, const char *sql)
+{
+	struct pg_db *p = as_pg(d);
+	struct stmt_slot *slot;
+	struct pg_stmt *st;
+	int n;
+
+	if (p->slot_count != 0) {
+		slot = slot_find(p->slots, p->slot_count, sql);
+		if (slot->sql != NULL) {
+			result_clear(slot->stmt);
+			params_clear(slot->stmt);
+			return &slot->stmt->base;
+		}
+	}
+	n = placeholders_count(sql);
+	if (n < 0) {
+		db_set_error(d, "too many parameters (over %d): %.60s",
+		    PARAMS_MAX, sql);
+		return NULL;
+	}
+	if (cache_reserve(p) < 0)
+		return NULL;
+	st = calloc(1, sizeof *st);
+	if (st == NULL)
+		goto nomem;
+	st->base.owner = d;
+	st->sql = sql;
+	st->nparams = n;
+	st->row = -1;
+	if (n > 0) {
+		st->params = calloc((size_t)n, sizeof *st->params);
+		st->prepared_types = calloc((size_t)n, sizeof(Oid));
+		st->values = calloc((size_t)n, sizeof *st->values);
+		st->lengths = calloc((size_t)n, sizeof *st->lengths);
+		st->formats = calloc((size_t)n, sizeof *st->formats);
+		st->types = calloc((size_t)n, sizeof *st->types);
+		if (st->params == NULL || st->prepared_types == NULL ||
+		    st->values == NULL || st->lengths == NULL ||
+		    st->formats == NULL || st->types == NULL)
+			goto nomem;
+	}
+	slot = slot_find(p->slots, p->slot_count, sql);
+	slot->sql = sql;
+	slot->stmt = st;
+	p->slot_used++;
+	return &st->base;
+nomem:
+	stmt_free(st);
+	db_set_error(d, "out of memory");
+	return NULL;
+}
+
+/* The parameter slot for index, or NULL after setting the error. A new
+ * binding ends the previous execution, as sqlite3_bind does not allow
+ * binding mid-statement either. */
+static struct pg_param *param_at(db_stmt *s, int index)
+{
+	struct pg_stmt *st = as_stmt(s);
+	struct pg_param *pm;
+
+	if (index < 1 || index > st->nparams) {
+		db_set_error(s->owner, "cannot bind parameter %d: column "
+		    "index out of range", index);
+		return NULL;
+	}
+	result_clear(st);
+	pm = &st->params[index - 1];
+	free(pm->heap);
+	memset(pm, 0, sizeof *pm);
+	pm->bound = true;
+	return pm;
+}
+
+static int pg_bind_int(db_stmt *s, int index, int64_t value)
+{
+	struct pg_param *pm = param_at(s, index);
+
+	if (pm == NULL)
+		return DB_ERROR;
+	pm->type = OID_INT8;
+	snprintf(pm->number, sizeof pm->number, "%lld", (long long)value);
+	pm->value = pm->number;
+	return DB_OK;
+}
+
+static int pg_bind_copy(db_stmt *s, int index, Oid type, const void *data,
+    size_t len, int format)
+{
+	struct pg_param *pm = param_at(s, index);
+
+	if (pm == NULL)
+		return DB_ERROR;
+	if (len > INT32_MAX - 1) {
+		db_set_error(s->owner, "cannot bind parameter %d: too large",
+		    index);
+		return DB_ERROR;
+	}
+	pm->heap = malloc(len + 1);
+	if (pm->heap == NULL) {
+		db_set_error(s->owner, "out of memory");
+		return DB_NOMEM;
+	}
+	if (len > 0)
+		memcpy(pm->heap, data, len);
+	pm->heap[len] = '\0';
+	pm->type = type;
+	pm->value = pm->heap;
+	pm->length = (int)len;
+	pm->format = format;
+	return DB_OK;
+}
+
+static int pg_bind_text(db_stmt *s, int index, const char *text)
+{
+	return pg_bind_copy(s, index, 0, text, strlen(text), 0);
+}
+
+static int pg_bind_blob(db_stmt *s, int index, const void *data, size_t len)
+{
+	return pg_bind_copy(s, index, OID_BYTEA, data, len, 1);
+}
+
+static int pg_bind_null(db_stmt *s, int index)
+{
+	return param_at(s, index) != NULL ? DB_OK : DB_ERROR;
+}
+
+/* True when the statement must be prepared (again) for the types bound
+ * now: it is not prepared on this connection, or a parameter is bound to
+ * a type its prepared form left to inference or fixed differently. In
+ * that case types[] receives the types to prepare with, keeping what the
+ * previous form knew for the parameters bound NULL or as text now. */
+static bool stmt_needs_prepare(struct pg_stmt *st)
+{
+	bool again = st->name[0] == '\0';
+	int i;
+
+	for (i = 0; i < st->nparams; i++) {
+		Oid now = st->params[i].type;
+
+		if (now == OID_INT8 && st->infer_ints)
+			now = 0;
+		st->types[i] = now != 0 ? now : st->prepared_types[i];
+		if (now != 0 && now != st->prepared_types[i])
+			again = true;
+	}
+	return again;
+}
+
+static bool ints_typed(const struct pg_stmt *st)
+{
+	int i;
+
+	for (i = 0; i < st->nparams; i++)
+		if (st->types[i] == OID_INT8)
+			return true;
+	return false;
+}
+
+static bool sqlstate_is(const PGresult *r, const char *state)
+{
+	const char *s = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+	return s != NULL && strcmp(s, state) == 0;
+}
+
+/* One result per query sent in the pipeline, then the sync. Returns the
+ * results in res[] (the caller clears them); false when the connection
+ * failed on the way. */
+static bool pipeline_collect(PGconn *conn, PGresult **res, int count)
+{
+	PGresult *r;
+	bool ok = true;
+	int i;
+
+	for (i = 0; i < count; i++) {
+		res[i] = PQgetResult(conn);
+		if (res[i] == NULL) {
+			ok = false;
+			break;
+		}
+		/* Each query's results end with a NULL. */
+		while ((r = PQgetResult(conn)) != NULL)
+			PQclear(r);
+	}
+	if (!ok)
+		return false;
+	r = PQgetResult(conn);
+	if (r == NULL || PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
+		PQclear(r);
+		return false;
+	}
+	PQclear(r);
+	return PQexitPipelineMode(conn) == 1;
+}
+
+static bool result_ok(const PGresult *r)
+{
+	ExecStatusType st = PQresultStatus(r);
+
+	return r != NULL && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK);
+}
+
+/* Sends, in one round trip: [SAVEPOINT] [prepare] execute [RELEASE] sync.
+ * On success the execution's result is st->result; on failure inside a
+ * transaction the savepoint is rolled back, so the transaction goes on as
+ * if the statement had not run. */
+static int stmt_run(struct pg_db *p, struct pg_stmt *st)
+{
+	enum { MAX_QUERIES = 4 };
+	PGresult *res[MAX_QUERIES] = {NULL};
+	bool guard = pg_in_transaction(&p->base);
+	bool prepare = stmt_needs_prepare(st);
+	int count = 0, exec_at, prepare_at = -1, rc = DB_OK, i;
+	bool sent, retry_inferring = false;
+
+	if (prepare)
+		snprintf(st->name, sizeof st->name, "chamado_%lu",
+		    ++p->next_name);
+	for (i = 0; i < st->nparams; i++) {
+		st->values[i] = st->params[i].value;
+		st->lengths[i] = st->params[i].length;
+		st->formats[i] = st->params[i].format;
+	}
+	sent = PQenterPipelineMode(p->conn) == 1;
+	if (sent && guard) {
+		sent = PQsendQueryParams(p->conn, "SAVEPOINT " SAVEPOINT_NAME,
+		    0, NULL, NULL, NULL, NULL, 0) == 1;
+		count++;
+	}
+	if (sent && prepare) {
+		sent = PQsendPrepare(p->conn, st->name, st->sql, st->nparams,
+		    st->types) == 1;
+		prepare_at = count++;
+	}
+	exec_at = count++;
+	if (sent)
+		sent = PQsendQueryPrepared(p->conn, st->name, st->nparams,
+		    st->values, st->lengths, st->formats, 0) == 1;
+	if (sent && guard) {
+		sent = PQsendQueryParams(p->conn,
+		    "RELEASE SAVEPOINT " SAVEPOINT_NAME, 0, NULL, NULL, NULL,
+		    NULL, 0) == 1;
+		count++;
+	}
+	if (sent)
+		sent = PQpipelineSync(p->conn) == 1;
+	if (!sent || !pipeline_collect(p->conn, res, count)) {
+		/* Whatever state the connection is in, it is not usable. */
+		rc = fail_from_result(p, NULL);
+		if (rc != DB_CONN) {
+			db_prefix_error(&p->base,
+			    "lost the connection to PostgreSQL");
+			rc = DB_CONN;
+		}
+		PQfinish(p->conn);
+		p->conn = NULL;
+		cache_forget_prepared(p);
+		p->lost_in_transaction = guard;
+		goto out;
+	}
+	if (prepare_at >= 0 && !result_ok(res[prepare_at])) {
+		rc = fail_from_result(p, res[prepare_at]);
+		st->name[0] = '\0';
+		retry_inferring = !st->infer_ints && ints_typed(st) &&
+		    sqlstate_is(res[prepare_at], "42883");
+	} else if (!result_ok(res[exec_at])) {
+		rc = fail_from_result(p, res[exec_at]);
+	}
+	if (rc == DB_OK && prepare && st->nparams > 0)
+		memcpy(st->prepared_types, st->types,
+		    (size_t)st->nparams * sizeof(Oid));
+	if (rc < 0 && prepare)
+		st->name[0] = '\0'; /* a new name next time, to be sure */
+	if (rc == DB_OK) {
+		st->result = res[exec_at];
+		res[exec_at] = NULL;
+	} else if (guard && PQstatus(p->conn) == CONNECTION_OK) {
+		PGresult *undo = PQexec(p->conn, "ROLLBACK TO SAVEPOINT "
+		    SAVEPOINT_NAME "; RELEASE SAVEPOINT " SAVEPOINT_NAME);
+
+		PQclear(undo);
+	}
+out:
+	for (i = 0; i < count && i < MAX_QUERIES; i++)
+		PQclear(res[i]);
+	if (retry_inferring && PQstatus(p->conn) == CONNECTION_OK) {
+		/* "function f(bigint) does not exist": let the server type
+		 * the integers, as it would type an integer literal. */
+		st->infer_ints = true;
+		memset(st->prepared_types, 0,
+		    (size_t)st->nparams * sizeof(Oid));
+		return stmt_run(p, st);
+	}
+	return rc;
+}
+
+static int pg_step(db_stmt *s)
+{
+	struct pg_stmt *st = as_stmt(s);
+	struct pg_db *p = as_pg(s->owner);
+	int rc;
+
+	if (st->result == NULL) {
+		rc = connection_ready(p);
+		if (rc < 0)
+			return rc;
+		rc = stmt_run(p, st);
+		if (rc < 0)
+			return rc;
+	}
+	PQfreemem(st->blob);
+	st->blob = NULL;
+	if (PQresultStatus(st->result) != PGRES_TUPLES_OK)
+		return DB_DONE;
+	if (st->row + 1 >= PQntuples(st->result)) {
+		st->row = PQntuples(st->result);
+		return DB_DONE;
+	}
+	st->row++;
+	return DB_ROW;
+}
+
+/* True when col of the current row can be read. */
+static bool col_valid(struct pg_stmt *st, int col)
+{
+	return st->result != NULL && st->row >= 0 &&
+	    st->row < PQntuples(st->result) && col >= 0 &&
+	    col < PQnfields(st->result);
+}
+
+static bool pg_col_null(db_stmt *s, int col)
+{
+	struct pg_stmt *st = as_stmt(s);
+
+	return !col_valid(st, col) || PQgetisnull(st->result, st->row, col);
+}
+
+static int64_t pg_col_int(db_stmt *s, int col)
+{
+	struct pg_stmt *st = as_stmt(s);
+	const char *v;
+
+	if (pg_col_null(s, col))
+		return 0;
+	v = PQgetvalue(st->result, st->row, col);
+	if (PQftype(st->result, col) == OID_BOOL)
+		return v[0] == 't';
+	return strtoll(v, NULL, 10);
+}
+
+static const char *pg_col_text(db_stmt *s, int col)
+{
+	struct pg_stmt *st = as_stmt(s);
+	const char *v;
+
+	if (pg_col_null(s, col))
+		return "";
+	v = PQgetvalue(st->result, st->row, col);
+	if (PQftype(st->result, col) == OID_BOOL)
+		return v[0] == 't' ? "1" : "0";
+	return v;
+}
+
+/* Never returns NULL, so callers may memcpy an empty value safely. */
+static const void *pg_col_blob(db_stmt *s, int col, size_t *len)
+{
+	struct pg_stmt *st = as_stmt(s);
+	const char *v;
+	size_t n = 0;
+
+	if (len != NULL)
+		*len = 0;
+	if (pg_col_null(s, col))
+		return "";
+	v = PQgetvalue(st->result, st->row, col);
+	if (PQftype(st->result, col) != OID_BYTEA) {
+		if (len != NULL)
+			*len = (size_t)PQgetlength(st->result, st->row, col);
+		return v;
+	}
+	PQfreemem(st->blob);
+	st->blob = PQunescapeBytea((const unsigned char *)v, &n);
+	if (st->blob == NULL) {
+		db_set_error(s->owner, "out of memory");
+		return "";
+	}
+	if (len != NULL)
+		*len = n;
+	return st->blob;
+}
+
+static void pg_done(db_stmt *s)
+{
+	struct pg_stmt *st = as_stmt(s);
+
+	result_clear(st);
+	params_clear(st);
+}
+
+static int pg_table_exists(db *d, const char *table)
+{
+	db_stmt *st;
+	int rc;
+
+	st = db_prepare(d, "SELECT 1 FROM information_schema.tables "
+	    "WHERE table_schema = current_schema() AND table_name = $1");
+	if (st == NULL)
+		return DB_ERROR;
+	rc = db_bind_text(st, 1, table);
+	if (rc == DB_OK)
+		rc = db_step(st);
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	return rc == DB_ROW;
+}
+
+/* Migrations run under a session-wide advisory lock, so two nodes that
+ * start at once apply them one after the other. */
+static int pg_migrate_lock(db *d, bool lock)
+{
+	return pg_exec(d, lock ?
+	    "SELECT pg_advisory_lock(" LOCK_CLASS ", " LOCK_MIGRATE ")" :
+	    "SELECT pg_advisory_unlock(" LOCK_CLASS ", " LOCK_MIGRATE ")");
+}
+
+/* ---- opening ---- */
+
+db *db_pgsql_open(const char *conninfo, char *err, size_t errlen)
+{
+	struct pg_db *p = calloc(1, sizeof *p);
+
+	if (p == NULL || (p->conninfo = strdup(conninfo)) == NULL) {
+		free(p);
+		snprintf(err, errlen, "cannot open the database: out of memory");
+		return NULL;
+	}
+	p->base.driver = &pgsql_driver;
+	if (connection_open(p, err, errlen) < 0) {
+		pg_close(&p->base);
+		return NULL;
+	}
+	return &p->base;
+}
+
+static const struct db_driver pgsql_driver = {
+	.name = "postgres",
+	.begin_sql = "BEGIN",
+	.begin_write_sql = "BEGIN; SELECT pg_advisory_xact_lock(" LOCK_CLASS
+	    ", " LOCK_WRITE ")",
+	.close = pg_close,
+	.exec = pg_exec,
+	.in_transaction = pg_in_transaction,
+	.table_exists = pg_table_exists,
+	.migrate_lock = pg_migrate_lock,
+	.prepare = pg_prepare,
+	.bind_int = pg_bind_int,
+	.bind_text = pg_bind_text,
+	.bind_blob = pg_bind_blob,
+	.bind_null = pg_bind_null,
+	.step = pg_step,
+	.col_null = pg_col_null,
+	.col_int = pg_col_int,
+	.col_text = pg_col_text,
+	.col_blob = pg_col_blob,
+	.done = pg_done,
+};

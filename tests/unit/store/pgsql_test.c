@@ -1,0 +1,759 @@
+/* The database layer over PostgreSQL, against a real server: the same
+ * contract as db_test.c (binding, reading, constraints, transactions),
+ * plus what only this backend has to get right — parameter types the
+ * server must infer, statements that fail inside a transaction, the
+ * global write lock, SKIP LOCKED, migrations and lost connections.
+ *
+ * The server: $CHAMADO_TEST_PG (a URL without a database name) when set,
+ * else one started here with tests/lib/pg-server for the whole run. Each
+ * test gets a database of its own. */
+#include "build_config.h"
+#include "store/db.h"
+#include "store/outbox_store.h"
+
+#include <criterion/criterion.h>
+#include <criterion/hooks.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PG_SERVER CHAMADO_DEFAULT_SHARE_DIR "/tests/lib/pg-server"
+
+static char own_server_dir[] = "/tmp/chamado-pgunit-XXXXXX";
+static bool own_server;
+
+/* Starts a server into dir; writes its URL into url. */
+static bool server_start(char *dir, char *url, size_t len)
+{
+	char cmd[600];
+	FILE *p;
+	bool ok;
+
+	snprintf(cmd, sizeof cmd, "'%s' start '%s'", PG_SERVER, dir);
+	p = popen(cmd, "r");
+	if (p == NULL)
+		return false;
+	ok = fgets(url, (int)len, p) != NULL;
+	if (pclose(p) != 0)
+		ok = false;
+	url[strcspn(url, "\n")] = '\0';
+	return ok && strncmp(url, "postgres://", 11) == 0;
+}
+
+static void server_command(const char *what, const char *dir)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof cmd, "'%s' %s '%s'", PG_SERVER, what, dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "pg-server %s failed\n", what);
+}
+
+ReportHook(PRE_ALL)(struct criterion_test_set *set)
+{
+	char url[256];
+
+	(void)set;
+	if (getenv("CHAMADO_TEST_PG") != NULL)
+		return;
+	if (mkdtemp(own_server_dir) == NULL ||
+	    !server_start(own_server_dir, url, sizeof url)) {
+		fprintf(stderr, "pgsql_test: cannot start PostgreSQL with %s\n",
+		    PG_SERVER);
+		return;
+	}
+	own_server = true;
+	setenv("CHAMADO_TEST_PG", url, 1);
+}
+
+ReportHook(POST_ALL)(struct criterion_global_stats *stats)
+{
+	(void)stats;
+	if (own_server)
+		server_command("stop", own_server_dir);
+}
+
+static char dbname[64];
+static char url[300];
+static db *d;
+
+static db *open_url(const char *u)
+{
+	char err[512] = "";
+	db *c = db_open(u, err, sizeof err);
+
+	cr_assert_not_null(c, "db_open %s: %s", u, err);
+	return c;
+}
+
+/* Runs sql on the server's "postgres" database. */
+static void admin_exec(const char *sql)
+{
+	char admin[300];
+	db *a;
+
+	snprintf(admin, sizeof admin, "%s/postgres", getenv("CHAMADO_TEST_PG"));
+	a = open_url(admin);
+	cr_assert_eq(db_exec(a, sql), DB_OK, "%s: %s", sql, db_error(a));
+	db_close(a);
+}
+
+static void setup(void)
+{
+	static unsigned counter;
+	char sql[128];
+
+	cr_assert_not_null(getenv("CHAMADO_TEST_PG"),
+	    "no PostgreSQL server (is the postgresql package installed?)");
+	snprintf(dbname, sizeof dbname, "unit_%d_%u_%ld", (int)getpid(),
+	    counter++, (long)time(NULL));
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s", dbname);
+	admin_exec(sql);
+	snprintf(url, sizeof url, "%s/%s", getenv("CHAMADO_TEST_PG"), dbname);
+	d = open_url(url);
+	cr_assert_eq(db_exec(d, "CREATE TABLE t (id INTEGER PRIMARY KEY, "
+	    "n INTEGER, s TEXT, b BLOB)"), DB_OK, "%s", db_error(d));
+}
+
+static void teardown(void)
+{
+	char sql[128];
+
+	db_close(d);
+	d = NULL;
+	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+	    dbname);
+	admin_exec(sql);
+}
+
+TestSuite(pgsql, .init = setup, .fini = teardown);
+
+static int64_t scalar(db *c, const char *sql)
+{
+	return db_scalar_int(db_prepare(c, sql), -999);
+}
+
+static void insert_n(int64_t n)
+{
+	db_stmt *s = db_prepare(d, "INSERT INTO t (n) VALUES ($1)");
+
+	cr_assert_not_null(s, "%s", db_error(d));
+	cr_assert_eq(db_bind_int(s, 1, n), DB_OK);
+	cr_assert_eq(db_step(s), DB_DONE, "%s", db_error(d));
+	db_done(s);
+}
+
+Test(pgsql, opens_a_postgres_url_and_names_its_backend)
+{
+	cr_expect_str_eq(db_backend(d), "postgres");
+	cr_expect_eq(scalar(d, "SELECT 6 * 7"), 42);
+}
+
+Test(pgsql, opens_a_libpq_connection_string)
+{
+	char conninfo[400];
+	const char *port = strrchr(getenv("CHAMADO_TEST_PG"), ':') + 1;
+	db *c;
+
+	snprintf(conninfo, sizeof conninfo,
+	    "host=127.0.0.1 port=%s user=postgres dbname=%s", port, dbname);
+	c = open_url(conninfo);
+	cr_expect_eq(scalar(c, "SELECT 1"), 1);
+	db_close(c);
+}
+
+Test(pgsql, fails_clearly_without_echoing_the_password_when_unreachable)
+{
+	char err[512] = "";
+
+	cr_expect_null(db_open("postgres://u:s3cret@127.0.0.1:1/chamado", err,
+	    sizeof err));
+	cr_expect_not_null(strstr(err, "cannot connect to PostgreSQL"), "%s",
+	    err);
+	cr_expect_null(strstr(err, "s3cret"), "%s", err);
+}
+
+Test(pgsql, rewrites_the_shared_dialect_but_not_literals)
+{
+	db_stmt *s;
+
+	cr_assert_eq(db_exec(d, "CREATE TABLE q (id INTEGER PRIMARY KEY, "
+	    "n INTEGER NOT NULL, b BLOB, note TEXT DEFAULT 'INTEGER BLOB')"),
+	    DB_OK, "%s", db_error(d));
+	s = db_prepare(d, "SELECT data_type FROM information_schema.columns "
+	    "WHERE table_name = 'q' ORDER BY ordinal_position");
+	cr_assert_not_null(s, "%s", db_error(d));
+	cr_assert_eq(db_step(s), DB_ROW, "%s", db_error(d));
+	cr_expect_str_eq(db_col_text(s, 0), "bigint");
+	cr_assert_eq(db_step(s), DB_ROW);
+	cr_expect_str_eq(db_col_text(s, 0), "bigint");
+	cr_assert_eq(db_step(s), DB_ROW);
+	cr_expect_str_eq(db_col_text(s, 0), "bytea");
+	db_done(s);
+	cr_assert_eq(db_exec(d, "INSERT INTO q (n) VALUES (1)"), DB_OK);
+	s = db_prepare(d, "SELECT id, note FROM q");
+	cr_assert_eq(db_step(s), DB_ROW, "%s", db_error(d));
+	cr_expect_eq(db_col_int(s, 0), 1, "the id is assigned");
+	cr_expect_str_eq(db_col_text(s, 1), "INTEGER BLOB");
+	db_done(s);
+}
+
+Test(pgsql, binds_and_reads_64_bit_integers)
+{
+	static const int64_t values[] = {0, -1, INT64_MAX, INT64_MIN,
+	    (int64_t)1 << 40};
+	size_t i;
+
+	for (i = 0; i < sizeof values / sizeof values[0]; i++) {
+		db_stmt *s = db_prepare(d, "SELECT $1");
+
+		cr_assert_eq(db_bind_int(s, 1, values[i]), DB_OK);
+		cr_assert_eq(db_step(s), DB_ROW, "%s", db_error(d));
+		cr_expect_eq(db_col_int(s, 0), values[i]);
+		db_done(s);
+	}
+}
+
+Test(pgsql, infers_integer_parameters_as_bigint_even_next_to_small_literals)
+{
+	/* "$1 = 0" alone would make $1 an int4 and 2^40 overflow it. */
+	db_stmt *s;
+
+	insert_n((int64_t)1 << 40);
+	insert_n(5);
+	s = db_prepare(d, "SELECT count(*) FROM t WHERE ($1 = 0 OR n = $1) "
+	    "AND ($2 & (CASE WHEN n > 10 THEN 1 ELSE 2 END)) <> 0");
+	cr_assert_eq(db_bind_int(s, 1, (int64_t)1 << 40), DB_OK);
+	cr_assert_eq(db_bind_int(s, 2, 3), DB_OK);
+	cr_assert_eq(db_step(s), DB_ROW, "%s", db_error(d));
+	cr_expect_eq(db_col_int(s, 0), 1);
+	db_done(s);
+	s = db_prepare(d, "SELECT count(*) FROM t WHERE ($1 = 0 OR n = $1) "
+	    "AND ($2 & (CASE WHEN n > 10 THEN 1 ELSE 2 END)) <> 0");
+	db_bind_int(s, 1, 0);
+	db_bind_int(s, 2, 2);
+	cr_expect_eq(db_scalar_int(s, -1), 1, "%s", db_error(d));
+}
+
+Test(pgsql, infers_text_parameters_from_their_context_as_sqlite_accepts_them)
+{
+	db_stmt *s;
+
+	/* Text into an integer column, as SQLite's affinity would take it. */
+	s = db_prepare(d, "INSERT INTO t (n, s) VALUES ($1, $2)");
+	cr_assert_eq(db_bind_text(s, 1, "12"), DB_OK);
+	cr_assert_eq(db_bind_text(s, 2, "Ação 100%_x"), DB_OK);
+	cr_assert_eq(db_step(s), DB_DONE, "%s", db_error(d));
+	db_done(s);
+	cr_expect_eq(scalar(d, "SELECT n FROM t"), 12);
+	s = db_prepare(d, "SELECT count(*) FROM t WHERE ($1 = '' OR "
+	    "lower(s) LIKE $2 ESCAPE '\\')");
+	db_bind_text(s, 1, "x");
+	db_bind_text(s, 2, "%100\\%\\_%");
+	cr_expect_eq(db_scalar_int(s, -1), 1, "%s", db_error(d));
+	s = db_prepare(d, "SELECT $1");
+	db_bind_text(s, 1, "só texto");
+	cr_assert_eq(db_step(s), DB_ROW, "%s", db_error(d));
+	cr_expect_str_eq(db_col_text(s, 0), "só texto");
+	db_done(s);
+}
+
+Test(pgsql, lets_the_server_type_integers_for_a_function_taking_int4)
+{
+	db_stmt *s = db_prepare(d, "SELECT substr('abcdef', $1, $2)");
+
+	db_bind_int(s, 1, 2);
+	db_bind_int(s, 2, 3);
+	cr_assert_eq(db_step(s), DB_ROW, "%s", db_error(d));
+	cr_expect_str_eq(db_col_text(s, 0), "bcd");
+	db_done(s);
+	s = db_prepare(d, "SELECT substr('abcdef', $1, $2)");
+	db_bind_int(s, 1, 5);
+	db_bind_int(s, 2, 1);
+	cr_assert_eq(db_step(s), DB_ROW, "%s", db_error(d));
+	cr_expect_str_eq(db_col_text(s, 0), "e");
+	db_done(s);
+}
+
+Test(pgsql, prepares_again_when_a_null_parameter_later_carries_a_big_integer)
+{
+	static const char sql[] = "INSERT INTO t (n, s) VALUES ($1, $2) "
+	    "RETURNING id";
+	db_stmt *s = db_prepare(d, sql);
+
+	cr_assert_eq(db_bind_null(s, 1), DB_OK);
+	cr_assert_eq(db_bind_null(s, 2), DB_OK);
+	cr_assert_eq(db_step(s), DB_ROW, "%s", db_error(d));
+	db_done(s);
+	s = db_prepare(d, sql);
+	db_bind_int(s, 1, INT64_MAX);
+	db_bind_text(s, 2, "x");
+	cr_assert_eq(db_step(s), DB_ROW, "%s", db_error(d));
+	db_done(s);
+	s = db_prepare(d, sql);
+	db_bind_null(s, 1);
+	db_bind_text(s, 2, "y");
+	cr_assert_eq(db_step(s), DB_ROW, "%s", db_error(d));
+	db_done(s);
+	cr_expect_eq(scalar(d, "SELECT max(n) FROM t"), INT64_MAX);
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM t WHERE n IS NULL"), 2);
+}
+
+Test(pgsql, returns_ids_with_returning_and_counts_as_integers)
+{
+	db_stmt *s = db_prepare(d, "INSERT INTO t (n) VALUES ($1) RETURNING id");
+	int64_t first, second;
+
+	db_bind_int(s, 1, 1);
+	cr_assert_eq(db_step(s), DB_ROW, "%s", db_error(d));
+	first = db_col_int(s, 0);
+	db_done(s);
+	s = db_prepare(d, "INSERT INTO t (n) VALUES ($1) RETURNING id");
+	db_bind_int(s, 1, 2);
+	second = db_scalar_int(s, -1);
+	cr_expect_gt(first, 0);
+	cr_expect_eq(second, first + 1);
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM t"), 2);
+}
+
+Test(pgsql, reads_booleans_as_one_and_zero)
+{
+	db_stmt *s = db_prepare(d, "SELECT 1 = 1, 1 = 2, NULL::boolean");
+
+	cr_assert_eq(db_step(s), DB_ROW, "%s", db_error(d));
+	cr_expect_eq(db_col_int(s, 0), 1);
+	cr_expect_eq(db_col_int(s, 1), 0);
+	cr_expect_str_eq(db_col_text(s, 0), "1");
+	cr_expect_str_eq(db_col_text(s, 1), "0");
+	cr_expect(db_col_null(s, 2));
+	db_done(s);
+}
+
+Test(pgsql, round_trips_utf8_text_and_nulls)
+{
+	db_stmt *s = db_prepare(d, "INSERT INTO t (n, s) VALUES ($1, $2)");
+
+	db_bind_null(s, 1);
+	db_bind_text(s, 2, "Olá, ação — 日本語 ✓");
+	cr_assert_eq(db_step(s), DB_DONE, "%s", db_error(d));
+	db_done(s);
+	s = db_prepare(d, "SELECT n, s FROM t");
+	cr_assert_eq(db_step(s), DB_ROW);
+	cr_expect(db_col_null(s, 0));
+	cr_expect_eq(db_col_int(s, 0), 0);
+	cr_expect_str_eq(db_col_text(s, 1), "Olá, ação — 日本語 ✓");
+	cr_expect_eq(db_step(s), DB_DONE);
+	db_done(s);
+}
+
+Test(pgsql, round_trips_blobs_with_nul_bytes_empty_and_large)
+{
+	static const size_t sizes[] = {0, 5, 3 * 1024 * 1024};
+	size_t i, j;
+
+	for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		unsigned char *data = malloc(sizes[i] + 1);
+		const void *back;
+		size_t len = 99;
+		db_stmt *s;
+
+		cr_assert_not_null(data);
+		for (j = 0; j < sizes[i]; j++)
+			data[j] = (unsigned char)(j * 7 + (j >> 8));
+		if (sizes[i] == 5)
+			memcpy(data, "a\0b\0\xff", 5);
+		s = db_prepare(d, "INSERT INTO t (n, b) VALUES ($1, $2)");
+		db_bind_int(s, 1, (int64_t)i);
+		cr_assert_eq(db_bind_blob(s, 2, data, sizes[i]), DB_OK);
+		cr_assert_eq(db_step(s), DB_DONE, "%s", db_error(d));
+		db_done(s);
+		s = db_prepare(d, "SELECT b FROM t WHERE n = $1");
+		db_bind_int(s, 1, (int64_t)i);
+		cr_assert_eq(db_step(s), DB_ROW, "%s", db_error(d));
+		cr_expect(!db_col_null(s, 0), "an empty blob is not NULL");
+		back = db_col_blob(s, 0, &len);
+		cr_assert_not_null(back);
+		cr_expect_eq(len, sizes[i]);
+		cr_expect(len == sizes[i] && memcmp(back, data, len) == 0);
+		db_done(s);
+		free(data);
+	}
+}
+
+Test(pgsql, reports_unique_foreign_key_and_check_violations_as_db_constraint)
+{
+	db_stmt *s;
+
+	cr_assert_eq(db_exec(d, "CREATE TABLE u (k TEXT UNIQUE, "
+	    "p INTEGER REFERENCES t (id), c INTEGER CHECK (c > 0))"), DB_OK);
+	cr_assert_eq(db_exec(d, "INSERT INTO u (k) VALUES ('a')"), DB_OK);
+	s = db_prepare(d, "INSERT INTO u (k, p, c) VALUES ($1, $2, $3)");
+	db_bind_text(s, 1, "a");
+	db_bind_null(s, 2);
+	db_bind_null(s, 3);
+	cr_expect_eq(db_step(s), DB_CONSTRAINT, "%s", db_error(d));
+	cr_expect_not_null(strstr(db_error(d), "unique"), "%s", db_error(d));
+	db_done(s);
+	s = db_prepare(d, "INSERT INTO u (k, p, c) VALUES ($1, $2, $3)");
+	db_bind_text(s, 1, "b");
+	db_bind_int(s, 2, 12345);
+	db_bind_null(s, 3);
+	cr_expect_eq(db_step(s), DB_CONSTRAINT, "%s", db_error(d));
+	db_done(s);
+	s = db_prepare(d, "INSERT INTO u (k, p, c) VALUES ($1, $2, $3)");
+	db_bind_text(s, 1, "c");
+	db_bind_null(s, 2);
+	db_bind_int(s, 3, -1);
+	cr_expect_eq(db_step(s), DB_CONSTRAINT, "%s", db_error(d));
+	db_done(s);
+}
+
+Test(pgsql, a_failed_statement_inside_a_transaction_leaves_it_usable)
+{
+	/* What domain/ticket.c does when a random number is taken. */
+	db_stmt *s;
+
+	cr_assert_eq(db_exec(d, "CREATE UNIQUE INDEX t_n ON t (n)"), DB_OK);
+	insert_n(1);
+	cr_assert_eq(db_begin_write(d), DB_OK, "%s", db_error(d));
+	s = db_prepare(d, "INSERT INTO t (n) VALUES ($1) RETURNING id");
+	db_bind_int(s, 1, 1);
+	cr_expect_eq(db_step(s), DB_CONSTRAINT, "%s", db_error(d));
+	db_done(s);
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM t"), 1,
+	    "a query after the failure works: %s", db_error(d));
+	s = db_prepare(d, "INSERT INTO t (n) VALUES ($1) RETURNING id");
+	db_bind_int(s, 1, 2);
+	cr_expect_gt(db_scalar_int(s, -1), 0, "%s", db_error(d));
+	cr_assert_eq(db_commit(d), DB_OK, "%s", db_error(d));
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM t"), 2);
+}
+
+Test(pgsql, reports_bad_sql_at_the_first_step_and_keeps_the_transaction)
+{
+	db_stmt *s;
+
+	cr_assert_eq(db_begin(d), DB_OK);
+	insert_n(7);
+	s = db_prepare(d, "SELEC nothing");
+	if (s != NULL) {
+		cr_expect_eq(db_step(s), DB_ERROR);
+		cr_expect_not_null(strstr(db_error(d), "syntax"), "%s",
+		    db_error(d));
+		db_done(s);
+	}
+	cr_assert_eq(db_commit(d), DB_OK, "%s", db_error(d));
+	cr_expect_eq(scalar(d, "SELECT n FROM t"), 7);
+}
+
+Test(pgsql, rollback_discards_commit_keeps_and_commit_needs_a_transaction)
+{
+	cr_assert_eq(db_begin(d), DB_OK);
+	insert_n(1);
+	cr_assert_eq(db_rollback(d), DB_OK);
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM t"), 0);
+	cr_assert_eq(db_begin_write(d), DB_OK);
+	insert_n(1);
+	cr_assert_eq(db_commit(d), DB_OK);
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM t"), 1);
+	cr_expect_eq(db_rollback(d), DB_OK, "harmless outside a transaction");
+	cr_expect_eq(db_commit(d), DB_ERROR);
+	cr_expect_neq(db_error(d)[0], '\0');
+}
+
+Test(pgsql, hands_out_the_cached_statement_reset_even_without_db_done)
+{
+	static const char sql[] = "SELECT n FROM t ORDER BY n";
+	db_stmt *s;
+
+	insert_n(1);
+	insert_n(2);
+	s = db_prepare(d, sql);
+	cr_assert_eq(db_step(s), DB_ROW);
+	cr_expect_eq(db_prepare(d, sql), s, "the same statement");
+	cr_assert_eq(db_step(s), DB_ROW, "started again");
+	cr_expect_eq(db_col_int(s, 0), 1);
+	db_done(s);
+	cr_expect_eq(db_bind_int(s, 1, 1), DB_ERROR, "no parameter 1");
+}
+
+struct locker {
+	const char *url;
+	int64_t started_at_ms, got_lock_at_ms;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *begin_write_in_thread(void *arg)
+{
+	struct locker *l = arg;
+	char err[256];
+	db *c = db_open(l->url, err, sizeof err);
+
+	if (c == NULL)
+		return NULL;
+	l->started_at_ms = now_ms();
+	if (db_begin_write(c) == DB_OK)
+		l->got_lock_at_ms = now_ms();
+	db_rollback(c);
+	db_close(c);
+	return NULL;
+}
+
+Test(pgsql, begin_write_waits_for_another_connections_write_transaction)
+{
+	struct locker l = {.url = url};
+	pthread_t thread;
+	int64_t released;
+
+	cr_assert_eq(db_begin_write(d), DB_OK, "%s", db_error(d));
+	cr_assert_eq(pthread_create(&thread, NULL, begin_write_in_thread, &l),
+	    0);
+	usleep(300 * 1000);
+	released = now_ms();
+	cr_assert_eq(db_commit(d), DB_OK);
+	pthread_join(thread, NULL);
+	cr_assert_gt(l.got_lock_at_ms, 0, "the other connection got the lock");
+	cr_expect_geq(l.got_lock_at_ms, released,
+	    "it waited for the commit (%lld ms after its start)",
+	    (long long)(l.got_lock_at_ms - l.started_at_ms));
+	/* Plain transactions do not wait. */
+	cr_assert_eq(db_begin(d), DB_OK);
+	l.got_lock_at_ms = 0;
+	begin_write_in_thread(&l);
+	cr_expect_gt(l.got_lock_at_ms, 0);
+	db_rollback(d);
+}
+
+/* ---- migrations ---- */
+
+static void *migrate_in_thread(void *arg)
+{
+	char err[256];
+	db *c = db_open(arg, err, sizeof err);
+	intptr_t applied = -100;
+
+	if (c != NULL) {
+		applied = db_migrate(c);
+		if (applied < 0)
+			fprintf(stderr, "migrate: %s\n", db_error(c));
+		db_close(c);
+	}
+	return (void *)applied;
+}
+
+Test(pgsql, two_connections_migrating_at_once_apply_each_migration_once)
+{
+	pthread_t a, b;
+	void *ra, *rb;
+	int latest;
+
+	cr_assert_eq(pthread_create(&a, NULL, migrate_in_thread, url), 0);
+	cr_assert_eq(pthread_create(&b, NULL, migrate_in_thread, url), 0);
+	pthread_join(a, &ra);
+	pthread_join(b, &rb);
+	cr_assert_geq((intptr_t)ra, 0);
+	cr_assert_geq((intptr_t)rb, 0);
+	latest = db_schema_version(d);
+	cr_expect_gt(latest, 0);
+	cr_expect_gt((intptr_t)ra + (intptr_t)rb, 0);
+	cr_expect(ra == 0 || rb == 0, "one connection applied them all, "
+	    "the other none (%ld, %ld)", (long)(intptr_t)ra,
+	    (long)(intptr_t)rb);
+	cr_expect_eq(scalar(d, "SELECT count(DISTINCT version) FROM "
+	    "schema_migrations"), (intptr_t)ra + (intptr_t)rb);
+	cr_expect_eq(db_migrate(d), 0, "nothing the second time");
+}
+
+Test(pgsql, migrations_make_identity_ids_bigints_and_bytea)
+{
+	db_stmt *s;
+
+	cr_assert_geq(db_migrate(d), 0, "%s", db_error(d));
+	s = db_prepare(d, "SELECT data_type, is_identity FROM "
+	    "information_schema.columns WHERE table_name = $1 AND "
+	    "column_name = $2");
+	db_bind_text(s, 1, "tickets");
+	db_bind_text(s, 2, "id");
+	cr_assert_eq(db_step(s), DB_ROW, "%s", db_error(d));
+	cr_expect_str_eq(db_col_text(s, 0), "bigint");
+	cr_expect_str_eq(db_col_text(s, 1), "YES");
+	db_done(s);
+	s = db_prepare(d, "SELECT data_type, is_identity FROM "
+	    "information_schema.columns WHERE table_name = $1 AND "
+	    "column_name = $2");
+	db_bind_text(s, 1, "attachments");
+	db_bind_text(s, 2, "data");
+	cr_assert_eq(db_step(s), DB_ROW, "%s", db_error(d));
+	cr_expect_str_eq(db_col_text(s, 0), "bytea");
+	db_done(s);
+	/* SQLite's own migrations do not run here. */
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM schema_migrations WHERE "
+	    "name LIKE '%\\_sqlite' ESCAPE '\\'"), 0);
+}
+
+/* ---- the outbox queue ---- */
+
+struct claimer {
+	const char *url;
+	int64_t ids[64];
+	int count;
+	int error;
+};
+
+static void *claim_in_thread(void *arg)
+{
+	struct claimer *c = arg;
+	char err[256];
+	db *conn = db_open(c->url, err, sizeof err);
+	int64_t now = (int64_t)time(NULL);
+
+	if (conn == NULL) {
+		c->error = 1;
+		return NULL;
+	}
+	for (;;) {
+		int64_t id;
+		int n = store_outbox_claim_due(conn, now, now + 600, 1, &id);
+
+		if (n < 0) {
+			c->error = n;
+			break;
+		}
+		if (n == 0)
+			break;
+		if (c->count < 64)
+			c->ids[c->count++] = id;
+		usleep(2000);
+	}
+	db_close(conn);
+	return NULL;
+}
+
+Test(pgsql, senders_on_several_connections_claim_each_email_once)
+{
+	struct claimer c[3] = {{.url = url}, {.url = url}, {.url = url}};
+	pthread_t threads[3];
+	int i, j, total = 0;
+	bool seen[41] = {false};
+
+	cr_assert_geq(db_migrate(d), 0, "%s", db_error(d));
+	for (i = 0; i < 40; i++) {
+		struct outbox_new n = {.to_address = "a@example.com",
+		    .subject = "s", .body_text = "b", .headers = "",
+		    .message_id = "m@example.com", .now = 1};
+
+		cr_assert_gt(store_outbox_insert(d, &n), 0, "%s", db_error(d));
+	}
+	for (i = 0; i < 3; i++)
+		pthread_create(&threads[i], NULL, claim_in_thread, &c[i]);
+	for (i = 0; i < 3; i++)
+		pthread_join(threads[i], NULL);
+	for (i = 0; i < 3; i++) {
+		cr_expect_eq(c[i].error, 0);
+		for (j = 0; j < c[i].count; j++) {
+			int64_t id = c[i].ids[j];
+
+			cr_assert(id >= 1 && id <= 40, "id %lld", (long long)id);
+			cr_expect(!seen[id], "email %lld claimed twice",
+			    (long long)id);
+			seen[id] = true;
+			total++;
+		}
+	}
+	cr_expect_eq(total, 40);
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM outbox WHERE status = "
+	    "'sending' AND attempts = 1"), 40);
+}
+
+/* ---- lost connections ---- */
+
+/* Ends d's server process from another connection, as a restart would. */
+static void terminate_backend_of(db *victim)
+{
+	int64_t pid = scalar(victim, "SELECT pg_backend_pid()");
+	db *other = open_url(url);
+	db_stmt *s = db_prepare(other, "SELECT pg_terminate_backend($1)");
+
+	db_bind_int(s, 1, pid);
+	cr_assert_eq(db_scalar_int(s, 0), 1, "%s", db_error(other));
+	db_close(other);
+	usleep(100 * 1000);
+}
+
+Test(pgsql, reconnects_when_the_server_closed_an_idle_connection)
+{
+	static const char sql[] = "SELECT n FROM t WHERE n = $1";
+	db_stmt *s;
+
+	insert_n(3);
+	s = db_prepare(d, sql);
+	db_bind_int(s, 1, 3);
+	cr_assert_eq(db_scalar_int(s, -1), 3);
+	terminate_backend_of(d);
+	s = db_prepare(d, sql);
+	db_bind_int(s, 1, 3);
+	cr_expect_eq(db_scalar_int(s, -1), 3,
+	    "the cached statement works on the new connection: %s",
+	    db_error(d));
+}
+
+Test(pgsql, a_connection_lost_inside_a_transaction_fails_until_rolled_back)
+{
+	db_stmt *s;
+
+	cr_assert_eq(db_begin_write(d), DB_OK);
+	insert_n(1);
+	terminate_backend_of(d);
+	s = db_prepare(d, "INSERT INTO t (n) VALUES ($1)");
+	db_bind_int(s, 1, 2);
+	cr_expect_eq(db_step(s), DB_CONN, "%s", db_error(d));
+	db_done(s);
+	s = db_prepare(d, "INSERT INTO t (n) VALUES ($1)");
+	db_bind_int(s, 1, 3);
+	cr_expect_eq(db_step(s), DB_CONN, "nothing runs outside the "
+	    "transaction the caller thinks it is in");
+	db_done(s);
+	cr_expect_eq(db_commit(d), DB_CONN);
+	cr_expect_eq(db_rollback(d), DB_OK);
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM t"), 0,
+	    "%s", db_error(d));
+}
+
+Test(pgsql, recovers_after_the_server_restarts_and_fails_while_it_is_down,
+    .timeout = 60)
+{
+	char dir[] = "/tmp/chamado-pgunit-restart-XXXXXX";
+	char base[256], u[300];
+	db *c;
+
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert(server_start(dir, base, sizeof base), "cannot start");
+	snprintf(u, sizeof u, "%s/postgres", base);
+	c = open_url(u);
+	cr_expect_eq(scalar(c, "SELECT 1"), 1);
+	server_command("restart", dir);
+	cr_expect_eq(scalar(c, "SELECT 2"), 2, "after a restart: %s",
+	    db_error(c));
+	server_command("down", dir);
+	{
+		db_stmt *s = db_prepare(c, "SELECT 3");
+
+		cr_expect_eq(db_step(s), DB_CONN, "%s", db_error(c));
+		db_done(s);
+	}
+	server_command("up", dir);
+	cr_expect_eq(scalar(c, "SELECT 4"), 4, "after the server came back: %s",
+	    db_error(c));
+	db_close(c);
+	server_command("stop", dir);
+}
