@@ -13,14 +13,6 @@ static void lower_ascii(const char *in, char *out, size_t n)
 	out[i] = '\0';
 }
 
-static int64_t insert_returning_id(db_stmt *s)
-{
-	int rc = db_step(s);
-	int64_t id = rc == DB_ROW ? db_col_int(s, 0) : rc;
-	db_done(s);
-	return rc == DB_ROW || rc < 0 ? id : DB_ERROR;
-}
-
 int64_t store_client_insert(db *d, const char *email, const char *name, const char *password_hash,
                             const char *lang, int64_t now)
 {
@@ -38,7 +30,7 @@ int64_t store_client_insert(db *d, const char *email, const char *name, const ch
 	db_bind_text(s, 4, password_hash);
 	db_bind_text(s, 5, lang);
 	db_bind_int(s, 6, now);
-	return insert_returning_id(s);
+	return db_step_id(s);
 }
 
 int64_t store_staff_insert(db *d, const char *email, const char *name, const char *password_hash,
@@ -59,7 +51,7 @@ int64_t store_staff_insert(db *d, const char *email, const char *name, const cha
 	db_bind_text(s, 5, role);
 	db_bind_text(s, 6, lang);
 	db_bind_int(s, 7, now);
-	return insert_returning_id(s);
+	return db_step_id(s);
 }
 
 static int64_t id_by_email(db *d, const char *sql, const char *email)
@@ -136,13 +128,6 @@ int store_account_get(db *d, const char *kind, int64_t id, struct account_row *r
 	return read_account(s, row);
 }
 
-static int run_update(db_stmt *s)
-{
-	int rc = db_step(s);
-	db_done(s);
-	return rc == DB_DONE ? DB_OK : (rc < 0 ? rc : DB_ERROR);
-}
-
 int store_account_set_password(db *d, const char *kind, int64_t id, const char *hash, int64_t now)
 {
 	static const char client_sql[] =
@@ -155,7 +140,7 @@ int store_account_set_password(db *d, const char *kind, int64_t id, const char *
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, hash);
 	db_bind_int(s, 3, now);
-	return run_update(s);
+	return db_step_done(s);
 }
 
 int store_account_set_profile(db *d, const char *kind, int64_t id, const char *name,
@@ -172,7 +157,7 @@ int store_account_set_profile(db *d, const char *kind, int64_t id, const char *n
 	db_bind_text(s, 2, name);
 	db_bind_text(s, 3, lang);
 	db_bind_int(s, 4, now);
-	return run_update(s);
+	return db_step_done(s);
 }
 
 int store_account_set_language(db *d, const char *kind, int64_t id, const char *lang, int64_t now)
@@ -187,7 +172,7 @@ int store_account_set_language(db *d, const char *kind, int64_t id, const char *
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, lang);
 	db_bind_int(s, 3, now);
-	return run_update(s);
+	return db_step_done(s);
 }
 
 int store_account_set_email(db *d, const char *kind, int64_t id, const char *email, int64_t now)
@@ -205,5 +190,5 @@ int store_account_set_email(db *d, const char *kind, int64_t id, const char *ema
 	db_bind_text(s, 2, email);
 	db_bind_text(s, 3, lower);
 	db_bind_int(s, 4, now);
-	return run_update(s);
+	return db_step_done(s);
 }

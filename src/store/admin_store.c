@@ -12,27 +12,6 @@ static void lower_ascii(const char *in, char *out, size_t n)
 	out[i] = '\0';
 }
 
-static const char *text(db_stmt *s, int col, arena *a)
-{
-	const char *t = arena_strdup(a, db_col_text(s, col));
-	return t ? t : "";
-}
-
-static int64_t step_id(db_stmt *s)
-{
-	int rc = db_step(s);
-	int64_t id = rc == DB_ROW ? db_col_int(s, 0) : (rc < 0 ? rc : DB_ERROR);
-	db_done(s);
-	return id;
-}
-
-static int step_done(db_stmt *s)
-{
-	int rc = db_step(s);
-	db_done(s);
-	return rc == DB_DONE ? DB_OK : (rc < 0 ? rc : DB_ERROR);
-}
-
 /* The answer of a get after its one step: 1 found, 0 none, or the error. */
 static int found(int rc)
 {
@@ -67,9 +46,9 @@ static int read_ids(db_stmt *s, int64_t *ids, int max)
 static void read_department(db_stmt *s, arena *a, struct admin_department_row *r)
 {
 	r->id = db_col_int(s, 0);
-	r->name = text(s, 1, a);
-	r->description = text(s, 2, a);
-	r->email = text(s, 3, a);
+	r->name = db_col_text_dup(s, 1, a);
+	r->description = db_col_text_dup(s, 2, a);
+	r->email = db_col_text_dup(s, 3, a);
 	r->visible = db_col_int(s, 4) != 0;
 	r->sort_order = db_col_int(s, 5);
 	r->members = 0;
@@ -140,7 +119,7 @@ int64_t store_admin_department_insert(db *d, const char *name, const char *descr
 	db_bind_int(s, 5, visible);
 	db_bind_int(s, 6, sort_order);
 	db_bind_int(s, 7, now);
-	return step_id(s);
+	return db_step_id(s);
 }
 
 int store_admin_department_update(db *d, int64_t id, const char *name, const char *description,
@@ -158,7 +137,7 @@ int store_admin_department_update(db *d, int64_t id, const char *name, const cha
 	bind_email(s, 4, email);
 	db_bind_int(s, 6, visible);
 	db_bind_int(s, 7, sort_order);
-	return step_done(s);
+	return db_step_done(s);
 }
 
 int64_t store_admin_department_ticket_count(db *d, int64_t id)
@@ -179,7 +158,7 @@ int store_admin_department_delete(db *d, int64_t id)
 	if (!s)
 		return DB_ERROR;
 	db_bind_int(s, 1, id);
-	return step_done(s);
+	return db_step_done(s);
 }
 
 int store_admin_department_member_ids(db *d, int64_t department_id, int64_t *ids, int max)
@@ -204,7 +183,7 @@ static int link(db *d, int64_t staff_id, int64_t department_id)
 		return DB_ERROR;
 	db_bind_int(s, 1, staff_id);
 	db_bind_int(s, 2, department_id);
-	return step_done(s);
+	return db_step_done(s);
 }
 
 int store_admin_department_set_members(db *d, int64_t department_id, const int64_t *ids, int n)
@@ -214,7 +193,7 @@ int store_admin_department_set_members(db *d, int64_t department_id, const int64
 	if (!s)
 		return DB_ERROR;
 	db_bind_int(s, 1, department_id);
-	int rc = step_done(s);
+	int rc = db_step_done(s);
 	for (int i = 0; rc == DB_OK && i < n; i++)
 		rc = link(d, ids[i], department_id);
 	return rc;
@@ -248,11 +227,11 @@ int store_admin_departments_exist(db *d, const int64_t *ids, int n)
 static void read_staff(db_stmt *s, arena *a, struct admin_staff_row *r)
 {
 	r->id = db_col_int(s, 0);
-	r->name = text(s, 1, a);
-	r->email = text(s, 2, a);
-	r->role = text(s, 3, a);
-	r->signature = text(s, 4, a);
-	r->language = text(s, 5, a);
+	r->name = db_col_text_dup(s, 1, a);
+	r->email = db_col_text_dup(s, 2, a);
+	r->role = db_col_text_dup(s, 3, a);
+	r->signature = db_col_text_dup(s, 4, a);
+	r->language = db_col_text_dup(s, 5, a);
 	r->active = db_col_int(s, 6) != 0;
 	r->departments = 0;
 }
@@ -316,7 +295,7 @@ int store_admin_staff_update(db *d, int64_t id, const char *name, const char *em
 	db_bind_int(s, 6, active);
 	db_bind_text(s, 7, signature);
 	db_bind_int(s, 8, now);
-	return step_done(s);
+	return db_step_done(s);
 }
 
 int store_admin_staff_set_signature(db *d, int64_t id, const char *signature, bool active)
@@ -328,7 +307,7 @@ int store_admin_staff_set_signature(db *d, int64_t id, const char *signature, bo
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, signature);
 	db_bind_int(s, 3, active);
-	return step_done(s);
+	return db_step_done(s);
 }
 
 int store_admin_staff_department_ids(db *d, int64_t staff_id, int64_t *ids, int max)
@@ -351,7 +330,7 @@ int store_admin_staff_set_departments(db *d, int64_t staff_id, const int64_t *id
 	if (!s)
 		return DB_ERROR;
 	db_bind_int(s, 1, staff_id);
-	int rc = step_done(s);
+	int rc = db_step_done(s);
 	for (int i = 0; rc == DB_OK && i < n; i++)
 		rc = link(d, staff_id, ids[i]);
 	return rc;
@@ -379,10 +358,10 @@ int store_admin_staff_exist(db *d, const int64_t *ids, int n)
 static void read_client(db_stmt *s, arena *a, struct admin_client_row *r)
 {
 	r->id = db_col_int(s, 0);
-	r->name = text(s, 1, a);
-	r->email = text(s, 2, a);
-	r->company = text(s, 3, a);
-	r->language = text(s, 4, a);
+	r->name = db_col_text_dup(s, 1, a);
+	r->email = db_col_text_dup(s, 2, a);
+	r->company = db_col_text_dup(s, 3, a);
+	r->language = db_col_text_dup(s, 4, a);
 	r->active = db_col_int(s, 5) != 0;
 	r->created_at = db_col_int(s, 6);
 }
@@ -464,7 +443,7 @@ int store_admin_client_update(db *d, int64_t id, const char *name, const char *e
 	db_bind_text(s, 5, language);
 	db_bind_int(s, 6, active);
 	db_bind_int(s, 7, now);
-	return step_done(s);
+	return db_step_done(s);
 }
 
 int store_admin_service_get(db *d, int64_t client_id, int64_t id, arena *a,
@@ -481,9 +460,9 @@ int store_admin_service_get(db *d, int64_t client_id, int64_t id, arena *a,
 	if (rc == DB_ROW) {
 		row->id = db_col_int(s, 0);
 		row->client_id = db_col_int(s, 1);
-		row->kind = text(s, 2, a);
-		row->label = text(s, 3, a);
-		row->status = text(s, 4, a);
+		row->kind = db_col_text_dup(s, 2, a);
+		row->label = db_col_text_dup(s, 3, a);
+		row->status = db_col_text_dup(s, 4, a);
 	}
 	db_done(s);
 	return found(rc);
@@ -500,7 +479,7 @@ int store_admin_service_update(db *d, int64_t id, const char *kind, const char *
 	db_bind_text(s, 2, kind);
 	db_bind_text(s, 3, label);
 	db_bind_text(s, 4, status);
-	return step_done(s);
+	return db_step_done(s);
 }
 
 int store_admin_service_delete(db *d, int64_t id)
@@ -510,7 +489,7 @@ int store_admin_service_delete(db *d, int64_t id)
 	if (!s)
 		return DB_ERROR;
 	db_bind_int(s, 1, id);
-	return step_done(s);
+	return db_step_done(s);
 }
 
 /* ---- predefined replies ---- */
@@ -523,9 +502,9 @@ static void read_reply(db_stmt *s, arena *a, struct admin_reply_row *r)
 {
 	r->id = db_col_int(s, 0);
 	r->department_id = db_col_int(s, 1);
-	r->title = text(s, 2, a);
-	r->body = text(s, 3, a);
-	r->department_name = text(s, 4, a);
+	r->title = db_col_text_dup(s, 2, a);
+	r->body = db_col_text_dup(s, 3, a);
+	r->department_name = db_col_text_dup(s, 4, a);
 }
 
 int store_admin_reply_list(db *d, arena *a, struct admin_reply_row *rows, int max)
@@ -579,7 +558,7 @@ int64_t store_admin_reply_insert(db *d, int64_t department_id, const char *title
 	db_bind_text(s, 2, title);
 	db_bind_text(s, 3, body);
 	db_bind_int(s, 4, now);
-	return step_id(s);
+	return db_step_id(s);
 }
 
 int store_admin_reply_update(db *d, int64_t id, int64_t department_id, const char *title,
@@ -596,7 +575,7 @@ int store_admin_reply_update(db *d, int64_t id, int64_t department_id, const cha
 	db_bind_text(s, 3, title);
 	db_bind_text(s, 4, body);
 	db_bind_int(s, 5, now);
-	return step_done(s);
+	return db_step_done(s);
 }
 
 int store_admin_reply_delete(db *d, int64_t id)
@@ -606,5 +585,5 @@ int store_admin_reply_delete(db *d, int64_t id)
 	if (!s)
 		return DB_ERROR;
 	db_bind_int(s, 1, id);
-	return step_done(s);
+	return db_step_done(s);
 }

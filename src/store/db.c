@@ -207,3 +207,24 @@ int64_t db_scalar_int(db_stmt *s, int64_t fallback)
 	db_done(s);
 	return value;
 }
+
+int db_step_done(db_stmt *s)
+{
+	int rc = db_step(s);
+	db_done(s);
+	return rc == DB_DONE ? DB_OK : (rc < 0 ? rc : DB_ERROR);
+}
+
+int64_t db_step_id(db_stmt *s)
+{
+	int rc = db_step(s);
+	int64_t id = rc == DB_ROW ? db_col_int(s, 0) : (rc < 0 ? rc : DB_ERROR);
+	db_done(s);
+	return id;
+}
+
+const char *db_col_text_dup(db_stmt *s, int col, arena *a)
+{
+	const char *t = arena_strdup(a, db_col_text(s, col));
+	return t ? t : "";
+}

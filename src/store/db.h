@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/arena.h"
+
 typedef struct db db;
 typedef struct db_stmt db_stmt;
 
@@ -68,6 +70,15 @@ void db_done(db_stmt *s);
 /* Convenience: steps once and returns the first column as an integer;
  * returns fallback when there is no row. Calls db_done. */
 int64_t db_scalar_int(db_stmt *s, int64_t fallback);
+
+/* Shared by every store file. Each calls db_done. */
+/* Steps once, expecting no row: DB_OK, or the error. */
+int db_step_done(db_stmt *s);
+/* Steps once and returns the first column of the row (an id from
+ * RETURNING), or a negative error (DB_ERROR when there is no row). */
+int64_t db_step_id(db_stmt *s);
+/* A copy of a text column in a; "" when out of memory. */
+const char *db_col_text_dup(db_stmt *s, int col, arena *a);
 
 /* Migrations: applies every migration newer than the schema's version, each
  * in its own transaction; safe to call on every start and concurrently with

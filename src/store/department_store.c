@@ -10,14 +10,6 @@ int64_t store_department_count(db *d)
 	return s ? db_scalar_int(s, 0) : DB_ERROR;
 }
 
-static int64_t step_id(db_stmt *s)
-{
-	int rc = db_step(s);
-	int64_t id = rc == DB_ROW ? db_col_int(s, 0) : (rc < 0 ? rc : DB_ERROR);
-	db_done(s);
-	return id;
-}
-
 int64_t store_department_insert(db *d, const char *name, const char *description,
                                 const char *email, int visible, int sort_order, int64_t now)
 {
@@ -33,7 +25,7 @@ int64_t store_department_insert(db *d, const char *name, const char *description
 	db_bind_int(s, 4, visible);
 	db_bind_int(s, 5, sort_order);
 	db_bind_int(s, 6, now);
-	return step_id(s);
+	return db_step_id(s);
 }
 
 int store_staff_department_add(db *d, int64_t staff_id, int64_t department_id)
@@ -75,7 +67,7 @@ int64_t store_service_insert(db *d, int64_t client_id, const char *kind, const c
 	db_bind_text(s, 3, label);
 	db_bind_text(s, 4, status);
 	db_bind_int(s, 5, now);
-	return step_id(s);
+	return db_step_id(s);
 }
 
 int store_department_list_visible(db *d, struct department_row *rows, int max)

@@ -6,27 +6,6 @@
 
 enum { SEARCH_WORDS_MAX = 16, SEARCH_QUERY_MAX = 2048 };
 
-static const char *text(db_stmt *s, int col, arena *a)
-{
-	const char *t = arena_strdup(a, db_col_text(s, col));
-	return t ? t : "";
-}
-
-static int64_t step_id(db_stmt *s)
-{
-	int rc = db_step(s);
-	int64_t id = rc == DB_ROW ? db_col_int(s, 0) : (rc < 0 ? rc : DB_ERROR);
-	db_done(s);
-	return id;
-}
-
-static int step_done(db_stmt *s)
-{
-	int rc = db_step(s);
-	db_done(s);
-	return rc == DB_DONE ? DB_OK : (rc < 0 ? rc : DB_ERROR);
-}
-
 /* After a loop of db_step: resets the statement and returns n, or the
  * step's error. */
 static int rows_done(db_stmt *s, int rc, int n)
@@ -40,8 +19,8 @@ static int rows_done(db_stmt *s, int rc, int n)
 static void read_category(db_stmt *s, arena *a, struct kb_category_row *r)
 {
 	r->id = db_col_int(s, 0);
-	r->name = text(s, 1, a);
-	r->description = text(s, 2, a);
+	r->name = db_col_text_dup(s, 1, a);
+	r->description = db_col_text_dup(s, 2, a);
 	r->visible = db_col_int(s, 3) != 0;
 	r->sort_order = db_col_int(s, 4);
 	r->article_count = db_col_int(s, 5);
@@ -100,7 +79,7 @@ int64_t store_kb_category_insert(db *d, const char *name, const char *descriptio
 	db_bind_int(s, 3, visible ? 1 : 0);
 	db_bind_int(s, 4, sort_order);
 	db_bind_int(s, 5, now);
-	return step_id(s);
+	return db_step_id(s);
 }
 
 int store_kb_category_update(db *d, int64_t id, const char *name, const char *description,
@@ -117,7 +96,7 @@ int store_kb_category_update(db *d, int64_t id, const char *name, const char *de
 	db_bind_text(s, 3, description);
 	db_bind_int(s, 4, visible ? 1 : 0);
 	db_bind_int(s, 5, sort_order);
-	return step_done(s);
+	return db_step_done(s);
 }
 
 int store_kb_category_delete(db *d, int64_t id)
@@ -127,7 +106,7 @@ int store_kb_category_delete(db *d, int64_t id)
 	if (!s)
 		return DB_ERROR;
 	db_bind_int(s, 1, id);
-	return step_done(s);
+	return db_step_done(s);
 }
 
 int64_t store_kb_category_article_count(db *d, int64_t id)
@@ -160,9 +139,9 @@ static void read_article(db_stmt *s, arena *a, struct kb_article_row *r)
 	memset(r, 0, sizeof *r);
 	r->id = db_col_int(s, 0);
 	r->category_id = db_col_int(s, 1);
-	r->category_name = text(s, 2, a);
+	r->category_name = db_col_text_dup(s, 2, a);
 	r->category_visible = db_col_int(s, 3) != 0;
-	r->title = text(s, 4, a);
+	r->title = db_col_text_dup(s, 4, a);
 	r->published = db_col_int(s, 5) != 0;
 	r->views = db_col_int(s, 6);
 	r->sort_order = db_col_int(s, 7);
@@ -228,7 +207,7 @@ int store_kb_article_get(db *d, int64_t id, arena *a, struct kb_article_row *row
 	int rc = db_step(s);
 	if (rc == DB_ROW) {
 		read_article(s, a, row);
-		row->body = text(s, 10, a);
+		row->body = db_col_text_dup(s, 10, a);
 		row->yes_votes = db_col_int(s, 11);
 		row->votes = db_col_int(s, 12);
 	}
@@ -251,7 +230,7 @@ int64_t store_kb_article_insert(db *d, int64_t category_id, const char *title, c
 	db_bind_int(s, 4, published ? 1 : 0);
 	db_bind_int(s, 5, sort_order);
 	db_bind_int(s, 6, now);
-	return step_id(s);
+	return db_step_id(s);
 }
 
 int store_kb_article_update(db *d, int64_t id, int64_t category_id, const char *title,
@@ -269,7 +248,7 @@ int store_kb_article_update(db *d, int64_t id, int64_t category_id, const char *
 	db_bind_text(s, 4, body);
 	db_bind_int(s, 5, sort_order);
 	db_bind_int(s, 6, now);
-	return step_done(s);
+	return db_step_done(s);
 }
 
 int store_kb_article_set_published(db *d, int64_t id, bool published, int64_t now)
@@ -282,7 +261,7 @@ int store_kb_article_set_published(db *d, int64_t id, bool published, int64_t no
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, published ? 1 : 0);
 	db_bind_int(s, 3, now);
-	return step_done(s);
+	return db_step_done(s);
 }
 
 int store_kb_article_delete(db *d, int64_t id)
@@ -292,7 +271,7 @@ int store_kb_article_delete(db *d, int64_t id)
 	if (!s)
 		return DB_ERROR;
 	db_bind_int(s, 1, id);
-	return step_done(s);
+	return db_step_done(s);
 }
 
 int64_t store_kb_article_count(db *d)
@@ -322,7 +301,7 @@ int store_kb_article_view_add(db *d, int64_t id)
 	if (!s)
 		return DB_ERROR;
 	db_bind_int(s, 1, id);
-	return step_done(s);
+	return db_step_done(s);
 }
 
 /* ---- votes ---- */
@@ -342,7 +321,7 @@ int store_kb_vote_put(db *d, int64_t article_id, const char *voter_key, bool hel
 	db_bind_text(s, 2, voter_key);
 	db_bind_int(s, 3, helpful ? 1 : 0);
 	db_bind_int(s, 4, now);
-	return step_done(s);
+	return db_step_done(s);
 }
 
 int store_kb_vote_get(db *d, int64_t article_id, const char *voter_key, bool *helpful)
@@ -466,10 +445,10 @@ static int search_pgsql(db *d, const char *query, const char *any_word, bool pub
 	while ((rc = db_step(s)) == DB_ROW && n < max) {
 		hits[n].id = db_col_int(s, 0);
 		hits[n].category_id = db_col_int(s, 1);
-		hits[n].category_name = text(s, 2, a);
-		hits[n].title = text(s, 3, a);
-		hits[n].title_marked = text(s, 4, a);
-		hits[n].snippet_marked = text(s, 5, a);
+		hits[n].category_name = db_col_text_dup(s, 2, a);
+		hits[n].title = db_col_text_dup(s, 3, a);
+		hits[n].title_marked = db_col_text_dup(s, 4, a);
+		hits[n].snippet_marked = db_col_text_dup(s, 5, a);
 		n++;
 	}
 	return rows_done(s, rc, n);
@@ -519,10 +498,10 @@ int store_kb_search(db *d, const char *const *words, int nwords, enum kb_match m
 	while ((rc = db_step(s)) == DB_ROW && n < max) {
 		hits[n].id = db_col_int(s, 0);
 		hits[n].category_id = db_col_int(s, 1);
-		hits[n].category_name = text(s, 2, a);
-		hits[n].title = text(s, 3, a);
-		hits[n].title_marked = text(s, 4, a);
-		hits[n].snippet_marked = text(s, 5, a);
+		hits[n].category_name = db_col_text_dup(s, 2, a);
+		hits[n].title = db_col_text_dup(s, 3, a);
+		hits[n].title_marked = db_col_text_dup(s, 4, a);
+		hits[n].snippet_marked = db_col_text_dup(s, 5, a);
 		n++;
 	}
 	return rows_done(s, rc, n);
@@ -540,7 +519,7 @@ int store_kb_suggestion_open_add(db *d, int64_t client_id, int64_t article_id, i
 	db_bind_int(s, 1, client_id);
 	db_bind_int(s, 2, article_id);
 	db_bind_int(s, 3, now);
-	return step_done(s);
+	return db_step_done(s);
 }
 
 int store_kb_suggestion_open_recent(db *d, int64_t client_id, int64_t article_id, int64_t since)
@@ -604,5 +583,5 @@ int64_t store_kb_rate_hit(db *d, const char *key, int64_t window_start)
 		return DB_ERROR;
 	db_bind_text(s, 1, key);
 	db_bind_int(s, 2, window_start);
-	return step_id(s);
+	return db_step_id(s);
 }

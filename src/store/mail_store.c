@@ -11,13 +11,6 @@ static int64_t step_int(db_stmt *s, int64_t none)
 	return v;
 }
 
-static int step_done(db_stmt *s)
-{
-	int rc = db_step(s);
-	db_done(s);
-	return rc == DB_DONE ? DB_OK : (rc < 0 ? rc : DB_ERROR);
-}
-
 static void bind_optional_id(db_stmt *s, int index, int64_t id)
 {
 	if (id > 0)
@@ -94,7 +87,7 @@ int store_mail_inbound_finish(db *d, int64_t id, const char *status, const char 
 	bind_optional_id(s, 4, ticket_id);
 	bind_optional_id(s, 5, message_row_id);
 	db_bind_int(s, 6, now);
-	return step_done(s);
+	return db_step_done(s);
 }
 
 int store_mail_inbound_raw(db *d, int64_t message_row_id, arena *a, const void **data,
@@ -134,7 +127,7 @@ int store_mail_inbound_purge_raw(db *d, int64_t before)
 	if (!s)
 		return DB_ERROR;
 	db_bind_int(s, 1, before);
-	return step_done(s);
+	return db_step_done(s);
 }
 
 int64_t store_mail_ticket_by_sent_id(db *d, const char *message_id)
@@ -334,7 +327,7 @@ int store_mail_set_mailbox(db *d, int64_t department_id, const char *url)
 		return DB_ERROR;
 	db_bind_int(s, 1, department_id);
 	db_bind_text(s, 2, url && *url ? url : NULL);
-	return step_done(s);
+	return db_step_done(s);
 }
 
 int64_t store_imap_last_uid(db *d, const char *mailbox, int64_t uidvalidity)
@@ -363,5 +356,5 @@ int store_imap_set_last_uid(db *d, const char *mailbox, int64_t uidvalidity, int
 	db_bind_int(s, 2, uidvalidity);
 	db_bind_int(s, 3, uid);
 	db_bind_int(s, 4, now);
-	return step_done(s);
+	return db_step_done(s);
 }

@@ -3,13 +3,6 @@
 #include <string.h>
 
 /* Steps a statement that returns no rows; 0 or < 0. */
-static int run(db_stmt *s)
-{
-	int rc = db_step(s);
-	db_done(s);
-	return rc == DB_DONE ? DB_OK : (rc < 0 ? rc : DB_ERROR);
-}
-
 /* Steps an UPDATE ... RETURNING id: 0 when a row changed, 1 when none did. */
 static int run_returning(db_stmt *s)
 {
@@ -87,7 +80,7 @@ static int mark_sending(db *d, int64_t id, int64_t lease_until)
 		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, lease_until);
-	return run(s);
+	return db_step_done(s);
 }
 
 int store_outbox_claim_due(db *d, int64_t now, int64_t lease_until, int limit, int64_t *ids)
@@ -178,7 +171,7 @@ int store_outbox_mark_sent(db *d, int64_t id, int64_t now)
 		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, now);
-	return run(s);
+	return db_step_done(s);
 }
 
 int store_outbox_mark_retry(db *d, int64_t id, int64_t next_attempt_at, const char *error)
@@ -192,7 +185,7 @@ int store_outbox_mark_retry(db *d, int64_t id, int64_t next_attempt_at, const ch
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, next_attempt_at);
 	db_bind_text(s, 3, error);
-	return run(s);
+	return db_step_done(s);
 }
 
 int store_outbox_mark_failed(db *d, int64_t id, const char *error)
@@ -204,7 +197,7 @@ int store_outbox_mark_failed(db *d, int64_t id, const char *error)
 		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, error);
-	return run(s);
+	return db_step_done(s);
 }
 
 int store_outbox_retry(db *d, int64_t id, int64_t now)

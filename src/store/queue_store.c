@@ -2,19 +2,6 @@
 
 #include <string.h>
 
-static const char *text(db_stmt *s, int col, arena *a)
-{
-	const char *t = arena_strdup(a, db_col_text(s, col));
-	return t ? t : "";
-}
-
-static int done_ok(db_stmt *s)
-{
-	int rc = db_step(s);
-	db_done(s);
-	return rc == DB_DONE ? DB_OK : (rc < 0 ? rc : DB_ERROR);
-}
-
 #define QUEUE_COLUMNS \
 	"t.id, t.number, t.client_id, t.department_id, COALESCE(t.service_id, 0), " \
 	"COALESCE(t.assignee_id, 0), t.subject, t.priority, t.status, t.last_replier, " \
@@ -46,21 +33,21 @@ static void read_queue_row(db_stmt *s, arena *a, struct queue_row *r)
 	t->department_id = db_col_int(s, 3);
 	t->service_id = db_col_int(s, 4);
 	t->assignee_id = db_col_int(s, 5);
-	t->subject = text(s, 6, a);
-	t->priority = text(s, 7, a);
-	t->status = text(s, 8, a);
-	t->last_replier = text(s, 9, a);
+	t->subject = db_col_text_dup(s, 6, a);
+	t->priority = db_col_text_dup(s, 7, a);
+	t->status = db_col_text_dup(s, 8, a);
+	t->last_replier = db_col_text_dup(s, 9, a);
 	t->created_at = db_col_int(s, 10);
 	t->updated_at = db_col_int(s, 11);
 	t->last_reply_at = db_col_int(s, 12);
-	t->department_name = text(s, 13, a);
-	t->service_label = text(s, 14, a);
-	t->service_kind = text(s, 15, a);
-	t->client_name = text(s, 16, a);
-	t->client_email = text(s, 17, a);
-	t->client_language = text(s, 18, a);
+	t->department_name = db_col_text_dup(s, 13, a);
+	t->service_label = db_col_text_dup(s, 14, a);
+	t->service_kind = db_col_text_dup(s, 15, a);
+	t->client_name = db_col_text_dup(s, 16, a);
+	t->client_email = db_col_text_dup(s, 17, a);
+	t->client_language = db_col_text_dup(s, 18, a);
 	r->rank = (int)db_col_int(s, 19);
-	r->assignee_name = text(s, 20, a);
+	r->assignee_name = db_col_text_dup(s, 20, a);
 }
 
 int store_queue_list(db *d, const struct queue_query *q, arena *a, struct queue_row *rows)
@@ -119,8 +106,8 @@ int store_queue_counts(db *d, int64_t staff_id, int all_departments, arena *a,
 	int n = 0, rc;
 	while (n < max && (rc = db_step(s)) == DB_ROW) {
 		rows[n].department_id = db_col_int(s, 0);
-		rows[n].department_name = text(s, 1, a);
-		rows[n].status = text(s, 2, a);
+		rows[n].department_name = db_col_text_dup(s, 1, a);
+		rows[n].status = db_col_text_dup(s, 2, a);
 		rows[n].count = db_col_int(s, 3);
 		n++;
 	}
@@ -146,7 +133,7 @@ static int read_named(db_stmt *s, arena *a, struct named_row *rows, int max)
 	int n = 0, rc;
 	while (n < max && (rc = db_step(s)) == DB_ROW) {
 		rows[n].id = db_col_int(s, 0);
-		rows[n].name = text(s, 1, a);
+		rows[n].name = db_col_text_dup(s, 1, a);
 		n++;
 	}
 	db_done(s);
@@ -198,7 +185,7 @@ int store_staff_active_name(db *d, int64_t id, arena *a, const char **name)
 	db_bind_int(s, 1, id);
 	int rc = db_step(s);
 	if (rc == DB_ROW)
-		*name = text(s, 0, a);
+		*name = db_col_text_dup(s, 0, a);
 	db_done(s);
 	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
 }
@@ -212,7 +199,7 @@ const char *store_department_name(db *d, int64_t id, arena *a)
 	db_bind_int(s, 1, id);
 	const char *name = NULL;
 	if (db_step(s) == DB_ROW)
-		name = text(s, 0, a);
+		name = db_col_text_dup(s, 0, a);
 	db_done(s);
 	return name;
 }
@@ -226,7 +213,7 @@ int store_ticket_set_priority(db *d, int64_t id, const char *priority, int64_t n
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, priority);
 	db_bind_int(s, 3, now);
-	return done_ok(s);
+	return db_step_done(s);
 }
 
 int store_ticket_set_department(db *d, int64_t id, int64_t department_id, int64_t now)
@@ -238,7 +225,7 @@ int store_ticket_set_department(db *d, int64_t id, int64_t department_id, int64_
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, department_id);
 	db_bind_int(s, 3, now);
-	return done_ok(s);
+	return db_step_done(s);
 }
 
 int store_ticket_set_assignee(db *d, int64_t id, int64_t staff_id, int64_t now)
@@ -253,7 +240,7 @@ int store_ticket_set_assignee(db *d, int64_t id, int64_t staff_id, int64_t now)
 	else
 		db_bind_null(s, 2);
 	db_bind_int(s, 3, now);
-	return done_ok(s);
+	return db_step_done(s);
 }
 
 int store_ticket_merge(db *d, int64_t from_id, int64_t into_id, int64_t now)
@@ -267,17 +254,17 @@ int store_ticket_merge(db *d, int64_t from_id, int64_t into_id, int64_t now)
 		return DB_ERROR;
 	db_bind_int(s, 1, from_id);
 	db_bind_int(s, 2, into_id);
-	int rc = done_ok(s);
+	int rc = db_step_done(s);
 	if (rc == 0 && (s = db_prepare(d, close))) {
 		db_bind_int(s, 1, from_id);
 		db_bind_int(s, 2, into_id);
 		db_bind_int(s, 3, now);
-		rc = done_ok(s);
+		rc = db_step_done(s);
 	}
 	if (rc == 0 && (s = db_prepare(d, touch))) {
 		db_bind_int(s, 1, into_id);
 		db_bind_int(s, 2, now);
-		rc = done_ok(s);
+		rc = db_step_done(s);
 	}
 	return rc;
 }
@@ -337,8 +324,8 @@ int store_client_open_tickets(db *d, int64_t client_id, int64_t except_id, arena
 		memset(&rows[n], 0, sizeof rows[n]);
 		rows[n].id = db_col_int(s, 0);
 		rows[n].number = db_col_int(s, 1);
-		rows[n].subject = text(s, 2, a);
-		rows[n].status = text(s, 3, a);
+		rows[n].subject = db_col_text_dup(s, 2, a);
+		rows[n].status = db_col_text_dup(s, 3, a);
 		rows[n].updated_at = db_col_int(s, 4);
 		n++;
 	}
@@ -378,8 +365,8 @@ int store_predefined_for_department(db *d, int64_t department_id, arena *a,
 	int n = 0, rc;
 	while (n < max && (rc = db_step(s)) == DB_ROW) {
 		rows[n].id = db_col_int(s, 0);
-		rows[n].title = text(s, 1, a);
-		rows[n].body = text(s, 2, a);
+		rows[n].title = db_col_text_dup(s, 1, a);
+		rows[n].body = db_col_text_dup(s, 2, a);
 		n++;
 	}
 	db_done(s);
@@ -440,11 +427,11 @@ int store_oldest_waiting(db *d, int64_t staff_id, int all_departments, arena *a,
 		memset(&rows[n], 0, sizeof rows[n]);
 		rows[n].id = db_col_int(s, 0);
 		rows[n].number = db_col_int(s, 1);
-		rows[n].subject = text(s, 2, a);
-		rows[n].status = text(s, 3, a);
+		rows[n].subject = db_col_text_dup(s, 2, a);
+		rows[n].status = db_col_text_dup(s, 3, a);
 		rows[n].last_reply_at = db_col_int(s, 4);
-		rows[n].department_name = text(s, 5, a);
-		rows[n].client_name = text(s, 6, a);
+		rows[n].department_name = db_col_text_dup(s, 5, a);
+		rows[n].client_name = db_col_text_dup(s, 6, a);
 		n++;
 	}
 	db_done(s);
@@ -467,11 +454,11 @@ int store_audit_list(db *d, int64_t ticket_id, arena *a, struct audit_row *rows,
 	int n = 0, rc;
 	while (n < max && (rc = db_step(s)) == DB_ROW) {
 		rows[n].id = db_col_int(s, 0);
-		rows[n].actor_kind = text(s, 1, a);
-		rows[n].actor_name = text(s, 2, a);
-		rows[n].action = text(s, 3, a);
-		rows[n].old_value = text(s, 4, a);
-		rows[n].new_value = text(s, 5, a);
+		rows[n].actor_kind = db_col_text_dup(s, 1, a);
+		rows[n].actor_name = db_col_text_dup(s, 2, a);
+		rows[n].action = db_col_text_dup(s, 3, a);
+		rows[n].old_value = db_col_text_dup(s, 4, a);
+		rows[n].new_value = db_col_text_dup(s, 5, a);
 		rows[n].created_at = db_col_int(s, 6);
 		n++;
 	}

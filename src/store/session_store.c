@@ -8,21 +8,6 @@ static void copy_col(db_stmt *s, int col, char *out, size_t n)
 	snprintf(out, n, "%s", db_col_text(s, col));
 }
 
-static int run(db_stmt *s)
-{
-	int rc = db_step(s);
-	db_done(s);
-	return rc == DB_DONE ? DB_OK : (rc < 0 ? rc : DB_ERROR);
-}
-
-static int64_t run_id(db_stmt *s)
-{
-	int rc = db_step(s);
-	int64_t id = rc == DB_ROW ? db_col_int(s, 0) : (rc < 0 ? rc : DB_ERROR);
-	db_done(s);
-	return id;
-}
-
 int64_t store_session_insert(db *d, const char *token_hash, const char *user_kind, int64_t user_id,
                              const char *csrf_secret, int64_t now, int64_t expires_at)
 {
@@ -38,7 +23,7 @@ int64_t store_session_insert(db *d, const char *token_hash, const char *user_kin
 	db_bind_text(s, 4, csrf_secret);
 	db_bind_int(s, 5, now);
 	db_bind_int(s, 6, expires_at);
-	return run_id(s);
+	return db_step_id(s);
 }
 
 int store_session_get(db *d, const char *token_hash, struct session_row *row)
@@ -83,7 +68,7 @@ int store_session_touch(db *d, int64_t id, int64_t now)
 		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, now);
-	return run(s);
+	return db_step_done(s);
 }
 
 int store_session_delete(db *d, const char *token_hash)
@@ -93,7 +78,7 @@ int store_session_delete(db *d, const char *token_hash)
 	if (!s)
 		return DB_ERROR;
 	db_bind_text(s, 1, token_hash);
-	return run(s);
+	return db_step_done(s);
 }
 
 int store_session_delete_user(db *d, const char *user_kind, int64_t user_id, int64_t keep_id)
@@ -106,7 +91,7 @@ int store_session_delete_user(db *d, const char *user_kind, int64_t user_id, int
 	db_bind_text(s, 1, user_kind);
 	db_bind_int(s, 2, user_id);
 	db_bind_int(s, 3, keep_id);
-	return run(s);
+	return db_step_done(s);
 }
 
 int store_session_purge(db *d, int64_t now)
@@ -116,7 +101,7 @@ int store_session_purge(db *d, int64_t now)
 	if (!s)
 		return DB_ERROR;
 	db_bind_int(s, 1, now);
-	return run(s);
+	return db_step_done(s);
 }
 
 int store_attempt_add(db *d, const char *key, int succeeded, int64_t now)
@@ -129,7 +114,7 @@ int store_attempt_add(db *d, const char *key, int succeeded, int64_t now)
 	db_bind_text(s, 1, key);
 	db_bind_int(s, 2, succeeded);
 	db_bind_int(s, 3, now);
-	return run(s);
+	return db_step_done(s);
 }
 
 int store_attempt_failures(db *d, const char *key, int64_t since, int64_t *count, int64_t *oldest)
@@ -158,7 +143,7 @@ int store_attempt_clear(db *d, const char *key)
 	if (!s)
 		return DB_ERROR;
 	db_bind_text(s, 1, key);
-	return run(s);
+	return db_step_done(s);
 }
 
 int64_t store_reset_insert(db *d, const char *token_hash, const char *user_kind, int64_t user_id,
@@ -175,7 +160,7 @@ int64_t store_reset_insert(db *d, const char *token_hash, const char *user_kind,
 	db_bind_int(s, 3, user_id);
 	db_bind_int(s, 4, now);
 	db_bind_int(s, 5, expires_at);
-	return run_id(s);
+	return db_step_id(s);
 }
 
 static int token_row_read(db_stmt *s, struct token_row *row, bool with_email)
@@ -217,7 +202,7 @@ int store_reset_use(db *d, int64_t id, int64_t now)
 		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, now);
-	int64_t rc = run_id(s);
+	int64_t rc = db_step_id(s);
 	return rc > 0 ? 1 : (int)rc;
 }
 
@@ -251,7 +236,7 @@ int64_t store_email_change_insert(db *d, const char *token_hash, const char *use
 	db_bind_text(s, 4, new_email);
 	db_bind_int(s, 5, now);
 	db_bind_int(s, 6, expires_at);
-	return run_id(s);
+	return db_step_id(s);
 }
 
 int store_email_change_get(db *d, const char *token_hash, struct token_row *row)
@@ -275,6 +260,6 @@ int store_email_change_use(db *d, int64_t id, int64_t now)
 		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, now);
-	int64_t rc = run_id(s);
+	int64_t rc = db_step_id(s);
 	return rc > 0 ? 1 : (int)rc;
 }

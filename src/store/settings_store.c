@@ -14,13 +14,6 @@ void store_setting_get(db *d, const char *key, const char *fallback, char *out, 
 		db_done(s);
 }
 
-static int run(db_stmt *s)
-{
-	int rc = db_step(s);
-	db_done(s);
-	return rc == DB_DONE ? DB_OK : rc;
-}
-
 int store_setting_set(db *d, const char *key, const char *value)
 {
 	static const char sql[] =
@@ -31,7 +24,7 @@ int store_setting_set(db *d, const char *key, const char *value)
 		return DB_ERROR;
 	db_bind_text(s, 1, key);
 	db_bind_text(s, 2, value);
-	return run(s);
+	return db_step_done(s);
 }
 
 int store_setting_default(db *d, const char *key, const char *value)
@@ -43,7 +36,7 @@ int store_setting_default(db *d, const char *key, const char *value)
 		return DB_ERROR;
 	db_bind_text(s, 1, key);
 	db_bind_text(s, 2, value);
-	return run(s);
+	return db_step_done(s);
 }
 
 int store_ping(db *d)

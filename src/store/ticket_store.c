@@ -2,27 +2,6 @@
 
 #include <string.h>
 
-static const char *text(db_stmt *s, int col, arena *a)
-{
-	const char *t = arena_strdup(a, db_col_text(s, col));
-	return t ? t : "";
-}
-
-static int64_t step_id(db_stmt *s)
-{
-	int rc = db_step(s);
-	int64_t id = rc == DB_ROW ? db_col_int(s, 0) : (rc < 0 ? rc : DB_ERROR);
-	db_done(s);
-	return id;
-}
-
-static int step_done(db_stmt *s)
-{
-	int rc = db_step(s);
-	db_done(s);
-	return rc == DB_DONE ? DB_OK : (rc < 0 ? rc : DB_ERROR);
-}
-
 static void bind_optional_id(db_stmt *s, int index, int64_t id)
 {
 	if (id > 0)
@@ -50,7 +29,7 @@ int64_t store_ticket_insert(db *d, int64_t number, int64_t client_id, int64_t de
 	db_bind_text(s, 6, priority);
 	db_bind_int(s, 7, now);
 	db_bind_text(s, 8, submission_key && *submission_key ? submission_key : NULL);
-	return step_id(s);
+	return db_step_id(s);
 }
 
 int64_t store_ticket_number_by_submission(db *d, int64_t client_id, const char *key)
@@ -84,19 +63,19 @@ static void read_ticket(db_stmt *s, arena *a, struct ticket_row *r)
 	r->department_id = db_col_int(s, 3);
 	r->service_id = db_col_int(s, 4);
 	r->assignee_id = db_col_int(s, 5);
-	r->subject = text(s, 6, a);
-	r->priority = text(s, 7, a);
-	r->status = text(s, 8, a);
-	r->last_replier = text(s, 9, a);
+	r->subject = db_col_text_dup(s, 6, a);
+	r->priority = db_col_text_dup(s, 7, a);
+	r->status = db_col_text_dup(s, 8, a);
+	r->last_replier = db_col_text_dup(s, 9, a);
 	r->created_at = db_col_int(s, 10);
 	r->updated_at = db_col_int(s, 11);
 	r->last_reply_at = db_col_int(s, 12);
-	r->department_name = text(s, 13, a);
-	r->service_label = text(s, 14, a);
-	r->service_kind = text(s, 15, a);
-	r->client_name = text(s, 16, a);
-	r->client_email = text(s, 17, a);
-	r->client_language = text(s, 18, a);
+	r->department_name = db_col_text_dup(s, 13, a);
+	r->service_label = db_col_text_dup(s, 14, a);
+	r->service_kind = db_col_text_dup(s, 15, a);
+	r->client_name = db_col_text_dup(s, 16, a);
+	r->client_email = db_col_text_dup(s, 17, a);
+	r->client_language = db_col_text_dup(s, 18, a);
 }
 
 int store_ticket_get_by_number(db *d, int64_t number, arena *a, struct ticket_row *row)
@@ -176,7 +155,7 @@ int store_ticket_touch(db *d, int64_t id, const char *status, const char *last_r
 	db_bind_text(s, 2, status);
 	db_bind_text(s, 3, last_replier);
 	db_bind_int(s, 4, now);
-	return step_done(s);
+	return db_step_done(s);
 }
 
 int store_ticket_set_status(db *d, int64_t id, const char *status, int64_t now)
@@ -188,7 +167,7 @@ int store_ticket_set_status(db *d, int64_t id, const char *status, int64_t now)
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, status);
 	db_bind_int(s, 3, now);
-	return step_done(s);
+	return db_step_done(s);
 }
 
 int64_t store_message_insert(db *d, int64_t ticket_id, const char *author_kind,
@@ -213,7 +192,7 @@ int64_t store_message_insert(db *d, int64_t ticket_id, const char *author_kind,
 	db_bind_int(s, 8, internal);
 	db_bind_text(s, 9, submission_key && *submission_key ? submission_key : NULL);
 	db_bind_int(s, 10, now);
-	return step_id(s);
+	return db_step_id(s);
 }
 
 int64_t store_message_id_by_submission(db *d, int64_t ticket_id, const char *key)
@@ -248,10 +227,10 @@ int store_message_list(db *d, int64_t ticket_id, int with_internal, arena *a,
 		r->ticket_id = db_col_int(s, 1);
 		r->author_client_id = db_col_int(s, 2);
 		r->author_staff_id = db_col_int(s, 3);
-		r->author_kind = text(s, 4, a);
-		r->author_name = text(s, 5, a);
-		r->body = text(s, 6, a);
-		r->channel = text(s, 7, a);
+		r->author_kind = db_col_text_dup(s, 4, a);
+		r->author_name = db_col_text_dup(s, 5, a);
+		r->body = db_col_text_dup(s, 6, a);
+		r->channel = db_col_text_dup(s, 7, a);
 		r->internal = (int)db_col_int(s, 8);
 		r->created_at = db_col_int(s, 9);
 	}
@@ -276,7 +255,7 @@ int64_t store_attachment_insert(db *d, int64_t message_id, const char *name,
 	db_bind_text(s, 5, sha256);
 	db_bind_int(s, 6, now);
 	db_bind_blob(s, 7, data, len);
-	return step_id(s);
+	return db_step_id(s);
 }
 
 int store_attachment_list_by_ticket(db *d, int64_t ticket_id, arena *a, struct attachment_row *rows,
@@ -298,10 +277,10 @@ int store_attachment_list_by_ticket(db *d, int64_t ticket_id, arena *a, struct a
 		r->id = db_col_int(s, 0);
 		r->message_id = db_col_int(s, 1);
 		r->ticket_id = ticket_id;
-		r->name = text(s, 2, a);
-		r->content_type = text(s, 3, a);
+		r->name = db_col_text_dup(s, 2, a);
+		r->content_type = db_col_text_dup(s, 3, a);
 		r->size = db_col_int(s, 4);
-		r->sha256 = text(s, 5, a);
+		r->sha256 = db_col_text_dup(s, 5, a);
 		r->internal = (int)db_col_int(s, 6);
 	}
 	db_done(s);
@@ -323,10 +302,10 @@ int store_attachment_get(db *d, int64_t id, arena *a, struct attachment_row *row
 		row->id = db_col_int(s, 0);
 		row->message_id = db_col_int(s, 1);
 		row->ticket_id = db_col_int(s, 2);
-		row->name = text(s, 3, a);
-		row->content_type = text(s, 4, a);
+		row->name = db_col_text_dup(s, 3, a);
+		row->content_type = db_col_text_dup(s, 4, a);
 		row->size = db_col_int(s, 5);
-		row->sha256 = text(s, 6, a);
+		row->sha256 = db_col_text_dup(s, 6, a);
 		row->internal = (int)db_col_int(s, 7);
 		size_t len = 0;
 		const void *data = db_col_blob(s, 8, &len);
@@ -355,9 +334,9 @@ int store_service_list_by_client(db *d, int64_t client_id, arena *a, struct serv
 	int n = 0, rc;
 	while (n < max && (rc = db_step(s)) == DB_ROW) {
 		rows[n].id = db_col_int(s, 0);
-		rows[n].kind = text(s, 1, a);
-		rows[n].label = text(s, 2, a);
-		rows[n].status = text(s, 3, a);
+		rows[n].kind = db_col_text_dup(s, 1, a);
+		rows[n].label = db_col_text_dup(s, 2, a);
+		rows[n].status = db_col_text_dup(s, 3, a);
 		n++;
 	}
 	db_done(s);
@@ -385,7 +364,7 @@ int store_department_visible_name(db *d, int64_t id, arena *a, const char **name
 	db_bind_int(s, 1, id);
 	int rc = db_step(s);
 	if (rc == DB_ROW)
-		*name = text(s, 0, a);
+		*name = db_col_text_dup(s, 0, a);
 	db_done(s);
 	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
 }
@@ -405,9 +384,9 @@ int store_department_staff(db *d, int64_t department_id, arena *a, struct staff_
 	int n = 0, rc;
 	while (n < max && (rc = db_step(s)) == DB_ROW) {
 		rows[n].id = db_col_int(s, 0);
-		rows[n].name = text(s, 1, a);
-		rows[n].email = text(s, 2, a);
-		rows[n].language = text(s, 3, a);
+		rows[n].name = db_col_text_dup(s, 1, a);
+		rows[n].email = db_col_text_dup(s, 2, a);
+		rows[n].language = db_col_text_dup(s, 3, a);
 		n++;
 	}
 	db_done(s);

@@ -9,6 +9,7 @@
 #include "domain/attachment.h"
 #include "domain/ticket.h"
 #include "store/ticket_store.h"
+#include "view/markdown.h"
 #include "web/context.h"
 
 struct app *req_app(struct request *req)
@@ -216,3 +217,24 @@ void web_send_attachment(struct request *req, const struct attachment_row *a)
 	req->copy_body = true;
 	req->responded = true;
 }
+
+/* Markdown to safe HTML in the arena; the escaped source if rendering fails. */
+const char *page_markdown(struct request *req, const char *src)
+{
+	buf out;
+	buf_init(&out, 1 << 20);
+	const char *html = NULL;
+	if (markdown_render(src, strlen(src), &out) == 0)
+		html = arena_strndup(req->arena, buf_str(&out), out.len);
+	buf_free(&out);
+	if (!html) {
+		buf_init(&out, 1 << 21);
+		buf_puts(&out, "<pre>");
+		buf_put_html(&out, src, strlen(src));
+		buf_puts(&out, "</pre>");
+		html = arena_strndup(req->arena, buf_str(&out), out.len);
+		buf_free(&out);
+	}
+	return html ? html : "";
+}
+

@@ -23,6 +23,10 @@ vm_obj *page_new(struct request *req, const char *title, const char *section);
  * A failed render answers 500. */
 void page_render(struct request *req, int status, const char *name, vm_obj *page);
 
+/* Markdown source as safe HTML in the arena (the escaped source in a
+ * <pre> if rendering fails); never NULL. */
+const char *page_markdown(struct request *req, const char *src);
+
 /* Sets name (relative: "há 5 minutos") and name_exact (the date and time)
  * and name_iso for a Unix time. */
 void page_time(struct request *req, vm_obj *o, const char *name, int64_t t);

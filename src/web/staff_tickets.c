@@ -36,17 +36,6 @@ static struct session *require_staff(struct request *req)
 	return s;
 }
 
-static const char *markdown_html(struct request *req, const char *src)
-{
-	buf out;
-	buf_init(&out, 1 << 20);
-	const char *html = NULL;
-	if (markdown_render(src, strlen(src), &out) == 0)
-		html = arena_strndup(req->arena, buf_str(&out), out.len);
-	buf_free(&out);
-	return html ? html : "";
-}
-
 /* "há 3 horas" since t, for waiting times. */
 static void set_waiting(struct request *req, vm_obj *o, int64_t since)
 {
@@ -327,7 +316,7 @@ static void add_thread(struct request *req, vm_obj *page, const struct ticket_ro
 		vm_set_bool(o, "from_staff", str_eq(m->author_kind, "staff"));
 		vm_set_bool(o, "from_system", str_eq(m->author_kind, "system"));
 		vm_set_bool(o, "internal", m->internal);
-		vm_set_trusted_html(o, "body", markdown_html(req, m->body));
+		vm_set_trusted_html(o, "body", page_markdown(req, m->body));
 		page_time(req, o, "at", m->created_at);
 		add_attachment_links(o, t, &th, m->id);
 		if (!m->internal && m->id > last_visible)

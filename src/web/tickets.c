@@ -51,26 +51,6 @@ static const char *extensions_text(struct request *req, const char *list)
 	return out;
 }
 
-/* Markdown to safe HTML in the arena; the escaped source if rendering fails. */
-static const char *render_markdown(struct request *req, const char *src)
-{
-	buf out;
-	buf_init(&out, 1 << 20);
-	const char *html = NULL;
-	if (markdown_render(src, strlen(src), &out) == 0)
-		html = arena_strndup(req->arena, buf_str(&out), out.len);
-	buf_free(&out);
-	if (!html) {
-		buf_init(&out, 1 << 21);
-		buf_puts(&out, "<pre>");
-		buf_put_html(&out, src, strlen(src));
-		buf_puts(&out, "</pre>");
-		html = arena_strndup(req->arena, buf_str(&out), out.len);
-		buf_free(&out);
-	}
-	return html ? html : "";
-}
-
 static void set_status(struct request *req, vm_obj *o, const char *status)
 {
 	vm_set_text(o, "status", status);
@@ -407,7 +387,7 @@ static void ticket_page(struct request *req, struct ticket_row *t, int status,
 		vm_set_bool(mo, "from_client", str_eq(m->author_kind, "client"));
 		vm_set_bool(mo, "from_staff", str_eq(m->author_kind, "staff"));
 		vm_set_bool(mo, "from_system", str_eq(m->author_kind, "system"));
-		vm_set_trusted_html(mo, "body", render_markdown(req, m->body));
+		vm_set_trusted_html(mo, "body", page_markdown(req, m->body));
 		page_time(req, mo, "at", m->created_at);
 		add_attachments(mo, t, &th, m->id);
 	}

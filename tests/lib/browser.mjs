@@ -74,7 +74,13 @@ export async function openBrowser(serverOptions = {}) {
         note(`${page.url()}: console error: ${msg.text()}${where ? ` (${where})` : ''}`);
       });
       page.on('pageerror', (err) => note(`${page.url()}: page error: ${err.message}`));
-      page.on('requestfailed', (req) => note(`${page.url()}: request failed: ${req.url()} ${req.failure()?.errorText}`));
+      // A request the browser itself cancelled because the page moved on
+      // (net::ERR_ABORTED, e.g. the favicon during a click) is no server fault.
+      page.on('requestfailed', (req) => {
+        const why = req.failure()?.errorText || '';
+        if (why === 'net::ERR_ABORTED') return;
+        note(`${page.url()}: request failed: ${req.url()} ${why}`);
+      });
       page.on('response', (res) => {
         if (res.status() >= 400 && res.request().resourceType() !== 'document') {
           note(`${page.url()}: ${res.status()} for ${res.url()}`);
