@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/str.h"
 #include "mail/thread.h"
@@ -146,12 +147,29 @@ static int notify_staff(db *d, const struct mailer *m, const struct ticket_row *
 	return n < 0 ? n : 0;
 }
 
+/* The settings, read at most every few seconds per thread: every ticket
+ * page shows the limits, and reading each setting is a query. A change by an
+ * admin reaches every node within SETTINGS_TTL. */
+enum { SETTINGS_TTL = 5 };
+
+static const struct admin_settings *cached_settings(db *d)
+{
+	static _Thread_local struct admin_settings settings;
+	static _Thread_local time_t loaded_at;
+	static _Thread_local const db *loaded_from;
+	time_t now = time(NULL);
+	if (loaded_from != d || now - loaded_at >= SETTINGS_TTL || now < loaded_at) {
+		admin_settings_load(d, &settings);
+		loaded_at = now;
+		loaded_from = d;
+	}
+	return &settings;
+}
+
 static int insert_ticket(db *d, const struct session *client, const struct ticket_form *f,
                          const char *subject, int64_t now, int64_t *number)
 {
-	struct admin_settings settings;
-	admin_settings_load(d, &settings);
-	int digits = settings.ticket_number_digits;
+	int digits = cached_settings(d)->ticket_number_digits;
 	for (int i = 0; i < NUMBER_TRIES * 2; i++) {
 		/* A crowded space (a long history) grows by a digit. */
 		if (i == NUMBER_TRIES && digits < 9)
@@ -369,8 +387,7 @@ int ticket_department_name(db *d, int64_t department_id, arena *a, const char **
 
 void ticket_attachment_limits(db *d, arena *a, struct attachment_limits *l)
 {
-	struct admin_settings settings;
-	admin_settings_load(d, &settings);
+	struct admin_settings settings = *cached_settings(d);
 	attachment_limits_default(l);
 	l->max_files = settings.attachment_max_files;
 	l->max_bytes = (size_t)settings.attachment_max_mb << 20;

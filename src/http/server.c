@@ -541,7 +541,9 @@ server *server_start(const struct server_options *o, char *err, size_t errlen)
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 		MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+		/* MHD clears this pool for every request: keep it small. Headers
+		 * over 16 KiB are refused anyway (431). */
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
 		MHD_OPTION_END);
 	if (!s->daemon) {
 		snprintf(err, errlen, "cannot start the HTTP server on %s:%d", o->host, s->port);
