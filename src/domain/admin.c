@@ -647,6 +647,33 @@ void admin_settings_load(db *d, struct admin_settings *out)
 	if (!normalise_extensions(list, out->attachment_extensions, sizeof out->attachment_extensions))
 		snprintf(out->attachment_extensions, sizeof out->attachment_extensions, "%s",
 		         ADMIN_ALLOWED_EXTENSIONS);
+	char policy[16];
+	store_setting_get(d, "mail_unknown_sender", "create", policy, sizeof policy);
+	out->mail_refuse_unknown = str_eq(policy, "refuse");
+	store_setting_get(d, "mail_banned_senders", "", out->mail_banned_senders,
+	                  sizeof out->mail_banned_senders);
+}
+
+/* One address or @domain per line (commas also separate): each must hold an
+ * @ and no spaces inside. Writes the list one per line into out. */
+static bool normalise_banned(const char *in, char *out, size_t n)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (const char *p = in ? in : ""; *p;) {
+		p += strspn(p, " \t\r\n,;");
+		size_t len = strcspn(p, " \t\r\n,;");
+		if (len == 0)
+			break;
+		if (!memchr(p, '@', len) || used + len + 2 > n)
+			return false;
+		memcpy(out + used, p, len);
+		used += len;
+		out[used++] = '\n';
+		out[used] = '\0';
+		p += len;
+	}
+	return true;
 }
 
 int admin_settings_save(db *d, const struct admin_settings_form *f,
@@ -686,8 +713,13 @@ int admin_settings_save(db *d, const struct admin_settings_form *f,
 	if (!normalise_extensions(f->attachment_extensions, extensions, sizeof extensions))
 		e->attachment_extensions =
 			N_("List one or more of these extensions, separated by commas: jpg, jpeg, png, gif, pdf, txt, log, zip.");
+	char banned[2048];
+	if (!normalise_banned(f->mail_banned_senders, banned, sizeof banned))
+		e->mail_banned_senders =
+			N_("Write one address (ana@example.com) or domain (@example.com) per line.");
 	if (e->company_name || e->brand_color || e->auto_close_days || e->ticket_number_digits ||
-	    e->attachment_max_files || e->attachment_max_mb || e->attachment_extensions)
+	    e->attachment_max_files || e->attachment_max_mb || e->attachment_extensions ||
+	    e->mail_banned_senders)
 		return ADMIN_INVALID;
 
 	/* Proceed. */
@@ -708,5 +740,9 @@ int admin_settings_save(db *d, const struct admin_settings_form *f,
 	}
 	if (rc == 0)
 		rc = store_setting_set(d, "attachment_extensions", extensions);
+	if (rc == 0)
+		rc = store_setting_set(d, "mail_unknown_sender", f->mail_refuse_unknown ? "refuse" : "create");
+	if (rc == 0)
+		rc = store_setting_set(d, "mail_banned_senders", banned);
 	return finish(d, rc);
 }

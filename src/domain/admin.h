@@ -149,6 +149,8 @@ struct admin_settings {
 	int attachment_max_files;       /* 1..20 */
 	int attachment_max_mb;          /* 1..50 */
 	char attachment_extensions[96]; /* "jpg,png,pdf" */
+	bool mail_refuse_unknown;       /* mail from unknown senders: refuse, or open a client record */
+	char mail_banned_senders[2048]; /* addresses and @domains, one per line */
 };
 
 /* The settings form as typed. */
@@ -157,11 +159,13 @@ struct admin_settings_form {
 	bool show_powered_by, registration_open;
 	const char *auto_close_days, *ticket_number_digits, *attachment_max_files,
 		*attachment_max_mb, *attachment_extensions;
+	bool mail_refuse_unknown;
+	const char *mail_banned_senders;
 };
 
 struct admin_settings_errors {
 	const char *company_name, *brand_color, *auto_close_days, *ticket_number_digits,
-		*attachment_max_files, *attachment_max_mb, *attachment_extensions;
+		*attachment_max_files, *attachment_max_mb, *attachment_extensions, *mail_banned_senders;
 };
 
 /* The extensions an admin may allow, comma-separated. */

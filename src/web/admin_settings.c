@@ -2,6 +2,7 @@
  * auto-close, ticket numbers and attachment limits. */
 #include <stdio.h>
 
+#include "base/str.h"
 #include "domain/admin.h"
 #include "web/admin.h"
 #include "web/context.h"
@@ -18,6 +19,8 @@ static void set_values(vm_obj *page, const struct admin_settings_form *f)
 	vm_set_text(page, "attachment_max_files", f->attachment_max_files);
 	vm_set_text(page, "attachment_max_mb", f->attachment_max_mb);
 	vm_set_text(page, "attachment_extensions", f->attachment_extensions);
+	vm_set_bool(page, "mail_refuse_unknown", f->mail_refuse_unknown);
+	vm_set_text(page, "mail_banned_senders", f->mail_banned_senders ? f->mail_banned_senders : "");
 }
 
 static void render(struct request *req, int status, const struct admin_settings_form *f,
@@ -38,6 +41,7 @@ static void render(struct request *req, int status, const struct admin_settings_
 		admin_field_error(req, page, "attachment_max_files", e->attachment_max_files);
 		admin_field_error(req, page, "attachment_max_mb", e->attachment_max_mb);
 		admin_field_error(req, page, "attachment_extensions", e->attachment_extensions);
+		admin_field_error(req, page, "mail_banned_senders", e->mail_banned_senders);
 	}
 	page_render(req, status, "staff/admin/settings", page);
 }
@@ -65,6 +69,8 @@ void admin_settings_page(struct request *req)
 		.attachment_max_files = arena_printf(a, "%d", s.attachment_max_files),
 		.attachment_max_mb = arena_printf(a, "%d", s.attachment_max_mb),
 		.attachment_extensions = arena_strdup(a, s.attachment_extensions),
+		.mail_refuse_unknown = s.mail_refuse_unknown,
+		.mail_banned_senders = arena_strdup(a, s.mail_banned_senders),
 	};
 	render(req, 200, &f, NULL);
 }
@@ -85,6 +91,8 @@ void admin_settings_submit(struct request *req)
 		.attachment_max_files = admin_form_text(req, "attachment_max_files"),
 		.attachment_max_mb = admin_form_text(req, "attachment_max_mb"),
 		.attachment_extensions = admin_form_text(req, "attachment_extensions"),
+		.mail_refuse_unknown = str_eq(req_form(req, "mail_unknown_sender"), "refuse"),
+		.mail_banned_senders = admin_form_text(req, "mail_banned_senders"),
 	};
 	struct admin_settings_errors e;
 	db *d = req_db(req);

@@ -467,3 +467,21 @@ Test(admin, the_company_name_is_required_and_short)
 	cr_assert_eq(admin_settings_save(d, &f, &e), ADMIN_INVALID);
 	cr_assert_not_null(e.company_name);
 }
+
+Test(admin, banned_senders_are_addresses_or_domains_one_per_line)
+{
+	struct admin_settings_form f = good_settings();
+	f.mail_refuse_unknown = true;
+	f.mail_banned_senders = " spam@exemplo.com, @golpe.example\r\n\n@outro.example ";
+	struct admin_settings_errors e;
+	cr_assert_eq(admin_settings_save(d, &f, &e), ADMIN_OK);
+	struct admin_settings s;
+	admin_settings_load(d, &s);
+	cr_assert(s.mail_refuse_unknown);
+	cr_assert_str_eq(s.mail_banned_senders, "spam@exemplo.com\n@golpe.example\n@outro.example\n");
+	f.mail_banned_senders = "spam@exemplo.com\nnot-an-address";
+	cr_assert_eq(admin_settings_save(d, &f, &e), ADMIN_INVALID);
+	cr_assert_not_null(e.mail_banned_senders);
+	admin_settings_load(d, &s);
+	cr_assert_str_eq(s.mail_banned_senders, "spam@exemplo.com\n@golpe.example\n@outro.example\n");
+}
