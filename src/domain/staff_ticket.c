@@ -487,3 +487,41 @@ int staff_open_for_client(db *d, const struct mailer *m, const struct session *s
 	f->staff = staff;
 	return ticket_open(d, m, &client, f, now, errors, number);
 }
+
+int staff_ticket_audit(db *d, int64_t ticket_id, arena *a, struct audit_row *rows, int max)
+{
+	return store_audit_list(d, ticket_id, a, rows, max);
+}
+
+int staff_client_other_tickets(db *d, const struct ticket_row *t, arena *a, struct ticket_row *rows,
+                               int max)
+{
+	return store_client_open_tickets(d, t->client_id, t->id, a, rows, max);
+}
+
+int staff_all_departments(db *d, arena *a, struct named_row *rows, int max)
+{
+	return store_departments_all(d, a, rows, max);
+}
+
+int staff_active_members(db *d, arena *a, struct named_row *rows, int max)
+{
+	return store_staff_active(d, a, rows, max);
+}
+
+int staff_predefined_replies(db *d, int64_t department_id, arena *a, struct predefined_row *rows,
+                             int max)
+{
+	return store_predefined_for_department(d, department_id, a, rows, max);
+}
+
+int staff_oldest_waiting(db *d, const struct session *staff, arena *a, struct ticket_row *rows,
+                         int max)
+{
+	return store_oldest_waiting(d, staff->user_id, staff->admin, a, rows, max);
+}
+
+int staff_tickets_per_day(db *d, int64_t since, int days, struct day_count *out)
+{
+	return store_tickets_per_day(d, since, days, out);
+}

@@ -98,6 +98,19 @@ int staff_client_summary(db *d, int64_t client_id, arena *a, const char **name, 
 /* The client's services (Serviço Relacionado). */
 int staff_client_services(db *d, int64_t client_id, arena *a, struct service_row *rows, int max);
 
+/* What the staff pages show beside a ticket and on the dashboard; thin
+ * reads that keep handlers off store/. Each returns a count or < 0. */
+int staff_ticket_audit(db *d, int64_t ticket_id, arena *a, struct audit_row *rows, int max);
+int staff_client_other_tickets(db *d, const struct ticket_row *t, arena *a, struct ticket_row *rows,
+                               int max);
+int staff_all_departments(db *d, arena *a, struct named_row *rows, int max);
+int staff_active_members(db *d, arena *a, struct named_row *rows, int max);
+int staff_predefined_replies(db *d, int64_t department_id, arena *a, struct predefined_row *rows,
+                             int max);
+int staff_oldest_waiting(db *d, const struct session *staff, arena *a, struct ticket_row *rows,
+                         int max);
+int staff_tickets_per_day(db *d, int64_t since, int days, struct day_count *out);
+
 /* Parses a status name into its bit; 0 when unknown. */
 int ticket_status_bit(const char *status);
 bool ticket_status_valid(const char *status);

@@ -7,6 +7,7 @@
 
 #include "base/str.h"
 #include "domain/auth.h"
+#include "domain/ticket.h"
 #include "web/context.h"
 #include "store/department_store.h"
 #include "store/settings_store.h"
@@ -18,7 +19,7 @@ void home_show(struct request *req)
 {
 	db *d = req_db(req);
 	struct department_row deps[16];
-	int n = d ? store_department_list_visible(d, deps, 16) : -1;
+	int n = d ? ticket_departments(d, deps, 16) : -1;
 	if (n < 0) {
 		resp_error(req, 500);
 		return;

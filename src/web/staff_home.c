@@ -47,7 +47,7 @@ static void add_counts(struct request *req, vm_obj *page, struct session *s)
 static void add_oldest(struct request *req, vm_obj *page, struct session *s)
 {
 	struct ticket_row rows[OLDEST_MAX];
-	int n = store_oldest_waiting(req_db(req), s->user_id, s->admin, req->arena, rows, OLDEST_MAX);
+	int n = staff_oldest_waiting(req_db(req), s, req->arena, rows, OLDEST_MAX);
 	vm_list *list = vm_set_list(page, "oldest");
 	for (int i = 0; i < n; i++) {
 		vm_obj *o = vm_list_add(list);
@@ -65,7 +65,7 @@ static void add_chart(struct request *req, vm_obj *page)
 	int64_t today = (int64_t)time(NULL) / 86400 * 86400;
 	int64_t since = today - (CHART_DAYS - 1) * 86400;
 	struct day_count days[CHART_DAYS];
-	if (store_tickets_per_day(req_db(req), since, CHART_DAYS, days) < 0)
+	if (staff_tickets_per_day(req_db(req), since, CHART_DAYS, days) < 0)
 		return;
 	int64_t max = 1, total_opened = 0, total_closed = 0;
 	for (int i = 0; i < CHART_DAYS; i++) {

@@ -291,7 +291,7 @@ static void add_thread(struct request *req, vm_obj *page, const struct ticket_ro
 	struct ticket_thread th;
 	enum { AUDIT_MAX = 500 };
 	struct audit_row *audit = arena_alloc(req->arena, AUDIT_MAX * sizeof *audit);
-	int na = audit ? store_audit_list(d, t->id, req->arena, audit, AUDIT_MAX) : 0;
+	int na = audit ? staff_ticket_audit(d, t->id, req->arena, audit, AUDIT_MAX) : 0;
 	if (ticket_thread_load(d, t->id, true, req->arena, &th) < 0)
 		th.nmessages = 0;
 	vm_list *list = vm_set_list(page, "thread");
@@ -332,7 +332,7 @@ static void add_client_panel(struct request *req, vm_obj *page, const struct tic
 	vm_set_text(c, "email", t->client_email);
 	vm_set_text(c, "service", t->service_label);
 	struct ticket_row others[10];
-	int n = store_client_open_tickets(req_db(req), t->client_id, t->id, req->arena, others, 10);
+	int n = staff_client_other_tickets(req_db(req), t, req->arena, others, 10);
 	vm_list *list = vm_set_list(c, "open_tickets");
 	for (int i = 0; i < n; i++) {
 		vm_obj *o = vm_list_add(list);
@@ -348,16 +348,16 @@ static void add_action_options(struct request *req, vm_obj *page, const struct t
 	db *d = req_db(req);
 	struct named_row rows[NAMED_MAX];
 	add_status_options(req, page, "status_options", 0, t->status);
-	int n = store_departments_all(d, req->arena, rows, NAMED_MAX);
+	int n = staff_all_departments(d, req->arena, rows, NAMED_MAX);
 	add_named_options(req, page, "department_options", rows, n > 0 ? n : 0, t->department_id);
-	n = store_staff_active(d, req->arena, rows, NAMED_MAX);
+	n = staff_active_members(d, req->arena, rows, NAMED_MAX);
 	add_named_options(req, page, "assignee_options", rows, n > 0 ? n : 0, t->assignee_id);
 	vm_set_bool(page, "unassigned", t->assignee_id == 0);
 	vm_set_bool(page, "p_low", str_eq(t->priority, "low"));
 	vm_set_bool(page, "p_medium", str_eq(t->priority, "medium"));
 	vm_set_bool(page, "p_high", str_eq(t->priority, "high"));
 	struct predefined_row pre[PREDEFINED_MAX];
-	n = store_predefined_for_department(d, t->department_id, req->arena, pre, PREDEFINED_MAX);
+	n = staff_predefined_replies(d, t->department_id, req->arena, pre, PREDEFINED_MAX);
 	vm_list *list = vm_set_list(page, "predefined");
 	for (int i = 0; i < n; i++) {
 		vm_obj *o = vm_list_add(list);
