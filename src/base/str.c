@@ -91,3 +91,11 @@ bool str_to_int64(const char *s, int64_t min, int64_t max, int64_t *out)
 	*out = v;
 	return true;
 }
+
+bool str_blank(const char *s)
+{
+	for (; s && *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+			return false;
+	return true;
+}

@@ -12,6 +12,8 @@ bool str_ends_with(const char *s, const char *suffix);
 bool str_case_eq(const char *a, const char *b);
 /* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool str_utf8_valid(const char *s, size_t len);
+/* True for NULL, "" and text of only spaces, tabs and line breaks. */
+bool str_blank(const char *s);
 /* Trims ASCII white space in place; returns s. */
 char *str_trim(char *s);
 /* Number of code points in valid UTF-8. */

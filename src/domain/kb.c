@@ -291,18 +291,10 @@ int kb_tickets_avoided(db *d, const struct session *staff, int64_t now, int days
 	return KB_OK;
 }
 
-static bool blank(const char *s)
-{
-	for (; s && *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
-			return false;
-	return true;
-}
-
 /* The typed order, or the fallback for "". false when it is not a number. */
 static bool parse_sort(const char *typed, int64_t fallback, int64_t *out)
 {
-	if (blank(typed)) {
+	if (str_blank(typed)) {
 		*out = fallback;
 		return true;
 	}
@@ -314,7 +306,7 @@ static bool parse_sort(const char *typed, int64_t fallback, int64_t *out)
 static const char *text_error(const char *s, size_t max_chars, const char *missing,
                               const char *too_long)
 {
-	if (blank(s))
+	if (str_blank(s))
 		return missing;
 	if (!str_utf8_valid(s, strlen(s)) || str_utf8_length(s) > max_chars)
 		return too_long;
@@ -426,7 +418,7 @@ int kb_article_save(db *d, const struct session *staff, int64_t id,
 	/* Check, then proceed: every field first. */
 	e->title = text_error(title, KB_TITLE_MAX, N_("Write a title."),
 	                      N_("The title can have at most 200 characters."));
-	if (blank(body))
+	if (str_blank(body))
 		e->body = N_("Write the article.");
 	else if (strlen(body) > KB_BODY_MAX || !str_utf8_valid(body, strlen(body)))
 		e->body = N_("The article is too long (at most 256 KB).");

@@ -8,12 +8,6 @@
 #include "store/account_store.h"
 #include "store/session_store.h"
 
-static enum lang account_lang(const struct account_row *row)
-{
-	int l = lang_parse(row->language);
-	return l < 0 ? LANG_PT_BR : (enum lang)l;
-}
-
 /* Renders and queues the reset email; the caller holds the transaction. */
 static int queue_reset_email(db *d, const struct mailer *m, enum account_kind kind,
                              const struct account_row *row, const char *token)
@@ -25,7 +19,7 @@ static int queue_reset_email(db *d, const struct mailer *m, enum account_kind ki
 	vm_set_text(ctx, "name", row->name);
 	vm_set_textf(ctx, "link", "%s%s/reset/%s", m->base_url, kind == ACCOUNT_STAFF ? "/staff" : "",
 	             token);
-	int rc = notify_queue(d, m, "password_reset", account_lang(row), ctx, row->email, row->name, 0);
+	int rc = notify_queue(d, m, "password_reset", lang_or_default(row->language), ctx, row->email, row->name, 0);
 	arena_free(a);
 	return rc;
 }
@@ -161,7 +155,7 @@ int email_change_request(db *d, const struct mailer *m, const struct session *s,
 	vm_set_text(ctx, "new_email", new_email);
 	vm_set_textf(ctx, "link", "%s%s/account/email/%s", m->base_url,
 	             s->kind == ACCOUNT_STAFF ? "/staff" : "", token);
-	rc = notify_queue(d, m, "email_change", account_lang(&row), ctx, new_email, row.name, 0);
+	rc = notify_queue(d, m, "email_change", lang_or_default(row.language), ctx, new_email, row.name, 0);
 	arena_free(a);
 	if (rc < 0) {
 		db_rollback(d);

@@ -34,14 +34,6 @@ bool ticket_status_valid(const char *status)
 	return ticket_status_bit(status) != 0;
 }
 
-static bool blank(const char *s)
-{
-	for (; s && *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
-			return false;
-	return true;
-}
-
 /* 1 when staff may act on tickets of department_id. */
 static int may_act(db *d, const struct session *staff, int64_t department_id)
 {
@@ -116,25 +108,6 @@ int staff_departments(db *d, const struct session *staff, arena *a, struct named
 	return store_departments_for_staff(d, staff->user_id, staff->admin, a, rows, max);
 }
 
-static int store_files(db *d, int64_t message_id, const struct attachment_in *files, int n,
-                       int64_t now)
-{
-	for (int i = 0; i < n; i++) {
-		int64_t id = store_attachment_insert(d, message_id, files[i].name, files[i].content_type,
-		                                     (int64_t)files[i].size, files[i].sha256,
-		                                     files[i].data, files[i].size, now);
-		if (id < 0)
-			return (int)id;
-	}
-	return 0;
-}
-
-static enum lang lang_of(const char *code)
-{
-	int l = lang_parse(code ? code : "");
-	return l < 0 ? LANG_PT_BR : (enum lang)l;
-}
-
 /* Writes a message by staff (a reply or a note) with its files. Returns
  * 0, 1 when the same submission was already saved, or < 0. */
 static int insert_staff_message(db *d, const struct session *staff, const struct ticket_row *t,
@@ -147,13 +120,13 @@ static int insert_staff_message(db *d, const struct session *staff, const struct
 		return 1;
 	if (mid < 0)
 		return (int)mid;
-	return store_files(d, mid, p->files, p->nfiles, now);
+	return ticket_store_attachments(d, mid, p->files, p->nfiles, now);
 }
 
 static int check_post(const struct staff_post *p, struct ticket_errors *e)
 {
 	memset(e, 0, sizeof *e);
-	if (blank(p->message)) {
+	if (str_blank(p->message)) {
 		e->message = N_("Write a message.");
 		return TICKET_INVALID;
 	}
@@ -209,7 +182,7 @@ int staff_reply(db *d, const struct mailer *m, const struct session *staff, int6
 		vm_set_text(ctx, "staff_name", staff->name);
 		vm_set_text(ctx, "message", p->message);
 		vm_set_textf(ctx, "link", "%s/tickets/%lld", m->base_url, (long long)t.number);
-		rc = mail_thread_notify(d, m, "ticket_staff_reply", lang_of(t.client_language), ctx,
+		rc = mail_thread_notify(d, m, "ticket_staff_reply", lang_or_default(t.client_language), ctx,
 		                  t.client_email, t.client_name, t.id);
 	}
 	if (rc < 0)
@@ -428,7 +401,7 @@ int ticket_auto_close(db *d, const i18n_catalog *cat, int days, int64_t now)
 		arena_reset(a);
 		int rc;
 		if (store_ticket_id_get(d, ids[i], a, &t) == 1 && str_eq(t.status, "answered")) {
-			const char *text = arena_printf(a, i18n_text(cat, lang_of(t.client_language), fmt), days);
+			const char *text = arena_printf(a, i18n_text(cat, lang_or_default(t.client_language), fmt), days);
 			int64_t mid = store_message_insert(d, t.id, "system", 0, 0, "", text ? text : "",
 			                                   "web", 0, NULL, now);
 			rc = mid < 0 ? (int)mid : store_ticket_set_status(d, t.id, "closed", now);

@@ -53,14 +53,6 @@ static bool valid_priority(const char *p)
 	return str_eq(p, "low") || str_eq(p, "medium") || str_eq(p, "high");
 }
 
-static bool blank(const char *s)
-{
-	for (; s && *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
-			return false;
-	return true;
-}
-
 /* Check, then proceed: every field of the form, against the client. */
 static bool validate_open(db *d, const struct session *client, const struct ticket_form *f,
                           struct ticket_errors *e, arena *a)
@@ -70,7 +62,7 @@ static bool validate_open(db *d, const struct session *client, const struct tick
 	if (f->department_id <= 0 || store_department_visible_name(d, f->department_id, a, &dep_name) != 1)
 		e->department = N_("Choose a department.");
 	size_t subject_len = f->subject ? str_utf8_length(f->subject) : 0;
-	if (blank(f->subject))
+	if (str_blank(f->subject))
 		e->subject = N_("Write a subject.");
 	else if (subject_len > TICKET_SUBJECT_MAX)
 		e->subject = N_("The subject can have at most 200 characters.");
@@ -78,7 +70,7 @@ static bool validate_open(db *d, const struct session *client, const struct tick
 		e->service = N_("Choose one of your services, or None.");
 	if (!valid_priority(f->priority))
 		e->priority = N_("Choose a priority.");
-	if (blank(f->message))
+	if (str_blank(f->message))
 		e->message = N_("Write a message describing the problem.");
 	else if (strlen(f->message) > TICKET_MESSAGE_MAX)
 		e->message = N_("The message is too long. Attach long logs as files.");
@@ -95,7 +87,7 @@ static int64_t new_number(int digits)
 	return low + (int64_t)randombytes_uniform((uint32_t)(low * 9));
 }
 
-static int store_files(db *d, int64_t message_id, const struct attachment_in *files, int n,
+int ticket_store_attachments(db *d, int64_t message_id, const struct attachment_in *files, int n,
                        int64_t now)
 {
 	for (int i = 0; i < n; i++) {
@@ -106,12 +98,6 @@ static int store_files(db *d, int64_t message_id, const struct attachment_in *fi
 			return (int)id;
 	}
 	return 0;
-}
-
-static enum lang lang_of(const char *code)
-{
-	int l = lang_parse(code ? code : "");
-	return l < 0 ? LANG_PT_BR : (enum lang)l;
 }
 
 /* What every ticket email shows. */
@@ -137,7 +123,7 @@ static int notify_staff(db *d, const struct mailer *m, const struct ticket_row *
 	int n = store_department_staff(d, t->department_id, a, staff, STAFF_NOTIFY_MAX);
 	for (int i = 0; i < n; i++) {
 		vm_obj *ctx = ticket_mail_ctx(a, m, t, message, "/staff");
-		enum lang lang = lang_of(staff[i].language);
+		enum lang lang = lang_or_default(staff[i].language);
 		vm_set_text(ctx, "name", staff[i].name);
 		vm_set_text(ctx, "priority", i18n_text(m->catalog, lang, ticket_priority_label(t->priority)));
 		int rc = mail_thread_notify(d, m, template_name, lang, ctx, staff[i].email, staff[i].name, t->id);
@@ -225,12 +211,12 @@ int ticket_open(db *d, const struct mailer *m, const struct session *client,
 		                                          form.staff ? form.staff->user_id : 0,
 		                                          author->name, form.message, "web", 0, NULL, now);
 		rc = message_id < 0 ? (int)message_id
-		                    : store_files(d, message_id, form.files, form.nfiles, now);
+		                    : ticket_store_attachments(d, message_id, form.files, form.nfiles, now);
 	}
 	if (rc == 0) {
 		vm_obj *ctx = ticket_mail_ctx(a, m, &t, form.message, "");
 		vm_set_text(ctx, "name", t.client_name);
-		rc = mail_thread_notify(d, m, "ticket_opened", lang_of(t.client_language), ctx, t.client_email,
+		rc = mail_thread_notify(d, m, "ticket_opened", lang_or_default(t.client_language), ctx, t.client_email,
 		                  t.client_name, t.id);
 	}
 	if (rc == 0)
@@ -293,7 +279,7 @@ int ticket_reply_by_client(db *d, const struct mailer *m, const struct session *
 		rc = rc < 0 ? rc : TICKET_NOT_FOUND;
 		goto out;
 	}
-	if (blank(message)) {
+	if (str_blank(message)) {
 		errors->message = N_("Write your reply.");
 		rc = TICKET_INVALID;
 		goto out;
@@ -313,7 +299,7 @@ int ticket_reply_by_client(db *d, const struct mailer *m, const struct session *
 		rc = TICKET_OK;
 		goto out;
 	}
-	rc = mid < 0 ? (int)mid : store_files(d, mid, files, nfiles, now);
+	rc = mid < 0 ? (int)mid : ticket_store_attachments(d, mid, files, nfiles, now);
 	if (rc == 0)
 		rc = store_ticket_touch(d, t.id, "customer-reply", "client", now);
 	if (rc == 0)

@@ -96,6 +96,11 @@ int ticket_departments(db *d, struct department_row *rows, int max);
 /* 1 with *name when department_id is one of them, else 0; < 0 error. */
 int ticket_department_name(db *d, int64_t department_id, arena *a, const char **name);
 
+/* Stores checked files as attachments of a message, in the caller's
+ * transaction. 0 or < 0. */
+int ticket_store_attachments(db *d, int64_t message_id, const struct attachment_in *files, int n,
+                             int64_t now);
+
 /* The attachment limits in force (admin settings), in arena a (the
  * extension list is copied there). */
 void ticket_attachment_limits(db *d, arena *a, struct attachment_limits *l);

@@ -73,12 +73,6 @@ size_t mail_in_max_bytes(db *d)
 	                           (int64_t)1 << 30);
 }
 
-static enum lang lang_of(const char *code)
-{
-	int l = lang_parse(code ? code : "");
-	return l < 0 ? LANG_PT_BR : (enum lang)l;
-}
-
 static const char *tr(const struct delivery *dv, const char *msgid)
 {
 	return i18n_text(dv->o->mailer->catalog, dv->lang, msgid);
@@ -510,7 +504,7 @@ static int reply_add(struct delivery *dv, int64_t ticket_id)
 		return ignore(dv);
 	}
 	if (rc == 1)
-		dv->lang = lang_of(row.language);
+		dv->lang = lang_or_default(row.language);
 	struct attachment_in *files = NULL;
 	buf notes;
 	buf_init(&notes, 16384);
@@ -650,7 +644,7 @@ static int ticket_new(struct delivery *dv)
 		result_set(dv->r, MAIL_IN_IGNORED, "inactive client account %s", dv->m.from_address);
 		return ignore(dv);
 	}
-	dv->lang = lang_of(row.language);
+	dv->lang = lang_or_default(row.language);
 	struct attachment_in *files = NULL;
 	buf notes;
 	buf_init(&notes, 16384);

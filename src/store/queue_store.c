@@ -3,16 +3,9 @@
 #include <string.h>
 
 #define QUEUE_COLUMNS \
-	"t.id, t.number, t.client_id, t.department_id, COALESCE(t.service_id, 0), " \
-	"COALESCE(t.assignee_id, 0), t.subject, t.priority, t.status, t.last_replier, " \
-	"t.created_at, t.updated_at, t.last_reply_at, dp.name, COALESCE(sv.label, ''), " \
-	"COALESCE(sv.kind, ''), c.name, c.email, c.language, " \
-	"CASE t.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, COALESCE(st.name, '') "
-#define QUEUE_FROM \
-	"FROM tickets t JOIN departments dp ON dp.id = t.department_id " \
-	"JOIN clients c ON c.id = t.client_id " \
-	"LEFT JOIN services sv ON sv.id = t.service_id " \
-	"LEFT JOIN staff st ON st.id = t.assignee_id "
+	STORE_TICKET_COLUMNS \
+	", CASE t.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, COALESCE(st.name, '') "
+#define QUEUE_FROM STORE_TICKET_JOINS "LEFT JOIN staff st ON st.id = t.assignee_id "
 #define QUEUE_WHERE \
 	"WHERE ($2 = 1 OR t.department_id IN " \
 	"(SELECT department_id FROM staff_departments WHERE staff_id = $1)) " \
@@ -26,28 +19,9 @@
 
 static void read_queue_row(db_stmt *s, arena *a, struct queue_row *r)
 {
-	struct ticket_row *t = &r->t;
-	t->id = db_col_int(s, 0);
-	t->number = db_col_int(s, 1);
-	t->client_id = db_col_int(s, 2);
-	t->department_id = db_col_int(s, 3);
-	t->service_id = db_col_int(s, 4);
-	t->assignee_id = db_col_int(s, 5);
-	t->subject = db_col_text_dup(s, 6, a);
-	t->priority = db_col_text_dup(s, 7, a);
-	t->status = db_col_text_dup(s, 8, a);
-	t->last_replier = db_col_text_dup(s, 9, a);
-	t->created_at = db_col_int(s, 10);
-	t->updated_at = db_col_int(s, 11);
-	t->last_reply_at = db_col_int(s, 12);
-	t->department_name = db_col_text_dup(s, 13, a);
-	t->service_label = db_col_text_dup(s, 14, a);
-	t->service_kind = db_col_text_dup(s, 15, a);
-	t->client_name = db_col_text_dup(s, 16, a);
-	t->client_email = db_col_text_dup(s, 17, a);
-	t->client_language = db_col_text_dup(s, 18, a);
-	r->rank = (int)db_col_int(s, 19);
-	r->assignee_name = db_col_text_dup(s, 20, a);
+	store_ticket_read(s, a, &r->t);
+	r->rank = (int)db_col_int(s, STORE_TICKET_NCOLUMNS);
+	r->assignee_name = db_col_text_dup(s, STORE_TICKET_NCOLUMNS + 1, a);
 }
 
 int store_queue_list(db *d, const struct queue_query *q, arena *a, struct queue_row *rows)

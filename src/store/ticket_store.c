@@ -44,18 +44,7 @@ int64_t store_ticket_number_by_submission(db *d, int64_t client_id, const char *
 	return db_scalar_int(s, 0);
 }
 
-/* The columns every ticket query returns, in read_ticket's order. */
-#define TICKET_COLUMNS \
-	"t.id, t.number, t.client_id, t.department_id, COALESCE(t.service_id, 0), " \
-	"COALESCE(t.assignee_id, 0), t.subject, t.priority, t.status, t.last_replier, " \
-	"t.created_at, t.updated_at, t.last_reply_at, dp.name, COALESCE(sv.label, ''), " \
-	"COALESCE(sv.kind, ''), c.name, c.email, c.language "
-#define TICKET_JOINS \
-	"FROM tickets t JOIN departments dp ON dp.id = t.department_id " \
-	"JOIN clients c ON c.id = t.client_id " \
-	"LEFT JOIN services sv ON sv.id = t.service_id "
-
-static void read_ticket(db_stmt *s, arena *a, struct ticket_row *r)
+void store_ticket_read(db_stmt *s, arena *a, struct ticket_row *r)
 {
 	r->id = db_col_int(s, 0);
 	r->number = db_col_int(s, 1);
@@ -80,28 +69,28 @@ static void read_ticket(db_stmt *s, arena *a, struct ticket_row *r)
 
 int store_ticket_get_by_number(db *d, int64_t number, arena *a, struct ticket_row *row)
 {
-	static const char sql[] = "SELECT " TICKET_COLUMNS TICKET_JOINS "WHERE t.number = $1";
+	static const char sql[] = "SELECT " STORE_TICKET_COLUMNS STORE_TICKET_JOINS "WHERE t.number = $1";
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
 	db_bind_int(s, 1, number);
 	int rc = db_step(s);
 	if (rc == DB_ROW)
-		read_ticket(s, a, row);
+		store_ticket_read(s, a, row);
 	db_done(s);
 	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
 }
 
 int store_ticket_id_get(db *d, int64_t id, arena *a, struct ticket_row *row)
 {
-	static const char sql[] = "SELECT " TICKET_COLUMNS TICKET_JOINS "WHERE t.id = $1";
+	static const char sql[] = "SELECT " STORE_TICKET_COLUMNS STORE_TICKET_JOINS "WHERE t.id = $1";
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	int rc = db_step(s);
 	if (rc == DB_ROW)
-		read_ticket(s, a, row);
+		store_ticket_read(s, a, row);
 	db_done(s);
 	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
 }
@@ -112,7 +101,7 @@ int store_ticket_list_by_client(db *d, int64_t client_id, enum ticket_filter fil
 {
 	/* Keyset pagination on (updated_at, id), newest first: never OFFSET. */
 	static const char sql[] =
-		"SELECT " TICKET_COLUMNS TICKET_JOINS
+		"SELECT " STORE_TICKET_COLUMNS STORE_TICKET_JOINS
 		"WHERE t.client_id = $1 "
 		"AND ($2 = 0 OR ($2 = 1 AND t.status <> 'closed') OR ($2 = 2 AND t.status = 'closed')) "
 		"AND ($4 = 0 OR t.updated_at < $3 OR (t.updated_at = $3 AND t.id < $4)) "
@@ -127,7 +116,7 @@ int store_ticket_list_by_client(db *d, int64_t client_id, enum ticket_filter fil
 	db_bind_int(s, 5, limit);
 	int n = 0, rc;
 	while (n < limit && (rc = db_step(s)) == DB_ROW)
-		read_ticket(s, a, &rows[n++]);
+		store_ticket_read(s, a, &rows[n++]);
 	db_done(s);
 	return rc < 0 ? rc : n;
 }

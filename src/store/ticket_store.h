@@ -16,6 +16,20 @@ struct ticket_row {
 	const char *client_name, *client_email, *client_language;
 };
 
+/* The columns of a ticket_row and the joins they need, for every query
+ * that lists tickets (store_ticket_read reads them, from column 0). */
+#define STORE_TICKET_COLUMNS \
+	"t.id, t.number, t.client_id, t.department_id, COALESCE(t.service_id, 0), " \
+	"COALESCE(t.assignee_id, 0), t.subject, t.priority, t.status, t.last_replier, " \
+	"t.created_at, t.updated_at, t.last_reply_at, dp.name, COALESCE(sv.label, ''), " \
+	"COALESCE(sv.kind, ''), c.name, c.email, c.language "
+#define STORE_TICKET_JOINS \
+	"FROM tickets t JOIN departments dp ON dp.id = t.department_id " \
+	"JOIN clients c ON c.id = t.client_id " \
+	"LEFT JOIN services sv ON sv.id = t.service_id "
+enum { STORE_TICKET_NCOLUMNS = 19 };
+void store_ticket_read(db_stmt *s, arena *a, struct ticket_row *r);
+
 /* Returns the new id, DB_CONSTRAINT when the number (or the client's
  * submission key) is taken, or < 0. service_id 0 stores NULL. */
 int64_t store_ticket_insert(db *d, int64_t number, int64_t client_id, int64_t department_id,

@@ -402,3 +402,9 @@ enum lang lang_from_accept(const char *header)
 			best = lang;
 	return c.q[best] > 0 ? (enum lang)best : LANG_PT_BR;
 }
+
+enum lang lang_or_default(const char *code)
+{
+	int l = code ? lang_parse(code) : -1;
+	return l < 0 ? LANG_PT_BR : (enum lang)l;
+}

@@ -33,6 +33,9 @@ const char *i18n_ntext(const i18n_catalog *cat, enum lang lang, const char *msgi
 const char *lang_code(enum lang lang);
 /* Parses "pt-BR", "pt_br", "pt", "en", "en-US"...; returns -1 when unknown. */
 int lang_parse(const char *s);
+/* The language named by code (an account's setting), pt-BR when NULL or
+ * unknown. */
+enum lang lang_or_default(const char *code);
 /* Picks from an Accept-Language header by q-value; LANG_PT_BR when nothing fits. */
 enum lang lang_from_accept(const char *header);
 

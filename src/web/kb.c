@@ -90,21 +90,7 @@ const char *kb_marked_html(arena *a, const char *marked, bool strip_markdown)
 
 const char *kb_article_html(struct request *req, const char *src)
 {
-	buf out;
-	buf_init(&out, 2 << 20);
-	const char *html = NULL;
-	if (markdown_render(src, strlen(src), &out) == 0)
-		html = arena_strndup(req->arena, buf_str(&out), out.len);
-	buf_free(&out);
-	if (!html) {
-		buf_init(&out, 4 << 20);
-		buf_puts(&out, "<pre>");
-		buf_put_html(&out, src, strlen(src));
-		buf_puts(&out, "</pre>");
-		html = arena_strndup(req->arena, buf_str(&out), out.len);
-		buf_free(&out);
-	}
-	return html ? html : "";
+	return page_markdown(req, src);
 }
 
 /* The search box's value, on every page that has one. */

@@ -222,13 +222,13 @@ void web_send_attachment(struct request *req, const struct attachment_row *a)
 const char *page_markdown(struct request *req, const char *src)
 {
 	buf out;
-	buf_init(&out, 1 << 20);
+	buf_init(&out, 2 << 20);
 	const char *html = NULL;
 	if (markdown_render(src, strlen(src), &out) == 0)
 		html = arena_strndup(req->arena, buf_str(&out), out.len);
 	buf_free(&out);
 	if (!html) {
-		buf_init(&out, 1 << 21);
+		buf_init(&out, 4 << 20);
 		buf_puts(&out, "<pre>");
 		buf_put_html(&out, src, strlen(src));
 		buf_puts(&out, "</pre>");
@@ -238,3 +238,21 @@ const char *page_markdown(struct request *req, const char *src)
 	return html ? html : "";
 }
 
+
+int web_take_attachments(struct request *req, struct attachment_in **files, const char **error)
+{
+	struct attachment_limits l;
+	ticket_attachment_limits(req_db(req), req->arena, &l);
+	*files = arena_alloc(req->arena, (size_t)(l.max_files + 1) * sizeof **files);
+	if (!*files)
+		return ATTACHMENT_READ;
+	const char *bad = NULL;
+	int n = attachment_check_uploads(req->uploads, "attachments", &l, req->arena, *files,
+	                                 l.max_files, &bad);
+	if (n < 0 || req->too_many_uploads) {
+		if (n >= 0)
+			n = ATTACHMENT_TOO_MANY;
+		*error = attachment_error_message(req->arena, tr(req, attachment_error_text(n)), n, bad, &l);
+	}
+	return n;
+}

@@ -36,6 +36,12 @@ struct attachment_row;
  * Content-Disposition attachment (inline for images when ?inline=1). */
 void web_send_attachment(struct request *req, const struct attachment_row *a);
 
+struct attachment_in;
+/* Checks the files of the form's "attachments" field against the limits in
+ * force. Returns how many (*files in the arena), or < 0 with a readable
+ * message in *error (the file's name and the limit). */
+int web_take_attachments(struct request *req, struct attachment_in **files, const char **error);
+
 /* Error pages. */
 void web_error_page(struct request *req, int status);
 /* 403: the form's CSRF token did not match; nothing was changed. */

@@ -413,24 +413,6 @@ void staff_ticket_show(struct request *req)
 		ticket_page(req, t, 200, NULL, false);
 }
 
-static int take_files(struct request *req, struct attachment_in **files, const char **error)
-{
-	struct attachment_limits l;
-	ticket_attachment_limits(req_db(req), req->arena, &l);
-	*files = arena_alloc(req->arena, (size_t)(l.max_files + 1) * sizeof **files);
-	if (!*files)
-		return ATTACHMENT_READ;
-	const char *bad = NULL;
-	int n = attachment_check_uploads(req->uploads, "attachments", &l, req->arena, *files,
-	                                 l.max_files, &bad);
-	if (n < 0 || req->too_many_uploads) {
-		if (n >= 0)
-			n = ATTACHMENT_TOO_MANY;
-		*error = attachment_error_message(req->arena, tr(req, attachment_error_text(n)), n, bad, &l);
-	}
-	return n;
-}
-
 /* POST /staff/tickets/:number/reply and /note — 303 back; 422 with the
  * text kept; 409 with a confirmation when someone replied meanwhile. */
 static void post_message(struct request *req, bool note)
@@ -441,7 +423,7 @@ static void post_message(struct request *req, bool note)
 		return;
 	struct attachment_in *files;
 	const char *upload_error = NULL;
-	int nfiles = take_files(req, &files, &upload_error);
+	int nfiles = web_take_attachments(req, &files, &upload_error);
 	if (nfiles < 0) {
 		ticket_page(req, t, 422, upload_error, false);
 		return;
@@ -652,7 +634,7 @@ void staff_ticket_create(struct request *req)
 	str_to_int64(form_text(req, "client"), 1, INT64_MAX, &client_id);
 	struct attachment_in *files;
 	const char *upload_error = NULL;
-	int nfiles = take_files(req, &files, &upload_error);
+	int nfiles = web_take_attachments(req, &files, &upload_error);
 	if (nfiles < 0) {
 		new_ticket_page(req, client_id, 422, NULL, upload_error);
 		return;

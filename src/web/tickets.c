@@ -160,39 +160,6 @@ void tickets_new(struct request *req)
 	departments_page(req);
 }
 
-/* The readable message for a refused file. */
-static const char *upload_error_text(struct request *req, int err, const char *name,
-                                     const struct attachment_limits *l)
-{
-	char limit[64];
-	if (err == ATTACHMENT_TOO_MANY)
-		snprintf(limit, sizeof limit, "%d", l->max_files);
-	else if (err == ATTACHMENT_TOO_BIG)
-		snprintf(limit, sizeof limit, "%zu MB", l->max_bytes >> 20);
-	else
-		snprintf(limit, sizeof limit, "%s", l->extensions);
-	return arena_printf(req->arena, tr(req, attachment_error_text(err)), name ? name : "", limit);
-}
-
-/* Checks the uploaded files; on a bad one fills *error and returns < 0. */
-static int take_uploads(struct request *req, struct attachment_in **files, const char **error)
-{
-	struct attachment_limits l;
-	attachment_limits(req, &l);
-	*files = arena_alloc(req->arena, (size_t)(l.max_files + 1) * sizeof **files);
-	if (!*files)
-		return ATTACHMENT_READ;
-	const char *bad = NULL;
-	int n = attachment_check_uploads(req->uploads, "attachments", &l, req->arena, *files,
-	                                 l.max_files, &bad);
-	if (n < 0 || req->too_many_uploads) {
-		if (n >= 0)
-			n = ATTACHMENT_TOO_MANY;
-		*error = upload_error_text(req, n, bad, &l);
-	}
-	return n;
-}
-
 /* POST /tickets — 303 to the new ticket; 422 with the form kept; 303 to
  * /login when signed out; 413 (by the server) for a body over the cap. */
 void tickets_create(struct request *req)
@@ -207,7 +174,7 @@ void tickets_create(struct request *req)
 	str_to_int64(form_text(req, "service"), 0, INT64_MAX, &service);
 	struct attachment_in *files;
 	const char *upload_error = NULL;
-	int nfiles = take_uploads(req, &files, &upload_error);
+	int nfiles = web_take_attachments(req, &files, &upload_error);
 	struct ticket_errors e = {0};
 	struct ticket_form f = {
 		.department_id = dep, .service_id = service, .subject = form_text(req, "subject"),
@@ -427,7 +394,7 @@ void ticket_reply(struct request *req)
 		return;
 	struct attachment_in *files;
 	const char *upload_error = NULL;
-	int nfiles = take_uploads(req, &files, &upload_error);
+	int nfiles = web_take_attachments(req, &files, &upload_error);
 	if (nfiles < 0) {
 		ticket_page(req, t, 422, NULL, upload_error);
 		return;
