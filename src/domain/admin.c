@@ -303,6 +303,22 @@ static bool valid_language(const char *lang)
 	return str_eq(lang, "pt-BR") || str_eq(lang, "en");
 }
 
+int admin_client_get(db *d, int64_t id, arena *a, struct admin_client_row *row)
+{
+	return store_admin_client_get(d, id, a, row);
+}
+
+int admin_client_tickets(db *d, int64_t client_id, int max, arena *a, struct ticket_row *rows)
+{
+	return store_ticket_list_by_client(d, client_id, TICKETS_ALL, 0, 0, max, a, rows);
+}
+
+int admin_service_get(db *d, int64_t client_id, int64_t service_id, arena *a,
+                      struct admin_service_row *row)
+{
+	return store_admin_service_get(d, client_id, service_id, a, row);
+}
+
 int admin_client_save(db *d, int64_t id, const struct admin_client_form *f, int64_t now,
                       struct admin_client_errors *e)
 {

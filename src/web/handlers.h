@@ -41,10 +41,10 @@ void account_email_confirm(struct request *req);
 void tickets_new(struct request *req);
 void tickets_create(struct request *req);
 void tickets_list(struct request *req);
-void ticket_show(struct request *req);
-void ticket_reply(struct request *req);
-void ticket_close(struct request *req);
-void ticket_attachment(struct request *req);
+void client_ticket_show(struct request *req);
+void client_ticket_reply(struct request *req);
+void client_ticket_close(struct request *req);
+void client_ticket_attachment(struct request *req);
 
 /* admin_emails.c */
 void admin_emails_show(struct request *req);

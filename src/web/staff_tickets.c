@@ -9,7 +9,6 @@
 #include "base/str.h"
 #include "domain/staff_ticket.h"
 #include "domain/token.h"
-#include "store/department_store.h"
 #include "view/markdown.h"
 #include "web/context.h"
 #include "web/handlers.h"
@@ -430,20 +429,15 @@ static void post_message(struct request *req, bool note)
 	}
 	int64_t seen = 0;
 	str_to_int64(form_text(req, "seen"), 0, INT64_MAX, &seen);
-	struct staff_post p = {
+	struct ticket_post p = {
 		.message = form_text(req, "message"), .files = files, .nfiles = nfiles,
 		.submission_key = req_form(req, "submission"), .seen_message_id = seen,
 		.confirmed = str_eq(req_form(req, "confirm"), "1"),
 	};
 	struct ticket_errors e;
-	int rc;
-	if (note) {
-		rc = staff_note(req_db(req), s, t->number, &p, now(), &e);
-	} else {
-		struct mailer m;
-		app_mailer(req_app(req), &m);
-		rc = staff_reply(req_db(req), &m, s, t->number, &p, now(), &e);
-	}
+	struct actor who = actor_of(s, CHANNEL_WEB);
+	int rc = note ? ticket_note(req_db(req), &who, t->number, &p, now(), &e)
+	              : ticket_reply(req_db(req), app_notifier(req_app(req)), &who, t->number, &p, now(), &e);
 	if (rc == TICKET_INVALID) {
 		ticket_page(req, t, 422, tr(req, e.message), false);
 		return;
@@ -486,7 +480,8 @@ void staff_ticket_update(struct request *req)
 	const char *assignee = req_form(req, "assignee");
 	if (assignee && !str_to_int64(assignee, 0, INT64_MAX, &c.assignee_id))
 		c.assignee_id = -1;
-	int rc = staff_update(req_db(req), s, t->number, &c, now());
+	struct actor who = actor_of(s, CHANNEL_WEB);
+	int rc = ticket_update(req_db(req), &who, t->number, &c, now());
 	if (rc == TICKET_INVALID) {
 		ticket_page(req, t, 422, tr(req, "That change is not possible."), false);
 		return;
@@ -511,7 +506,8 @@ void staff_ticket_merge(struct request *req)
 	if (!t)
 		return;
 	int64_t into = ticket_number_parse(form_text(req, "into"));
-	int rc = staff_merge(req_db(req), s, t->number, into, now());
+	struct actor who = actor_of(s, CHANNEL_WEB);
+	int rc = ticket_merge(req_db(req), &who, t->number, into, now());
 	if (rc == TICKET_INVALID) {
 		ticket_page(req, t, 422, tr(req, "Enter the number of another ticket of the same client."), false);
 		return;
@@ -641,14 +637,13 @@ void staff_ticket_create(struct request *req)
 	}
 	struct ticket_form f = {.subject = form_text(req, "subject"), .priority = form_text(req, "priority"),
 	                        .message = form_text(req, "message"), .submission_key = req_form(req, "submission"),
-	                        .files = files, .nfiles = nfiles};
+	                        .files = files, .nfiles = nfiles, .client_id = client_id};
 	str_to_int64(form_text(req, "department"), 0, INT64_MAX, &f.department_id);
 	str_to_int64(form_text(req, "service"), 0, INT64_MAX, &f.service_id);
-	struct mailer m;
-	app_mailer(req_app(req), &m);
 	struct ticket_errors e = {0};
 	int64_t number = 0;
-	int rc = staff_open_for_client(req_db(req), &m, s, client_id, &f, now(), &e, &number);
+	struct actor who = actor_of(s, CHANNEL_WEB);
+	int rc = ticket_open(req_db(req), app_notifier(req_app(req)), &who, &f, now(), &e, &number);
 	if (rc == TICKET_INVALID) {
 		new_ticket_page(req, client_id, 422, &e, NULL);
 		return;

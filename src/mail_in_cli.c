@@ -11,6 +11,7 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "jobs/imap_poller.h"
+#include "mail_in_cli.h"
 #include "mail/mail_in.h"
 #include "mail/message.h"
 #include "store/settings_store.h"
@@ -132,7 +133,7 @@ static void env_close(struct mail_in_env *e)
 	db_close(e->d);
 }
 
-static const char *outcome_name(enum mail_in_outcome o)
+static const char *outcome_name(enum inbound_outcome o)
 {
 	static const char *const names[] = {"stored", "duplicate", "ignored", "refused"};
 	return names[o];
@@ -140,7 +141,7 @@ static const char *outcome_name(enum mail_in_outcome o)
 
 static int deliver_stdin(struct mail_in_env *e)
 {
-	size_t max = mail_in_max_bytes(e->d);
+	size_t max = inbound_max_bytes(e->d);
 	buf raw;
 	buf_init(&raw, max + 1);
 	if (read_stdin(&raw, max) < 0) {
@@ -150,7 +151,7 @@ static int deliver_stdin(struct mail_in_env *e)
 	}
 	struct mail_in_options o = {.mailer = &e->mailer, .source = "pipe",
 	                            .now = (int64_t)time(NULL)};
-	struct mail_in_result r;
+	struct inbound_result r;
 	int rc = mail_in_deliver(e->d, &o, raw.len ? raw.data : "", raw.len, &r);
 	buf_free(&raw);
 	if (rc < 0) {
