@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "domain/admin.h"
 #include "store/settings_store.h"
 #include "web/routes.h"
 
@@ -37,6 +38,9 @@ void app_load_branding(struct app *a, db *d)
 	a->show_powered_by = flag[0] == '1';
 	store_setting_get(d, "registration_open", "1", flag, sizeof flag);
 	a->registration_open = flag[0] == '1';
+	struct admin_settings settings;
+	admin_settings_load(d, &settings);
+	config_use_base_url_setting(&a->cfg, settings.base_url);
 }
 
 int app_init(struct app *a, const struct config *cfg, char *err, size_t errlen)

@@ -14,7 +14,7 @@
 #include "mail_in_cli.h"
 #include "mail/mail_in.h"
 #include "mail/message.h"
-#include "store/settings_store.h"
+#include "domain/admin.h"
 #include "view/i18n.h"
 #include "view/template.h"
 
@@ -97,6 +97,7 @@ struct mail_in_env {
 	i18n_catalog *catalog;
 	tpl_set *templates;
 	char company[128];
+	char base_url[512];
 	struct mailer mailer;
 };
 
@@ -121,8 +122,14 @@ static int env_open(struct mail_in_env *e, const struct config *cfg)
 		fprintf(stderr, "chamado mail-in: %s\n", err);
 		return -1;
 	}
-	store_setting_get(e->d, "company_name", "Central de Suporte", e->company, sizeof e->company);
-	e->mailer = (struct mailer){e->templates, e->catalog, cfg->mail_from, cfg->base_url, e->company};
+	/* Branding and the site's address as the server has them (admin settings). */
+	struct admin_settings settings;
+	admin_settings_load(e->d, &settings);
+	snprintf(e->company, sizeof e->company, "%s", settings.company_name);
+	struct config effective = *cfg;
+	config_use_base_url_setting(&effective, settings.base_url);
+	snprintf(e->base_url, sizeof e->base_url, "%s", effective.base_url);
+	e->mailer = (struct mailer){e->templates, e->catalog, cfg->mail_from, e->base_url, e->company};
 	return 0;
 }
 

@@ -159,6 +159,7 @@ struct admin_settings {
 	char attachment_extensions[96]; /* "jpg,png,pdf" */
 	bool mail_refuse_unknown;       /* mail from unknown senders: refuse, or open a client record */
 	char mail_banned_senders[2048]; /* addresses and @domains, one per line */
+	char base_url[256];             /* "https://suporte.example.com" or "" (the default) */
 };
 
 /* The settings form as typed. */
@@ -169,15 +170,22 @@ struct admin_settings_form {
 		*attachment_max_mb, *attachment_extensions;
 	bool mail_refuse_unknown;
 	const char *mail_banned_senders;
+	const char *base_url;
 };
 
 struct admin_settings_errors {
 	const char *company_name, *brand_color, *auto_close_days, *ticket_number_digits,
-		*attachment_max_files, *attachment_max_mb, *attachment_extensions, *mail_banned_senders;
+		*attachment_max_files, *attachment_max_mb, *attachment_extensions, *mail_banned_senders,
+		*base_url;
 };
 
 /* The extensions an admin may allow, comma-separated. */
 extern const char ADMIN_ALLOWED_EXTENSIONS[];
+
+/* The site's address as the setting base_url stores it: http(s)://host[:port][/path]
+ * without a trailing slash, no spaces or quotes. Writes it into out (n
+ * bytes); "" is valid (the default). false when in is not such an address. */
+bool admin_base_url_normalise(const char *in, char *out, size_t n);
 
 /* Reads every setting; a missing or malformed value reads as its default. */
 void admin_settings_load(db *d, struct admin_settings *out);

@@ -37,6 +37,7 @@ struct delivery {
 	char key[INBOUND_KEY_MAX]; /* mail_inbound.message_id */
 	char submission[INBOUND_KEY_MAX + 8];
 	int64_t row_id; /* mail_inbound.id */
+	const char *email_id; /* the Message-ID the ticket's message keeps */
 	enum lang lang; /* of the sender, for texts added to the body */
 };
 
@@ -76,6 +77,17 @@ static const char *tr(const struct delivery *dv, const char *msgid)
 }
 
 /* ---- step 1: once per message ------------------------------------------- */
+
+/* "<sha256 of the bytes>@no-message-id.invalid" (a reserved domain: it
+ * can name no real message), in a. */
+static const char *hash_message_id(arena *a, const void *raw, size_t len)
+{
+	unsigned char hash[crypto_hash_sha256_BYTES];
+	char hex[2 * sizeof hash + 1];
+	crypto_hash_sha256(hash, raw, len);
+	sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+	return arena_printf(a, "%s@no-message-id.invalid", hex);
+}
 
 /* The deduplication key: the Message-ID, or a hash of the bytes. */
 static void key_make(struct delivery *dv, const void *raw, size_t len)
@@ -410,9 +422,8 @@ static int stored(struct delivery *dv, int64_t number, const char *submission_ke
 	int64_t ticket_id = store_mail_ticket_id_by_number(dv->d, number);
 	if (ticket_id < 0)
 		return (int)ticket_id;
-	int64_t row = ticket_id > 0 && dv->m.message_id
-	                  ? store_mail_message_mark_email(dv->d, ticket_id, submission_key,
-	                                                  dv->m.message_id)
+	int64_t row = ticket_id > 0 && dv->email_id
+	                  ? store_mail_message_mark_email(dv->d, ticket_id, submission_key, dv->email_id)
 	                  : 0;
 	if (row < 0)
 		return (int)row;
@@ -662,6 +673,9 @@ int inbound_deliver(db *d, const struct inbound_options *o, const struct inbound
 	struct delivery dv = {.d = d, .o = o, .r = r, .a = a, .lang = LANG_PT_BR};
 	if (m) {
 		dv.m = *m;
+		/* Without a Message-ID, the message is kept under one made from its
+		 * bytes, so the staff can open the original all the same. */
+		dv.email_id = m->message_id ? m->message_id : hash_message_id(a, raw, len);
 	} else { /* not a message at all: logged by its hash, never answered */
 		dv.m.from_address = dv.m.from_name = dv.m.subject = "";
 		dv.m.text = dv.m.reply = dv.m.html_text = "";

@@ -233,6 +233,8 @@ int store_mail_thread_ids(db *d, int64_t ticket_id, arena *a, const char **first
 		"SELECT COALESCE(email_message_id, substr(submission_key, 7)) FROM messages "
 		"WHERE ticket_id = $1 AND author_kind = 'client' "
 		"AND (email_message_id IS NOT NULL OR submission_key LIKE 'email:%') "
+		/* an id made from the bytes of a message without one names nothing */
+		"AND (email_message_id IS NULL OR email_message_id NOT LIKE '%@no-message-id.invalid') "
 		"ORDER BY id DESC LIMIT 1";
 	static const char opened[] =
 		"SELECT substr(submission_key, 7) FROM tickets WHERE id = $1 "

@@ -57,6 +57,7 @@ static const struct {
 	{HTTP_POST, "/staff/tickets/:number/update", staff_ticket_update},
 	{HTTP_POST, "/staff/tickets/:number/merge", staff_ticket_merge},
 	{HTTP_GET, "/staff/tickets/:number/attachments/:id", staff_ticket_attachment},
+	{HTTP_GET, "/staff/tickets/:number/messages/:id/original", staff_ticket_original},
 	{HTTP_GET, "/staff/emails", admin_emails_show},
 	{HTTP_POST, "/staff/emails/:id/retry", admin_email_retry},
 	{HTTP_GET, "/staff/forgot", forgot_form},

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "base/str.h"
+#include "domain/inbound.h"
 #include "domain/staff_ticket.h"
 #include "domain/token.h"
 #include "view/markdown.h"
@@ -318,6 +319,9 @@ static void add_thread(struct request *req, vm_obj *page, const struct ticket_ro
 		vm_set_trusted_html(o, "body", page_markdown(req, m->body));
 		page_time(req, o, "at", m->created_at);
 		add_attachment_links(o, t, &th, m->id);
+		if (str_eq(m->channel, "email"))
+			vm_set_textf(o, "original_url", "/staff/tickets/%lld/messages/%lld/original",
+			             (long long)t->number, (long long)m->id);
 		if (!m->internal && m->id > last_visible)
 			last_visible = m->id;
 	}
@@ -537,6 +541,58 @@ void staff_ticket_attachment(struct request *req)
 		return;
 	}
 	web_send_attachment(req, &a);
+}
+
+/* GET /staff/tickets/:number/messages/:id/original — the email as it
+ * arrived: its headers and source as text, or with ?download=1 the .eml.
+ * 404 when the message did not come by email, its original was purged, or
+ * the ticket is not the staff member's. */
+void staff_ticket_original(struct request *req)
+{
+	enum { SHOWN_MAX = 1 << 20 };
+	struct session *s = require_staff(req);
+	if (!s)
+		return;
+	int64_t number = ticket_number_parse(req_param(req, "number")), id;
+	const char *data = NULL;
+	size_t len = 0;
+	int rc = 0;
+	if (str_to_int64(req_param(req, "id"), 1, INT64_MAX, &id))
+		rc = inbound_original_for_staff(req_db(req), s, number, id, req->arena, &data, &len);
+	if (rc != 1) {
+		resp_error(req, rc == 0 ? 404 : 500);
+		return;
+	}
+	if (str_eq(req_query(req, "download"), "1")) {
+		resp_header(req, "Content-Disposition",
+		            arena_printf(req->arena, "attachment; filename=\"email-%lld.eml\"", (long long)id));
+		resp_header(req, "Content-Security-Policy", "default-src 'none'; sandbox");
+		req->status = 200;
+		req->content_type = "message/rfc822";
+		req->static_body = data;
+		req->static_len = len;
+		req->copy_body = true;
+		req->responded = true;
+		return;
+	}
+	vm_obj *page = page_new(req, "Original email", "queue");
+	if (!page) {
+		resp_error(req, 500);
+		return;
+	}
+	/* The headers end at the first empty line. */
+	const char *end = strstr(data, "\r\n\r\n");
+	const char *lf = strstr(data, "\n\n");
+	if (!end || (lf && lf < end))
+		end = lf;
+	size_t head = end ? (size_t)(end - data) : len;
+	vm_set_int(page, "number", number);
+	vm_set_text(page, "headers", arena_strndup(req->arena, data, head));
+	vm_set_text(page, "source", arena_strndup(req->arena, data, len > SHOWN_MAX ? SHOWN_MAX : len));
+	vm_set_bool(page, "cut", len > SHOWN_MAX);
+	vm_set_textf(page, "download_url", "/staff/tickets/%lld/messages/%lld/original?download=1",
+	             (long long)number, (long long)id);
+	page_render(req, 200, "staff/original", page);
 }
 
 /* ---- a ticket on a client's behalf ---- */
