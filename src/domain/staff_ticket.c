@@ -136,10 +136,11 @@ int staff_ticket_audit(db *d, int64_t ticket_id, arena *a, struct audit_row *row
 	return store_audit_list(d, ticket_id, a, rows, max);
 }
 
-int staff_client_other_tickets(db *d, const struct ticket_row *t, arena *a, struct ticket_row *rows,
-                               int max)
+int staff_client_other_tickets(db *d, const struct session *staff, const struct ticket_row *t,
+                               arena *a, struct ticket_row *rows, int max)
 {
-	return store_client_open_tickets(d, t->client_id, t->id, a, rows, max);
+	return store_client_open_tickets(d, t->client_id, t->id, staff->user_id, staff->admin, a, rows,
+	                                 max);
 }
 
 int staff_all_departments(db *d, arena *a, struct named_row *rows, int max)

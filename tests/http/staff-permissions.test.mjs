@@ -126,6 +126,19 @@ test('the admin finds both tickets in the queue and both departments on the dash
 
 // ---- the ticket actions --------------------------------------------------------------
 
+test('the client panel\'s other open tickets list only the departments the agent may open', async () => {
+  const subject = (k) => new RegExp(`Permissão ${k} `);
+  const asA = await agentA.client.get(`/staff/tickets/${T.A.number}`);
+  assert.equal(asA.status, 200);
+  assert.ok(asA.body.includes(`/staff/tickets/${T.A2.number}`), 'the agent does not see the client\'s other Suporte ticket');
+  for (const k of ['B', 'B2']) {
+    assert.ok(!asA.body.includes(`/staff/tickets/${T[k].number}"`), `the Suporte agent is linked to Financeiro ticket ${k}`);
+    assert.doesNotMatch(asA.body, subject(k), `the subject of Financeiro ticket ${k} leaked to the Suporte agent`);
+  }
+  const asAdmin = await admin.get(`/staff/tickets/${T.A.number}`);
+  assert.ok(asAdmin.body.includes(`/staff/tickets/${T.B.number}`), 'the admin does not see the Financeiro ticket');
+});
+
 test('the Suporte agent gets 404 for every action on the Financeiro ticket, and the ticket does not change', async () => {
   const before = await snapshot(T.B.number);
   const results = await everyAction(agentA.client, T.B.number, T.B.attachment, T.A.number);
