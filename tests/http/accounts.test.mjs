@@ -438,12 +438,6 @@ test('chamado user passwd sets a password (exit 0) that then signs in and signs 
   assert.equal(none.code, 1, describeRun(none));
 });
 
-test('the server exits with code 0 on SIGTERM without a sanitizer report', async () => {
-  const problem = await stopProblem(s);
-  s = null;
-  assert.equal(problem, null, problem);
-});
-
 test('a dead reset link answers in pt-BR to a visitor with no language cookie nor Accept-Language', async () => {
   for (const path of ['/reset/' + 'a'.repeat(43), '/staff/reset/' + 'b'.repeat(43)]) {
     const r = await s.fetch(path);
@@ -453,3 +447,10 @@ test('a dead reset link answers in pt-BR to a visitor with no language cookie no
     assert.match(body, /Este link não vale mais/, path);
   }
 });
+
+test('the server exits with code 0 on SIGTERM without a sanitizer report', async () => {
+  const problem = await stopProblem(s);
+  s = null;
+  assert.equal(problem, null, problem);
+});
+
