@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "domain/attachment.h"
+#include "domain/admin.h"
 #include "domain/session.h"
 #include "domain/ticket.h"
 #include "store/queue_store.h"
@@ -35,6 +36,14 @@ int staff_queue(db *d, const struct session *staff, const struct queue_filter *f
 int staff_queue_counts(db *d, const struct session *staff, arena *a, struct queue_count *rows,
                        int max);
 int staff_departments(db *d, const struct session *staff, arena *a, struct named_row *rows, int max);
+
+/* The departments the staff member may open a ticket in: the visible ones
+ * they belong to (every visible one for an admin). Count or < 0. */
+int staff_departments_to_open(db *d, const struct session *staff, struct department_row *rows,
+                              int max);
+/* Clients whose name or email contains q, for opening a ticket on their
+ * behalf (q "" lists the newest). Count or < 0. */
+int staff_client_search(db *d, const char *q, arena *a, struct admin_client_row *rows, int max);
 
 /* The ticket, when the staff member may act on it: 1, 0, < 0. */
 int staff_ticket_get(db *d, const struct session *staff, int64_t number, arena *a,

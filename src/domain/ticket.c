@@ -234,7 +234,14 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 	str_trim(subject);
 	struct ticket_form form = *f;
 	form.subject = subject;
-	if (!validate_open(d, &client, &form, errors, a)) {
+	bool valid = validate_open(d, &client, &form, errors, a);
+	/* Staff open tickets only in the departments they work in. */
+	if (valid && actor_is_staff(who) && !who->account->admin &&
+	    store_staff_in_department(d, who->account->user_id, form.department_id) != 1) {
+		errors->department = N_("Choose one of your departments.");
+		valid = false;
+	}
+	if (!valid) {
 		rc = TICKET_INVALID;
 		goto out;
 	}

@@ -629,7 +629,7 @@ static void new_ticket_page(struct request *req, int64_t client_id, int status,
 		return;
 	}
 	struct department_row deps[NAMED_MAX];
-	int nd = ticket_departments(d, deps, NAMED_MAX);
+	int nd = staff_departments_to_open(d, web_staff(req), deps, NAMED_MAX);
 	struct service_row services[NAMED_MAX];
 	int ns = ticket_services_selectable(d, client_id, req->arena, services, NAMED_MAX);
 	vm_obj *page = nd >= 0 && ns >= 0 ? page_new(req, "Open a ticket for a client", "queue") : NULL;
@@ -684,13 +684,46 @@ static void new_ticket_page(struct request *req, int64_t client_id, int status,
 	page_render(req, status, "staff/ticket_new", page);
 }
 
-/* GET /staff/tickets/new?client=ID — 200; 404 no such active client. */
+/* Step 1 of a ticket from the queue: find the client (name or email). */
+static void choose_client_page(struct request *req)
+{
+	enum { FOUND_MAX = 20 };
+	const char *q = req_query(req, "q");
+	struct admin_client_row rows[FOUND_MAX];
+	int n = staff_client_search(req_db(req), q ? q : "", req->arena, rows, FOUND_MAX);
+	vm_obj *page = n >= 0 ? page_new(req, "Open a ticket for a client", "queue") : NULL;
+	if (!page) {
+		resp_error(req, 500);
+		return;
+	}
+	vm_set_text(page, "q", q ? q : "");
+	vm_set_bool(page, "searched", q && *q);
+	vm_list *list = vm_set_list(page, "clients");
+	for (int i = 0; i < n; i++) {
+		if (!rows[i].active)
+			continue;
+		vm_obj *o = vm_list_add(list);
+		vm_set_int(o, "id", rows[i].id);
+		vm_set_text(o, "name", rows[i].name);
+		vm_set_text(o, "email", rows[i].email);
+	}
+	vm_set_bool(page, "has_clients", n > 0);
+	page_render(req, 200, "staff/ticket_client", page);
+}
+
+/* GET /staff/tickets/new?client=ID — 200; 404 no such active client.
+ * Without ?client, the page to find the client first. */
 void staff_ticket_new(struct request *req)
 {
 	int64_t client_id;
 	if (!require_staff(req))
 		return;
-	if (!str_to_int64(req_query(req, "client"), 1, INT64_MAX, &client_id)) {
+	const char *client = req_query(req, "client");
+	if (!client) {
+		choose_client_page(req);
+		return;
+	}
+	if (!str_to_int64(client, 1, INT64_MAX, &client_id)) {
 		resp_error(req, 404);
 		return;
 	}
