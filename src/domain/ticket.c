@@ -152,8 +152,8 @@ static const struct admin_settings *cached_settings(db *d)
 	return &settings;
 }
 
-static int insert_ticket(db *d, int64_t client_id, const struct ticket_form *f,
-                         const char *subject, int64_t now, int64_t *number)
+int ticket_insert_numbered(db *d, int64_t client_id, const struct ticket_form *f,
+                           const char *subject, int64_t now, int64_t *number)
 {
 	int digits = cached_settings(d)->ticket_number_digits;
 	for (int i = 0; i < NUMBER_TRIES * 2; i++) {
@@ -248,7 +248,7 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 	rc = db_begin_write(d);
 	if (rc < 0)
 		goto out;
-	rc = insert_ticket(d, client.user_id, &form, subject, now, number);
+	rc = ticket_insert_numbered(d, client.user_id, &form, subject, now, number);
 	if (rc == 1) { /* a double submit: the first one stands */
 		db_rollback(d);
 		rc = TICKET_OK;
