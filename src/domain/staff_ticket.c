@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/str.h"
+#include "domain/webhook.h"
 #include "mail/thread.h"
 #include "store/account_store.h"
 #include "store/ticket_store.h"
@@ -173,6 +174,8 @@ int staff_reply(db *d, const struct mailer *m, const struct session *staff, int6
 	}
 	if (rc == 0)
 		rc = store_ticket_touch(d, t.id, "answered", "staff", now);
+	if (rc == 0)
+		rc = webhook_queue_event(d, WEBHOOK_STAFF_REPLY, t.id, now);
 	if (rc == 0) {
 		vm_obj *ctx = vm_new(a);
 		vm_set_int(ctx, "number", t.number);
@@ -247,6 +250,8 @@ static int change_status(db *d, const struct session *staff, const struct ticket
 	if (!ticket_status_valid(status))
 		return TICKET_INVALID;
 	int rc = store_ticket_set_status(d, t->id, status, now);
+	if (rc == 0)
+		rc = webhook_queue_event(d, WEBHOOK_STATUS_CHANGED, t->id, now);
 	return rc ? rc : audit(d, staff, t->id, "status", t->status, status, now);
 }
 

@@ -8,6 +8,7 @@
 #include "base/str.h"
 #include "mail/thread.h"
 #include "domain/admin.h"
+#include "domain/webhook.h"
 #include "store/department_store.h"
 #include "view/i18n.h"
 
@@ -221,6 +222,8 @@ int ticket_open(db *d, const struct mailer *m, const struct session *client,
 	}
 	if (rc == 0)
 		rc = notify_staff(d, m, &t, "ticket_new_staff", form.message, a);
+	if (rc == 0)
+		rc = webhook_queue_event(d, WEBHOOK_TICKET_CREATED, t.id, now);
 	if (rc < 0) {
 		db_rollback(d);
 		goto out;
@@ -303,6 +306,8 @@ int ticket_reply_by_client(db *d, const struct mailer *m, const struct session *
 	if (rc == 0)
 		rc = store_ticket_touch(d, t.id, "customer-reply", "client", now);
 	if (rc == 0)
+		rc = webhook_queue_event(d, WEBHOOK_CLIENT_REPLY, t.id, now);
+	if (rc == 0)
 		rc = notify_staff(d, m, &t, "ticket_client_reply_staff", message, a);
 	if (rc < 0) {
 		db_rollback(d);
@@ -325,6 +330,8 @@ int ticket_close_by_client(db *d, const struct session *client, int64_t number, 
 		rc = str_eq(t.status, "closed") ? TICKET_OK : store_ticket_set_status(d, t.id, "closed", now);
 	else if (rc == 0)
 		rc = TICKET_NOT_FOUND;
+	if (rc == 0 && !str_eq(t.status, "closed"))
+		rc = webhook_queue_event(d, WEBHOOK_STATUS_CHANGED, t.id, now);
 	arena_free(a);
 	return rc;
 }

@@ -7,6 +7,8 @@
  * File names must be NNNN_name.sql (digits, underscore, lowercase name);
  * versions must run 1, 2, 3 ... with no gap or repeat, so a file left out
  * of the build list is caught here rather than on a customer's database.
+ * The one gap allowed jumps to the start of a block of ten (0020, 0030):
+ * work done in parallel is given its own block of numbers.
  * The one repeat allowed is a backend pair, NNNN_x_sqlite.sql beside
  * NNNN_x_pgsql.sql: each backend runs its own (src/store/migrate.c).
  * Plain C11 and stdio only: it runs on the build machine. */
@@ -146,7 +148,7 @@ static int output_write(FILE *out, const struct migration *list, int count)
 }
 
 /* Versions must be exactly 1, 2, 3 ... once sorted, a backend pair
- * sharing one. */
+ * sharing one, or jump forward to a multiple of ten. */
 static int versions_check(const struct migration *list, int count)
 {
 	int i, expected = 1;
@@ -160,9 +162,14 @@ static int versions_check(const struct migration *list, int count)
 		}
 		if (list[i].version == expected)
 			continue;
+		if (list[i].version > expected && list[i].version % 10 == 0) {
+			expected = list[i].version;
+			continue;
+		}
 		fprintf(stderr, "embed: %s: expected migration number %04d "
 		    "(numbers must run from 0001 with no gap or repeat, but for "
-		    "a NNNN_x_sqlite.sql + NNNN_x_pgsql.sql pair)\n",
+		    "a NNNN_x_sqlite.sql + NNNN_x_pgsql.sql pair and a jump to "
+		    "a multiple of ten)\n",
 		    list[i].path, expected);
 		return -1;
 	}

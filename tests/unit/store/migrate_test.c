@@ -96,6 +96,10 @@ Test(migrate, migrations_are_embedded_numbered_from_one_in_order)
 		if (i > 0 && db_migrations[i].version ==
 		    db_migrations[i - 1].version)
 			expected--;
+		/* Parallel work starts a block of ten (tools/embed). */
+		if (db_migrations[i].version > expected &&
+		    db_migrations[i].version % 10 == 0)
+			expected = db_migrations[i].version;
 		cr_expect_eq(db_migrations[i].version, expected, "%s",
 		    db_migrations[i].name);
 		cr_expect_not_null(strstr(db_migrations[i].sql, "CREATE"));
