@@ -11,6 +11,7 @@
 #include "jobs/imap_poller.h"
 #include "jobs/maintenance.h"
 #include "jobs/outbox_worker.h"
+#include "jobs/webhook_worker.h"
 #include "http/router.h"
 #include "http/static_files.h"
 #include "store/db.h"
@@ -31,6 +32,7 @@ struct app {
 	outbox_worker *sender; /* NULL when the server does not send mail itself */
 	maintenance *housekeeping;
 	imap_poller *poller;
+	webhook_worker *hooks; /* webhook sender, NULL when not started */
 	struct mailer poller_mailer; /* outlives the poller thread */
 };
 
@@ -43,7 +45,7 @@ void app_free(struct app *a);
 db *app_db(struct app *a);
 /* What domain functions need to render and queue emails. */
 void app_mailer(struct app *a, struct mailer *m);
-/* Tells the sender thread that a commit queued mail. */
+/* Tells the sender threads that a commit queued mail (or webhook events). */
 void app_mail_wake(struct app *a);
 /* The sender's settings from the configuration (strings stay in a->cfg). */
 void app_outbox_config(const struct config *cfg, struct outbox_config *oc, char *mail_dir, size_t n);

@@ -61,7 +61,8 @@ static const char usage_text[] =
 	"\n"
 	"Environment: CHAMADO_LISTEN, CHAMADO_DB (sqlite:PATH or postgres://...), CHAMADO_DATA_DIR,\n"
 	"CHAMADO_BASE_URL, CHAMADO_SMTP_URL (smtp://user:pass@host:587, smtps://...),\n"
-	"CHAMADO_MAIL_FROM, CHAMADO_MAX_BODY, CHAMADO_MAIL_MAX_ATTEMPTS, CHAMADO_MAIL_RETRY_BASE.\n"
+	"CHAMADO_MAIL_FROM, CHAMADO_MAX_BODY, CHAMADO_MAIL_MAX_ATTEMPTS, CHAMADO_MAIL_RETRY_BASE,\n"
+	"CHAMADO_WEBHOOK_RETRY_BASE, CHAMADO_WEBHOOK_MAX_ATTEMPTS, CHAMADO_WEBHOOK_TIMEOUT_MS.\n"
 	"Without CHAMADO_SMTP_URL, email is written as .eml files under DATA_DIR/mail/.\n"
 	"The database defaults to sqlite:DATA_DIR/chamado.db (DATA_DIR defaults to ./var).\n";
 

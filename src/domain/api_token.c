@@ -13,30 +13,50 @@
  * should not turn every read into a write of its row. */
 enum { TOKEN_TOUCH_EVERY = 60 };
 
-int api_token_create(db *d, const char *staff_email, const char *name, int64_t now,
-                     char token[TOKEN_LEN + 1], int64_t *id)
+/* Makes the token once staff is known to be an active staff member. */
+static int create(db *d, const struct account_row *staff, const char *name, int64_t now,
+                  char token[TOKEN_LEN + 1], int64_t *id)
 {
 	char trimmed[API_TOKEN_NAME_MAX * 4 + 1];
 	if (!name || strlen(name) >= sizeof trimmed)
 		return API_TOKEN_BAD_NAME;
 	snprintf(trimmed, sizeof trimmed, "%s", name);
 	str_trim(trimmed);
-	if (!*trimmed || str_utf8_length(trimmed) > API_TOKEN_NAME_MAX)
+	if (!*trimmed || !str_utf8_valid(trimmed, strlen(trimmed)) ||
+	    str_utf8_length(trimmed) > API_TOKEN_NAME_MAX)
 		return API_TOKEN_BAD_NAME;
+	char hash[TOKEN_HASH_LEN + 1];
+	token_new(token);
+	token_hash(token, hash);
+	int64_t new_id = store_api_token_insert(d, staff->id, trimmed, hash, now);
+	if (new_id < 0)
+		return (int)new_id;
+	*id = new_id;
+	return API_TOKEN_OK;
+}
+
+int api_token_create(db *d, const char *staff_email, const char *name, int64_t now,
+                     char token[TOKEN_LEN + 1], int64_t *id)
+{
 	struct account_row staff;
 	int rc = store_account_get_by_email(d, "staff", staff_email ? staff_email : "", &staff);
 	if (rc < 0)
 		return rc;
 	if (rc == 0 || !staff.active)
 		return API_TOKEN_NO_STAFF;
-	char hash[TOKEN_HASH_LEN + 1];
-	token_new(token);
-	token_hash(token, hash);
-	int64_t new_id = store_api_token_insert(d, staff.id, trimmed, hash, now);
-	if (new_id < 0)
-		return (int)new_id;
-	*id = new_id;
-	return API_TOKEN_OK;
+	return create(d, &staff, name, now, token, id);
+}
+
+int api_token_create_for(db *d, int64_t staff_id, const char *name, int64_t now,
+                         char token[TOKEN_LEN + 1], int64_t *id)
+{
+	struct account_row staff;
+	int rc = store_account_get(d, "staff", staff_id, &staff);
+	if (rc < 0)
+		return rc;
+	if (rc == 0 || !staff.active)
+		return API_TOKEN_NO_STAFF;
+	return create(d, &staff, name, now, token, id);
 }
 
 int api_token_list(db *d, arena *a, struct api_token_row *rows, int max)

@@ -31,6 +31,9 @@ enum api_token_result {
  * *id. API_TOKEN_OK, API_TOKEN_NO_STAFF, API_TOKEN_BAD_NAME or < 0. */
 int api_token_create(db *d, const char *staff_email, const char *name, int64_t now,
                      char token[TOKEN_LEN + 1], int64_t *id);
+/* The same for the staff member with this id (the admin page's form). */
+int api_token_create_for(db *d, int64_t staff_id, const char *name, int64_t now,
+                         char token[TOKEN_LEN + 1], int64_t *id);
 /* Every token, newest first. A count or < 0. */
 int api_token_list(db *d, arena *a, struct api_token_row *rows, int max);
 /* 1 when a live token was revoked, 0 when there was none, < 0. */

@@ -83,7 +83,7 @@ int web_routes(router *r)
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
 		if (router_add(r, routes[i].methods, routes[i].pattern, routes[i].handler) < 0)
 			return -1;
-	if (web_routes_admin(r) < 0)
+	if (web_routes_admin(r) < 0 || web_routes_admin_api(r) < 0)
 		return -1;
 	return web_routes_kb(r);
 }
