@@ -389,13 +389,16 @@ int store_webhook_queue(db *d, const char *event, int64_t ticket_id, int64_t now
 {
 	static const char sql[] =
 		"INSERT INTO webhook_deliveries (webhook_id, event, ticket_id, next_attempt_at, created_at) "
-		"SELECT id, $1, $2, $3, $3 FROM webhooks "
+		"SELECT id, $1, CAST($2 AS BIGINT), $3, $3 FROM webhooks "
 		"WHERE active = 1 AND events LIKE '%,' || $1 || ',%'";
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
 	db_bind_text(s, 1, event);
-	db_bind_int(s, 2, ticket_id);
+	if (ticket_id > 0)
+		db_bind_int(s, 2, ticket_id);
+	else
+		db_bind_null(s, 2);
 	db_bind_int(s, 3, now);
 	return db_step_done(s);
 }
