@@ -89,7 +89,7 @@ test('Basic EMAIL/token:TOKEN and Bearer both work; a wrong email or token is 40
   assert.equal(withCookie.status, 401);
 });
 
-test('a POST to the API needs no CSRF token; an unknown endpoint is a JSON 404', async () => {
+test('a POST to the API needs no CSRF token; an unknown endpoint, bad JSON and a huge body get JSON errors', async () => {
   const r = await createTicket(adminAuth);
   assert.ok(r.id > 0);
   const missing = await api(s, adminAuth, 'GET', '/api/v2/nothing-here.json');
@@ -98,6 +98,10 @@ test('a POST to the API needs no CSRF token; an unknown endpoint is a JSON 404',
   const bad = await api(s, adminAuth, 'POST', '/api/v2/tickets.json', undefined, { raw: '{"ticket": ' });
   assert.equal(bad.status, 400);
   assert.equal(bad.json.error, 'BadRequest');
+  const huge = await api(s, adminAuth, 'POST', '/api/v2/tickets.json', undefined,
+    { raw: JSON.stringify({ ticket: { comment: { body: 'x'.repeat(2 * 1024 * 1024) } } }) });
+  assert.equal(huge.status, 413);
+  assert.equal(huge.json.error, 'RequestTooLarge');
 });
 
 // ---- tickets ---------------------------------------------------------------------------------
