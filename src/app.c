@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "domain/admin.h"
 #include "store/settings_store.h"
 #include "web/routes.h"
 
@@ -37,6 +38,9 @@ void app_load_branding(struct app *a, db *d)
 	a->show_powered_by = flag[0] == '1';
 	store_setting_get(d, "registration_open", "1", flag, sizeof flag);
 	a->registration_open = flag[0] == '1';
+	struct admin_settings settings;
+	admin_settings_load(d, &settings);
+	config_use_base_url_setting(&a->cfg, settings.base_url);
 }
 
 int app_init(struct app *a, const struct config *cfg, char *err, size_t errlen)
@@ -70,16 +74,16 @@ int app_init(struct app *a, const struct config *cfg, char *err, size_t errlen)
 		return -1;
 	}
 	app_load_branding(a, d);
+	/* company_name is read in place, so a re-read of the branding shows. */
+	a->mailer = (struct mailer){a->templates, a->catalog, a->cfg.mail_from, a->cfg.base_url,
+	                            a->company_name};
+	a->notifier = mail_notifier(&a->mailer);
 	return 0;
 }
 
-void app_mailer(struct app *a, struct mailer *m)
+const struct notifier *app_notifier(struct app *a)
 {
-	m->templates = a->templates;
-	m->catalog = a->catalog;
-	m->mail_from = a->cfg.mail_from;
-	m->base_url = a->cfg.base_url;
-	m->company = a->company_name;
+	return &a->notifier;
 }
 
 void app_mail_wake(struct app *a)
@@ -124,8 +128,7 @@ int app_start_sender(struct app *a, char *err, size_t errlen)
 	if (!a->housekeeping)
 		return -1;
 	/* Mailboxes set per department are polled here too (imap:// in departments). */
-	app_mailer(a, &a->poller_mailer);
-	a->poller = imap_poller_start(a->cfg.db_url, &a->poller_mailer, 60, err, errlen);
+	a->poller = imap_poller_start(a->cfg.db_url, &a->mailer, 60, err, errlen);
 	if (!a->poller)
 		return -1;
 	struct webhook_worker_config wc = {

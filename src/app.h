@@ -7,11 +7,12 @@
 #include <pthread.h>
 
 #include "config.h"
-#include "domain/notify.h"
+#include "domain/notice.h"
 #include "jobs/imap_poller.h"
 #include "jobs/maintenance.h"
 #include "jobs/outbox_worker.h"
 #include "jobs/webhook_worker.h"
+#include "mail/notice.h"
 #include "http/router.h"
 #include "http/static_files.h"
 #include "store/db.h"
@@ -32,8 +33,9 @@ struct app {
 	outbox_worker *sender; /* NULL when the server does not send mail itself */
 	maintenance *housekeeping;
 	imap_poller *poller;
-	webhook_worker *hooks; /* webhook sender, NULL when not started */
-	struct mailer poller_mailer; /* outlives the poller thread */
+	struct mailer mailer;     /* what emails need to know; read-only after start */
+	struct notifier notifier; /* the domain's notices, as emails from mailer */
+	webhook_worker *hooks;   /* webhook sender, NULL when not started */
 };
 
 /* Loads catalogs, templates, static files and routes, and checks that the
@@ -43,8 +45,8 @@ void app_free(struct app *a);
 /* This thread's connection, opened on first use; NULL when the database
  * cannot be opened (logged). */
 db *app_db(struct app *a);
-/* What domain functions need to render and queue emails. */
-void app_mailer(struct app *a, struct mailer *m);
+/* Where domain functions send their notices (emails). */
+const struct notifier *app_notifier(struct app *a);
 /* Tells the sender threads that a commit queued mail (or webhook events). */
 void app_mail_wake(struct app *a);
 /* The sender's settings from the configuration (strings stay in a->cfg). */

@@ -110,6 +110,7 @@ int config_from_env(struct config *c, char *err, size_t errlen)
 	env_copy("CHAMADO_DB", c->db_url, sizeof c->db_url);
 	env_copy("CHAMADO_DATA_DIR", c->data_dir, sizeof c->data_dir);
 	env_copy("CHAMADO_BASE_URL", c->base_url, sizeof c->base_url);
+	c->base_url_fixed = c->base_url[0] != '\0';
 	env_copy("CHAMADO_SMTP_URL", c->smtp_url, sizeof c->smtp_url);
 	env_copy("CHAMADO_MAIL_FROM", c->mail_from, sizeof c->mail_from);
 	env_copy("CHAMADO_SHARE_DIR", c->share_dir, sizeof c->share_dir);
@@ -140,6 +141,14 @@ void config_finish(struct config *c)
 			host = "127.0.0.1";
 		snprintf(c->base_url, sizeof c->base_url, "http://%s:%d", host, c->listen_port);
 	}
+	snprintf(c->base_url_default, sizeof c->base_url_default, "%s", c->base_url);
 	if (c->max_form_body > c->max_body)
 		c->max_form_body = c->max_body;
+}
+
+void config_use_base_url_setting(struct config *c, const char *setting)
+{
+	if (!c->base_url_fixed)
+		snprintf(c->base_url, sizeof c->base_url, "%s",
+		         setting && *setting ? setting : c->base_url_default);
 }

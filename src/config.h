@@ -13,6 +13,8 @@ struct config {
 	char db_url[1024];
 	char data_dir[512];
 	char base_url[512];
+	bool base_url_fixed; /* CHAMADO_BASE_URL set: the admin setting does not apply */
+	char base_url_default[512]; /* from the listen address, when nothing else says */
 	char smtp_url[1024];
 	char mail_from[256];
 	char share_dir[512]; /* templates/, static/ */
@@ -45,5 +47,8 @@ int config_from_env(struct config *c, char *err, size_t errlen);
 int config_set_listen(struct config *c, const char *value);
 /* Derived values (the default database under data_dir, the base URL). */
 void config_finish(struct config *c);
+/* The site's address: CHAMADO_BASE_URL when set, else the admin setting
+ * base_url when not empty, else the listen address. */
+void config_use_base_url_setting(struct config *c, const char *setting);
 
 #endif

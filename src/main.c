@@ -19,10 +19,10 @@
 #include "domain/password.h"
 #include "domain/setup.h"
 #include "http/server.h"
-#include "mail/mail_in.h"
 #include "mail/message.h"
 #include "store/account_store.h"
 #include "store/db.h"
+#include "mail_in_cli.h"
 #include "transfer_cli.h"
 #include "web/routes.h"
 

@@ -303,6 +303,22 @@ static bool valid_language(const char *lang)
 	return str_eq(lang, "pt-BR") || str_eq(lang, "en");
 }
 
+int admin_client_get(db *d, int64_t id, arena *a, struct admin_client_row *row)
+{
+	return store_admin_client_get(d, id, a, row);
+}
+
+int admin_client_tickets(db *d, int64_t client_id, int max, arena *a, struct ticket_row *rows)
+{
+	return store_ticket_list_by_client(d, client_id, TICKETS_ALL, 0, 0, max, a, rows);
+}
+
+int admin_service_get(db *d, int64_t client_id, int64_t service_id, arena *a,
+                      struct admin_service_row *row)
+{
+	return store_admin_service_get(d, client_id, service_id, a, row);
+}
+
 int admin_client_save(db *d, int64_t id, const struct admin_client_form *f, int64_t now,
                       struct admin_client_errors *e)
 {
@@ -652,6 +668,35 @@ void admin_settings_load(db *d, struct admin_settings *out)
 	out->mail_refuse_unknown = str_eq(policy, "refuse");
 	store_setting_get(d, "mail_banned_senders", "", out->mail_banned_senders,
 	                  sizeof out->mail_banned_senders);
+	char url[256];
+	store_setting_get(d, "base_url", "", url, sizeof url);
+	if (!admin_base_url_normalise(url, out->base_url, sizeof out->base_url))
+		out->base_url[0] = '\0';
+}
+
+bool admin_base_url_normalise(const char *in, char *out, size_t n)
+{
+	char url[512];
+	snprintf(url, sizeof url, "%s", in ? in : "");
+	str_trim(url);
+	size_t len = strlen(url);
+	while (len > 0 && url[len - 1] == '/')
+		url[--len] = '\0';
+	out[0] = '\0';
+	if (len == 0)
+		return true;
+	if (len >= n)
+		return false;
+	const char *host = str_starts_with(url, "https://") ? url + 8
+	                   : str_starts_with(url, "http://") ? url + 7 : NULL;
+	if (!host || !*host || *host == '/' || *host == ':')
+		return false;
+	for (const char *p = url; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == '"' || *p == '\'' || *p == '<' || *p == '>' ||
+		    *p == '\\' || (unsigned char)*p >= 0x7f)
+			return false;
+	memcpy(out, url, len + 1);
+	return true;
 }
 
 /* One address or @domain per line (commas also separate): each must hold an
@@ -717,9 +762,12 @@ int admin_settings_save(db *d, const struct admin_settings_form *f,
 	if (!normalise_banned(f->mail_banned_senders, banned, sizeof banned))
 		e->mail_banned_senders =
 			N_("Write one address (ana@example.com) or domain (@example.com) per line.");
+	char base_url[256];
+	if (!admin_base_url_normalise(f->base_url, base_url, sizeof base_url))
+		e->base_url = N_("Enter the address customers use, such as https://suporte.example.com, or leave it empty.");
 	if (e->company_name || e->brand_color || e->auto_close_days || e->ticket_number_digits ||
 	    e->attachment_max_files || e->attachment_max_mb || e->attachment_extensions ||
-	    e->mail_banned_senders)
+	    e->mail_banned_senders || e->base_url)
 		return ADMIN_INVALID;
 
 	/* Proceed. */
@@ -744,5 +792,7 @@ int admin_settings_save(db *d, const struct admin_settings_form *f,
 		rc = store_setting_set(d, "mail_unknown_sender", f->mail_refuse_unknown ? "refuse" : "create");
 	if (rc == 0)
 		rc = store_setting_set(d, "mail_banned_senders", banned);
+	if (rc == 0)
+		rc = store_setting_set(d, "base_url", base_url);
 	return finish(d, rc);
 }

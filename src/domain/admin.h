@@ -16,6 +16,7 @@
 #include "base/arena.h"
 #include "domain/session.h"
 #include "store/admin_store.h"
+#include "store/ticket_store.h"
 #include "store/db.h"
 
 enum admin_result {
@@ -93,6 +94,10 @@ struct admin_client_errors {
 /* Clients whose name or email contains q (without case); q "" lists the
  * newest. At most max; the count or < 0. */
 int admin_client_search(db *d, const char *q, arena *a, struct admin_client_row *rows, int max);
+/* The client: 1 (row filled, strings in a), 0 none, < 0. */
+int admin_client_get(db *d, int64_t id, arena *a, struct admin_client_row *row);
+/* The client's newest tickets, at most max: the count or < 0. */
+int admin_client_tickets(db *d, int64_t client_id, int max, arena *a, struct ticket_row *rows);
 /* Deactivating a client ends their sessions. */
 int admin_client_save(db *d, int64_t id, const struct admin_client_form *f, int64_t now,
                       struct admin_client_errors *e);
@@ -112,6 +117,9 @@ int admin_service_save(db *d, int64_t client_id, int64_t service_id,
                        const struct admin_service_form *f, int64_t now,
                        struct admin_service_errors *e);
 int admin_service_delete(db *d, int64_t client_id, int64_t service_id);
+/* A service of the client: 1 (row filled), 0 none or another client's, < 0. */
+int admin_service_get(db *d, int64_t client_id, int64_t service_id, arena *a,
+                      struct admin_service_row *row);
 
 /* The kinds and statuses a service may have, as {value, msgid}, ended by
  * {NULL, NULL}. */
@@ -151,6 +159,7 @@ struct admin_settings {
 	char attachment_extensions[96]; /* "jpg,png,pdf" */
 	bool mail_refuse_unknown;       /* mail from unknown senders: refuse, or open a client record */
 	char mail_banned_senders[2048]; /* addresses and @domains, one per line */
+	char base_url[256];             /* "https://suporte.example.com" or "" (the default) */
 };
 
 /* The settings form as typed. */
@@ -161,15 +170,22 @@ struct admin_settings_form {
 		*attachment_max_mb, *attachment_extensions;
 	bool mail_refuse_unknown;
 	const char *mail_banned_senders;
+	const char *base_url;
 };
 
 struct admin_settings_errors {
 	const char *company_name, *brand_color, *auto_close_days, *ticket_number_digits,
-		*attachment_max_files, *attachment_max_mb, *attachment_extensions, *mail_banned_senders;
+		*attachment_max_files, *attachment_max_mb, *attachment_extensions, *mail_banned_senders,
+		*base_url;
 };
 
 /* The extensions an admin may allow, comma-separated. */
 extern const char ADMIN_ALLOWED_EXTENSIONS[];
+
+/* The site's address as the setting base_url stores it: http(s)://host[:port][/path]
+ * without a trailing slash, no spaces or quotes. Writes it into out (n
+ * bytes); "" is valid (the default). false when in is not such an address. */
+bool admin_base_url_normalise(const char *in, char *out, size_t n);
 
 /* Reads every setting; a missing or malformed value reads as its default. */
 void admin_settings_load(db *d, struct admin_settings *out);

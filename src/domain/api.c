@@ -7,6 +7,7 @@
 #include "base/str.h"
 #include "domain/account.h"
 #include "domain/admin.h"
+#include "domain/client.h"
 #include "domain/staff_ticket.h"
 #include "domain/ticket.h"
 #include "store/account_store.h"
@@ -216,8 +217,9 @@ int api_ticket_get(db *d, const struct session *staff, int64_t id, arena *a, str
 	int rc = store_ticket_id_get(d, id, a, row);
 	if (rc != 1)
 		return rc;
-	/* The panel's rule decides who may see it. */
-	return staff_ticket_get(d, staff, row->number, a, row);
+	/* The one rule of who may act on a ticket decides. */
+	struct actor who = actor_of(staff, CHANNEL_API);
+	return ticket_get_for(d, &who, row->number, a, row);
 }
 
 const char *api_ticket_description(db *d, int64_t ticket_id, arena *a)
@@ -259,8 +261,8 @@ static const char *subject_from_body(arena *a, const char *body)
 }
 
 /* The client the ticket is for: by uid, or by email (created when new). */
-static int find_requester(db *d, const struct api_ticket_new *n, int64_t now, struct api_errors *e,
-                          int64_t *client_id)
+static int find_requester(db *d, const struct session *staff, const struct api_ticket_new *n,
+                          int64_t now, struct api_errors *e, int64_t *client_id)
 {
 	if (n->requester_uid > 0) {
 		struct account_row row;
@@ -280,7 +282,7 @@ static int find_requester(db *d, const struct api_ticket_new *n, int64_t now, st
 	}
 	struct api_user_form f = {.name = n->requester_name, .email = n->requester_email};
 	int64_t uid;
-	int rc = api_user_create(d, &f, now, e, &uid);
+	int rc = api_user_create(d, staff, &f, now, e, &uid);
 	if (rc == API_OK) {
 		*client_id = uid / 2;
 		return API_OK;
@@ -339,14 +341,14 @@ static void ticket_errors_to_api(const struct ticket_errors *te, struct api_erro
 		api_error_add(e, "comment", te->message);
 }
 
-int api_ticket_create(db *d, const struct mailer *m, const struct session *staff,
-                      const struct api_ticket_new *n, int64_t now, struct api_errors *e,
+int api_ticket_create(db *d, const struct notifier *n, const struct session *staff,
+                      const struct api_ticket_new *t, int64_t now, struct api_errors *e,
                       int64_t *id)
 {
 	memset(e, 0, sizeof *e);
-	if (str_blank(n->body))
+	if (str_blank(t->body))
 		api_error_add(e, "comment", "is required: a ticket starts with comment.body");
-	const char *priority = n->priority ? api_priority_in(n->priority) : "medium";
+	const char *priority = t->priority ? api_priority_in(t->priority) : "medium";
 	if (!priority)
 		api_error_add(e, "priority", "must be low, normal, high or urgent");
 	if (e->n)
@@ -355,20 +357,22 @@ int api_ticket_create(db *d, const struct mailer *m, const struct session *staff
 	if (!a)
 		return DB_NOMEM;
 	int64_t department_id = 0, client_id = 0, number = 0;
-	int rc = choose_group(d, staff, n->group_id, a, e, &department_id);
+	int rc = choose_group(d, staff, t->group_id, a, e, &department_id);
 	if (rc == API_OK)
-		rc = find_requester(d, n, now, e, &client_id);
+		rc = find_requester(d, staff, t, now, e, &client_id);
 	if (rc != API_OK)
 		goto out;
 	struct ticket_form f = {
 		.department_id = department_id,
-		.service_id = n->service_id,
-		.subject = str_blank(n->subject) ? subject_from_body(a, n->body) : n->subject,
+		.service_id = t->service_id,
+		.subject = str_blank(t->subject) ? subject_from_body(a, t->body) : t->subject,
 		.priority = priority,
-		.message = n->body,
+		.message = t->body,
+		.client_id = client_id,
 	};
 	struct ticket_errors te;
-	rc = staff_open_for_client(d, m, staff, client_id, &f, now, &te, &number);
+	struct actor who = actor_of(staff, CHANNEL_API);
+	rc = ticket_open(d, n, &who, &f, now, &te, &number);
 	if (rc == TICKET_INVALID) {
 		ticket_errors_to_api(&te, e);
 		rc = API_INVALID;
@@ -376,10 +380,10 @@ int api_ticket_create(db *d, const struct mailer *m, const struct session *staff
 		api_error_add(e, "requester_id", "is not an active end-user");
 		rc = API_INVALID;
 	} else if (rc == TICKET_OK) {
-		struct ticket_row t;
-		rc = store_ticket_get_by_number(d, number, a, &t);
+		struct ticket_row row;
+		rc = store_ticket_get_by_number(d, number, a, &row);
 		if (rc == 1) {
-			*id = t.id;
+			*id = row.id;
 			rc = API_OK;
 		} else if (rc == 0) {
 			rc = DB_ERROR;
@@ -436,7 +440,7 @@ static int check_change(db *d, const struct ticket_row *t, const struct api_tick
 	return e->n ? API_INVALID : API_OK;
 }
 
-int api_ticket_update(db *d, const struct mailer *m, const struct session *staff, int64_t id,
+int api_ticket_update(db *d, const struct notifier *n, const struct session *staff, int64_t id,
                       const struct api_ticket_change *c, int64_t now, struct api_errors *e)
 {
 	memset(e, 0, sizeof *e);
@@ -455,11 +459,12 @@ int api_ticket_update(db *d, const struct mailer *m, const struct session *staff
 		goto out;
 	/* Proceed: the comment first, then the fields, so a status sent with a
 	 * reply wins over the reply's "answered". */
+	struct actor who = actor_of(staff, CHANNEL_API);
 	if (c->comment) {
-		struct staff_post p = {.message = c->comment, .confirmed = true};
+		struct ticket_post p = {.message = c->comment, .confirmed = true};
 		struct ticket_errors te;
-		rc = c->comment_public ? staff_reply(d, m, staff, t.number, &p, now, &te)
-		                       : staff_note(d, staff, t.number, &p, now, &te);
+		rc = c->comment_public ? ticket_reply(d, n, &who, t.number, &p, now, &te)
+		                       : ticket_note(d, &who, t.number, &p, now, &te);
 		if (rc == TICKET_INVALID) {
 			ticket_errors_to_api(&te, e);
 			rc = API_INVALID;
@@ -468,7 +473,7 @@ int api_ticket_update(db *d, const struct mailer *m, const struct session *staff
 			goto out;
 	}
 	if (changes.status || changes.priority || changes.department_id || changes.assignee_id >= 0) {
-		rc = staff_update(d, staff, t.number, &changes, now);
+		rc = ticket_update(d, &who, t.number, &changes, now);
 		if (rc == TICKET_INVALID) {
 			api_error_add(e, "ticket", "the change was refused");
 			rc = API_INVALID;
@@ -508,8 +513,8 @@ static const char *locale_in(const char *locale)
 	return NULL;
 }
 
-int api_user_create(db *d, const struct api_user_form *f, int64_t now, struct api_errors *e,
-                    int64_t *uid)
+int api_user_create(db *d, const struct session *staff, const struct api_user_form *f, int64_t now,
+                    struct api_errors *e, int64_t *uid)
 {
 	if (f->role && !str_eq(f->role, "end-user"))
 		api_error_add(e, "role", "only end-users are created through the API; staff are added in the panel");
@@ -531,13 +536,26 @@ int api_user_create(db *d, const struct api_user_form *f, int64_t now, struct ap
 	int64_t staff_id = store_staff_id_by_email(d, f->email);
 	if (staff_id != 0)
 		return staff_id < 0 ? (int)staff_id : API_EXISTS;
-	int64_t id = store_api_client_insert(d, f->email, name, lang, now);
-	if (id == DB_CONSTRAINT)
+	struct actor who = actor_of(staff, CHANNEL_API);
+	int64_t id = 0;
+	int rc = client_create(d, &who, f->email, name, lang, now, &id);
+	switch (rc) {
+	case CLIENT_OK:
+		*uid = api_uid_client(id);
+		return API_OK;
+	case CLIENT_EMAIL_TAKEN:
 		return API_EXISTS;
-	if (id < 0)
-		return (int)id;
-	*uid = api_uid_client(id);
-	return API_OK;
+	case CLIENT_EMAIL_INVALID:
+		api_error_add(e, "email", "is not a valid email address");
+		return API_INVALID;
+	case CLIENT_NAME_INVALID:
+		api_error_add(e, "name", "must have 1 to 100 characters");
+		return API_INVALID;
+	case CLIENT_FORBIDDEN:
+		return API_FORBIDDEN;
+	default:
+		return rc < 0 ? rc : DB_ERROR;
+	}
 }
 
 /* Writes f over the client's current values through the admin's rule. */
@@ -598,7 +616,7 @@ int api_user_create_or_update(db *d, const struct session *staff, const struct a
 		*uid = api_uid_client(client_id);
 		return update_client(d, client_id, f, now, e);
 	}
-	int rc = api_user_create(d, f, now, e, uid);
+	int rc = api_user_create(d, staff, f, now, e, uid);
 	if (rc == API_EXISTS) {
 		api_error_add(e, "email", "belongs to a staff member");
 		return API_INVALID;

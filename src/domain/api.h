@@ -1,9 +1,10 @@
 /* The JSON API's rules (issue 13): how Zendesk's vocabulary maps onto ours,
  * and the API's calls as domain functions that the handlers in web/api_*.c
  * translate into and out of JSON. Every change goes through the same domain
- * functions as the staff panel (staff_reply, staff_note, staff_update,
- * staff_open_for_client), acting as the token's staff member, so the
- * permissions, the emails and the audit log are the panel's.
+ * functions as the staff panel and email (ticket_open, ticket_reply,
+ * ticket_note, ticket_update, client_create) with an actor on CHANNEL_API
+ * (the token's staff member), so the permissions, the emails and the audit
+ * log are theirs.
  *
  * Users: clients and staff live in two tables with ids of their own. The
  * API gives them one id space without a shared sequence: a client's API id
@@ -20,7 +21,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "domain/notify.h"
+#include "domain/actor.h"
+#include "domain/notice.h"
 #include "domain/session.h"
 #include "store/admin_store.h"
 #include "store/api_store.h"
@@ -105,11 +107,11 @@ struct api_ticket_new {
 	int64_t service_id;      /* 0: none */
 };
 /* Opens a ticket for the requester (a client created when the email is
- * new), as staff_open_for_client does from the panel. API_OK with *id,
+ * new), as the panel does (ticket_open on the API channel). API_OK with *id,
  * API_INVALID, API_FORBIDDEN (an agent naming another department's group
  * answers API_INVALID instead, as a bad group_id) or < 0. */
-int api_ticket_create(db *d, const struct mailer *m, const struct session *staff,
-                      const struct api_ticket_new *n, int64_t now, struct api_errors *e,
+int api_ticket_create(db *d, const struct notifier *n, const struct session *staff,
+                      const struct api_ticket_new *t, int64_t now, struct api_errors *e,
                       int64_t *id);
 
 struct api_ticket_change {
@@ -122,7 +124,7 @@ struct api_ticket_change {
 /* Adds the comment (a reply emails the client; a note emails nobody) and
  * then applies the changes. API_OK, API_INVALID, API_NOT_FOUND or < 0.
  * Everything is checked before anything is written. */
-int api_ticket_update(db *d, const struct mailer *m, const struct session *staff, int64_t id,
+int api_ticket_update(db *d, const struct notifier *n, const struct session *staff, int64_t id,
                       const struct api_ticket_change *c, int64_t now, struct api_errors *e);
 
 /* ---- users ---- */
@@ -138,8 +140,8 @@ struct api_user_form {
 };
 /* Creates an end-user (a client with no password yet: they set one with
  * "Forgot password?"). API_OK with *uid, API_INVALID, API_EXISTS or < 0. */
-int api_user_create(db *d, const struct api_user_form *f, int64_t now, struct api_errors *e,
-                    int64_t *uid);
+int api_user_create(db *d, const struct session *staff, const struct api_user_form *f, int64_t now,
+                    struct api_errors *e, int64_t *uid);
 /* By email: updates the client there (API_OK, *created false) or creates
  * one (*created true). A staff member's email is API_INVALID. */
 int api_user_create_or_update(db *d, const struct session *staff, const struct api_user_form *f,

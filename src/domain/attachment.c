@@ -12,7 +12,6 @@
 
 #include "base/log.h"
 #include "base/str.h"
-#include "http/request.h"
 #include "view/i18n.h"
 
 #define MIB ((size_t)1024 * 1024)
@@ -290,7 +289,7 @@ static int read_capped(int fd, size_t cap, arena *a, unsigned char **data, size_
 
 /* The bytes of an upload. A part with neither file nor descriptor had its
  * data dropped by the server (too big, or no temporary file). */
-static int read_upload(const struct upload *u, size_t cap, arena *a, unsigned char **data,
+static int read_upload(const struct attachment_file *u, size_t cap, arena *a, unsigned char **data,
                        size_t *len)
 {
 	if (u->path) {
@@ -368,12 +367,12 @@ int attachment_check_bytes(const char *filename, const unsigned char *data, size
 }
 
 /* The part a form sends for a file input left empty. */
-static bool no_file_chosen(const struct upload *u)
+static bool no_file_chosen(const struct attachment_file *u)
 {
 	return (!u->filename || !*u->filename) && u->size == 0 && !u->too_big;
 }
 
-static int check_upload(const struct upload *u, const struct attachment_limits *limits, arena *a,
+static int check_upload(const struct attachment_file *u, const struct attachment_limits *limits, arena *a,
                         struct attachment_in *out)
 {
 	memset(out, 0, sizeof *out);
@@ -394,37 +393,37 @@ static int check_upload(const struct upload *u, const struct attachment_limits *
 	return check_content(rule, data, len, limits, a, out);
 }
 
-/* The upload after the first max files of field, or NULL when there are
- * not more than max. Counted before any file is read: check, then proceed. */
-static const struct upload *first_extra_upload(const struct upload *uploads, const char *field,
-                                               int max)
+/* The file after the first max chosen ones, or NULL when there are not
+ * more than max. Counted before any file is read: check, then proceed. */
+static const struct attachment_file *first_extra_file(const struct attachment_file *files, int n,
+                                                      int max)
 {
 	int count = 0;
-	for (const struct upload *u = uploads; u; u = u->next)
-		if (str_eq(u->field, field) && !no_file_chosen(u) && ++count > max)
-			return u;
+	for (int i = 0; i < n; i++)
+		if (!no_file_chosen(&files[i]) && ++count > max)
+			return &files[i];
 	return NULL;
 }
 
-int attachment_check_uploads(const struct upload *uploads, const char *field,
-                             const struct attachment_limits *limits, arena *a,
-                             struct attachment_in *out, int max_out, const char **bad_name)
+int attachment_check_files(const struct attachment_file *files, int n,
+                           const struct attachment_limits *limits, arena *a,
+                           struct attachment_in *out, int max_out, const char **bad_name)
 {
 	const char *ignored;
 	if (!bad_name)
 		bad_name = &ignored;
 	*bad_name = NULL;
 	int max = limits->max_files < max_out ? limits->max_files : max_out;
-	const struct upload *extra = first_extra_upload(uploads, field, max);
+	const struct attachment_file *extra = first_extra_file(files, n, max);
 	if (extra) {
 		*bad_name = attachment_safe_name(a, extra->filename);
 		return ATTACHMENT_TOO_MANY;
 	}
 	int count = 0;
-	for (const struct upload *u = uploads; u; u = u->next) {
-		if (!str_eq(u->field, field) || no_file_chosen(u))
+	for (int i = 0; i < n; i++) {
+		if (no_file_chosen(&files[i]))
 			continue;
-		int rc = check_upload(u, limits, a, &out[count]);
+		int rc = check_upload(&files[i], limits, a, &out[count]);
 		if (rc < 0) {
 			*bad_name = out[count].name;
 			return rc;

@@ -16,7 +16,15 @@
 
 #include "base/arena.h"
 
-struct upload; /* http/request.h: a file streamed to a temporary file */
+/* A file as the caller received it (a form's upload streamed to a
+ * temporary file): the name as sent, and where its bytes wait. */
+struct attachment_file {
+	const char *filename; /* untrusted */
+	const char *path;     /* the temporary file, NULL when nothing was written */
+	int fd;               /* or an open descriptor, -1 none */
+	size_t size;          /* as received; never trusted for the check */
+	bool too_big;         /* over the per-file cap: the bytes were dropped */
+};
 
 /* Longest safe name, in bytes (UTF-8), extension included. */
 #define ATTACHMENT_NAME_MAX 120
@@ -51,17 +59,17 @@ enum attachment_error {
 	ATTACHMENT_READ = -6,          /* file unreadable, libmagic failed, out of memory */
 };
 
-/* Checks every upload whose field is `field` (e.g. "attachments"), in order,
- * skipping the part a form sends when no file was chosen (empty filename
- * and zero size). Fills out[0..n) in arena a and returns n >= 0; n is at
- * most limits->max_files and max_out (more files than either is TOO_MANY).
- * On the first bad file returns an enum attachment_error and sets *bad_name
- * (if bad_name is not NULL) to that file's safe name, for the message; out[]
- * is then not to be used. Never trusts upload->size: the temporary file is
- * read with a cap of max_bytes + 1. Does not close or delete the files. */
-int attachment_check_uploads(const struct upload *uploads, const char *field,
-                             const struct attachment_limits *limits, arena *a,
-                             struct attachment_in *out, int max_out, const char **bad_name);
+/* Checks the n files in order, skipping the part a form sends when no file
+ * was chosen (empty filename and zero size). Fills out[0..count) in arena a
+ * and returns count >= 0; count is at most limits->max_files and max_out
+ * (more files than either is TOO_MANY). On the first bad file returns an
+ * enum attachment_error and sets *bad_name (if bad_name is not NULL) to
+ * that file's safe name, for the message; out[] is then not to be used.
+ * Never trusts size: the file is read with a cap of max_bytes + 1. Does
+ * not close or delete the files. */
+int attachment_check_files(const struct attachment_file *files, int n,
+                           const struct attachment_limits *limits, arena *a,
+                           struct attachment_in *out, int max_out, const char **bad_name);
 
 /* The same checks (but the count) for len bytes already in memory, e.g. a
  * mail attachment. filename is untrusted; data is copied into the arena.

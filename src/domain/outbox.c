@@ -228,3 +228,13 @@ int64_t outbox_count(db *d, enum outbox_status status)
 	static const char *const names[] = {"queued", "sending", "sent", "failed"};
 	return store_outbox_count_by_status(d, names[status]);
 }
+
+int outbox_claim_due(db *d, int64_t now, int64_t lease_until, int limit, int64_t *ids)
+{
+	return store_outbox_claim_due(d, now, lease_until, limit, ids);
+}
+
+int outbox_get(db *d, int64_t id, arena *a, struct outbox_row *out)
+{
+	return store_outbox_get(d, id, a, out);
+}

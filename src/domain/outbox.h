@@ -18,6 +18,7 @@
 
 #include "base/arena.h"
 #include "store/db.h"
+#include "store/outbox_store.h"
 
 enum { OUTBOX_MESSAGE_ID_MAX = 160 };
 
@@ -72,8 +73,13 @@ int outbox_record_attempt(db *d, int64_t id, int attempts, const char *error, in
 
 /* The failed emails for the admin page, newest first, keyset-paginated by
  * id (before_id 0: from the newest). Also counts those still queued. */
-struct outbox_row;
 int outbox_failed_page(db *d, int64_t before_id, int limit, arena *a, struct outbox_row *rows);
 int64_t outbox_count(db *d, enum outbox_status status);
+
+/* Claims up to limit due rows for one sender until lease_until, in its own
+ * write transaction (call it outside one). Writes the ids; how many, or < 0. */
+int outbox_claim_due(db *d, int64_t now, int64_t lease_until, int limit, int64_t *ids);
+/* A claimed row, its strings in a: 0, 1 when gone, or < 0. */
+int outbox_get(db *d, int64_t id, arena *a, struct outbox_row *out);
 
 #endif

@@ -6,11 +6,19 @@
 #include <stdbool.h>
 
 #include "domain/session.h"
+#include "store/db.h"
+
+struct ticket_row;
 
 /* Settings, staff, departments and the failed-email list: admins only. */
 static inline bool permission_administer(const struct session *s)
 {
 	return s && s->kind == ACCOUNT_STAFF && s->admin;
 }
+
+/* Whether the account may see and act on the ticket: a client on their own
+ * tickets; an admin on every ticket; an agent on the tickets of the
+ * departments they belong to. 1 yes, 0 no, < 0 error. */
+int permission_ticket(db *d, const struct session *account, const struct ticket_row *t);
 
 #endif

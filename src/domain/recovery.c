@@ -8,23 +8,17 @@
 #include "store/account_store.h"
 #include "store/session_store.h"
 
-/* Renders and queues the reset email; the caller holds the transaction. */
-static int queue_reset_email(db *d, const struct mailer *m, enum account_kind kind,
+/* Queues the reset email; the caller holds the transaction. */
+static int queue_reset_email(db *d, const struct notifier *n, enum account_kind kind,
                              const struct account_row *row, const char *token)
 {
-	arena *a = arena_new(4096);
-	if (!a)
-		return DB_NOMEM;
-	vm_obj *ctx = vm_new(a);
-	vm_set_text(ctx, "name", row->name);
-	vm_set_textf(ctx, "link", "%s%s/reset/%s", m->base_url, kind == ACCOUNT_STAFF ? "/staff" : "",
-	             token);
-	int rc = notify_queue(d, m, "password_reset", lang_or_default(row->language), ctx, row->email, row->name, 0);
-	arena_free(a);
-	return rc;
+	struct notice notice = {.kind = NOTICE_PASSWORD_RESET, .to = row->email, .to_name = row->name,
+	                        .lang = lang_or_default(row->language), .token = token,
+	                        .account_kind = kind};
+	return notice_queue(d, n, &notice);
 }
 
-int recovery_request(db *d, const struct mailer *m, enum account_kind kind, const char *email,
+int recovery_request(db *d, const struct notifier *m, enum account_kind kind, const char *email,
                      int64_t now)
 {
 	const char *kind_name = account_kind_name(kind);
@@ -121,7 +115,7 @@ int recovery_complete(db *d, enum account_kind kind, const char *token, const ch
 	return db_commit(d);
 }
 
-int email_change_request(db *d, const struct mailer *m, const struct session *s,
+int email_change_request(db *d, const struct notifier *m, const struct session *s,
                          const char *new_email, const char *password, int64_t now)
 {
 	const char *kind = account_kind_name(s->kind);
@@ -145,18 +139,14 @@ int email_change_request(db *d, const struct mailer *m, const struct session *s,
 		return rc;
 	int64_t id = store_email_change_insert(d, hash, kind, s->user_id, new_email, now,
 	                                       now + EMAIL_CHANGE_LINK_SECONDS);
-	arena *a = id > 0 ? arena_new(4096) : NULL;
-	if (!a) {
+	if (id < 0) {
 		db_rollback(d);
-		return id < 0 ? (int)id : DB_NOMEM;
+		return (int)id;
 	}
-	vm_obj *ctx = vm_new(a);
-	vm_set_text(ctx, "name", row.name);
-	vm_set_text(ctx, "new_email", new_email);
-	vm_set_textf(ctx, "link", "%s%s/account/email/%s", m->base_url,
-	             s->kind == ACCOUNT_STAFF ? "/staff" : "", token);
-	rc = notify_queue(d, m, "email_change", lang_or_default(row.language), ctx, new_email, row.name, 0);
-	arena_free(a);
+	struct notice notice = {.kind = NOTICE_EMAIL_CHANGE, .to = new_email, .to_name = row.name,
+	                        .lang = lang_or_default(row.language), .token = token,
+	                        .account_kind = s->kind, .new_email = new_email};
+	rc = notice_queue(d, m, &notice);
 	if (rc < 0) {
 		db_rollback(d);
 		return rc;

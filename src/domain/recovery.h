@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "domain/account.h"
-#include "domain/notify.h"
+#include "domain/notice.h"
 #include "domain/session.h"
 #include "store/db.h"
 
@@ -25,7 +25,7 @@ enum recovery_status {
 
 /* Sends a reset link when the address belongs to an active account; says
  * nothing about whether it does. 0, or < 0 on a database failure. */
-int recovery_request(db *d, const struct mailer *m, enum account_kind kind, const char *email,
+int recovery_request(db *d, const struct notifier *m, enum account_kind kind, const char *email,
                      int64_t now);
 /* RECOVERY_OK when token is a live link of kind, else RECOVERY_INVALID. */
 int recovery_check(db *d, enum account_kind kind, const char *token, int64_t now);
@@ -38,7 +38,7 @@ int recovery_complete(db *d, enum account_kind kind, const char *token, const ch
 /* Asks to change the address of s's account to new_email: checks the
  * password and sends a confirmation link to the new address. RECOVERY_OK,
  * RECOVERY_WRONG_PASSWORD, ACCOUNT_EMAIL_INVALID/TAKEN or < 0. */
-int email_change_request(db *d, const struct mailer *m, const struct session *s,
+int email_change_request(db *d, const struct notifier *m, const struct session *s,
                          const char *new_email, const char *password, int64_t now);
 /* Applies a confirmed change. RECOVERY_OK, RECOVERY_INVALID,
  * ACCOUNT_EMAIL_TAKEN or < 0. */

@@ -75,3 +75,8 @@ int session_end_all(db *d, enum account_kind kind, int64_t user_id, int64_t keep
 {
 	return store_session_delete_user(d, account_kind_name(kind), user_id, keep_id);
 }
+
+int session_purge(db *d, int64_t now)
+{
+	return store_session_purge(d, now);
+}

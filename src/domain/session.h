@@ -39,6 +39,8 @@ int session_resume(db *d, enum account_kind kind, const char *token, int64_t now
 int session_end(db *d, const char *token);
 /* Ends every session of the account but keep_id (0: all). */
 int session_end_all(db *d, enum account_kind kind, int64_t user_id, int64_t keep_id);
+/* Deletes the sessions that expired by now. 0 or < 0. */
+int session_purge(db *d, int64_t now);
 const char *account_kind_name(enum account_kind kind);
 
 #endif

@@ -104,3 +104,8 @@ int setup_demo(db *d, struct demo_credentials *cred)
 	}
 	return db_commit(d);
 }
+
+bool setup_database_ready(db *d)
+{
+	return d && store_ping(d) == DB_OK;
+}

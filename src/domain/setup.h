@@ -13,6 +13,8 @@ struct demo_credentials {
 /* Default settings and, on an empty installation, the three default
  * departments. 0 or a DB_E* code. */
 int setup_defaults(db *d);
+/* Whether the database answers (for /healthz): true or false. */
+bool setup_database_ready(db *d);
 /* The demo company: branding, a client with two services, a staff admin.
  * Fills cred. 0 or a DB_E* code. */
 int setup_demo(db *d, struct demo_credentials *cred);

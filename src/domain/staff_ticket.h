@@ -14,14 +14,9 @@
 #include <stdint.h>
 
 #include "domain/attachment.h"
-#include "domain/notify.h"
 #include "domain/session.h"
 #include "domain/ticket.h"
 #include "store/queue_store.h"
-
-enum {
-	TICKET_COLLISION = 3, /* someone replied since the page was opened */
-};
 
 struct queue_filter {
 	int64_t department_id; /* 0: all allowed */
@@ -45,39 +40,6 @@ int staff_departments(db *d, const struct session *staff, arena *a, struct named
 int staff_ticket_get(db *d, const struct session *staff, int64_t number, arena *a,
                      struct ticket_row *row);
 
-struct staff_post {
-	const char *message;
-	const struct attachment_in *files;
-	int nfiles;
-	const char *submission_key;
-	int64_t seen_message_id; /* the newest visible message when the page was opened */
-	bool confirmed;          /* send even if someone replied since */
-};
-
-/* Replies to the client: status answered, the client emailed with the
- * reply. TICKET_OK, TICKET_INVALID (errors->message), TICKET_NOT_FOUND,
- * TICKET_COLLISION (nothing saved; ask to confirm) or < 0. */
-int staff_reply(db *d, const struct mailer *m, const struct session *staff, int64_t number,
-                const struct staff_post *p, int64_t now, struct ticket_errors *errors);
-/* An internal note: staff only, no email to the client, status unchanged. */
-int staff_note(db *d, const struct session *staff, int64_t number, const struct staff_post *p,
-               int64_t now, struct ticket_errors *errors);
-
-struct ticket_changes {
-	const char *status;    /* NULL: unchanged */
-	const char *priority;  /* NULL: unchanged */
-	int64_t department_id; /* 0: unchanged */
-	int64_t assignee_id;   /* -1: unchanged, 0: nobody */
-};
-/* Applies the changes that differ from the ticket, each with an audit
- * entry. TICKET_OK, TICKET_INVALID (a bad value), TICKET_NOT_FOUND or < 0. */
-int staff_update(db *d, const struct session *staff, int64_t number,
-                 const struct ticket_changes *c, int64_t now);
-/* Moves the messages of number into into_number and closes number with a
- * pointer. Both must be the staff member's. TICKET_OK, TICKET_INVALID
- * (same ticket, or target missing), TICKET_NOT_FOUND or < 0. */
-int staff_merge(db *d, const struct session *staff, int64_t number, int64_t into_number,
-                int64_t now);
 /* Attachment of a ticket the staff member may see (notes included). */
 int staff_attachment(db *d, const struct session *staff, int64_t number, int64_t attachment_id,
                      arena *a, struct attachment_row *row);
@@ -87,12 +49,6 @@ int staff_attachment(db *d, const struct session *staff, int64_t number, int64_t
  * or < 0. days <= 0 does nothing. */
 int ticket_auto_close(db *d, const i18n_catalog *cat, int days, int64_t now);
 
-/* Opens a ticket for a client on their behalf: the first message is the
- * staff member's, the client gets the usual confirmation. As ticket_open;
- * TICKET_NOT_FOUND when there is no such active client. */
-int staff_open_for_client(db *d, const struct mailer *m, const struct session *staff,
-                          int64_t client_id, struct ticket_form *f, int64_t now,
-                          struct ticket_errors *errors, int64_t *number);
 /* The client's name and email for the form; 1, 0 none, < 0. */
 int staff_client_summary(db *d, int64_t client_id, arena *a, const char **name, const char **email);
 /* The client's services (Serviço Relacionado). */

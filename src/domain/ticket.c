@@ -6,10 +6,12 @@
 #include <time.h>
 
 #include "base/str.h"
-#include "mail/thread.h"
 #include "domain/admin.h"
+#include "domain/permission.h"
 #include "domain/webhook.h"
+#include "store/account_store.h"
 #include "store/department_store.h"
+#include "store/queue_store.h"
 #include "view/i18n.h"
 
 enum { NUMBER_TRIES = 20, STAFF_NOTIFY_MAX = 50 };
@@ -101,37 +103,31 @@ int ticket_store_attachments(db *d, int64_t message_id, const struct attachment_
 	return 0;
 }
 
-/* What every ticket email shows. */
-static vm_obj *ticket_mail_ctx(arena *a, const struct mailer *m, const struct ticket_row *t,
-                               const char *message, const char *path_prefix)
-{
-	vm_obj *ctx = vm_new(a);
-	vm_set_int(ctx, "number", t->number);
-	vm_set_text(ctx, "subject", t->subject);
-	vm_set_text(ctx, "department", t->department_name);
-	vm_set_text(ctx, "client_name", t->client_name);
-	vm_set_text(ctx, "client_email", t->client_email);
-	vm_set_text(ctx, "message", message);
-	vm_set_textf(ctx, "link", "%s%s/tickets/%lld", m->base_url, path_prefix, (long long)t->number);
-	return ctx;
-}
-
-/* Emails every active staff member of the ticket's department. */
-static int notify_staff(db *d, const struct mailer *m, const struct ticket_row *t,
-                        const char *template_name, const char *message, arena *a)
+/* Tells every active staff member of the ticket's department. */
+static int notify_staff(db *d, const struct notifier *n, const struct ticket_row *t,
+                        enum notice_kind kind, const char *message, arena *a)
 {
 	struct staff_contact staff[STAFF_NOTIFY_MAX];
-	int n = store_department_staff(d, t->department_id, a, staff, STAFF_NOTIFY_MAX);
-	for (int i = 0; i < n; i++) {
-		vm_obj *ctx = ticket_mail_ctx(a, m, t, message, "/staff");
-		enum lang lang = lang_or_default(staff[i].language);
-		vm_set_text(ctx, "name", staff[i].name);
-		vm_set_text(ctx, "priority", i18n_text(m->catalog, lang, ticket_priority_label(t->priority)));
-		int rc = mail_thread_notify(d, m, template_name, lang, ctx, staff[i].email, staff[i].name, t->id);
+	int count = store_department_staff(d, t->department_id, a, staff, STAFF_NOTIFY_MAX);
+	for (int i = 0; i < count; i++) {
+		struct notice notice = {.kind = kind, .to = staff[i].email, .to_name = staff[i].name,
+		                        .lang = lang_or_default(staff[i].language), .ticket = t,
+		                        .message = message};
+		int rc = notice_queue(d, n, &notice);
 		if (rc < 0)
 			return rc;
 	}
-	return n < 0 ? n : 0;
+	return count < 0 ? count : 0;
+}
+
+/* Tells the ticket's client. */
+static int notify_client(db *d, const struct notifier *n, const struct ticket_row *t,
+                         enum notice_kind kind, const char *message, const char *author)
+{
+	struct notice notice = {.kind = kind, .to = t->client_email, .to_name = t->client_name,
+	                        .lang = lang_or_default(t->client_language), .ticket = t,
+	                        .message = message, .author_name = author};
+	return notice_queue(d, n, &notice);
 }
 
 /* The settings, read at most every few seconds per thread: every ticket
@@ -153,7 +149,7 @@ static const struct admin_settings *cached_settings(db *d)
 	return &settings;
 }
 
-static int insert_ticket(db *d, const struct session *client, const struct ticket_form *f,
+static int insert_ticket(db *d, int64_t client_id, const struct ticket_form *f,
                          const char *subject, int64_t now, int64_t *number)
 {
 	int digits = cached_settings(d)->ticket_number_digits;
@@ -162,12 +158,12 @@ static int insert_ticket(db *d, const struct session *client, const struct ticke
 		if (i == NUMBER_TRIES && digits < 9)
 			digits++;
 		*number = new_number(digits);
-		int64_t id = store_ticket_insert(d, *number, client->user_id, f->department_id,
+		int64_t id = store_ticket_insert(d, *number, client_id, f->department_id,
 		                                 f->service_id, subject, f->priority, f->submission_key, now);
 		if (id != DB_CONSTRAINT)
 			return id < 0 ? (int)id : 0;
 		/* The number was taken or the form was already sent. */
-		int64_t existing = store_ticket_number_by_submission(d, client->user_id, f->submission_key ? f->submission_key : "");
+		int64_t existing = store_ticket_number_by_submission(d, client_id, f->submission_key ? f->submission_key : "");
 		if (existing > 0) {
 			*number = existing;
 			return 1;
@@ -176,10 +172,57 @@ static int insert_ticket(db *d, const struct session *client, const struct ticke
 	return DB_CONSTRAINT;
 }
 
-int ticket_open(db *d, const struct mailer *m, const struct session *client,
+/* The client a ticket is opened for: the acting client, or for staff the
+ * active client f->client_id. 1 with *client, 0 none, < 0. */
+static int client_of_open(db *d, const struct actor *who, const struct ticket_form *f,
+                          struct session *client)
+{
+	if (actor_is_client(who)) {
+		*client = *who->account;
+		return 1;
+	}
+	if (!actor_is_staff(who) || f->client_id <= 0)
+		return 0;
+	struct account_row row;
+	int rc = store_account_get(d, "client", f->client_id, &row);
+	if (rc <= 0 || !row.active)
+		return rc < 0 ? rc : 0;
+	*client = (struct session){.kind = ACCOUNT_CLIENT, .user_id = row.id};
+	snprintf(client->name, sizeof client->name, "%s", row.name);
+	snprintf(client->email, sizeof client->email, "%s", row.email);
+	snprintf(client->language, sizeof client->language, "%s", row.language);
+	return 1;
+}
+
+/* Writes a message with its files, in the caller's transaction. Returns
+ * its id, 0 when the same submission was already saved, or < 0. */
+static int64_t insert_message(db *d, const struct actor *who, const struct ticket_row *t,
+                              const char *body, const struct attachment_in *files, int nfiles,
+                              const char *submission_key, int internal, int64_t now)
+{
+	const struct session *s = who->account;
+	bool staff = actor_is_staff(who);
+	int64_t mid = store_message_insert(d, t->id, staff ? "staff" : "client",
+	                                   staff ? 0 : s->user_id, staff ? s->user_id : 0, s->name,
+	                                   body, channel_name(who->channel), internal, submission_key,
+	                                   now);
+	if (mid == DB_CONSTRAINT && submission_key &&
+	    store_message_id_by_submission(d, t->id, submission_key) > 0)
+		return 0;
+	if (mid < 0)
+		return mid;
+	int rc = ticket_store_attachments(d, mid, files, nfiles, now);
+	return rc < 0 ? rc : mid;
+}
+
+int ticket_open(db *d, const struct notifier *n, const struct actor *who,
                 const struct ticket_form *f, int64_t now, struct ticket_errors *errors,
                 int64_t *number)
 {
+	struct session client;
+	int rc = client_of_open(d, who, f, &client);
+	if (rc <= 0)
+		return rc < 0 ? rc : TICKET_NOT_FOUND;
 	arena *a = arena_new(8192);
 	if (!a)
 		return DB_NOMEM;
@@ -188,15 +231,14 @@ int ticket_open(db *d, const struct mailer *m, const struct session *client,
 	str_trim(subject);
 	struct ticket_form form = *f;
 	form.subject = subject;
-	int rc;
-	if (!validate_open(d, client, &form, errors, a)) {
+	if (!validate_open(d, &client, &form, errors, a)) {
 		rc = TICKET_INVALID;
 		goto out;
 	}
 	rc = db_begin_write(d);
 	if (rc < 0)
 		goto out;
-	rc = insert_ticket(d, client, &form, subject, now, number);
+	rc = insert_ticket(d, client.user_id, &form, subject, now, number);
 	if (rc == 1) { /* a double submit: the first one stands */
 		db_rollback(d);
 		rc = TICKET_OK;
@@ -206,22 +248,13 @@ int ticket_open(db *d, const struct mailer *m, const struct session *client,
 	if (rc == 0)
 		rc = store_ticket_get_by_number(d, *number, a, &t) == 1 ? 0 : DB_ERROR;
 	if (rc == 0) {
-		const struct session *author = form.staff ? form.staff : client;
-		int64_t message_id = store_message_insert(d, t.id, form.staff ? "staff" : "client",
-		                                          form.staff ? 0 : client->user_id,
-		                                          form.staff ? form.staff->user_id : 0,
-		                                          author->name, form.message, "web", 0, NULL, now);
-		rc = message_id < 0 ? (int)message_id
-		                    : ticket_store_attachments(d, message_id, form.files, form.nfiles, now);
-	}
-	if (rc == 0) {
-		vm_obj *ctx = ticket_mail_ctx(a, m, &t, form.message, "");
-		vm_set_text(ctx, "name", t.client_name);
-		rc = mail_thread_notify(d, m, "ticket_opened", lang_or_default(t.client_language), ctx, t.client_email,
-		                  t.client_name, t.id);
+		int64_t mid = insert_message(d, who, &t, form.message, form.files, form.nfiles, NULL, 0, now);
+		rc = mid < 0 ? (int)mid : 0;
 	}
 	if (rc == 0)
-		rc = notify_staff(d, m, &t, "ticket_new_staff", form.message, a);
+		rc = notify_client(d, n, &t, NOTICE_TICKET_OPENED, form.message, NULL);
+	if (rc == 0)
+		rc = notify_staff(d, n, &t, NOTICE_TICKET_NEW_STAFF, form.message, a);
 	if (rc == 0)
 		rc = webhook_queue_event(d, WEBHOOK_TICKET_CREATED, t.id, now);
 	if (rc < 0) {
@@ -232,6 +265,16 @@ int ticket_open(db *d, const struct mailer *m, const struct session *client,
 out:
 	arena_free(a);
 	return rc;
+}
+
+int ticket_get_for(db *d, const struct actor *who, int64_t number, arena *a, struct ticket_row *row)
+{
+	if (!who || !who->account || number <= 0)
+		return 0;
+	int rc = store_ticket_get_by_number(d, number, a, row);
+	if (rc != 1)
+		return rc;
+	return permission_ticket(d, who->account, row);
 }
 
 int ticket_for_client(db *d, const struct session *client, int64_t number, arena *a,
@@ -267,73 +310,105 @@ int ticket_thread_load(db *d, int64_t ticket_id, bool with_internal, arena *a,
 	return 0;
 }
 
-int ticket_reply_by_client(db *d, const struct mailer *m, const struct session *client,
-                           int64_t number, const char *message, const struct attachment_in *files,
-                           int nfiles, const char *submission_key, int64_t now,
-                           struct ticket_errors *errors)
+/* Check, then proceed: the text of a reply or a note. */
+static int check_post(const struct actor *who, const struct ticket_post *p,
+                      struct ticket_errors *e)
 {
-	memset(errors, 0, sizeof *errors);
+	memset(e, 0, sizeof *e);
+	if (str_blank(p->message)) {
+		e->message = actor_is_client(who) ? N_("Write your reply.") : N_("Write a message.");
+		return TICKET_INVALID;
+	}
+	if (strlen(p->message) > TICKET_MESSAGE_MAX) {
+		e->message = N_("The message is too long. Attach long logs as files.");
+		return TICKET_INVALID;
+	}
+	return TICKET_OK;
+}
+
+/* Two people on one ticket: a reply since the page opened is not crossed
+ * silently. TICKET_OK, TICKET_COLLISION or < 0. */
+static int check_collision(db *d, const struct ticket_row *t, const struct ticket_post *p)
+{
+	if (p->confirmed || p->seen_message_id <= 0)
+		return TICKET_OK;
+	int64_t last = store_message_last_visible(d, t->id);
+	if (last < 0)
+		return (int)last;
+	return last > p->seen_message_id ? TICKET_COLLISION : TICKET_OK;
+}
+
+int ticket_transaction(db *d, const struct actor *who, int64_t number,
+                       ticket_change_fn change, const void *arg, int64_t now)
+{
 	arena *a = arena_new(8192);
 	if (!a)
 		return DB_NOMEM;
 	struct ticket_row t;
-	int rc = ticket_for_client(d, client, number, a, &t);
-	if (rc <= 0) {
-		rc = rc < 0 ? rc : TICKET_NOT_FOUND;
-		goto out;
+	int rc = db_begin_write(d);
+	if (rc == 0) {
+		rc = ticket_get_for(d, who, number, a, &t);
+		rc = rc < 0 ? rc : rc == 0 ? TICKET_NOT_FOUND : change(d, who, &t, arg, a, now);
+		if (rc == 0)
+			rc = db_commit(d);
+		else
+			db_rollback(d);
 	}
-	if (str_blank(message)) {
-		errors->message = N_("Write your reply.");
-		rc = TICKET_INVALID;
-		goto out;
-	}
-	if (strlen(message) > TICKET_MESSAGE_MAX) {
-		errors->message = N_("The message is too long. Attach long logs as files.");
-		rc = TICKET_INVALID;
-		goto out;
-	}
-	rc = db_begin_write(d);
-	if (rc < 0)
-		goto out;
-	int64_t mid = store_message_insert(d, t.id, "client", client->user_id, 0, client->name, message,
-	                                   "web", 0, submission_key, now);
-	if (mid == DB_CONSTRAINT && submission_key && store_message_id_by_submission(d, t.id, submission_key) > 0) {
-		db_rollback(d); /* sent twice: the first one stands */
-		rc = TICKET_OK;
-		goto out;
-	}
-	rc = mid < 0 ? (int)mid : ticket_store_attachments(d, mid, files, nfiles, now);
-	if (rc == 0)
-		rc = store_ticket_touch(d, t.id, "customer-reply", "client", now);
-	if (rc == 0)
-		rc = webhook_queue_event(d, WEBHOOK_CLIENT_REPLY, t.id, now);
-	if (rc == 0)
-		rc = notify_staff(d, m, &t, "ticket_client_reply_staff", message, a);
-	if (rc < 0) {
-		db_rollback(d);
-		goto out;
-	}
-	rc = db_commit(d);
-out:
 	arena_free(a);
-	return rc;
+	return rc == TICKET_UNCHANGED ? TICKET_OK : rc;
 }
 
-int ticket_close_by_client(db *d, const struct session *client, int64_t number, int64_t now)
+struct post_args {
+	const struct notifier *notifier;
+	const struct ticket_post *post;
+	bool note;
+};
+
+/* A reply or a note on t. */
+static int post_message(db *d, const struct actor *who, const struct ticket_row *t,
+                        const void *arg, arena *a, int64_t now)
 {
-	arena *a = arena_new(2048);
-	if (!a)
-		return DB_NOMEM;
-	struct ticket_row t;
-	int rc = ticket_for_client(d, client, number, a, &t);
-	if (rc == 1)
-		rc = str_eq(t.status, "closed") ? TICKET_OK : store_ticket_set_status(d, t.id, "closed", now);
-	else if (rc == 0)
-		rc = TICKET_NOT_FOUND;
-	if (rc == 0 && !str_eq(t.status, "closed"))
-		rc = webhook_queue_event(d, WEBHOOK_STATUS_CHANGED, t.id, now);
-	arena_free(a);
-	return rc;
+	const struct post_args *pa = arg;
+	const struct ticket_post *p = pa->post;
+	int rc;
+	if (!pa->note && (rc = check_collision(d, t, p)) != TICKET_OK)
+		return rc;
+	int64_t mid = insert_message(d, who, t, p->message, p->files, p->nfiles, p->submission_key,
+	                             pa->note, now);
+	if (mid <= 0)
+		return mid == 0 ? TICKET_UNCHANGED : (int)mid; /* 0: sent twice, the first stands */
+	if (pa->note)
+		return 0;
+	if (actor_is_client(who)) {
+		rc = store_ticket_touch(d, t->id, "customer-reply", "client", now);
+		rc = rc ? rc : webhook_queue_event(d, WEBHOOK_CLIENT_REPLY, t->id, now);
+		return rc ? rc : notify_staff(d, pa->notifier, t, NOTICE_CLIENT_REPLY_STAFF, p->message, a);
+	}
+	rc = store_ticket_touch(d, t->id, "answered", "staff", now);
+	rc = rc ? rc : webhook_queue_event(d, WEBHOOK_STAFF_REPLY, t->id, now);
+	return rc ? rc : notify_client(d, pa->notifier, t, NOTICE_STAFF_REPLY, p->message, who->account->name);
+}
+
+int ticket_reply(db *d, const struct notifier *n, const struct actor *who, int64_t number,
+                 const struct ticket_post *p, int64_t now, struct ticket_errors *errors)
+{
+	int rc = check_post(who, p, errors);
+	if (rc != TICKET_OK)
+		return rc;
+	struct post_args args = {n, p, false};
+	return ticket_transaction(d, who, number, post_message, &args, now);
+}
+
+int ticket_note(db *d, const struct actor *who, int64_t number, const struct ticket_post *p,
+                int64_t now, struct ticket_errors *errors)
+{
+	int rc = check_post(who, p, errors);
+	if (rc != TICKET_OK)
+		return rc;
+	if (!actor_is_staff(who))
+		return TICKET_NOT_FOUND;
+	struct post_args args = {NULL, p, true};
+	return ticket_transaction(d, who, number, post_message, &args, now);
 }
 
 int ticket_attachment_for_client(db *d, const struct session *client, int64_t number,

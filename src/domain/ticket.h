@@ -12,10 +12,12 @@
 
 #include <stdint.h>
 
+#include "domain/actor.h"
 #include "domain/attachment.h"
-#include "domain/notify.h"
+#include "domain/notice.h"
 #include "domain/session.h"
 #include "store/db.h"
+#include "store/department_store.h"
 #include "store/ticket_store.h"
 
 enum { TICKET_SUBJECT_MAX = 200, TICKET_MESSAGE_MAX = 64 * 1024 };
@@ -23,7 +25,8 @@ enum { TICKET_SUBJECT_MAX = 200, TICKET_MESSAGE_MAX = 64 * 1024 };
 enum ticket_result {
 	TICKET_OK = 0,
 	TICKET_INVALID = 1,   /* see the errors struct */
-	TICKET_NOT_FOUND = 2, /* no such ticket for this client */
+	TICKET_NOT_FOUND = 2, /* no such ticket for this actor */
+	TICKET_COLLISION = 3, /* someone replied since the page was opened */
 };
 
 struct ticket_form {
@@ -35,7 +38,7 @@ struct ticket_form {
 	const char *submission_key; /* from the form, against double submits */
 	const struct attachment_in *files;
 	int nfiles;
-	const struct session *staff; /* set when staff opens it on the client's behalf */
+	int64_t client_id; /* staff (or the API) opening it on a client's behalf */
 };
 
 /* A msgid per wrong field, NULL when the field is fine. */
@@ -43,14 +46,72 @@ struct ticket_errors {
 	const char *department, *subject, *service, *priority, *message;
 };
 
-/* Opens a ticket for the signed-in client: in one transaction the ticket
- * (a random unique number), its first message, the attachments, the
- * confirmation email to the client and a notification to the department's
- * staff. A second submit with the same key returns the first ticket's
- * number. TICKET_OK with *number, TICKET_INVALID with errors, or < 0. */
-int ticket_open(db *d, const struct mailer *m, const struct session *client,
+/* Opens a ticket: in one transaction the ticket (a random unique number),
+ * its first message (the actor's, through the actor's channel), the
+ * attachments, the confirmation to the client and a notice to each staff
+ * member of the department. A client opens for themself; staff (or an API
+ * token) for the active client f->client_id. A second submit with the same
+ * key returns the first ticket's number. TICKET_OK with *number,
+ * TICKET_INVALID with errors, TICKET_NOT_FOUND (no such client, or an
+ * actor that may not open tickets) or < 0. */
+int ticket_open(db *d, const struct notifier *n, const struct actor *who,
                 const struct ticket_form *f, int64_t now, struct ticket_errors *errors,
                 int64_t *number);
+
+/* The ticket by number when the actor may act on it (a client: their own;
+ * staff: their departments', every one for an admin): 1 (row filled), 0
+ * none or not theirs, < 0. */
+int ticket_get_for(db *d, const struct actor *who, int64_t number, arena *a,
+                   struct ticket_row *row);
+
+/* For the domain's own files: runs change on the ticket `number` inside
+ * one write transaction, when the actor may act on it (TICKET_NOT_FOUND
+ * otherwise). change returns 0 to commit, TICKET_UNCHANGED to roll back
+ * and answer TICKET_OK (nothing to do), or anything else to roll back and
+ * answer that. */
+enum { TICKET_UNCHANGED = 100 };
+typedef int (*ticket_change_fn)(db *d, const struct actor *who, const struct ticket_row *t,
+                                const void *arg, arena *a, int64_t now);
+int ticket_transaction(db *d, const struct actor *who, int64_t number, ticket_change_fn change,
+                       const void *arg, int64_t now);
+
+/* A reply or a note. */
+struct ticket_post {
+	const char *message;
+	const struct attachment_in *files;
+	int nfiles;
+	const char *submission_key; /* against double submits: a repeat adds nothing */
+	int64_t seen_message_id;    /* staff: the newest message when the page was opened */
+	bool confirmed;             /* send even if someone replied since */
+};
+
+/* A reply on the ticket. A client's sets customer-reply (reopening a closed
+ * ticket) and tells the department's staff; a staff member's sets answered
+ * and emails the client. TICKET_OK, TICKET_INVALID (errors->message),
+ * TICKET_NOT_FOUND, TICKET_COLLISION (staff; nothing saved: ask to
+ * confirm) or < 0. */
+int ticket_reply(db *d, const struct notifier *n, const struct actor *who, int64_t number,
+                 const struct ticket_post *p, int64_t now, struct ticket_errors *errors);
+/* An internal note: staff only, emailed to nobody, status unchanged. */
+int ticket_note(db *d, const struct actor *who, int64_t number, const struct ticket_post *p,
+                int64_t now, struct ticket_errors *errors);
+
+struct ticket_changes {
+	const char *status;    /* NULL: unchanged */
+	const char *priority;  /* NULL: unchanged */
+	int64_t department_id; /* 0: unchanged */
+	int64_t assignee_id;   /* -1: unchanged, 0: nobody */
+};
+/* Applies the changes that differ from the ticket, each with an audit
+ * entry. Staff change anything on their tickets; a client may only close
+ * their own ("Fechar ticket"). TICKET_OK, TICKET_INVALID (a bad value),
+ * TICKET_NOT_FOUND or < 0. */
+int ticket_update(db *d, const struct actor *who, int64_t number, const struct ticket_changes *c,
+                  int64_t now);
+/* Moves the messages of number into into_number and closes number with a
+ * pointer. Staff only; both must be theirs and of one client. TICKET_OK,
+ * TICKET_INVALID (same ticket, or target missing), TICKET_NOT_FOUND or < 0. */
+int ticket_merge(db *d, const struct actor *who, int64_t number, int64_t into_number, int64_t now);
 
 /* The client's ticket by number: 1 (row filled), 0 not theirs or none, < 0. */
 int ticket_for_client(db *d, const struct session *client, int64_t number, arena *a,
@@ -67,16 +128,6 @@ struct ticket_thread {
 int ticket_thread_load(db *d, int64_t ticket_id, bool with_internal, arena *a,
                        struct ticket_thread *t);
 
-/* A client's reply: sets customer-reply (reopening a closed ticket) and
- * emails the department's staff. TICKET_OK, TICKET_INVALID (errors->message),
- * TICKET_NOT_FOUND or < 0. Repeated keys add nothing. */
-int ticket_reply_by_client(db *d, const struct mailer *m, const struct session *client,
-                           int64_t number, const char *message, const struct attachment_in *files,
-                           int nfiles, const char *submission_key, int64_t now,
-                           struct ticket_errors *errors);
-/* "Fechar ticket". TICKET_OK, TICKET_NOT_FOUND or < 0. */
-int ticket_close_by_client(db *d, const struct session *client, int64_t number, int64_t now);
-
 /* An attachment of the client's ticket (not of an internal note): 1, 0, < 0. */
 int ticket_attachment_for_client(db *d, const struct session *client, int64_t number,
                                  int64_t attachment_id, arena *a, struct attachment_row *row);
@@ -91,7 +142,6 @@ int ticket_services_for_client(db *d, const struct session *client, arena *a,
                                struct service_row *rows, int max);
 
 /* The departments a client may open tickets in (Abrir Ticket, step 1). */
-struct department_row;
 int ticket_departments(db *d, struct department_row *rows, int max);
 /* 1 with *name when department_id is one of them, else 0; < 0 error. */
 int ticket_department_name(db *d, int64_t department_id, arena *a, const char **name);

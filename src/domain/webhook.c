@@ -114,6 +114,16 @@ int webhook_resend(db *d, int64_t webhook_id, int64_t delivery_id, int64_t now)
 	return store_webhook_delivery_requeue(d, webhook_id, delivery_id, now);
 }
 
+int webhook_claim_due(db *d, int64_t now, int lease_s, int limit, int64_t *ids)
+{
+	return store_webhook_claim_due(d, now, now + lease_s, limit, ids);
+}
+
+int webhook_delivery_get(db *d, int64_t id, arena *a, struct webhook_delivery_row *row)
+{
+	return store_webhook_delivery_get(d, id, a, row);
+}
+
 const char *webhook_payload(db *d, const struct webhook_config *c,
                             const struct webhook_delivery_row *row, arena *a)
 {

@@ -66,6 +66,10 @@ struct webhook_config {
 	int retry_base_s;      /* default 30 */
 };
 
+/* Claims up to limit due deliveries for lease_s seconds (their ids), in a
+ * transaction of its own; and reads one. See store/api_store.h. */
+int webhook_claim_due(db *d, int64_t now, int lease_s, int limit, int64_t *ids);
+int webhook_delivery_get(db *d, int64_t id, arena *a, struct webhook_delivery_row *row);
 /* The delivery's payload, composed from the ticket as it is now on the
  * first attempt and stored, so a retry sends the same bytes. NULL when out
  * of memory or the database failed. */

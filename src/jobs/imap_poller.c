@@ -14,7 +14,6 @@
 #include "base/log.h"
 #include "mail/mail_in.h"
 #include "mail/message.h"
-#include "store/mail_store.h"
 
 #define IMAP_RESPONSE_MAX (1u << 20) /* EXAMINE and SEARCH answers */
 #define IMAP_URL_MAX 2048
@@ -159,7 +158,7 @@ static int pass_examine(struct pass *p)
 		p->state = IMAP_FAILED;
 		return -1;
 	}
-	int64_t last = store_imap_last_uid(p->d, p->key, p->uidvalidity);
+	int64_t last = inbound_mailbox_last_uid(p->d, p->key, p->uidvalidity);
 	if (last < 0) {
 		snprintf(p->err, p->errlen, "%s: database: %s", p->key, db_error(p->d));
 		p->state = IMAP_FAILED;
@@ -173,7 +172,7 @@ static int pass_examine(struct pass *p)
 static int pass_fetch_one(struct pass *p, int64_t uid, struct imap_poll_stats *st, bool *taken)
 {
 	*taken = false;
-	size_t max = mail_in_max_bytes(p->d);
+	size_t max = inbound_max_bytes(p->d);
 	char path[700];
 	snprintf(path, sizeof path, "/%s;UIDVALIDITY=%lld;UID=%lld", p->mailbox,
 	         (long long)p->uidvalidity, (long long)uid);
@@ -184,7 +183,7 @@ static int pass_fetch_one(struct pass *p, int64_t uid, struct imap_poll_stats *s
 		return pass_fail(p, "FETCH", rc);
 	st->fetched++;
 	struct mail_in_options o = {.mailer = p->m, .source = p->key, .now = p->now};
-	struct mail_in_result r;
+	struct inbound_result r;
 	size_t len = too_big ? max + 1 : p->response.len;
 	int drc = too_big ? mail_in_deliver(p->d, &o, p->response.data, len, &r)
 	                  : mail_in_deliver(p->d, &o, p->response.len ? p->response.data : "", len, &r);
@@ -218,7 +217,7 @@ static int pass_search_and_fetch(struct pass *p, struct imap_poll_stats *st)
 			break;
 	int64_t last = imap_last_uid_after(p->last_uid, uids, taken, i);
 	if (last > p->last_uid &&
-	    store_imap_set_last_uid(p->d, p->key, p->uidvalidity, last, p->now) < 0) {
+	    inbound_mailbox_set_last_uid(p->d, p->key, p->uidvalidity, last, p->now) < 0) {
 		snprintf(p->err, p->errlen, "%s: database: %s", p->key, db_error(p->d));
 		p->state = IMAP_FAILED;
 	}
@@ -285,7 +284,7 @@ int imap_poll_all(db *d, const struct mailer *m, int64_t now, struct imap_poll_s
 	if (!a)
 		return DB_NOMEM;
 	struct mail_mailbox_row rows[IMAP_MAILBOXES_MAX];
-	int n = store_mail_mailboxes(d, a, rows, IMAP_MAILBOXES_MAX);
+	int n = inbound_mailboxes(d, a, rows, IMAP_MAILBOXES_MAX);
 	int failed = 0;
 	for (int i = 0; i < n; i++) {
 		char err[1024];

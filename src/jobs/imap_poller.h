@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "domain/notify.h"
+#include "mail/notice.h"
 #include "store/db.h"
 
 enum imap_pass_state { IMAP_EXAMINE, IMAP_SEARCH, IMAP_FETCH, IMAP_DONE, IMAP_FAILED };

@@ -9,8 +9,8 @@
 #include "base/log.h"
 #include "base/str.h"
 #include "domain/staff_ticket.h"
-#include "store/session_store.h"
-#include "store/settings_store.h"
+#include "domain/admin.h"
+#include "domain/session.h"
 
 struct maintenance {
 	pthread_t thread;
@@ -24,16 +24,14 @@ struct maintenance {
 
 int maintenance_run(db *d, const i18n_catalog *cat, int64_t now)
 {
-	char value[16];
-	int64_t days = 7;
-	store_setting_get(d, "auto_close_days", "7", value, sizeof value);
-	if (!str_to_int64(value, 0, 3650, &days))
-		days = 7;
-	int closed = ticket_auto_close(d, cat, (int)days, now);
+	struct admin_settings settings;
+	admin_settings_load(d, &settings);
+	int days = settings.auto_close_days;
+	int closed = ticket_auto_close(d, cat, days, now);
 	if (closed > 0)
 		log_info("auto-close: closed %d ticket(s) answered more than %lld days ago", closed,
 		         (long long)days);
-	store_session_purge(d, now);
+	session_purge(d, now);
 	return closed;
 }
 

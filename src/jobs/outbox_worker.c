@@ -19,7 +19,6 @@
 #include "domain/outbox.h"
 #include "mail/message.h"
 #include "mail/smtp.h"
-#include "store/outbox_store.h"
 
 #define OUTBOX_PASS_MAX 1000           /* emails tried in one pass at most */
 #define OUTBOX_MESSAGE_MAX (64u << 20) /* bytes of one built email */
@@ -194,7 +193,7 @@ static int deliver_claimed(db *d, const struct outbox_config *c, int64_t id, int
 	struct outbox_row row;
 	char error[OUTBOX_ERROR_MAX] = "";
 	bool permanent = false;
-	int rc = store_outbox_get(d, id, a, &row);
+	int rc = outbox_get(d, id, a, &row);
 	if (rc != 0) { /* gone (deleted), or unreadable: the lease brings it back */
 		rc = rc < 0 ? rc : 0;
 		goto done;
@@ -225,7 +224,7 @@ static int send_due(db *d, const struct outbox_config *c, int64_t now, atomic_bo
 	*claimed = 0;
 	while (*claimed < OUTBOX_PASS_MAX && !(stop && atomic_load(stop))) {
 		int64_t id;
-		int rc = store_outbox_claim_due(d, now, now + OUTBOX_LEASE_S, 1, &id);
+		int rc = outbox_claim_due(d, now, now + OUTBOX_LEASE_S, 1, &id);
 		if (rc == 0)
 			break;
 		if (rc < 0 || (rc = deliver_claimed(d, c, id, now)) < 0)

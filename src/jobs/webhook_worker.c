@@ -92,7 +92,7 @@ static long post(const struct webhook_worker_config *c, const struct webhook_del
 static int send_one(db *d, const struct webhook_worker_config *c, int64_t id, arena *a)
 {
 	struct webhook_delivery_row row;
-	int rc = store_webhook_delivery_get(d, id, a, &row);
+	int rc = webhook_delivery_get(d, id, a, &row);
 	if (rc <= 0)
 		return rc;
 	const char *body = webhook_payload(d, &c->hooks, &row, a);
@@ -117,7 +117,7 @@ static int send_due_pass(db *d, const struct webhook_worker_config *c, int64_t n
 		return DB_NOMEM;
 	while (*claimed < PASS_MAX && !(stop && atomic_load(stop))) {
 		int64_t id;
-		int n = store_webhook_claim_due(d, now, now + WEBHOOK_LEASE_S, 1, &id);
+		int n = webhook_claim_due(d, now, WEBHOOK_LEASE_S, 1, &id);
 		if (n <= 0) {
 			if (n < 0 && delivered == 0) {
 				arena_free(a);

@@ -30,6 +30,7 @@
 #include <stddef.h>
 
 #include "base/arena.h"
+#include "domain/inbound.h"
 
 /* The line our own emails carry above the quoted text. */
 #define MIME_IN_MARKER_EN "##- Please type your reply above this line -##"
@@ -46,44 +47,6 @@ struct mime_in_limits {
 
 /* Fills l with the defaults above. */
 void mime_in_limits_default(struct mime_in_limits *l);
-
-struct inbound_attachment {
-	const char *filename;     /* decoded, untrusted; never NULL ("" none) */
-	const char *content_type; /* as claimed, "type/subtype" */
-	const unsigned char *data;
-	size_t len;
-	bool inline_part; /* Content-Disposition: inline (an inline image) */
-};
-
-struct inbound_msg {
-	const char *from_address; /* bare address, "" when none */
-	const char *from_name;    /* display name, UTF-8, "" when none */
-	const char **recipients;  /* bare addresses: To, Cc, envelope headers */
-	int nrecipients;
-	const char *subject;      /* decoded, one line, "" when none */
-	const char *message_id;   /* without <>, NULL when none */
-	const char *in_reply_to;  /* the first id, without <>, NULL when none */
-	const char **references;  /* without <>, oldest first */
-	int nreferences;
-
-	/* Loop and bounce signs (raw header values, NULL when absent). */
-	const char *auto_submitted;
-	const char *precedence;
-	bool x_autoreply;
-	bool x_autorespond;
-	bool null_return_path;  /* Return-Path: <> (a bounce or an auto-reply) */
-	bool delivery_report;   /* multipart/report (DSN, MDN) */
-
-	const char *text;       /* the whole body as UTF-8 text, "" when none */
-	const char *reply;      /* text with the quoted history cut */
-	const char *html_text;  /* the HTML part as text ("" none), for searching */
-	bool from_html;         /* text came from HTML (no text/plain part) */
-	bool forwarded;         /* a forwarded message: Fwd:/Enc: subject, or a marker */
-
-	struct inbound_attachment *attachments;
-	int nattachments;
-	int parts_skipped;      /* left out by a cap */
-};
 
 /* Parses len bytes. Returns 0 with out filled (strings in a), or -1 when
  * the bytes are not a message at all (no header) or memory ran out. */

@@ -229,28 +229,6 @@ int store_api_user_get(db *d, int64_t uid, arena *a, struct api_user_row *row)
 	READ_ROWS(s, row, 1, read_user);
 }
 
-int64_t store_api_client_insert(db *d, const char *email, const char *name, const char *language,
-                                int64_t now)
-{
-	static const char sql[] =
-		"INSERT INTO clients (email, email_lower, name, language, created_at, updated_at) "
-		"VALUES ($1, $2, $3, $4, $5, $5) RETURNING id";
-	char lower[256];
-	size_t i = 0;
-	for (; email[i] && i + 1 < sizeof lower; i++)
-		lower[i] = (email[i] >= 'A' && email[i] <= 'Z') ? (char)(email[i] + 32) : email[i];
-	lower[i] = '\0';
-	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
-	db_bind_text(s, 1, email);
-	db_bind_text(s, 2, lower);
-	db_bind_text(s, 3, name);
-	db_bind_text(s, 4, language);
-	db_bind_int(s, 5, now);
-	return db_step_id(s);
-}
-
 /* ---- services ---- */
 
 #define SERVICE_COLUMNS "id, client_id, kind, label, status, created_at FROM services "

@@ -75,11 +75,6 @@ int64_t store_api_user_count(db *d, const struct api_user_query *q);
 /* One user by uid: 1, 0, < 0. */
 int store_api_user_get(db *d, int64_t uid, arena *a, struct api_user_row *row);
 
-/* A client without a password (opened through the API or email):
- * the id, DB_CONSTRAINT when the address is taken, < 0. */
-int64_t store_api_client_insert(db *d, const char *email, const char *name, const char *language,
-                                int64_t now);
-
 /* ---- services ---- */
 
 struct api_service_row {

@@ -1,33 +1,5 @@
-/* The PostgreSQL driver: one libpq connection per db, with a cache of
- * server-side prepared statements keyed by the address of their SQL text.
- *
- * What it does so that callers written against SQLite work unchanged:
- *
- * - Parameters are sent in text format with a type: INT8 for db_bind_int,
- *   BYTEA (binary format) for blobs, and "unknown" for text and NULL, so
- *   the server infers those from the context as it would for a literal.
- *   A statement is prepared on its first db_step, when the types are
- *   known; if a later execution binds a type the prepared form did not
- *   have (an INT8 where a NULL was), it is prepared again under a new name.
- * - Inside a transaction every statement runs under a savepoint, sent in
- *   the same round trip (libpq pipeline mode), so a failed statement (a
- *   UNIQUE violation the caller handles) undoes itself and leaves the
- *   transaction usable, as in SQLite; outside one, it runs on its own.
- * - db_begin_write takes a cluster-wide advisory lock for the transaction:
- *   write transactions run one at a time, as SQLite's BEGIN IMMEDIATE
- *   makes them, so read-modify-write sequences stay correct on many nodes.
- *   Queues that must scale (the outbox) use db_begin and SKIP LOCKED.
- * - A lost connection fails the call it is found on with DB_CONN (the
- *   caller cannot know whether a write in flight was applied); the next
- *   call reconnects, and all statements are prepared again. A connection
- *   the server closed while it sat idle (a restart) is noticed before a
- *   statement is sent, and replaced without failing anything.
- * - Results come back in text format; booleans read as 1/0, bytea is
- *   unescaped on demand.
- * - db_exec rewrites the migrations' shared dialect: INTEGER PRIMARY KEY
- *   becomes an identity column, INTEGER BIGINT and BLOB BYTEA (outside
- *   literals, quoted names, comments and $$-quoted function bodies). */
 #include "store/db_internal.h"
+#include "store/pgsql_sql.h"
 
 #include <libpq-fe.h>
 #include <poll.h>
@@ -38,7 +10,6 @@
 #include <strings.h>
 
 #define STMT_CACHE_INITIAL 64 /* slots; always a power of two */
-#define PARAMS_MAX 1000
 
 /* Type OIDs of the built-in types we send or read (pg_type.dat). */
 #define OID_BOOL 16
@@ -126,24 +97,6 @@ static void error_set_trimmed(db *d, const char *msg)
 	    DB_ERROR_MAX - 1), msg);
 }
 
-/* Maps a SQLSTATE to a DB_* code. */
-static int code_from_sqlstate(const char *state)
-{
-	if (state == NULL || strlen(state) != 5)
-		return DB_ERROR;
-	if (strncmp(state, "23", 2) == 0)
-		return DB_CONSTRAINT;
-	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
-	    strcmp(state, "55P03") == 0)
-		return DB_BUSY;
-	if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
-	    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0)
-		return DB_CONN;
-	if (strcmp(state, "53200") == 0)
-		return DB_NOMEM;
-	return DB_ERROR;
-}
-
 /* Records why res (or the connection, when res is NULL) failed and
  * returns the DB_* code. A connection that went bad is always DB_CONN. */
 static int fail_from_result(struct pg_db *p, const PGresult *res)
@@ -154,7 +107,7 @@ static int fail_from_result(struct pg_db *p, const PGresult *res)
 		const char *primary = PQresultErrorField(res,
 		    PG_DIAG_MESSAGE_PRIMARY);
 
-		code = code_from_sqlstate(PQresultErrorField(res,
+		code = pgsql_code_from_sqlstate(PQresultErrorField(res,
 		    PG_DIAG_SQLSTATE));
 		error_set_trimmed(&p->base, primary != NULL ? primary :
 		    PQresultErrorMessage(res));
@@ -269,182 +222,6 @@ static void cache_forget_prepared(struct pg_db *p)
 	for (i = 0; i < p->slot_count; i++)
 		if (p->slots[i].stmt != NULL)
 			p->slots[i].stmt->name[0] = '\0';
-}
-
-/* ---- SQL text ---- */
-
-/* Returns the end of the quoted run that starts at p (p[0] is the quote);
- * a doubled quote inside stands for itself. */
-static const char *skip_quoted(const char *p)
-{
-	char quote = *p;
-
-	for (p++; *p != '\0'; p++) {
-		if (*p != quote)
-			continue;
-		if (p[1] == quote) {
-			p++;
-			continue;
-		}
-		return p + 1;
-	}
-	return p;
-}
-
-/* The end of a dollar-quoted string ($$...$$ or $tag$...$tag$) starting
- * at p, or NULL when p starts no such string ($1 is a placeholder). */
-static const char *skip_dollar_quoted(const char *p)
-{
-	const char *tag_end = p + 1, *end;
-	size_t tag_len;
-
-	if (*tag_end >= '0' && *tag_end <= '9')
-		return NULL;
-	while ((*tag_end >= 'a' && *tag_end <= 'z') ||
-	    (*tag_end >= 'A' && *tag_end <= 'Z') ||
-	    (*tag_end >= '0' && *tag_end <= '9') || *tag_end == '_')
-		tag_end++;
-	if (*tag_end != '$')
-		return NULL;
-	tag_len = (size_t)(tag_end - p + 1);
-	for (end = tag_end + 1; *end != '\0'; end++)
-		if (*end == '$' && strncmp(end, p, tag_len) == 0)
-			return end + tag_len;
-	return end;
-}
-
-static const char *skip_comment(const char *p)
-{
-	if (p[0] == '-') {
-		while (*p != '\0' && *p != '\n')
-			p++;
-		return p;
-	}
-	for (p += 2; *p != '\0'; p++)
-		if (p[0] == '*' && p[1] == '/')
-			return p + 2;
-	return p;
-}
-
-/* The highest $N in sql, outside literals, quoted names and comments;
- * -1 when a number is out of range. */
-static int placeholders_count(const char *sql)
-{
-	const char *p = sql;
-	int max = 0;
-
-	while (*p != '\0') {
-		const char *dollar = *p == '$' ? skip_dollar_quoted(p) : NULL;
-
-		if (dollar != NULL) {
-			p = dollar;
-		} else if (*p == '\'' || *p == '"') {
-			p = skip_quoted(p);
-		} else if ((p[0] == '-' && p[1] == '-') ||
-		    (p[0] == '/' && p[1] == '*')) {
-			p = skip_comment(p);
-		} else if (p[0] == '$' && p[1] >= '0' && p[1] <= '9') {
-			long n = 0;
-
-			for (p++; *p >= '0' && *p <= '9'; p++)
-				if ((n = n * 10 + (*p - '0')) > PARAMS_MAX)
-					return -1;
-			if (n > max)
-				max = (int)n;
-		} else {
-			p++;
-		}
-	}
-	return max;
-}
-
-static bool is_word_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_';
-}
-
-/* True when the word at p is word (any case), followed by a non-word. */
-static bool word_at(const char *p, const char *word)
-{
-	size_t n = strlen(word);
-
-	return strncasecmp(p, word, n) == 0 && !is_word_char(p[n]);
-}
-
-static const char *skip_space(const char *p)
-{
-	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-		p++;
-	return p;
-}
-
-/* Rewrites the shared migration dialect into PostgreSQL's; returns a
- * malloc'd string, or NULL when out of memory. Literals, quoted names and
- * comments are copied as they are. */
-static char *dialect_rewrite(const char *sql)
-{
-	static const char identity[] =
-	    "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY";
-	size_t cap = strlen(sql) * 2 + 64, len = 0;
-	char *out = malloc(cap);
-	const char *p = sql;
-
-	if (out == NULL)
-		return NULL;
-	while (*p != '\0') {
-		const char *start = p, *add = NULL;
-		const char *dollar = *p == '$' ? skip_dollar_quoted(p) : NULL;
-		size_t add_len;
-
-		if (dollar != NULL) {
-			p = dollar;
-		} else if (*p == '\'' || *p == '"') {
-			p = skip_quoted(p);
-		} else if ((p[0] == '-' && p[1] == '-') ||
-		    (p[0] == '/' && p[1] == '*')) {
-			p = skip_comment(p);
-		} else if (is_word_char(*p) && (p == sql ||
-		    !is_word_char(p[-1]))) {
-			const char *after;
-
-			if (word_at(p, "INTEGER")) {
-				after = skip_space(p + 7);
-				if (word_at(after, "PRIMARY") &&
-				    word_at(skip_space(after + 7), "KEY")) {
-					add = identity;
-					p = skip_space(after + 7) + 3;
-				} else {
-					add = "BIGINT";
-					p += 7;
-				}
-			} else if (word_at(p, "BLOB")) {
-				add = "BYTEA";
-				p += 4;
-			} else {
-				while (is_word_char(*p))
-					p++;
-			}
-		} else {
-			p++;
-		}
-		add_len = add != NULL ? strlen(add) : (size_t)(p - start);
-		if (len + add_len + 1 > cap) {
-			char *bigger;
-
-			cap = (len + add_len + 1) * 2;
-			bigger = realloc(out, cap);
-			if (bigger == NULL) {
-				free(out);
-				return NULL;
-			}
-			out = bigger;
-		}
-		memcpy(out + len, add != NULL ? add : start, add_len);
-		len += add_len;
-	}
-	out[len] = '\0';
-	return out;
 }
 
 /* ---- connection ---- */
@@ -610,7 +387,7 @@ static int pg_exec(db *d, const char *sql)
 	was_in_transaction = pg_in_transaction(d);
 	if (strcmp(sql, "COMMIT") == 0 && (rc = commit_check(p)) < 0)
 		return rc;
-	text = dialect_rewrite(sql);
+	text = pgsql_dialect_rewrite(sql);
 	if (text == NULL) {
 		db_set_error(d, "out of memory");
 		return DB_NOMEM;
@@ -653,10 +430,10 @@ static db_stmt *pg_prepare(db *d, const char *sql)
 			return &slot->stmt->base;
 		}
 	}
-	n = placeholders_count(sql);
+	n = pgsql_placeholders_count(sql);
 	if (n < 0) {
 		db_set_error(d, "too many parameters (over %d): %.60s",
-		    PARAMS_MAX, sql);
+		    PGSQL_PARAMS_MAX, sql);
 		return NULL;
 	}
 	if (cache_reserve(p) < 0)

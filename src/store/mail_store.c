@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/zlib_codec.h"
+
 static int64_t step_int(db_stmt *s, int64_t none)
 {
 	int rc = db_step(s);
@@ -41,14 +43,20 @@ int64_t store_mail_inbound_insert(db *d, const struct mail_inbound_new *n)
 	db_bind_text(s, 2, n->source ? n->source : "pipe");
 	db_bind_text(s, 3, n->sender ? n->sender : "");
 	db_bind_text(s, 4, n->subject ? n->subject : "");
-	db_bind_int(s, 5, n->raw_size);
-	db_bind_text(s, 6, n->raw ? n->raw_encoding : "none");
+	db_bind_int(s, 5, (int64_t)n->raw_len);
+	/* Kept compressed; as sent when it does not compress. */
+	buf packed;
+	buf_init(&packed, n->raw_len + n->raw_len / 10 + 1024);
+	bool compressed = n->raw && zlib_compress(n->raw, n->raw_len, &packed) == 0;
+	db_bind_text(s, 6, !n->raw ? "none" : compressed ? "zlib" : "none");
 	if (n->raw)
-		db_bind_blob(s, 7, n->raw, n->raw_len);
+		db_bind_blob(s, 7, compressed ? (const void *)packed.data : n->raw,
+		             compressed ? packed.len : n->raw_len);
 	else
 		db_bind_null(s, 7);
 	db_bind_int(s, 8, n->now);
 	int64_t id = step_int(s, DB_ERROR);
+	buf_free(&packed);
 	return id;
 }
 
@@ -90,8 +98,7 @@ int store_mail_inbound_finish(db *d, int64_t id, const char *status, const char 
 	return db_step_done(s);
 }
 
-int store_mail_inbound_raw(db *d, int64_t message_row_id, arena *a, const void **data,
-                           size_t *len, const char **encoding)
+int store_mail_inbound_raw(db *d, int64_t message_row_id, arena *a, const char **data, size_t *len)
 {
 	static const char sql[] =
 		"SELECT raw, raw_encoding FROM mail_inbound WHERE message_row_id = $1 "
@@ -101,22 +108,26 @@ int store_mail_inbound_raw(db *d, int64_t message_row_id, arena *a, const void *
 		return DB_ERROR;
 	db_bind_int(s, 1, message_row_id);
 	int rc = db_step(s);
-	if (rc == DB_ROW) {
-		size_t n = 0;
-		const void *blob = db_col_blob(s, 0, &n);
-		void *copy = arena_alloc(a, n + 1);
-		if (!copy) {
-			db_done(s);
-			return DB_NOMEM;
-		}
-		if (n)
-			memcpy(copy, blob, n);
-		*data = copy;
-		*len = n;
-		*encoding = strcmp(db_col_text(s, 1), "zlib") == 0 ? "zlib" : "none";
+	if (rc != DB_ROW) {
+		db_done(s);
+		return rc == DB_DONE ? 0 : rc;
 	}
+	size_t n = 0;
+	const void *blob = db_col_blob(s, 0, &n);
+	buf out;
+	buf_init(&out, (size_t)1 << 30);
+	if (strcmp(db_col_text(s, 1), "zlib") == 0)
+		rc = zlib_decompress(blob, n, &out) == 0 ? 1 : DB_ERROR;
+	else
+		rc = buf_append(&out, blob, n) == BUF_OK ? 1 : DB_NOMEM;
 	db_done(s);
-	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
+	if (rc == 1) {
+		*len = out.len;
+		*data = arena_strndup(a, out.len ? out.data : "", out.len);
+		rc = *data ? 1 : DB_NOMEM;
+	}
+	buf_free(&out);
+	return rc;
 }
 
 int store_mail_inbound_purge_raw(db *d, int64_t before)
@@ -222,6 +233,8 @@ int store_mail_thread_ids(db *d, int64_t ticket_id, arena *a, const char **first
 		"SELECT COALESCE(email_message_id, substr(submission_key, 7)) FROM messages "
 		"WHERE ticket_id = $1 AND author_kind = 'client' "
 		"AND (email_message_id IS NOT NULL OR submission_key LIKE 'email:%') "
+		/* an id made from the bytes of a message without one names nothing */
+		"AND (email_message_id IS NULL OR email_message_id NOT LIKE '%@no-message-id.invalid') "
 		"ORDER BY id DESC LIMIT 1";
 	static const char opened[] =
 		"SELECT substr(submission_key, 7) FROM tickets WHERE id = $1 "

@@ -17,10 +17,8 @@ struct mail_inbound_new {
 	const char *source;     /* "pipe" or a mailbox */
 	const char *sender;
 	const char *subject;
-	int64_t raw_size;       /* bytes before compression */
-	const char *raw_encoding; /* "none" or "zlib" */
-	const void *raw;        /* NULL: not kept */
-	size_t raw_len;
+	const void *raw;        /* the message; NULL: not kept (compressed when stored) */
+	size_t raw_len;         /* its size, also when not kept */
 	int64_t now;
 };
 
@@ -33,10 +31,10 @@ int store_mail_inbound_status(db *d, const char *message_id, int64_t *id, const 
 /* The outcome of a row. ticket_id / message_row_id 0 store NULL. */
 int store_mail_inbound_finish(db *d, int64_t id, const char *status, const char *reason,
                               int64_t ticket_id, int64_t message_row_id, int64_t now);
-/* The kept raw bytes of the message that became messages.id = message_row_id:
- * 1 with *data (in a), *len and *encoding, 0 none (or purged), < 0. */
-int store_mail_inbound_raw(db *d, int64_t message_row_id, arena *a, const void **data,
-                           size_t *len, const char **encoding);
+/* The kept original of the message that became messages.id = message_row_id,
+ * as it arrived: 1 with *data (in a, NUL-terminated) and *len, 0 none (or
+ * purged), < 0. */
+int store_mail_inbound_raw(db *d, int64_t message_row_id, arena *a, const char **data, size_t *len);
 /* Drops the raw bytes of rows received before `before`. Rows purged, or < 0. */
 int store_mail_inbound_purge_raw(db *d, int64_t before);
 

@@ -5,8 +5,8 @@
 
 #include "base/str.h"
 #include "domain/admin.h"
+#include "domain/staff_ticket.h"
 #include "domain/ticket.h"
-#include "store/ticket_store.h"
 #include "web/admin.h"
 #include "web/context.h"
 #include "web/page.h"
@@ -67,10 +67,10 @@ static void render_client(struct request *req, int status, const struct admin_cl
 	db *d = req_db(req);
 	struct service_row *services = arena_alloc(req->arena, sizeof *services * SERVICES_MAX);
 	struct ticket_row *tickets = arena_alloc(req->arena, sizeof *tickets * TICKETS_MAX);
-	int nservices = services ? store_service_list_by_client(d, c->id, req->arena, services,
+	int nservices = services ? staff_client_services(d, c->id, req->arena, services,
 	                                                        SERVICES_MAX)
 	                         : -1;
-	int ntickets = tickets ? store_ticket_list_by_client(d, c->id, TICKETS_ALL, 0, 0, TICKETS_MAX,
+	int ntickets = tickets ? admin_client_tickets(d, c->id, TICKETS_MAX,
 	                                                     req->arena, tickets)
 	                       : -1;
 	vm_obj *page = nservices >= 0 && ntickets >= 0 ? page_new(req, c->name, "admin") : NULL;
@@ -139,7 +139,7 @@ static int load_client(struct request *req, struct admin_client_row *c)
 		return 0;
 	}
 	db *d = req_db(req);
-	int rc = d ? store_admin_client_get(d, id, req->arena, c) : -1;
+	int rc = d ? admin_client_get(d, id, req->arena, c) : -1;
 	if (rc <= 0)
 		resp_error(req, rc == 0 ? 404 : 500);
 	return rc;
@@ -260,7 +260,7 @@ static int load_service(struct request *req, struct admin_client_row *c,
 		resp_error(req, 404);
 		return 0;
 	}
-	int rc = store_admin_service_get(req_db(req), c->id, service_id, req->arena, s);
+	int rc = admin_service_get(req_db(req), c->id, service_id, req->arena, s);
 	if (rc <= 0)
 		resp_error(req, rc == 0 ? 404 : 500);
 	return rc == 1;

@@ -6,7 +6,6 @@
 #include "base/str.h"
 #include "domain/outbox.h"
 #include "domain/permission.h"
-#include "store/outbox_store.h"
 #include "web/context.h"
 #include "web/handlers.h"
 #include "web/page.h"

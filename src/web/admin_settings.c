@@ -21,6 +21,7 @@ static void set_values(vm_obj *page, const struct admin_settings_form *f)
 	vm_set_text(page, "attachment_extensions", f->attachment_extensions);
 	vm_set_bool(page, "mail_refuse_unknown", f->mail_refuse_unknown);
 	vm_set_text(page, "mail_banned_senders", f->mail_banned_senders ? f->mail_banned_senders : "");
+	vm_set_text(page, "base_url", f->base_url ? f->base_url : "");
 }
 
 static void render(struct request *req, int status, const struct admin_settings_form *f,
@@ -32,6 +33,9 @@ static void render(struct request *req, int status, const struct admin_settings_
 		return;
 	}
 	set_values(page, f);
+	/* The address in force, and whether the environment fixes it. */
+	vm_set_text(page, "base_url_in_force", req_app(req)->cfg.base_url);
+	vm_set_bool(page, "base_url_fixed", req_app(req)->cfg.base_url_fixed);
 	vm_set_text(page, "allowed_extensions", ADMIN_ALLOWED_EXTENSIONS);
 	if (e) {
 		admin_field_error(req, page, "company_name", e->company_name);
@@ -42,6 +46,7 @@ static void render(struct request *req, int status, const struct admin_settings_
 		admin_field_error(req, page, "attachment_max_mb", e->attachment_max_mb);
 		admin_field_error(req, page, "attachment_extensions", e->attachment_extensions);
 		admin_field_error(req, page, "mail_banned_senders", e->mail_banned_senders);
+		admin_field_error(req, page, "base_url", e->base_url);
 	}
 	page_render(req, status, "staff/admin/settings", page);
 }
@@ -71,6 +76,7 @@ void admin_settings_page(struct request *req)
 		.attachment_extensions = arena_strdup(a, s.attachment_extensions),
 		.mail_refuse_unknown = s.mail_refuse_unknown,
 		.mail_banned_senders = arena_strdup(a, s.mail_banned_senders),
+		.base_url = arena_strdup(a, s.base_url),
 	};
 	render(req, 200, &f, NULL);
 }
@@ -93,6 +99,7 @@ void admin_settings_submit(struct request *req)
 		.attachment_extensions = admin_form_text(req, "attachment_extensions"),
 		.mail_refuse_unknown = str_eq(req_form(req, "mail_unknown_sender"), "refuse"),
 		.mail_banned_senders = admin_form_text(req, "mail_banned_senders"),
+		.base_url = admin_form_text(req, "base_url"),
 	};
 	struct admin_settings_errors e;
 	db *d = req_db(req);

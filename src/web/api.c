@@ -205,7 +205,7 @@ bool api_begin(struct request *req, struct api_call *c)
 	}
 	struct app *app = req_app(req);
 	c->base_url = app->cfg.base_url;
-	app_mailer(app, &c->mailer);
+	c->notifier = app_notifier(app);
 	int64_t now = (int64_t)time(NULL);
 	return authenticate(req, c, now) && within_rate(req, c, now) && parse_body(req, c);
 }

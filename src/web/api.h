@@ -25,7 +25,7 @@ struct api_call {
 	json_t *body;         /* the parsed JSON body (an object), or NULL; api_run frees it */
 	db *d;
 	const char *base_url;
-	struct mailer mailer;
+	const struct notifier *notifier;
 };
 
 /* Registers every /api/v2 route. 0 or -1. */

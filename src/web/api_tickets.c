@@ -154,7 +154,7 @@ API_HANDLER(api_ticket_create_call)
 		return;
 	}
 	int64_t now = (int64_t)time(NULL), id = 0;
-	int rc = api_ticket_create(c->d, &c->mailer, &c->staff, &n, now, &e, &id);
+	int rc = api_ticket_create(c->d, c->notifier, &c->staff, &n, now, &e, &id);
 	struct ticket_row t;
 	if (rc == API_OK)
 		rc = api_ticket_get(c->d, &c->staff, id, req->arena, &t) == 1 ? API_OK : DB_ERROR;
@@ -198,7 +198,7 @@ API_HANDLER(api_ticket_update_call)
 		return;
 	}
 	int64_t now = (int64_t)time(NULL);
-	rc = api_ticket_update(c->d, &c->mailer, &c->staff, id, &ch, now, &e);
+	rc = api_ticket_update(c->d, c->notifier, &c->staff, id, &ch, now, &e);
 	if (rc == API_OK) {
 		/* A change may have moved the ticket out of an agent's reach: show
 		 * it as it is, as the audit does. */

@@ -123,7 +123,7 @@ API_HANDLER(api_user_create_call)
 	json_t *in = api_wrapped(c, "user", &e);
 	struct api_user_form f = user_form(in, &e);
 	int64_t uid = 0;
-	int rc = e.n ? API_INVALID : api_user_create(c->d, &f, (int64_t)time(NULL), &e, &uid);
+	int rc = e.n ? API_INVALID : api_user_create(c->d, &c->staff, &f, (int64_t)time(NULL), &e, &uid);
 	if (rc != API_OK) {
 		api_fail(req, rc, &e);
 		return;

@@ -41,10 +41,10 @@ void account_email_confirm(struct request *req);
 void tickets_new(struct request *req);
 void tickets_create(struct request *req);
 void tickets_list(struct request *req);
-void ticket_show(struct request *req);
-void ticket_reply(struct request *req);
-void ticket_close(struct request *req);
-void ticket_attachment(struct request *req);
+void client_ticket_show(struct request *req);
+void client_ticket_reply(struct request *req);
+void client_ticket_close(struct request *req);
+void client_ticket_attachment(struct request *req);
 
 /* admin_emails.c */
 void admin_emails_show(struct request *req);
@@ -58,6 +58,7 @@ void staff_ticket_note(struct request *req);
 void staff_ticket_update(struct request *req);
 void staff_ticket_merge(struct request *req);
 void staff_ticket_attachment(struct request *req);
+void staff_ticket_original(struct request *req);
 void staff_ticket_new(struct request *req);
 void staff_ticket_create(struct request *req);
 

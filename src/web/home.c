@@ -7,10 +7,9 @@
 
 #include "base/str.h"
 #include "domain/auth.h"
+#include "domain/setup.h"
 #include "domain/ticket.h"
 #include "web/context.h"
-#include "store/department_store.h"
-#include "store/settings_store.h"
 #include "web/handlers.h"
 #include "web/page.h"
 
@@ -64,7 +63,7 @@ void lang_switch(struct request *req)
 void health_show(struct request *req)
 {
 	db *d = req_db(req);
-	bool ok = d && store_ping(d) == DB_OK;
+	bool ok = setup_database_ready(d);
 	resp_header(req, "Cache-Control", "no-store");
 	resp_text(req, ok ? 200 : 503, "application/json",
 	          ok ? "{\"status\":\"ok\"}\n" : "{\"status\":\"unavailable\"}\n");

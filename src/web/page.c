@@ -5,10 +5,8 @@
 #include <time.h>
 
 #include "base/str.h"
-#include "store/settings_store.h"
 #include "domain/attachment.h"
 #include "domain/ticket.h"
-#include "store/ticket_store.h"
 #include "view/markdown.h"
 #include "web/context.h"
 
@@ -239,6 +237,22 @@ const char *page_markdown(struct request *req, const char *src)
 }
 
 
+struct attachment_file *web_upload_files(const struct upload *uploads, const char *field, arena *a,
+                                        int *n)
+{
+	*n = 0;
+	for (const struct upload *u = uploads; u; u = u->next)
+		*n += str_eq(u->field, field);
+	struct attachment_file *files = arena_alloc(a, (size_t)(*n + 1) * sizeof *files);
+	if (!files)
+		return NULL;
+	int i = 0;
+	for (const struct upload *u = uploads; u; u = u->next)
+		if (str_eq(u->field, field))
+			files[i++] = (struct attachment_file){u->filename, u->path, u->fd, u->size, u->too_big};
+	return files;
+}
+
 int web_take_attachments(struct request *req, struct attachment_in **files, const char **error)
 {
 	struct attachment_limits l;
@@ -246,9 +260,12 @@ int web_take_attachments(struct request *req, struct attachment_in **files, cons
 	*files = arena_alloc(req->arena, (size_t)(l.max_files + 1) * sizeof **files);
 	if (!*files)
 		return ATTACHMENT_READ;
+	int nfiles;
+	struct attachment_file *in = web_upload_files(req->uploads, "attachments", req->arena, &nfiles);
+	if (!in)
+		return ATTACHMENT_READ;
 	const char *bad = NULL;
-	int n = attachment_check_uploads(req->uploads, "attachments", &l, req->arena, *files,
-	                                 l.max_files, &bad);
+	int n = attachment_check_files(in, nfiles, &l, req->arena, *files, l.max_files, &bad);
 	if (n < 0 || req->too_many_uploads) {
 		if (n >= 0)
 			n = ATTACHMENT_TOO_MANY;

@@ -37,6 +37,10 @@ struct attachment_row;
 void web_send_attachment(struct request *req, const struct attachment_row *a);
 
 struct attachment_in;
+/* The uploads of one form field, as the domain takes files (in a; *n of
+ * them). NULL when out of memory. */
+struct attachment_file *web_upload_files(const struct upload *uploads, const char *field, arena *a,
+                                        int *n);
 /* Checks the files of the form's "attachments" field against the limits in
  * force. Returns how many (*files in the arena), or < 0 with a readable
  * message in *error (the file's name and the limit). */

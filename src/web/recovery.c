@@ -45,10 +45,8 @@ void forgot_submit(struct request *req)
 	char email[256];
 	snprintf(email, sizeof email, "%s", req_form(req, "email") ? req_form(req, "email") : "");
 	str_trim(email);
-	struct mailer m;
-	app_mailer(req_app(req), &m);
 	enum account_kind kind = in_staff_area(req) ? ACCOUNT_STAFF : ACCOUNT_CLIENT;
-	if (!d || recovery_request(d, &m, kind, email, (int64_t)time(NULL)) < 0) {
+	if (!d || recovery_request(d, app_notifier(req_app(req)), kind, email, (int64_t)time(NULL)) < 0) {
 		resp_error(req, 500);
 		return;
 	}
@@ -119,9 +117,7 @@ void account_email_submit(struct request *req)
 	char email[256];
 	snprintf(email, sizeof email, "%s", req_form(req, "new_email") ? req_form(req, "new_email") : "");
 	str_trim(email);
-	struct mailer m;
-	app_mailer(req_app(req), &m);
-	int rc = email_change_request(req_db(req), &m, s, email, req_form(req, "email_password"),
+	int rc = email_change_request(req_db(req), app_notifier(req_app(req)), s, email, req_form(req, "email_password"),
 	                              (int64_t)time(NULL));
 	if (rc == RECOVERY_OK) {
 		app_mail_wake(req_app(req));

@@ -7,9 +7,9 @@
 #include <time.h>
 
 #include "base/str.h"
+#include "domain/inbound.h"
 #include "domain/staff_ticket.h"
 #include "domain/token.h"
-#include "store/department_store.h"
 #include "view/markdown.h"
 #include "web/context.h"
 #include "web/handlers.h"
@@ -319,6 +319,9 @@ static void add_thread(struct request *req, vm_obj *page, const struct ticket_ro
 		vm_set_trusted_html(o, "body", page_markdown(req, m->body));
 		page_time(req, o, "at", m->created_at);
 		add_attachment_links(o, t, &th, m->id);
+		if (str_eq(m->channel, "email"))
+			vm_set_textf(o, "original_url", "/staff/tickets/%lld/messages/%lld/original",
+			             (long long)t->number, (long long)m->id);
 		if (!m->internal && m->id > last_visible)
 			last_visible = m->id;
 	}
@@ -430,20 +433,15 @@ static void post_message(struct request *req, bool note)
 	}
 	int64_t seen = 0;
 	str_to_int64(form_text(req, "seen"), 0, INT64_MAX, &seen);
-	struct staff_post p = {
+	struct ticket_post p = {
 		.message = form_text(req, "message"), .files = files, .nfiles = nfiles,
 		.submission_key = req_form(req, "submission"), .seen_message_id = seen,
 		.confirmed = str_eq(req_form(req, "confirm"), "1"),
 	};
 	struct ticket_errors e;
-	int rc;
-	if (note) {
-		rc = staff_note(req_db(req), s, t->number, &p, now(), &e);
-	} else {
-		struct mailer m;
-		app_mailer(req_app(req), &m);
-		rc = staff_reply(req_db(req), &m, s, t->number, &p, now(), &e);
-	}
+	struct actor who = actor_of(s, CHANNEL_WEB);
+	int rc = note ? ticket_note(req_db(req), &who, t->number, &p, now(), &e)
+	              : ticket_reply(req_db(req), app_notifier(req_app(req)), &who, t->number, &p, now(), &e);
 	if (rc == TICKET_INVALID) {
 		ticket_page(req, t, 422, tr(req, e.message), false);
 		return;
@@ -486,7 +484,8 @@ void staff_ticket_update(struct request *req)
 	const char *assignee = req_form(req, "assignee");
 	if (assignee && !str_to_int64(assignee, 0, INT64_MAX, &c.assignee_id))
 		c.assignee_id = -1;
-	int rc = staff_update(req_db(req), s, t->number, &c, now());
+	struct actor who = actor_of(s, CHANNEL_WEB);
+	int rc = ticket_update(req_db(req), &who, t->number, &c, now());
 	if (rc == TICKET_INVALID) {
 		ticket_page(req, t, 422, tr(req, "That change is not possible."), false);
 		return;
@@ -511,7 +510,8 @@ void staff_ticket_merge(struct request *req)
 	if (!t)
 		return;
 	int64_t into = ticket_number_parse(form_text(req, "into"));
-	int rc = staff_merge(req_db(req), s, t->number, into, now());
+	struct actor who = actor_of(s, CHANNEL_WEB);
+	int rc = ticket_merge(req_db(req), &who, t->number, into, now());
 	if (rc == TICKET_INVALID) {
 		ticket_page(req, t, 422, tr(req, "Enter the number of another ticket of the same client."), false);
 		return;
@@ -541,6 +541,58 @@ void staff_ticket_attachment(struct request *req)
 		return;
 	}
 	web_send_attachment(req, &a);
+}
+
+/* GET /staff/tickets/:number/messages/:id/original — the email as it
+ * arrived: its headers and source as text, or with ?download=1 the .eml.
+ * 404 when the message did not come by email, its original was purged, or
+ * the ticket is not the staff member's. */
+void staff_ticket_original(struct request *req)
+{
+	enum { SHOWN_MAX = 1 << 20 };
+	struct session *s = require_staff(req);
+	if (!s)
+		return;
+	int64_t number = ticket_number_parse(req_param(req, "number")), id;
+	const char *data = NULL;
+	size_t len = 0;
+	int rc = 0;
+	if (str_to_int64(req_param(req, "id"), 1, INT64_MAX, &id))
+		rc = inbound_original_for_staff(req_db(req), s, number, id, req->arena, &data, &len);
+	if (rc != 1) {
+		resp_error(req, rc == 0 ? 404 : 500);
+		return;
+	}
+	if (str_eq(req_query(req, "download"), "1")) {
+		resp_header(req, "Content-Disposition",
+		            arena_printf(req->arena, "attachment; filename=\"email-%lld.eml\"", (long long)id));
+		resp_header(req, "Content-Security-Policy", "default-src 'none'; sandbox");
+		req->status = 200;
+		req->content_type = "message/rfc822";
+		req->static_body = data;
+		req->static_len = len;
+		req->copy_body = true;
+		req->responded = true;
+		return;
+	}
+	vm_obj *page = page_new(req, "Original email", "queue");
+	if (!page) {
+		resp_error(req, 500);
+		return;
+	}
+	/* The headers end at the first empty line. */
+	const char *end = strstr(data, "\r\n\r\n");
+	const char *lf = strstr(data, "\n\n");
+	if (!end || (lf && lf < end))
+		end = lf;
+	size_t head = end ? (size_t)(end - data) : len;
+	vm_set_int(page, "number", number);
+	vm_set_text(page, "headers", arena_strndup(req->arena, data, head));
+	vm_set_text(page, "source", arena_strndup(req->arena, data, len > SHOWN_MAX ? SHOWN_MAX : len));
+	vm_set_bool(page, "cut", len > SHOWN_MAX);
+	vm_set_textf(page, "download_url", "/staff/tickets/%lld/messages/%lld/original?download=1",
+	             (long long)number, (long long)id);
+	page_render(req, 200, "staff/original", page);
 }
 
 /* ---- a ticket on a client's behalf ---- */
@@ -641,14 +693,13 @@ void staff_ticket_create(struct request *req)
 	}
 	struct ticket_form f = {.subject = form_text(req, "subject"), .priority = form_text(req, "priority"),
 	                        .message = form_text(req, "message"), .submission_key = req_form(req, "submission"),
-	                        .files = files, .nfiles = nfiles};
+	                        .files = files, .nfiles = nfiles, .client_id = client_id};
 	str_to_int64(form_text(req, "department"), 0, INT64_MAX, &f.department_id);
 	str_to_int64(form_text(req, "service"), 0, INT64_MAX, &f.service_id);
-	struct mailer m;
-	app_mailer(req_app(req), &m);
 	struct ticket_errors e = {0};
 	int64_t number = 0;
-	int rc = staff_open_for_client(req_db(req), &m, s, client_id, &f, now(), &e, &number);
+	struct actor who = actor_of(s, CHANNEL_WEB);
+	int rc = ticket_open(req_db(req), app_notifier(req_app(req)), &who, &f, now(), &e, &number);
 	if (rc == TICKET_INVALID) {
 		new_ticket_page(req, client_id, 422, &e, NULL);
 		return;

@@ -10,7 +10,6 @@
 #include "domain/attachment.h"
 #include "domain/ticket.h"
 #include "domain/token.h"
-#include "store/department_store.h"
 #include "view/markdown.h"
 #include "web/context.h"
 #include "web/handlers.h"
@@ -186,10 +185,9 @@ void tickets_create(struct request *req)
 		form_page(req, 422, dep, NULL, upload_error);
 		return;
 	}
-	struct mailer m;
-	app_mailer(req_app(req), &m);
 	int64_t number = 0;
-	int rc = ticket_open(req_db(req), &m, s, &f, now(), &e, &number);
+	struct actor who = actor_of(s, CHANNEL_WEB);
+	int rc = ticket_open(req_db(req), app_notifier(req_app(req)), &who, &f, now(), &e, &number);
 	if (rc == TICKET_INVALID) {
 		form_page(req, 422, dep, &e, NULL);
 		return;
@@ -378,7 +376,7 @@ static void ticket_page(struct request *req, struct ticket_row *t, int status,
 }
 
 /* GET /tickets/:number — 200; 404 (not the client's, or none); 303 signed out. */
-void ticket_show(struct request *req)
+void client_ticket_show(struct request *req)
 {
 	struct ticket_row *t = load_ticket(req);
 	if (t)
@@ -387,7 +385,7 @@ void ticket_show(struct request *req)
 
 /* POST /tickets/:number/reply — 303 back to the ticket; 422 with the reply
  * kept; 404 not the client's. */
-void ticket_reply(struct request *req)
+void client_ticket_reply(struct request *req)
 {
 	struct ticket_row *t = load_ticket(req);
 	if (!t)
@@ -399,12 +397,11 @@ void ticket_reply(struct request *req)
 		ticket_page(req, t, 422, NULL, upload_error);
 		return;
 	}
-	struct mailer m;
-	app_mailer(req_app(req), &m);
 	struct ticket_errors e;
-	int rc = ticket_reply_by_client(req_db(req), &m, web_client(req), t->number,
-	                                form_text(req, "message"), files, nfiles,
-	                                req_form(req, "submission"), now(), &e);
+	struct actor who = actor_of(web_client(req), CHANNEL_WEB);
+	struct ticket_post post = {.message = form_text(req, "message"), .files = files,
+	                           .nfiles = nfiles, .submission_key = req_form(req, "submission")};
+	int rc = ticket_reply(req_db(req), app_notifier(req_app(req)), &who, t->number, &post, now(), &e);
 	if (rc == TICKET_INVALID) {
 		ticket_page(req, t, 422, e.message, NULL);
 		return;
@@ -419,12 +416,14 @@ void ticket_reply(struct request *req)
 }
 
 /* POST /tickets/:number/close — 303 back; 404 not the client's. */
-void ticket_close(struct request *req)
+void client_ticket_close(struct request *req)
 {
 	struct ticket_row *t = load_ticket(req);
 	if (!t)
 		return;
-	int rc = ticket_close_by_client(req_db(req), web_client(req), t->number, now());
+	struct actor who = actor_of(web_client(req), CHANNEL_WEB);
+	struct ticket_changes close = {.status = "closed", .assignee_id = -1};
+	int rc = ticket_update(req_db(req), &who, t->number, &close, now());
 	if (rc != TICKET_OK) {
 		resp_error(req, rc == TICKET_NOT_FOUND ? 404 : 500);
 		return;
@@ -435,7 +434,7 @@ void ticket_close(struct request *req)
 
 /* GET /tickets/:number/attachments/:id — the bytes with the detected type,
  * as a download (images inline); 404 for anything not the client's. */
-void ticket_attachment(struct request *req)
+void client_ticket_attachment(struct request *req)
 {
 	struct session *s = web_client(req);
 	if (!s) {

@@ -1,6 +1,6 @@
 /* Attachments: small real files in a temporary folder, handed over as the
- * HTTP layer would (struct upload lists), checked for count, size, name,
- * extension, detected type and digest; and detection from two threads. */
+ * web layer hands them over (struct attachment_file), checked for count,
+ * size, name, extension, detected type and digest; and detection from two threads. */
 #include "domain/attachment.h"
 
 #include <criterion/criterion.h>
@@ -69,36 +69,32 @@ static const char *write_file(const char *name, const void *data, size_t len)
 	return path;
 }
 
-static struct upload *list;
+enum { FILES_MAX = 64 };
+static struct attachment_file files[FILES_MAX];
+static int nfiles;
 
-/* Appends an upload of field "attachments" as the HTTP layer leaves it. */
-static struct upload *add_upload(const char *filename, const void *data, size_t len)
+/* Appends a file as the web layer hands it over: a form's upload streamed
+ * to a temporary file. */
+static struct attachment_file *add_upload(const char *filename, const void *data, size_t len)
 {
 	static int n;
-	struct upload *u = arena_zalloc(a, sizeof *u);
-	u->field = "attachments";
-	u->filename = filename;
-	u->claimed_type = "image/png";
-	u->fd = -1;
-	u->size = len;
+	cr_assert_lt(nfiles, FILES_MAX);
+	struct attachment_file *u = &files[nfiles++];
+	*u = (struct attachment_file){.filename = filename, .fd = -1, .size = len};
 	u->path = write_file(arena_printf(a, "upload-%d", n++), data, len);
-	struct upload **tail = &list;
-	while (*tail)
-		tail = &(*tail)->next;
-	*tail = u;
 	return u;
 }
 
 static int check_list(struct attachment_in *out, int max_out, const char **bad_name)
 {
-	return attachment_check_uploads(list, "attachments", &limits, a, out, max_out, bad_name);
+	return attachment_check_files(files, nfiles, &limits, a, out, max_out, bad_name);
 }
 
 /* Checks one upload alone and returns the result. */
 static int check_one(const char *filename, const void *data, size_t len, struct attachment_in *out,
                      const char **bad_name)
 {
-	list = NULL;
+	nfiles = 0;
 	add_upload(filename, data, len);
 	return check_list(out, 1, bad_name);
 }
@@ -106,7 +102,7 @@ static int check_one(const char *filename, const void *data, size_t len, struct 
 Test(attachment, accepts_images_pdf_zip_and_texts_with_the_detected_types)
 {
 	limits.max_files = 10;
-	list = NULL;
+	nfiles = 0;
 	add_upload("foto.png", png, sizeof png);
 	add_upload("anim.gif", gif, sizeof gif - 1);
 	add_upload("camera.jpg", jpeg, sizeof jpeg - 1);
@@ -187,7 +183,7 @@ Test(attachment, an_exe_extension_is_refused)
 
 Test(attachment, more_files_than_the_limit_are_too_many)
 {
-	list = NULL;
+	nfiles = 0;
 	for (int i = 1; i <= 6; i++)
 		add_upload(arena_printf(a, "foto%d.png", i), png, sizeof png);
 	struct attachment_in out[10];
@@ -202,8 +198,8 @@ Test(attachment, more_files_than_the_limit_are_too_many)
 
 Test(attachment, a_file_the_server_cut_as_too_big_is_too_big)
 {
-	list = NULL;
-	struct upload *u = add_upload("grande.pdf", pdf, sizeof pdf - 1);
+	nfiles = 0;
+	struct attachment_file *u = add_upload("grande.pdf", pdf, sizeof pdf - 1);
 	u->too_big = true;
 	u->path = NULL; /* what the server leaves after dropping the data */
 	struct attachment_in out[1];
@@ -217,8 +213,8 @@ Test(attachment, a_file_over_the_cap_is_too_big_whatever_size_it_claims)
 	limits.max_bytes = 1000;
 	static char text[1001];
 	memset(text, 'a', sizeof text);
-	list = NULL;
-	struct upload *u = add_upload("grande.txt", text, sizeof text);
+	nfiles = 0;
+	struct attachment_file *u = add_upload("grande.txt", text, sizeof text);
 	u->size = 10; /* never trusted */
 	struct attachment_in out[1];
 	cr_expect_eq(check_list(out, 1, NULL), ATTACHMENT_TOO_BIG);
@@ -236,8 +232,8 @@ Test(attachment, an_empty_file_is_refused)
 
 Test(attachment, the_empty_part_of_a_form_without_a_file_is_skipped)
 {
-	list = NULL;
-	struct upload *none = add_upload("", "", 0);
+	nfiles = 0;
+	struct attachment_file *none = add_upload("", "", 0);
 	none->path = NULL;
 	struct attachment_in out[5];
 	cr_expect_eq(check_list(out, 5, NULL), 0);
@@ -246,18 +242,10 @@ Test(attachment, the_empty_part_of_a_form_without_a_file_is_skipped)
 	cr_expect_str_eq(out[0].name, "foto.png");
 }
 
-Test(attachment, uploads_of_other_fields_are_ignored)
-{
-	list = NULL;
-	add_upload("foto.png", png, sizeof png)->field = "avatar";
-	struct attachment_in out[5];
-	cr_expect_eq(check_list(out, 5, NULL), 0);
-}
-
 Test(attachment, an_upload_known_only_by_its_descriptor_is_read_from_the_start)
 {
-	list = NULL;
-	struct upload *u = add_upload("foto.png", png, sizeof png);
+	nfiles = 0;
+	struct attachment_file *u = add_upload("foto.png", png, sizeof png);
 	u->fd = open(u->path, O_RDONLY);
 	cr_assert_geq(u->fd, 0);
 	cr_assert_eq(lseek(u->fd, 0, SEEK_END), (off_t)sizeof png);
@@ -270,8 +258,8 @@ Test(attachment, an_upload_known_only_by_its_descriptor_is_read_from_the_start)
 
 Test(attachment, a_lost_temporary_file_is_a_read_error)
 {
-	list = NULL;
-	struct upload *u = add_upload("foto.png", png, sizeof png);
+	nfiles = 0;
+	struct attachment_file *u = add_upload("foto.png", png, sizeof png);
 	cr_assert_eq(unlink(u->path), 0);
 	struct attachment_in out[1];
 	cr_expect_eq(check_list(out, 1, NULL), ATTACHMENT_READ);

@@ -10,6 +10,7 @@
 #include "domain/password.h"
 #include "domain/setup.h"
 #include "domain/staff_ticket.h"
+#include "mail/notice.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
 #include "store/outbox_store.h"
@@ -19,6 +20,7 @@ static char path[64];
 static tpl_set *templates;
 static i18n_catalog *catalog;
 static struct mailer mailer;
+static struct notifier notifier;
 static const int64_t T0 = 1800000000;
 static struct session client, agent_a, agent_b, admin;
 static int64_t dep_a, dep_b;
@@ -52,6 +54,7 @@ static void setup(void)
 	templates = tpl_load_dir(CHAMADO_DEFAULT_SHARE_DIR "/templates", catalog, err, sizeof err);
 	cr_assert_not_null(templates, "%s", err);
 	mailer = (struct mailer){templates, catalog, "suporte@exemplo.com.br", "https://suporte.exemplo.com.br", "Exemplo"};
+	notifier = mail_notifier(&mailer);
 	struct department_row deps[3];
 	cr_assert_eq(store_department_list_visible(d, deps, 3), 3);
 	dep_a = deps[0].id;
@@ -81,7 +84,7 @@ static int64_t open_ticket(int64_t dep, const char *subject)
 	                        .message = "O site caiu."};
 	struct ticket_errors e;
 	int64_t number = 0;
-	cr_assert_eq(ticket_open(d, &mailer, &client, &f, T0, &e, &number), TICKET_OK);
+	cr_assert_eq(ticket_open(d, &notifier, &(struct actor){&client, CHANNEL_WEB}, &f, T0, &e, &number), TICKET_OK);
 	return number;
 }
 
@@ -103,13 +106,13 @@ Test(staff_ticket, an_agent_acts_only_on_tickets_of_their_departments)
 	cr_assert_eq(staff_ticket_get(d, &agent_a, n, a, &t), 1);
 	cr_assert_eq(staff_ticket_get(d, &agent_b, n, a, &t), 0);
 	cr_assert_eq(staff_ticket_get(d, &admin, n, a, &t), 1);
-	struct staff_post p = {.message = "Olá"};
+	struct ticket_post p = {.message = "Olá"};
 	struct ticket_errors e;
-	cr_assert_eq(staff_reply(d, &mailer, &agent_b, n, &p, T0, &e), TICKET_NOT_FOUND);
-	cr_assert_eq(staff_note(d, &agent_b, n, &p, T0, &e), TICKET_NOT_FOUND);
+	cr_assert_eq(ticket_reply(d, &notifier, &(struct actor){&agent_b, CHANNEL_WEB}, n, &p, T0, &e), TICKET_NOT_FOUND);
+	cr_assert_eq(ticket_note(d, &(struct actor){&agent_b, CHANNEL_WEB}, n, &p, T0, &e), TICKET_NOT_FOUND);
 	struct ticket_changes c = {.priority = "high", .assignee_id = -1};
-	cr_assert_eq(staff_update(d, &agent_b, n, &c, T0), TICKET_NOT_FOUND);
-	cr_assert_eq(staff_merge(d, &agent_b, n, n, T0), TICKET_NOT_FOUND);
+	cr_assert_eq(ticket_update(d, &(struct actor){&agent_b, CHANNEL_WEB}, n, &c, T0), TICKET_NOT_FOUND);
+	cr_assert_eq(ticket_merge(d, &(struct actor){&agent_b, CHANNEL_WEB}, n, n, T0), TICKET_NOT_FOUND);
 	struct attachment_row ar;
 	cr_assert_eq(staff_attachment(d, &agent_b, n, 1, a, &ar), 0);
 	/* And the queue of agent B does not list it. */
@@ -124,9 +127,9 @@ Test(staff_ticket, an_agent_acts_only_on_tickets_of_their_departments)
 Test(staff_ticket, a_reply_sets_answered_and_emails_the_client_with_the_text)
 {
 	int64_t n = open_ticket(dep_a, "Email parado");
-	struct staff_post p = {.message = "Corrigimos o registro MX-XYZZY."};
+	struct ticket_post p = {.message = "Corrigimos o registro MX-XYZZY."};
 	struct ticket_errors e;
-	cr_assert_eq(staff_reply(d, &mailer, &agent_a, n, &p, T0 + 10, &e), TICKET_OK);
+	cr_assert_eq(ticket_reply(d, &notifier, &(struct actor){&agent_a, CHANNEL_WEB}, n, &p, T0 + 10, &e), TICKET_OK);
 	arena *a = arena_new(4096);
 	struct ticket_row t;
 	cr_assert_eq(store_ticket_get_by_number(d, n, a, &t), 1);
@@ -140,11 +143,11 @@ Test(staff_ticket, a_reply_sets_answered_and_emails_the_client_with_the_text)
 Test(staff_ticket, internal_notes_never_reach_the_client_in_pages_or_emails)
 {
 	int64_t n = open_ticket(dep_a, "Nota interna");
-	struct staff_post note = {.message = "SEGREDO-INTERNO: cliente devedor"};
+	struct ticket_post note = {.message = "SEGREDO-INTERNO: cliente devedor"};
 	struct ticket_errors e;
-	cr_assert_eq(staff_note(d, &agent_a, n, &note, T0 + 1, &e), TICKET_OK);
-	struct staff_post reply = {.message = "Resposta normal"};
-	cr_assert_eq(staff_reply(d, &mailer, &agent_a, n, &reply, T0 + 2, &e), TICKET_OK);
+	cr_assert_eq(ticket_note(d, &(struct actor){&agent_a, CHANNEL_WEB}, n, &note, T0 + 1, &e), TICKET_OK);
+	struct ticket_post reply = {.message = "Resposta normal"};
+	cr_assert_eq(ticket_reply(d, &notifier, &(struct actor){&agent_a, CHANNEL_WEB}, n, &reply, T0 + 2, &e), TICKET_OK);
 	cr_assert_eq(outbox_rows_containing("SEGREDO-INTERNO"), 0);
 	arena *a = arena_new(4096);
 	struct ticket_row t;
@@ -166,13 +169,13 @@ Test(staff_ticket, a_second_reply_over_a_newer_message_asks_for_confirmation)
 	struct ticket_row t;
 	store_ticket_get_by_number(d, n, a, &t);
 	int64_t seen = store_message_last_visible(d, t.id);
-	struct staff_post first = {.message = "Primeira", .seen_message_id = seen};
+	struct ticket_post first = {.message = "Primeira", .seen_message_id = seen};
 	struct ticket_errors e;
-	cr_assert_eq(staff_reply(d, &mailer, &agent_a, n, &first, T0 + 1, &e), TICKET_OK);
-	struct staff_post second = {.message = "Segunda", .seen_message_id = seen};
-	cr_assert_eq(staff_reply(d, &mailer, &admin, n, &second, T0 + 2, &e), TICKET_COLLISION);
+	cr_assert_eq(ticket_reply(d, &notifier, &(struct actor){&agent_a, CHANNEL_WEB}, n, &first, T0 + 1, &e), TICKET_OK);
+	struct ticket_post second = {.message = "Segunda", .seen_message_id = seen};
+	cr_assert_eq(ticket_reply(d, &notifier, &(struct actor){&admin, CHANNEL_WEB}, n, &second, T0 + 2, &e), TICKET_COLLISION);
 	second.confirmed = true;
-	cr_assert_eq(staff_reply(d, &mailer, &admin, n, &second, T0 + 3, &e), TICKET_OK);
+	cr_assert_eq(ticket_reply(d, &notifier, &(struct actor){&admin, CHANNEL_WEB}, n, &second, T0 + 3, &e), TICKET_OK);
 	arena_free(a);
 }
 
@@ -181,7 +184,7 @@ Test(staff_ticket, each_change_is_written_to_the_audit_log)
 	int64_t n = open_ticket(dep_a, "Mudanças");
 	struct ticket_changes c = {.status = "in-progress", .priority = "high", .department_id = dep_b,
 	                           .assignee_id = agent_a.user_id};
-	cr_assert_eq(staff_update(d, &admin, n, &c, T0 + 5), TICKET_OK);
+	cr_assert_eq(ticket_update(d, &(struct actor){&admin, CHANNEL_WEB}, n, &c, T0 + 5), TICKET_OK);
 	arena *a = arena_new(4096);
 	struct ticket_row t;
 	store_ticket_get_by_number(d, n, a, &t);
@@ -196,7 +199,7 @@ Test(staff_ticket, each_change_is_written_to_the_audit_log)
 	cr_assert_str_eq(rows[0].new_value, "high");
 	/* A bad value changes nothing. */
 	struct ticket_changes bad = {.status = "deleted", .assignee_id = -1};
-	cr_assert_eq(staff_update(d, &admin, n, &bad, T0 + 6), TICKET_INVALID);
+	cr_assert_eq(ticket_update(d, &(struct actor){&admin, CHANNEL_WEB}, n, &bad, T0 + 6), TICKET_INVALID);
 	cr_assert_eq(store_audit_list(d, t.id, a, rows, 10), 4);
 	arena_free(a);
 }
@@ -205,8 +208,8 @@ Test(staff_ticket, merging_moves_the_messages_and_closes_the_source)
 {
 	int64_t from = open_ticket(dep_a, "Duplicado");
 	int64_t into = open_ticket(dep_a, "Original");
-	cr_assert_eq(staff_merge(d, &agent_a, from, from, T0), TICKET_INVALID);
-	cr_assert_eq(staff_merge(d, &agent_a, from, into, T0 + 1), TICKET_OK);
+	cr_assert_eq(ticket_merge(d, &(struct actor){&agent_a, CHANNEL_WEB}, from, from, T0), TICKET_INVALID);
+	cr_assert_eq(ticket_merge(d, &(struct actor){&agent_a, CHANNEL_WEB}, from, into, T0 + 1), TICKET_OK);
 	arena *a = arena_new(4096);
 	struct ticket_row f, t;
 	store_ticket_get_by_number(d, from, a, &f);
@@ -225,12 +228,12 @@ Test(staff_ticket, auto_close_closes_answered_tickets_without_a_client_reply_for
 	int64_t old = open_ticket(dep_a, "Respondido há tempo");
 	int64_t waiting = open_ticket(dep_a, "Cliente respondeu");
 	int64_t recent = open_ticket(dep_a, "Respondido ontem");
-	struct staff_post p = {.message = "Resolvido?"};
+	struct ticket_post p = {.message = "Resolvido?"};
 	struct ticket_errors e;
-	staff_reply(d, &mailer, &agent_a, old, &p, T0, &e);
-	staff_reply(d, &mailer, &agent_a, waiting, &p, T0, &e);
-	staff_reply(d, &mailer, &agent_a, recent, &p, T0 + 6 * 86400, &e);
-	cr_assert_eq(ticket_reply_by_client(d, &mailer, &client, waiting, "Ainda não", NULL, 0, NULL, T0 + 3600, &e), TICKET_OK);
+	ticket_reply(d, &notifier, &(struct actor){&agent_a, CHANNEL_WEB}, old, &p, T0, &e);
+	ticket_reply(d, &notifier, &(struct actor){&agent_a, CHANNEL_WEB}, waiting, &p, T0, &e);
+	ticket_reply(d, &notifier, &(struct actor){&agent_a, CHANNEL_WEB}, recent, &p, T0 + 6 * 86400, &e);
+	cr_assert_eq(ticket_reply(d, &notifier, &(struct actor){&client, CHANNEL_WEB}, waiting, &(struct ticket_post){.message = "Ainda não"}, T0 + 3600, &e), TICKET_OK);
 	int closed = ticket_auto_close(d, catalog, 7, T0 + 7 * 86400 + 1);
 	cr_assert_eq(closed, 1);
 	arena *a = arena_new(4096);

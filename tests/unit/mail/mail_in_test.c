@@ -13,7 +13,7 @@
 #include "domain/setup.h"
 #include "domain/staff_ticket.h"
 #include "mail/mail_in.h"
-#include "mail/thread.h"
+#include "domain/ticket_ref.h"
 #include "mail_corpus.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
@@ -86,24 +86,24 @@ static void text_of(const char *sql_literal, char *out, size_t n)
 }
 
 struct vars {
-	char msgid[64], sent_id[200], number[16], ref[MAIL_REF_MAX];
+	char msgid[64], sent_id[200], number[16], ref[TICKET_REF_MAX];
 };
 
-static struct mail_in_result deliver_vars(const char *name, struct vars *v)
+static struct inbound_result deliver_vars(const char *name, struct vars *v)
 {
 	snprintf(v->msgid, sizeof v->msgid, "in-%d@client.example", ++serial);
 	struct corpus_vars cv = {v->msgid, v->sent_id, v->number, v->ref};
 	size_t len;
 	char *raw = corpus_load(name, &cv, &len);
 	struct mail_in_options o = {.mailer = &mailer, .source = "pipe", .now = now++};
-	struct mail_in_result r;
+	struct inbound_result r;
 	int rc = mail_in_deliver(d, &o, raw, len, &r);
 	free(raw);
 	cr_assert_eq(rc, 0, "%s: %d %s", name, rc, r.reason);
 	return r;
 }
 
-static struct mail_in_result deliver(const char *name)
+static struct inbound_result deliver(const char *name)
 {
 	struct vars v = {.sent_id = "none@x", .number = "1", .ref = "T1-000000000000"};
 	return deliver_vars(name, &v);
@@ -112,12 +112,12 @@ static struct mail_in_result deliver(const char *name)
 /* A ticket opened by email from the demo client; v filled for replies to it. */
 static int64_t open_by_email(struct vars *v)
 {
-	struct mail_in_result r = deliver("new-utf8.eml");
-	cr_assert_eq(r.outcome, MAIL_IN_STORED, "%s", r.reason);
+	struct inbound_result r = deliver("new-utf8.eml");
+	cr_assert_eq(r.outcome, INBOUND_STORED, "%s", r.reason);
 	snprintf(v->number, sizeof v->number, "%lld", (long long)r.ticket_number);
 	text_of("SELECT message_id FROM outbox WHERE ticket_id IS NOT NULL ORDER BY id LIMIT 1",
 	        v->sent_id, sizeof v->sent_id);
-	cr_assert_eq(mail_thread_ref(d, r.ticket_number, v->ref), 0);
+	cr_assert_eq(ticket_ref_make(d, r.ticket_number, v->ref), 0);
 	return r.ticket_number;
 }
 
@@ -164,28 +164,28 @@ Test(mail_in, the_same_message_delivered_twice_creates_nothing_the_second_time)
 	struct corpus_vars cv = {.msgid = "twice@client.example"};
 	char *raw = corpus_load("new-utf8.eml", &cv, &len);
 	struct mail_in_options o = {.mailer = &mailer, .source = "pipe", .now = T0};
-	struct mail_in_result r1, r2;
+	struct inbound_result r1, r2;
 	cr_assert_eq(mail_in_deliver(d, &o, raw, len, &r1), 0);
 	int64_t mails = count("SELECT count(*) FROM outbox");
 	cr_assert_eq(mail_in_deliver(d, &o, raw, len, &r2), 0);
 	free(raw);
-	cr_assert_eq(r1.outcome, MAIL_IN_STORED);
-	cr_assert_eq(r2.outcome, MAIL_IN_DUPLICATE);
+	cr_assert_eq(r1.outcome, INBOUND_STORED);
+	cr_assert_eq(r2.outcome, INBOUND_DUPLICATE);
 	cr_assert_eq(count("SELECT count(*) FROM tickets"), 1);
 	cr_assert_eq(count("SELECT count(*) FROM outbox"), mails);
 }
 
 Test(mail_in, a_message_without_message_id_is_deduplicated_by_its_bytes)
 {
-	cr_assert_eq(deliver("no-message-id.eml").outcome, MAIL_IN_STORED);
-	cr_assert_eq(deliver("no-message-id.eml").outcome, MAIL_IN_DUPLICATE);
+	cr_assert_eq(deliver("no-message-id.eml").outcome, INBOUND_STORED);
+	cr_assert_eq(deliver("no-message-id.eml").outcome, INBOUND_DUPLICATE);
 	cr_assert_eq(count("SELECT count(*) FROM mail_inbound WHERE message_id LIKE 'sha256:%'"), 1);
 }
 
 Test(mail_in, iso_8859_1_and_windows_1252_arrive_as_utf8)
 {
-	cr_assert_eq(deliver("new-latin1.eml").outcome, MAIL_IN_STORED);
-	cr_assert_eq(deliver("new-cp1252.eml").outcome, MAIL_IN_STORED);
+	cr_assert_eq(deliver("new-latin1.eml").outcome, INBOUND_STORED);
+	cr_assert_eq(deliver("new-cp1252.eml").outcome, INBOUND_STORED);
 	cr_assert_eq(count("SELECT count(*) FROM tickets WHERE subject = 'Cobrança em duplicidade'"), 1);
 	cr_assert_eq(count("SELECT count(*) FROM messages WHERE body LIKE '%“Falha na autenticação”%'"), 1);
 	cr_assert_eq(count("SELECT count(*) FROM clients WHERE name = 'João Gonçalves' AND password_hash IS NULL"), 1);
@@ -193,8 +193,8 @@ Test(mail_in, iso_8859_1_and_windows_1252_arrive_as_utf8)
 
 Test(mail_in, an_unknown_sender_gets_a_client_record_without_password_by_default)
 {
-	struct mail_in_result r = deliver("new-unknown.eml");
-	cr_assert_eq(r.outcome, MAIL_IN_STORED, "%s", r.reason);
+	struct inbound_result r = deliver("new-unknown.eml");
+	cr_assert_eq(r.outcome, INBOUND_STORED, "%s", r.reason);
 	cr_assert_eq(count("SELECT count(*) FROM clients WHERE email = 'carlos.pereira@cliente-novo.com.br' "
 	                   "AND name = 'Carlos Pereira' AND password_hash IS NULL"),
 	             1);
@@ -206,8 +206,8 @@ Test(mail_in, an_unknown_sender_gets_a_client_record_without_password_by_default
 Test(mail_in, an_unknown_sender_is_refused_politely_when_the_setting_says_refuse)
 {
 	cr_assert_eq(store_setting_set(d, "mail_unknown_sender", "refuse"), 0);
-	struct mail_in_result r = deliver("new-unknown.eml");
-	cr_assert_eq(r.outcome, MAIL_IN_REFUSED);
+	struct inbound_result r = deliver("new-unknown.eml");
+	cr_assert_eq(r.outcome, INBOUND_REFUSED);
 	cr_assert_eq(count("SELECT count(*) FROM tickets"), 0);
 	cr_assert_eq(count("SELECT count(*) FROM clients WHERE email LIKE '%cliente-novo%'"), 0);
 	cr_assert_eq(count("SELECT count(*) FROM outbox WHERE to_address LIKE '%carlos.pereira@cliente-novo.com.br%' "
@@ -217,14 +217,14 @@ Test(mail_in, an_unknown_sender_is_refused_politely_when_the_setting_says_refuse
 
 Test(mail_in, a_forward_opens_a_ticket_with_the_forwarded_text)
 {
-	cr_assert_eq(deliver("forwarded.eml").outcome, MAIL_IN_STORED);
+	cr_assert_eq(deliver("forwarded.eml").outcome, INBOUND_STORED);
 	cr_assert_eq(count("SELECT count(*) FROM messages WHERE body LIKE '%expira em 7 dias%'"), 1);
 }
 
 Test(mail_in, attachments_are_saved_within_the_web_limits_and_refused_ones_are_named)
 {
-	struct mail_in_result r = deliver("attachments.eml");
-	cr_assert_eq(r.outcome, MAIL_IN_STORED, "%s", r.reason);
+	struct inbound_result r = deliver("attachments.eml");
+	cr_assert_eq(r.outcome, INBOUND_STORED, "%s", r.reason);
 	cr_assert_eq(count("SELECT count(*) FROM attachments"), 3);
 	cr_assert_eq(count("SELECT count(*) FROM attachments WHERE name = 'fatura março.pdf' "
 	                   "AND content_type = 'application/pdf'"),
@@ -238,13 +238,13 @@ Test(mail_in, attachments_are_saved_within_the_web_limits_and_refused_ones_are_n
 Test(mail_in, new_tickets_by_email_are_limited_per_sender_per_hour)
 {
 	cr_assert_eq(store_setting_set(d, "mail_new_tickets_per_hour", "2"), 0);
-	cr_assert_eq(deliver("new-utf8.eml").outcome, MAIL_IN_STORED);
-	cr_assert_eq(deliver("new-utf8.eml").outcome, MAIL_IN_STORED);
-	struct mail_in_result r = deliver("new-utf8.eml");
-	cr_assert_eq(r.outcome, MAIL_IN_IGNORED, "%s", r.reason);
+	cr_assert_eq(deliver("new-utf8.eml").outcome, INBOUND_STORED);
+	cr_assert_eq(deliver("new-utf8.eml").outcome, INBOUND_STORED);
+	struct inbound_result r = deliver("new-utf8.eml");
+	cr_assert_eq(r.outcome, INBOUND_IGNORED, "%s", r.reason);
 	cr_assert_eq(count("SELECT count(*) FROM tickets"), 2);
 	now += 3600; /* the next hour */
-	cr_assert_eq(deliver("new-utf8.eml").outcome, MAIL_IN_STORED);
+	cr_assert_eq(deliver("new-utf8.eml").outcome, INBOUND_STORED);
 }
 
 Test(mail_in, a_message_too_big_is_refused_with_a_reply_naming_the_limit)
@@ -255,9 +255,9 @@ Test(mail_in, a_message_too_big_is_refused_with_a_reply_naming_the_limit)
 	                                  "Subject: Grande\nMessage-ID: <big@client.example>\n\n");
 	memset(raw + n, 'x', sizeof raw - (size_t)n);
 	struct mail_in_options o = {.mailer = &mailer, .source = "pipe", .now = T0};
-	struct mail_in_result r;
+	struct inbound_result r;
 	cr_assert_eq(mail_in_deliver(d, &o, raw, sizeof raw, &r), 0);
-	cr_assert_eq(r.outcome, MAIL_IN_REFUSED);
+	cr_assert_eq(r.outcome, INBOUND_REFUSED);
 	cr_assert_eq(count("SELECT count(*) FROM tickets"), 0);
 	cr_assert_eq(count("SELECT count(*) FROM outbox WHERE body_text LIKE '%grande demais%'"), 1);
 }
@@ -268,8 +268,8 @@ Test(mail_in, a_gmail_reply_to_our_email_is_added_as_the_clients_reply)
 {
 	struct vars v;
 	open_by_email(&v);
-	struct mail_in_result r = deliver_vars("gmail-reply.eml", &v);
-	cr_assert_eq(r.outcome, MAIL_IN_STORED, "%s", r.reason);
+	struct inbound_result r = deliver_vars("gmail-reply.eml", &v);
+	cr_assert_eq(r.outcome, INBOUND_STORED, "%s", r.reason);
 	cr_assert_eq(count("SELECT count(*) FROM tickets WHERE status = 'customer-reply'"), 1);
 	cr_assert_eq(count("SELECT count(*) FROM messages WHERE body = 'Obrigada! Voltou a funcionar.' "
 	                   "AND channel = 'email' AND author_kind = 'client'"),
@@ -280,8 +280,8 @@ Test(mail_in, a_thunderbird_reply_is_found_by_its_references)
 {
 	struct vars v;
 	open_by_email(&v);
-	struct mail_in_result r = deliver_vars("thunderbird-reply.eml", &v);
-	cr_assert_eq(r.outcome, MAIL_IN_STORED, "%s", r.reason);
+	struct inbound_result r = deliver_vars("thunderbird-reply.eml", &v);
+	cr_assert_eq(r.outcome, INBOUND_STORED, "%s", r.reason);
 	cr_assert_eq(count("SELECT count(*) FROM messages"), 2);
 }
 
@@ -289,8 +289,8 @@ Test(mail_in, an_outlook_reply_without_threading_headers_is_found_by_the_hidden_
 {
 	struct vars v;
 	open_by_email(&v);
-	struct mail_in_result r = deliver_vars("outlook-reply.eml", &v);
-	cr_assert_eq(r.outcome, MAIL_IN_STORED, "%s", r.reason);
+	struct inbound_result r = deliver_vars("outlook-reply.eml", &v);
+	cr_assert_eq(r.outcome, INBOUND_STORED, "%s", r.reason);
 	cr_assert_eq(count("SELECT count(*) FROM messages WHERE body LIKE 'Segue o print%' AND body NOT LIKE '%Ref:%'"), 1);
 }
 
@@ -298,8 +298,8 @@ Test(mail_in, an_html_only_reply_is_found_by_the_reference_in_a_hidden_span)
 {
 	struct vars v;
 	open_by_email(&v);
-	struct mail_in_result r = deliver_vars("html-only-reply.eml", &v);
-	cr_assert_eq(r.outcome, MAIL_IN_STORED, "%s", r.reason);
+	struct inbound_result r = deliver_vars("html-only-reply.eml", &v);
+	cr_assert_eq(r.outcome, INBOUND_STORED, "%s", r.reason);
 	cr_assert_eq(count("SELECT count(*) FROM messages WHERE body LIKE 'Pode fechar o ticket%'"), 1);
 }
 
@@ -308,8 +308,8 @@ Test(mail_in, a_forged_reference_finds_nothing_and_opens_a_new_ticket)
 	struct vars v;
 	open_by_email(&v);
 	snprintf(v.ref, sizeof v.ref, "T%s-000000000000", v.number);
-	struct mail_in_result r = deliver_vars("outlook-reply.eml", &v);
-	cr_assert_eq(r.outcome, MAIL_IN_STORED);
+	struct inbound_result r = deliver_vars("outlook-reply.eml", &v);
+	cr_assert_eq(r.outcome, INBOUND_STORED);
 	cr_assert_neq(r.ticket_number, atoll(v.number));
 	cr_assert_eq(count("SELECT count(*) FROM tickets"), 2);
 }
@@ -319,12 +319,12 @@ Test(mail_in, a_stranger_quoting_the_tag_is_not_added_and_gets_a_rate_limited_bo
 	struct vars v;
 	open_by_email(&v);
 	for (int i = 0; i < 5; i++) {
-		struct mail_in_result r = deliver_vars("stranger-reply.eml", &v);
-		cr_assert_eq(r.outcome, MAIL_IN_REFUSED, "%s", r.reason);
+		struct inbound_result r = deliver_vars("stranger-reply.eml", &v);
+		cr_assert_eq(r.outcome, INBOUND_REFUSED, "%s", r.reason);
 	}
 	cr_assert_eq(count("SELECT count(*) FROM messages"), 1);
 	cr_assert_eq(count("SELECT count(*) FROM outbox WHERE to_address LIKE '%intruso@outro-dominio.com%'"),
-	             MAIL_IN_BOUNCES_PER_HOUR);
+	             INBOUND_BOUNCES_PER_HOUR);
 	cr_assert_eq(count("SELECT count(*) FROM mail_inbound WHERE status = 'refused'"), 5);
 }
 
@@ -332,11 +332,11 @@ Test(mail_in, staff_of_the_department_reply_by_email_and_the_client_is_emailed_i
 {
 	struct vars v;
 	open_by_email(&v);
-	struct mail_in_result r = deliver_vars("gmail-reply.eml", &v);
+	struct inbound_result r = deliver_vars("gmail-reply.eml", &v);
 	char client_msgid[64];
 	snprintf(client_msgid, sizeof client_msgid, "%s", v.msgid);
 	r = deliver_vars("staff-reply.eml", &v);
-	cr_assert_eq(r.outcome, MAIL_IN_STORED, "%s", r.reason);
+	cr_assert_eq(r.outcome, INBOUND_STORED, "%s", r.reason);
 	cr_assert_eq(count("SELECT count(*) FROM tickets WHERE status = 'answered'"), 1);
 	cr_assert_eq(count("SELECT count(*) FROM messages WHERE author_kind = 'staff' AND "
 	                   "body = 'Maria, reiniciamos o PHP-FPM e o site voltou.'"),
@@ -369,10 +369,10 @@ Test(mail_in, an_agent_of_another_department_may_not_reply_by_email)
 	memmove(from + strlen("Agente <agente@"), from + strlen("Ana Lima <admin@"),
 	        strlen(from + strlen("Ana Lima <admin@")) + 1);
 	struct mail_in_options o = {.mailer = &mailer, .source = "pipe", .now = T0};
-	struct mail_in_result r;
+	struct inbound_result r;
 	cr_assert_eq(mail_in_deliver(d, &o, raw, strlen(raw), &r), 0);
 	free(raw);
-	cr_assert_eq(r.outcome, MAIL_IN_REFUSED, "%s", r.reason);
+	cr_assert_eq(r.outcome, INBOUND_REFUSED, "%s", r.reason);
 	cr_assert_eq(count("SELECT count(*) FROM messages WHERE author_kind = 'staff'"), 0);
 }
 
@@ -386,11 +386,11 @@ Test(mail_in, staff_can_read_the_original_email_of_a_message)
 	const char *data = NULL;
 	size_t len = 0;
 	int64_t message = count("SELECT id FROM messages LIMIT 1");
-	cr_assert_eq(mail_in_original_for_staff(d, &admin, number, message, a, &data, &len), 1);
+	cr_assert_eq(inbound_original_for_staff(d, &admin, number, message, a, &data, &len), 1);
 	cr_assert(strstr(data, "(11) 99999-0000"), "the signature cut from the ticket is in the original");
 	cr_assert(strstr(data, "Message-ID: <in-1@client.example>"));
 	struct session client = {.kind = ACCOUNT_CLIENT, .user_id = 1};
-	cr_assert_eq(mail_in_original_for_staff(d, &client, number, message, a, &data, &len), 0);
+	cr_assert_eq(inbound_original_for_staff(d, &client, number, message, a, &data, &len), 0);
 	arena_free(a);
 }
 
@@ -403,8 +403,8 @@ Test(mail_in, bounces_auto_replies_bulk_and_x_autoreply_are_ignored_and_never_an
 	int64_t mails = count("SELECT count(*) FROM outbox");
 	const char *files[] = {"bounce.eml", "autoreply.eml", "bulk.eml", "x-autoreply.eml"};
 	for (size_t i = 0; i < 4; i++) {
-		struct mail_in_result r = deliver_vars(files[i], &v);
-		cr_assert_eq(r.outcome, MAIL_IN_IGNORED, "%s: %s", files[i], r.reason);
+		struct inbound_result r = deliver_vars(files[i], &v);
+		cr_assert_eq(r.outcome, INBOUND_IGNORED, "%s: %s", files[i], r.reason);
 	}
 	cr_assert_eq(count("SELECT count(*) FROM outbox"), mails);
 	cr_assert_eq(count("SELECT count(*) FROM messages"), 1);
@@ -418,19 +418,19 @@ Test(mail_in, mail_from_our_own_address_is_ignored)
 	const char dept[] = "From: suporte@exemplo.com.br\nTo: suporte@exemplo.com.br\n"
 	                    "Subject: loop\nMessage-ID: <own2@x>\n\nhello\n";
 	struct mail_in_options o = {.mailer = &mailer, .source = "pipe", .now = T0};
-	struct mail_in_result r;
+	struct inbound_result r;
 	cr_assert_eq(mail_in_deliver(d, &o, raw, sizeof raw - 1, &r), 0);
-	cr_assert_eq(r.outcome, MAIL_IN_IGNORED, "%s", r.reason);
+	cr_assert_eq(r.outcome, INBOUND_IGNORED, "%s", r.reason);
 	cr_assert_eq(mail_in_deliver(d, &o, dept, sizeof dept - 1, &r), 0);
-	cr_assert_eq(r.outcome, MAIL_IN_IGNORED, "%s", r.reason);
+	cr_assert_eq(r.outcome, INBOUND_IGNORED, "%s", r.reason);
 	cr_assert_eq(count("SELECT count(*) FROM outbox"), 0);
 }
 
 Test(mail_in, banned_addresses_and_domains_are_ignored)
 {
 	cr_assert_eq(store_setting_set(d, "mail_banned_senders", "spam@x.example,\n@CLIENTE-NOVO.com.br"), 0);
-	struct mail_in_result r = deliver("new-unknown.eml");
-	cr_assert_eq(r.outcome, MAIL_IN_IGNORED, "%s", r.reason);
+	struct inbound_result r = deliver("new-unknown.eml");
+	cr_assert_eq(r.outcome, INBOUND_IGNORED, "%s", r.reason);
 	cr_assert(strstr(r.reason, "banned"));
-	cr_assert_eq(deliver("new-utf8.eml").outcome, MAIL_IN_STORED);
+	cr_assert_eq(deliver("new-utf8.eml").outcome, INBOUND_STORED);
 }

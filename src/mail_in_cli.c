@@ -11,9 +11,10 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "jobs/imap_poller.h"
+#include "mail_in_cli.h"
 #include "mail/mail_in.h"
 #include "mail/message.h"
-#include "store/settings_store.h"
+#include "domain/admin.h"
 #include "view/i18n.h"
 #include "view/template.h"
 
@@ -96,6 +97,7 @@ struct mail_in_env {
 	i18n_catalog *catalog;
 	tpl_set *templates;
 	char company[128];
+	char base_url[512];
 	struct mailer mailer;
 };
 
@@ -120,8 +122,14 @@ static int env_open(struct mail_in_env *e, const struct config *cfg)
 		fprintf(stderr, "chamado mail-in: %s\n", err);
 		return -1;
 	}
-	store_setting_get(e->d, "company_name", "Central de Suporte", e->company, sizeof e->company);
-	e->mailer = (struct mailer){e->templates, e->catalog, cfg->mail_from, cfg->base_url, e->company};
+	/* Branding and the site's address as the server has them (admin settings). */
+	struct admin_settings settings;
+	admin_settings_load(e->d, &settings);
+	snprintf(e->company, sizeof e->company, "%s", settings.company_name);
+	struct config effective = *cfg;
+	config_use_base_url_setting(&effective, settings.base_url);
+	snprintf(e->base_url, sizeof e->base_url, "%s", effective.base_url);
+	e->mailer = (struct mailer){e->templates, e->catalog, cfg->mail_from, e->base_url, e->company};
 	return 0;
 }
 
@@ -132,7 +140,7 @@ static void env_close(struct mail_in_env *e)
 	db_close(e->d);
 }
 
-static const char *outcome_name(enum mail_in_outcome o)
+static const char *outcome_name(enum inbound_outcome o)
 {
 	static const char *const names[] = {"stored", "duplicate", "ignored", "refused"};
 	return names[o];
@@ -140,7 +148,7 @@ static const char *outcome_name(enum mail_in_outcome o)
 
 static int deliver_stdin(struct mail_in_env *e)
 {
-	size_t max = mail_in_max_bytes(e->d);
+	size_t max = inbound_max_bytes(e->d);
 	buf raw;
 	buf_init(&raw, max + 1);
 	if (read_stdin(&raw, max) < 0) {
@@ -150,7 +158,7 @@ static int deliver_stdin(struct mail_in_env *e)
 	}
 	struct mail_in_options o = {.mailer = &e->mailer, .source = "pipe",
 	                            .now = (int64_t)time(NULL)};
-	struct mail_in_result r;
+	struct inbound_result r;
 	int rc = mail_in_deliver(e->d, &o, raw.len ? raw.data : "", raw.len, &r);
 	buf_free(&raw);
 	if (rc < 0) {

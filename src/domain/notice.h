@@ -1,0 +1,65 @@
+/* What the domain tells people, as events: "ticket #N was opened, tell its
+ * client", "a staff member replied, tell the client". The domain decides
+ * who is told and when (in the transaction of the change, so a notice is
+ * never lost nor sent for a change that rolled back); how it reads — the
+ * templates, the language's texts, links, MIME — is composed outside the
+ * domain, by the notifier the application hands in (mail/notice.c writes
+ * an outbox email). */
+#ifndef CHAMADO_NOTICE_H
+#define CHAMADO_NOTICE_H
+
+#include <stdint.h>
+
+#include "domain/account.h"
+#include "store/db.h"
+#include "view/i18n.h"
+
+struct ticket_row;
+
+enum notice_kind {
+	NOTICE_TICKET_OPENED,      /* to the client: the confirmation with the number */
+	NOTICE_TICKET_NEW_STAFF,   /* to a department member: a new ticket */
+	NOTICE_CLIENT_REPLY_STAFF, /* to a department member: the client replied */
+	NOTICE_STAFF_REPLY,        /* to the client: a staff reply */
+	NOTICE_PASSWORD_RESET,     /* to an account: the reset link */
+	NOTICE_EMAIL_CHANGE,       /* to the new address: the confirmation link */
+	NOTICE_MAIL_NOT_ADDED,     /* to an email sender: not allowed on that ticket */
+	NOTICE_MAIL_REFUSED,       /* to an email sender: unknown senders are refused */
+	NOTICE_MAIL_TOO_BIG,       /* to an email sender: over the size limit */
+};
+
+struct notice {
+	enum notice_kind kind;
+	const char *to;      /* the recipient's address */
+	const char *to_name; /* NULL or their name */
+	enum lang lang;      /* the recipient's language */
+
+	/* Ticket notices: the ticket and what was written. */
+	const struct ticket_row *ticket;
+	const char *message;
+	const char *author_name; /* NOTICE_STAFF_REPLY: who answered */
+
+	/* Account notices: the link's token, whose it is, the new address. */
+	const char *token;
+	enum account_kind account_kind;
+	const char *new_email;
+
+	/* Answers to an email sender: what they sent, and why. */
+	const char *in_reply_to; /* their Message-ID, NULL none */
+	const char *subject;
+	int64_t number; /* the ticket they wrote to, 0 none */
+	const char *limit; /* NOTICE_MAIL_TOO_BIG: "25 MB" */
+};
+
+/* Queues the notice in the caller's transaction: 0, or < 0 (DB_E*). */
+struct notifier {
+	int (*queue)(void *self, db *d, const struct notice *n);
+	void *self;
+};
+
+static inline int notice_queue(db *d, const struct notifier *to, const struct notice *n)
+{
+	return to && to->queue ? to->queue(to->self, d, n) : 0;
+}
+
+#endif
