@@ -441,7 +441,8 @@ static int check_change(db *d, const struct ticket_row *t, const struct api_tick
 }
 
 int api_ticket_update(db *d, const struct notifier *n, const struct session *staff, int64_t id,
-                      const struct api_ticket_change *c, int64_t now, struct api_errors *e)
+                      const struct api_ticket_change *c, int64_t now, struct api_errors *e,
+                      arena *out, struct ticket_row *after)
 {
 	memset(e, 0, sizeof *e);
 	arena *a = arena_new(16384);
@@ -481,6 +482,8 @@ int api_ticket_update(db *d, const struct notifier *n, const struct session *sta
 	}
 	if (rc == TICKET_NOT_FOUND)
 		rc = API_NOT_FOUND;
+	if (rc == API_OK && store_ticket_id_get(d, id, out, after) != 1)
+		rc = DB_ERROR;
 out:
 	arena_free(a);
 	return rc;

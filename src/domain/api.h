@@ -122,10 +122,13 @@ struct api_ticket_change {
 	bool comment_public;           /* false: an internal note */
 };
 /* Adds the comment (a reply emails the client; a note emails nobody) and
- * then applies the changes. API_OK, API_INVALID, API_NOT_FOUND or < 0.
- * Everything is checked before anything is written. */
+ * then applies the changes. API_OK with the ticket as it is now in *after
+ * (strings in a; shown even when the change moved it out of an agent's
+ * departments), API_INVALID, API_NOT_FOUND or < 0. Everything is checked
+ * before anything is written. */
 int api_ticket_update(db *d, const struct notifier *n, const struct session *staff, int64_t id,
-                      const struct api_ticket_change *c, int64_t now, struct api_errors *e);
+                      const struct api_ticket_change *c, int64_t now, struct api_errors *e,
+                      arena *out, struct ticket_row *after);
 
 /* ---- users ---- */
 

@@ -198,16 +198,7 @@ API_HANDLER(api_ticket_update_call)
 		return;
 	}
 	int64_t now = (int64_t)time(NULL);
-	rc = api_ticket_update(c->d, c->notifier, &c->staff, id, &ch, now, &e);
-	if (rc == API_OK) {
-		/* A change may have moved the ticket out of an agent's reach: show
-		 * it as it is, as the audit does. */
-		rc = api_ticket_get(c->d, &c->staff, id, req->arena, &after);
-		if (rc == 0)
-			rc = api_ticket_get(c->d, &(struct session){.kind = ACCOUNT_STAFF, .admin = true}, id,
-			                    req->arena, &after);
-		rc = rc == 1 ? API_OK : (rc < 0 ? rc : DB_ERROR);
-	}
+	rc = api_ticket_update(c->d, c->notifier, &c->staff, id, &ch, now, &e, req->arena, &after);
 	if (rc != API_OK) {
 		api_fail(req, rc, &e);
 		return;

@@ -186,6 +186,7 @@ test('a public comment emails the client and shows on their page; a note (public
   await waitForMailWith(publicWord, (m) => m.to.includes(CLIENT.email));
   const comments = await api(s, adminAuth, 'GET', `/api/v2/tickets/${t.id}/comments.json`);
   assert.deepEqual(comments.json.comments.map((c) => c.public), [true, false, true]);
+  assert.deepEqual(comments.json.comments.map((c) => c.via.channel), ['api', 'api', 'api'], 'written through the API channel');
   assert.match(comments.json.comments[1].html_body, new RegExp(secret));
   const page = await maria.get(`/tickets/${t.number}`);
   assert.ok(page.body.includes(publicWord));
