@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/str.h"
+#include "domain/webhook.h"
 #include "domain/staff_ticket.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
@@ -31,6 +32,7 @@ static int change_status(db *d, const struct actor *who, const struct ticket_row
 	if (!ticket_status_valid(status))
 		return TICKET_INVALID;
 	int rc = store_ticket_set_status(d, t->id, status, now);
+	rc = rc ? rc : webhook_queue_event(d, WEBHOOK_STATUS_CHANGED, t->id, now);
 	return rc ? rc : ticket_audit(d, who, t->id, "status", t->status, status, now);
 }
 
