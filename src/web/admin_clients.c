@@ -141,7 +141,7 @@ static int load_client(struct request *req, struct admin_client_row *c)
 	db *d = req_db(req);
 	int rc = d ? admin_client_get(d, id, req->arena, c) : -1;
 	if (rc <= 0)
-		resp_error(req, rc == 0 ? 404 : 500);
+		admin_missing(req, rc);
 	return rc;
 }
 
@@ -181,12 +181,13 @@ void admin_client_edit_submit(struct request *req)
 		render_client(req, 422, &c, &f, &e, &blank_service, NULL);
 		return;
 	}
-	if (rc != ADMIN_OK) {
-		admin_fail(req, rc);
-		return;
-	}
-	web_flash(req, "saved");
-	resp_redirect(req, 303, arena_printf(req->arena, "/staff/admin/clients/%lld", (long long)c.id));
+	admin_saved(req, rc, arena_printf(req->arena, "/staff/admin/clients/%lld", (long long)c.id));
+}
+
+/* Where a change to a client's services leads: the client's page, at them. */
+static const char *services_url(struct request *req, int64_t client_id)
+{
+	return arena_printf(req->arena, "/staff/admin/clients/%lld#services", (long long)client_id);
 }
 
 static void service_from_request(struct request *req, struct admin_service_form *s)
@@ -217,13 +218,7 @@ void admin_service_create_submit(struct request *req)
 		render_client(req, 422, &c, &f, NULL, &s, &se);
 		return;
 	}
-	if (rc != ADMIN_OK) {
-		admin_fail(req, rc);
-		return;
-	}
-	web_flash(req, "saved");
-	resp_redirect(req, 303, arena_printf(req->arena, "/staff/admin/clients/%lld#services",
-	                                     (long long)c.id));
+	admin_saved(req, rc, services_url(req, c.id));
 }
 
 static void render_service(struct request *req, int status, const struct admin_client_row *c,
@@ -262,7 +257,7 @@ static int load_service(struct request *req, struct admin_client_row *c,
 	}
 	int rc = admin_service_get(req_db(req), c->id, service_id, req->arena, s);
 	if (rc <= 0)
-		resp_error(req, rc == 0 ? 404 : 500);
+		admin_missing(req, rc);
 	return rc == 1;
 }
 
@@ -297,13 +292,7 @@ void admin_service_edit_submit(struct request *req)
 		render_service(req, 422, &c, row.id, &s, &se);
 		return;
 	}
-	if (rc != ADMIN_OK) {
-		admin_fail(req, rc);
-		return;
-	}
-	web_flash(req, "saved");
-	resp_redirect(req, 303, arena_printf(req->arena, "/staff/admin/clients/%lld#services",
-	                                     (long long)c.id));
+	admin_saved(req, rc, services_url(req, c.id));
 }
 
 /* POST /staff/admin/clients/:id/services/:service/delete — 303 to the
@@ -317,11 +306,5 @@ void admin_service_delete_submit(struct request *req)
 	if (!load_service(req, &c, &row))
 		return;
 	int rc = admin_service_delete(req_db(req), c.id, row.id);
-	if (rc != ADMIN_OK) {
-		admin_fail(req, rc);
-		return;
-	}
-	web_flash(req, "saved");
-	resp_redirect(req, 303, arena_printf(req->arena, "/staff/admin/clients/%lld#services",
-	                                     (long long)c.id));
+	admin_saved(req, rc, services_url(req, c.id));
 }
