@@ -130,14 +130,13 @@ static void render_client(struct request *req, int status, const struct admin_cl
 	page_render(req, status, "staff/admin/client", page);
 }
 
-/* The client named by the route's :id: 1 found, 0 answered 404, -1 500. */
+/* For the signed-in admin, the client named by the route's :id: 1 found,
+ * 0 after answering (303, 404), -1 after answering 500. */
 static int load_client(struct request *req, struct admin_client_row *c)
 {
 	int64_t id;
-	if (!admin_param_id(req, "id", &id)) {
-		resp_error(req, 404);
+	if (!admin_require_id(req, &id))
 		return 0;
-	}
 	db *d = req_db(req);
 	int rc = d ? admin_client_get(d, id, req->arena, c) : -1;
 	if (rc <= 0)
@@ -151,8 +150,6 @@ static const struct admin_service_form blank_service = {.kind = "hosting", .labe
 /* GET /staff/admin/clients/:id — 200; 303; 404 for agents or no such client. */
 void admin_client_page(struct request *req)
 {
-	if (!admin_require(req))
-		return;
 	struct admin_client_row c;
 	if (load_client(req, &c) != 1)
 		return;
@@ -164,8 +161,6 @@ void admin_client_page(struct request *req)
 /* POST /staff/admin/clients/:id — 303 back with "saved"; 422; 404. */
 void admin_client_edit_submit(struct request *req)
 {
-	if (!admin_require(req))
-		return;
 	struct admin_client_row c;
 	if (load_client(req, &c) != 1)
 		return;
@@ -203,8 +198,6 @@ static void service_from_request(struct request *req, struct admin_service_form 
  * 422 with the client's page; 404. */
 void admin_service_create_submit(struct request *req)
 {
-	if (!admin_require(req))
-		return;
 	struct admin_client_row c;
 	if (load_client(req, &c) != 1)
 		return;
@@ -244,7 +237,8 @@ static void render_service(struct request *req, int status, const struct admin_c
 	page_render(req, status, "staff/admin/service", page);
 }
 
-/* The client and service of the route: 1, or 0 after answering. */
+/* For the signed-in admin, the client and service of the route: 1, or 0
+ * after answering. */
 static int load_service(struct request *req, struct admin_client_row *c,
                         struct admin_service_row *s)
 {
@@ -264,8 +258,6 @@ static int load_service(struct request *req, struct admin_client_row *c,
 /* GET /staff/admin/clients/:id/services/:service — 200; 303; 404. */
 void admin_service_edit_page(struct request *req)
 {
-	if (!admin_require(req))
-		return;
 	struct admin_client_row c;
 	struct admin_service_row row;
 	if (!load_service(req, &c, &row))
@@ -278,8 +270,6 @@ void admin_service_edit_page(struct request *req)
  * "saved"; 422; 404. */
 void admin_service_edit_submit(struct request *req)
 {
-	if (!admin_require(req))
-		return;
 	struct admin_client_row c;
 	struct admin_service_row row;
 	if (!load_service(req, &c, &row))
@@ -299,8 +289,6 @@ void admin_service_edit_submit(struct request *req)
  * client with "saved"; 404. */
 void admin_service_delete_submit(struct request *req)
 {
-	if (!admin_require(req))
-		return;
 	struct admin_client_row c;
 	struct admin_service_row row;
 	if (!load_service(req, &c, &row))
