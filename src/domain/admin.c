@@ -169,6 +169,32 @@ int admin_department_delete(db *d, int64_t id)
 
 /* ---- staff ---- */
 
+/* What is wrong with a person's name, NULL when nothing. */
+static const char *person_name_error(const char *name)
+{
+	if (!*name)
+		return N_("Enter a name.");
+	if (chars(name) > ADMIN_NAME_MAX || strlen(name) > 200)
+		return N_("The name can have at most 100 characters.");
+	return NULL;
+}
+
+/* What is wrong with email as the address of account id, NULL when
+ * nothing: not an address, or taken (by_email finds another account).
+ * A failed look-up leaves its error in *rc. */
+static const char *account_email_error(db *d, int64_t (*by_email)(db *, const char *),
+                                       const char *email, int64_t id, const char *taken, int *rc)
+{
+	if (!account_email_valid(email))
+		return N_("Enter a valid email address.");
+	int64_t other = by_email(d, email);
+	if (other < 0)
+		*rc = (int)other;
+	else if (other > 0 && other != id)
+		return taken;
+	return NULL;
+}
+
 static bool valid_role(const char *role)
 {
 	return str_eq(role, "admin") || str_eq(role, "agent");
@@ -202,19 +228,10 @@ int admin_staff_save(db *d, const struct session *actor, int64_t id,
 	bool self = actor && id > 0 && actor->user_id == id;
 
 	/* Check. */
-	if (!*name)
-		e->name = N_("Enter a name.");
-	else if (chars(name) > ADMIN_NAME_MAX || strlen(name) > 200)
-		e->name = N_("The name can have at most 100 characters.");
-	if (!account_email_valid(email)) {
-		e->email = N_("Enter a valid email address.");
-	} else {
-		int64_t other = store_admin_staff_id_by_email(d, email);
-		if (other < 0)
-			rc = (int)other;
-		else if (other > 0 && other != id)
-			e->email = N_("A staff member with this email address already exists.");
-	}
+	e->name = person_name_error(name);
+	e->email = account_email_error(d, store_admin_staff_id_by_email, email, id,
+	                               N_("A staff member with this email address already exists."),
+	                               &rc);
 	if (!valid_role(f->role))
 		e->role = N_("Choose a role.");
 	else if (self && !str_eq(f->role, "admin"))
@@ -338,19 +355,9 @@ int admin_client_save(db *d, int64_t id, const struct admin_client_form *f, int6
 	}
 	rc = 0;
 
-	if (!*name)
-		e->name = N_("Enter a name.");
-	else if (chars(name) > ADMIN_NAME_MAX || strlen(name) > 200)
-		e->name = N_("The name can have at most 100 characters.");
-	if (!account_email_valid(email)) {
-		e->email = N_("Enter a valid email address.");
-	} else {
-		int64_t other = store_admin_client_id_by_email(d, email);
-		if (other < 0)
-			rc = (int)other;
-		else if (other > 0 && other != id)
-			e->email = N_("An account with this email address already exists.");
-	}
+	e->name = person_name_error(name);
+	e->email = account_email_error(d, store_admin_client_id_by_email, email, id,
+	                               N_("An account with this email address already exists."), &rc);
 	if (!valid_language(f->language))
 		e->language = N_("Choose a language.");
 	if (rc < 0 || e->name || e->email || e->language) {

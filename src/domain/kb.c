@@ -12,6 +12,21 @@
 
 enum { WORDS_MAX = 16, CATEGORY_MAX = 200 };
 
+/* Ends a write transaction: commits when rc is 0, giving id (what was
+ * saved) in *out_id when not NULL, else rolls back. rc, or the commit's
+ * error. */
+static int finish_write(db *d, int rc, int64_t id, int64_t *out_id)
+{
+	if (rc != 0) {
+		db_rollback(d);
+		return rc;
+	}
+	rc = db_commit(d);
+	if (rc == 0 && out_id)
+		*out_id = id;
+	return rc;
+}
+
 bool kb_may_write(const struct session *s)
 {
 	return s && s->kind == ACCOUNT_STAFF;
@@ -252,11 +267,7 @@ int kb_vote(db *d, const struct kb_voter *v, int64_t article_id, bool helpful, i
 	}
 	if (rc == 0)
 		rc = store_kb_vote_put(d, article_id, key, helpful, now);
-	if (rc != 0) {
-		db_rollback(d);
-		return rc;
-	}
-	return db_commit(d);
+	return finish_write(d, rc, 0, NULL);
 }
 
 int kb_vote_tally(db *d, int64_t article_id, int64_t *yes, int64_t *total)
@@ -366,13 +377,7 @@ int kb_category_save(db *d, const struct session *staff, int64_t id,
 		rc = new_id < 0 ? (int)new_id : 0;
 		id = new_id;
 	}
-	if (rc != 0) {
-		db_rollback(d);
-		goto out;
-	}
-	rc = db_commit(d);
-	if (rc == 0 && out_id)
-		*out_id = id;
+	rc = finish_write(d, rc, id, out_id);
 out:
 	arena_free(a);
 	return rc;
@@ -393,11 +398,7 @@ int kb_category_delete(db *d, const struct session *staff, int64_t id)
 		rc = KB_NOT_FOUND;
 	else if (rc == 1)
 		rc = row.article_count > 0 ? KB_REFUSED : store_kb_category_delete(d, id);
-	if (rc != 0) {
-		db_rollback(d);
-		return rc;
-	}
-	return db_commit(d);
+	return finish_write(d, rc, id, NULL);
 }
 
 int kb_article_save(db *d, const struct session *staff, int64_t id,
@@ -458,13 +459,7 @@ int kb_article_save(db *d, const struct session *staff, int64_t id,
 		rc = new_id < 0 ? (int)new_id : 0;
 		id = new_id;
 	}
-	if (rc != 0) {
-		db_rollback(d);
-		goto out;
-	}
-	rc = db_commit(d);
-	if (rc == 0 && out_id)
-		*out_id = id;
+	rc = finish_write(d, rc, id, out_id);
 out:
 	arena_free(a);
 	return rc;
@@ -488,11 +483,7 @@ static int article_change(db *d, const struct session *staff, int64_t id, bool d
 	else if (rc == 1)
 		rc = delete ? store_kb_article_delete(d, id)
 		            : store_kb_article_set_published(d, id, published, now);
-	if (rc != 0) {
-		db_rollback(d);
-		return rc;
-	}
-	return db_commit(d);
+	return finish_write(d, rc, id, NULL);
 }
 
 int kb_article_publish(db *d, const struct session *staff, int64_t id, bool published,

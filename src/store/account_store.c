@@ -20,8 +20,6 @@ int64_t store_client_insert(db *d, const char *email, const char *name, const ch
 		"INSERT INTO clients (email, email_lower, name, password_hash, language, created_at, updated_at) "
 		"VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	char lower[256];
 	lower_ascii(email, lower, sizeof lower);
 	db_bind_text(s, 1, email);
@@ -40,8 +38,6 @@ int64_t store_staff_insert(db *d, const char *email, const char *name, const cha
 		"INSERT INTO staff (email, email_lower, name, password_hash, role, language, created_at, updated_at) "
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	char lower[256];
 	lower_ascii(email, lower, sizeof lower);
 	db_bind_text(s, 1, email);
@@ -107,8 +103,6 @@ int store_account_get_by_email(db *d, const char *kind, const char *email, struc
 		"SELECT id, email, name, password_hash, language, role, active FROM staff "
 		"WHERE email_lower = $1";
 	db_stmt *s = db_prepare(d, is_staff(kind) ? staff_sql : client_sql);
-	if (!s)
-		return DB_ERROR;
 	char lower[256];
 	lower_ascii(email, lower, sizeof lower);
 	db_bind_text(s, 1, lower);
@@ -122,8 +116,6 @@ int store_account_get(db *d, const char *kind, int64_t id, struct account_row *r
 	static const char staff_sql[] =
 		"SELECT id, email, name, password_hash, language, role, active FROM staff WHERE id = $1";
 	db_stmt *s = db_prepare(d, is_staff(kind) ? staff_sql : client_sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	return read_account(s, row);
 }
@@ -135,8 +127,6 @@ int store_account_set_password(db *d, const char *kind, int64_t id, const char *
 	static const char staff_sql[] =
 		"UPDATE staff SET password_hash = $2, updated_at = $3 WHERE id = $1";
 	db_stmt *s = db_prepare(d, is_staff(kind) ? staff_sql : client_sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, hash);
 	db_bind_int(s, 3, now);
@@ -151,8 +141,6 @@ int store_account_set_profile(db *d, const char *kind, int64_t id, const char *n
 	static const char staff_sql[] =
 		"UPDATE staff SET name = $2, language = $3, updated_at = $4 WHERE id = $1";
 	db_stmt *s = db_prepare(d, is_staff(kind) ? staff_sql : client_sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, name);
 	db_bind_text(s, 3, lang);
@@ -167,8 +155,6 @@ int store_account_set_language(db *d, const char *kind, int64_t id, const char *
 	static const char staff_sql[] =
 		"UPDATE staff SET language = $2, updated_at = $3 WHERE id = $1";
 	db_stmt *s = db_prepare(d, is_staff(kind) ? staff_sql : client_sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, lang);
 	db_bind_int(s, 3, now);
@@ -182,8 +168,6 @@ int store_account_set_email(db *d, const char *kind, int64_t id, const char *ema
 	static const char staff_sql[] =
 		"UPDATE staff SET email = $2, email_lower = $3, updated_at = $4 WHERE id = $1";
 	db_stmt *s = db_prepare(d, is_staff(kind) ? staff_sql : client_sql);
-	if (!s)
-		return DB_ERROR;
 	char lower[256];
 	lower_ascii(email, lower, sizeof lower);
 	db_bind_int(s, 1, id);

@@ -12,12 +12,6 @@ static void lower_ascii(const char *in, char *out, size_t n)
 	out[i] = '\0';
 }
 
-/* The answer of a get after its one step: 1 found, 0 none, or the error. */
-static int found(int rc)
-{
-	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
-}
-
 static int64_t id_by_lower(db *d, const char *sql, const char *email)
 {
 	db_stmt *s = db_prepare(d, sql);
@@ -29,22 +23,14 @@ static int64_t id_by_lower(db *d, const char *sql, const char *email)
 	return db_scalar_int(s, 0);
 }
 
-static int read_ids(db_stmt *s, int64_t *ids, int max)
-{
-	int n = 0, rc;
-	while (n < max && (rc = db_step(s)) == DB_ROW)
-		ids[n++] = db_col_int(s, 0);
-	db_done(s);
-	return rc < 0 ? rc : n;
-}
-
 /* ---- departments ---- */
 
 #define DEPARTMENT_COLUMNS \
 	"d.id, d.name, d.description, COALESCE(d.email, ''), d.visible, d.sort_order "
 
-static void read_department(db_stmt *s, arena *a, struct admin_department_row *r)
+static void read_department(db_stmt *s, arena *a, void *row)
 {
+	struct admin_department_row *r = row;
 	r->id = db_col_int(s, 0);
 	r->name = db_col_text_dup(s, 1, a);
 	r->description = db_col_text_dup(s, 2, a);
@@ -54,6 +40,14 @@ static void read_department(db_stmt *s, arena *a, struct admin_department_row *r
 	r->members = 0;
 }
 
+/* A department, then its member count in the column after. */
+static void read_department_counted(db_stmt *s, arena *a, void *row)
+{
+	struct admin_department_row *r = row;
+	read_department(s, a, r);
+	r->members = db_col_int(s, 6);
+}
+
 int store_admin_department_list(db *d, arena *a, struct admin_department_row *rows, int max)
 {
 	static const char sql[] =
@@ -61,31 +55,16 @@ int store_admin_department_list(db *d, arena *a, struct admin_department_row *ro
 		"(SELECT count(*) FROM staff_departments sd WHERE sd.department_id = d.id) "
 		"FROM departments d ORDER BY d.sort_order, d.id LIMIT $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, max);
-	int n = 0, rc;
-	while (n < max && (rc = db_step(s)) == DB_ROW) {
-		read_department(s, a, &rows[n]);
-		rows[n].members = db_col_int(s, 6);
-		n++;
-	}
-	db_done(s);
-	return rc < 0 ? rc : n;
+	return db_read_rows(s, read_department_counted, a, rows, sizeof *rows, max);
 }
 
 int store_admin_department_get(db *d, int64_t id, arena *a, struct admin_department_row *row)
 {
 	static const char sql[] = "SELECT " DEPARTMENT_COLUMNS "FROM departments d WHERE d.id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
-	int rc = db_step(s);
-	if (rc == DB_ROW)
-		read_department(s, a, row);
-	db_done(s);
-	return found(rc);
+	return db_read_one(s, read_department, a, row);
 }
 
 int64_t store_admin_department_id_by_email(db *d, const char *email)
@@ -111,8 +90,6 @@ int64_t store_admin_department_insert(db *d, const char *name, const char *descr
 		"INSERT INTO departments (name, description, email, email_lower, visible, sort_order, "
 		"created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, name);
 	db_bind_text(s, 2, description);
 	bind_email(s, 3, email);
@@ -129,8 +106,6 @@ int store_admin_department_update(db *d, int64_t id, const char *name, const cha
 		"UPDATE departments SET name = $2, description = $3, email = $4, email_lower = $5, "
 		"visible = $6, sort_order = $7 WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, name);
 	db_bind_text(s, 3, description);
@@ -155,8 +130,6 @@ int store_admin_department_delete(db *d, int64_t id)
 {
 	static const char sql[] = "DELETE FROM departments WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	return db_step_done(s);
 }
@@ -166,11 +139,9 @@ int store_admin_department_member_ids(db *d, int64_t department_id, int64_t *ids
 	static const char sql[] =
 		"SELECT staff_id FROM staff_departments WHERE department_id = $1 ORDER BY staff_id LIMIT $2";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, department_id);
 	db_bind_int(s, 2, max);
-	return read_ids(s, ids, max);
+	return db_read_ids(s, ids, max);
 }
 
 static int link(db *d, int64_t staff_id, int64_t department_id)
@@ -179,8 +150,6 @@ static int link(db *d, int64_t staff_id, int64_t department_id)
 		"INSERT INTO staff_departments (staff_id, department_id) VALUES ($1, $2) "
 		"ON CONFLICT DO NOTHING";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, staff_id);
 	db_bind_int(s, 2, department_id);
 	return db_step_done(s);
@@ -190,8 +159,6 @@ int store_admin_department_set_members(db *d, int64_t department_id, const int64
 {
 	static const char sql[] = "DELETE FROM staff_departments WHERE department_id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, department_id);
 	int rc = db_step_done(s);
 	for (int i = 0; rc == DB_OK && i < n; i++)
@@ -224,8 +191,9 @@ int store_admin_departments_exist(db *d, const int64_t *ids, int n)
 
 #define STAFF_COLUMNS "s.id, s.name, s.email, s.role, s.signature, s.language, s.active "
 
-static void read_staff(db_stmt *s, arena *a, struct admin_staff_row *r)
+static void read_staff(db_stmt *s, arena *a, void *row)
 {
+	struct admin_staff_row *r = row;
 	r->id = db_col_int(s, 0);
 	r->name = db_col_text_dup(s, 1, a);
 	r->email = db_col_text_dup(s, 2, a);
@@ -236,6 +204,14 @@ static void read_staff(db_stmt *s, arena *a, struct admin_staff_row *r)
 	r->departments = 0;
 }
 
+/* A staff member, then how many departments in the column after. */
+static void read_staff_counted(db_stmt *s, arena *a, void *row)
+{
+	struct admin_staff_row *r = row;
+	read_staff(s, a, r);
+	r->departments = db_col_int(s, 7);
+}
+
 int store_admin_staff_list(db *d, arena *a, struct admin_staff_row *rows, int max)
 {
 	static const char sql[] =
@@ -243,31 +219,16 @@ int store_admin_staff_list(db *d, arena *a, struct admin_staff_row *rows, int ma
 		"(SELECT count(*) FROM staff_departments sd WHERE sd.staff_id = s.id) "
 		"FROM staff s ORDER BY s.active DESC, s.name, s.id LIMIT $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, max);
-	int n = 0, rc;
-	while (n < max && (rc = db_step(s)) == DB_ROW) {
-		read_staff(s, a, &rows[n]);
-		rows[n].departments = db_col_int(s, 7);
-		n++;
-	}
-	db_done(s);
-	return rc < 0 ? rc : n;
+	return db_read_rows(s, read_staff_counted, a, rows, sizeof *rows, max);
 }
 
 int store_admin_staff_get(db *d, int64_t id, arena *a, struct admin_staff_row *row)
 {
 	static const char sql[] = "SELECT " STAFF_COLUMNS "FROM staff s WHERE s.id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
-	int rc = db_step(s);
-	if (rc == DB_ROW)
-		read_staff(s, a, row);
-	db_done(s);
-	return found(rc);
+	return db_read_one(s, read_staff, a, row);
 }
 
 int64_t store_admin_staff_id_by_email(db *d, const char *email)
@@ -283,8 +244,6 @@ int store_admin_staff_update(db *d, int64_t id, const char *name, const char *em
 		"UPDATE staff SET name = $2, email = $3, email_lower = $4, role = $5, active = $6, "
 		"signature = $7, updated_at = $8 WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	char lower[256];
 	lower_ascii(email, lower, sizeof lower);
 	db_bind_int(s, 1, id);
@@ -302,8 +261,6 @@ int store_admin_staff_set_signature(db *d, int64_t id, const char *signature, bo
 {
 	static const char sql[] = "UPDATE staff SET signature = $2, active = $3 WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, signature);
 	db_bind_int(s, 3, active);
@@ -316,19 +273,15 @@ int store_admin_staff_department_ids(db *d, int64_t staff_id, int64_t *ids, int 
 		"SELECT department_id FROM staff_departments WHERE staff_id = $1 "
 		"ORDER BY department_id LIMIT $2";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, staff_id);
 	db_bind_int(s, 2, max);
-	return read_ids(s, ids, max);
+	return db_read_ids(s, ids, max);
 }
 
 int store_admin_staff_set_departments(db *d, int64_t staff_id, const int64_t *ids, int n)
 {
 	static const char sql[] = "DELETE FROM staff_departments WHERE staff_id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, staff_id);
 	int rc = db_step_done(s);
 	for (int i = 0; rc == DB_OK && i < n; i++)
@@ -355,8 +308,9 @@ int store_admin_staff_exist(db *d, const int64_t *ids, int n)
 
 #define CLIENT_COLUMNS "id, name, email, company, language, active, created_at "
 
-static void read_client(db_stmt *s, arena *a, struct admin_client_row *r)
+static void read_client(db_stmt *s, arena *a, void *row)
 {
+	struct admin_client_row *r = row;
 	r->id = db_col_int(s, 0);
 	r->name = db_col_text_dup(s, 1, a);
 	r->email = db_col_text_dup(s, 2, a);
@@ -398,25 +352,15 @@ int store_admin_client_search(db *d, const char *needle, arena *a, struct admin_
 	db_bind_text(s, 1, needle);
 	db_bind_text(s, 2, pattern);
 	db_bind_int(s, 3, max);
-	int n = 0, rc;
-	while (n < max && (rc = db_step(s)) == DB_ROW)
-		read_client(s, a, &rows[n++]);
-	db_done(s);
-	return rc < 0 ? rc : n;
+	return db_read_rows(s, read_client, a, rows, sizeof *rows, max);
 }
 
 int store_admin_client_get(db *d, int64_t id, arena *a, struct admin_client_row *row)
 {
 	static const char sql[] = "SELECT " CLIENT_COLUMNS "FROM clients WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
-	int rc = db_step(s);
-	if (rc == DB_ROW)
-		read_client(s, a, row);
-	db_done(s);
-	return found(rc);
+	return db_read_one(s, read_client, a, row);
 }
 
 int64_t store_admin_client_id_by_email(db *d, const char *email)
@@ -432,8 +376,6 @@ int store_admin_client_update(db *d, int64_t id, const char *name, const char *e
 		"UPDATE clients SET name = $2, email = $3, email_lower = $4, language = $5, active = $6, "
 		"updated_at = $7 WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	char lower[256];
 	lower_ascii(email, lower, sizeof lower);
 	db_bind_int(s, 1, id);
@@ -446,26 +388,25 @@ int store_admin_client_update(db *d, int64_t id, const char *name, const char *e
 	return db_step_done(s);
 }
 
+static void read_service(db_stmt *s, arena *a, void *row)
+{
+	struct admin_service_row *r = row;
+	r->id = db_col_int(s, 0);
+	r->client_id = db_col_int(s, 1);
+	r->kind = db_col_text_dup(s, 2, a);
+	r->label = db_col_text_dup(s, 3, a);
+	r->status = db_col_text_dup(s, 4, a);
+}
+
 int store_admin_service_get(db *d, int64_t client_id, int64_t id, arena *a,
                             struct admin_service_row *row)
 {
 	static const char sql[] =
 		"SELECT id, client_id, kind, label, status FROM services WHERE id = $1 AND client_id = $2";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, client_id);
-	int rc = db_step(s);
-	if (rc == DB_ROW) {
-		row->id = db_col_int(s, 0);
-		row->client_id = db_col_int(s, 1);
-		row->kind = db_col_text_dup(s, 2, a);
-		row->label = db_col_text_dup(s, 3, a);
-		row->status = db_col_text_dup(s, 4, a);
-	}
-	db_done(s);
-	return found(rc);
+	return db_read_one(s, read_service, a, row);
 }
 
 int store_admin_service_update(db *d, int64_t id, const char *kind, const char *label,
@@ -473,8 +414,6 @@ int store_admin_service_update(db *d, int64_t id, const char *kind, const char *
 {
 	static const char sql[] = "UPDATE services SET kind = $2, label = $3, status = $4 WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, kind);
 	db_bind_text(s, 3, label);
@@ -486,8 +425,6 @@ int store_admin_service_delete(db *d, int64_t id)
 {
 	static const char sql[] = "DELETE FROM services WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	return db_step_done(s);
 }
@@ -498,8 +435,9 @@ int store_admin_service_delete(db *d, int64_t id)
 	"r.id, COALESCE(r.department_id, 0), r.title, r.body, COALESCE(dp.name, '') "
 #define REPLY_JOINS "FROM predefined_replies r LEFT JOIN departments dp ON dp.id = r.department_id "
 
-static void read_reply(db_stmt *s, arena *a, struct admin_reply_row *r)
+static void read_reply(db_stmt *s, arena *a, void *row)
 {
+	struct admin_reply_row *r = row;
 	r->id = db_col_int(s, 0);
 	r->department_id = db_col_int(s, 1);
 	r->title = db_col_text_dup(s, 2, a);
@@ -513,28 +451,16 @@ int store_admin_reply_list(db *d, arena *a, struct admin_reply_row *rows, int ma
 		"SELECT " REPLY_COLUMNS REPLY_JOINS "ORDER BY r.department_id IS NOT NULL, dp.name, "
 		"r.sort_order, r.title, r.id LIMIT $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, max);
-	int n = 0, rc;
-	while (n < max && (rc = db_step(s)) == DB_ROW)
-		read_reply(s, a, &rows[n++]);
-	db_done(s);
-	return rc < 0 ? rc : n;
+	return db_read_rows(s, read_reply, a, rows, sizeof *rows, max);
 }
 
 int store_admin_reply_get(db *d, int64_t id, arena *a, struct admin_reply_row *row)
 {
 	static const char sql[] = "SELECT " REPLY_COLUMNS REPLY_JOINS "WHERE r.id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
-	int rc = db_step(s);
-	if (rc == DB_ROW)
-		read_reply(s, a, row);
-	db_done(s);
-	return found(rc);
+	return db_read_one(s, read_reply, a, row);
 }
 
 static void bind_department(db_stmt *s, int index, int64_t department_id)
@@ -552,8 +478,6 @@ int64_t store_admin_reply_insert(db *d, int64_t department_id, const char *title
 		"INSERT INTO predefined_replies (department_id, title, body, created_at, updated_at) "
 		"VALUES ($1, $2, $3, $4, $4) RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	bind_department(s, 1, department_id);
 	db_bind_text(s, 2, title);
 	db_bind_text(s, 3, body);
@@ -568,8 +492,6 @@ int store_admin_reply_update(db *d, int64_t id, int64_t department_id, const cha
 		"UPDATE predefined_replies SET department_id = $2, title = $3, body = $4, updated_at = $5 "
 		"WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	bind_department(s, 2, department_id);
 	db_bind_text(s, 3, title);
@@ -582,8 +504,6 @@ int store_admin_reply_delete(db *d, int64_t id)
 {
 	static const char sql[] = "DELETE FROM predefined_replies WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	return db_step_done(s);
 }

@@ -145,11 +145,15 @@ db_stmt *db_prepare(db *d, const char *sql)
 
 int db_bind_int(db_stmt *s, int index, int64_t value)
 {
+	if (s == NULL)
+		return DB_ERROR;
 	return s->owner->driver->bind_int(s, index, value);
 }
 
 int db_bind_text(db_stmt *s, int index, const char *text)
 {
+	if (s == NULL)
+		return DB_ERROR;
 	if (text == NULL)
 		return s->owner->driver->bind_null(s, index);
 	return s->owner->driver->bind_text(s, index, text);
@@ -157,16 +161,22 @@ int db_bind_text(db_stmt *s, int index, const char *text)
 
 int db_bind_blob(db_stmt *s, int index, const void *data, size_t len)
 {
+	if (s == NULL)
+		return DB_ERROR;
 	return s->owner->driver->bind_blob(s, index, data, len);
 }
 
 int db_bind_null(db_stmt *s, int index)
 {
+	if (s == NULL)
+		return DB_ERROR;
 	return s->owner->driver->bind_null(s, index);
 }
 
 int db_step(db_stmt *s)
 {
+	if (s == NULL)
+		return DB_ERROR;
 	return s->owner->driver->step(s);
 }
 
@@ -227,4 +237,31 @@ const char *db_col_text_dup(db_stmt *s, int col, arena *a)
 {
 	const char *t = arena_strdup(a, db_col_text(s, col));
 	return t ? t : "";
+}
+
+int db_read_one(db_stmt *s, db_row_reader *read, arena *a, void *row)
+{
+	int rc = db_step(s);
+	if (rc == DB_ROW)
+		read(s, a, row);
+	db_done(s);
+	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
+}
+
+int db_read_rows(db_stmt *s, db_row_reader *read, arena *a, void *rows, size_t size, int max)
+{
+	int n = 0, rc = DB_DONE;
+	while (n < max && (rc = db_step(s)) == DB_ROW)
+		read(s, a, (char *)rows + (size_t)n++ * size);
+	db_done(s);
+	return rc < 0 ? rc : n;
+}
+
+int db_read_ids(db_stmt *s, int64_t *ids, int max)
+{
+	int n = 0, rc = DB_DONE;
+	while (n < max && (rc = db_step(s)) == DB_ROW)
+		ids[n++] = db_col_int(s, 0);
+	db_done(s);
+	return rc < 0 ? rc : n;
 }

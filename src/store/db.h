@@ -50,7 +50,10 @@ int db_begin_write(db *d);
 int db_commit(db *d);
 int db_rollback(db *d);
 
-/* Returns the cached prepared statement for sql (a literal), or NULL. */
+/* Returns the cached prepared statement for sql (a literal), or NULL.
+ * A NULL statement may be passed on to the binds (which do nothing) and to
+ * any step (DB_ERROR), so a query checks for failure once, at its step;
+ * db_error() keeps the prepare's message. */
 db_stmt *db_prepare(db *d, const char *sql);
 /* Parameters are numbered from 1. Text and blobs are copied. */
 int db_bind_int(db_stmt *s, int index, int64_t value);
@@ -79,6 +82,19 @@ int db_step_done(db_stmt *s);
 int64_t db_step_id(db_stmt *s);
 /* A copy of a text column in a; "" when out of memory. */
 const char *db_col_text_dup(db_stmt *s, int col, arena *a);
+
+/* A store file's reader of one row shape: fills *row (a struct of its own
+ * kind) from the current row's columns, strings copied into a. */
+typedef void db_row_reader(db_stmt *s, arena *a, void *row);
+/* Steps once and reads the row, if any, with read: 1 found, 0 none, or a
+ * negative error. */
+int db_read_one(db_stmt *s, db_row_reader *read, arena *a, void *row);
+/* Steps up to max rows into the array rows (elements of size bytes), each
+ * read with read: the number read, or a negative error. */
+int db_read_rows(db_stmt *s, db_row_reader *read, arena *a, void *rows, size_t size, int max);
+/* Steps up to max rows, keeping each one's first column (an id) in ids:
+ * the number read, or a negative error. */
+int db_read_ids(db_stmt *s, int64_t *ids, int max);
 
 /* Migrations: applies every migration newer than the schema's version, each
  * in its own transaction; safe to call on every start and concurrently with

@@ -17,8 +17,6 @@ int64_t store_department_insert(db *d, const char *name, const char *description
 		"INSERT INTO departments (name, description, email, email_lower, visible, sort_order, created_at) "
 		"VALUES ($1, $2, $3, lower($3), $4, $5, $6) RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, name);
 	db_bind_text(s, 2, description);
 	db_bind_text(s, 3, email);
@@ -34,8 +32,6 @@ int store_staff_department_add(db *d, int64_t staff_id, int64_t department_id)
 		"INSERT INTO staff_departments (staff_id, department_id) VALUES ($1, $2) "
 		"ON CONFLICT DO NOTHING";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, staff_id);
 	db_bind_int(s, 2, department_id);
 	int rc = db_step(s);
@@ -60,8 +56,6 @@ int64_t store_service_insert(db *d, int64_t client_id, const char *kind, const c
 		"INSERT INTO services (client_id, kind, label, status, created_at) "
 		"VALUES ($1, $2, $3, $4, $5) RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, client_id);
 	db_bind_text(s, 2, kind);
 	db_bind_text(s, 3, label);
@@ -76,8 +70,6 @@ int store_department_list_visible(db *d, struct department_row *rows, int max)
 		"SELECT id, name, description FROM departments WHERE visible = 1 "
 		"ORDER BY sort_order, id LIMIT $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, max);
 	int n = 0, rc;
 	while ((rc = db_step(s)) == DB_ROW && n < max) {

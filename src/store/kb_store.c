@@ -6,18 +6,11 @@
 
 enum { SEARCH_WORDS_MAX = 16, SEARCH_QUERY_MAX = 2048 };
 
-/* After a loop of db_step: resets the statement and returns n, or the
- * step's error. */
-static int rows_done(db_stmt *s, int rc, int n)
-{
-	db_done(s);
-	return rc < 0 ? rc : n;
-}
-
 /* ---- categories ---- */
 
-static void read_category(db_stmt *s, arena *a, struct kb_category_row *r)
+static void read_category(db_stmt *s, arena *a, void *row)
 {
+	struct kb_category_row *r = row;
 	r->id = db_col_int(s, 0);
 	r->name = db_col_text_dup(s, 1, a);
 	r->description = db_col_text_dup(s, 2, a);
@@ -36,16 +29,8 @@ int store_kb_category_list(db *d, bool public_only, arena *a, struct kb_category
 		"FROM kb_categories c WHERE $1 = 0 OR c.visible = 1 "
 		"ORDER BY c.sort_order, c.id";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, public_only ? 1 : 0);
-	int n = 0;
-	int rc;
-	while ((rc = db_step(s)) == DB_ROW && n < max) {
-		read_category(s, a, &rows[n]);
-		n++;
-	}
-	return rows_done(s, rc, n);
+	return db_read_rows(s, read_category, a, rows, sizeof *rows, max);
 }
 
 int store_kb_category_get(db *d, int64_t id, arena *a, struct kb_category_row *row)
@@ -55,14 +40,8 @@ int store_kb_category_get(db *d, int64_t id, arena *a, struct kb_category_row *r
 		"(SELECT COUNT(*) FROM kb_articles ar WHERE ar.category_id = c.id) "
 		"FROM kb_categories c WHERE c.id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
-	int rc = db_step(s);
-	if (rc == DB_ROW)
-		read_category(s, a, row);
-	db_done(s);
-	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
+	return db_read_one(s, read_category, a, row);
 }
 
 int64_t store_kb_category_insert(db *d, const char *name, const char *description, bool visible,
@@ -72,8 +51,6 @@ int64_t store_kb_category_insert(db *d, const char *name, const char *descriptio
 		"INSERT INTO kb_categories (name, description, visible, sort_order, created_at) "
 		"VALUES ($1, $2, $3, $4, $5) RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, name);
 	db_bind_text(s, 2, description);
 	db_bind_int(s, 3, visible ? 1 : 0);
@@ -89,8 +66,6 @@ int store_kb_category_update(db *d, int64_t id, const char *name, const char *de
 		"UPDATE kb_categories SET name = $2, description = $3, visible = $4, sort_order = $5 "
 		"WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, name);
 	db_bind_text(s, 3, description);
@@ -103,8 +78,6 @@ int store_kb_category_delete(db *d, int64_t id)
 {
 	static const char sql[] = "DELETE FROM kb_categories WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	return db_step_done(s);
 }
@@ -133,9 +106,14 @@ int64_t store_kb_category_next_sort(db *d)
 #define ARTICLE_LIST_COLUMNS \
 	"a.id, a.category_id, c.name, c.visible, a.title, a.published, a.views, a.sort_order, " \
 	"a.created_at, a.updated_at "
+#define ARTICLE_VOTE_COLUMNS \
+	", (SELECT COALESCE(SUM(v.helpful), 0) FROM kb_votes v WHERE v.article_id = a.id), " \
+	"(SELECT COUNT(*) FROM kb_votes v WHERE v.article_id = a.id) "
+#define ARTICLE_FROM "FROM kb_articles a JOIN kb_categories c ON c.id = a.category_id "
 
-static void read_article(db_stmt *s, arena *a, struct kb_article_row *r)
+static void read_article(db_stmt *s, arena *a, void *row)
 {
+	struct kb_article_row *r = row;
 	memset(r, 0, sizeof *r);
 	r->id = db_col_int(s, 0);
 	r->category_id = db_col_int(s, 1);
@@ -149,70 +127,53 @@ static void read_article(db_stmt *s, arena *a, struct kb_article_row *r)
 	r->updated_at = db_col_int(s, 9);
 }
 
+/* An article, then its helpful and total votes in the columns after. */
+static void read_article_voted(db_stmt *s, arena *a, void *row)
+{
+	struct kb_article_row *r = row;
+	read_article(s, a, r);
+	r->yes_votes = db_col_int(s, 10);
+	r->votes = db_col_int(s, 11);
+}
+
+/* The same, then its body. */
+static void read_article_with_body(db_stmt *s, arena *a, void *row)
+{
+	struct kb_article_row *r = row;
+	read_article_voted(s, a, r);
+	r->body = db_col_text_dup(s, 12, a);
+}
+
 int store_kb_article_list_by_category(db *d, int64_t category_id, bool public_only, arena *a,
                                       struct kb_article_row *rows, int max)
 {
 	static const char sql[] =
-		"SELECT " ARTICLE_LIST_COLUMNS
-		"FROM kb_articles a JOIN kb_categories c ON c.id = a.category_id "
+		"SELECT " ARTICLE_LIST_COLUMNS ARTICLE_FROM
 		"WHERE a.category_id = $1 AND ($2 = 0 OR (a.published = 1 AND c.visible = 1)) "
 		"ORDER BY a.sort_order, a.id";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, category_id);
 	db_bind_int(s, 2, public_only ? 1 : 0);
-	int n = 0;
-	int rc;
-	while ((rc = db_step(s)) == DB_ROW && n < max) {
-		read_article(s, a, &rows[n]);
-		n++;
-	}
-	return rows_done(s, rc, n);
+	return db_read_rows(s, read_article, a, rows, sizeof *rows, max);
 }
 
 int store_kb_article_list_all(db *d, arena *a, struct kb_article_row *rows, int max)
 {
 	static const char sql[] =
-		"SELECT " ARTICLE_LIST_COLUMNS ", "
-		"(SELECT COALESCE(SUM(v.helpful), 0) FROM kb_votes v WHERE v.article_id = a.id), "
-		"(SELECT COUNT(*) FROM kb_votes v WHERE v.article_id = a.id) "
-		"FROM kb_articles a JOIN kb_categories c ON c.id = a.category_id "
+		"SELECT " ARTICLE_LIST_COLUMNS ARTICLE_VOTE_COLUMNS ARTICLE_FROM
 		"ORDER BY c.sort_order, c.id, a.sort_order, a.id";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
-	int n = 0;
-	int rc;
-	while ((rc = db_step(s)) == DB_ROW && n < max) {
-		read_article(s, a, &rows[n]);
-		rows[n].yes_votes = db_col_int(s, 10);
-		rows[n].votes = db_col_int(s, 11);
-		n++;
-	}
-	return rows_done(s, rc, n);
+	return db_read_rows(s, read_article_voted, a, rows, sizeof *rows, max);
 }
 
 int store_kb_article_get(db *d, int64_t id, arena *a, struct kb_article_row *row)
 {
 	static const char sql[] =
-		"SELECT " ARTICLE_LIST_COLUMNS ", a.body, "
-		"(SELECT COALESCE(SUM(v.helpful), 0) FROM kb_votes v WHERE v.article_id = a.id), "
-		"(SELECT COUNT(*) FROM kb_votes v WHERE v.article_id = a.id) "
-		"FROM kb_articles a JOIN kb_categories c ON c.id = a.category_id WHERE a.id = $1";
+		"SELECT " ARTICLE_LIST_COLUMNS ARTICLE_VOTE_COLUMNS ", a.body " ARTICLE_FROM
+		"WHERE a.id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
-	int rc = db_step(s);
-	if (rc == DB_ROW) {
-		read_article(s, a, row);
-		row->body = db_col_text_dup(s, 10, a);
-		row->yes_votes = db_col_int(s, 11);
-		row->votes = db_col_int(s, 12);
-	}
-	db_done(s);
-	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
+	return db_read_one(s, read_article_with_body, a, row);
 }
 
 int64_t store_kb_article_insert(db *d, int64_t category_id, const char *title, const char *body,
@@ -222,8 +183,6 @@ int64_t store_kb_article_insert(db *d, int64_t category_id, const char *title, c
 		"INSERT INTO kb_articles (category_id, title, body, published, sort_order, created_at, "
 		"updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, category_id);
 	db_bind_text(s, 2, title);
 	db_bind_text(s, 3, body);
@@ -240,8 +199,6 @@ int store_kb_article_update(db *d, int64_t id, int64_t category_id, const char *
 		"UPDATE kb_articles SET category_id = $2, title = $3, body = $4, sort_order = $5, "
 		"updated_at = $6 WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, category_id);
 	db_bind_text(s, 3, title);
@@ -256,8 +213,6 @@ int store_kb_article_set_published(db *d, int64_t id, bool published, int64_t no
 	static const char sql[] =
 		"UPDATE kb_articles SET published = $2, updated_at = $3 WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, published ? 1 : 0);
 	db_bind_int(s, 3, now);
@@ -268,8 +223,6 @@ int store_kb_article_delete(db *d, int64_t id)
 {
 	static const char sql[] = "DELETE FROM kb_articles WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	return db_step_done(s);
 }
@@ -298,8 +251,6 @@ int store_kb_article_view_add(db *d, int64_t id)
 {
 	static const char sql[] = "UPDATE kb_articles SET views = views + 1 WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	return db_step_done(s);
 }
@@ -315,8 +266,6 @@ int store_kb_vote_put(db *d, int64_t article_id, const char *voter_key, bool hel
 		"ON CONFLICT (article_id, voter_key) DO UPDATE SET helpful = excluded.helpful, "
 		"updated_at = excluded.updated_at";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, article_id);
 	db_bind_text(s, 2, voter_key);
 	db_bind_int(s, 3, helpful ? 1 : 0);
@@ -329,8 +278,6 @@ int store_kb_vote_get(db *d, int64_t article_id, const char *voter_key, bool *he
 	static const char sql[] =
 		"SELECT helpful FROM kb_votes WHERE article_id = $1 AND voter_key = $2";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, article_id);
 	db_bind_text(s, 2, voter_key);
 	int rc = db_step(s);
@@ -346,8 +293,6 @@ int store_kb_vote_counts(db *d, int64_t article_id, int64_t *yes, int64_t *total
 	static const char sql[] =
 		"SELECT COALESCE(SUM(helpful), 0), COUNT(*) FROM kb_votes WHERE article_id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, article_id);
 	int rc = db_step(s);
 	if (rc == DB_ROW) {
@@ -419,6 +364,18 @@ static int tsquery_text(const char *const *words, int nwords, enum kb_match matc
 	return used > 0 && out->len > 0 ? 0 : -1;
 }
 
+/* A search hit, as both backends' queries select it. */
+static void read_hit(db_stmt *s, arena *a, void *row)
+{
+	struct kb_hit *h = row;
+	h->id = db_col_int(s, 0);
+	h->category_id = db_col_int(s, 1);
+	h->category_name = db_col_text_dup(s, 2, a);
+	h->title = db_col_text_dup(s, 3, a);
+	h->title_marked = db_col_text_dup(s, 4, a);
+	h->snippet_marked = db_col_text_dup(s, 5, a);
+}
+
 static int search_pgsql(db *d, const char *query, const char *any_word, bool public_only,
                         arena *a, struct kb_hit *hits, int max)
 {
@@ -434,24 +391,11 @@ static int search_pgsql(db *d, const char *query, const char *any_word, bool pub
 		"WHERE " PG_VECTOR " @@ q.query AND ($2 = 0 OR (a.published = 1 AND c.visible = 1)) "
 		"ORDER BY ts_rank(" PG_VECTOR ", q.query) DESC, a.id LIMIT $3";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, query);
 	db_bind_int(s, 2, public_only ? 1 : 0);
 	db_bind_int(s, 3, max);
 	db_bind_text(s, 4, any_word);
-	int n = 0;
-	int rc;
-	while ((rc = db_step(s)) == DB_ROW && n < max) {
-		hits[n].id = db_col_int(s, 0);
-		hits[n].category_id = db_col_int(s, 1);
-		hits[n].category_name = db_col_text_dup(s, 2, a);
-		hits[n].title = db_col_text_dup(s, 3, a);
-		hits[n].title_marked = db_col_text_dup(s, 4, a);
-		hits[n].snippet_marked = db_col_text_dup(s, 5, a);
-		n++;
-	}
-	return rows_done(s, rc, n);
+	return db_read_rows(s, read_hit, a, hits, sizeof *hits, max);
 }
 
 int store_kb_search(db *d, const char *const *words, int nwords, enum kb_match match,
@@ -493,18 +437,7 @@ int store_kb_search(db *d, const char *const *words, int nwords, enum kb_match m
 	db_bind_int(s, 2, public_only ? 1 : 0);
 	db_bind_int(s, 3, max);
 	buf_free(&q);
-	int n = 0;
-	int rc;
-	while ((rc = db_step(s)) == DB_ROW && n < max) {
-		hits[n].id = db_col_int(s, 0);
-		hits[n].category_id = db_col_int(s, 1);
-		hits[n].category_name = db_col_text_dup(s, 2, a);
-		hits[n].title = db_col_text_dup(s, 3, a);
-		hits[n].title_marked = db_col_text_dup(s, 4, a);
-		hits[n].snippet_marked = db_col_text_dup(s, 5, a);
-		n++;
-	}
-	return rows_done(s, rc, n);
+	return db_read_rows(s, read_hit, a, hits, sizeof *hits, max);
 }
 
 /* ---- tickets avoided ---- */
@@ -514,8 +447,6 @@ int store_kb_suggestion_open_add(db *d, int64_t client_id, int64_t article_id, i
 	static const char sql[] =
 		"INSERT INTO kb_suggestion_opens (client_id, article_id, opened_at) VALUES ($1, $2, $3)";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, client_id);
 	db_bind_int(s, 2, article_id);
 	db_bind_int(s, 3, now);
@@ -579,8 +510,6 @@ int64_t store_kb_rate_hit(db *d, const char *key, int64_t window_start)
 		"THEN rate_limits.hits + 1 ELSE 1 END, window_start = excluded.window_start "
 		"RETURNING hits";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, key);
 	db_bind_int(s, 2, window_start);
 	return db_step_id(s);

@@ -65,8 +65,6 @@ int store_mail_inbound_status(db *d, const char *message_id, int64_t *id, const 
 	static const char sql[] = "SELECT id, status FROM mail_inbound WHERE message_id = $1";
 	static const char *const names[] = {"received", "stored", "ignored", "refused"};
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, message_id);
 	int rc = db_step(s);
 	if (rc == DB_ROW) {
@@ -87,8 +85,6 @@ int store_mail_inbound_finish(db *d, int64_t id, const char *status, const char 
 		"UPDATE mail_inbound SET status = $2, reason = $3, ticket_id = $4, message_row_id = $5, "
 		"updated_at = $6 WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, status);
 	db_bind_text(s, 3, reason ? reason : "");
@@ -135,8 +131,6 @@ int store_mail_inbound_purge_raw(db *d, int64_t before)
 	static const char sql[] =
 		"UPDATE mail_inbound SET raw = NULL WHERE raw IS NOT NULL AND received_at < $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, before);
 	return db_step_done(s);
 }
@@ -147,8 +141,6 @@ int64_t store_mail_ticket_by_sent_id(db *d, const char *message_id)
 		"SELECT ticket_id FROM outbox WHERE message_id = $1 AND ticket_id IS NOT NULL "
 		"ORDER BY id LIMIT 1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, message_id);
 	return step_int(s, 0);
 }
@@ -158,8 +150,6 @@ int64_t store_mail_ticket_by_received_id(db *d, const char *message_id)
 	static const char sql[] =
 		"SELECT ticket_id FROM messages WHERE email_message_id = $1 ORDER BY id LIMIT 1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, message_id);
 	return step_int(s, 0);
 }
@@ -194,8 +184,6 @@ int64_t store_mail_ticket_id_by_number(db *d, int64_t number)
 {
 	static const char sql[] = "SELECT id FROM tickets WHERE number = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, number);
 	return step_int(s, 0);
 }
@@ -210,8 +198,6 @@ int64_t store_mail_message_mark_email(db *d, int64_t ticket_id, const char *subm
 		"UPDATE messages SET channel = 'email', email_message_id = $2 "
 		"WHERE id = (SELECT min(id) FROM messages WHERE ticket_id = $1) RETURNING id";
 	db_stmt *s = db_prepare(d, submission_key ? by_key : first);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, ticket_id);
 	if (submission_key) {
 		db_bind_text(s, 2, submission_key);
@@ -266,8 +252,6 @@ int64_t store_mail_department_by_address(db *d, const char *address)
 	char lower[256];
 	lower_ascii(address, lower, sizeof lower);
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, lower);
 	return step_int(s, 0);
 }
@@ -278,8 +262,6 @@ int store_mail_is_department_address(db *d, const char *address)
 	char lower[256];
 	lower_ascii(address, lower, sizeof lower);
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, lower);
 	return (int)step_int(s, 0);
 }
@@ -289,8 +271,6 @@ int64_t store_mail_first_department(db *d)
 	static const char sql[] =
 		"SELECT id FROM departments WHERE visible = 1 ORDER BY sort_order, id LIMIT 1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	return step_int(s, 0);
 }
 
@@ -303,8 +283,6 @@ int64_t store_rate_limit_hit(db *d, const char *key, int64_t window_start)
 		"THEN rate_limits.hits + 1 ELSE 1 END, window_start = excluded.window_start "
 		"RETURNING hits";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, key);
 	db_bind_int(s, 2, window_start);
 	return step_int(s, DB_ERROR);
@@ -316,8 +294,6 @@ int store_mail_mailboxes(db *d, arena *a, struct mail_mailbox_row *rows, int max
 		"SELECT id, imap_url FROM departments WHERE imap_url IS NOT NULL AND imap_url <> '' "
 		"ORDER BY id";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	int n = 0, rc;
 	while (n < max && (rc = db_step(s)) == DB_ROW) {
 		rows[n].department_id = db_col_int(s, 0);
@@ -336,8 +312,6 @@ int store_mail_set_mailbox(db *d, int64_t department_id, const char *url)
 {
 	static const char sql[] = "UPDATE departments SET imap_url = $2 WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, department_id);
 	db_bind_text(s, 2, url && *url ? url : NULL);
 	return db_step_done(s);
@@ -348,8 +322,6 @@ int64_t store_imap_last_uid(db *d, const char *mailbox, int64_t uidvalidity)
 	static const char sql[] =
 		"SELECT last_uid FROM mail_imap_state WHERE mailbox = $1 AND uidvalidity = $2";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, mailbox);
 	db_bind_int(s, 2, uidvalidity);
 	return step_int(s, 0);
@@ -363,8 +335,6 @@ int store_imap_set_last_uid(db *d, const char *mailbox, int64_t uidvalidity, int
 		"VALUES ($1, $2, $3, $4) ON CONFLICT (mailbox, uidvalidity) DO UPDATE SET "
 		"last_uid = excluded.last_uid, updated_at = excluded.updated_at";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, mailbox);
 	db_bind_int(s, 2, uidvalidity);
 	db_bind_int(s, 3, uid);

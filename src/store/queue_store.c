@@ -1,7 +1,5 @@
 #include "store/queue_store.h"
 
-#include <string.h>
-
 #define QUEUE_COLUMNS \
 	STORE_TICKET_COLUMNS \
 	", CASE t.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, COALESCE(st.name, '') "
@@ -17,8 +15,9 @@
 	"AND ($6 = 0 OR ($6 = 1 AND t.assignee_id = $1) OR ($6 = 2 AND t.assignee_id IS NULL)) " \
 	"AND ($7 = '' OR lower(t.subject) LIKE lower($7) ESCAPE '\\' OR t.number = $8) "
 
-static void read_queue_row(db_stmt *s, arena *a, struct queue_row *r)
+static void read_queue_row(db_stmt *s, arena *a, void *row)
 {
+	struct queue_row *r = row;
 	store_ticket_read(s, a, &r->t);
 	r->rank = (int)db_col_int(s, STORE_TICKET_NCOLUMNS);
 	r->assignee_name = db_col_text_dup(s, STORE_TICKET_NCOLUMNS + 1, a);
@@ -39,8 +38,6 @@ int store_queue_list(db *d, const struct queue_query *q, arena *a, struct queue_
 		"ORDER BY CASE t.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, "
 		"t.updated_at DESC, t.id DESC LIMIT $11";
 	db_stmt *s = db_prepare(d, q->by_priority ? by_priority : by_update);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, q->staff_id);
 	db_bind_int(s, 2, q->all_departments ? 1 : 0);
 	db_bind_int(s, 3, q->department_id);
@@ -54,11 +51,16 @@ int store_queue_list(db *d, const struct queue_query *q, arena *a, struct queue_
 	db_bind_int(s, 11, q->limit);
 	if (q->by_priority)
 		db_bind_int(s, 12, q->after_rank);
-	int n = 0, rc;
-	while (n < q->limit && (rc = db_step(s)) == DB_ROW)
-		read_queue_row(s, a, &rows[n++]);
-	db_done(s);
-	return rc < 0 ? rc : n;
+	return db_read_rows(s, read_queue_row, a, rows, sizeof *rows, q->limit);
+}
+
+static void read_queue_count(db_stmt *s, arena *a, void *row)
+{
+	struct queue_count *r = row;
+	r->department_id = db_col_int(s, 0);
+	r->department_name = db_col_text_dup(s, 1, a);
+	r->status = db_col_text_dup(s, 2, a);
+	r->count = db_col_int(s, 3);
 }
 
 int store_queue_counts(db *d, int64_t staff_id, int all_departments, arena *a,
@@ -72,21 +74,10 @@ int store_queue_counts(db *d, int64_t staff_id, int all_departments, arena *a,
 		"(SELECT department_id FROM staff_departments WHERE staff_id = $1)) "
 		"ORDER BY dp.sort_order, k.department_id, k.status LIMIT $3";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, staff_id);
 	db_bind_int(s, 2, all_departments ? 1 : 0);
 	db_bind_int(s, 3, max);
-	int n = 0, rc;
-	while (n < max && (rc = db_step(s)) == DB_ROW) {
-		rows[n].department_id = db_col_int(s, 0);
-		rows[n].department_name = db_col_text_dup(s, 1, a);
-		rows[n].status = db_col_text_dup(s, 2, a);
-		rows[n].count = db_col_int(s, 3);
-		n++;
-	}
-	db_done(s);
-	return rc < 0 ? rc : n;
+	return db_read_rows(s, read_queue_count, a, rows, sizeof *rows, max);
 }
 
 int store_staff_in_department(db *d, int64_t staff_id, int64_t department_id)
@@ -102,16 +93,11 @@ int store_staff_in_department(db *d, int64_t staff_id, int64_t department_id)
 	return n < 0 ? DB_ERROR : n > 0;
 }
 
-static int read_named(db_stmt *s, arena *a, struct named_row *rows, int max)
+static void read_named(db_stmt *s, arena *a, void *row)
 {
-	int n = 0, rc;
-	while (n < max && (rc = db_step(s)) == DB_ROW) {
-		rows[n].id = db_col_int(s, 0);
-		rows[n].name = db_col_text_dup(s, 1, a);
-		n++;
-	}
-	db_done(s);
-	return rc < 0 ? rc : n;
+	struct named_row *r = row;
+	r->id = db_col_int(s, 0);
+	r->name = db_col_text_dup(s, 1, a);
 }
 
 int store_departments_for_staff(db *d, int64_t staff_id, int all_departments, arena *a,
@@ -122,40 +108,32 @@ int store_departments_for_staff(db *d, int64_t staff_id, int all_departments, ar
 		"(SELECT department_id FROM staff_departments WHERE staff_id = $1) "
 		"ORDER BY sort_order, id LIMIT $3";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, staff_id);
 	db_bind_int(s, 2, all_departments ? 1 : 0);
 	db_bind_int(s, 3, max);
-	return read_named(s, a, rows, max);
+	return db_read_rows(s, read_named, a, rows, sizeof *rows, max);
 }
 
 int store_departments_all(db *d, arena *a, struct named_row *rows, int max)
 {
 	static const char sql[] = "SELECT id, name FROM departments ORDER BY sort_order, id LIMIT $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, max);
-	return read_named(s, a, rows, max);
+	return db_read_rows(s, read_named, a, rows, sizeof *rows, max);
 }
 
 int store_staff_active(db *d, arena *a, struct named_row *rows, int max)
 {
 	static const char sql[] = "SELECT id, name FROM staff WHERE active = 1 ORDER BY name, id LIMIT $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, max);
-	return read_named(s, a, rows, max);
+	return db_read_rows(s, read_named, a, rows, sizeof *rows, max);
 }
 
 int store_staff_active_name(db *d, int64_t id, arena *a, const char **name)
 {
 	static const char sql[] = "SELECT name FROM staff WHERE id = $1 AND active = 1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	int rc = db_step(s);
 	if (rc == DB_ROW)
@@ -182,8 +160,6 @@ int store_ticket_set_priority(db *d, int64_t id, const char *priority, int64_t n
 {
 	static const char sql[] = "UPDATE tickets SET priority = $2, updated_at = $3 WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, priority);
 	db_bind_int(s, 3, now);
@@ -194,8 +170,6 @@ int store_ticket_set_department(db *d, int64_t id, int64_t department_id, int64_
 {
 	static const char sql[] = "UPDATE tickets SET department_id = $2, updated_at = $3 WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, department_id);
 	db_bind_int(s, 3, now);
@@ -206,8 +180,6 @@ int store_ticket_set_assignee(db *d, int64_t id, int64_t staff_id, int64_t now)
 {
 	static const char sql[] = "UPDATE tickets SET assignee_id = $2, updated_at = $3 WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	if (staff_id > 0)
 		db_bind_int(s, 2, staff_id);
@@ -224,8 +196,6 @@ int store_ticket_merge(db *d, int64_t from_id, int64_t into_id, int64_t now)
 		"UPDATE tickets SET status = 'closed', merged_into = $2, updated_at = $3 WHERE id = $1";
 	static const char touch[] = "UPDATE tickets SET updated_at = $2 WHERE id = $1";
 	db_stmt *s = db_prepare(d, move);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, from_id);
 	db_bind_int(s, 2, into_id);
 	int rc = db_step_done(s);
@@ -251,8 +221,6 @@ int64_t store_audit_insert(db *d, int64_t ticket_id, const char *actor_kind, int
 		"INSERT INTO audit_log (ticket_id, actor_kind, actor_id, action, old_value, new_value, "
 		"created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, ticket_id);
 	db_bind_text(s, 2, actor_kind);
 	if (actor_id > 0)
@@ -284,31 +252,18 @@ int store_client_open_tickets(db *d, int64_t client_id, int64_t except_id, int64
                               int all_departments, arena *a, struct ticket_row *rows, int max)
 {
 	static const char sql[] =
-		"SELECT id, number, subject, status, updated_at FROM tickets "
-		"WHERE client_id = $1 AND id <> $2 AND status <> 'closed' "
-		"AND ($4 = 1 OR department_id IN "
+		"SELECT " STORE_TICKET_COLUMNS STORE_TICKET_JOINS
+		"WHERE t.client_id = $1 AND t.id <> $2 AND t.status <> 'closed' "
+		"AND ($4 = 1 OR t.department_id IN "
 		"(SELECT department_id FROM staff_departments WHERE staff_id = $5)) "
-		"ORDER BY updated_at DESC, id LIMIT $3";
+		"ORDER BY t.updated_at DESC, t.id LIMIT $3";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, client_id);
 	db_bind_int(s, 2, except_id);
 	db_bind_int(s, 3, max);
 	db_bind_int(s, 4, all_departments ? 1 : 0);
 	db_bind_int(s, 5, staff_id);
-	int n = 0, rc;
-	while (n < max && (rc = db_step(s)) == DB_ROW) {
-		memset(&rows[n], 0, sizeof rows[n]);
-		rows[n].id = db_col_int(s, 0);
-		rows[n].number = db_col_int(s, 1);
-		rows[n].subject = db_col_text_dup(s, 2, a);
-		rows[n].status = db_col_text_dup(s, 3, a);
-		rows[n].updated_at = db_col_int(s, 4);
-		n++;
-	}
-	db_done(s);
-	return rc < 0 ? rc : n;
+	return db_read_rows(s, store_ticket_read, a, rows, sizeof *rows, max);
 }
 
 int store_tickets_answered_before(db *d, int64_t before, int64_t *ids, int max)
@@ -318,15 +273,17 @@ int store_tickets_answered_before(db *d, int64_t before, int64_t *ids, int max)
 		"SELECT id FROM tickets WHERE status = 'answered' AND last_reply_at < $1 "
 		"ORDER BY last_reply_at LIMIT $2";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, before);
 	db_bind_int(s, 2, max);
-	int n = 0, rc;
-	while (n < max && (rc = db_step(s)) == DB_ROW)
-		ids[n++] = db_col_int(s, 0);
-	db_done(s);
-	return rc < 0 ? rc : n;
+	return db_read_ids(s, ids, max);
+}
+
+static void read_predefined(db_stmt *s, arena *a, void *row)
+{
+	struct predefined_row *r = row;
+	r->id = db_col_int(s, 0);
+	r->title = db_col_text_dup(s, 1, a);
+	r->body = db_col_text_dup(s, 2, a);
 }
 
 int store_predefined_for_department(db *d, int64_t department_id, arena *a,
@@ -336,19 +293,9 @@ int store_predefined_for_department(db *d, int64_t department_id, arena *a,
 		"SELECT id, title, body FROM predefined_replies "
 		"WHERE department_id IS NULL OR department_id = $1 ORDER BY sort_order, title, id LIMIT $2";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, department_id);
 	db_bind_int(s, 2, max);
-	int n = 0, rc;
-	while (n < max && (rc = db_step(s)) == DB_ROW) {
-		rows[n].id = db_col_int(s, 0);
-		rows[n].title = db_col_text_dup(s, 1, a);
-		rows[n].body = db_col_text_dup(s, 2, a);
-		n++;
-	}
-	db_done(s);
-	return rc < 0 ? rc : n;
+	return db_read_rows(s, read_predefined, a, rows, sizeof *rows, max);
 }
 
 int store_tickets_per_day(db *d, int64_t since, int days, struct day_count *out)
@@ -388,32 +335,27 @@ int store_oldest_waiting(db *d, int64_t staff_id, int all_departments, arena *a,
                          struct ticket_row *rows, int max)
 {
 	static const char sql[] =
-		"SELECT t.id, t.number, t.subject, t.status, t.last_reply_at, dp.name, c.name "
-		"FROM tickets t JOIN departments dp ON dp.id = t.department_id "
-		"JOIN clients c ON c.id = t.client_id "
+		"SELECT " STORE_TICKET_COLUMNS STORE_TICKET_JOINS
 		"WHERE t.status IN ('open', 'customer-reply') AND ($2 = 1 OR t.department_id IN "
 		"(SELECT department_id FROM staff_departments WHERE staff_id = $1)) "
 		"ORDER BY t.last_reply_at, t.id LIMIT $3";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, staff_id);
 	db_bind_int(s, 2, all_departments ? 1 : 0);
 	db_bind_int(s, 3, max);
-	int n = 0, rc;
-	while (n < max && (rc = db_step(s)) == DB_ROW) {
-		memset(&rows[n], 0, sizeof rows[n]);
-		rows[n].id = db_col_int(s, 0);
-		rows[n].number = db_col_int(s, 1);
-		rows[n].subject = db_col_text_dup(s, 2, a);
-		rows[n].status = db_col_text_dup(s, 3, a);
-		rows[n].last_reply_at = db_col_int(s, 4);
-		rows[n].department_name = db_col_text_dup(s, 5, a);
-		rows[n].client_name = db_col_text_dup(s, 6, a);
-		n++;
-	}
-	db_done(s);
-	return rc < 0 ? rc : n;
+	return db_read_rows(s, store_ticket_read, a, rows, sizeof *rows, max);
+}
+
+static void read_audit(db_stmt *s, arena *a, void *row)
+{
+	struct audit_row *r = row;
+	r->id = db_col_int(s, 0);
+	r->actor_kind = db_col_text_dup(s, 1, a);
+	r->actor_name = db_col_text_dup(s, 2, a);
+	r->action = db_col_text_dup(s, 3, a);
+	r->old_value = db_col_text_dup(s, 4, a);
+	r->new_value = db_col_text_dup(s, 5, a);
+	r->created_at = db_col_int(s, 6);
 }
 
 int store_audit_list(db *d, int64_t ticket_id, arena *a, struct audit_row *rows, int max)
@@ -425,21 +367,7 @@ int store_audit_list(db *d, int64_t ticket_id, arena *a, struct audit_row *rows,
 		"LEFT JOIN clients c ON l.actor_kind = 'client' AND c.id = l.actor_id "
 		"WHERE l.ticket_id = $1 ORDER BY l.created_at, l.id LIMIT $2";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, ticket_id);
 	db_bind_int(s, 2, max);
-	int n = 0, rc;
-	while (n < max && (rc = db_step(s)) == DB_ROW) {
-		rows[n].id = db_col_int(s, 0);
-		rows[n].actor_kind = db_col_text_dup(s, 1, a);
-		rows[n].actor_name = db_col_text_dup(s, 2, a);
-		rows[n].action = db_col_text_dup(s, 3, a);
-		rows[n].old_value = db_col_text_dup(s, 4, a);
-		rows[n].new_value = db_col_text_dup(s, 5, a);
-		rows[n].created_at = db_col_int(s, 6);
-		n++;
-	}
-	db_done(s);
-	return rc < 0 ? rc : n;
+	return db_read_rows(s, read_audit, a, rows, sizeof *rows, max);
 }

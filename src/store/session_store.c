@@ -15,8 +15,6 @@ int64_t store_session_insert(db *d, const char *token_hash, const char *user_kin
 		"INSERT INTO sessions (token_hash, user_kind, user_id, csrf_secret, created_at, "
 		"last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, token_hash);
 	db_bind_text(s, 2, user_kind);
 	db_bind_int(s, 3, user_id);
@@ -38,8 +36,6 @@ int store_session_get(db *d, const char *token_hash, struct session_row *row)
 		"LEFT JOIN staff t ON s.user_kind = 'staff' AND t.id = s.user_id "
 		"WHERE s.token_hash = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, token_hash);
 	int rc = db_step(s);
 	if (rc == DB_ROW) {
@@ -64,8 +60,6 @@ int store_session_touch(db *d, int64_t id, int64_t now)
 {
 	static const char sql[] = "UPDATE sessions SET last_seen_at = $2 WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, now);
 	return db_step_done(s);
@@ -75,8 +69,6 @@ int store_session_delete(db *d, const char *token_hash)
 {
 	static const char sql[] = "DELETE FROM sessions WHERE token_hash = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, token_hash);
 	return db_step_done(s);
 }
@@ -86,8 +78,6 @@ int store_session_delete_user(db *d, const char *user_kind, int64_t user_id, int
 	static const char sql[] =
 		"DELETE FROM sessions WHERE user_kind = $1 AND user_id = $2 AND id <> $3";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, user_kind);
 	db_bind_int(s, 2, user_id);
 	db_bind_int(s, 3, keep_id);
@@ -98,8 +88,6 @@ int store_session_purge(db *d, int64_t now)
 {
 	static const char sql[] = "DELETE FROM sessions WHERE expires_at <= $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, now);
 	return db_step_done(s);
 }
@@ -109,8 +97,6 @@ int store_attempt_add(db *d, const char *key, int succeeded, int64_t now)
 	static const char sql[] =
 		"INSERT INTO login_attempts (key, succeeded, created_at) VALUES ($1, $2, $3)";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, key);
 	db_bind_int(s, 2, succeeded);
 	db_bind_int(s, 3, now);
@@ -123,8 +109,6 @@ int store_attempt_failures(db *d, const char *key, int64_t since, int64_t *count
 		"SELECT count(*), COALESCE(min(created_at), 0) FROM login_attempts "
 		"WHERE key = $1 AND created_at > $2 AND succeeded = 0";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, key);
 	db_bind_int(s, 2, since);
 	int rc = db_step(s);
@@ -140,8 +124,6 @@ int store_attempt_clear(db *d, const char *key)
 {
 	static const char sql[] = "DELETE FROM login_attempts WHERE key = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, key);
 	return db_step_done(s);
 }
@@ -153,8 +135,6 @@ int64_t store_reset_insert(db *d, const char *token_hash, const char *user_kind,
 		"INSERT INTO password_resets (token_hash, user_kind, user_id, created_at, expires_at) "
 		"VALUES ($1, $2, $3, $4, $5) RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, token_hash);
 	db_bind_text(s, 2, user_kind);
 	db_bind_int(s, 3, user_id);
@@ -186,8 +166,6 @@ int store_reset_get(db *d, const char *token_hash, struct token_row *row)
 		"SELECT id, user_kind, user_id, expires_at, used_at FROM password_resets "
 		"WHERE token_hash = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, token_hash);
 	return token_row_read(s, row, false);
 }
@@ -198,8 +176,6 @@ int store_reset_use(db *d, int64_t id, int64_t now)
 	static const char sql[] =
 		"UPDATE password_resets SET used_at = $2 WHERE id = $1 AND used_at IS NULL RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, now);
 	int64_t rc = db_step_id(s);
@@ -228,8 +204,6 @@ int64_t store_email_change_insert(db *d, const char *token_hash, const char *use
 		"INSERT INTO email_changes (token_hash, user_kind, user_id, new_email, created_at, "
 		"expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, token_hash);
 	db_bind_text(s, 2, user_kind);
 	db_bind_int(s, 3, user_id);
@@ -245,8 +219,6 @@ int store_email_change_get(db *d, const char *token_hash, struct token_row *row)
 		"SELECT id, user_kind, user_id, expires_at, used_at, new_email FROM email_changes "
 		"WHERE token_hash = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, token_hash);
 	return token_row_read(s, row, true);
 }
@@ -256,8 +228,6 @@ int store_email_change_use(db *d, int64_t id, int64_t now)
 	static const char sql[] =
 		"UPDATE email_changes SET used_at = $2 WHERE id = $1 AND used_at IS NULL RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, now);
 	int64_t rc = db_step_id(s);

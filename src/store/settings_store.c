@@ -20,8 +20,6 @@ int store_setting_set(db *d, const char *key, const char *value)
 		"INSERT INTO settings (key, value) VALUES ($1, $2) "
 		"ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, key);
 	db_bind_text(s, 2, value);
 	return db_step_done(s);
@@ -32,8 +30,6 @@ int store_setting_default(db *d, const char *key, const char *value)
 	static const char sql[] =
 		"INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_text(s, 1, key);
 	db_bind_text(s, 2, value);
 	return db_step_done(s);
@@ -43,8 +39,6 @@ int store_ping(db *d)
 {
 	static const char sql[] = "SELECT 1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	int rc = db_step(s);
 	db_done(s);
 	return rc == DB_ROW ? DB_OK : (rc < 0 ? rc : DB_ERROR);

@@ -20,8 +20,6 @@ int64_t store_ticket_insert(db *d, int64_t number, int64_t client_id, int64_t de
 		"status, created_at, updated_at, last_reply_at, last_replier, submission_key) "
 		"VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $7, $7, 'client', $8) RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, number);
 	db_bind_int(s, 2, client_id);
 	db_bind_int(s, 3, department_id);
@@ -45,8 +43,9 @@ int64_t store_ticket_number_by_submission(db *d, int64_t client_id, const char *
 	return db_scalar_int(s, 0);
 }
 
-void store_ticket_read(db_stmt *s, arena *a, struct ticket_row *r)
+void store_ticket_read(db_stmt *s, arena *a, void *row)
 {
+	struct ticket_row *r = row;
 	r->id = db_col_int(s, 0);
 	r->number = db_col_int(s, 1);
 	r->client_id = db_col_int(s, 2);
@@ -72,28 +71,16 @@ int store_ticket_get_by_number(db *d, int64_t number, arena *a, struct ticket_ro
 {
 	static const char sql[] = "SELECT " STORE_TICKET_COLUMNS STORE_TICKET_JOINS "WHERE t.number = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, number);
-	int rc = db_step(s);
-	if (rc == DB_ROW)
-		store_ticket_read(s, a, row);
-	db_done(s);
-	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
+	return db_read_one(s, store_ticket_read, a, row);
 }
 
 int store_ticket_id_get(db *d, int64_t id, arena *a, struct ticket_row *row)
 {
 	static const char sql[] = "SELECT " STORE_TICKET_COLUMNS STORE_TICKET_JOINS "WHERE t.id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
-	int rc = db_step(s);
-	if (rc == DB_ROW)
-		store_ticket_read(s, a, row);
-	db_done(s);
-	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
+	return db_read_one(s, store_ticket_read, a, row);
 }
 
 int store_ticket_list_by_client(db *d, int64_t client_id, enum ticket_filter filter,
@@ -108,18 +95,12 @@ int store_ticket_list_by_client(db *d, int64_t client_id, enum ticket_filter fil
 		"AND ($4 = 0 OR t.updated_at < $3 OR (t.updated_at = $3 AND t.id < $4)) "
 		"ORDER BY t.updated_at DESC, t.id DESC LIMIT $5";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, client_id);
 	db_bind_int(s, 2, filter);
 	db_bind_int(s, 3, after_updated);
 	db_bind_int(s, 4, after_id);
 	db_bind_int(s, 5, limit);
-	int n = 0, rc;
-	while (n < limit && (rc = db_step(s)) == DB_ROW)
-		store_ticket_read(s, a, &rows[n++]);
-	db_done(s);
-	return rc < 0 ? rc : n;
+	return db_read_rows(s, store_ticket_read, a, rows, sizeof *rows, limit);
 }
 
 int64_t store_ticket_count_open_by_client(db *d, int64_t client_id)
@@ -139,8 +120,6 @@ int store_ticket_touch(db *d, int64_t id, const char *status, const char *last_r
 		"UPDATE tickets SET status = $2, last_replier = $3, updated_at = $4, last_reply_at = $4 "
 		"WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, status);
 	db_bind_text(s, 3, last_replier);
@@ -152,8 +131,6 @@ int store_ticket_set_status(db *d, int64_t id, const char *status, int64_t now)
 {
 	static const char sql[] = "UPDATE tickets SET status = $2, updated_at = $3 WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, status);
 	db_bind_int(s, 3, now);
@@ -170,8 +147,6 @@ int64_t store_message_insert(db *d, int64_t ticket_id, const char *author_kind,
 		"author_name, body, channel, internal, submission_key, created_at) "
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, ticket_id);
 	db_bind_text(s, 2, author_kind);
 	bind_optional_id(s, 3, author_client_id);
@@ -197,6 +172,21 @@ int64_t store_message_id_by_submission(db *d, int64_t ticket_id, const char *key
 	return db_scalar_int(s, 0);
 }
 
+static void read_message(db_stmt *s, arena *a, void *row)
+{
+	struct message_row *r = row;
+	r->id = db_col_int(s, 0);
+	r->ticket_id = db_col_int(s, 1);
+	r->author_client_id = db_col_int(s, 2);
+	r->author_staff_id = db_col_int(s, 3);
+	r->author_kind = db_col_text_dup(s, 4, a);
+	r->author_name = db_col_text_dup(s, 5, a);
+	r->body = db_col_text_dup(s, 6, a);
+	r->channel = db_col_text_dup(s, 7, a);
+	r->internal = (int)db_col_int(s, 8);
+	r->created_at = db_col_int(s, 9);
+}
+
 int store_message_list(db *d, int64_t ticket_id, int with_internal, arena *a,
                        struct message_row *rows, int max)
 {
@@ -205,27 +195,10 @@ int store_message_list(db *d, int64_t ticket_id, int with_internal, arena *a,
 		"author_kind, author_name, body, channel, internal, created_at FROM messages "
 		"WHERE ticket_id = $1 AND ($2 = 1 OR internal = 0) ORDER BY created_at, id LIMIT $3";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, ticket_id);
 	db_bind_int(s, 2, with_internal ? 1 : 0);
 	db_bind_int(s, 3, max);
-	int n = 0, rc;
-	while (n < max && (rc = db_step(s)) == DB_ROW) {
-		struct message_row *r = &rows[n++];
-		r->id = db_col_int(s, 0);
-		r->ticket_id = db_col_int(s, 1);
-		r->author_client_id = db_col_int(s, 2);
-		r->author_staff_id = db_col_int(s, 3);
-		r->author_kind = db_col_text_dup(s, 4, a);
-		r->author_name = db_col_text_dup(s, 5, a);
-		r->body = db_col_text_dup(s, 6, a);
-		r->channel = db_col_text_dup(s, 7, a);
-		r->internal = (int)db_col_int(s, 8);
-		r->created_at = db_col_int(s, 9);
-	}
-	db_done(s);
-	return rc < 0 ? rc : n;
+	return db_read_rows(s, read_message, a, rows, sizeof *rows, max);
 }
 
 int64_t store_attachment_insert(db *d, int64_t message_id, const char *name,
@@ -236,8 +209,6 @@ int64_t store_attachment_insert(db *d, int64_t message_id, const char *name,
 		"INSERT INTO attachments (message_id, name, content_type, size, sha256, created_at, data) "
 		"VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, message_id);
 	db_bind_text(s, 2, name);
 	db_bind_text(s, 3, content_type);
@@ -248,55 +219,44 @@ int64_t store_attachment_insert(db *d, int64_t message_id, const char *name,
 	return db_step_id(s);
 }
 
+#define ATTACHMENT_COLUMNS \
+	"a.id, a.message_id, m.ticket_id, a.name, a.content_type, a.size, a.sha256, m.internal "
+#define ATTACHMENT_JOINS "FROM attachments a JOIN messages m ON m.id = a.message_id "
+
+static void read_attachment(db_stmt *s, arena *a, void *row)
+{
+	struct attachment_row *r = row;
+	memset(r, 0, sizeof *r);
+	r->id = db_col_int(s, 0);
+	r->message_id = db_col_int(s, 1);
+	r->ticket_id = db_col_int(s, 2);
+	r->name = db_col_text_dup(s, 3, a);
+	r->content_type = db_col_text_dup(s, 4, a);
+	r->size = db_col_int(s, 5);
+	r->sha256 = db_col_text_dup(s, 6, a);
+	r->internal = (int)db_col_int(s, 7);
+}
+
 int store_attachment_list_by_ticket(db *d, int64_t ticket_id, arena *a, struct attachment_row *rows,
                                     int max)
 {
-	static const char sql[] =
-		"SELECT a.id, a.message_id, a.name, a.content_type, a.size, a.sha256, m.internal "
-		"FROM attachments a JOIN messages m ON m.id = a.message_id "
-		"WHERE m.ticket_id = $1 ORDER BY a.message_id, a.id LIMIT $2";
+	static const char sql[] = "SELECT " ATTACHMENT_COLUMNS ATTACHMENT_JOINS
+				  "WHERE m.ticket_id = $1 ORDER BY a.message_id, a.id LIMIT $2";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, ticket_id);
 	db_bind_int(s, 2, max);
-	int n = 0, rc;
-	while (n < max && (rc = db_step(s)) == DB_ROW) {
-		struct attachment_row *r = &rows[n++];
-		memset(r, 0, sizeof *r);
-		r->id = db_col_int(s, 0);
-		r->message_id = db_col_int(s, 1);
-		r->ticket_id = ticket_id;
-		r->name = db_col_text_dup(s, 2, a);
-		r->content_type = db_col_text_dup(s, 3, a);
-		r->size = db_col_int(s, 4);
-		r->sha256 = db_col_text_dup(s, 5, a);
-		r->internal = (int)db_col_int(s, 6);
-	}
-	db_done(s);
-	return rc < 0 ? rc : n;
+	return db_read_rows(s, read_attachment, a, rows, sizeof *rows, max);
 }
 
 int store_attachment_get(db *d, int64_t id, arena *a, struct attachment_row *row)
 {
-	static const char sql[] =
-		"SELECT a.id, a.message_id, m.ticket_id, a.name, a.content_type, a.size, a.sha256, "
-		"m.internal, a.data FROM attachments a JOIN messages m ON m.id = a.message_id "
-		"WHERE a.id = $1";
+	static const char sql[] = "SELECT " ATTACHMENT_COLUMNS ", a.data " ATTACHMENT_JOINS
+				  "WHERE a.id = $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	int rc = db_step(s);
 	if (rc == DB_ROW) {
-		row->id = db_col_int(s, 0);
-		row->message_id = db_col_int(s, 1);
-		row->ticket_id = db_col_int(s, 2);
-		row->name = db_col_text_dup(s, 3, a);
-		row->content_type = db_col_text_dup(s, 4, a);
-		row->size = db_col_int(s, 5);
-		row->sha256 = db_col_text_dup(s, 6, a);
-		row->internal = (int)db_col_int(s, 7);
+		read_attachment(s, a, row);
 		size_t len = 0;
 		const void *data = db_col_blob(s, 8, &len);
 		unsigned char *copy = arena_alloc(a, len ? len : 1);
@@ -311,26 +271,24 @@ int store_attachment_get(db *d, int64_t id, arena *a, struct attachment_row *row
 	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
 }
 
+static void read_service(db_stmt *s, arena *a, void *row)
+{
+	struct service_row *r = row;
+	r->id = db_col_int(s, 0);
+	r->kind = db_col_text_dup(s, 1, a);
+	r->label = db_col_text_dup(s, 2, a);
+	r->status = db_col_text_dup(s, 3, a);
+}
+
 int store_service_list_by_client(db *d, int64_t client_id, arena *a, struct service_row *rows,
                                  int max)
 {
 	static const char sql[] =
 		"SELECT id, kind, label, status FROM services WHERE client_id = $1 ORDER BY id LIMIT $2";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, client_id);
 	db_bind_int(s, 2, max);
-	int n = 0, rc;
-	while (n < max && (rc = db_step(s)) == DB_ROW) {
-		rows[n].id = db_col_int(s, 0);
-		rows[n].kind = db_col_text_dup(s, 1, a);
-		rows[n].label = db_col_text_dup(s, 2, a);
-		rows[n].status = db_col_text_dup(s, 3, a);
-		n++;
-	}
-	db_done(s);
-	return rc < 0 ? rc : n;
+	return db_read_rows(s, read_service, a, rows, sizeof *rows, max);
 }
 
 int store_service_status(db *d, int64_t service_id, int64_t client_id, char *status, size_t n)
@@ -352,14 +310,21 @@ int store_department_visible_name(db *d, int64_t id, arena *a, const char **name
 {
 	static const char sql[] = "SELECT name FROM departments WHERE id = $1 AND visible = 1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	int rc = db_step(s);
 	if (rc == DB_ROW)
 		*name = db_col_text_dup(s, 0, a);
 	db_done(s);
 	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
+}
+
+static void read_staff_contact(db_stmt *s, arena *a, void *row)
+{
+	struct staff_contact *r = row;
+	r->id = db_col_int(s, 0);
+	r->name = db_col_text_dup(s, 1, a);
+	r->email = db_col_text_dup(s, 2, a);
+	r->language = db_col_text_dup(s, 3, a);
 }
 
 int store_department_staff(db *d, int64_t department_id, arena *a, struct staff_contact *rows,
@@ -370,18 +335,7 @@ int store_department_staff(db *d, int64_t department_id, arena *a, struct staff_
 		"JOIN staff_departments sd ON sd.staff_id = s.id "
 		"WHERE sd.department_id = $1 AND s.active = 1 ORDER BY s.id LIMIT $2";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, department_id);
 	db_bind_int(s, 2, max);
-	int n = 0, rc;
-	while (n < max && (rc = db_step(s)) == DB_ROW) {
-		rows[n].id = db_col_int(s, 0);
-		rows[n].name = db_col_text_dup(s, 1, a);
-		rows[n].email = db_col_text_dup(s, 2, a);
-		rows[n].language = db_col_text_dup(s, 3, a);
-		n++;
-	}
-	db_done(s);
-	return rc < 0 ? rc : n;
+	return db_read_rows(s, read_staff_contact, a, rows, sizeof *rows, max);
 }

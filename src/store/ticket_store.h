@@ -28,7 +28,8 @@ struct ticket_row {
 	"JOIN clients c ON c.id = t.client_id " \
 	"LEFT JOIN services sv ON sv.id = t.service_id "
 enum { STORE_TICKET_NCOLUMNS = 19 };
-void store_ticket_read(db_stmt *s, arena *a, struct ticket_row *r);
+/* A db_row_reader of a struct ticket_row. */
+void store_ticket_read(db_stmt *s, arena *a, void *row);
 
 /* Returns the new id, DB_CONSTRAINT when the number (or the client's
  * submission key) is taken, or < 0. service_id 0 stores NULL. */

@@ -86,9 +86,34 @@ struct session *admin_require(struct request *req)
 	return s;
 }
 
+struct session *admin_require_id(struct request *req, int64_t *id)
+{
+	struct session *s = admin_require(req);
+	if (s && !admin_param_id(req, "id", id)) {
+		resp_error(req, 404);
+		return NULL;
+	}
+	return s;
+}
+
 bool admin_param_id(struct request *req, const char *name, int64_t *id)
 {
 	return str_to_int64(req_param(req, name), 1, INT64_MAX, id);
+}
+
+vm_obj *admin_form_page(struct request *req, int64_t id, const char *base,
+                        const char *new_title, const char *edit_title)
+{
+	vm_obj *page = page_new(req, id ? edit_title : new_title, "admin");
+	if (!page)
+		return NULL;
+	if (id) {
+		vm_set_int(page, "id", id);
+		vm_set_textf(page, "action", "%s/%lld", base, (long long)id);
+	} else {
+		vm_set_text(page, "action", base);
+	}
+	return page;
 }
 
 const char *admin_form_text(struct request *req, const char *name)
@@ -142,4 +167,19 @@ void admin_field_error(struct request *req, vm_obj *page, const char *field, con
 void admin_fail(struct request *req, int rc)
 {
 	resp_error(req, rc == ADMIN_NOT_FOUND ? 404 : 500);
+}
+
+void admin_missing(struct request *req, int rc)
+{
+	resp_error(req, rc == 0 ? 404 : 500);
+}
+
+void admin_saved(struct request *req, int rc, const char *to)
+{
+	if (rc != ADMIN_OK) {
+		admin_fail(req, rc);
+		return;
+	}
+	web_flash(req, "saved");
+	resp_redirect(req, 303, to);
 }

@@ -75,8 +75,16 @@ void admin_webhook_resend_submit(struct request *req);
 /* The signed-in admin; NULL after answering 303 (signed out) or 404 (an
  * agent). */
 struct session *admin_require(struct request *req);
+/* The signed-in admin, with the route's :id in *id; NULL after answering
+ * 303 (signed out) or 404 (an agent, or :id is not an id). */
+struct session *admin_require_id(struct request *req, int64_t *id);
 /* The route parameter name as an id > 0; false when it is not one. */
 bool admin_param_id(struct request *req, const char *name, int64_t *id);
+/* A form page titled new_title when id is 0, else edit_title (msgids:
+ * mark them with N_), whose form posts to base, or to base/id with "id"
+ * set; NULL when out of memory. */
+vm_obj *admin_form_page(struct request *req, int64_t id, const char *base,
+                        const char *new_title, const char *edit_title);
 /* A form field, "" when absent. */
 const char *admin_form_text(struct request *req, const char *name);
 /* True when a checkbox was sent ticked. */
@@ -91,5 +99,10 @@ bool admin_ids_contain(const int64_t *ids, int n, int64_t id);
 void admin_field_error(struct request *req, vm_obj *page, const char *field, const char *msgid);
 /* Answers a negative domain result (500) or ADMIN_NOT_FOUND (404). */
 void admin_fail(struct request *req, int rc);
+/* Answers a lookup that found nothing (rc 0: 404) or failed (< 0: 500). */
+void admin_missing(struct request *req, int rc);
+/* Answers a change: 303 to `to` with the "saved" flash when rc is
+ * ADMIN_OK, else as admin_fail. */
+void admin_saved(struct request *req, int rc, const char *to);
 
 #endif

@@ -130,18 +130,17 @@ static void render_client(struct request *req, int status, const struct admin_cl
 	page_render(req, status, "staff/admin/client", page);
 }
 
-/* The client named by the route's :id: 1 found, 0 answered 404, -1 500. */
+/* For the signed-in admin, the client named by the route's :id: 1 found,
+ * 0 after answering (303, 404), -1 after answering 500. */
 static int load_client(struct request *req, struct admin_client_row *c)
 {
 	int64_t id;
-	if (!admin_param_id(req, "id", &id)) {
-		resp_error(req, 404);
+	if (!admin_require_id(req, &id))
 		return 0;
-	}
 	db *d = req_db(req);
 	int rc = d ? admin_client_get(d, id, req->arena, c) : -1;
 	if (rc <= 0)
-		resp_error(req, rc == 0 ? 404 : 500);
+		admin_missing(req, rc);
 	return rc;
 }
 
@@ -151,8 +150,6 @@ static const struct admin_service_form blank_service = {.kind = "hosting", .labe
 /* GET /staff/admin/clients/:id — 200; 303; 404 for agents or no such client. */
 void admin_client_page(struct request *req)
 {
-	if (!admin_require(req))
-		return;
 	struct admin_client_row c;
 	if (load_client(req, &c) != 1)
 		return;
@@ -164,8 +161,6 @@ void admin_client_page(struct request *req)
 /* POST /staff/admin/clients/:id — 303 back with "saved"; 422; 404. */
 void admin_client_edit_submit(struct request *req)
 {
-	if (!admin_require(req))
-		return;
 	struct admin_client_row c;
 	if (load_client(req, &c) != 1)
 		return;
@@ -181,12 +176,13 @@ void admin_client_edit_submit(struct request *req)
 		render_client(req, 422, &c, &f, &e, &blank_service, NULL);
 		return;
 	}
-	if (rc != ADMIN_OK) {
-		admin_fail(req, rc);
-		return;
-	}
-	web_flash(req, "saved");
-	resp_redirect(req, 303, arena_printf(req->arena, "/staff/admin/clients/%lld", (long long)c.id));
+	admin_saved(req, rc, arena_printf(req->arena, "/staff/admin/clients/%lld", (long long)c.id));
+}
+
+/* Where a change to a client's services leads: the client's page, at them. */
+static const char *services_url(struct request *req, int64_t client_id)
+{
+	return arena_printf(req->arena, "/staff/admin/clients/%lld#services", (long long)client_id);
 }
 
 static void service_from_request(struct request *req, struct admin_service_form *s)
@@ -202,8 +198,6 @@ static void service_from_request(struct request *req, struct admin_service_form 
  * 422 with the client's page; 404. */
 void admin_service_create_submit(struct request *req)
 {
-	if (!admin_require(req))
-		return;
 	struct admin_client_row c;
 	if (load_client(req, &c) != 1)
 		return;
@@ -217,13 +211,7 @@ void admin_service_create_submit(struct request *req)
 		render_client(req, 422, &c, &f, NULL, &s, &se);
 		return;
 	}
-	if (rc != ADMIN_OK) {
-		admin_fail(req, rc);
-		return;
-	}
-	web_flash(req, "saved");
-	resp_redirect(req, 303, arena_printf(req->arena, "/staff/admin/clients/%lld#services",
-	                                     (long long)c.id));
+	admin_saved(req, rc, services_url(req, c.id));
 }
 
 static void render_service(struct request *req, int status, const struct admin_client_row *c,
@@ -249,7 +237,8 @@ static void render_service(struct request *req, int status, const struct admin_c
 	page_render(req, status, "staff/admin/service", page);
 }
 
-/* The client and service of the route: 1, or 0 after answering. */
+/* For the signed-in admin, the client and service of the route: 1, or 0
+ * after answering. */
 static int load_service(struct request *req, struct admin_client_row *c,
                         struct admin_service_row *s)
 {
@@ -262,15 +251,13 @@ static int load_service(struct request *req, struct admin_client_row *c,
 	}
 	int rc = admin_service_get(req_db(req), c->id, service_id, req->arena, s);
 	if (rc <= 0)
-		resp_error(req, rc == 0 ? 404 : 500);
+		admin_missing(req, rc);
 	return rc == 1;
 }
 
 /* GET /staff/admin/clients/:id/services/:service — 200; 303; 404. */
 void admin_service_edit_page(struct request *req)
 {
-	if (!admin_require(req))
-		return;
 	struct admin_client_row c;
 	struct admin_service_row row;
 	if (!load_service(req, &c, &row))
@@ -283,8 +270,6 @@ void admin_service_edit_page(struct request *req)
  * "saved"; 422; 404. */
 void admin_service_edit_submit(struct request *req)
 {
-	if (!admin_require(req))
-		return;
 	struct admin_client_row c;
 	struct admin_service_row row;
 	if (!load_service(req, &c, &row))
@@ -297,31 +282,17 @@ void admin_service_edit_submit(struct request *req)
 		render_service(req, 422, &c, row.id, &s, &se);
 		return;
 	}
-	if (rc != ADMIN_OK) {
-		admin_fail(req, rc);
-		return;
-	}
-	web_flash(req, "saved");
-	resp_redirect(req, 303, arena_printf(req->arena, "/staff/admin/clients/%lld#services",
-	                                     (long long)c.id));
+	admin_saved(req, rc, services_url(req, c.id));
 }
 
 /* POST /staff/admin/clients/:id/services/:service/delete — 303 to the
  * client with "saved"; 404. */
 void admin_service_delete_submit(struct request *req)
 {
-	if (!admin_require(req))
-		return;
 	struct admin_client_row c;
 	struct admin_service_row row;
 	if (!load_service(req, &c, &row))
 		return;
 	int rc = admin_service_delete(req_db(req), c.id, row.id);
-	if (rc != ADMIN_OK) {
-		admin_fail(req, rc);
-		return;
-	}
-	web_flash(req, "saved");
-	resp_redirect(req, 303, arena_printf(req->arena, "/staff/admin/clients/%lld#services",
-	                                     (long long)c.id));
+	admin_saved(req, rc, services_url(req, c.id));
 }

@@ -47,17 +47,12 @@ static void render_form(struct request *req, int status, int64_t id,
 	db *d = req_db(req);
 	struct admin_staff_row *staff = arena_alloc(req->arena, sizeof *staff * STAFF_MAX);
 	int n = d && staff ? store_admin_staff_list(d, req->arena, staff, STAFF_MAX) : -1;
-	vm_obj *page = n >= 0 ? page_new(req, id ? "Edit department" : "New department", "admin")
+	vm_obj *page = n >= 0 ? admin_form_page(req, id, "/staff/admin/departments",
+	                                        N_("New department"), N_("Edit department"))
 	                      : NULL;
 	if (!page) {
 		resp_error(req, 500);
 		return;
-	}
-	if (id) {
-		vm_set_int(page, "id", id);
-		vm_set_textf(page, "action", "/staff/admin/departments/%lld", (long long)id);
-	} else {
-		vm_set_text(page, "action", "/staff/admin/departments");
 	}
 	vm_set_text(page, "name", f->name);
 	vm_set_text(page, "description", f->description);
@@ -134,16 +129,12 @@ void admin_department_new_page(struct request *req)
 void admin_department_edit_page(struct request *req)
 {
 	int64_t id;
-	if (!admin_require(req))
+	if (!admin_require_id(req, &id))
 		return;
-	if (!admin_param_id(req, "id", &id)) {
-		resp_error(req, 404);
-		return;
-	}
 	struct admin_department_form f;
 	int rc = form_from_store(req, id, &f);
 	if (rc <= 0) {
-		resp_error(req, rc == 0 ? 404 : 500);
+		admin_missing(req, rc);
 		return;
 	}
 	render_form(req, 200, id, &f, NULL, NULL);
@@ -161,33 +152,22 @@ static void save(struct request *req, int64_t id)
 		render_form(req, 422, id, &f, &e, NULL);
 		return;
 	}
-	if (rc != ADMIN_OK) {
-		admin_fail(req, rc);
-		return;
-	}
-	web_flash(req, "saved");
-	resp_redirect(req, 303, "/staff/admin/departments");
+	admin_saved(req, rc, "/staff/admin/departments");
 }
 
 /* POST /staff/admin/departments — 303 to the list with "saved"; 422. */
 void admin_department_create_submit(struct request *req)
 {
-	if (!admin_require(req))
-		return;
-	save(req, 0);
+	if (admin_require(req))
+		save(req, 0);
 }
 
 /* POST /staff/admin/departments/:id — 303 with "saved"; 422; 404. */
 void admin_department_edit_submit(struct request *req)
 {
 	int64_t id;
-	if (!admin_require(req))
-		return;
-	if (!admin_param_id(req, "id", &id)) {
-		resp_error(req, 404);
-		return;
-	}
-	save(req, id);
+	if (admin_require_id(req, &id))
+		save(req, id);
 }
 
 /* POST /staff/admin/departments/:id/delete — 303 to the list with "saved";
@@ -195,19 +175,15 @@ void admin_department_edit_submit(struct request *req)
 void admin_department_delete_submit(struct request *req)
 {
 	int64_t id;
-	if (!admin_require(req))
+	if (!admin_require_id(req, &id))
 		return;
-	if (!admin_param_id(req, "id", &id)) {
-		resp_error(req, 404);
-		return;
-	}
 	db *d = req_db(req);
 	int rc = d ? admin_department_delete(d, id) : -1;
 	if (rc == ADMIN_REFUSED) {
 		struct admin_department_form f;
 		rc = form_from_store(req, id, &f);
 		if (rc <= 0) {
-			resp_error(req, rc == 0 ? 404 : 500);
+			admin_missing(req, rc);
 			return;
 		}
 		render_form(req, 409, id, &f, NULL,
@@ -215,10 +191,5 @@ void admin_department_delete_submit(struct request *req)
 		               "another department first, or hide it from clients instead."));
 		return;
 	}
-	if (rc != ADMIN_OK) {
-		admin_fail(req, rc);
-		return;
-	}
-	web_flash(req, "saved");
-	resp_redirect(req, 303, "/staff/admin/departments");
+	admin_saved(req, rc, "/staff/admin/departments");
 }

@@ -42,18 +42,12 @@ static void render_form(struct request *req, int status, int64_t id,
 	db *d = req_db(req);
 	struct admin_department_row *deps = arena_alloc(req->arena, sizeof *deps * DEPARTMENTS_MAX);
 	int n = d && deps ? store_admin_department_list(d, req->arena, deps, DEPARTMENTS_MAX) : -1;
-	vm_obj *page = n >= 0 ? page_new(req, id ? "Edit predefined reply" : "New predefined reply",
-	                                 "admin")
+	vm_obj *page = n >= 0 ? admin_form_page(req, id, "/staff/admin/replies",
+	                                        N_("New predefined reply"), N_("Edit predefined reply"))
 	                      : NULL;
 	if (!page) {
 		resp_error(req, 500);
 		return;
-	}
-	if (id) {
-		vm_set_int(page, "id", id);
-		vm_set_textf(page, "action", "/staff/admin/replies/%lld", (long long)id);
-	} else {
-		vm_set_text(page, "action", "/staff/admin/replies");
 	}
 	vm_set_text(page, "reply_title", f->title);
 	vm_set_text(page, "body", f->body);
@@ -86,17 +80,13 @@ void admin_reply_new_page(struct request *req)
 void admin_reply_edit_page(struct request *req)
 {
 	int64_t id;
-	if (!admin_require(req))
+	if (!admin_require_id(req, &id))
 		return;
-	if (!admin_param_id(req, "id", &id)) {
-		resp_error(req, 404);
-		return;
-	}
 	db *d = req_db(req);
 	struct admin_reply_row row;
 	int rc = d ? store_admin_reply_get(d, id, req->arena, &row) : -1;
 	if (rc <= 0) {
-		resp_error(req, rc == 0 ? 404 : 500);
+		admin_missing(req, rc);
 		return;
 	}
 	struct admin_reply_form f = {
@@ -120,51 +110,31 @@ static void save(struct request *req, int64_t id)
 		render_form(req, 422, id, &f, &e);
 		return;
 	}
-	if (rc != ADMIN_OK) {
-		admin_fail(req, rc);
-		return;
-	}
-	web_flash(req, "saved");
-	resp_redirect(req, 303, "/staff/admin/replies");
+	admin_saved(req, rc, "/staff/admin/replies");
 }
 
 /* POST /staff/admin/replies — 303 to the list with "saved"; 422. */
 void admin_reply_create_submit(struct request *req)
 {
-	if (!admin_require(req))
-		return;
-	save(req, 0);
+	if (admin_require(req))
+		save(req, 0);
 }
 
 /* POST /staff/admin/replies/:id — 303 with "saved"; 422; 404. */
 void admin_reply_edit_submit(struct request *req)
 {
 	int64_t id;
-	if (!admin_require(req))
-		return;
-	if (!admin_param_id(req, "id", &id)) {
-		resp_error(req, 404);
-		return;
-	}
-	save(req, id);
+	if (admin_require_id(req, &id))
+		save(req, id);
 }
 
 /* POST /staff/admin/replies/:id/delete — 303 to the list with "saved"; 404. */
 void admin_reply_delete_submit(struct request *req)
 {
 	int64_t id;
-	if (!admin_require(req))
+	if (!admin_require_id(req, &id))
 		return;
-	if (!admin_param_id(req, "id", &id)) {
-		resp_error(req, 404);
-		return;
-	}
 	db *d = req_db(req);
 	int rc = d ? admin_reply_delete(d, id) : -1;
-	if (rc != ADMIN_OK) {
-		admin_fail(req, rc);
-		return;
-	}
-	web_flash(req, "saved");
-	resp_redirect(req, 303, "/staff/admin/replies");
+	admin_saved(req, rc, "/staff/admin/replies");
 }

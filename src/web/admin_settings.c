@@ -108,11 +108,7 @@ void admin_settings_submit(struct request *req)
 		render(req, 422, &f, &e);
 		return;
 	}
-	if (rc != ADMIN_OK) {
-		admin_fail(req, rc);
-		return;
-	}
-	app_load_branding(req_app(req), d);
-	web_flash(req, "saved");
-	resp_redirect(req, 303, "/staff/admin/settings");
+	if (rc == ADMIN_OK)
+		app_load_branding(req_app(req), d);
+	admin_saved(req, rc, "/staff/admin/settings");
 }

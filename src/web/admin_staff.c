@@ -43,21 +43,16 @@ static void render_form(struct request *req, int status, int64_t id,
 	db *d = req_db(req);
 	struct admin_department_row *deps = arena_alloc(req->arena, sizeof *deps * DEPARTMENTS_MAX);
 	int n = d && deps ? store_admin_department_list(d, req->arena, deps, DEPARTMENTS_MAX) : -1;
-	vm_obj *page = n >= 0 ? page_new(req, id ? "Edit staff member" : "New staff member", "admin")
+	vm_obj *page = n >= 0 ? admin_form_page(req, id, "/staff/admin/staff",
+	                                        N_("New staff member"), N_("Edit staff member"))
 	                      : NULL;
 	if (!page) {
 		resp_error(req, 500);
 		return;
 	}
-	if (id) {
-		vm_set_int(page, "id", id);
-		vm_set_textf(page, "action", "/staff/admin/staff/%lld", (long long)id);
-		struct session *me = web_staff(req);
-		vm_set_bool(page, "self", me && me->user_id == id);
-	} else {
-		vm_set_text(page, "action", "/staff/admin/staff");
-		vm_set_bool(page, "new", true);
-	}
+	struct session *me = web_staff(req);
+	vm_set_bool(page, "self", id && me && me->user_id == id);
+	vm_set_bool(page, "new", !id);
 	vm_set_text(page, "name", f->name);
 	vm_set_text(page, "email", f->email);
 	vm_set_bool(page, "role_admin", str_eq(f->role, "admin"));
@@ -97,19 +92,15 @@ void admin_staff_new_page(struct request *req)
 void admin_staff_edit_page(struct request *req)
 {
 	int64_t id;
-	if (!admin_require(req))
+	if (!admin_require_id(req, &id))
 		return;
-	if (!admin_param_id(req, "id", &id)) {
-		resp_error(req, 404);
-		return;
-	}
 	db *d = req_db(req);
 	struct admin_staff_row row;
 	int rc = d ? store_admin_staff_get(d, id, req->arena, &row) : -1;
 	int64_t *deps = arena_alloc(req->arena, sizeof(int64_t) * DEPARTMENTS_MAX);
 	int n = rc == 1 && deps ? store_admin_staff_department_ids(d, id, deps, DEPARTMENTS_MAX) : -1;
 	if (rc <= 0 || n < 0) {
-		resp_error(req, rc == 0 ? 404 : 500);
+		admin_missing(req, rc);
 		return;
 	}
 	struct admin_staff_form f = {.name = row.name, .email = row.email, .role = row.role,
@@ -137,12 +128,7 @@ static void save(struct request *req, const struct session *me, int64_t id)
 		render_form(req, 422, id, &f, &e);
 		return;
 	}
-	if (rc != ADMIN_OK) {
-		admin_fail(req, rc);
-		return;
-	}
-	web_flash(req, "saved");
-	resp_redirect(req, 303, "/staff/admin/staff");
+	admin_saved(req, rc, "/staff/admin/staff");
 }
 
 /* POST /staff/admin/staff — 303 to the list with "saved"; 422. */
@@ -158,12 +144,7 @@ void admin_staff_create_submit(struct request *req)
 void admin_staff_edit_submit(struct request *req)
 {
 	int64_t id;
-	struct session *me = admin_require(req);
-	if (!me)
-		return;
-	if (!admin_param_id(req, "id", &id)) {
-		resp_error(req, 404);
-		return;
-	}
-	save(req, me, id);
+	struct session *me = admin_require_id(req, &id);
+	if (me)
+		save(req, me, id);
 }

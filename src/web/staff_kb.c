@@ -43,6 +43,18 @@ static void kb_fail(struct request *req, int rc)
 	resp_error(req, rc == KB_NOT_FOUND ? 404 : rc == KB_REFUSED ? 403 : 500);
 }
 
+/* Answers a change: 303 to `to` with the "saved" flash when rc is KB_OK,
+ * else as kb_fail. */
+static void kb_saved(struct request *req, int rc, const char *to)
+{
+	if (rc != KB_OK) {
+		kb_fail(req, rc);
+		return;
+	}
+	web_flash(req, "saved");
+	resp_redirect(req, 303, to);
+}
+
 static const char *form_text(struct request *req, const char *name)
 {
 	const char *v = req_form(req, name);
@@ -107,12 +119,7 @@ void staff_kb_settings_submit(struct request *req)
 	}
 	db *d = req_db(req);
 	int rc = d ? kb_set_requires_login(d, s, admin_form_checked(req, "require_login")) : -1;
-	if (rc != KB_OK) {
-		kb_fail(req, rc);
-		return;
-	}
-	web_flash(req, "saved");
-	resp_redirect(req, 303, "/staff/kb");
+	kb_saved(req, rc, "/staff/kb");
 }
 
 /* ---- an article ---- */
@@ -186,6 +193,18 @@ static bool param_id(struct request *req, int64_t *id)
 	return str_to_int64(req_param(req, "id"), 1, INT64_MAX, id);
 }
 
+/* The signed-in staff member, with the route's :id in *id; NULL after
+ * answering (303 signed out, 404 when :id is not an id). */
+static struct session *kb_staff_id(struct request *req, int64_t *id)
+{
+	struct session *s = kb_staff(req);
+	if (s && !param_id(req, id)) {
+		resp_error(req, 404);
+		return NULL;
+	}
+	return s;
+}
+
 /* The article named in the path, for staff; NULL after answering. */
 static struct kb_article_row *load_article(struct request *req, struct session *s)
 {
@@ -244,12 +263,7 @@ static void save_article(struct request *req, struct session *s, int64_t id,
 		render_article_form(req, 422, id, &f, &e, false, saved);
 		return;
 	}
-	if (rc != KB_OK) {
-		kb_fail(req, rc);
-		return;
-	}
-	web_flash(req, "saved");
-	resp_redirect(req, 303, arena_printf(req->arena, "/staff/kb/articles/%lld", (long long)out_id));
+	kb_saved(req, rc, arena_printf(req->arena, "/staff/kb/articles/%lld", (long long)out_id));
 }
 
 /* POST /staff/kb/articles — 303 to the new article with "saved"; 200 with
@@ -284,43 +298,25 @@ static const char *back_to(struct request *req, const char *fallback)
  * "saved"; 404. */
 void staff_kb_article_publish_submit(struct request *req)
 {
-	struct session *s = kb_staff(req);
 	int64_t id;
+	struct session *s = kb_staff_id(req, &id);
 	if (!s)
 		return;
-	if (!param_id(req, &id)) {
-		resp_error(req, 404);
-		return;
-	}
 	db *d = req_db(req);
 	int rc = d ? kb_article_publish(d, s, id, str_eq(req_form(req, "published"), "1"), now()) : -1;
-	if (rc != KB_OK) {
-		kb_fail(req, rc);
-		return;
-	}
-	web_flash(req, "saved");
-	resp_redirect(req, 303, back_to(req, "/staff/kb"));
+	kb_saved(req, rc, back_to(req, "/staff/kb"));
 }
 
 /* POST /staff/kb/articles/:id/delete — 303 to /staff/kb with "saved"; 404. */
 void staff_kb_article_delete_submit(struct request *req)
 {
-	struct session *s = kb_staff(req);
 	int64_t id;
+	struct session *s = kb_staff_id(req, &id);
 	if (!s)
 		return;
-	if (!param_id(req, &id)) {
-		resp_error(req, 404);
-		return;
-	}
 	db *d = req_db(req);
 	int rc = d ? kb_article_delete(d, s, id) : -1;
-	if (rc != KB_OK) {
-		kb_fail(req, rc);
-		return;
-	}
-	web_flash(req, "saved");
-	resp_redirect(req, 303, "/staff/kb");
+	kb_saved(req, rc, "/staff/kb");
 }
 
 /* ---- categories ---- */
@@ -417,12 +413,7 @@ void staff_kb_category_create_submit(struct request *req)
 		render_categories(req, 422, &f, &e);
 		return;
 	}
-	if (rc != KB_OK) {
-		kb_fail(req, rc);
-		return;
-	}
-	web_flash(req, "saved");
-	resp_redirect(req, 303, "/staff/kb/categories");
+	kb_saved(req, rc, "/staff/kb/categories");
 }
 
 /* The category named in the path; false after answering 404/500. */
@@ -471,36 +462,22 @@ void staff_kb_category_edit_submit(struct request *req)
 		render_category(req, 422, c.id, c.article_count, &f, &e);
 		return;
 	}
-	if (rc != KB_OK) {
-		kb_fail(req, rc);
-		return;
-	}
-	web_flash(req, "saved");
-	resp_redirect(req, 303, "/staff/kb/categories");
+	kb_saved(req, rc, "/staff/kb/categories");
 }
 
 /* POST /staff/kb/categories/:id/delete — 303 to the list with "saved";
  * 409 while articles are in it; 404. */
 void staff_kb_category_delete_submit(struct request *req)
 {
-	struct session *s = kb_staff(req);
 	int64_t id;
+	struct session *s = kb_staff_id(req, &id);
 	if (!s)
 		return;
-	if (!param_id(req, &id)) {
-		resp_error(req, 404);
-		return;
-	}
 	db *d = req_db(req);
 	int rc = d ? kb_category_delete(d, s, id) : -1;
 	if (rc == KB_REFUSED) {
 		resp_error(req, 409);
 		return;
 	}
-	if (rc != KB_OK) {
-		kb_fail(req, rc);
-		return;
-	}
-	web_flash(req, "saved");
-	resp_redirect(req, 303, "/staff/kb/categories");
+	kb_saved(req, rc, "/staff/kb/categories");
 }

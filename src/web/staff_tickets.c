@@ -16,6 +16,7 @@
 #include "web/handlers.h"
 #include "web/page.h"
 #include "web/staff.h"
+#include "web/thread.h"
 
 enum { QUEUE_PAGE = 25, NAMED_MAX = 100, COUNTS_MAX = 200, PREDEFINED_MAX = 100 };
 
@@ -273,27 +274,6 @@ static const char *audit_text(struct request *req, const struct audit_row *e)
 	return arena_printf(req->arena, "%s: %s", who, e->action);
 }
 
-static void add_attachment_links(vm_obj *mo, const struct ticket_row *t, const struct ticket_thread *th,
-                                 int64_t message_id)
-{
-	vm_list *list = NULL;
-	for (int i = 0; i < th->nattachments; i++) {
-		const struct attachment_row *a = &th->attachments[i];
-		if (a->message_id != message_id)
-			continue;
-		if (!list) {
-			list = vm_set_list(mo, "attachments");
-			vm_set_bool(mo, "has_attachments", true);
-		}
-		vm_obj *o = vm_list_add(list);
-		vm_set_text(o, "name", a->name);
-		vm_set_textf(o, "url", "/staff/tickets/%lld/attachments/%lld", (long long)t->number,
-		             (long long)a->id);
-		vm_set_bool(o, "image", attachment_is_image(a->content_type));
-		vm_set_textf(o, "size", "%lld KB", (long long)((a->size + 1023) / 1024));
-	}
-}
-
 /* Messages and audit entries, merged in time order. */
 static void add_thread(struct request *req, vm_obj *page, const struct ticket_row *t)
 {
@@ -304,6 +284,7 @@ static void add_thread(struct request *req, vm_obj *page, const struct ticket_ro
 	int na = audit ? staff_ticket_audit(d, t->id, req->arena, audit, AUDIT_MAX) : 0;
 	if (ticket_thread_load(d, t->id, true, req->arena, &th) < 0)
 		th.nmessages = 0;
+	const char *base = arena_printf(req->arena, "/staff/tickets/%lld", (long long)t->number);
 	vm_list *list = vm_set_list(page, "thread");
 	int ia = 0;
 	int64_t last_visible = 0;
@@ -322,13 +303,8 @@ static void add_thread(struct request *req, vm_obj *page, const struct ticket_ro
 		vm_obj *o = vm_list_add(list);
 		vm_set_bool(o, "message", true);
 		vm_set_text(o, "author", m->author_name[0] ? m->author_name : tr(req, "System"));
-		vm_set_bool(o, "from_client", str_eq(m->author_kind, "client"));
-		vm_set_bool(o, "from_staff", str_eq(m->author_kind, "staff"));
-		vm_set_bool(o, "from_system", str_eq(m->author_kind, "system"));
 		vm_set_bool(o, "internal", m->internal);
-		vm_set_trusted_html(o, "body", page_markdown(req, m->body));
-		page_time(req, o, "at", m->created_at);
-		add_attachment_links(o, t, &th, m->id);
+		thread_message(req, o, &th, m, base, false);
 		if (str_eq(m->channel, "email"))
 			vm_set_textf(o, "original_url", "/staff/tickets/%lld/messages/%lld/original",
 			             (long long)t->number, (long long)m->id);

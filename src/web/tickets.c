@@ -14,6 +14,7 @@
 #include "web/context.h"
 #include "web/handlers.h"
 #include "web/page.h"
+#include "web/thread.h"
 
 enum { LIST_PAGE_SIZE = 20, SERVICES_MAX = 100, DEPARTMENTS_MAX = 32 };
 
@@ -295,30 +296,6 @@ static struct ticket_row *load_ticket(struct request *req)
 	return NULL;
 }
 
-static void add_attachments(vm_obj *msg, const struct ticket_row *t,
-                            const struct ticket_thread *th, int64_t message_id)
-{
-	vm_list *list = NULL;
-	for (int i = 0; i < th->nattachments; i++) {
-		const struct attachment_row *a = &th->attachments[i];
-		if (a->message_id != message_id)
-			continue;
-		if (!list) {
-			list = vm_set_list(msg, "attachments");
-			vm_set_bool(msg, "has_attachments", true);
-		}
-		vm_obj *o = vm_list_add(list);
-		vm_set_text(o, "name", a->name);
-		vm_set_textf(o, "url", "/tickets/%lld/attachments/%lld", (long long)t->number,
-		             (long long)a->id);
-		vm_set_bool(o, "image", attachment_is_image(a->content_type));
-		if (a->size >= 1 << 20)
-			vm_set_textf(o, "size", "%.1f MB", (double)a->size / (1 << 20));
-		else
-			vm_set_textf(o, "size", "%lld KB", (long long)((a->size + 1023) / 1024));
-	}
-}
-
 /* The ticket page; status 200, or 422 when the reply form has errors. */
 static void ticket_page(struct request *req, struct ticket_row *t, int status,
                         const char *message_error, const char *upload_error)
@@ -347,17 +324,13 @@ static void ticket_page(struct request *req, struct ticket_row *t, int status,
 		vm_set_int(o, "merged_into", survivor);
 	page_time(req, o, "created", t->created_at);
 	page_time(req, o, "updated", t->updated_at);
+	const char *base = arena_printf(req->arena, "/tickets/%lld", (long long)t->number);
 	vm_list *list = vm_set_list(page, "messages");
 	for (int i = 0; i < th.nmessages; i++) {
 		const struct message_row *m = &th.messages[i];
 		vm_obj *mo = vm_list_add(list);
 		vm_set_text(mo, "author", m->author_name);
-		vm_set_bool(mo, "from_client", str_eq(m->author_kind, "client"));
-		vm_set_bool(mo, "from_staff", str_eq(m->author_kind, "staff"));
-		vm_set_bool(mo, "from_system", str_eq(m->author_kind, "system"));
-		vm_set_trusted_html(mo, "body", page_markdown(req, m->body));
-		page_time(req, mo, "at", m->created_at);
-		add_attachments(mo, t, &th, m->id);
+		thread_message(req, mo, &th, m, base, true);
 	}
 	vm_set_text(page, "reply", form_text(req, "message"));
 	char key[TOKEN_LEN + 1];
