@@ -76,13 +76,40 @@ static const char *code_page(const char *l, char *out, size_t size)
 	return NULL;
 }
 
-static bool iconv_knows(const char *name)
+/* Open converters, kept per thread: glibc loads a module on iconv_open and
+ * unloads it on the last iconv_close, which cost more than the conversion
+ * of a whole message. */
+#define CD_CACHE 8
+static __thread struct {
+	char name[32];
+	iconv_t cd;
+} cds[CD_CACHE];
+static __thread unsigned cd_next;
+
+/* A converter from name to UTF-8 in its initial state, or (iconv_t)-1. */
+static iconv_t cd_get(const char *name)
 {
+	for (unsigned i = 0; i < CD_CACHE; i++)
+		if (cds[i].name[0] && strcmp(cds[i].name, name) == 0) {
+			iconv(cds[i].cd, NULL, NULL, NULL, NULL);
+			return cds[i].cd;
+		}
+	if (strlen(name) >= sizeof cds[0].name)
+		return (iconv_t)-1;
 	iconv_t cd = iconv_open("UTF-8", name);
 	if (cd == (iconv_t)-1)
-		return false;
-	iconv_close(cd);
-	return true;
+		return cd;
+	unsigned slot = cd_next++ % CD_CACHE;
+	if (cds[slot].name[0])
+		iconv_close(cds[slot].cd);
+	snprintf(cds[slot].name, sizeof cds[slot].name, "%s", name);
+	cds[slot].cd = cd;
+	return cd;
+}
+
+static bool iconv_knows(const char *name)
+{
+	return cd_get(name) != (iconv_t)-1;
 }
 
 const char *charset_canonical(const char *label)
@@ -254,7 +281,7 @@ static void sink_cp1252(struct sink *k, const char *s, size_t len)
  * U+FFFD and the conversion goes on with the next byte. */
 static long sink_iconv(struct sink *k, const char *s, size_t len, const char *cs)
 {
-	iconv_t cd = iconv_open("UTF-8", cs);
+	iconv_t cd = cd_get(cs);
 	if (cd == (iconv_t)-1)
 		return -1;
 	char *in = (char *)s;
@@ -279,7 +306,6 @@ static long sink_iconv(struct sink *k, const char *s, size_t len, const char *cs
 	size_t room = sizeof tmp;
 	iconv(cd, NULL, NULL, &out, &room);
 	sink_utf8(k, tmp, (size_t)(out - tmp));
-	iconv_close(cd);
 	return k->bad;
 }
 

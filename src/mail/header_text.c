@@ -82,9 +82,13 @@ static size_t word_at(const char *s, const char **cs, size_t *cs_len, char *enc,
 		return 0;
 	*enc = p[1];
 	p += 3;
-	const char *end = strstr(p, "?=");
-	const char *nl = strpbrk(p, "\r\n");
-	if (!end || (nl && nl < end))
+	/* A word ends on its line, within a word's length (75 by the RFC,
+	 * more from loose mailers): looking further only costs time. */
+	size_t room = strcspn(p, "\r\n");
+	if (room > 1000)
+		room = 1000;
+	const char *end = memmem(p, room, "?=", 2);
+	if (!end)
 		return 0;
 	*text = p;
 	*text_len = (size_t)(end - p);

@@ -80,10 +80,11 @@ static void hints_find(arena *a, const char *data, size_t len, const char **hint
 		if (!cs || !strcmp(cs, "UTF-8") || !strcmp(cs, "WINDOWS-1252"))
 			continue;
 		bool seen = false;
-		for (int j = 0; j < n; j++)
-			seen = seen || strcmp(charset_canonical(hints[j]), cs) == 0;
-		if (!seen)
-			hints[n++] = arena_strdup(a, cs);
+		for (int j = 0; j < n; j++) /* hints hold canonical names */
+			seen = seen || strcmp(hints[j], cs) == 0;
+		const char *copy = seen ? NULL : arena_strdup(a, cs);
+		if (copy)
+			hints[n++] = copy;
 	}
 	hints[n] = NULL;
 }

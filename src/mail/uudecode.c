@@ -83,6 +83,8 @@ bool uu_find(arena *a, const char *text, size_t len, size_t from, struct uu_bloc
 				};
 				return out->name != NULL;
 			}
+			/* No "end" up to the end of the text: no later block has one. */
+			return false;
 		}
 		i = nl ? line_end + 1 : len;
 	}
