@@ -450,6 +450,16 @@ static bool looks_latin(const unsigned char *p, size_t len)
 	return in_runs * 2 < high;
 }
 
+static bool multi_byte(const char *cs)
+{
+	static const char *const prefixes[] = {"GB", "BIG5", "CP932", "CP949", "CP950", "EUC", "ISO-2022",
+	                                       "ISO2022", "SHIFT", "SJIS", "JOHAB", "UHC", "UTF", "UCS"};
+	for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+		if (strncmp(cs, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
 const char *charset_guess(const char *bytes, size_t len, const char *const *hints)
 {
 	if (str_utf8_valid(bytes, len))
@@ -457,11 +467,15 @@ const char *charset_guess(const char *bytes, size_t len, const char *const *hint
 	buf tmp;
 	buf_init(&tmp, 4 * len + 64);
 	const char *found = NULL;
-	for (int i = 0; hints && hints[i] && !found; i++) {
-		const char *cs = charset_canonical(hints[i]);
-		if (cs && strcmp(cs, "UTF-8") != 0 && decode_errors(bytes, len, cs, &tmp) == 0)
-			found = cs;
-	}
+	/* A multi-byte charset that decodes without an error says much; a
+	 * single-byte one decodes anything, so it is tried after them. */
+	for (int pass = 0; pass < 2 && !found; pass++)
+		for (int i = 0; hints && hints[i] && !found; i++) {
+			const char *cs = charset_canonical(hints[i]);
+			if (cs && strcmp(cs, "UTF-8") != 0 && multi_byte(cs) == (pass == 0) &&
+			    decode_errors(bytes, len, cs, &tmp) == 0)
+				found = cs;
+		}
 	if (!found && !looks_latin((const unsigned char *)bytes, len)) {
 		/* The CJK encodings accept each other's bytes, so each must also
 		 * give text in its own script to be taken. */

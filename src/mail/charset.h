@@ -31,7 +31,8 @@ const char *charset_canonical(const char *label);
 long charset_decode(buf *b, const char *bytes, size_t len, const char *cs);
 
 /* The charset (canonical) that bytes without a label are best read as:
- * "UTF-8" when valid, else the first hint that decodes without an error,
+ * "UTF-8" when valid, else the first hint that decodes without an error
+ * (multi-byte charsets before single-byte ones, which decode anything),
  * else a guess. hints may be NULL; it ends with NULL. */
 const char *charset_guess(const char *bytes, size_t len, const char *const *hints);
 

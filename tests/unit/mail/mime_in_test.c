@@ -117,6 +117,8 @@ Test(mime_in, collects_attachments_and_inline_images)
 	struct inbound_msg m = parse("attachments.eml");
 	cr_assert_eq(m.nattachments, 4);
 	cr_assert_str_eq(m.attachments[0].filename, "");
+	cr_assert_str_eq(m.attachments[0].name, "imagem-1.png"); /* made from its type */
+	cr_assert_str_eq(m.attachments[1].name, "erro.png");
 	cr_assert(m.attachments[0].inline_part);
 	cr_assert_str_eq(m.attachments[0].content_type, "image/png");
 	cr_assert_str_eq(m.attachments[1].filename, "erro.png");
@@ -201,4 +203,21 @@ Test(mime_in, nesting_past_the_cap_is_skipped_not_followed)
 	cr_assert_eq(mime_in_parse(raw, n, &l, a, &m), 0);
 	cr_assert_gt(m.parts_skipped, 0);
 	cr_assert_null(strstr(m.text, "deep"));
+}
+
+Test(mime_in, reports_cc_and_an_outlook_out_of_office)
+{
+	static const char raw[] = "From: Ana <ana@cliente.example>\r\n"
+	                          "To: suporte@exemplo.com.br\r\n"
+	                          "Cc: Chefe <chefe@cliente.example>, ti@cliente.example\r\n"
+	                          "Subject: =?utf-8?Q?Resposta_autom=C3=A1tica:_Chamado?=\r\n"
+	                          "X-Auto-Response-Suppress: All\r\n\r\nFora.\r\n";
+	struct inbound_msg m;
+	cr_assert_eq(mime_in_parse(raw, sizeof raw - 1, NULL, a, &m), 0);
+	cr_assert_eq(m.ncc, 2);
+	cr_assert_str_eq(m.cc[0], "chefe@cliente.example");
+	cr_assert_str_eq(m.cc[1], "ti@cliente.example");
+	cr_assert_eq(m.nrecipients, 3); /* To and Cc, as before */
+	cr_assert_str_eq(m.x_auto_response_suppress, "All");
+	cr_assert(m.looks_auto_reply);
 }
