@@ -462,6 +462,9 @@ static bool multi_byte(const char *cs)
 
 const char *charset_guess(const char *bytes, size_t len, const char *const *hints)
 {
+	/* ISO-2022-JP is 7-bit: old Japanese mailers send it raw in headers. */
+	if (memmem(bytes, len, "\x1b$B", 3) || memmem(bytes, len, "\x1b$@", 3))
+		return "ISO-2022-JP";
 	if (str_utf8_valid(bytes, len))
 		return "UTF-8";
 	buf tmp;
@@ -518,8 +521,11 @@ const char *charset_to_utf8(arena *a, const char *bytes, size_t len, const char 
 		return "";
 	const char *cs = charset_canonical(label);
 	/* Mail labelled ASCII or Latin-1 that is valid UTF-8 was UTF-8 (a
-	 * mailer that mislabels); a label nothing knows is no label. */
-	if (!cs || (strcmp(cs, "WINDOWS-1252") == 0 && str_utf8_valid(bytes, len)))
+	 * mailer that mislabels); 8-bit bytes under an ASCII label, or under a
+	 * label nothing knows, have no label. */
+	bool ascii = label && (strcasecmp(label, "us-ascii") == 0 ||
+	                       strcasecmp(label, "ascii") == 0);
+	if (!cs || ascii || (strcmp(cs, "WINDOWS-1252") == 0 && str_utf8_valid(bytes, len)))
 		cs = charset_guess(bytes, len, hints);
 	buf b;
 	buf_init(&b, 4 * len + 16);

@@ -54,28 +54,29 @@ static const char *raw_header(GMimeObject *obj, const char *name)
 }
 
 /* The charsets the message declares anywhere (Content-Type parameters, an
- * HTML <meta>), first seen first: what its unlabelled bytes most likely are. */
+ * HTML <meta>, encoded words), first seen first: what its unlabelled bytes
+ * most likely are. */
 static void hints_find(arena *a, const char *data, size_t len, const char **hints)
 {
 	int n = 0;
-	static const char key[] = "charset=";
-	for (size_t i = 0; i + sizeof key < len && n < MIME_IN_HINTS_MAX;) {
-		const char *hit = memchr(data + i, 'c', len - i);
-		if (!hit)
+	const char *end = data + len;
+	for (const char *p = data; p < end && n < MIME_IN_HINTS_MAX; p++) {
+		p = memchr(p, '=', (size_t)(end - p));
+		if (!p)
 			break;
-		i = (size_t)(hit - data) + 1;
-		if ((size_t)(hit - data) + sizeof key > len || g_ascii_strncasecmp(hit, key, sizeof key - 1) != 0)
+		const char *v;
+		if (p + 1 < end && p[1] == '?')
+			v = p + 2; /* =?label?Q?...?= */
+		else if (p - data >= 7 && g_ascii_strncasecmp(p - 7, "charset", 7) == 0)
+			v = p + 1;
+		else
 			continue;
-		const char *v = hit + sizeof key - 1;
-		const char *end = data + len;
 		while (v < end && (*v == '"' || *v == '\''))
 			v++;
 		size_t k = 0;
 		while (v + k < end && k < 40 && (g_ascii_isalnum(v[k]) || strchr("-_.:", v[k])))
 			k++;
-		if (!k)
-			continue;
-		char *label = arena_strndup(a, v, k);
+		char *label = k ? arena_strndup(a, v, k) : NULL;
 		const char *cs = label ? charset_canonical(label) : NULL;
 		if (!cs || !strcmp(cs, "UTF-8") || !strcmp(cs, "WINDOWS-1252"))
 			continue;
