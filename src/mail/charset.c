@@ -26,6 +26,7 @@ struct alias {
 /* Each label as the superset real mailers mean by it. */
 static const struct alias aliases[] = {
 	{"utf-8", "UTF-8"}, {"utf8", "UTF-8"}, {"unicode-1-1-utf-8", "UTF-8"},
+	{"utf-7", "UTF-7"}, {"unicode-1-1-utf-7", "UTF-7"},
 	{"us-ascii", "WINDOWS-1252"}, {"ascii", "WINDOWS-1252"}, {"ansi_x3.4-1968", "WINDOWS-1252"},
 	{"iso-8859-1", "WINDOWS-1252"}, {"iso8859-1", "WINDOWS-1252"}, {"iso_8859-1", "WINDOWS-1252"},
 	{"latin1", "WINDOWS-1252"}, {"latin-1", "WINDOWS-1252"}, {"l1", "WINDOWS-1252"},

@@ -257,6 +257,24 @@ static void on_start(void *ctx, const xmlChar *name, const xmlChar **attrs)
 	}
 }
 
+/* href without its scheme ("https://", "mailto:") and a final '/'. */
+static void link_core(const char *s, size_t len, const char **out, size_t *out_len)
+{
+	static const char *const schemes[] = {"https://", "http://", "mailto:"};
+	for (size_t i = 0; i < 3; i++)
+		if (len >= strlen(schemes[i]) && strncasecmp(s, schemes[i], strlen(schemes[i])) == 0) {
+			s += strlen(schemes[i]);
+			len -= strlen(schemes[i]);
+			break;
+		}
+	if (len && s[len - 1] == '/')
+		len--;
+	*out = s;
+	*out_len = len;
+}
+
+/* After a link's text: its URL, unless the text already says it
+ * ("x.example" for https://x.example/). */
 static void link_end(struct html_state *h)
 {
 	const char *href = h->link_href;
@@ -264,26 +282,20 @@ static void link_end(struct html_state *h)
 	size_t tlen = h->out->len > h->link_start ? h->out->len - h->link_start : 0;
 	while (tlen && (*text == ' ' || *text == '\n'))
 		text++, tlen--;
-	const char *bare = strncasecmp(href, "mailto:", 7) == 0 ? href + 7 : href;
-	bool same = tlen && ((strlen(href) == tlen && strncasecmp(text, href, tlen) == 0) ||
-	                     (strlen(bare) == tlen && strncasecmp(text, bare, tlen) == 0));
-	/* "https://x.example/" written as "x.example" or with the slash dropped */
-	size_t blen = strlen(bare);
-	if (!same && tlen && blen > tlen && bare[blen - 1] == '/' && blen - 1 == tlen &&
-	    strncasecmp(text, bare, tlen) == 0)
-		same = true;
-	if (!same) {
-		if (tlen) {
-			buf_puts(h->out, " (");
-			buf_puts(h->out, href);
-			buf_putc(h->out, ')');
-		} else {
-			text_byte(h, '(');
-			buf_puts(h->out, href);
-			buf_putc(h->out, ')');
-		}
-		h->newlines = 0;
+	const char *a, *b;
+	size_t alen, blen;
+	link_core(text, tlen, &a, &alen);
+	link_core(href, strlen(href), &b, &blen);
+	if (tlen && alen == blen && strncasecmp(a, b, alen) == 0)
+		return;
+	if (tlen) {
+		buf_puts(h->out, " (");
+	} else {
+		text_byte(h, '(');
 	}
+	buf_puts(h->out, href);
+	buf_putc(h->out, ')');
+	h->newlines = 0;
 }
 
 static void on_end(void *ctx, const xmlChar *name)
@@ -329,7 +341,6 @@ static void tidy(buf *tidy, const char *raw)
 		size_t k = l;
 		while (k && (p[k - 1] == ' ' || p[k - 1] == '\t'))
 			k--;
-		/* A line that is only quote marks is an empty line of the quote. */
 		buf_append(tidy, p, k);
 		/* At most one blank line in a row. */
 		bool third = tidy->len >= 2 && tidy->data[tidy->len - 1] == '\n' &&

@@ -35,6 +35,7 @@ Test(charset, labels_are_read_as_their_supersets)
 	cr_assert_str_eq(charset_canonical("win-1251"), "CP1251");
 	cr_assert_str_eq(charset_canonical("ibm_850"), "CP850");
 	cr_assert_str_eq(charset_canonical("iso8859-2"), "ISO8859-2");
+	cr_assert_str_eq(charset_canonical("unicode-1-1-utf-7"), "UTF-7");
 	cr_assert_null(charset_canonical("no-such-charset"));
 	cr_assert_null(charset_canonical(""));
 }

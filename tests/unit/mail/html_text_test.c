@@ -45,6 +45,7 @@ Test(html_text, blocks_lists_links_and_quotes)
 	cr_assert_str_eq(text("<a href=\"https://x.example/p\">site</a> <a href=\"https://x.example/\">"
 	                      "https://x.example/</a> <a href=\"javascript:evil()\">js</a>"),
 	                 "site (https://x.example/p) https://x.example/ js");
+	cr_assert_str_eq(text("<a href=\"http://www.x.example/\">www.x.example</a>"), "www.x.example");
 	cr_assert_str_eq(text("<p>eu</p><blockquote>voce<blockquote>antes</blockquote></blockquote>"),
 	                 "eu\n\n> voce\n> > antes");
 }
