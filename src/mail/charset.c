@@ -12,10 +12,9 @@
 
 /* Windows-1252's 0x80..0x9F; 0 where the code page has no character. */
 static const uint16_t cp1252_high[32] = {
-	0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
-	0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
 };
 
 struct alias {
@@ -25,35 +24,95 @@ struct alias {
 
 /* Each label as the superset real mailers mean by it. */
 static const struct alias aliases[] = {
-	{"utf-8", "UTF-8"}, {"utf8", "UTF-8"}, {"unicode-1-1-utf-8", "UTF-8"},
-	{"utf-7", "UTF-7"}, {"unicode-1-1-utf-7", "UTF-7"},
-	{"us-ascii", "WINDOWS-1252"}, {"ascii", "WINDOWS-1252"}, {"ansi_x3.4-1968", "WINDOWS-1252"},
-	{"iso-8859-1", "WINDOWS-1252"}, {"iso8859-1", "WINDOWS-1252"}, {"iso_8859-1", "WINDOWS-1252"},
-	{"latin1", "WINDOWS-1252"}, {"latin-1", "WINDOWS-1252"}, {"l1", "WINDOWS-1252"},
-	{"iso-ir-100", "WINDOWS-1252"}, {"cp819", "WINDOWS-1252"}, {"ibm819", "WINDOWS-1252"},
-	{"windows-1252", "WINDOWS-1252"}, {"cp1252", "WINDOWS-1252"}, {"ansi", "WINDOWS-1252"},
-	{"iso_8859-1:1987", "WINDOWS-1252"}, {"csisolatin1", "WINDOWS-1252"},
-	{"gb2312", "GB18030"}, {"gbk", "GB18030"}, {"gb18030", "GB18030"}, {"cp936", "GB18030"},
-	{"euc-cn", "GB18030"}, {"euccn", "GB18030"}, {"gb_2312-80", "GB18030"},
-	{"csgb2312", "GB18030"}, {"chinese", "GB18030"}, {"ms936", "GB18030"},
-	{"windows-936", "GB18030"}, {"gb2312-80", "GB18030"}, {"hz-gb-2312", "GB18030"},
-	{"big5", "BIG5-HKSCS"}, {"big-5", "BIG5-HKSCS"}, {"cn-big5", "BIG5-HKSCS"},
-	{"big5-hkscs", "BIG5-HKSCS"}, {"cp950", "BIG5-HKSCS"}, {"csbig5", "BIG5-HKSCS"},
-	{"iso-2022-jp", "ISO-2022-JP"}, {"csiso2022jp", "ISO-2022-JP"}, {"cp50220", "ISO-2022-JP"},
-	{"cp50221", "ISO-2022-JP"}, {"cp50222", "ISO-2022-JP"}, {"iso-2022-jp-ms", "ISO-2022-JP"},
-	{"iso-2022-jp-1", "ISO-2022-JP"}, {"jis", "ISO-2022-JP"},
-	{"shift_jis", "CP932"}, {"shift-jis", "CP932"}, {"sjis", "CP932"}, {"ms_kanji", "CP932"},
-	{"csshiftjis", "CP932"}, {"windows-31j", "CP932"}, {"cp932", "CP932"}, {"ms932", "CP932"},
-	{"mscp932", "CP932"}, {"shift_jisx0213", "CP932"}, {"s-jis", "CP932"},
-	{"euc-jp", "EUC-JP-MS"}, {"eucjp", "EUC-JP-MS"}, {"cseucpkdfmtjapanese", "EUC-JP-MS"},
-	{"euc-jp-ms", "EUC-JP-MS"}, {"eucjp-ms", "EUC-JP-MS"},
-	{"ks_c_5601-1987", "CP949"}, {"ks_c_5601-1989", "CP949"}, {"ks_c_5601", "CP949"},
-	{"ksc5601", "CP949"}, {"ksc_5601", "CP949"}, {"euc-kr", "CP949"}, {"euckr", "CP949"},
-	{"cseuckr", "CP949"}, {"cp949", "CP949"}, {"windows-949", "CP949"}, {"uhc", "CP949"},
-	{"korean", "CP949"}, {"csksc56011987", "CP949"}, {"iso-ir-149", "CP949"}, {"ms949", "CP949"},
-	{"tis-620", "CP874"}, {"windows-874", "CP874"}, {"iso-8859-11", "CP874"},
-	{"koi8-r", "KOI8-R"}, {"koi8r", "KOI8-R"}, {"koi8-u", "KOI8-U"}, {"koi8", "KOI8-R"},
-	{"iso-8859-9", "CP1254"}, {"latin5", "CP1254"},
+    {"utf-8", "UTF-8"},
+    {"utf8", "UTF-8"},
+    {"unicode-1-1-utf-8", "UTF-8"},
+    {"utf-7", "UTF-7"},
+    {"unicode-1-1-utf-7", "UTF-7"},
+    {"us-ascii", "WINDOWS-1252"},
+    {"ascii", "WINDOWS-1252"},
+    {"ansi_x3.4-1968", "WINDOWS-1252"},
+    {"iso-8859-1", "WINDOWS-1252"},
+    {"iso8859-1", "WINDOWS-1252"},
+    {"iso_8859-1", "WINDOWS-1252"},
+    {"latin1", "WINDOWS-1252"},
+    {"latin-1", "WINDOWS-1252"},
+    {"l1", "WINDOWS-1252"},
+    {"iso-ir-100", "WINDOWS-1252"},
+    {"cp819", "WINDOWS-1252"},
+    {"ibm819", "WINDOWS-1252"},
+    {"windows-1252", "WINDOWS-1252"},
+    {"cp1252", "WINDOWS-1252"},
+    {"ansi", "WINDOWS-1252"},
+    {"iso_8859-1:1987", "WINDOWS-1252"},
+    {"csisolatin1", "WINDOWS-1252"},
+    {"gb2312", "GB18030"},
+    {"gbk", "GB18030"},
+    {"gb18030", "GB18030"},
+    {"cp936", "GB18030"},
+    {"euc-cn", "GB18030"},
+    {"euccn", "GB18030"},
+    {"gb_2312-80", "GB18030"},
+    {"csgb2312", "GB18030"},
+    {"chinese", "GB18030"},
+    {"ms936", "GB18030"},
+    {"windows-936", "GB18030"},
+    {"gb2312-80", "GB18030"},
+    {"hz-gb-2312", "GB18030"},
+    {"big5", "BIG5-HKSCS"},
+    {"big-5", "BIG5-HKSCS"},
+    {"cn-big5", "BIG5-HKSCS"},
+    {"big5-hkscs", "BIG5-HKSCS"},
+    {"cp950", "BIG5-HKSCS"},
+    {"csbig5", "BIG5-HKSCS"},
+    {"iso-2022-jp", "ISO-2022-JP"},
+    {"csiso2022jp", "ISO-2022-JP"},
+    {"cp50220", "ISO-2022-JP"},
+    {"cp50221", "ISO-2022-JP"},
+    {"cp50222", "ISO-2022-JP"},
+    {"iso-2022-jp-ms", "ISO-2022-JP"},
+    {"iso-2022-jp-1", "ISO-2022-JP"},
+    {"jis", "ISO-2022-JP"},
+    {"shift_jis", "CP932"},
+    {"shift-jis", "CP932"},
+    {"sjis", "CP932"},
+    {"ms_kanji", "CP932"},
+    {"csshiftjis", "CP932"},
+    {"windows-31j", "CP932"},
+    {"cp932", "CP932"},
+    {"ms932", "CP932"},
+    {"mscp932", "CP932"},
+    {"shift_jisx0213", "CP932"},
+    {"s-jis", "CP932"},
+    {"euc-jp", "EUC-JP-MS"},
+    {"eucjp", "EUC-JP-MS"},
+    {"cseucpkdfmtjapanese", "EUC-JP-MS"},
+    {"euc-jp-ms", "EUC-JP-MS"},
+    {"eucjp-ms", "EUC-JP-MS"},
+    {"ks_c_5601-1987", "CP949"},
+    {"ks_c_5601-1989", "CP949"},
+    {"ks_c_5601", "CP949"},
+    {"ksc5601", "CP949"},
+    {"ksc_5601", "CP949"},
+    {"euc-kr", "CP949"},
+    {"euckr", "CP949"},
+    {"cseuckr", "CP949"},
+    {"cp949", "CP949"},
+    {"windows-949", "CP949"},
+    {"uhc", "CP949"},
+    {"korean", "CP949"},
+    {"csksc56011987", "CP949"},
+    {"iso-ir-149", "CP949"},
+    {"ms949", "CP949"},
+    {"tis-620", "CP874"},
+    {"windows-874", "CP874"},
+    {"iso-8859-11", "CP874"},
+    {"koi8-r", "KOI8-R"},
+    {"koi8r", "KOI8-R"},
+    {"koi8-u", "KOI8-U"},
+    {"koi8", "KOI8-R"},
+    {"iso-8859-9", "CP1254"},
+    {"latin5", "CP1254"},
 };
 
 /* A spelling of a numbered code page ("cp-850", "ibm_850", "win-1251",
@@ -325,14 +384,17 @@ static long sink_iso2022jp(struct sink *k, const char *s, size_t len)
 	for (size_t i = 0; i < len;) {
 		unsigned char c = p[i];
 		if (c == 0x1B && i + 2 < len) {
-			if (p[i + 1] == '(' && (p[i + 2] == 'B' || p[i + 2] == 'J' || p[i + 2] == 'H'))
+			if (p[i + 1] == '(' &&
+			    (p[i + 2] == 'B' || p[i + 2] == 'J' || p[i + 2] == 'H'))
 				mode = ASCII;
 			else if (p[i + 1] == '(' && p[i + 2] == 'I')
 				mode = KANA;
 			else if (p[i + 1] == '$' && (p[i + 2] == '@' || p[i + 2] == 'B'))
 				mode = KANJI;
 			else if (p[i + 1] == '$' && p[i + 2] == '(' && i + 3 < len) {
-				mode = (p[i + 3] == 'B' || p[i + 3] == '@' || p[i + 3] == 'Q') ? KANJI : OTHER;
+				mode = (p[i + 3] == 'B' || p[i + 3] == '@' || p[i + 3] == 'Q')
+				           ? KANJI
+				           : OTHER;
 				i++;
 			} else {
 				buf_putc(&sjis, (char)0xFF);
@@ -453,8 +515,9 @@ static bool looks_latin(const unsigned char *p, size_t len)
 
 static bool multi_byte(const char *cs)
 {
-	static const char *const prefixes[] = {"GB", "BIG5", "CP932", "CP949", "CP950", "EUC", "ISO-2022",
-	                                       "ISO2022", "SHIFT", "SJIS", "JOHAB", "UHC", "UTF", "UCS"};
+	static const char *const prefixes[] = {"GB",    "BIG5",     "CP932",   "CP949", "CP950",
+	                                       "EUC",   "ISO-2022", "ISO2022", "SHIFT", "SJIS",
+	                                       "JOHAB", "UHC",      "UTF",     "UCS"};
 	for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
 		if (strncmp(cs, prefixes[i], strlen(prefixes[i])) == 0)
 			return true;
@@ -483,7 +546,8 @@ const char *charset_guess(const char *bytes, size_t len, const char *const *hint
 	if (!found && !looks_latin((const unsigned char *)bytes, len)) {
 		/* The CJK encodings accept each other's bytes, so each must also
 		 * give text in its own script to be taken. */
-		static const char *const cjk[] = {"CP932", "EUC-JP-MS", "CP949", "GB18030", "BIG5-HKSCS"};
+		static const char *const cjk[] = {"CP932", "EUC-JP-MS", "CP949", "GB18030",
+		                                  "BIG5-HKSCS"};
 		for (size_t i = 0; i < sizeof cjk / sizeof *cjk && !found; i++) {
 			if (decode_errors(bytes, len, cjk[i], &tmp) != 0)
 				continue;
@@ -524,8 +588,8 @@ const char *charset_to_utf8(arena *a, const char *bytes, size_t len, const char 
 	/* Mail labelled ASCII or Latin-1 that is valid UTF-8 was UTF-8 (a
 	 * mailer that mislabels); 8-bit bytes under an ASCII label, or under a
 	 * label nothing knows, have no label. */
-	bool ascii = label && (strcasecmp(label, "us-ascii") == 0 ||
-	                       strcasecmp(label, "ascii") == 0);
+	bool ascii =
+	    label && (strcasecmp(label, "us-ascii") == 0 || strcasecmp(label, "ascii") == 0);
 	if (!cs || ascii || (strcmp(cs, "WINDOWS-1252") == 0 && str_utf8_valid(bytes, len)))
 		cs = charset_guess(bytes, len, hints);
 	buf b;

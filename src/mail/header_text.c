@@ -9,7 +9,7 @@
 #include "mail/charset.h"
 
 /* One line: folding, line breaks and tabs as single spaces, trimmed. */
-const char *header_one_line(arena *a, const char *s)
+const char *header_text_one_line(arena *a, const char *s)
 {
 	if (!s)
 		return "";
@@ -37,11 +37,13 @@ static void word_bytes(buf *b, char enc, const char *s, size_t n)
 		unsigned val = 0;
 		int bits = 0;
 		for (size_t i = 0; i < n; i++) {
-			const char *pos = strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
-			                         s[i]);
+			const char *pos = strchr(
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+			    s[i]);
 			if (!pos || !s[i])
 				continue;
-			val = (val << 6) | (unsigned)(pos - "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+			val = (val << 6) | (unsigned)(pos - "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijkl"
+			                                    "mnopqrstuvwxyz0123456789+/");
 			bits += 6;
 			if (bits >= 8) {
 				bits -= 8;
@@ -53,8 +55,10 @@ static void word_bytes(buf *b, char enc, const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '_') {
 			buf_putc(b, ' ');
-		} else if (s[i] == '=' && i + 2 < n && g_ascii_isxdigit(s[i + 1]) && g_ascii_isxdigit(s[i + 2])) {
-			buf_putc(b, (char)(g_ascii_xdigit_value(s[i + 1]) * 16 + g_ascii_xdigit_value(s[i + 2])));
+		} else if (s[i] == '=' && i + 2 < n && g_ascii_isxdigit(s[i + 1]) &&
+		           g_ascii_isxdigit(s[i + 2])) {
+			buf_putc(b, (char)(g_ascii_xdigit_value(s[i + 1]) * 16 +
+			                   g_ascii_xdigit_value(s[i + 2])));
 			i += 2;
 		} else {
 			buf_putc(b, s[i]);
@@ -99,7 +103,7 @@ static size_t word_at(const char *s, const char **cs, size_t *cs_len, char *enc,
  * encoded words decoded (adjacent ones of a charset joined first, so a
  * character split between two words survives), raw 8-bit text read with
  * the charset chain (hints: the message's declared charsets). */
-const char *header_text(arena *a, const char *raw, const char *const *hints)
+const char *header_text_decode(arena *a, const char *raw, const char *const *hints)
 {
 	if (!raw)
 		return NULL;
@@ -116,7 +120,8 @@ const char *header_text(arena *a, const char *raw, const char *const *hints)
 			char label[48];
 			snprintf(label, sizeof label, "%.*s", (int)cs_len, cs);
 			if (pend.len && g_ascii_strcasecmp(label, pend_cs) != 0) {
-				buf_puts(&out, charset_to_utf8(a, pend.data, pend.len, pend_cs, hints));
+				buf_puts(&out,
+				         charset_to_utf8(a, pend.data, pend.len, pend_cs, hints));
 				buf_clear(&pend);
 			}
 			snprintf(pend_cs, sizeof pend_cs, "%s", label);
@@ -143,7 +148,7 @@ const char *header_text(arena *a, const char *raw, const char *const *hints)
 	}
 	if (pend.len)
 		buf_puts(&out, charset_to_utf8(a, pend.data, pend.len, pend_cs, hints));
-	const char *result = header_one_line(a, buf_str(&out));
+	const char *result = header_text_one_line(a, buf_str(&out));
 	buf_free(&out);
 	buf_free(&pend);
 	return result;
@@ -152,7 +157,7 @@ const char *header_text(arena *a, const char *raw, const char *const *hints)
 /* A structured header's raw value made UTF-8 for GMime to parse again,
  * with encoded words' charset labels made their supersets (gb2312 ->
  * GB18030), so GMime's own decoding of names reads them right. */
-const char *header_structured(arena *a, const char *raw, const char *const *hints)
+const char *header_text_structured(arena *a, const char *raw, const char *const *hints)
 {
 	if (!raw)
 		return NULL;
@@ -173,8 +178,9 @@ const char *header_structured(arena *a, const char *raw, const char *const *hint
 		char label[48];
 		snprintf(label, sizeof label, "%.*s", (int)cs_len, cs);
 		const char *super = charset_canonical(label);
-		buf_printf(&b, "=?%s?%c?%.*s?=", super && strcmp(super, "ISO-2022-JP") != 0 ? super : label,
-		           enc, (int)text_len, text);
+		buf_printf(&b, "=?%s?%c?%.*s?=",
+		           super && strcmp(super, "ISO-2022-JP") != 0 ? super : label, enc,
+		           (int)text_len, text);
 		p += n;
 	}
 	const char *out = arena_strdup(a, buf_str(&b));

@@ -45,10 +45,9 @@ static int entity_cmp(const void *key, const void *e)
 
 /* Windows-1252's 0x80..0x9F, which browsers read numeric references in. */
 static const uint16_t c1_as_1252[32] = {
-	0x20AC, 0x81,   0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D,   0x017D, 0x8F,
-	0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178,
+    0x20AC, 0x81,   0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x8D,   0x017D, 0x8F,   0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178,
 };
 
 static void put_ref(buf *b, uint32_t cp)
@@ -104,7 +103,9 @@ static size_t ref_rewrite(const char *s, size_t left, buf *b)
 			e--;
 		bool full = len == k && semi;
 		const struct entity *hit = NULL;
-		for (; e < entities + sizeof entities / sizeof *entities && strcmp(e->name, name) == 0; e++)
+		for (; e < entities + sizeof entities / sizeof *entities &&
+		       strcmp(e->name, name) == 0;
+		     e++)
 			if (full || !e->semicolon)
 				hit = e;
 		if (!hit)
@@ -121,12 +122,12 @@ static size_t ref_rewrite(const char *s, size_t left, buf *b)
 
 struct html_state {
 	buf *out;
-	int skip;        /* inside script/style/head/...: text dropped */
-	int pre;         /* inside <pre>: white space kept */
+	int skip; /* inside script/style/head/...: text dropped */
+	int pre;  /* inside <pre>: white space kept */
 	int quote_depth;
 	bool at_line_start;
 	bool pending_space;
-	int newlines;    /* line breaks at the end of out */
+	int newlines;      /* line breaks at the end of out */
 	size_t link_start; /* where the text of the open <a> starts */
 	char *link_href;
 	htmlParserCtxtPtr ctxt;
@@ -201,13 +202,13 @@ static bool name_in(const xmlChar *name, const char *const *list)
 	return false;
 }
 
-static const char *const skipped[] = {"script", "style", "head", "title", "template",
-                                      "noscript", "object", "svg", NULL};
-static const char *const blocks[] = {"div", "tr", "table", "ul", "ol", "dl", "dt", "dd",
-                                     "center", "section", "article", "header", "footer",
-                                     "nav", "aside", "main", "address", "form", "fieldset",
-                                     "figure", "figcaption", "details", "summary", "caption",
-                                     "hr", "body", "tbody", "thead", "tfoot", NULL};
+static const char *const skipped[] = {"script",   "style",  "head", "title", "template",
+                                      "noscript", "object", "svg",  NULL};
+static const char *const blocks[] = {
+    "div",     "tr",      "table",    "ul",     "ol",         "dl",      "dt",      "dd",
+    "center",  "section", "article",  "header", "footer",     "nav",     "aside",   "main",
+    "address", "form",    "fieldset", "figure", "figcaption", "details", "summary", "caption",
+    "hr",      "body",    "tbody",    "thead",  "tfoot",      NULL};
 static const char *const paragraphs[] = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", NULL};
 
 /* Only links a person can follow are worth writing out. */
@@ -243,7 +244,8 @@ static void on_start(void *ctx, const xmlChar *name, const xmlChar **attrs)
 			h->pre++;
 	} else if (name_in(name, blocks)) {
 		newline(h, 1);
-	} else if (strcasecmp((const char *)name, "td") == 0 || strcasecmp((const char *)name, "th") == 0) {
+	} else if (strcasecmp((const char *)name, "td") == 0 ||
+	           strcasecmp((const char *)name, "th") == 0) {
 		if (!h->at_line_start)
 			h->pending_space = true;
 	} else if (strcasecmp((const char *)name, "a") == 0) {
@@ -262,7 +264,8 @@ static void link_core(const char *s, size_t len, const char **out, size_t *out_l
 {
 	static const char *const schemes[] = {"https://", "http://", "mailto:"};
 	for (size_t i = 0; i < 3; i++)
-		if (len >= strlen(schemes[i]) && strncasecmp(s, schemes[i], strlen(schemes[i])) == 0) {
+		if (len >= strlen(schemes[i]) &&
+		    strncasecmp(s, schemes[i], strlen(schemes[i])) == 0) {
 			s += strlen(schemes[i]);
 			len -= strlen(schemes[i]);
 			break;
@@ -353,7 +356,7 @@ static void tidy(buf *tidy, const char *raw)
 		tidy->data[--tidy->len] = '\0';
 }
 
-const char *html_to_text(arena *a, const char *html, size_t len, size_t max)
+const char *html_text_convert(arena *a, const char *html, size_t len, size_t max)
 {
 	if (len > HTML_TEXT_MAX_INPUT)
 		len = HTML_TEXT_MAX_INPUT;
@@ -387,12 +390,13 @@ const char *html_to_text(arena *a, const char *html, size_t len, size_t max)
 	sax.warning = quiet;
 	sax.error = quiet;
 	xmlInitParser();
-	htmlParserCtxtPtr ctxt = htmlCreatePushParserCtxt(&sax, &h, NULL, 0, NULL, XML_CHAR_ENCODING_UTF8);
+	htmlParserCtxtPtr ctxt =
+	    htmlCreatePushParserCtxt(&sax, &h, NULL, 0, NULL, XML_CHAR_ENCODING_UTF8);
 	if (ctxt) {
 		h.ctxt = ctxt;
-		htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-		                             HTML_PARSE_NONET | HTML_PARSE_NODEFDTD |
-		                             HTML_PARSE_IGNORE_ENC);
+		htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+		                             HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
+		                             HTML_PARSE_NODEFDTD | HTML_PARSE_IGNORE_ENC);
 		const char *p = in.len ? in.data : "";
 		/* In pieces, so a full output stops the parse early. */
 		for (size_t off = 0; off < in.len && !ctxt->disableSAX && out.len < max;) {

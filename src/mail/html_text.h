@@ -21,6 +21,6 @@
 #define HTML_TEXT_MAX_INPUT (4u << 20)
 
 /* html (UTF-8, len bytes) as text, in a; "" for nothing, NULL when out of memory. */
-const char *html_to_text(arena *a, const char *html, size_t len, size_t max);
+const char *html_text_convert(arena *a, const char *html, size_t len, size_t max);
 
 #endif

@@ -13,20 +13,20 @@
 #include "mail/quote.h"
 #include "mail/uudecode.h"
 
-#define MIME_IN_ID_MAX 250     /* one Message-ID, as outbox.c accepts them */
-#define MIME_IN_FORWARD_MAX 4  /* forwarded messages whose text is kept */
-#define MIME_IN_HINTS_MAX 8    /* declared charsets remembered */
-#define MIME_IN_JUNK_LINES 5   /* lines skipped before the header */
+#define MIME_IN_ID_MAX 250    /* one Message-ID, as outbox.c accepts them */
+#define MIME_IN_FORWARD_MAX 4 /* forwarded messages whose text is kept */
+#define MIME_IN_HINTS_MAX 8   /* declared charsets remembered */
+#define MIME_IN_JUNK_LINES 5  /* lines skipped before the header */
 
 void mime_in_limits_default(struct mime_in_limits *l)
 {
 	*l = (struct mime_in_limits){
-		.max_depth = 16,
-		.max_parts = 100,
-		.max_attachments = 20,
-		.max_text = 1u << 20,
-		.max_addresses = 50,
-		.max_references = 30,
+	    .max_depth = 16,
+	    .max_parts = 100,
+	    .max_attachments = 20,
+	    .max_text = 1u << 20,
+	    .max_addresses = 50,
+	    .max_references = 30,
 	};
 }
 
@@ -37,7 +37,7 @@ const char *mime_in_to_utf8(arena *a, const char *bytes, size_t len, const char 
 
 const char *mime_in_html_to_text(arena *a, const char *html, size_t len, size_t max)
 {
-	return html_to_text(a, html, len, max);
+	return html_text_convert(a, html, len, max);
 }
 
 const char *mime_in_cut_quoted(arena *a, const char *text)
@@ -120,13 +120,13 @@ struct walk {
 	GMimeMessage *msg;
 	GMimeParserOptions *options;
 	const char *const *hints; /* declared charsets */
-	int *parts;     /* shared by forwarded messages */
+	int *parts;               /* shared by forwarded messages */
 	int *forwards;
-	buf body;       /* UTF-8 text of every inline text part, in order */
-	buf html;       /* the HTML parts as text, for searching */
+	buf body;        /* UTF-8 text of every inline text part, in order */
+	buf html;        /* the HTML parts as text, for searching */
 	bool have_plain; /* body has text from a text/plain part */
 	bool have_html;  /* body has text from an HTML part */
-	buf forwarded;  /* texts of forwarded messages */
+	buf forwarded;   /* texts of forwarded messages */
 };
 
 static void walk_init(struct walk *w, const struct walk *parent)
@@ -167,18 +167,35 @@ static const char *name_from_type(arena *a, const char *type, int n)
 	static const struct {
 		const char *type, *ext;
 	} exts[] = {
-		{"image/jpeg", "jpg"}, {"image/jpg", "jpg"}, {"image/pjpeg", "jpg"}, {"image/png", "png"},
-		{"image/gif", "gif"}, {"image/bmp", "bmp"}, {"image/webp", "webp"}, {"image/tiff", "tif"},
-		{"image/heic", "heic"}, {"image/svg+xml", "svg"}, {"application/pdf", "pdf"},
-		{"text/plain", "txt"}, {"text/html", "html"}, {"text/csv", "csv"},
-		{"text/calendar", "ics"}, {"application/zip", "zip"}, {"application/msword", "doc"},
-		{"application/vnd.ms-excel", "xls"}, {"application/vnd.ms-powerpoint", "ppt"},
-		{"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"},
-		{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"},
-		{"application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx"},
-		{"application/vnd.oasis.opendocument.text", "odt"}, {"message/rfc822", "eml"},
-		{"audio/mpeg", "mp3"}, {"audio/ogg", "ogg"}, {"video/mp4", "mp4"},
-		{"application/x-uuencode", "bin"}, {"application/octet-stream", "bin"},
+	    {"image/jpeg", "jpg"},
+	    {"image/jpg", "jpg"},
+	    {"image/pjpeg", "jpg"},
+	    {"image/png", "png"},
+	    {"image/gif", "gif"},
+	    {"image/bmp", "bmp"},
+	    {"image/webp", "webp"},
+	    {"image/tiff", "tif"},
+	    {"image/heic", "heic"},
+	    {"image/svg+xml", "svg"},
+	    {"application/pdf", "pdf"},
+	    {"text/plain", "txt"},
+	    {"text/html", "html"},
+	    {"text/csv", "csv"},
+	    {"text/calendar", "ics"},
+	    {"application/zip", "zip"},
+	    {"application/msword", "doc"},
+	    {"application/vnd.ms-excel", "xls"},
+	    {"application/vnd.ms-powerpoint", "ppt"},
+	    {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"},
+	    {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"},
+	    {"application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx"},
+	    {"application/vnd.oasis.opendocument.text", "odt"},
+	    {"message/rfc822", "eml"},
+	    {"audio/mpeg", "mp3"},
+	    {"audio/ogg", "ogg"},
+	    {"video/mp4", "mp4"},
+	    {"application/x-uuencode", "bin"},
+	    {"application/octet-stream", "bin"},
 	};
 	const char *ext = "bin";
 	for (size_t i = 0; i < sizeof exts / sizeof *exts; i++)
@@ -208,14 +225,14 @@ static void attachment_put(struct walk *w, const char *filename, const char *typ
 	if (len)
 		memcpy(data, bytes, len);
 	data[len] = 0;
-	const char *fn = filename && *filename ? header_one_line(w->a, filename) : "";
+	const char *fn = filename && *filename ? header_text_one_line(w->a, filename) : "";
 	struct inbound_attachment *at = &m->attachments[m->nattachments];
 	*at = (struct inbound_attachment){
-		.filename = fn ? fn : "",
-		.content_type = arena_strdup(w->a, type),
-		.data = data,
-		.len = len,
-		.inline_part = inline_part,
+	    .filename = fn ? fn : "",
+	    .content_type = arena_strdup(w->a, type),
+	    .data = data,
+	    .len = len,
+	    .inline_part = inline_part,
 	};
 	at->name = *at->filename ? at->filename : name_from_type(w->a, type, m->nattachments + 1);
 	if (!at->name || !at->content_type)
@@ -231,14 +248,14 @@ static const char *part_filename(struct walk *w, GMimePart *part)
 	const char *cd_raw = raw_header(obj, "Content-Disposition");
 	const char *ct_raw = raw_header(obj, "Content-Type");
 	bool odd = (cd_raw && !str_utf8_valid(cd_raw, strlen(cd_raw))) ||
-	           (ct_raw && !str_utf8_valid(ct_raw, strlen(ct_raw))) || (cd_raw && strstr(cd_raw, "=?")) ||
-	           (ct_raw && strstr(ct_raw, "=?"));
+	           (ct_raw && !str_utf8_valid(ct_raw, strlen(ct_raw))) ||
+	           (cd_raw && strstr(cd_raw, "=?")) || (ct_raw && strstr(ct_raw, "=?"));
 	if (!odd)
 		return g_mime_part_get_filename(part);
 	const char *name = NULL;
 	if (cd_raw) {
-		GMimeContentDisposition *cd =
-			g_mime_content_disposition_parse(w->options, header_structured(w->a, cd_raw, w->hints));
+		GMimeContentDisposition *cd = g_mime_content_disposition_parse(
+		    w->options, header_text_structured(w->a, cd_raw, w->hints));
 		if (cd) {
 			const char *v = g_mime_content_disposition_get_parameter(cd, "filename");
 			name = v ? arena_strdup(w->a, v) : NULL;
@@ -246,7 +263,8 @@ static const char *part_filename(struct walk *w, GMimePart *part)
 		}
 	}
 	if (!name && ct_raw) {
-		GMimeContentType *ct = g_mime_content_type_parse(w->options, header_structured(w->a, ct_raw, w->hints));
+		GMimeContentType *ct = g_mime_content_type_parse(
+		    w->options, header_text_structured(w->a, ct_raw, w->hints));
 		if (ct) {
 			const char *v = g_mime_content_type_get_parameter(ct, "name");
 			name = v ? arena_strdup(w->a, v) : NULL;
@@ -256,21 +274,22 @@ static const char *part_filename(struct walk *w, GMimePart *part)
 	return name ? name : g_mime_part_get_filename(part);
 }
 
-static void add_attachment(struct walk *w, GMimePart *part, const char *filename, GMimeContentType *ct)
+static void add_attachment(struct walk *w, GMimePart *part, const char *filename,
+                           GMimeContentType *ct)
 {
 	GMimeStream *keep = NULL;
 	GByteArray *bytes = part_bytes(part, &keep);
 	char *type = g_mime_content_type_get_mime_type(ct);
 	GMimeContentDisposition *cd = g_mime_object_get_content_disposition(GMIME_OBJECT(part));
 	bool inline_part = cd && !g_mime_content_disposition_is_attachment(cd);
-	struct uu_block uu;
+	struct uudecode_block uu;
 	if (!bytes) {
 		w->m->parts_skipped++;
 	} else if (type && g_ascii_strcasecmp(type, "application/x-uuencode") == 0 &&
-	           uu_find(w->a, (const char *)bytes->data, bytes->len, 0, &uu)) {
+	           uudecode_find(w->a, (const char *)bytes->data, bytes->len, 0, &uu)) {
 		/* The file inside, under its own name. */
-		attachment_put(w, filename && *filename ? filename : uu.name, "application/octet-stream",
-		               uu.data, uu.len, inline_part);
+		attachment_put(w, filename && *filename ? filename : uu.name,
+		               "application/octet-stream", uu.data, uu.len, inline_part);
 	} else {
 		attachment_put(w, filename, type ? type : "application/octet-stream", bytes->data,
 		               bytes->len, inline_part);
@@ -313,19 +332,22 @@ static void add_text(struct walk *w, GMimePart *part, GMimeContentType *ct, bool
 	GByteArray *bytes = part_bytes(part, &keep);
 	if (bytes) {
 		const char *charset = g_mime_content_type_get_parameter(ct, "charset");
-		const char *text = charset_to_utf8(w->a, (const char *)bytes->data, bytes->len, charset, w->hints);
+		const char *text =
+		    charset_to_utf8(w->a, (const char *)bytes->data, bytes->len, charset, w->hints);
 		if (text && html) {
-			text = html_to_text(w->a, text, strlen(text), w->l->max_text);
+			text = html_text_convert(w->a, text, strlen(text), w->l->max_text);
 			text_append(w, &w->html, text);
 			w->have_html = w->have_html || !blank(text);
 		} else if (text) {
-			struct uu_block uu;
+			struct uudecode_block uu;
 			size_t len = strlen(text);
 			size_t from = 0;
-			while (from < len && uu_find(w->a, text, len, from, &uu)) {
+			while (from < len && uudecode_find(w->a, text, len, from, &uu)) {
 				/* The text around the file stays, as paragraphs. */
-				text_append(w, &w->body, arena_strndup(w->a, text + from, uu.start - from));
-				attachment_put(w, uu.name, "application/octet-stream", uu.data, uu.len, false);
+				text_append(w, &w->body,
+				            arena_strndup(w->a, text + from, uu.start - from));
+				attachment_put(w, uu.name, "application/octet-stream", uu.data,
+				               uu.len, false);
 				from = uu.end;
 			}
 			text += from;
@@ -355,12 +377,15 @@ static void walk_forwarded(struct walk *w, GMimeMessage *msg, int depth)
 	if (body)
 		walk_object(&inner, body, depth + 1);
 	const char *text = message_text(&inner);
-	const char *from = header_structured(w->a, raw_header(GMIME_OBJECT(msg), "From"), w->hints);
-	const char *subject = header_text(w->a, raw_header(GMIME_OBJECT(msg), "Subject"), w->hints);
+	const char *from =
+	    header_text_structured(w->a, raw_header(GMIME_OBJECT(msg), "From"), w->hints);
+	const char *subject =
+	    header_text_decode(w->a, raw_header(GMIME_OBJECT(msg), "Subject"), w->hints);
 	if (w->forwarded.len)
 		buf_puts(&w->forwarded, "\n\n");
-	buf_printf(&w->forwarded, "---------- Forwarded message ----------\nFrom: %s\nSubject: %s\n\n%s",
-	           from ? header_one_line(w->a, from) : "", subject ? subject : "", text ? text : "");
+	buf_printf(
+	    &w->forwarded, "---------- Forwarded message ----------\nFrom: %s\nSubject: %s\n\n%s",
+	    from ? header_text_one_line(w->a, from) : "", subject ? subject : "", text ? text : "");
 	walk_free(&inner);
 }
 
@@ -369,11 +394,11 @@ static void walk_forwarded(struct walk *w, GMimeMessage *msg, int depth)
 static bool part_ignored(GMimeContentType *ct)
 {
 	static const char *const types[][2] = {
-		{"application", "pgp-signature"}, {"application", "pkcs7-signature"},
-		{"application", "x-pkcs7-signature"}, {"application", "pgp-keys"},
-		{"application", "applefile"}, {"application", "ms-tnef"},
-		{"message", "delivery-status"}, {"message", "disposition-notification"},
-		{"text", "rfc822-headers"}, {"message", "feedback-report"},
+	    {"application", "pgp-signature"},     {"application", "pkcs7-signature"},
+	    {"application", "x-pkcs7-signature"}, {"application", "pgp-keys"},
+	    {"application", "applefile"},         {"application", "ms-tnef"},
+	    {"message", "delivery-status"},       {"message", "disposition-notification"},
+	    {"text", "rfc822-headers"},           {"message", "feedback-report"},
 	};
 	for (size_t i = 0; i < sizeof types / sizeof *types; i++)
 		if (g_mime_content_type_is_type(ct, types[i][0], types[i][1]))
@@ -391,14 +416,16 @@ static void walk_leaf(struct walk *w, GMimePart *part)
 	GMimeContentType *ct = g_mime_object_get_content_type(obj);
 	GMimeContentDisposition *cd = g_mime_object_get_content_disposition(obj);
 	const char *filename = part_filename(w, part);
-	bool attachment = (cd && g_mime_content_disposition_is_attachment(cd)) || (filename && *filename);
+	bool attachment =
+	    (cd && g_mime_content_disposition_is_attachment(cd)) || (filename && *filename);
 	if (!ct) {
 		w->m->parts_skipped++;
 	} else if (!attachment && g_mime_content_type_is_type(ct, "text", "plain")) {
 		add_text(w, part, ct, false);
 	} else if (!attachment && g_mime_content_type_is_type(ct, "text", "html")) {
 		add_text(w, part, ct, true);
-	} else if (!attachment && (part_ignored(ct) || g_mime_content_type_is_type(ct, "text", "*"))) {
+	} else if (!attachment &&
+	           (part_ignored(ct) || g_mime_content_type_is_type(ct, "text", "*"))) {
 		w->m->parts_skipped++;
 	} else {
 		add_attachment(w, part, filename, ct);
@@ -415,7 +442,10 @@ static void walk_alternative(struct walk *w, GMimeMultipart *mp, int depth)
 	for (int i = 0; i < n; i++) {
 		walk_init(&alts[i], w);
 		walk_object(&alts[i], g_mime_multipart_get_part(mp, i), depth + 1);
-		int rank = alts[i].have_plain ? 3 : alts[i].have_html ? 2 : alts[i].body.len ? 1 : 0;
+		int rank = alts[i].have_plain  ? 3
+		           : alts[i].have_html ? 2
+		           : alts[i].body.len  ? 1
+		                               : 0;
 		if (rank > best_rank)
 			best = i, best_rank = rank;
 	}
@@ -510,12 +540,15 @@ static void addresses_put(arena *a, struct addr_list *to, InternetAddressList *l
 	for (int i = 0; i < n && depth <= 2; i++) {
 		InternetAddress *ia = internet_address_list_get_address(list, i);
 		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
-			addresses_put(a, to, internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)), depth + 1);
+			addresses_put(
+			    a, to, internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)),
+			    depth + 1);
 			continue;
 		}
 		if (!INTERNET_ADDRESS_IS_MAILBOX(ia) || *to->n >= to->max)
 			continue;
-		const char *addr = address_copy(a, internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)));
+		const char *addr = address_copy(
+		    a, internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)));
 		if (addr)
 			to->v[(*to->n)++] = addr;
 	}
@@ -530,7 +563,8 @@ static void header_addresses(struct walk *w, struct addr_list *to, const char *n
 		GMimeHeader *h = g_mime_header_list_get_header_at(headers, i);
 		if (g_ascii_strcasecmp(g_mime_header_get_name(h), name) != 0)
 			continue;
-		const char *v = header_structured(w->a, g_mime_header_get_raw_value(h), w->hints);
+		const char *v =
+		    header_text_structured(w->a, g_mime_header_get_raw_value(h), w->hints);
 		InternetAddressList *list = v ? internet_address_list_parse(w->options, v) : NULL;
 		if (list) {
 			addresses_put(w->a, to, list, 0);
@@ -567,7 +601,7 @@ static bool address_salvage(arena *a, const char *v, const char **addr, const ch
 		if (strchr("<>\"()", *p))
 			*p = ' ';
 	*addr = found;
-	*name = rest ? header_one_line(a, rest) : "";
+	*name = rest ? header_text_one_line(a, rest) : "";
 	return true;
 }
 
@@ -578,7 +612,8 @@ static void sender_put(struct walk *w)
 	static const char *const headers[] = {"From", "Reply-To", "Sender"};
 	struct inbound_msg *m = w->m;
 	for (size_t h = 0; h < sizeof headers / sizeof *headers; h++) {
-		const char *v = header_structured(w->a, raw_header(GMIME_OBJECT(w->msg), headers[h]), w->hints);
+		const char *v = header_text_structured(
+		    w->a, raw_header(GMIME_OBJECT(w->msg), headers[h]), w->hints);
 		if (!v)
 			continue;
 		InternetAddressList *list = internet_address_list_parse(w->options, v);
@@ -587,11 +622,13 @@ static void sender_put(struct walk *w)
 			InternetAddress *ia = internet_address_list_get_address(list, i);
 			if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
 				continue;
-			const char *addr = address_copy(w->a, internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)));
+			const char *addr = address_copy(
+			    w->a, internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)));
 			if (!addr)
 				continue;
 			m->from_address = addr;
-			const char *name = header_one_line(w->a, internet_address_get_name(ia));
+			const char *name =
+			    header_text_one_line(w->a, internet_address_get_name(ia));
 			m->from_name = name ? name : "";
 		}
 		if (list)
@@ -653,9 +690,10 @@ static bool text_forwarded(const char *text)
 static bool subject_auto_reply(const char *subject)
 {
 	static const char *const phrases[] = {
-		"automatic reply:", "auto-reply:", "autoreply:", "auto reply:", "out of office:",
-		"out of the office:", "resposta automática:", "resposta automatica:", "ausente:",
-		"fora do escritório:", "fora do escritorio:", "respuesta automática:",
+	    "automatic reply:",     "auto-reply:",          "autoreply:",
+	    "auto reply:",          "out of office:",       "out of the office:",
+	    "resposta automática:", "resposta automatica:", "ausente:",
+	    "fora do escritório:",  "fora do escritorio:",  "respuesta automática:",
 	};
 	gchar *folded = g_utf8_casefold(subject, -1);
 	bool hit = false;
@@ -669,7 +707,7 @@ static bool subject_auto_reply(const char *subject)
 static const char *header_copy(arena *a, GMimeObject *obj, const char *name)
 {
 	const char *v = g_mime_object_get_header(obj, name);
-	return v ? header_one_line(a, v) : NULL;
+	return v ? header_text_one_line(a, v) : NULL;
 }
 
 static void loop_signs_put(struct inbound_msg *m, arena *a, GMimeObject *obj)
@@ -708,16 +746,19 @@ int mime_in_parse(const void *data, size_t len, const struct mime_in_limits *lim
 	memset(out, 0, sizeof *out);
 	out->from_address = out->from_name = out->subject = "";
 	out->text = out->reply = out->html_text = "";
-	out->recipients = arena_alloc(a, (size_t)(limits->max_addresses + 1) * sizeof *out->recipients);
+	out->recipients =
+	    arena_alloc(a, (size_t)(limits->max_addresses + 1) * sizeof *out->recipients);
 	out->cc = arena_alloc(a, (size_t)(limits->max_addresses + 1) * sizeof *out->cc);
-	out->attachments = arena_alloc(a, (size_t)(limits->max_attachments + 1) * sizeof *out->attachments);
+	out->attachments =
+	    arena_alloc(a, (size_t)(limits->max_attachments + 1) * sizeof *out->attachments);
 	const char **hints = arena_alloc(a, (MIME_IN_HINTS_MAX + 1) * sizeof *hints);
 	if (!out->recipients || !out->attachments || !out->cc || !hints)
 		return -1;
 	hints_find(a, data, len, hints);
 
 	size_t skip = header_start(data, len);
-	GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)data + skip, len - skip);
+	GMimeStream *stream =
+	    g_mime_stream_mem_new_with_buffer((const char *)data + skip, len - skip);
 	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
 	GMimeParserOptions *options = g_mime_parser_options_new();
 	/* GMime's own reading of 8-bit header bytes (file names in parameters
@@ -742,8 +783,14 @@ int mime_in_parse(const void *data, size_t len, const struct mime_in_limits *lim
 	}
 	int rc = 0;
 	int parts = 0, forwards = 0;
-	struct walk w = {.a = a, .l = limits, .m = out, .msg = msg, .options = options,
-	                 .hints = hints, .parts = &parts, .forwards = &forwards};
+	struct walk w = {.a = a,
+	                 .l = limits,
+	                 .m = out,
+	                 .msg = msg,
+	                 .options = options,
+	                 .hints = hints,
+	                 .parts = &parts,
+	                 .forwards = &forwards};
 	buf_init(&w.body, limits->max_text);
 	buf_init(&w.html, limits->max_text);
 	buf_init(&w.forwarded, limits->max_text);
@@ -758,7 +805,7 @@ int mime_in_parse(const void *data, size_t len, const struct mime_in_limits *lim
 	header_addresses(&w, &rcpt, "Delivered-To");
 	header_addresses(&w, &rcpt, "X-Original-To");
 	header_addresses(&w, &rcpt, "Envelope-To");
-	const char *subject = header_text(a, raw_header(obj, "Subject"), hints);
+	const char *subject = header_text_decode(a, raw_header(obj, "Subject"), hints);
 	out->subject = subject ? subject : "";
 	threading_put(out, a, limits, msg);
 	loop_signs_put(out, a, obj);

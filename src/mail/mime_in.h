@@ -41,12 +41,12 @@
 #define MIME_IN_MARKER_PT "##- Por favor, responda acima desta linha -##"
 
 struct mime_in_limits {
-	int max_depth;         /* multipart / message nesting; default 16 */
-	int max_parts;         /* leaf parts looked at; default 100 */
-	int max_attachments;   /* attachments kept; default 20 */
-	size_t max_text;       /* bytes of body text kept; default 1 MiB */
-	int max_addresses;     /* recipients kept; default 50 */
-	int max_references;    /* References ids kept (the last ones); default 30 */
+	int max_depth;       /* multipart / message nesting; default 16 */
+	int max_parts;       /* leaf parts looked at; default 100 */
+	int max_attachments; /* attachments kept; default 20 */
+	size_t max_text;     /* bytes of body text kept; default 1 MiB */
+	int max_addresses;   /* recipients kept; default 50 */
+	int max_references;  /* References ids kept (the last ones); default 30 */
 };
 
 /* Fills l with the defaults above. */
@@ -68,12 +68,12 @@ struct inbound_msg {
 	const char *from_name;    /* display name, UTF-8, "" when none */
 	const char **recipients;  /* bare addresses: To, Cc, envelope headers */
 	int nrecipients;
-	const char **cc;          /* bare addresses of Cc alone (also in recipients) */
+	const char **cc; /* bare addresses of Cc alone (also in recipients) */
 	int ncc;
-	const char *subject;      /* decoded, one line, "" when none */
-	const char *message_id;   /* without <>, NULL when none */
-	const char *in_reply_to;  /* the first id, without <>, NULL when none */
-	const char **references;  /* without <>, oldest first */
+	const char *subject;     /* decoded, one line, "" when none */
+	const char *message_id;  /* without <>, NULL when none */
+	const char *in_reply_to; /* the first id, without <>, NULL when none */
+	const char **references; /* without <>, oldest first */
 	int nreferences;
 
 	/* Loop and bounce signs (raw header values, NULL when absent). */
@@ -81,8 +81,8 @@ struct inbound_msg {
 	const char *precedence;
 	bool x_autoreply;
 	bool x_autorespond;
-	bool null_return_path;  /* Return-Path: <> (a bounce or an auto-reply) */
-	bool delivery_report;   /* multipart/report (DSN, MDN) */
+	bool null_return_path;                /* Return-Path: <> (a bounce or an auto-reply) */
+	bool delivery_report;                 /* multipart/report (DSN, MDN) */
 	const char *x_auto_response_suppress; /* Outlook's header, raw; NULL absent */
 	/* The subject starts with an out-of-office phrase ("Automatic reply:",
 	 * "Resposta automática:", "Ausente:", ...) and the message has another
@@ -90,15 +90,15 @@ struct inbound_msg {
 	 * Precedence auto_reply/bulk/junk, an empty Return-Path, ...). */
 	bool looks_auto_reply;
 
-	const char *text;       /* the whole body as UTF-8 text, "" when none */
-	const char *reply;      /* text with the quoted history cut */
-	const char *html_text;  /* the HTML parts as text ("" none), for searching */
-	bool from_html;         /* text came from HTML (no text/plain part with text) */
-	bool forwarded;         /* a forwarded message: Fwd:/Enc: subject, or a marker */
+	const char *text;      /* the whole body as UTF-8 text, "" when none */
+	const char *reply;     /* text with the quoted history cut */
+	const char *html_text; /* the HTML parts as text ("" none), for searching */
+	bool from_html;        /* text came from HTML (no text/plain part with text) */
+	bool forwarded;        /* a forwarded message: Fwd:/Enc: subject, or a marker */
 
 	struct inbound_attachment *attachments;
 	int nattachments;
-	int parts_skipped;      /* left out by a cap */
+	int parts_skipped; /* left out by a cap */
 };
 
 /* Parses len bytes. Returns 0 with out filled (strings in a), or -1 when
@@ -109,7 +109,7 @@ int mime_in_parse(const void *data, size_t len, const struct mime_in_limits *lim
 /* The text a person wrote above the quoted history (quote_cut, mail/quote.h). */
 const char *mime_in_cut_quoted(arena *a, const char *text);
 
-/* Readable text from HTML (html_to_text, mail/html_text.h). At most max bytes. In a. */
+/* Readable text from HTML (html_text_convert, mail/html_text.h). At most max bytes. In a. */
 const char *mime_in_html_to_text(arena *a, const char *html, size_t len, size_t max);
 
 /* bytes in charset (NULL: unknown, guessed) as valid UTF-8, in a

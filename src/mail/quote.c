@@ -83,12 +83,12 @@ static bool outlook_block_at(const struct line *lines, int n, int i)
 	bool when = false, what = false;
 	for (int k = i + 1; k < n && k <= i + 6; k++) {
 		struct line m = line_core(lines[k]);
-		if (line_starts(&m, "Sent:") || line_starts(&m, "Date:") || line_starts(&m, "Enviado:") ||
-		    line_starts(&m, "Enviada em:") || line_starts(&m, "Enviado em:") ||
-		    line_starts(&m, "Data:"))
+		if (line_starts(&m, "Sent:") || line_starts(&m, "Date:") ||
+		    line_starts(&m, "Enviado:") || line_starts(&m, "Enviada em:") ||
+		    line_starts(&m, "Enviado em:") || line_starts(&m, "Data:"))
 			when = true;
-		if (line_starts(&m, "To:") || line_starts(&m, "Para:") || line_starts(&m, "Subject:") ||
-		    line_starts(&m, "Assunto:"))
+		if (line_starts(&m, "To:") || line_starts(&m, "Para:") ||
+		    line_starts(&m, "Subject:") || line_starts(&m, "Assunto:"))
 			what = true;
 	}
 	return when && what;
@@ -101,12 +101,14 @@ static bool history_starts_at(const struct line *lines, int n, int i)
 	if (line_has(&raw, MIME_IN_MARKER_EN) || line_has(&raw, MIME_IN_MARKER_PT))
 		return true;
 	/* A signature: exactly "-- " (or "--" once its space was trimmed). */
-	if ((raw.len == 3 && memcmp(raw.s, "-- ", 3) == 0) || (raw.len == 2 && memcmp(raw.s, "--", 2) == 0))
+	if ((raw.len == 3 && memcmp(raw.s, "-- ", 3) == 0) ||
+	    (raw.len == 2 && memcmp(raw.s, "--", 2) == 0))
 		return true;
 	if (attribution_at(lines, n, i, "On ", "wrote:") ||
 	    attribution_at(lines, n, i, "Em ", "escreveu:"))
 		return true;
-	if (line_has(&l, "-----Original Message-----") || line_has(&l, "-----Mensagem original-----") ||
+	if (line_has(&l, "-----Original Message-----") ||
+	    line_has(&l, "-----Mensagem original-----") ||
 	    line_has(&l, "----- Original Message -----") ||
 	    line_has(&l, "----- Mensagem original -----"))
 		return true;

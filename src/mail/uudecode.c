@@ -26,7 +26,7 @@ static unsigned char uu_value(char c)
 	return (unsigned char)((c - ' ') & 0x3F);
 }
 
-bool uu_find(arena *a, const char *text, size_t len, size_t from, struct uu_block *out)
+bool uudecode_find(arena *a, const char *text, size_t len, size_t from, struct uudecode_block *out)
 {
 	for (size_t i = from; i < len;) {
 		const char *nl = memchr(text + i, '\n', len - i);
@@ -58,28 +58,35 @@ bool uu_find(arena *a, const char *text, size_t len, size_t from, struct uu_bloc
 					size_t count = uu_value(text[j]);
 					const char *p = text + j + 1;
 					size_t avail = ll - 1;
-					for (size_t k = 0; k + 4 <= avail + 3 && count > 0; k += 4) {
+					for (size_t k = 0; k + 4 <= avail + 3 && count > 0;
+					     k += 4) {
 						char c[4];
 						for (int q = 0; q < 4; q++)
-							c[q] = k + (size_t)q < avail ? p[k + (size_t)q] : '`';
+							c[q] = k + (size_t)q < avail
+							           ? p[k + (size_t)q]
+							           : '`';
 						unsigned char b[3] = {
-							(unsigned char)(uu_value(c[0]) << 2 | uu_value(c[1]) >> 4),
-							(unsigned char)(uu_value(c[1]) << 4 | uu_value(c[2]) >> 2),
-							(unsigned char)(uu_value(c[2]) << 6 | uu_value(c[3])),
+						    (unsigned char)(uu_value(c[0]) << 2 |
+						                    uu_value(c[1]) >> 4),
+						    (unsigned char)(uu_value(c[1]) << 4 |
+						                    uu_value(c[2]) >> 2),
+						    (unsigned char)(uu_value(c[2]) << 6 |
+						                    uu_value(c[3])),
 						};
-						for (int q = 0; q < 3 && count > 0 && n < cap; q++, count--)
+						for (int q = 0; q < 3 && count > 0 && n < cap;
+						     q++, count--)
 							data[n++] = b[q];
 					}
 				}
 				j = e ? le + 1 : len;
 			}
 			if (ended) {
-				*out = (struct uu_block){
-					.start = i,
-					.end = j,
-					.name = arena_strndup(a, name, name_len),
-					.data = data,
-					.len = n,
+				*out = (struct uudecode_block){
+				    .start = i,
+				    .end = j,
+				    .name = arena_strndup(a, name, name_len),
+				    .data = data,
+				    .len = n,
 				};
 				return out->name != NULL;
 			}

@@ -8,15 +8,15 @@
 
 #include "base/arena.h"
 
-struct uu_block {
-	size_t start, end;        /* the block's bytes in the text: [start, end) */
-	const char *name;         /* from the begin line, in a ("" none) */
+struct uudecode_block {
+	size_t start, end;         /* the block's bytes in the text: [start, end) */
+	const char *name;          /* from the begin line, in a ("" none) */
 	const unsigned char *data; /* decoded, in a */
 	size_t len;
 };
 
 /* Finds the first complete block in text[from, len) and decodes it.
  * Returns false when there is none (or out of memory). */
-bool uu_find(arena *a, const char *text, size_t len, size_t from, struct uu_block *out);
+bool uudecode_find(arena *a, const char *text, size_t len, size_t from, struct uudecode_block *out);
 
 #endif

@@ -44,7 +44,8 @@ Test(charset, one_bad_byte_costs_one_character)
 {
 	/* GBK "前面" 0x80 "后面": 0x80 is no GBK byte. */
 	const char gbk[] = "\xc7\xb0\xc3\xe6\x80\xba\xf3\xc3\xe6";
-	cr_assert_str_eq(charset_to_utf8(a, gbk, sizeof gbk - 1, "gb2312", NULL), "前面\xef\xbf\xbd后面");
+	cr_assert_str_eq(charset_to_utf8(a, gbk, sizeof gbk - 1, "gb2312", NULL),
+	                 "前面\xef\xbf\xbd后面");
 	/* A GBK-only character under a gb2312 label. */
 	cr_assert_str_eq(charset_to_utf8(a, "\xe9\x46", 2, "gb2312", NULL), "镕");
 	/* CP949's extension under a ks_c_5601-1987 label. */
@@ -63,7 +64,8 @@ Test(charset, iso_2022_jp_has_the_nec_and_ibm_rows)
 
 Test(charset, line_ends_are_lf_and_controls_go)
 {
-	cr_assert_str_eq(charset_to_utf8(a, "a\r\nb\rc\x01\x7f\td", 10, "utf-8", NULL), "a\nb\nc\td");
+	cr_assert_str_eq(charset_to_utf8(a, "a\r\nb\rc\x01\x7f\td", 10, "utf-8", NULL),
+	                 "a\nb\nc\td");
 }
 
 Test(charset, unlabelled_bytes_are_guessed)
@@ -81,5 +83,6 @@ Test(charset, unlabelled_bytes_are_guessed)
 	cr_assert_str_eq(charset_guess(gbk, 4, single), "KOI8-R");
 	/* Russian in Windows-1251 without any label. */
 	const char ru[] = "\xcf\xf0\xe8\xe2\xe5\xf2 \xec\xe8\xf0, \xea\xe0\xea \xe4\xe5\xeb\xe0?";
-	cr_assert_str_eq(charset_to_utf8(a, ru, sizeof ru - 1, NULL, NULL), "Привет мир, как дела?");
+	cr_assert_str_eq(charset_to_utf8(a, ru, sizeof ru - 1, NULL, NULL),
+	                 "Привет мир, как дела?");
 }

@@ -90,7 +90,8 @@ static void check(const char *file, const struct inbound_msg *m, char *expect)
 			if (strstr(m->text, v))
 				mismatch(file, "body-lacks", v, m->text);
 		} else if (strcmp(line, "attachment") == 0) {
-			const char *got = natt < m->nattachments ? m->attachments[natt].name : "(none)";
+			const char *got =
+			    natt < m->nattachments ? m->attachments[natt].name : "(none)";
 			if (strcmp(got, v) != 0)
 				mismatch(file, "attachment", v, got);
 			natt++;
@@ -119,7 +120,8 @@ static void check(const char *file, const struct inbound_msg *m, char *expect)
 		mismatch(file, "cc count", want, got);
 	}
 	if (auto_reply != m->looks_auto_reply)
-		mismatch(file, "auto-reply", auto_reply ? "yes" : "no", m->looks_auto_reply ? "yes" : "no");
+		mismatch(file, "auto-reply", auto_reply ? "yes" : "no",
+		         m->looks_auto_reply ? "yes" : "no");
 }
 
 static int by_name(const struct dirent **x, const struct dirent **y)
@@ -137,7 +139,8 @@ Test(mime_corpus, every_message_meets_its_expectations, .timeout = 120)
 {
 	struct dirent **names;
 	int n = scandir(CORPUS_DIR, &names, is_eml, by_name);
-	cr_assert_geq(n, 60, "the corpus has %d messages (at least 60 wanted) in %s", n, CORPUS_DIR);
+	cr_assert_geq(n, 60, "the corpus has %d messages (at least 60 wanted) in %s", n,
+	              CORPUS_DIR);
 	for (int i = 0; i < n; i++) {
 		char path[1024];
 		size_t len, elen;
