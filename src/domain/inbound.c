@@ -218,6 +218,8 @@ static const char *loop_reason(struct delivery *dv)
 		return "Precedence bulk/junk/list";
 	if (m->x_autoreply || m->x_autorespond)
 		return "X-Autoreply/X-Autorespond";
+	if (m->looks_auto_reply)
+		return "an out-of-office reply (subject and automatic headers)";
 	if (dv->o->our_address && str_case_eq(dv->o->our_address, m->from_address))
 		return "sent from our own address";
 	if (store_mail_is_department_address(dv->d, m->from_address) == 1)
@@ -292,7 +294,7 @@ static int ignore(struct delivery *dv)
 
 /* ---- the body and its files ------------------------------------------------- */
 
-/* A file name for an inline image sent without one. */
+/* A file name for a part sent without one. */
 static const char *attachment_name(const struct inbound_attachment *at)
 {
 	if (*at->filename)
@@ -303,7 +305,9 @@ static const char *attachment_name(const struct inbound_attachment *at)
 		return "imagem.jpg";
 	if (str_case_eq(at->content_type, "image/gif"))
 		return "imagem.gif";
-	return "";
+	/* Any other part sent without a name: the one the parser made from its
+	 * type ("imagem-1.jpg" for image/jpg, "anexo-2.pdf"). */
+	return at->name ? at->name : "";
 }
 
 /* Checks the attachments with the web form's limits (admin settings);

@@ -50,6 +50,9 @@
 /* One message, parsed (by mail/mime_in.c): every string UTF-8. */
 struct inbound_attachment {
 	const char *filename;     /* decoded, untrusted; never NULL ("" none) */
+	const char *name;         /* filename, or one made from the type when
+	                           * none was sent: "imagem-1.jpg", "anexo-2.pdf"
+	                           * (the number is the attachment's position) */
 	const char *content_type; /* as claimed, "type/subtype" */
 	const unsigned char *data;
 	size_t len;
@@ -61,10 +64,12 @@ struct inbound_msg {
 	const char *from_name;    /* display name, UTF-8, "" when none */
 	const char **recipients;  /* bare addresses: To, Cc, envelope headers */
 	int nrecipients;
-	const char *subject;      /* decoded, one line, "" when none */
-	const char *message_id;   /* without <>, NULL when none */
-	const char *in_reply_to;  /* the first id, without <>, NULL when none */
-	const char **references;  /* without <>, oldest first */
+	const char **cc; /* bare addresses of Cc alone (also in recipients) */
+	int ncc;
+	const char *subject;     /* decoded, one line, "" when none */
+	const char *message_id;  /* without <>, NULL when none */
+	const char *in_reply_to; /* the first id, without <>, NULL when none */
+	const char **references; /* without <>, oldest first */
 	int nreferences;
 
 	/* Loop and bounce signs (raw header values, NULL when absent). */
@@ -72,18 +77,24 @@ struct inbound_msg {
 	const char *precedence;
 	bool x_autoreply;
 	bool x_autorespond;
-	bool null_return_path;  /* Return-Path: <> (a bounce or an auto-reply) */
-	bool delivery_report;   /* multipart/report (DSN, MDN) */
+	bool null_return_path;                /* Return-Path: <> (a bounce or an auto-reply) */
+	bool delivery_report;                 /* multipart/report (DSN, MDN) */
+	const char *x_auto_response_suppress; /* Outlook's header, raw; NULL absent */
+	/* The subject starts with an out-of-office phrase ("Automatic reply:",
+	 * "Resposta automática:", "Ausente:", ...) and the message has another
+	 * auto sign (X-Auto-Response-Suppress, Auto-Submitted, X-Autoreply,
+	 * Precedence auto_reply/bulk/junk, an empty Return-Path, ...). */
+	bool looks_auto_reply;
 
-	const char *text;       /* the whole body as UTF-8 text, "" when none */
-	const char *reply;      /* text with the quoted history cut */
-	const char *html_text;  /* the HTML part as text ("" none), for searching */
-	bool from_html;         /* text came from HTML (no text/plain part) */
-	bool forwarded;         /* a forwarded message: Fwd:/Enc: subject, or a marker */
+	const char *text;      /* the whole body as UTF-8 text, "" when none */
+	const char *reply;     /* text with the quoted history cut */
+	const char *html_text; /* the HTML parts as text ("" none), for searching */
+	bool from_html;        /* text came from HTML (no text/plain part with text) */
+	bool forwarded;        /* a forwarded message: Fwd:/Enc: subject, or a marker */
 
 	struct inbound_attachment *attachments;
 	int nattachments;
-	int parts_skipped;      /* left out by a cap */
+	int parts_skipped; /* left out by a cap */
 };
 
 enum inbound_outcome {

@@ -3,22 +3,27 @@
  * ever touching MIME again.
  *
  * What comes out:
- *   - the sender (first From mailbox), the recipients (To, Cc and the
- *     envelope headers an MTA adds: Delivered-To, X-Original-To,
- *     Envelope-To), the subject with encoded words decoded, Message-ID,
- *     In-Reply-To and References (ids without <>);
+ *   - the sender: the first From mailbox; an address salvaged from a From
+ *     GMime cannot read ("Name a@b.example"); else Reply-To, else Sender;
+ *     junk lines before the header (an mbox "From " line) are skipped;
+ *   - the recipients (To, Cc and the envelope headers an MTA adds:
+ *     Delivered-To, X-Original-To, Envelope-To), Cc also on its own, the
+ *     subject with encoded words decoded and line breaks made spaces,
+ *     Message-ID, In-Reply-To and References (ids without <>);
  *   - the loop signs: Auto-Submitted, Precedence, X-Autoreply,
- *     X-Autorespond, an empty Return-Path, a delivery report;
- *   - the body as UTF-8 text: the first text/plain part, or the first
- *     text/html part turned into readable text when there is no plain one;
- *     a forwarded message (message/rfc822) adds its own text below;
- *     charsets UTF-8, ISO-8859-1 and Windows-1252 (read as Windows-1252,
- *     its superset, as browsers do) and whatever iconv knows; invalid
- *     bytes become U+FFFD;
- *   - `reply`: the body with the quoted history cut (mime_in_cut_quoted);
- *   - every other leaf part with a file name, or any image, as an
- *     attachment (name as sent, bytes decoded). The caller checks them
- *     with attachment_check_bytes.
+ *     X-Autorespond, X-Auto-Response-Suppress, an empty Return-Path, a
+ *     delivery report, an out-of-office subject with one of those;
+ *   - the body as UTF-8 text: every inline text part in order (HTML made
+ *     readable text, mail/html_text.h); in multipart/alternative the best
+ *     alternative that has text (plain, else HTML); a forwarded message
+ *     (message/rfc822) adds its own text below; every charset read per
+ *     character as its superset, unlabelled bytes guessed (mail/charset.h);
+ *     invalid bytes become U+FFFD;
+ *   - `reply`: the body with the quoted history cut (mail/quote.h);
+ *   - every other leaf part as an attachment (bytes decoded; uuencoded
+ *     files, in an x-uuencode part or inside the text, decoded too), but
+ *     signatures and reports. The caller checks them with
+ *     attachment_check_bytes.
  *
  * Caps (struct mime_in_limits): nesting depth, number of parts, bytes of
  * text kept. What passes a cap is left out and counted, never an error.
@@ -37,12 +42,12 @@
 #define MIME_IN_MARKER_PT "##- Por favor, responda acima desta linha -##"
 
 struct mime_in_limits {
-	int max_depth;         /* multipart / message nesting; default 16 */
-	int max_parts;         /* leaf parts looked at; default 100 */
-	int max_attachments;   /* attachments kept; default 20 */
-	size_t max_text;       /* bytes of body text kept; default 1 MiB */
-	int max_addresses;     /* recipients kept; default 50 */
-	int max_references;    /* References ids kept (the last ones); default 30 */
+	int max_depth;       /* multipart / message nesting; default 16 */
+	int max_parts;       /* leaf parts looked at; default 100 */
+	int max_attachments; /* attachments kept; default 20 */
+	size_t max_text;     /* bytes of body text kept; default 1 MiB */
+	int max_addresses;   /* recipients kept; default 50 */
+	int max_references;  /* References ids kept (the last ones); default 30 */
 };
 
 /* Fills l with the defaults above. */
@@ -53,19 +58,14 @@ void mime_in_limits_default(struct mime_in_limits *l);
 int mime_in_parse(const void *data, size_t len, const struct mime_in_limits *limits, arena *a,
                   struct inbound_msg *out);
 
-/* The text a person wrote above the quoted history: cut at our marker
- * line, at "On … wrote:" / "Em … escreveu:" (also wrapped over two lines),
- * at Outlook's "-----Original Message-----" or From:/De: header block, at a
- * "-- " signature, and drops a quoted (">") block and blank lines at the
- * end. When the cut would leave nothing, the whole text is kept. In a. */
+/* The text a person wrote above the quoted history (quote_cut, mail/quote.h). */
 const char *mime_in_cut_quoted(arena *a, const char *text);
 
-/* Readable text from HTML: tags dropped, <br>, paragraphs, list items and
- * table rows made line breaks, <style>/<script>/<head> skipped, entities
- * decoded, blockquotes prefixed with "> ". At most max bytes. In a. */
+/* Readable text from HTML (html_text_convert, mail/html_text.h). At most max bytes. In a. */
 const char *mime_in_html_to_text(arena *a, const char *html, size_t len, size_t max);
 
-/* bytes in charset (NULL: unknown) as valid UTF-8, in a. */
+/* bytes in charset (NULL: unknown, guessed) as valid UTF-8, in a
+ * (charset_to_utf8, mail/charset.h). */
 const char *mime_in_to_utf8(arena *a, const char *bytes, size_t len, const char *charset);
 
 #endif

@@ -434,3 +434,22 @@ Test(mail_in, banned_addresses_and_domains_are_ignored)
 	cr_assert(strstr(r.reason, "banned"));
 	cr_assert_eq(deliver("new-utf8.eml").outcome, INBOUND_STORED);
 }
+
+Test(mail_in, an_outlook_out_of_office_without_the_standard_headers_is_ignored_and_tells_nobody)
+{
+	int64_t outbox_before = count("SELECT count(*) FROM outbox");
+	struct inbound_result r = deliver("corpus/auto-outlook-en.eml");
+	cr_assert_eq(r.outcome, INBOUND_IGNORED, "%s", r.reason);
+	cr_expect_not_null(strstr(r.reason, "out-of-office"), "%s", r.reason);
+	cr_expect_eq(count("SELECT count(*) FROM tickets"), 0);
+	cr_expect_eq(count("SELECT count(*) FROM outbox"), outbox_before, "the staff were notified");
+}
+
+Test(mail_in, a_part_sent_without_a_name_is_kept_under_a_name_made_from_its_type)
+{
+	struct inbound_result r = deliver("corpus/att-image-jpg-no-name.eml");
+	cr_assert_eq(r.outcome, INBOUND_STORED, "%s", r.reason);
+	char name[64];
+	text_of("SELECT name FROM attachments", name, sizeof name);
+	cr_expect_str_eq(name, "imagem-1.jpg");
+}

@@ -57,8 +57,8 @@ Test(mime_in, decodes_iso_8859_1_encoded_words_and_quoted_printable)
 	struct inbound_msg m = parse("new-latin1.eml");
 	cr_assert_str_eq(m.subject, "Cobrança em duplicidade");
 	cr_assert_str_eq(m.from_name, "João Gonçalves");
-	cr_assert(strstr(m.text, "fatura de março duas vezes. Poderiam verificar a cobrança?"), "%s",
-	          m.text);
+	cr_assert(strstr(m.text, "fatura de março duas vezes. Poderiam verificar a cobrança?"),
+	          "%s", m.text);
 }
 
 Test(mime_in, reads_windows_1252_bytes_labelled_latin_1)
@@ -117,6 +117,8 @@ Test(mime_in, collects_attachments_and_inline_images)
 	struct inbound_msg m = parse("attachments.eml");
 	cr_assert_eq(m.nattachments, 4);
 	cr_assert_str_eq(m.attachments[0].filename, "");
+	cr_assert_str_eq(m.attachments[0].name, "imagem-1.png"); /* made from its type */
+	cr_assert_str_eq(m.attachments[1].name, "erro.png");
 	cr_assert(m.attachments[0].inline_part);
 	cr_assert_str_eq(m.attachments[0].content_type, "image/png");
 	cr_assert_str_eq(m.attachments[1].filename, "erro.png");
@@ -149,25 +151,29 @@ Test(mime_in, a_message_without_message_id_has_none)
 
 Test(mime_in, the_cut_keeps_everything_when_nothing_is_above_the_history)
 {
-	const char *t = mime_in_cut_quoted(a, "On Tue, 5 Mar 2024 at 10:00, X wrote:\n> hi\n\nmy answer below");
+	const char *t =
+	    mime_in_cut_quoted(a, "On Tue, 5 Mar 2024 at 10:00, X wrote:\n> hi\n\nmy answer below");
 	cr_assert_str_eq(t, "On Tue, 5 Mar 2024 at 10:00, X wrote:\n> hi\n\nmy answer below");
 }
 
 Test(mime_in, the_cut_does_not_take_a_sentence_that_starts_with_on)
 {
-	const char *t = mime_in_cut_quoted(a, "On my site the form fails.\nThe log wrote:\nerror 42");
+	const char *t =
+	    mime_in_cut_quoted(a, "On my site the form fails.\nThe log wrote:\nerror 42");
 	cr_assert_str_eq(t, "On my site the form fails.\nThe log wrote:\nerror 42");
 }
 
 Test(mime_in, the_cut_drops_our_marker_and_mobile_footers)
 {
-	const char *t = mime_in_cut_quoted(a, "ok, thanks\n\nEnviado do meu iPhone\n\n> ##- Please type your reply above this line -##\n> text");
+	const char *t = mime_in_cut_quoted(a, "ok, thanks\n\nEnviado do meu iPhone\n\n> ##- Please "
+	                                      "type your reply above this line -##\n> text");
 	cr_assert_str_eq(t, "ok, thanks");
 }
 
 Test(mime_in, html_entities_and_breaks_become_text)
 {
-	const char *h = "<p>a&nbsp;&lt;b&gt; &#233;&#x20AC; &bogus; 3 < 4</p><br/>x<script>alert(1)</script>";
+	const char *h =
+	    "<p>a&nbsp;&lt;b&gt; &#233;&#x20AC; &bogus; 3 < 4</p><br/>x<script>alert(1)</script>";
 	const char *t = mime_in_html_to_text(a, h, strlen(h), 1000);
 	cr_assert_str_eq(t, "a <b> é€ &bogus; 3 < 4\n\nx");
 }
@@ -192,7 +198,8 @@ Test(mime_in, nesting_past_the_cap_is_skipped_not_followed)
 	size_t n = (size_t)snprintf(raw, sizeof raw, "From: a@b.example\nMIME-Version: 1.0\n");
 	for (int i = 0; i < 40; i++)
 		n += (size_t)snprintf(raw + n, sizeof raw - n,
-		                      "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n", i, i);
+		                      "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n",
+		                      i, i);
 	n += (size_t)snprintf(raw + n, sizeof raw - n, "Content-Type: text/plain\n\ndeep\n");
 	struct mime_in_limits l;
 	mime_in_limits_default(&l);
@@ -201,4 +208,21 @@ Test(mime_in, nesting_past_the_cap_is_skipped_not_followed)
 	cr_assert_eq(mime_in_parse(raw, n, &l, a, &m), 0);
 	cr_assert_gt(m.parts_skipped, 0);
 	cr_assert_null(strstr(m.text, "deep"));
+}
+
+Test(mime_in, reports_cc_and_an_outlook_out_of_office)
+{
+	static const char raw[] = "From: Ana <ana@cliente.example>\r\n"
+	                          "To: suporte@exemplo.com.br\r\n"
+	                          "Cc: Chefe <chefe@cliente.example>, ti@cliente.example\r\n"
+	                          "Subject: =?utf-8?Q?Resposta_autom=C3=A1tica:_Chamado?=\r\n"
+	                          "X-Auto-Response-Suppress: All\r\n\r\nFora.\r\n";
+	struct inbound_msg m;
+	cr_assert_eq(mime_in_parse(raw, sizeof raw - 1, NULL, a, &m), 0);
+	cr_assert_eq(m.ncc, 2);
+	cr_assert_str_eq(m.cc[0], "chefe@cliente.example");
+	cr_assert_str_eq(m.cc[1], "ti@cliente.example");
+	cr_assert_eq(m.nrecipients, 3); /* To and Cc, as before */
+	cr_assert_str_eq(m.x_auto_response_suppress, "All");
+	cr_assert(m.looks_auto_reply);
 }
