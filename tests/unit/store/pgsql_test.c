@@ -677,7 +677,9 @@ Test(pgsql, senders_on_several_connections_claim_each_email_once)
 
 /* ---- lost connections ---- */
 
-/* Ends d's server process from another connection, as a restart would. */
+/* Ends d's server process from another connection, as a restart would, and
+ * waits (up to 60 s) until the server no longer lists it: the signal is
+ * asynchronous, and a busy machine may take a while to act on it. */
 static void terminate_backend_of(db *victim)
 {
 	int64_t pid = scalar(victim, "SELECT pg_backend_pid()");
@@ -686,8 +688,17 @@ static void terminate_backend_of(db *victim)
 
 	db_bind_int(s, 1, pid);
 	cr_assert_eq(db_scalar_int(s, 0), 1, "%s", db_error(other));
+	int64_t alive = 1;
+	for (int i = 0; i < 600 && alive != 0; i++) {
+		s = db_prepare(other, "SELECT count(*) FROM pg_stat_activity WHERE pid = $1");
+		db_bind_int(s, 1, pid);
+		alive = db_scalar_int(s, -1);
+		if (alive != 0)
+			usleep(100 * 1000);
+	}
+	cr_assert_eq(alive, 0, "backend %lld still runs 60 s after pg_terminate_backend",
+	    (long long)pid);
 	db_close(other);
-	usleep(100 * 1000);
 }
 
 Test(pgsql, reconnects_when_the_server_closed_an_idle_connection)
