@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "base/str.h"
+#include "domain/password.h"
 #include "build_config.h"
 
 static void copy(char *dst, size_t n, const char *src)
@@ -84,7 +85,11 @@ int config_from_env(struct config *c, char *err, size_t errlen)
 	copy(c->share_dir, sizeof c->share_dir, CHAMADO_DEFAULT_SHARE_DIR);
 	copy(c->mo_dir, sizeof c->mo_dir, CHAMADO_DEFAULT_MO_DIR);
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	c->threads = cores > 0 ? (int)cores : 2;
+	/* One thread per core for pages, plus one for every request that may be
+	 * hashing a password or waiting for a turn (password.h): a flood of
+	 * sign-ins then holds at most those, and the pages and /healthz keep
+	 * threads of their own. */
+	c->threads = (cores > 0 ? (int)cores : 2) + PASSWORD_RUNNING_MAX + PASSWORD_WAITING_MAX;
 	c->max_body = (size_t)64 << 20;
 	c->max_form_body = (size_t)1 << 20;
 	c->max_field = (size_t)256 << 10;
