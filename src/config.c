@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include "base/str.h"
@@ -111,6 +112,7 @@ int config_from_env(struct config *c, char *err, size_t errlen)
 	env_copy("CHAMADO_DB", c->db_url, sizeof c->db_url);
 	env_copy("CHAMADO_DATA_DIR", c->data_dir, sizeof c->data_dir);
 	env_copy("CHAMADO_BASE_URL", c->base_url, sizeof c->base_url);
+	env_copy("CHAMADO_NODE_ID", c->node_id, sizeof c->node_id);
 	env_copy("CHAMADO_SMTP_URL", c->smtp_url, sizeof c->smtp_url);
 	env_copy("CHAMADO_MAIL_FROM", c->mail_from, sizeof c->mail_from);
 	env_copy("CHAMADO_SHARE_DIR", c->share_dir, sizeof c->share_dir);
@@ -139,4 +141,11 @@ void config_finish(struct config *c)
 	}
 	if (c->max_form_body > c->max_body)
 		c->max_form_body = c->max_body;
+	if (!c->node_id[0]) {
+		char host[256] = "localhost", dir[PATH_MAX];
+		gethostname(host, sizeof host - 1);
+		host[sizeof host - 1] = '\0';
+		const char *data_dir = realpath(c->data_dir, dir) ? dir : c->data_dir;
+		snprintf(c->node_id, sizeof c->node_id, "%.255s:%.530s", host, data_dir);
+	}
 }

@@ -186,6 +186,11 @@ done:
 	return rc;
 }
 
+int outbox_reclaim_own(db *d, const char *node, const char *boot, int64_t now)
+{
+	return store_outbox_reclaim_node(d, node, boot, now);
+}
+
 int outbox_retry(db *d, int64_t id, int64_t now)
 {
 	return store_outbox_retry(d, id, now);

@@ -53,6 +53,13 @@ struct outbox_policy {
 int64_t outbox_enqueue(db *d, const struct mail *m, const char *mail_from,
                        char message_id[OUTBOX_MESSAGE_ID_MAX]);
 
+/* A node that starts again takes back the emails its earlier boot left
+ * 'sending' (it died mid-send): they are due at now instead of when their
+ * lease ends, so the delay is seconds, not OUTBOX_LEASE_S. Rows another node
+ * holds wait for their lease: that node may be alive. node is stable across
+ * the node's restarts, boot is this start's. How many, or < 0. */
+int outbox_reclaim_own(db *d, const char *node, const char *boot, int64_t now);
+
 /* Admin "retry": a failed email goes back to queued, due at now, with its
  * attempts reset. 0; 1 when there is no such failed row; or < 0. */
 int outbox_retry(db *d, int64_t id, int64_t now);
