@@ -7,7 +7,12 @@
  *
  * tests/run-all runs each test in its own runner with --jobs 1, so the
  * runner forks exactly once, before any test has run (see the comment there
- * on Criterion's threads and AddressSanitizer's locks across fork). */
+ * on Criterion's threads and AddressSanitizer's locks across fork). It also
+ * starts the runner with AddressSanitizer keeping no allocation stacks, so
+ * no thread of the runner ever holds the stack depot's locks (a worker
+ * forked while nanomsg's thread held one spun forever), and hands the
+ * worker, which starts afresh with exec, the full options in
+ * CHAMADO_UNIT_WORKER_ASAN_OPTIONS. */
 #include <criterion/criterion.h>
 #include <criterion/internal/ordered-set.h>
 #include <stdio.h>
@@ -54,6 +59,9 @@ int main(int argc, char *argv[])
 	const char *only = getenv("CHAMADO_UNIT_TEST");
 	if (only && *only)
 		select_one_test(tests, only);
+	const char *worker_options = getenv("CHAMADO_UNIT_WORKER_ASAN_OPTIONS");
+	if (worker_options && *worker_options)
+		setenv("ASAN_OPTIONS", worker_options, 1);
 	int result = 0;
 	if (criterion_handle_args(argc, argv, true))
 		result = !criterion_run_all_tests(tests);
