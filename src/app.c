@@ -100,6 +100,7 @@ void app_outbox_config(const struct config *cfg, struct outbox_config *oc, char 
 		.db_url = cfg->db_url, .smtp_url = cfg->smtp_url, .mail_from = cfg->mail_from,
 		.mail_dir = mail_dir, .max_attempts = cfg->mail_max_attempts,
 		.retry_base_s = cfg->mail_retry_base, .poll_ms = cfg->mail_poll_ms,
+		.node_id = cfg->node_id,
 	};
 }
 

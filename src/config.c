@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include "base/str.h"
+#include "domain/password.h"
 #include "build_config.h"
 
 static void copy(char *dst, size_t n, const char *src)
@@ -84,7 +86,11 @@ int config_from_env(struct config *c, char *err, size_t errlen)
 	copy(c->share_dir, sizeof c->share_dir, CHAMADO_DEFAULT_SHARE_DIR);
 	copy(c->mo_dir, sizeof c->mo_dir, CHAMADO_DEFAULT_MO_DIR);
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	c->threads = cores > 0 ? (int)cores : 2;
+	/* One thread per core for pages, plus one for every request that may be
+	 * hashing a password or waiting for a turn (password.h): a flood of
+	 * sign-ins then holds at most those, and the pages and /healthz keep
+	 * threads of their own. */
+	c->threads = (cores > 0 ? (int)cores : 2) + PASSWORD_RUNNING_MAX + PASSWORD_WAITING_MAX;
 	c->max_body = (size_t)64 << 20;
 	c->max_form_body = (size_t)1 << 20;
 	c->max_field = (size_t)256 << 10;
@@ -111,6 +117,7 @@ int config_from_env(struct config *c, char *err, size_t errlen)
 	env_copy("CHAMADO_DATA_DIR", c->data_dir, sizeof c->data_dir);
 	env_copy("CHAMADO_BASE_URL", c->base_url, sizeof c->base_url);
 	c->base_url_fixed = c->base_url[0] != '\0';
+	env_copy("CHAMADO_NODE_ID", c->node_id, sizeof c->node_id);
 	env_copy("CHAMADO_SMTP_URL", c->smtp_url, sizeof c->smtp_url);
 	env_copy("CHAMADO_MAIL_FROM", c->mail_from, sizeof c->mail_from);
 	env_copy("CHAMADO_SHARE_DIR", c->share_dir, sizeof c->share_dir);
@@ -144,6 +151,13 @@ void config_finish(struct config *c)
 	snprintf(c->base_url_default, sizeof c->base_url_default, "%s", c->base_url);
 	if (c->max_form_body > c->max_body)
 		c->max_form_body = c->max_body;
+	if (!c->node_id[0]) {
+		char host[256] = "localhost", dir[PATH_MAX];
+		gethostname(host, sizeof host - 1);
+		host[sizeof host - 1] = '\0';
+		const char *data_dir = realpath(c->data_dir, dir) ? dir : c->data_dir;
+		snprintf(c->node_id, sizeof c->node_id, "%.255s:%.530s", host, data_dir);
+	}
 }
 
 void config_use_base_url_setting(struct config *c, const char *setting)

@@ -21,6 +21,10 @@ struct config {
 	char mo_dir[512];    /* compiled catalogs */
 	bool demo;
 	int threads;
+	/* CHAMADO_NODE_ID: this node, the same across its restarts and unlike
+	 * any other node on the database; default "<hostname>:<data dir>". The
+	 * outbox sender records it on the emails it holds. */
+	char node_id[800];
 	int mail_max_attempts;   /* CHAMADO_MAIL_MAX_ATTEMPTS, default 8 */
 	int mail_retry_base;     /* CHAMADO_MAIL_RETRY_BASE seconds, default 30 */
 	int mail_poll_ms;        /* CHAMADO_MAIL_POLL_MS, default 1000 */

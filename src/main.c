@@ -308,6 +308,10 @@ static int cmd_worker(struct cli *c)
 	struct outbox_config oc;
 	char mail_dir[600], err[512];
 	app_outbox_config(&c->cfg, &oc, mail_dir, sizeof mail_dir);
+	/* Not the server's node: a server on the same data dir may be running. */
+	char node_id[sizeof c->cfg.node_id + 16];
+	snprintf(node_id, sizeof node_id, "%s/worker", c->cfg.node_id);
+	oc.node_id = node_id;
 	outbox_worker *w = outbox_worker_start(&oc, err, sizeof err);
 	if (!w) {
 		fprintf(stderr, "chamado worker: %s\n", err);

@@ -38,8 +38,9 @@ int64_t account_create(db *d, const struct account_new *n)
 	if (rules < 0)
 		return rules;
 	char hash[PASSWORD_HASH_MAX];
-	if (password_hash(n->password, hash) < 0)
-		return ACCOUNT_STORE_FAILED;
+	int hashed = password_hash(n->password, hash);
+	if (hashed < 0)
+		return hashed == PASSWORD_BUSY ? ACCOUNT_BUSY : ACCOUNT_STORE_FAILED;
 	int64_t now = (int64_t)time(NULL);
 	const char *lang = n->lang ? n->lang : "pt-BR";
 	int64_t id;

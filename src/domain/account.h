@@ -19,6 +19,7 @@ enum account_error {
 	ACCOUNT_PASSWORD_LONG = -5,
 	ACCOUNT_STORE_FAILED = -6,
 	ACCOUNT_NOT_FOUND = -7,
+	ACCOUNT_BUSY = -8, /* too much password work queued: try again in a moment */
 };
 
 struct account_new {

@@ -40,12 +40,16 @@ void auth_login(db *d, const struct auth_login *in, struct auth_result *out)
 		out->status = AUTH_ERROR;
 		return;
 	}
-	bool ok;
+	int checked;
 	if (found && row.password_hash[0])
-		ok = password_verify(in->password, row.password_hash);
+		checked = password_check(in->password, row.password_hash);
 	else
-		ok = password_verify_dummy(in->password);
-	if (!ok || !row.active) {
+		checked = password_check_dummy(in->password);
+	if (checked == PASSWORD_BUSY) {
+		out->status = AUTH_BUSY; /* not a failure: nothing was tried */
+		return;
+	}
+	if (checked != 1 || !row.active) {
 		throttle_fail(d, account_key, in->now);
 		throttle_fail(d, ip_key, in->now);
 		out->status = AUTH_BAD_CREDENTIALS;
@@ -90,14 +94,18 @@ int auth_change_password(db *d, const struct session *s, const char *current, co
 	struct account_row row;
 	if (store_account_get(d, kind, s->user_id, &row) != 1)
 		return ACCOUNT_STORE_FAILED;
-	if (!password_verify(current ? current : "", row.password_hash))
-		return AUTH_WRONG_PASSWORD;
 	int check = password_check_rules(next);
+	int matched = password_check(current ? current : "", row.password_hash);
+	if (matched == PASSWORD_BUSY)
+		return ACCOUNT_BUSY;
+	if (matched != 1)
+		return AUTH_WRONG_PASSWORD;
 	if (check < 0)
 		return check;
 	char hash[PASSWORD_HASH_MAX];
-	if (password_hash(next, hash) < 0)
-		return ACCOUNT_STORE_FAILED;
+	int hashed = password_hash(next, hash);
+	if (hashed < 0)
+		return hashed == PASSWORD_BUSY ? ACCOUNT_BUSY : ACCOUNT_STORE_FAILED;
 	if (db_begin_write(d) < 0)
 		return ACCOUNT_STORE_FAILED;
 	if (store_account_set_password(d, kind, s->user_id, hash, now) < 0 ||

@@ -13,6 +13,7 @@ enum auth_status {
 	AUTH_OK = 0,
 	AUTH_BAD_CREDENTIALS = 1, /* unknown email, wrong password or inactive account */
 	AUTH_THROTTLED = 2,       /* too many failures: see wait_seconds */
+	AUTH_BUSY = 3,            /* too much password work queued: nothing was checked */
 	AUTH_ERROR = -1,
 };
 
@@ -46,7 +47,8 @@ enum {
 };
 
 /* Changes the password after checking the current one; ends every other
- * session of the account. AUTH_OK, AUTH_WRONG_PASSWORD or account_error. */
+ * session of the account. AUTH_OK, AUTH_WRONG_PASSWORD or account_error
+ * (ACCOUNT_BUSY when password work is queued full). */
 int auth_change_password(db *d, const struct session *s, const char *current, const char *next,
                          int64_t now);
 /* Name and language. AUTH_OK or an account_error. */

@@ -186,6 +186,11 @@ done:
 	return rc;
 }
 
+int outbox_reclaim_own(db *d, const char *node, const char *boot, int64_t now)
+{
+	return store_outbox_reclaim_node(d, node, boot, now);
+}
+
 int outbox_retry(db *d, int64_t id, int64_t now)
 {
 	return store_outbox_retry(d, id, now);
@@ -229,9 +234,10 @@ int64_t outbox_count(db *d, enum outbox_status status)
 	return store_outbox_count_by_status(d, names[status]);
 }
 
-int outbox_claim_due(db *d, int64_t now, int64_t lease_until, int limit, int64_t *ids)
+int outbox_claim_due(db *d, const struct outbox_claimant *who, int64_t now, int64_t lease_until,
+                     int limit, int64_t *ids)
 {
-	return store_outbox_claim_due(d, now, lease_until, limit, ids);
+	return store_outbox_claim_due_as(d, who, now, lease_until, limit, ids);
 }
 
 int outbox_get(db *d, int64_t id, arena *a, struct outbox_row *out)

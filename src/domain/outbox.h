@@ -54,6 +54,13 @@ struct outbox_policy {
 int64_t outbox_enqueue(db *d, const struct mail *m, const char *mail_from,
                        char message_id[OUTBOX_MESSAGE_ID_MAX]);
 
+/* A node that starts again takes back the emails its earlier boot left
+ * 'sending' (it died mid-send): they are due at now instead of when their
+ * lease ends, so the delay is seconds, not OUTBOX_LEASE_S. Rows another node
+ * holds wait for their lease: that node may be alive. node is stable across
+ * the node's restarts, boot is this start's. How many, or < 0. */
+int outbox_reclaim_own(db *d, const char *node, const char *boot, int64_t now);
+
 /* Admin "retry": a failed email goes back to queued, due at now, with its
  * attempts reset. 0; 1 when there is no such failed row; or < 0. */
 int outbox_retry(db *d, int64_t id, int64_t now);
@@ -76,9 +83,11 @@ int outbox_record_attempt(db *d, int64_t id, int attempts, const char *error, in
 int outbox_failed_page(db *d, int64_t before_id, int limit, arena *a, struct outbox_row *rows);
 int64_t outbox_count(db *d, enum outbox_status status);
 
-/* Claims up to limit due rows for one sender until lease_until, in its own
- * write transaction (call it outside one). Writes the ids; how many, or < 0. */
-int outbox_claim_due(db *d, int64_t now, int64_t lease_until, int limit, int64_t *ids);
+/* Claims up to limit due rows for one sender (who: its node and boot, or
+ * NULL) until lease_until, in its own write transaction (call it outside
+ * one). Writes the ids; how many, or < 0. */
+int outbox_claim_due(db *d, const struct outbox_claimant *who, int64_t now, int64_t lease_until,
+                     int limit, int64_t *ids);
 /* A claimed row, its strings in a: 0, 1 when gone, or < 0. */
 int outbox_get(db *d, int64_t id, arena *a, struct outbox_row *out);
 

@@ -1,7 +1,6 @@
 #include "domain/password.h"
 
 #include <pthread.h>
-#include <semaphore.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -9,32 +8,85 @@
 #include "domain/account.h"
 #include "domain/token.h"
 
-static sem_t hash_slots;
+/* The turns: at most running_max hashes at once, at most waiting_max
+ * callers waiting for one. */
+static pthread_mutex_t turn_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t turn_free = PTHREAD_COND_INITIALIZER;
+static int running_max = PASSWORD_RUNNING_MAX;
+static int waiting_max = PASSWORD_WAITING_MAX;
+static int running;
+static int waiting;
+
 static char dummy_hash[PASSWORD_HASH_MAX];
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 
 int password_init(void)
 {
-	if (sodium_init() < 0 || sem_init(&hash_slots, 0, 2) < 0)
-		return -1;
+	return sodium_init() < 0 ? -1 : 0;
+}
+
+void password_set_limits(int running_limit, int waiting_limit)
+{
+	pthread_mutex_lock(&turn_lock);
+	running_max = running_limit >= 1 ? running_limit : 1;
+	waiting_max = waiting_limit >= 0 ? waiting_limit : 0;
+	pthread_cond_broadcast(&turn_free);
+	pthread_mutex_unlock(&turn_lock);
+}
+
+int password_turn_take(void)
+{
+	pthread_mutex_lock(&turn_lock);
+	if (running >= running_max) {
+		if (waiting >= waiting_max) {
+			pthread_mutex_unlock(&turn_lock);
+			return PASSWORD_BUSY;
+		}
+		waiting++;
+		while (running >= running_max)
+			pthread_cond_wait(&turn_free, &turn_lock);
+		waiting--;
+	}
+	running++;
+	pthread_mutex_unlock(&turn_lock);
 	return 0;
 }
 
+void password_turn_give(void)
+{
+	pthread_mutex_lock(&turn_lock);
+	running--;
+	pthread_cond_signal(&turn_free);
+	pthread_mutex_unlock(&turn_lock);
+}
+
 /* A hash of random bytes: nothing typed can match it. Made on first use,
- * not at start-up, so starting costs neither 60 ms nor 64 MiB. */
+ * not at start-up, so starting costs neither 60 ms nor 64 MiB. The queue's
+ * bound does not apply to it: it is made once. */
 static void make_dummy_hash(void)
 {
 	char random_password[TOKEN_LEN + 1];
 	token_new(random_password);
-	if (password_hash(random_password, dummy_hash) < 0)
+	if (crypto_pwhash_str_alg(dummy_hash, random_password, strlen(random_password),
+	                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	                          crypto_pwhash_MEMLIMIT_INTERACTIVE,
+	                          crypto_pwhash_ALG_ARGON2ID13) != 0)
 		dummy_hash[0] = '\0';
 }
 
-bool password_verify_dummy(const char *password)
+void password_load(int *running_now, int *waiting_now)
+{
+	pthread_mutex_lock(&turn_lock);
+	*running_now = running;
+	*waiting_now = waiting;
+	pthread_mutex_unlock(&turn_lock);
+}
+
+int password_check_dummy(const char *password)
 {
 	pthread_once(&dummy_once, make_dummy_hash);
-	password_verify(password, dummy_hash);
-	return false;
+	int rc = password_check(password, dummy_hash);
+	return rc == PASSWORD_BUSY ? PASSWORD_BUSY : 0;
 }
 
 int password_check_rules(const char *password)
@@ -48,23 +100,30 @@ int password_check_rules(const char *password)
 
 int password_hash(const char *password, char out[PASSWORD_HASH_MAX])
 {
-	sem_wait(&hash_slots);
+	if (password_turn_take() < 0)
+		return PASSWORD_BUSY;
 	int rc = crypto_pwhash_str_alg(out, password, strlen(password),
 	                               crypto_pwhash_OPSLIMIT_INTERACTIVE,
 	                               crypto_pwhash_MEMLIMIT_INTERACTIVE,
 	                               crypto_pwhash_ALG_ARGON2ID13);
-	sem_post(&hash_slots);
+	password_turn_give();
 	return rc == 0 ? 0 : -1;
+}
+
+int password_check(const char *password, const char *hash)
+{
+	if (!hash || !*hash)
+		return 0;
+	if (password_turn_take() < 0)
+		return PASSWORD_BUSY;
+	bool ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+	password_turn_give();
+	return ok ? 1 : 0;
 }
 
 bool password_verify(const char *password, const char *hash)
 {
-	if (!hash || !*hash)
-		return false;
-	sem_wait(&hash_slots);
-	bool ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
-	sem_post(&hash_slots);
-	return ok;
+	return password_check(password, hash) == 1;
 }
 
 bool password_needs_rehash(const char *hash)

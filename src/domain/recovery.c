@@ -85,16 +85,22 @@ int recovery_check(db *d, enum account_kind kind, const char *token, int64_t now
 int recovery_complete(db *d, enum account_kind kind, const char *token, const char *password,
                       int64_t now)
 {
+	/* Check, then proceed: a dead or made-up link costs no hashing. */
+	struct token_row row;
+	int rc = live_reset(d, kind, token, now, &row);
+	if (rc <= 0)
+		return rc < 0 ? rc : RECOVERY_INVALID;
 	int rules = password_check_rules(password);
 	if (rules < 0)
 		return rules;
 	char hash[PASSWORD_HASH_MAX];
-	if (password_hash(password, hash) < 0)
-		return DB_NOMEM;
-	int rc = db_begin_write(d);
+	rc = password_hash(password, hash);
+	if (rc < 0)
+		return rc == PASSWORD_BUSY ? ACCOUNT_BUSY : DB_NOMEM;
+	rc = db_begin_write(d);
 	if (rc < 0)
 		return rc;
-	struct token_row row;
+	/* Again inside the transaction: the link may have been used meanwhile. */
 	rc = live_reset(d, kind, token, now, &row);
 	if (rc <= 0) {
 		db_rollback(d);
@@ -124,7 +130,10 @@ int email_change_request(db *d, const struct notifier *m, const struct session *
 	struct account_row row, other;
 	if (store_account_get(d, kind, s->user_id, &row) != 1)
 		return DB_ERROR;
-	if (!password_verify(password ? password : "", row.password_hash))
+	int matched = password_check(password ? password : "", row.password_hash);
+	if (matched == PASSWORD_BUSY)
+		return ACCOUNT_BUSY;
+	if (matched != 1)
 		return RECOVERY_WRONG_PASSWORD;
 	int rc = store_account_get_by_email(d, kind, new_email, &other);
 	if (rc < 0)

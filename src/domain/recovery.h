@@ -30,14 +30,15 @@ int recovery_request(db *d, const struct notifier *m, enum account_kind kind, co
 /* RECOVERY_OK when token is a live link of kind, else RECOVERY_INVALID. */
 int recovery_check(db *d, enum account_kind kind, const char *token, int64_t now);
 /* Sets the new password, uses up the link and signs out every session of
- * the account. RECOVERY_OK, RECOVERY_INVALID, an account_error (password
- * rules) or < 0. */
+ * the account. The link is checked before the password is hashed.
+ * RECOVERY_OK, RECOVERY_INVALID, an account_error (password rules,
+ * ACCOUNT_BUSY) or < 0. */
 int recovery_complete(db *d, enum account_kind kind, const char *token, const char *password,
                       int64_t now);
 
 /* Asks to change the address of s's account to new_email: checks the
  * password and sends a confirmation link to the new address. RECOVERY_OK,
- * RECOVERY_WRONG_PASSWORD, ACCOUNT_EMAIL_INVALID/TAKEN or < 0. */
+ * RECOVERY_WRONG_PASSWORD, ACCOUNT_EMAIL_INVALID/TAKEN, ACCOUNT_BUSY or < 0. */
 int email_change_request(db *d, const struct notifier *m, const struct session *s,
                          const char *new_email, const char *password, int64_t now);
 /* Applies a confirmed change. RECOVERY_OK, RECOVERY_INVALID,

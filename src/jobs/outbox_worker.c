@@ -17,6 +17,7 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "domain/outbox.h"
+#include "domain/token.h"
 #include "mail/message.h"
 #include "mail/smtp.h"
 
@@ -224,7 +225,8 @@ static int send_due(db *d, const struct outbox_config *c, int64_t now, atomic_bo
 	*claimed = 0;
 	while (*claimed < OUTBOX_PASS_MAX && !(stop && atomic_load(stop))) {
 		int64_t id;
-		int rc = outbox_claim_due(d, now, now + OUTBOX_LEASE_S, 1, &id);
+		struct outbox_claimant who = {c->node_id && *c->node_id ? c->node_id : NULL, c->boot_id};
+		int rc = outbox_claim_due(d, &who, now, now + OUTBOX_LEASE_S, 1, &id);
 		if (rc == 0)
 			break;
 		if (rc < 0 || (rc = deliver_claimed(d, c, id, now)) < 0)
@@ -246,7 +248,8 @@ int outbox_send_due(db *d, const struct outbox_config *c, int64_t now)
 
 struct outbox_worker {
 	struct outbox_config config; /* strings point at the copies below */
-	char *db_url, *smtp_url, *mail_from, *mail_dir;
+	char *db_url, *smtp_url, *mail_from, *mail_dir, *node_id;
+	char boot_id[TOKEN_LEN + 1];
 	db *d;
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -299,6 +302,7 @@ static void worker_free(outbox_worker *w)
 	free(w->smtp_url);
 	free(w->mail_from);
 	free(w->mail_dir);
+	free(w->node_id);
 	free(w);
 }
 
@@ -310,8 +314,15 @@ static int worker_copy_config(outbox_worker *w, const struct outbox_config *c)
 	w->smtp_url = strdup(c->smtp_url ? c->smtp_url : "");
 	w->mail_from = strdup(w->config.mail_from);
 	w->mail_dir = strdup(w->config.mail_dir);
-	if (!w->db_url || !w->smtp_url || !w->mail_from || !w->mail_dir)
+	w->node_id = strdup(c->node_id ? c->node_id : "");
+	if (!w->db_url || !w->smtp_url || !w->mail_from || !w->mail_dir || !w->node_id)
 		return -1;
+	if (c->boot_id)
+		snprintf(w->boot_id, sizeof w->boot_id, "%s", c->boot_id);
+	else
+		token_new(w->boot_id);
+	w->config.node_id = w->node_id;
+	w->config.boot_id = w->boot_id;
 	w->config.db_url = w->db_url;
 	w->config.smtp_url = w->smtp_url;
 	w->config.mail_from = w->mail_from;
@@ -347,6 +358,14 @@ outbox_worker *outbox_worker_start(const struct outbox_config *c, char *err, siz
 	}
 	if (!(w->d = db_open(w->db_url, err, errlen)))
 		goto fail;
+	if (*w->node_id) {
+		int taken = outbox_reclaim_own(w->d, w->node_id, w->boot_id, (int64_t)time(NULL));
+		if (taken > 0)
+			log_info("outbox: %d email(s) left sending by an earlier run of this node are due again",
+			         taken);
+		else if (taken < 0) /* not fatal: the lease brings them back */
+			log_error("outbox: cannot take back unfinished emails: %s", db_error(w->d));
+	}
 	if (worker_sync_init(w) < 0) {
 		snprintf(err, errlen, "outbox worker: cannot create its lock");
 		goto fail;

@@ -7,7 +7,10 @@
  * share one database: a claim is a lease of OUTBOX_LEASE_S seconds, longer
  * than one SMTP transfer may take, after which an unfinished email (its
  * sender died) is due again. An email is sent at least once and, unless a
- * sender dies between the server's "250 OK" and the database write, once. */
+ * sender dies between the server's "250 OK" and the database write, once.
+ * Each claim records the node and boot of its sender; a sender starting on a
+ * node takes back at once what that node's earlier boot left unfinished
+ * (outbox_reclaim_own), so after a crash the delay is not the whole lease. */
 #ifndef CHAMADO_OUTBOX_WORKER_H
 #define CHAMADO_OUTBOX_WORKER_H
 
@@ -26,6 +29,8 @@ struct outbox_config {
 	int max_attempts;      /* default 8 (when <= 0) */
 	int retry_base_s;      /* default 30: delay = base * 2^(attempts-1), capped at 1 h */
 	int poll_ms;           /* default 1000 */
+	const char *node_id;   /* this node across restarts; NULL or "": claims carry none */
+	const char *boot_id;   /* this start; NULL: outbox_worker_start makes a random one */
 };
 
 /* One pass: claims due emails one by one, sends or writes each, records the

@@ -70,20 +70,48 @@ static int select_due(db *d, int64_t now, int limit, int64_t *ids)
 	return count == limit || rc == DB_DONE ? count : (rc < 0 ? rc : DB_ERROR);
 }
 
-static int mark_sending(db *d, int64_t id, int64_t lease_until)
+static int mark_sending(db *d, int64_t id, int64_t lease_until, const struct outbox_claimant *who)
 {
 	static const char sql[] =
-	    "UPDATE outbox SET status = 'sending', next_attempt_at = $2, attempts = attempts + 1 "
-	    "WHERE id = $1";
+	    "UPDATE outbox SET status = 'sending', next_attempt_at = $2, attempts = attempts + 1, "
+	    "claimed_node = $3, claimed_boot = $4 WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, lease_until);
+	db_bind_text(s, 3, who ? who->node : NULL);
+	db_bind_text(s, 4, who ? who->boot : NULL);
 	return db_step_done(s);
 }
 
 int store_outbox_claim_due(db *d, int64_t now, int64_t lease_until, int limit, int64_t *ids)
+{
+	return store_outbox_claim_due_as(d, NULL, now, lease_until, limit, ids);
+}
+
+int store_outbox_reclaim_node(db *d, const char *node, const char *boot, int64_t now)
+{
+	static const char sql[] =
+	    "UPDATE outbox SET next_attempt_at = $3 WHERE status = 'sending' AND claimed_node = $1 "
+	    "AND claimed_boot <> $2 AND next_attempt_at > $3 RETURNING id";
+	if (!node || !*node || !boot)
+		return 0;
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_text(s, 1, node);
+	db_bind_text(s, 2, boot);
+	db_bind_int(s, 3, now);
+	int count = 0, rc;
+	while ((rc = db_step(s)) == DB_ROW)
+		count++;
+	db_done(s);
+	return rc == DB_DONE ? count : (rc < 0 ? rc : DB_ERROR);
+}
+
+int store_outbox_claim_due_as(db *d, const struct outbox_claimant *who, int64_t now,
+                              int64_t lease_until, int limit, int64_t *ids)
 {
 	if (limit <= 0)
 		return 0;
@@ -97,7 +125,7 @@ int store_outbox_claim_due(db *d, int64_t now, int64_t lease_until, int limit, i
 		goto fail;
 	}
 	for (int i = 0; i < count; i++)
-		if ((rc = mark_sending(d, ids[i], lease_until)) < 0)
+		if ((rc = mark_sending(d, ids[i], lease_until, who)) < 0)
 			goto fail;
 	if ((rc = db_commit(d)) < 0)
 		goto fail;

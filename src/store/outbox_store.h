@@ -50,12 +50,26 @@ struct outbox_row {
 /* Queues one email in the caller's transaction. The new id, or < 0. */
 int64_t store_outbox_insert(db *d, const struct outbox_new *n);
 
+/* Who claims rows: the node (stable across its restarts) and this boot of
+ * it. NULL fields (or a NULL claimant) leave the row without one. */
+struct outbox_claimant {
+	const char *node;
+	const char *boot;
+};
+
 /* Claims up to limit due rows (queued, or sending with an expired lease,
  * next_attempt_at <= now) for one sender, oldest due first: each becomes
  * 'sending' with next_attempt_at = lease_until and one more attempt counted.
  * Runs its own write transaction (call it outside one), so two senders never
  * claim the same row. Writes the ids to ids[]; returns how many, or < 0. */
 int store_outbox_claim_due(db *d, int64_t now, int64_t lease_until, int limit, int64_t *ids);
+/* The same, recording who claimed each row. */
+int store_outbox_claim_due_as(db *d, const struct outbox_claimant *who, int64_t now,
+                              int64_t lease_until, int limit, int64_t *ids);
+
+/* Rows still 'sending' that node claimed in a boot other than boot (its
+ * sender died with them) become due at now. How many, or < 0. */
+int store_outbox_reclaim_node(db *d, const char *node, const char *boot, int64_t now);
 
 /* Reads row id into out, its strings allocated from a.
  * 0, 1 when there is no such row, or < 0 (DB_NOMEM when a runs out). */

@@ -85,6 +85,10 @@ void account_password_submit(struct request *req)
 		account_render(req, 422, "current_password", tr(req, "The current password is not correct."));
 		return;
 	}
+	if (rc == ACCOUNT_BUSY) {
+		web_busy(req);
+		return;
+	}
 	if (rc != AUTH_OK) {
 		account_render(req, rc == ACCOUNT_STORE_FAILED ? 500 : 422, "new_password",
 		               tr(req, account_error_text(rc)));

@@ -6,6 +6,7 @@
 
 #include "base/str.h"
 #include "domain/auth.h"
+#include "domain/throttle.h"
 #include "web/context.h"
 #include "web/handlers.h"
 #include "web/page.h"
@@ -44,7 +45,8 @@ static const char *wait_text(struct request *req, int64_t seconds)
 	return arena_printf(req->arena, fmt, minutes);
 }
 
-/* POST: 303 on success; 422 wrong credentials; 429 throttled; 500. */
+/* POST: 303 on success; 422 wrong credentials; 429 throttled; 503 too much
+ * password work queued; 500. */
 static void login_post(struct request *req, bool staff)
 {
 	db *d = req_db(req);
@@ -79,6 +81,9 @@ static void login_post(struct request *req, bool staff)
 		login_render(req, staff, 429, wait_text(req, out.wait_seconds));
 		return;
 	}
+	case AUTH_BUSY:
+		web_busy(req);
+		return;
 	default:
 		resp_error(req, 500);
 	}
@@ -173,7 +178,8 @@ void register_form(struct request *req)
 	register_render(req, 200, 0);
 }
 
-/* POST /register — 303 signed in; 422 with the form kept; 404 closed. */
+/* POST /register — 303 signed in; 422 with the form kept; 404 closed; 429
+ * too many attempts from this address or for this email; 503 busy. */
 void register_submit(struct request *req)
 {
 	if (!req_app(req)->registration_open) {
@@ -195,8 +201,22 @@ void register_submit(struct request *req)
 		.kind = ACCOUNT_CLIENT, .email = email, .name = name,
 		.password = form_value(req, "password"), .lang = lang_code(req_lang(req)),
 	};
+	int64_t now = (int64_t)time(NULL);
+	int64_t wait = throttle_form_wait(d, THROTTLE_REGISTER, email, req_client_ip(req), now);
+	if (wait > 0) {
+		web_throttled(req, wait);
+		return;
+	}
+	if (wait < 0 || throttle_form_count(d, THROTTLE_REGISTER, email, req_client_ip(req), now) < 0) {
+		resp_error(req, 500);
+		return;
+	}
 	struct auth_result out;
-	int rc = auth_register(d, &n, (int64_t)time(NULL), &out);
+	int rc = auth_register(d, &n, now, &out);
+	if (rc == ACCOUNT_BUSY) {
+		web_busy(req);
+		return;
+	}
 	if (rc != AUTH_OK) {
 		register_render(req, rc == ACCOUNT_STORE_FAILED ? 500 : 422, rc);
 		return;

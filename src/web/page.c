@@ -136,6 +136,35 @@ void web_error_page(struct request *req, int status)
 	page_render(req, status, "pages/error", page);
 }
 
+void web_busy(struct request *req)
+{
+	resp_header(req, "Retry-After", "5");
+	vm_obj *page = page_new(req, "Busy right now", NULL);
+	if (page) {
+		vm_set_text(page, "heading", tr(req, "Busy right now"));
+		vm_set_text(page, "text", tr(req, "Many people are signing in at this moment. Nothing was "
+		                                  "changed. Please try again in a few seconds."));
+		vm_set_int(page, "status", 503);
+	}
+	page_render(req, 503, "pages/error", page);
+}
+
+void web_throttled(struct request *req, int64_t wait_seconds)
+{
+	resp_header(req, "Retry-After", arena_printf(req->arena, "%lld", (long long)wait_seconds));
+	long minutes = (long)((wait_seconds + 59) / 60);
+	const char *fmt = i18n_ntext(req_app(req)->catalog, req_lang(req),
+	                             "Too many attempts. Try again in %ld minute.",
+	                             "Too many attempts. Try again in %ld minutes.", minutes);
+	vm_obj *page = page_new(req, "Too many attempts", NULL);
+	if (page) {
+		vm_set_text(page, "heading", tr(req, "Too many attempts"));
+		vm_set_text(page, "text", arena_printf(req->arena, fmt, minutes));
+		vm_set_int(page, "status", 429);
+	}
+	page_render(req, 429, "pages/error", page);
+}
+
 void web_csrf_failed(struct request *req)
 {
 	vm_obj *page = page_new(req, "Please reload and try again", NULL);

@@ -50,6 +50,12 @@ int web_take_attachments(struct request *req, struct attachment_in **files, cons
 void web_error_page(struct request *req, int status);
 /* 403: the form's CSRF token did not match; nothing was changed. */
 void web_csrf_failed(struct request *req);
+/* 503 with Retry-After and a page that says to try again in a moment: too
+ * much password work is queued (ACCOUNT_BUSY, AUTH_BUSY). */
+void web_busy(struct request *req);
+/* 429 with Retry-After: wait_seconds and a page that says how many minutes
+ * to wait: a form posted too often (throttle_form_wait). */
+void web_throttled(struct request *req, int64_t wait_seconds);
 const char *web_flash_text(const char *code);
 /* The flash message of code, translated and filled in; NULL if unknown. */
 const char *web_flash_message(struct request *req, const char *code);

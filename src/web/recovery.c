@@ -7,6 +7,7 @@
 
 #include "base/str.h"
 #include "domain/recovery.h"
+#include "domain/throttle.h"
 #include "web/context.h"
 #include "web/handlers.h"
 #include "web/page.h"
@@ -38,7 +39,8 @@ void forgot_form(struct request *req)
 }
 
 /* POST /forgot, /staff/forgot — 200 with the same words whether or not the
- * address has an account; 500 when the database fails. */
+ * address has an account; 429 when asked too often from this address or for
+ * this email; 500 when the database fails. */
 void forgot_submit(struct request *req)
 {
 	db *d = req_db(req);
@@ -46,7 +48,14 @@ void forgot_submit(struct request *req)
 	snprintf(email, sizeof email, "%s", req_form(req, "email") ? req_form(req, "email") : "");
 	str_trim(email);
 	enum account_kind kind = in_staff_area(req) ? ACCOUNT_STAFF : ACCOUNT_CLIENT;
-	if (!d || recovery_request(d, app_notifier(req_app(req)), kind, email, (int64_t)time(NULL)) < 0) {
+	int64_t now = (int64_t)time(NULL);
+	int64_t wait = d ? throttle_form_wait(d, THROTTLE_FORGOT, email, req_client_ip(req), now) : -1;
+	if (wait > 0) {
+		web_throttled(req, wait);
+		return;
+	}
+	if (wait < 0 || throttle_form_count(d, THROTTLE_FORGOT, email, req_client_ip(req), now) < 0 ||
+	    recovery_request(d, app_notifier(req_app(req)), kind, email, now) < 0) {
 		resp_error(req, 500);
 		return;
 	}
@@ -83,13 +92,32 @@ void reset_form(struct request *req)
 	reset_render(req, rc == RECOVERY_OK ? 200 : 404, rc == RECOVERY_OK, NULL);
 }
 
-/* POST /reset/:token — 303 to sign-in; 422 password rules; 404 dead link. */
+/* POST /reset/:token — 303 to sign-in; 422 password rules; 404 dead link;
+ * 429 after too many refused tries from this address or on this link; 503
+ * busy. */
 void reset_submit(struct request *req)
 {
 	enum account_kind kind = in_staff_area(req) ? ACCOUNT_STAFF : ACCOUNT_CLIENT;
 	const char *password = req_form(req, "password");
-	int rc = recovery_complete(req_db(req), kind, req_param(req, "token"), password ? password : "",
-	                           (int64_t)time(NULL));
+	const char *token = req_param(req, "token");
+	db *d = req_db(req);
+	int64_t now = (int64_t)time(NULL);
+	int64_t wait = d ? throttle_form_wait(d, THROTTLE_RESET, token, req_client_ip(req), now) : -1;
+	if (wait > 0) {
+		web_throttled(req, wait);
+		return;
+	}
+	if (wait < 0) {
+		resp_error(req, 500);
+		return;
+	}
+	int rc = recovery_complete(d, kind, token, password ? password : "", now);
+	if (rc == RECOVERY_INVALID || rc == ACCOUNT_PASSWORD_SHORT || rc == ACCOUNT_PASSWORD_LONG)
+		throttle_form_count(d, THROTTLE_RESET, token, req_client_ip(req), now);
+	if (rc == ACCOUNT_BUSY) {
+		web_busy(req);
+		return;
+	}
 	if (rc == RECOVERY_OK) {
 		web_flash(req, "password-reset");
 		resp_redirect(req, 303, kind == ACCOUNT_STAFF ? "/staff/login" : "/login");
@@ -127,6 +155,10 @@ void account_email_submit(struct request *req)
 	}
 	if (rc == RECOVERY_WRONG_PASSWORD) {
 		account_render_error(req, "email_password", tr(req, "The current password is not correct."));
+		return;
+	}
+	if (rc == ACCOUNT_BUSY) {
+		web_busy(req);
 		return;
 	}
 	if (rc == ACCOUNT_EMAIL_INVALID || rc == ACCOUNT_EMAIL_TAKEN) {

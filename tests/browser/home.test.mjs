@@ -64,7 +64,7 @@ test('the English button switches the page and the menu to English, and it stick
   const button = page.locator('form[action$="/lang"]').getByRole('button', { name: 'English' }).first();
   assert.ok(await button.isVisible(), 'no visible "English" button in a POST /lang form');
   await Promise.all([page.waitForNavigation(), button.click()]);
-  await page.waitForSelector('html[lang="en"]', { state: 'attached', timeout: 5000 });
+  await page.waitForSelector('html[lang="en"]', { state: 'attached', timeout: 60000 });
   assert.equal(new URL(page.url()).pathname, '/', `after switching, the page is ${page.url()}`);
   await assertMenu(page, EN_MENU);
   await screenshot(page, 'home-en-desktop');

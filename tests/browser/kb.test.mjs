@@ -44,7 +44,7 @@ async function searchFor(page, words) {
 
 test('search, open an article and vote without a reload (desktop)', async () => {
   const page = await b.page();
-  page.setDefaultTimeout(10000);
+  page.setDefaultTimeout(60000);
   await visit(page, '/kb');
   assert.equal(await text(page.locator('h1')), 'Base de Conhecimento');
   await screenshot(page, 'kb-home-desktop');
@@ -87,7 +87,7 @@ test('search, open an article and vote without a reload (desktop)', async () => 
 
 test('the knowledge base fits a phone', async () => {
   const page = await b.page(PHONE_CONTEXT);
-  page.setDefaultTimeout(10000);
+  page.setDefaultTimeout(60000);
   await visit(page, '/kb');
   await assertFitsPhone(page);
   await screenshot(page, 'kb-home-phone');
@@ -102,7 +102,7 @@ test('the knowledge base fits a phone', async () => {
 
 test('Abrir Ticket suggests the article while the Assunto is typed', async () => {
   const page = await b.page();
-  page.setDefaultTimeout(10000);
+  page.setDefaultTimeout(60000);
   await visit(page, '/login');
   await page.locator('#email').fill(CLIENT.email);
   await page.locator('#password').fill(CLIENT.password);
@@ -127,7 +127,7 @@ test('Abrir Ticket suggests the article while the Assunto is typed', async () =>
 test('staff edit an article with a Markdown preview (desktop and phone)', async () => {
   for (const [name, options] of [['desktop', {}], ['phone', PHONE_CONTEXT]]) {
     const page = await b.page(options);
-    page.setDefaultTimeout(10000);
+    page.setDefaultTimeout(60000);
     await visit(page, '/staff/login');
     await page.locator('#email').fill(STAFF.email);
     await page.locator('#password').fill(STAFF.password);

@@ -57,7 +57,7 @@ async function text(locator) {
 }
 
 async function staffSignIn(page, who) {
-  page.setDefaultTimeout(10000);
+  page.setDefaultTimeout(60000);
   await visit(page, '/staff/login');
   await page.locator('#email').fill(who.email);
   await page.locator('#password').fill(who.password);
@@ -66,7 +66,7 @@ async function staffSignIn(page, who) {
 }
 
 async function clientSignIn(page) {
-  page.setDefaultTimeout(10000);
+  page.setDefaultTimeout(60000);
   await visit(page, '/login');
   await page.locator('#email').fill(CLIENT.email);
   await page.locator('#password').fill(CLIENT.password);
@@ -79,7 +79,7 @@ async function phoneWidth(page) {
 }
 
 async function imagesLoaded(page, selector) {
-  await page.waitForFunction((sel) => [...document.querySelectorAll(sel)].every((i) => i.complete), selector, { timeout: 5000 });
+  await page.waitForFunction((sel) => [...document.querySelectorAll(sel)].every((i) => i.complete), selector, { timeout: 60000 });
   return page.$$eval(selector, (imgs) => imgs.map((i) => i.naturalWidth));
 }
 
@@ -90,7 +90,7 @@ test('a client opens a ticket in Suporte Técnico through the form', async () =>
   await clientPage.getByLabel('Assunto').fill(SUBJECT);
   await clientPage.getByLabel('Mensagem').fill('Depois da atualização de ontem o painel fica em branco.');
   await clientPage.getByRole('button', { name: 'Enviar' }).click();
-  await clientPage.waitForURL(/\/tickets\/\d{6}$/, { timeout: 10000 });
+  await clientPage.waitForURL(/\/tickets\/\d{6}$/, { timeout: 60000 });
   await clientPage.waitForLoadState('networkidle'); // the client form sends by XHR, then loads the ticket
   number = /\/tickets\/(\d{6})$/.exec(clientPage.url())[1];
   b.assertNoConsoleErrors(clientPage);

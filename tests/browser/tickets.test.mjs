@@ -57,7 +57,7 @@ function assertClean(page) {
 }
 
 async function signIn(page) {
-  page.setDefaultTimeout(10000);
+  page.setDefaultTimeout(60000);
   await visit(page, '/login');
   await page.locator('#email').fill(CLIENT.email);
   await page.locator('#password').fill(CLIENT.password);
@@ -78,11 +78,11 @@ async function assertFitsPhone(page) {
 
 /** Submit an upload form that JavaScript sends by XHR and then writes into the page. */
 async function submitByXhr(page, button, pathRe) {
-  const xhr = page.waitForRequest((r) => r.method() === 'POST' && r.resourceType() === 'xhr', { timeout: 10000 });
+  const xhr = page.waitForRequest((r) => r.method() === 'POST' && r.resourceType() === 'xhr', { timeout: 60000 });
   await button.click();
   const req = await xhr;
   const res = await req.response();
-  await page.waitForFunction((re) => new RegExp(re).test(location.pathname), pathRe.source, { timeout: 10000 });
+  await page.waitForFunction((re) => new RegExp(re).test(location.pathname), pathRe.source, { timeout: 60000 });
   await page.waitForSelector('main', { state: 'attached' });
   await page.waitForLoadState('networkidle');
   return { req, res };
@@ -149,9 +149,12 @@ test('a file over 10 MB is refused in the page with "passa do limite" before any
   page.on('request', (r) => { if (r.method() === 'POST') posts.push(r.url()); });
   await page.getByLabel('Assunto').fill('Arquivo grande');
   await page.getByLabel('Mensagem').fill('segue o backup');
-  await page.getByLabel('Anexos').setInputFiles({ name: 'backup.png', mimeType: 'image/png', buffer: Buffer.alloc(11 * 1024 * 1024, 7) });
+  // The file must be over the 10 MB limit; handing 11 MB to Chromium over
+  // its debugging pipe is slow on a busy machine, hence the long timeout.
+  await page.getByLabel('Anexos').setInputFiles({ name: 'backup.png', mimeType: 'image/png', buffer: Buffer.alloc(11 * 1024 * 1024, 7) },
+    { timeout: 180000 });
   const box = page.locator('[data-upload-error]');
-  await box.waitFor({ state: 'visible', timeout: 5000 });
+  await box.waitFor({ state: 'visible', timeout: 60000 });
   assert.match(await text(box), /backup\.png passa do limite de 10 MB/);
   assert.equal(await page.getByLabel('Anexos').getAttribute('aria-invalid'), 'true');
   await page.getByRole('button', { name: 'Enviar' }).click();
@@ -192,7 +195,7 @@ test('the new ticket shows the subject, Alta, the service and the PNG as a thumb
   assert.ok(main.includes('Alta') && main.includes(SERVICES[1]) && main.includes('Aberto'), main.slice(0, 600));
   const img = desk.locator('.thread img').first();
   await img.scrollIntoViewIfNeeded();
-  await desk.waitForFunction(() => { const i = document.querySelector('.thread img'); return i && i.complete; }, null, { timeout: 5000 });
+  await desk.waitForFunction(() => { const i = document.querySelector('.thread img'); return i && i.complete; }, null, { timeout: 60000 });
   assert.ok(await img.evaluate((i) => i.naturalWidth) > 0, 'the thumbnail did not load');
   await screenshot(desk, 'ticket-desktop');
   assertClean(desk);
@@ -237,7 +240,7 @@ test('a reply with a second image is added below the first message and the statu
   assert.ok((await text(messages.nth(1))).includes('segundo.png'));
   const img = messages.nth(1).locator('img');
   await img.scrollIntoViewIfNeeded();
-  await desk.waitForFunction(() => { const i = document.querySelectorAll('.thread img')[1]; return i && i.complete; }, null, { timeout: 5000 });
+  await desk.waitForFunction(() => { const i = document.querySelectorAll('.thread img')[1]; return i && i.complete; }, null, { timeout: 60000 });
   assert.ok(await img.evaluate((i) => i.naturalWidth) > 0, 'the second thumbnail did not load');
   await screenshot(desk, 'ticket-replied-desktop');
   assertClean(desk);

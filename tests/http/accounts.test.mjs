@@ -407,7 +407,7 @@ test('changing the email sends a link to the new address; opening it changes the
     const all = emlMessages(s.dataDir);
     const newest = all[all.length - 1];
     return newest && newest.toAddresses.includes(newEmail.toLowerCase()) ? newest : null;
-  }, { timeoutMs: 5000, message: `an .eml file to ${newEmail} in ${s.dataDir}/mail` });
+  }, { timeoutMs: 30000, message: `an .eml file to ${newEmail} in ${s.dataDir}/mail` });
   const linkRe = new RegExp(`^${s.baseUrl.replace(/[.]/g, '\\.')}/account/email/([A-Za-z0-9_-]+)$`);
   const link = msg.links.find((l) => linkRe.test(l));
   assert.ok(link, `no ${s.baseUrl}/account/email/<token> link in the email; links: ${msg.links.join(' ')}\n${msg.text}`);

@@ -40,7 +40,7 @@ test('a second server on a port in use exits non-zero and says the address is in
   try {
     const addr = `127.0.0.1:${first.port}`;
     const r = await runCli(['serve', '--listen', addr, '--data-dir', dir, '--db', `sqlite:${dir}/chamado.db`],
-      { timeoutMs: 15000 });
+      { timeoutMs: 60000 });
     assert.ok(!r.timedOut, `the second server kept running\n${describeRun(r)}`);
     assert.notEqual(r.code, 0, describeRun(r));
     assert.ok(r.stderr.includes(addr), `stderr does not mention ${addr}\n${describeRun(r)}`);
@@ -61,7 +61,7 @@ test('a database in a missing directory fails with one clear line and no crash',
   try {
     const port = await freePort();
     const r = await runCli(['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dir,
-      '--db', 'sqlite:/nonexistent-dir/x.db'], { timeoutMs: 15000 });
+      '--db', 'sqlite:/nonexistent-dir/x.db'], { timeoutMs: 60000 });
     assert.ok(!r.timedOut, `serve kept running with an unusable database\n${describeRun(r)}`);
     assert.notEqual(r.code, 0, describeRun(r));
     assert.equal(r.signal, null, describeRun(r));
@@ -128,7 +128,7 @@ test('user add works while a server runs on the same database', async () => {
   try {
     const r = await runCli(
       ['user', 'add', '--client', '--email', 'ana@exemplo.com.br', '--name', 'Ana Lima', '--password-stdin', '--db', srv.dbUrl],
-      { input: 'uma-senha-longa-9\n', timeoutMs: 20000 },
+      { input: 'uma-senha-longa-9\n', timeoutMs: 60000 },
     );
     assert.equal(r.code, 0, describeRun(r));
     const res = await srv.fetch('/healthz');

@@ -21,7 +21,7 @@ async function demoRun() {
     output = await waitFor(() => {
       const o = srv.output;
       return new RegExp(EMAIL.source).test(o) && PASSWORD.test(o) ? o : null;
-    }, { timeoutMs: 3000, message: 'demo credentials' }).catch(() => srv.output);
+    }, { timeoutMs: 30000, message: 'demo credentials' }).catch(() => srv.output);
     const res = await srv.fetch('/');
     await res.arrayBuffer();
     assert.equal(res.status, 200, 'GET / with demo data');

@@ -200,7 +200,7 @@ test('during an SMTP outage nothing is lost: resets for three accounts arrive af
   await sleep(1500);
   for (const u of users) assert.equal(sink.messagesTo(u.email).length, 0, 'an email arrived while the SMTP server was down');
   await sink.start();
-  for (const u of users) await sink.waitForMessages(1, { to: u.email, timeoutMs: 20000 });
+  for (const u of users) await sink.waitForMessages(1, { to: u.email, timeoutMs: 60000 });
   // A few more retry periods: nothing may arrive twice.
   await sleep(2500);
   const byId = new Map();

@@ -148,7 +148,7 @@ test('the access log has a line for GET / with status and duration in microsecon
   await res2.arrayBuffer();
   const line = await waitFor(
     () => srv.stderr.split('\n').find((l) => /GET \/ 200\b/.test(l) && /\d+(\.\d+)?\s?us\b/.test(l)),
-    { timeoutMs: 3000, message: 'a "GET / 200 ... NNus" access log line' },
+    { timeoutMs: 30000, message: 'a "GET / 200 ... NNus" access log line' },
   ).catch(() => null);
   assert.ok(line, `no access log line like "GET / 200 ... 123us" on stderr; stderr tail:\n${srv.stderr.split('\n').slice(-10).join('\n')}`);
 });

@@ -825,7 +825,7 @@ test('a ticket answered 8 days ago (last_reply_at set back in the database) clos
   const ago = Math.floor(Date.now() / 1000) - 8 * 86400;
   runSql(s, `UPDATE tickets SET last_reply_at = ${ago} WHERE number = ${Number(T)}`);
   await waitFor(async () => ticketMeta((await admin.get(`/staff/tickets/${T}`)).body).status === 'closed',
-    { timeoutMs: 6000, intervalMs: 250, message: `#${T} to be closed by auto-close` });
+    { timeoutMs: 30000, intervalMs: 250, message: `#${T} to be closed by auto-close` });
   const page = await admin.get(`/staff/tickets/${T}`);
   const last = messages(page.body).at(-1);
   assert.ok(last.classes.includes('from-system'), `last message classes: ${last.classes}`);

@@ -92,7 +92,7 @@ function exportImport(fromUrl, toUrl) {
   });
 }
 
-test('export | import moves the install to PostgreSQL: sign in, see the tickets and files, open a new one', { skip, timeout: 60000 }, async () => {
+test('export | import moves the install to PostgreSQL: sign in, see the tickets and files, open a new one', { skip, timeout: 300000 }, async () => {
   const target = await freshDatabase();
   try {
     const r = await exportImport(s.dbUrl, target);

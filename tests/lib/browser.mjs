@@ -63,6 +63,9 @@ export async function openBrowser(serverOptions = {}) {
     /** A page in a fresh context (locale pt-BR, desktop size unless told). */
     async page(contextOptions = {}) {
       const context = await browser.newContext({ locale: 'pt-BR', viewport: DESKTOP, ...contextOptions });
+      // Actions and waits fail after 60 s, not Playwright's 30: on a busy
+      // machine Chromium and the sanitizer build are slow, never wrong.
+      context.setDefaultTimeout(60000);
       contexts.push(context);
       const page = await context.newPage();
       const errors = [];

@@ -152,7 +152,7 @@ export function mailFiles(dataDir) {
 }
 
 /** Wait until the emails matching pred are at least n; returns them. */
-export async function waitForMail(dataDir, pred, { n = 1, timeoutMs = 8000, what = 'an email' } = {}) {
+export async function waitForMail(dataDir, pred, { n = 1, timeoutMs = 30000, what = 'an email' } = {}) {
   try {
     return await waitFor(() => {
       const list = mailFiles(dataDir).filter(pred);

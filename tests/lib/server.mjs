@@ -14,6 +14,19 @@ import { freshDatabase, dropDatabase, psql } from './pg.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+// Every test file that uses these helpers (all of tests/http and, through
+// browser.mjs, tests/browser) ends itself with a clear message when it runs
+// longer than CHAMADO_TEST_FILE_TIMEOUT seconds (30 minutes unless set), so
+// a hang, e.g. a server left running, fails the file instead of blocking the
+// run. The timer is unref'd: it never keeps a finished file alive.
+const FILE_TIMEOUT_S = Number(process.env.CHAMADO_TEST_FILE_TIMEOUT || 1800);
+setTimeout(() => {
+  const file = path.relative(ROOT, process.argv[1] || 'a test file');
+  process.stderr.write(`${file} did not finish within ${FILE_TIMEOUT_S} s: ` +
+    'a test or something it started hangs; stopping the file\n');
+  process.exit(1);
+}, FILE_TIMEOUT_S * 1000).unref();
+
 export const CHAMADO_BIN = path.resolve(ROOT, process.env.CHAMADO_BIN || 'build/san/chamado');
 
 // Sanitizer settings: a leak or UB report must turn into a non-zero exit.
@@ -140,11 +153,11 @@ export function crashed(text) {
  *   dataDir  use this data dir (the caller owns it: it is not removed on stop)
  *   dbUrl    use this database (the caller owns it) instead of the default
  *   port     use this port instead of a free one
- *   timeoutMs  how long to wait for /healthz (15 s)
+ *   timeoutMs  how long to wait for /healthz (60 s: a busy machine starts slowly)
  */
 export async function startServer(options = {}) {
   assertBinary();
-  const { demo = false, args = [], env = {}, timeoutMs = 15000 } = options;
+  const { demo = false, args = [], env = {}, timeoutMs = 60000 } = options;
   const ownDir = !options.dataDir;
   const dataDir = options.dataDir || (await makeTempDir());
   const port = options.port || (await freePort());
@@ -184,7 +197,7 @@ export async function startServer(options = {}) {
      * SIGTERM, wait up to timeoutMs for the exit (then SIGKILL), remove the data
      * dir if we made it. Returns {code, signal, stdout, stderr, killed}.
      */
-    async stop({ timeoutMs: stopTimeout = 5000, keepDataDir = false } = {}) {
+    async stop({ timeoutMs: stopTimeout = 30000, keepDataDir = false } = {}) {
       let killed = false;
       if (!exit) {
         proc.kill('SIGTERM');
@@ -236,11 +249,11 @@ export async function startServer(options = {}) {
 
 /**
  * Run the CLI to completion. Returns {code, signal, stdout, stderr, timedOut}.
- * options: input (written to stdin, then closed), env, timeoutMs (20 s), cwd.
+ * options: input (written to stdin, then closed), env, timeoutMs (60 s), cwd.
  */
 export function runCli(args, options = {}) {
   assertBinary();
-  const { input, timeoutMs = 20000, cwd = ROOT } = options;
+  const { input, timeoutMs = 60000, cwd = ROOT } = options;
   let { env = {} } = options;
   // On PostgreSQL, `--data-dir DIR` of a server's data dir means its database.
   const dirAt = args.indexOf('--data-dir');
@@ -349,7 +362,10 @@ export function parseResponse(raw) {
 }
 
 /** Wait until `fn()` is truthy (polling), or throw after timeoutMs. */
-export async function waitFor(fn, { timeoutMs = 3000, intervalMs = 50, message = 'condition' } = {}) {
+// Waits for something that happens in the background (an email written, a
+// job run): the deadline only bounds a failure, so it is generous; a busy
+// machine must never turn a correct run red.
+export async function waitFor(fn, { timeoutMs = 30000, intervalMs = 50, message = 'condition' } = {}) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -363,11 +379,11 @@ export { sleep };
 
 /**
  * Stop the server and return a failure message when it did not exit with code 0
- * on SIGTERM within 5 s, or when its output shows a sanitizer report; null when clean.
+ * on SIGTERM within 30 s, or when its output shows a sanitizer report; null when clean.
  */
 export async function stopProblem(server) {
   const r = await server.stop();
-  if (r.killed) return `did not exit within 5 s of SIGTERM\nstderr:\n${tail(r.stderr)}`;
+  if (r.killed) return `did not exit within 30 s of SIGTERM\nstderr:\n${tail(r.stderr)}`;
   if (r.code !== 0 || r.signal) return `exited with code ${r.code}, signal ${r.signal} after SIGTERM\nstderr:\n${tail(r.stderr)}`;
   if (crashed(r.stderr + r.stdout)) return `sanitizer report in the output\nstderr:\n${tail(r.stderr, 60)}`;
   return null;

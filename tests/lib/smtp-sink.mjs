@@ -52,7 +52,7 @@ function refused(port) {
 
 /**
  * Start the sink. options: port (a free one if not given), dir (a fresh temp dir
- * if not given; removed by close() only when we made it), timeoutMs (10 s).
+ * if not given; removed by close() only when we made it), timeoutMs (60 s).
  */
 export async function startSmtpSink(options = {}) {
   const port = options.port || (await freePort());
@@ -70,7 +70,7 @@ export async function startSmtpSink(options = {}) {
     get stderr() { return stderr; },
 
     /** Start aiosmtpd (again) on the same port and wait for its 220 greeting. */
-    async start({ timeoutMs = options.timeoutMs || 10000 } = {}) {
+    async start({ timeoutMs = options.timeoutMs || 60000 } = {}) {
       if (sink.running) return;
       exit = null;
       stderr = '';
@@ -156,7 +156,7 @@ export async function startSmtpSink(options = {}) {
      * Wait until at least n messages (to `to`, when given) are there; returns them.
      * Throws a readable error after timeoutMs.
      */
-    async waitForMessages(n = 1, { to, timeoutMs = 10000 } = {}) {
+    async waitForMessages(n = 1, { to, timeoutMs = 30000 } = {}) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const list = to ? sink.messagesTo(to) : sink.messages();

@@ -5,11 +5,15 @@
  *   embed OUTPUT.c NNNN_name.sql ...
  *
  * File names must be NNNN_name.sql (digits, underscore, lowercase name);
- * versions must run 1, 2, 3 ... with no gap or repeat, so a file left out
- * of the build list is caught here rather than on a customer's database.
+ * versions start at 1 and rise with no repeat; gaps are allowed, since
+ * numbers are handed out in ranges to work done side by side (each version
+ * is applied by itself, src/store/migrate.c). Every NNNN_*.sql file in the
+ * folder of the first input must be an input, so a file left out of the
+ * build list is caught here rather than on a customer's database.
  * The one repeat allowed is a backend pair, NNNN_x_sqlite.sql beside
  * NNNN_x_pgsql.sql: each backend runs its own (src/store/migrate.c).
- * Plain C11 and stdio only: it runs on the build machine. */
+ * C11 with stdio and POSIX dirent: it runs on the build machine. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,28 +149,60 @@ static int output_write(FILE *out, const struct migration *list, int count)
 	return ferror(out) ? -1 : 0;
 }
 
-/* Versions must be exactly 1, 2, 3 ... once sorted, a backend pair
- * sharing one. */
+/* Versions, once sorted, start at 1 and rise, a backend pair sharing one. */
 static int versions_check(const struct migration *list, int count)
 {
-	int i, expected = 1;
+	int i;
 
-	for (i = 0; i < count; i++, expected++) {
+	for (i = 0; i < count; i++) {
 		if (i > 0 && list[i].version == list[i - 1].version &&
 		    backend_pair(list[i].name, list[i - 1].name) &&
-		    (i < 2 || list[i - 2].version != list[i].version)) {
-			expected--;
+		    (i < 2 || list[i - 2].version != list[i].version))
 			continue;
-		}
-		if (list[i].version == expected)
+		if (i == 0 ? list[i].version == 1 :
+		    list[i].version > list[i - 1].version)
 			continue;
-		fprintf(stderr, "embed: %s: expected migration number %04d "
-		    "(numbers must run from 0001 with no gap or repeat, but for "
-		    "a NNNN_x_sqlite.sql + NNNN_x_pgsql.sql pair)\n",
-		    list[i].path, expected);
+		fprintf(stderr, "embed: %s: migration numbers start at 0001 and "
+		    "never repeat, but for a NNNN_x_sqlite.sql + NNNN_x_pgsql.sql "
+		    "pair\n", list[i].path);
 		return -1;
 	}
 	return 0;
+}
+
+/* Every migration file in the folder of list's files is in list. */
+static int all_listed_check(const struct migration *list, int count)
+{
+	char dir[4096];
+	size_t dir_len = (size_t)(path_basename(list[0].path) - list[0].path);
+	struct migration found;
+	struct dirent *e;
+	DIR *d;
+	int i, missing = 0;
+
+	if (dir_len >= sizeof dir)
+		return -1;
+	memcpy(dir, list[0].path, dir_len);
+	dir[dir_len] = '\0';
+	d = opendir(dir_len ? dir : ".");
+	if (d == NULL) {
+		perror(dir);
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (migration_parse_name(&found, e->d_name) != 0)
+			continue;
+		for (i = 0; i < count; i++)
+			if (strcmp(path_basename(list[i].path), e->d_name) == 0)
+				break;
+		if (i == count) {
+			fprintf(stderr, "embed: %s%s is not in the build list "
+			    "(src/store/meson.build)\n", dir, e->d_name);
+			missing = 1;
+		}
+	}
+	closedir(d);
+	return missing ? -1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -188,7 +224,8 @@ int main(int argc, char **argv)
 		}
 	}
 	qsort(list, (size_t)count, sizeof list[0], migration_compare);
-	if (versions_check(list, count) != 0)
+	if (versions_check(list, count) != 0 ||
+	    all_listed_check(list, count) != 0)
 		return 1;
 	out = fopen(argv[1], "w");
 	if (out == NULL) {

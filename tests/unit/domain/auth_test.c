@@ -1,5 +1,7 @@
 /* Sign-in rules: passwords, tokens, sessions, throttling. */
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,10 +9,12 @@
 
 #include "domain/auth.h"
 #include "domain/password.h"
+#include "domain/recovery.h"
 #include "domain/session.h"
 #include "domain/throttle.h"
 #include "domain/token.h"
 #include "store/account_store.h"
+#include "store/session_store.h"
 
 static db *d;
 static char path[64];
@@ -233,4 +237,151 @@ Test(auth, changing_the_password_needs_the_current_one_and_signs_out_other_sessi
 	struct auth_result c;
 	login("maria@exemplo.com.br", "novasenha1", "10.0.0.1", T0 + 2, &c);
 	cr_assert_eq(c.status, AUTH_OK);
+}
+
+/* ---- the bounded queue of password work ---- */
+
+struct hashing {
+	int rc;
+	char hash[PASSWORD_HASH_MAX];
+};
+
+static void *hash_in_thread(void *arg)
+{
+	struct hashing *h = arg;
+	h->rc = password_hash("uma-senha-longa", h->hash);
+	return NULL;
+}
+
+/* Waits (up to 60 s) until n callers wait for a turn. */
+static bool wait_for_waiting(int n)
+{
+	for (int i = 0; i < 1200; i++) {
+		int running_now, waiting_now;
+		password_load(&running_now, &waiting_now);
+		if (waiting_now == n)
+			return true;
+		nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+	}
+	return false;
+}
+
+Test(auth, with_every_turn_taken_and_the_queue_full_password_work_answers_busy)
+{
+	password_set_limits(1, 1);
+	cr_assert_eq(password_turn_take(), 0);
+	struct hashing queued = {.rc = 99};
+	pthread_t t;
+	cr_assert_eq(pthread_create(&t, NULL, hash_in_thread, &queued), 0);
+	cr_assert(wait_for_waiting(1), "the second hash never queued");
+	/* The queue (one place) is full: the next caller is told at once. */
+	char hash[PASSWORD_HASH_MAX];
+	cr_expect_eq(password_hash("outra-senha-longa", hash), PASSWORD_BUSY);
+	cr_expect_eq(password_check("outra-senha-longa", "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$aGFzaA"), PASSWORD_BUSY);
+	cr_expect_eq(password_check_dummy("outra-senha-longa"), PASSWORD_BUSY);
+	/* The queued one gets its turn once the turn is given back. */
+	password_turn_give();
+	pthread_join(t, NULL);
+	cr_assert_eq(queued.rc, 0);
+	cr_expect_eq(password_check("uma-senha-longa", queued.hash), 1);
+	password_set_limits(PASSWORD_RUNNING_MAX, PASSWORD_WAITING_MAX);
+}
+
+Test(auth, a_sign_in_while_password_work_is_full_answers_busy_and_counts_no_failure)
+{
+	make_client("maria@exemplo.com.br", "segredo123");
+	password_set_limits(1, 0);
+	cr_assert_eq(password_turn_take(), 0);
+	struct auth_result r;
+	for (int i = 0; i < 2 * THROTTLE_ACCOUNT.max_failures; i++) {
+		login("maria@exemplo.com.br", "errada123", "10.0.0.1", T0 + i, &r);
+		cr_assert_eq(r.status, AUTH_BUSY);
+	}
+	login("ninguem@exemplo.com.br", "errada123", "10.0.0.1", T0, &r);
+	cr_expect_eq(r.status, AUTH_BUSY, "an unknown address is as busy as a known one");
+	password_turn_give();
+	/* None of the busy answers counted as a failure. */
+	login("maria@exemplo.com.br", "segredo123", "10.0.0.1", T0 + 20, &r);
+	cr_expect_eq(r.status, AUTH_OK);
+	password_set_limits(PASSWORD_RUNNING_MAX, PASSWORD_WAITING_MAX);
+}
+
+/* ---- password reset links ---- */
+
+/* Stores a live reset link for user_id; writes the token into token. */
+static void reset_link(int64_t user_id, char token[TOKEN_LEN + 1])
+{
+	char hash[TOKEN_HASH_LEN + 1];
+	token_new(token);
+	token_hash(token, hash);
+	cr_assert_gt(store_reset_insert(d, hash, "client", user_id, T0, T0 + RECOVERY_LINK_SECONDS), 0);
+}
+
+Test(auth, a_made_up_reset_link_is_refused_before_any_password_is_hashed)
+{
+	make_client("maria@exemplo.com.br", "segredo123");
+	/* With no turn free and no queue, any hashing would answer busy: a
+	 * made-up link is refused as invalid, so nothing was hashed. */
+	password_set_limits(1, 0);
+	cr_assert_eq(password_turn_take(), 0);
+	cr_expect_eq(recovery_complete(d, ACCOUNT_CLIENT, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	                               "novasenha1", T0), RECOVERY_INVALID);
+	cr_expect_eq(recovery_complete(d, ACCOUNT_CLIENT, "not-even-a-token", "novasenha1", T0),
+	             RECOVERY_INVALID);
+	password_turn_give();
+	password_set_limits(PASSWORD_RUNNING_MAX, PASSWORD_WAITING_MAX);
+}
+
+Test(auth, a_live_reset_link_met_by_a_full_queue_stays_usable)
+{
+	int64_t id = make_client("maria@exemplo.com.br", "segredo123");
+	char token[TOKEN_LEN + 1];
+	reset_link(id, token);
+	password_set_limits(1, 0);
+	cr_assert_eq(password_turn_take(), 0);
+	cr_expect_eq(recovery_complete(d, ACCOUNT_CLIENT, token, "novasenha1", T0 + 1), ACCOUNT_BUSY);
+	password_turn_give();
+	password_set_limits(PASSWORD_RUNNING_MAX, PASSWORD_WAITING_MAX);
+	/* Not used up by the busy answer: it works now, once. */
+	cr_expect_eq(recovery_complete(d, ACCOUNT_CLIENT, token, "novasenha1", T0 + 2), RECOVERY_OK);
+	cr_expect_eq(recovery_complete(d, ACCOUNT_CLIENT, token, "novasenha2", T0 + 3), RECOVERY_INVALID);
+	struct auth_result r;
+	login("maria@exemplo.com.br", "novasenha1", "10.0.0.1", T0 + 4, &r);
+	cr_expect_eq(r.status, AUTH_OK);
+}
+
+/* ---- throttling of the other forms ---- */
+
+Test(auth, the_forms_throttle_per_address_and_per_account_each_with_its_own_counters)
+{
+	/* Per account: /forgot for one email, from ever new addresses. */
+	char ip[32];
+	int i;
+	for (i = 0; i < 100; i++) {
+		snprintf(ip, sizeof ip, "10.1.0.%d", i);
+		if (throttle_form_wait(d, THROTTLE_FORGOT, "Maria@Exemplo.com.br", ip, T0 + i) > 0)
+			break;
+		cr_assert_eq(throttle_form_count(d, THROTTLE_FORGOT, "maria@exemplo.com.br", ip, T0 + i), 0);
+	}
+	cr_expect(i > 1 && i < 100, "the account was throttled after %d requests", i);
+	cr_expect_eq(throttle_form_wait(d, THROTTLE_FORGOT, "jose@exemplo.com.br", "10.1.0.200", T0 + i), 0,
+	             "another account is not held back");
+	cr_expect_eq(throttle_form_wait(d, THROTTLE_REGISTER, "maria@exemplo.com.br", "10.1.0.200", T0 + i), 0,
+	             "another form has counters of its own");
+	/* Per address: /reset with ever new made-up links from one address. */
+	char token[TOKEN_LEN + 1];
+	for (i = 0; i < 100; i++) {
+		token_new(token);
+		if (throttle_form_wait(d, THROTTLE_RESET, token, "10.2.0.1", T0 + i) > 0)
+			break;
+		cr_assert_eq(throttle_form_count(d, THROTTLE_RESET, token, "10.2.0.1", T0 + i), 0);
+	}
+	cr_expect(i > 1 && i < 100, "the address was throttled after %d links", i);
+	int64_t wait = throttle_form_wait(d, THROTTLE_RESET, token, "10.2.0.1", T0 + i);
+	cr_expect(wait > 0 && wait <= 15 * 60, "wait %lld s", (long long)wait);
+	cr_expect_eq(throttle_form_wait(d, THROTTLE_RESET, token, "10.2.0.2", T0 + i), 0);
+	/* Sign-in's counters are apart too. */
+	cr_expect_eq(throttle_wait(d, "ip:10.2.0.1", &THROTTLE_IP, T0 + i), 0);
+	/* And the wait ends with the window. */
+	cr_expect_eq(throttle_form_wait(d, THROTTLE_RESET, token, "10.2.0.1", T0 + i + 15 * 60), 0);
 }

@@ -307,3 +307,47 @@ Test(outbox, lists_failed_emails_newest_first_a_page_at_a_time)
 	cr_expect_eq(rows[0].id, ids[0]);
 	cr_expect_eq(store_outbox_list_failed(d, ids[0], 3, a, rows), 0);
 }
+
+/* ---- taking back what a node left unfinished ---- */
+
+static int64_t claim_as(const char *node, const char *boot, int64_t now)
+{
+	struct outbox_claimant who = {node, boot};
+	int64_t id = 0;
+	int n = store_outbox_claim_due_as(d, &who, now, now + 120, 1, &id);
+	cr_assert_geq(n, 0, "%s", db_error(d));
+	return n == 1 ? id : 0;
+}
+
+Test(outbox, a_row_an_earlier_boot_of_this_node_left_sending_is_due_again_at_once)
+{
+	struct mail m = sample();
+	int64_t id = enqueue_committed(&m, NULL);
+	int64_t now = (int64_t)time(NULL);
+	cr_assert_eq(claim_as("host-a:/srv/chamado", "boot-1", now), id);
+	/* The node died mid-send and starts again 5 s later, as boot 2. */
+	cr_expect_eq(outbox_reclaim_own(d, "host-a:/srv/chamado", "boot-2", now + 5), 1);
+	cr_expect_eq(claim_as("host-a:/srv/chamado", "boot-2", now + 5), id,
+	             "due at once, not after the 120 s lease");
+	cr_expect_eq(get(id).attempts, 2);
+	/* Its own current claim is not taken back by itself. */
+	cr_expect_eq(outbox_reclaim_own(d, "host-a:/srv/chamado", "boot-2", now + 6), 0);
+	cr_expect_eq(claim_as("host-a:/srv/chamado", "boot-2", now + 6), 0);
+}
+
+Test(outbox, a_row_another_node_holds_waits_for_its_lease)
+{
+	struct mail m = sample();
+	int64_t id = enqueue_committed(&m, NULL);
+	int64_t now = (int64_t)time(NULL);
+	cr_assert_eq(claim_as("host-b:/srv/chamado", "boot-1", now), id);
+	/* Node A starting says nothing about node B, which may be alive. */
+	cr_expect_eq(outbox_reclaim_own(d, "host-a:/srv/chamado", "boot-2", now + 5), 0);
+	cr_expect_eq(claim_as("host-a:/srv/chamado", "boot-2", now + 5), 0);
+	cr_expect_str_eq(get(id).status, "sending");
+	/* Rows claimed without a node (older senders) wait for the lease too. */
+	int64_t other = enqueue_committed(&m, NULL);
+	cr_assert_eq(claim_one(now), other);
+	cr_expect_eq(outbox_reclaim_own(d, "host-a:/srv/chamado", "boot-2", now + 5), 0);
+	cr_expect_eq(claim_as("host-a:/srv/chamado", "boot-2", now + 120), id, "the lease ran out");
+}

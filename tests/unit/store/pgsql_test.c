@@ -14,6 +14,7 @@
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -675,9 +676,36 @@ Test(pgsql, senders_on_several_connections_claim_each_email_once)
 	    "'sending' AND attempts = 1"), 40);
 }
 
+Test(pgsql, a_restarted_node_takes_back_only_its_own_earlier_claims)
+{
+	struct outbox_claimant mine = {"host-a:/srv", "boot-1"}, theirs = {"host-b:/srv", "boot-1"};
+	int64_t id;
+	int i;
+
+	cr_assert_geq(db_migrate(d), 0, "%s", db_error(d));
+	for (i = 0; i < 3; i++) {
+		struct outbox_new n = {.to_address = "a@example.com",
+		    .subject = "s", .body_text = "b", .headers = "",
+		    .message_id = "m@example.com", .now = 1};
+
+		cr_assert_gt(store_outbox_insert(d, &n), 0, "%s", db_error(d));
+	}
+	cr_assert_eq(store_outbox_claim_due_as(d, &mine, 10, 130, 1, &id), 1, "%s", db_error(d));
+	cr_assert_eq(store_outbox_claim_due_as(d, &mine, 10, 130, 1, &id), 1, "%s", db_error(d));
+	cr_assert_eq(store_outbox_claim_due_as(d, &theirs, 10, 130, 1, &id), 1, "%s", db_error(d));
+	cr_expect_eq(store_outbox_reclaim_node(d, "host-a:/srv", "boot-2", 15), 2, "%s", db_error(d));
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM outbox WHERE next_attempt_at = 15"), 2);
+	cr_expect_eq(scalar(d, "SELECT next_attempt_at FROM outbox WHERE claimed_node = 'host-b:/srv'"), 130);
+	cr_expect_eq(store_outbox_reclaim_node(d, "host-a:/srv", "boot-2", 16), 0, "taken back once");
+}
+
 /* ---- lost connections ---- */
 
-/* Ends d's server process from another connection, as a restart would. */
+/* Ends d's server process from another connection, as a restart would, and
+ * waits (up to 60 s each) until the server no longer lists it and the
+ * process is gone, so its socket is closed: the signal is asynchronous, and
+ * a busy machine may take a while to act on it. (The test server runs on
+ * this machine, so its backend pids are ours to probe.) */
 static void terminate_backend_of(db *victim)
 {
 	int64_t pid = scalar(victim, "SELECT pg_backend_pid()");
@@ -686,8 +714,21 @@ static void terminate_backend_of(db *victim)
 
 	db_bind_int(s, 1, pid);
 	cr_assert_eq(db_scalar_int(s, 0), 1, "%s", db_error(other));
+	int64_t alive = 1;
+	for (int i = 0; i < 600 && alive != 0; i++) {
+		s = db_prepare(other, "SELECT count(*) FROM pg_stat_activity WHERE pid = $1");
+		db_bind_int(s, 1, pid);
+		alive = db_scalar_int(s, -1);
+		if (alive != 0)
+			usleep(100 * 1000);
+	}
+	cr_assert_eq(alive, 0, "backend %lld still runs 60 s after pg_terminate_backend",
+	    (long long)pid);
 	db_close(other);
-	usleep(100 * 1000);
+	int i;
+	for (i = 0; i < 600 && kill((pid_t)pid, 0) == 0; i++)
+		usleep(100 * 1000);
+	cr_assert_lt(i, 600, "backend process %lld did not exit", (long long)pid);
 }
 
 Test(pgsql, reconnects_when_the_server_closed_an_idle_connection)
