@@ -5,6 +5,7 @@
 
 #include "base/str.h"
 #include "domain/admin.h"
+#include "domain/twofa.h"
 #include "web/admin.h"
 #include "web/context.h"
 #include "web/page.h"
@@ -54,6 +55,9 @@ static void render_form(struct request *req, int status, int64_t id,
 		vm_set_textf(page, "action", "/staff/admin/staff/%lld", (long long)id);
 		struct session *me = web_staff(req);
 		vm_set_bool(page, "self", me && me->user_id == id);
+		struct twofa_state tf;
+		if (twofa_state(d, ACCOUNT_STAFF, id, &tf) == 0)
+			vm_set_bool(page, tf.enabled ? "twofa_on" : "twofa_off", true);
 	} else {
 		vm_set_text(page, "action", "/staff/admin/staff");
 		vm_set_bool(page, "new", true);

@@ -266,7 +266,7 @@ Test(admin, deactivating_a_staff_member_ends_their_sessions)
 	int64_t other = staff("bruno@nuvem.example", false);
 	char token[TOKEN_LEN + 1];
 	struct session s;
-	cr_assert_eq(session_start(d, ACCOUNT_STAFF, other, T0, token, &s), 0);
+	cr_assert_eq(session_start(d, ACCOUNT_STAFF, other, T0, NULL, token, &s), 0);
 	struct session me = actor_for(me_id);
 	struct admin_staff_form f = staff_form("bruno@nuvem.example", "agent", false, "");
 	struct admin_staff_errors e;
