@@ -101,6 +101,13 @@ int session_list(db *d, const struct session *s, int64_t now, struct session_inf
 		out[i].last_seen_at = rows[i].last_seen_at;
 		out[i].current = rows[i].id == s->id;
 	}
+	/* The session asking comes first: "this device", then the others. */
+	for (int i = 1; i < n; i++)
+		if (out[i].current) {
+			struct session_info cur = out[i];
+			memmove(&out[1], &out[0], sizeof out[0] * (size_t)i);
+			out[0] = cur;
+		}
 	return n;
 }
 

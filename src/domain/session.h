@@ -65,7 +65,8 @@ struct session_info {
 	bool current;        /* the session asking */
 };
 
-/* The live sessions of s's account, most recently seen first, at most max:
+/* The live sessions of s's account: s's own first, then the most recently
+ * seen first, at most max:
  * the count or < 0. */
 int session_list(db *d, const struct session *s, int64_t now, struct session_info *out, int max);
 /* Ends one session of the account (never another account's): 1 ended,
