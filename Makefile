@@ -5,12 +5,16 @@ BUILD      ?= build
 CHECKBUILD ?= build/san
 LISTEN     ?= 127.0.0.1:8080
 
-.PHONY: all deps build run check check-build clean format
+.PHONY: all deps test-deps build run check check-build clean format
 
 all: build
 
+# make run needs only what builds and runs Chamado; make check adds the test tools.
 deps:
 	@scripts/install-deps
+
+test-deps:
+	@scripts/install-deps --test
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) --buildtype=debugoptimized
@@ -19,12 +23,12 @@ build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD) chamado po/pt_BR.mo
 
 run: build
-	./$(BUILD)/chamado serve --demo --data-dir var --listen $(LISTEN)
+	./$(BUILD)/chamado serve --demo --sample-tickets --data-dir var --listen $(LISTEN)
 
 $(CHECKBUILD)/build.ninja:
 	meson setup $(CHECKBUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true
 
-check-build: deps $(CHECKBUILD)/build.ninja
+check-build: test-deps $(CHECKBUILD)/build.ninja
 	ninja -C $(CHECKBUILD)
 
 check: check-build

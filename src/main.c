@@ -32,7 +32,7 @@ static const char usage_text[] =
 	"Usage: chamado COMMAND [OPTIONS]\n"
 	"\n"
 	"Commands:\n"
-	"  serve [--listen HOST:PORT] [--db URL] [--data-dir DIR] [--demo]\n"
+	"  serve [--listen HOST:PORT] [--db URL] [--data-dir DIR] [--demo [--sample-tickets]]\n"
 	"                        run the web server (default 127.0.0.1:8080)\n"
 	"  migrate [--db URL] [--data-dir DIR]\n"
 	"                        bring the database schema up to date\n"
@@ -66,12 +66,14 @@ static const char usage_text[] =
 enum opt_id {
 	OPT_LISTEN = 1000, OPT_DB, OPT_DATA_DIR, OPT_DEMO, OPT_CLIENT, OPT_STAFF, OPT_ADMIN,
 	OPT_EMAIL, OPT_NAME, OPT_PASSWORD_STDIN, OPT_HELP, OPT_CLIENTS, OPT_TICKETS, OPT_MESSAGES,
+	OPT_SAMPLE_TICKETS,
 };
 
 struct cli {
 	struct config cfg;
 	int kind; /* -1 unset, else enum account_kind */
 	bool admin, password_stdin;
+	bool sample_tickets; /* serve --demo --sample-tickets */
 	const char *email, *name;
 	int64_t clients, tickets, messages;
 };
@@ -110,6 +112,7 @@ static int parse_flags(const char *cmd, int argc, char **argv, const struct opti
 		case OPT_DB: snprintf(c->cfg.db_url, sizeof c->cfg.db_url, "%s", optarg); break;
 		case OPT_DATA_DIR: snprintf(c->cfg.data_dir, sizeof c->cfg.data_dir, "%s", optarg); break;
 		case OPT_DEMO: c->cfg.demo = true; break;
+		case OPT_SAMPLE_TICKETS: c->sample_tickets = true; break;
 		case OPT_CLIENT: c->kind = ACCOUNT_CLIENT; break;
 		case OPT_STAFF: c->kind = ACCOUNT_STAFF; break;
 		case OPT_ADMIN: c->admin = true; break;
@@ -199,6 +202,7 @@ static const struct option serve_options[] = {
 	{"db", required_argument, NULL, OPT_DB},
 	{"data-dir", required_argument, NULL, OPT_DATA_DIR},
 	{"demo", no_argument, NULL, OPT_DEMO},
+	{"sample-tickets", no_argument, NULL, OPT_SAMPLE_TICKETS},
 	{"help", no_argument, NULL, OPT_HELP},
 	{0},
 };
@@ -213,7 +217,8 @@ static int cmd_serve(struct cli *c)
 		return 1;
 	if (cfg->demo) {
 		struct demo_credentials cred;
-		if (setup_demo(d, &cred) < 0) {
+		if (setup_demo(d, &cred) < 0 ||
+		    (c->sample_tickets && setup_demo_tickets(d, &cred, (int64_t)time(NULL)) < 0)) {
 			fprintf(stderr, "chamado: cannot load the demo data: %s\n", db_error(d));
 			db_close(d);
 			return 1;

@@ -3,6 +3,9 @@
 #ifndef CHAMADO_SETUP_H
 #define CHAMADO_SETUP_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "store/db.h"
 
 struct demo_credentials {
@@ -18,5 +21,9 @@ bool setup_database_ready(db *d);
 /* The demo company: branding, a client with two services, a staff admin.
  * Fills cred. 0 or a DB_E* code. */
 int setup_demo(db *d, struct demo_credentials *cred);
+/* A few sample tickets of the demo client in different states, with a
+ * staff reply, an internal note and an attachment; once per installation
+ * (later runs add nothing). 0 or a DB_E* code. */
+int setup_demo_tickets(db *d, const struct demo_credentials *cred, int64_t now);
 
 #endif

@@ -95,6 +95,28 @@ int staff_queue_counts(db *d, const struct session *staff, arena *a, struct queu
 	return store_queue_counts(d, staff->user_id, staff->admin, a, rows, max);
 }
 
+int staff_departments_to_open(db *d, const struct session *staff, struct department_row *rows,
+                              int max)
+{
+	int n = ticket_departments(d, rows, max);
+	if (n <= 0 || staff->admin)
+		return n;
+	int kept = 0;
+	for (int i = 0; i < n; i++) {
+		int in = store_staff_in_department(d, staff->user_id, rows[i].id);
+		if (in < 0)
+			return in;
+		if (in)
+			rows[kept++] = rows[i];
+	}
+	return kept;
+}
+
+int staff_client_search(db *d, const char *q, arena *a, struct admin_client_row *rows, int max)
+{
+	return admin_client_search(d, q, a, rows, max);
+}
+
 int staff_departments(db *d, const struct session *staff, arena *a, struct named_row *rows, int max)
 {
 	return store_departments_for_staff(d, staff->user_id, staff->admin, a, rows, max);
@@ -136,10 +158,11 @@ int staff_ticket_audit(db *d, int64_t ticket_id, arena *a, struct audit_row *row
 	return store_audit_list(d, ticket_id, a, rows, max);
 }
 
-int staff_client_other_tickets(db *d, const struct ticket_row *t, arena *a, struct ticket_row *rows,
-                               int max)
+int staff_client_other_tickets(db *d, const struct session *staff, const struct ticket_row *t,
+                               arena *a, struct ticket_row *rows, int max)
 {
-	return store_client_open_tickets(d, t->client_id, t->id, a, rows, max);
+	return store_client_open_tickets(d, t->client_id, t->id, staff->user_id, staff->admin, a, rows,
+	                                 max);
 }
 
 int staff_all_departments(db *d, arena *a, struct named_row *rows, int max)

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "domain/attachment.h"
+#include "domain/admin.h"
 #include "domain/session.h"
 #include "domain/ticket.h"
 #include "store/queue_store.h"
@@ -36,6 +37,14 @@ int staff_queue_counts(db *d, const struct session *staff, arena *a, struct queu
                        int max);
 int staff_departments(db *d, const struct session *staff, arena *a, struct named_row *rows, int max);
 
+/* The departments the staff member may open a ticket in: the visible ones
+ * they belong to (every visible one for an admin). Count or < 0. */
+int staff_departments_to_open(db *d, const struct session *staff, struct department_row *rows,
+                              int max);
+/* Clients whose name or email contains q, for opening a ticket on their
+ * behalf (q "" lists the newest). Count or < 0. */
+int staff_client_search(db *d, const char *q, arena *a, struct admin_client_row *rows, int max);
+
 /* The ticket, when the staff member may act on it: 1, 0, < 0. */
 int staff_ticket_get(db *d, const struct session *staff, int64_t number, arena *a,
                      struct ticket_row *row);
@@ -57,8 +66,9 @@ int staff_client_services(db *d, int64_t client_id, arena *a, struct service_row
 /* What the staff pages show beside a ticket and on the dashboard; thin
  * reads that keep handlers off store/. Each returns a count or < 0. */
 int staff_ticket_audit(db *d, int64_t ticket_id, arena *a, struct audit_row *rows, int max);
-int staff_client_other_tickets(db *d, const struct ticket_row *t, arena *a, struct ticket_row *rows,
-                               int max);
+/* The client's other open tickets that the staff member may open. */
+int staff_client_other_tickets(db *d, const struct session *staff, const struct ticket_row *t,
+                               arena *a, struct ticket_row *rows, int max);
 int staff_all_departments(db *d, arena *a, struct named_row *rows, int max);
 int staff_active_members(db *d, arena *a, struct named_row *rows, int max);
 int staff_predefined_replies(db *d, int64_t department_id, arena *a, struct predefined_row *rows,

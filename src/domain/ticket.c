@@ -10,6 +10,7 @@
 #include "domain/permission.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
+#include "store/mail_store.h"
 #include "store/queue_store.h"
 #include "view/i18n.h"
 
@@ -68,7 +69,10 @@ static bool validate_open(db *d, const struct session *client, const struct tick
 		e->subject = N_("Write a subject.");
 	else if (subject_len > TICKET_SUBJECT_MAX)
 		e->subject = N_("The subject can have at most 200 characters.");
-	if (f->service_id > 0 && store_service_owned(d, f->service_id, client->user_id) != 1)
+	char service_status[16];
+	if (f->service_id > 0 && (store_service_status(d, f->service_id, client->user_id, service_status,
+	                                               sizeof service_status) != 1 ||
+	                          !ticket_service_selectable(service_status)))
 		e->service = N_("Choose one of your services, or None.");
 	if (!valid_priority(f->priority))
 		e->priority = N_("Choose a priority.");
@@ -230,7 +234,14 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 	str_trim(subject);
 	struct ticket_form form = *f;
 	form.subject = subject;
-	if (!validate_open(d, &client, &form, errors, a)) {
+	bool valid = validate_open(d, &client, &form, errors, a);
+	/* Staff open tickets only in the departments they work in. */
+	if (valid && actor_is_staff(who) && !who->account->admin &&
+	    store_staff_in_department(d, who->account->user_id, form.department_id) != 1) {
+		errors->department = N_("Choose one of your departments.");
+		valid = false;
+	}
+	if (!valid) {
 		rc = TICKET_INVALID;
 		goto out;
 	}
@@ -384,12 +395,38 @@ static int post_message(db *d, const struct actor *who, const struct ticket_row 
 	return rc ? rc : notify_client(d, pa->notifier, t, NOTICE_STAFF_REPLY, p->message, who->account->name);
 }
 
+int64_t ticket_surviving_number(db *d, const struct ticket_row *t)
+{
+	int64_t number = 0, final_id = 0;
+	int rc = store_mail_ticket_number(d, t->id, &number, &final_id);
+	if (rc < 0)
+		return rc;
+	return rc == 1 && number > 0 ? number : t->number;
+}
+
+/* The number a reply to number lands on: the surviving ticket of a merge.
+ * Permission is checked on that one (merges keep to one client). */
+static int64_t reply_target(db *d, int64_t number)
+{
+	arena *a = arena_new(2048);
+	if (!a)
+		return DB_NOMEM;
+	struct ticket_row t;
+	int rc = store_ticket_get_by_number(d, number, a, &t);
+	int64_t target = rc == 1 ? ticket_surviving_number(d, &t) : rc < 0 ? rc : number;
+	arena_free(a);
+	return target;
+}
+
 int ticket_reply(db *d, const struct notifier *n, const struct actor *who, int64_t number,
                  const struct ticket_post *p, int64_t now, struct ticket_errors *errors)
 {
 	int rc = check_post(who, p, errors);
 	if (rc != TICKET_OK)
 		return rc;
+	number = reply_target(d, number);
+	if (number < 0)
+		return (int)number;
 	struct post_args args = {n, p, false};
 	return ticket_transaction(d, who, number, post_message, &args, now);
 }
@@ -432,10 +469,25 @@ int64_t ticket_open_count(db *d, const struct session *client)
 	return store_ticket_count_open_by_client(d, client->user_id);
 }
 
+bool ticket_service_selectable(const char *status)
+{
+	return !str_eq(status, "cancelled") && !str_eq(status, "terminated");
+}
+
+int ticket_services_selectable(db *d, int64_t client_id, arena *a, struct service_row *rows, int max)
+{
+	int n = store_service_list_by_client(d, client_id, a, rows, max);
+	int kept = 0;
+	for (int i = 0; i < n; i++)
+		if (ticket_service_selectable(rows[i].status))
+			rows[kept++] = rows[i];
+	return n < 0 ? n : kept;
+}
+
 int ticket_services_for_client(db *d, const struct session *client, arena *a,
                                struct service_row *rows, int max)
 {
-	return store_service_list_by_client(d, client->user_id, a, rows, max);
+	return ticket_services_selectable(d, client->user_id, a, rows, max);
 }
 
 int ticket_departments(db *d, struct department_row *rows, int max)

@@ -75,6 +75,10 @@ typedef int (*ticket_change_fn)(db *d, const struct actor *who, const struct tic
 int ticket_transaction(db *d, const struct actor *who, int64_t number, ticket_change_fn change,
                        const void *arg, int64_t now);
 
+/* The number of the ticket t was merged into (following every merge), or
+ * t's own number when it was not merged; < 0 on a database error. */
+int64_t ticket_surviving_number(db *d, const struct ticket_row *t);
+
 /* A reply or a note. */
 struct ticket_post {
 	const char *message;
@@ -85,7 +89,8 @@ struct ticket_post {
 	bool confirmed;             /* send even if someone replied since */
 };
 
-/* A reply on the ticket. A client's sets customer-reply (reopening a closed
+/* A reply on the ticket (on a merged-away ticket: on the ticket it was
+ * merged into). A client's sets customer-reply (reopening a closed
  * ticket) and tells the department's staff; a staff member's sets answered
  * and emails the client. TICKET_OK, TICKET_INVALID (errors->message),
  * TICKET_NOT_FOUND, TICKET_COLLISION (staff; nothing saved: ask to
@@ -137,7 +142,11 @@ int ticket_list_for_client(db *d, const struct session *client, enum ticket_filt
                            int64_t after_updated, int64_t after_id, int limit, arena *a,
                            struct ticket_row *rows);
 int64_t ticket_open_count(db *d, const struct session *client);
-/* The client's services for Serviço Relacionado. */
+/* A service a ticket may be about: not cancelled nor terminated. */
+bool ticket_service_selectable(const char *status);
+/* The client's services a new ticket may name (Serviço Relacionado). */
+int ticket_services_selectable(db *d, int64_t client_id, arena *a, struct service_row *rows, int max);
+/* The same, for the signed-in client. */
 int ticket_services_for_client(db *d, const struct session *client, arena *a,
                                struct service_row *rows, int max);
 

@@ -280,12 +280,14 @@ int64_t store_message_last_visible(db *d, int64_t ticket_id)
 	return db_scalar_int(s, 0);
 }
 
-int store_client_open_tickets(db *d, int64_t client_id, int64_t except_id, arena *a,
-                              struct ticket_row *rows, int max)
+int store_client_open_tickets(db *d, int64_t client_id, int64_t except_id, int64_t staff_id,
+                              int all_departments, arena *a, struct ticket_row *rows, int max)
 {
 	static const char sql[] =
 		"SELECT id, number, subject, status, updated_at FROM tickets "
 		"WHERE client_id = $1 AND id <> $2 AND status <> 'closed' "
+		"AND ($4 = 1 OR department_id IN "
+		"(SELECT department_id FROM staff_departments WHERE staff_id = $5)) "
 		"ORDER BY updated_at DESC, id LIMIT $3";
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
@@ -293,6 +295,8 @@ int store_client_open_tickets(db *d, int64_t client_id, int64_t except_id, arena
 	db_bind_int(s, 1, client_id);
 	db_bind_int(s, 2, except_id);
 	db_bind_int(s, 3, max);
+	db_bind_int(s, 4, all_departments ? 1 : 0);
+	db_bind_int(s, 5, staff_id);
 	int n = 0, rc;
 	while (n < max && (rc = db_step(s)) == DB_ROW) {
 		memset(&rows[n], 0, sizeof rows[n]);

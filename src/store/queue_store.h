@@ -84,9 +84,10 @@ int64_t store_audit_insert(db *d, int64_t ticket_id, const char *actor_kind, int
 
 /* The newest message of the ticket that the client can see: its id, 0. */
 int64_t store_message_last_visible(db *d, int64_t ticket_id);
-/* The client's other tickets that are not closed. */
-int store_client_open_tickets(db *d, int64_t client_id, int64_t except_id, arena *a,
-                              struct ticket_row *rows, int max);
+/* The client's other tickets that are not closed, of the departments the
+ * staff member belongs to (every one when all_departments). */
+int store_client_open_tickets(db *d, int64_t client_id, int64_t except_id, int64_t staff_id,
+                              int all_departments, arena *a, struct ticket_row *rows, int max);
 /* Answered tickets whose last reply is older than before (auto-close). */
 int store_tickets_answered_before(db *d, int64_t before, int64_t *ids, int max);
 

@@ -1,5 +1,6 @@
 #include "store/ticket_store.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void bind_optional_id(db_stmt *s, int index, int64_t id)
@@ -332,16 +333,19 @@ int store_service_list_by_client(db *d, int64_t client_id, arena *a, struct serv
 	return rc < 0 ? rc : n;
 }
 
-int store_service_owned(db *d, int64_t service_id, int64_t client_id)
+int store_service_status(db *d, int64_t service_id, int64_t client_id, char *status, size_t n)
 {
-	static const char sql[] = "SELECT count(*) FROM services WHERE id = $1 AND client_id = $2";
+	static const char sql[] = "SELECT status FROM services WHERE id = $1 AND client_id = $2";
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
 	db_bind_int(s, 1, service_id);
 	db_bind_int(s, 2, client_id);
-	int64_t n = db_scalar_int(s, -1);
-	return n < 0 ? DB_ERROR : (n > 0);
+	int rc = db_step(s);
+	if (rc == DB_ROW)
+		snprintf(status, n, "%s", db_col_text(s, 0));
+	db_done(s);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : rc;
 }
 
 int store_department_visible_name(db *d, int64_t id, arena *a, const char **name)

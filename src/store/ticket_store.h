@@ -93,7 +93,9 @@ struct service_row {
 int store_service_list_by_client(db *d, int64_t client_id, arena *a, struct service_row *rows,
                                  int max);
 /* 1 when the service is the client's, 0 when not, < 0 error. */
-int store_service_owned(db *d, int64_t service_id, int64_t client_id);
+/* The status of the client's service: 1 (written to status), 0 none or
+ * another client's, < 0. */
+int store_service_status(db *d, int64_t service_id, int64_t client_id, char *status, size_t n);
 
 /* A department clients may open tickets in: 1 (name filled), 0, < 0. */
 int store_department_visible_name(db *d, int64_t id, arena *a, const char **name);

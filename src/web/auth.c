@@ -239,6 +239,8 @@ static void register_render(struct request *req, int status, int error)
 		vm_set_text(page, "password_error", tr(req, account_error_text(error)));
 	else if (error)
 		vm_set_text(page, "error", tr(req, account_error_text(error)));
+	/* An account made from an email (no password yet) is the usual reason. */
+	vm_set_bool(page, "email_taken", error == ACCOUNT_EMAIL_TAKEN);
 	if (error)
 		vm_set_bool(page, "has_errors", true);
 	page_render(req, status, "pages/register", page);

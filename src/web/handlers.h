@@ -59,6 +59,7 @@ void staff_ticket_update(struct request *req);
 void staff_ticket_merge(struct request *req);
 void staff_ticket_attachment(struct request *req);
 void staff_ticket_original(struct request *req);
+void staff_ticket_insert(struct request *req);
 void staff_ticket_new(struct request *req);
 void staff_ticket_create(struct request *req);
 

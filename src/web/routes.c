@@ -55,6 +55,7 @@ static const struct {
 	{HTTP_GET, "/staff/tickets/:number", staff_ticket_show},
 	{HTTP_POST, "/staff/tickets/:number/reply", staff_ticket_reply},
 	{HTTP_POST, "/staff/tickets/:number/note", staff_ticket_note},
+	{HTTP_POST, "/staff/tickets/:number/insert", staff_ticket_insert},
 	{HTTP_POST, "/staff/tickets/:number/update", staff_ticket_update},
 	{HTTP_POST, "/staff/tickets/:number/merge", staff_ticket_merge},
 	{HTTP_GET, "/staff/tickets/:number/attachments/:id", staff_ticket_attachment},

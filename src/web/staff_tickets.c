@@ -335,7 +335,7 @@ static void add_client_panel(struct request *req, vm_obj *page, const struct tic
 	vm_set_text(c, "email", t->client_email);
 	vm_set_text(c, "service", t->service_label);
 	struct ticket_row others[10];
-	int n = staff_client_other_tickets(req_db(req), t, req->arena, others, 10);
+	int n = staff_client_other_tickets(req_db(req), web_staff(req), t, req->arena, others, 10);
 	vm_list *list = vm_set_list(c, "open_tickets");
 	for (int i = 0; i < n; i++) {
 		vm_obj *o = vm_list_add(list);
@@ -366,16 +366,24 @@ static void add_action_options(struct request *req, vm_obj *page, const struct t
 		vm_obj *o = vm_list_add(list);
 		vm_set_int(o, "id", pre[i].id);
 		vm_set_text(o, "title", pre[i].title);
+		vm_set_text(o, "body", pre[i].body); /* inserted at the cursor by predefined.js */
 	}
 	vm_set_bool(page, "has_predefined", n > 0);
-	/* Without JavaScript, "Insert" reloads the page with the text in place. */
+	/* Without JavaScript, "Insert" posts the typed text (POST .../insert)
+	 * or loads ?predefined=ID: the page comes back with the reply added. */
+	const char *typed = req_form(req, "message");
+	const char *choice = typed ? req_form(req, "predefined") : req_query(req, "predefined");
+	bool inserting = !typed || str_eq(req_form(req, "insert"), "1");
+	const char *inserted = NULL;
 	int64_t chosen;
-	const char *reply = req_form(req, "message");
-	if (!reply && str_to_int64(req_query(req, "predefined"), 1, INT64_MAX, &chosen))
+	if (inserting && str_to_int64(choice, 1, INT64_MAX, &chosen))
 		for (int i = 0; i < n; i++)
 			if (pre[i].id == chosen)
-				reply = pre[i].body;
-	vm_set_text(page, "reply", reply ? reply : "");
+				inserted = pre[i].body;
+	const char *reply = typed ? typed : "";
+	if (inserted)
+		reply = str_blank(reply) ? inserted : arena_printf(req->arena, "%s\n\n%s", reply, inserted);
+	vm_set_text(page, "reply", reply);
 }
 
 static void ticket_page(struct request *req, const struct ticket_row *t, int status,
@@ -457,7 +465,20 @@ static void post_message(struct request *req, bool note)
 	if (!note)
 		app_mail_wake(req_app(req));
 	web_flash(req, note ? "note-added" : "reply-sent");
-	resp_redirect(req, 303, arena_printf(req->arena, "/staff/tickets/%lld", (long long)t->number));
+	/* A merged-away ticket's reply went to the ticket it was merged into. */
+	int64_t survivor = note ? t->number : ticket_surviving_number(req_db(req), t);
+	resp_redirect(req, 303, arena_printf(req->arena, "/staff/tickets/%lld",
+	                                     (long long)(survivor > 0 ? survivor : t->number)));
+}
+
+/* POST /staff/tickets/:number/insert — the ticket page again, with the
+ * chosen predefined reply added after the typed text (no JavaScript). */
+void staff_ticket_insert(struct request *req)
+{
+	struct session *s = require_staff(req);
+	struct ticket_row *t = s ? load(req, s) : NULL;
+	if (t)
+		ticket_page(req, t, 200, NULL, false);
 }
 
 void staff_ticket_reply(struct request *req)
@@ -608,9 +629,9 @@ static void new_ticket_page(struct request *req, int64_t client_id, int status,
 		return;
 	}
 	struct department_row deps[NAMED_MAX];
-	int nd = ticket_departments(d, deps, NAMED_MAX);
+	int nd = staff_departments_to_open(d, web_staff(req), deps, NAMED_MAX);
 	struct service_row services[NAMED_MAX];
-	int ns = staff_client_services(d, client_id, req->arena, services, NAMED_MAX);
+	int ns = ticket_services_selectable(d, client_id, req->arena, services, NAMED_MAX);
 	vm_obj *page = nd >= 0 && ns >= 0 ? page_new(req, "Open a ticket for a client", "queue") : NULL;
 	if (!page) {
 		resp_error(req, 500);
@@ -663,13 +684,46 @@ static void new_ticket_page(struct request *req, int64_t client_id, int status,
 	page_render(req, status, "staff/ticket_new", page);
 }
 
-/* GET /staff/tickets/new?client=ID — 200; 404 no such active client. */
+/* Step 1 of a ticket from the queue: find the client (name or email). */
+static void choose_client_page(struct request *req)
+{
+	enum { FOUND_MAX = 20 };
+	const char *q = req_query(req, "q");
+	struct admin_client_row rows[FOUND_MAX];
+	int n = staff_client_search(req_db(req), q ? q : "", req->arena, rows, FOUND_MAX);
+	vm_obj *page = n >= 0 ? page_new(req, "Open a ticket for a client", "queue") : NULL;
+	if (!page) {
+		resp_error(req, 500);
+		return;
+	}
+	vm_set_text(page, "q", q ? q : "");
+	vm_set_bool(page, "searched", q && *q);
+	vm_list *list = vm_set_list(page, "clients");
+	for (int i = 0; i < n; i++) {
+		if (!rows[i].active)
+			continue;
+		vm_obj *o = vm_list_add(list);
+		vm_set_int(o, "id", rows[i].id);
+		vm_set_text(o, "name", rows[i].name);
+		vm_set_text(o, "email", rows[i].email);
+	}
+	vm_set_bool(page, "has_clients", n > 0);
+	page_render(req, 200, "staff/ticket_client", page);
+}
+
+/* GET /staff/tickets/new?client=ID — 200; 404 no such active client.
+ * Without ?client, the page to find the client first. */
 void staff_ticket_new(struct request *req)
 {
 	int64_t client_id;
 	if (!require_staff(req))
 		return;
-	if (!str_to_int64(req_query(req, "client"), 1, INT64_MAX, &client_id)) {
+	const char *client = req_query(req, "client");
+	if (!client) {
+		choose_client_page(req);
+		return;
+	}
+	if (!str_to_int64(client, 1, INT64_MAX, &client_id)) {
 		resp_error(req, 404);
 		return;
 	}

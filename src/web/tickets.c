@@ -342,6 +342,9 @@ static void ticket_page(struct request *req, struct ticket_row *t, int status,
 	vm_set_text(o, "priority_code", t->priority);
 	set_status(req, o, t->status);
 	vm_set_bool(o, "closed", str_eq(t->status, "closed"));
+	int64_t survivor = ticket_surviving_number(req_db(req), t);
+	if (survivor > 0 && survivor != t->number)
+		vm_set_int(o, "merged_into", survivor);
 	page_time(req, o, "created", t->created_at);
 	page_time(req, o, "updated", t->updated_at);
 	vm_list *list = vm_set_list(page, "messages");
@@ -412,7 +415,10 @@ void client_ticket_reply(struct request *req)
 	}
 	app_mail_wake(req_app(req));
 	web_flash(req, "reply-sent");
-	resp_redirect(req, 303, arena_printf(req->arena, "/tickets/%lld#latest", (long long)t->number));
+	/* A merged-away ticket's reply went to the ticket it was merged into. */
+	int64_t survivor = ticket_surviving_number(req_db(req), t);
+	resp_redirect(req, 303, arena_printf(req->arena, "/tickets/%lld#latest",
+	                                     (long long)(survivor > 0 ? survivor : t->number)));
 }
 
 /* POST /tickets/:number/close — 303 back; 404 not the client's. */

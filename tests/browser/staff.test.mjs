@@ -143,9 +143,21 @@ test('the agent adds an internal note; it shows as "Nota interna"', async () => 
 });
 
 test('"Inserir" puts the predefined reply in the message box', async () => {
-  await agentPage.getByLabel('Resposta pré-definida').selectOption({ label: PREDEFINED_TITLE });
-  await clickAndSettle(agentPage, agentPage.getByRole('button', { name: 'Inserir' }));
+  await agentPage.getByLabel('Resposta predefinida').selectOption({ label: PREDEFINED_TITLE });
+  // With JavaScript the text goes in at the cursor, without a reload.
+  await agentPage.getByRole('button', { name: 'Inserir' }).click();
   assert.equal(await agentPage.locator('#reply').inputValue(), PREDEFINED_BODY);
+  b.assertNoConsoleErrors(agentPage);
+});
+
+test('"Inserir" after typed text keeps it and adds the predefined reply at the cursor, without reloading', async () => {
+  const reply = agentPage.locator('#reply');
+  await reply.fill('Bom dia, Maria!');
+  await reply.evaluate((el) => el.setSelectionRange(el.value.length, el.value.length));
+  const before = agentPage.url();
+  await agentPage.getByRole('button', { name: 'Inserir' }).click();
+  assert.equal(await reply.inputValue(), `Bom dia, Maria!\n\n${PREDEFINED_BODY}`);
+  assert.equal(agentPage.url(), before, 'the page navigated');
   b.assertNoConsoleErrors(agentPage);
 });
 

@@ -309,6 +309,7 @@ test('registering an address that exists with different letter case answers 422 
   assert.equal(inputValue(r.body, 'name'), 'Outra Maria');
   assert.equal(inputValue(r.body, 'email'), typed);
   assert.equal(setCookie(r.res, 'sid'), null, 'a failed registration signed in');
+  assert.match(r.body, /id="email-error">[^<]*<a href="\/forgot">Esqueceu a senha\?/, 'no way to the password reset');
   // The demo client's password did not change.
   await signIn(s, CLIENT.email, CLIENT.password);
 });
@@ -437,8 +438,19 @@ test('chamado user passwd sets a password (exit 0) that then signs in and signs 
   assert.equal(none.code, 1, describeRun(none));
 });
 
+test('a dead reset link answers in pt-BR to a visitor with no language cookie nor Accept-Language', async () => {
+  for (const path of ['/reset/' + 'a'.repeat(43), '/staff/reset/' + 'b'.repeat(43)]) {
+    const r = await s.fetch(path);
+    const body = await r.text();
+    assert.equal(r.status, 404, path);
+    assert.match(body, /<html lang="pt-BR">/, path);
+    assert.match(body, /Este link não vale mais/, path);
+  }
+});
+
 test('the server exits with code 0 on SIGTERM without a sanitizer report', async () => {
   const problem = await stopProblem(s);
   s = null;
   assert.equal(problem, null, problem);
 });
+

@@ -7,6 +7,7 @@ import { startServer, stopProblem } from '../lib/server.mjs';
 import { Client, signIn } from '../lib/client.mjs';
 import { setCookie, inputValue, mainText, describeResponse } from '../lib/accounts.mjs';
 import { openTicket, CLIENT, STAFF } from '../lib/fixtures.mjs';
+import { postMultipart } from '../lib/multipart.mjs';
 
 const AGENT = { email: 'agente.admin-test@exemplo.com.br', password: 'senha1234', name: 'Carlos Agente' };
 
@@ -386,6 +387,25 @@ test('services are added, edited and removed, and the client sees them in Relate
   await saved(admin, `/staff/admin/clients/1/services/${serviceId}/delete`, {}, 'remove service');
   page = await admin.get('/staff/admin/clients/1');
   assert.doesNotMatch(page.body, /loja-da-maria/);
+});
+
+test('a cancelled or terminated service is no longer offered in Related Service, and cannot be posted', async () => {
+  await admin.get('/staff/admin/clients/1');
+  for (const status of ['cancelled', 'terminated']) {
+    const label = `antigo-${status}.com.br`;
+    await saved(admin, '/staff/admin/clients/1/services', { kind: 'domain', label, status }, `add a ${status} service`);
+    const page = await admin.get('/staff/admin/clients/1');
+    const id = new RegExp(`${label.replaceAll('.', '\\.')}<\\/td>[\\s\\S]*?\\/staff\\/admin\\/clients\\/1\\/services\\/(\\d+)"`).exec(page.body)?.[1];
+    assert.ok(id, `the ${status} service is not listed for the admin`);
+    const form = await client.get('/tickets/new?department=1');
+    assert.ok(!form.body.includes(label), `a ${status} service is offered to the client`);
+    const sub = /name="submission" value="([^"]*)"/.exec(form.body)[1];
+    const r = await postMultipart(client, '/tickets', {
+      submission: sub, department: 1, subject: 'Sobre o serviço antigo', service: id, priority: 'medium', message: 'Texto',
+    });
+    assert.equal(r.status, 422, `posting a ${status} service: ${describeResponse(r)}`);
+    await saved(admin, `/staff/admin/clients/1/services/${id}/delete`, {}, 'remove service');
+  }
 });
 
 test('another client\'s service is not found under this client', async () => {

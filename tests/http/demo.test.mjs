@@ -45,3 +45,48 @@ test('serve --demo prints an email and a password, and a second start on the sam
   assert.ok(!ERROR.test(second), `an error in the second demo run (duplicate demo data?):\n${second.slice(-2000)}`);
   assert.deepEqual([...new Set(emails2)].sort(), [...new Set(emails1)].sort(), 'the demo logins changed between starts');
 });
+
+test('serve --demo --sample-tickets gives the demo client tickets in several states, a staff reply, an attachment and a note only staff see; a second start adds none', async () => {
+  const { signIn } = await import('../lib/client.mjs');
+  const { CLIENT, STAFF, listedNumbers } = await import('../lib/fixtures.mjs');
+  const sampleDir = await makeTempDir();
+  const start = () => startServer({ demo: true, dataDir: sampleDir, args: ['--sample-tickets'], timeoutMs: 60000 });
+  try {
+    let srv = await start();
+    let numbers;
+    try {
+      const maria = await signIn(srv, CLIENT.email, CLIENT.password);
+      const list = await maria.get('/tickets?status=all');
+      numbers = listedNumbers(list.body);
+      assert.equal(numbers.length, 4, `sample tickets listed: ${numbers}`);
+      for (const word of ['Aberto', 'Respondido', 'Fechado', 'Em espera']) assert.ok(list.body.includes(word), `no ${word} ticket`);
+      const first = await maria.get(`/tickets/${numbers.find((n) => n)}`);
+      assert.equal(first.status, 200);
+      let withLog = null;
+      for (const n of numbers) {
+        const page = await maria.get(`/tickets/${n}`);
+        assert.ok(!page.body.includes('memory_limit estava em 64M'), 'the internal note reached the client');
+        if (page.body.includes('php_error.log')) withLog = n;
+      }
+      assert.ok(withLog, 'no sample ticket with an attachment');
+      const admin = await signIn(srv, STAFF.email, STAFF.password, { staff: true });
+      const staffPage = await admin.get(`/staff/tickets/${withLog}`);
+      assert.ok(staffPage.body.includes('memory_limit estava em 64M'), 'the staff do not see the note');
+      assert.ok(staffPage.body.includes('Olá, Maria!'), 'no staff reply');
+    } finally {
+      const problem = await stopProblem(srv);
+      assert.equal(problem, null, problem);
+    }
+    srv = await start();
+    try {
+      const maria = await signIn(srv, CLIENT.email, CLIENT.password);
+      const again = listedNumbers((await maria.get('/tickets?status=all')).body);
+      assert.deepEqual(again.sort(), numbers.sort(), 'a second start added or removed sample tickets');
+    } finally {
+      const problem = await stopProblem(srv);
+      assert.equal(problem, null, problem);
+    }
+  } finally {
+    await removeDir(sampleDir);
+  }
+});

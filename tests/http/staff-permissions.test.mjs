@@ -126,6 +126,42 @@ test('the admin finds both tickets in the queue and both departments on the dash
 
 // ---- the ticket actions --------------------------------------------------------------
 
+test('the client panel\'s other open tickets list only the departments the agent may open', async () => {
+  const subject = (k) => new RegExp(`Permissão ${k} `);
+  const asA = await agentA.client.get(`/staff/tickets/${T.A.number}`);
+  assert.equal(asA.status, 200);
+  assert.ok(asA.body.includes(`/staff/tickets/${T.A2.number}`), 'the agent does not see the client\'s other Suporte ticket');
+  for (const k of ['B', 'B2']) {
+    assert.ok(!asA.body.includes(`/staff/tickets/${T[k].number}"`), `the Suporte agent is linked to Financeiro ticket ${k}`);
+    assert.doesNotMatch(asA.body, subject(k), `the subject of Financeiro ticket ${k} leaked to the Suporte agent`);
+  }
+  const asAdmin = await admin.get(`/staff/tickets/${T.A.number}`);
+  assert.ok(asAdmin.body.includes(`/staff/tickets/${T.B.number}`), 'the admin does not see the Financeiro ticket');
+});
+
+test('an agent opens a ticket for a client from the queue: finds the client, is offered only their departments, and another department is refused', async () => {
+  const c = agentA.client;
+  const queue = await c.get('/staff/tickets');
+  assert.ok(queue.body.includes('href="/staff/tickets/new"'), 'no "Novo ticket" on the queue');
+  const find = await c.get('/staff/tickets/new?q=cliente%40exemplo');
+  assert.equal(find.status, 200);
+  const id = /href="\/staff\/tickets\/new\?client=(\d+)"/.exec(find.body)?.[1];
+  assert.ok(id, 'the client was not found');
+  const form = await c.get(`/staff/tickets/new?client=${id}`);
+  assert.equal(form.status, 200);
+  const offered = [...form.body.matchAll(/<option value="(\d+)"[^>]*>([^<]*)<\/option>/g)]
+    .filter((m) => /Suporte|Financeiro|Vendas/.test(m[2])).map((m) => m[2]);
+  assert.deepEqual(offered, ['Suporte Técnico'], `departments offered: ${offered}`);
+  const submission = /name="submission" value="([^"]*)"/.exec(form.body)[1];
+  const fields = { submission, client: id, priority: 'medium', service: '0', subject: 'Aberto pela fila', message: 'Cliente ligou.' };
+  const refused = await postMultipart(c, '/staff/tickets/new', { ...fields, department: '2' });
+  assert.equal(refused.status, 422, describeResponse(refused));
+  assert.match(refused.body, /Escolha um dos seus departamentos/);
+  const ok = await postMultipart(c, '/staff/tickets/new', { ...fields, department: '1' });
+  assert.equal(ok.status, 303, describeResponse(ok));
+  assert.match(ok.location, /^\/staff\/tickets\/\d+$/);
+});
+
 test('the Suporte agent gets 404 for every action on the Financeiro ticket, and the ticket does not change', async () => {
   const before = await snapshot(T.B.number);
   const results = await everyAction(agentA.client, T.B.number, T.B.attachment, T.A.number);

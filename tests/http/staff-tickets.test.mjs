@@ -519,6 +519,26 @@ test('the client sees A\'s messages and attachment on B, never the note, and A a
   assert.match(mainText(a.body), /Fechado/);
 });
 
+test('the client\'s page of A says it was merged into B, with a link, and offers no reply box', async () => {
+  const a = await maria.get(`/tickets/${MA}`);
+  assert.match(mainText(a.body), new RegExp(`Este ticket foi unido ao #${MB}`));
+  assert.ok(a.body.includes(`href="/tickets/${MB}"`), 'no link to the surviving ticket');
+  assert.ok(!a.body.includes(`action="/tickets/${MA}/reply"`), 'a reply box on a merged-away ticket');
+});
+
+test('a reply to the merged-away ticket A lands on B, and A stays closed', async () => {
+  const word = uniqueWord('APOSUNIAO');
+  await maria.get(`/tickets/${MB}`); // a page with a CSRF token
+  const r = await postMultipart(maria, `/tickets/${MA}/reply`, { message: `Resposta enviada para A ${word}` });
+  assert.equal(r.status, 303, describeResponse(r));
+  assert.equal(r.location, `/tickets/${MB}#latest`);
+  const b = await maria.get(`/tickets/${MB}`);
+  assert.ok(b.body.includes(word), 'the reply is not on B');
+  const a = await admin.get(`/staff/tickets/${MA}`);
+  assert.equal(ticketMeta(a.body).status, 'closed', 'the reply reopened the empty ticket');
+  assert.equal(messages(a.body).length, 0);
+});
+
 test('merging into itself or into a ticket that does not exist answers 422 and changes nothing', async () => {
   const X = await open(maria, { subject: `Sozinho ${uniqueWord('X')}` });
   for (const into of [X, 999999, 'abc', '']) {
@@ -609,6 +629,21 @@ test('?predefined=ID puts the predefined reply of the ticket\'s department (or o
   assert.equal(r.status, 303, describeResponse(r));
   await waitForMail(s.dataDir, (m) => m.subject.includes(`[Ticket ID: ${T}]`) && (m.text || '').includes('Reiniciamos o **servidor**'),
     { what: 'the email of the predefined reply' });
+});
+
+test('"Insert" without JavaScript posts the typed text and brings it back with the predefined reply after it', async () => {
+  const word = uniqueWord('DIGITADO');
+  const p = await createPredefined(admin, { title: `Assinatura ${uniqueWord('A')}`, body: 'Atenciosamente,\nEquipe de Suporte', department: 0 });
+  const T = await open(maria, { subject: `Inserir ${uniqueWord('I')}`, department: 1 });
+  const page = await admin.get(`/staff/tickets/${T}`);
+  const typed = `Olá, Maria! Já verificamos o problema ${word}.`;
+  const r = await postMultipart(admin, `/staff/tickets/${T}/insert`, {
+    submission: formInput(page.body, 'submission'), seen: formInput(page.body, 'seen'), predefined: String(p), insert: '1', message: typed,
+  });
+  assert.equal(r.status, 200, describeResponse(r));
+  assert.equal(textareaById(r.body, 'reply'), `${typed}\n\nAtenciosamente,\nEquipe de Suporte`);
+  const thread = await admin.get(`/staff/tickets/${T}`);
+  assert.ok(!thread.body.includes(word), 'inserting sent the reply');
 });
 
 // ---- a ticket on a client's behalf ------------------------------------------------------------
