@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/str.h"
+#include "domain/audit.h"
 #include "domain/password.h"
 #include "domain/throttle.h"
 #include "domain/twofa.h"
@@ -51,8 +52,11 @@ void auth_login(db *d, const struct auth_login *in, struct auth_result *out)
 	char account_key[300], ip_key[80];
 	throttle_keys(in->kind, in->email, in->ip, account_key, sizeof account_key, ip_key,
 	              sizeof ip_key);
-	if (throttle_check(d, account_key, ip_key, in->now, out))
+	if (throttle_check(d, account_key, ip_key, in->now, out)) {
+		if (in->kind == ACCOUNT_STAFF && out->status == AUTH_THROTTLED)
+			audit_signin(d, 0, in->email, in->ip, false, "throttled", in->now);
 		return;
+	}
 	struct account_row row;
 	int found = store_account_get_by_email(d, account_kind_name(in->kind), in->email, &row);
 	if (found < 0) {
@@ -67,6 +71,10 @@ void auth_login(db *d, const struct auth_login *in, struct auth_result *out)
 	if (!ok || !row.active) {
 		throttle_fail(d, account_key, in->now);
 		throttle_fail(d, ip_key, in->now);
+		if (in->kind == ACCOUNT_STAFF)
+			audit_signin(d, found == 1 ? row.id : 0, in->email, in->ip, false,
+			             found == 1 && row.active ? "wrong password" : "unknown or inactive account",
+			             in->now);
 		out->status = AUTH_BAD_CREDENTIALS;
 		return;
 	}
@@ -103,6 +111,8 @@ void auth_login(db *d, const struct auth_login *in, struct auth_result *out)
 	}
 	session_fill(out, &row, false);
 	out->setup_required = twofa_setup_required(d, &out->session);
+	if (in->kind == ACCOUNT_STAFF)
+		audit_signin(d, row.id, row.email, in->ip, true, "password", in->now);
 	out->status = AUTH_OK;
 }
 
@@ -134,8 +144,11 @@ void auth_login_code(db *d, const struct auth_code *in, struct auth_result *out)
 	char account_key[300], ip_key[80];
 	throttle_keys(in->kind, row.email, in->ip, account_key, sizeof account_key, ip_key,
 	              sizeof ip_key);
-	if (throttle_check(d, account_key, ip_key, in->now, out))
+	if (throttle_check(d, account_key, ip_key, in->now, out)) {
+		if (in->kind == ACCOUNT_STAFF && out->status == AUTH_THROTTLED)
+			audit_signin(d, row.id, row.email, in->ip, false, "throttled", in->now);
 		return;
+	}
 	rc = twofa_verify(d, in->kind, row.id, in->code, in->now);
 	if (rc < 0) {
 		out->status = AUTH_ERROR;
@@ -149,6 +162,8 @@ void auth_login_code(db *d, const struct auth_code *in, struct auth_result *out)
 	if (rc != TWOFA_OK) {
 		throttle_fail(d, account_key, in->now);
 		throttle_fail(d, ip_key, in->now);
+		if (in->kind == ACCOUNT_STAFF)
+			audit_signin(d, row.id, row.email, in->ip, false, "wrong code", in->now);
 		out->status = AUTH_BAD_CODE;
 		return;
 	}
@@ -160,6 +175,8 @@ void auth_login_code(db *d, const struct auth_code *in, struct auth_result *out)
 		return;
 	}
 	session_fill(out, &row, true);
+	if (in->kind == ACCOUNT_STAFF)
+		audit_signin(d, row.id, row.email, in->ip, true, "password and code", in->now);
 	out->status = AUTH_OK;
 }
 

@@ -28,6 +28,7 @@ struct session {
 	char language[16];
 	bool admin;
 	bool twofa; /* the account signs in with a second factor */
+	char ip[64]; /* where this request comes from (set by the web layer) */
 };
 
 /* Where a session is opened from: the client's address and User-Agent

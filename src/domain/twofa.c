@@ -4,7 +4,9 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "domain/audit.h"
 #include "domain/password.h"
 #include "domain/session.h"
 #include "domain/token.h"
@@ -171,10 +173,17 @@ int twofa_settings_save(db *d, const struct actor *actor, bool require_staff, bo
 	if (!actor_is_staff(actor) || !actor->account->admin)
 		return TWOFA_FORBIDDEN;
 	int rc = db_begin_write(d);
+	struct audit_snapshot snap;
+	if (rc == 0 && (rc = audit_begin(d, &snap, "settings", 0)) < 0)
+		buf_free(&snap.before);
 	if (rc == 0)
 		rc = store_setting_set(d, "twofa_require_staff", require_staff ? "1" : "0");
 	if (rc == 0)
 		rc = store_setting_set(d, "twofa_clients", offer_clients ? "1" : "0");
+	if (rc == 0)
+		rc = audit_end(d, &snap, actor, 0, (int64_t)time(NULL));
+	else if (snap.before.data)
+		buf_free(&snap.before);
 	if (rc == 0)
 		rc = db_commit(d);
 	if (rc < 0)
@@ -345,7 +354,6 @@ int twofa_verify(db *d, enum account_kind kind, int64_t user_id, const char *cod
 int twofa_reset(db *d, const struct actor *actor, enum account_kind kind, int64_t user_id,
                 int64_t now)
 {
-	(void)now;
 	bool system = actor && !actor->account && actor->channel == CHANNEL_SYSTEM;
 	bool admin = actor_is_staff(actor) && actor->account->admin;
 	if (!system && !admin)
@@ -355,9 +363,18 @@ int twofa_reset(db *d, const struct actor *actor, enum account_kind kind, int64_
 	int rc = store_twofa_get(d, k, user_id, &row);
 	if (rc <= 0 || !row.enabled_at)
 		return rc < 0 ? rc : TWOFA_NOT_ENABLED;
+	struct account_row account;
+	rc = store_account_get(d, k, user_id, &account);
+	if (rc <= 0)
+		return rc < 0 ? rc : TWOFA_NOT_ENABLED;
 	rc = db_begin_write(d);
 	if (rc == 0)
 		rc = store_twofa_delete(d, k, user_id);
+	/* Audited in the same transaction: who removed whose second factor. */
+	if (rc == 0)
+		rc = audit_record(d, actor, "2fa.reset", account.email,
+		                  kind == ACCOUNT_STAFF ? "two-factor: on \xe2\x86\x92 off (staff)"
+		                                        : "two-factor: on \xe2\x86\x92 off (client)", now);
 	if (rc == 0)
 		rc = db_commit(d);
 	if (rc < 0)

@@ -49,6 +49,15 @@ int64_t web_now(struct request *req)
 	return w->now;
 }
 
+const struct actor *web_actor(struct request *req)
+{
+	struct actor *a = arena_alloc(req->arena, sizeof *a);
+	if (!a)
+		return NULL;
+	*a = actor_of(web_ctx(req)->session, CHANNEL_WEB);
+	return a;
+}
+
 struct session *web_client(struct request *req)
 {
 	struct web_ctx *w = web_ctx(req);

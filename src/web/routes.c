@@ -1,5 +1,6 @@
 #include "web/routes.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -88,6 +89,9 @@ static const struct {
 	{HTTP_POST, "/staff/admin/staff/:id/2fa-reset", admin_staff_twofa_reset_submit},
 	{HTTP_GET, "/staff/admin/security", admin_security_page},
 	{HTTP_POST, "/staff/admin/security", admin_security_submit},
+	{HTTP_GET, "/staff/admin/audit", admin_audit_page},
+	{HTTP_GET, "/staff/admin/audit.csv", admin_audit_csv},
+	{HTTP_POST, "/staff/admin/audit/keep", admin_audit_keep_submit},
 };
 
 int web_routes(router *r)
@@ -115,6 +119,7 @@ static void load_session(struct request *req, struct web_ctx *w)
 	int rc = session_resume(d, w->staff_area ? ACCOUNT_STAFF : ACCOUNT_CLIENT, token,
 	                        web_now(req), s);
 	if (rc == 1) {
+		snprintf(s->ip, sizeof s->ip, "%s", req_client_ip(req) ? req_client_ip(req) : "");
 		w->session = s;
 		w->session_token = token;
 	} else if (rc == 0) {

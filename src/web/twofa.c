@@ -128,7 +128,8 @@ static void setup_render(struct request *req, int status, const char *error)
 	struct session *s = me(req);
 	db *d = req_db(req);
 	char secret[TWOFA_SECRET_B32 + 1];
-	int rc = d ? twofa_setup_begin(d, &(struct actor){s, CHANNEL_WEB}, web_now(req), secret) : -1;
+	const struct actor *actor = web_actor(req);
+	int rc = d ? twofa_setup_begin(d, actor, web_now(req), secret) : -1;
 	if (rc == TWOFA_ALREADY_ON) {
 		resp_redirect(req, 303, account_path(req));
 		return;
@@ -173,7 +174,8 @@ void twofa_setup_submit(struct request *req)
 		return;
 	struct session *s = me(req);
 	char codes[TWOFA_RECOVERY_CODES][TWOFA_RECOVERY_LEN + 1];
-	int rc = twofa_setup_confirm(req_db(req), &(struct actor){s, CHANNEL_WEB}, req_form(req, "code"),
+	const struct actor *actor = web_actor(req);
+	int rc = twofa_setup_confirm(req_db(req), actor, req_form(req, "code"),
 	                             web_now(req), codes);
 	if (rc == TWOFA_BAD_CODE) {
 		setup_render(req, 422, tr(req, "That code is not right. Enter the six digits the app "
@@ -215,7 +217,8 @@ void twofa_disable_submit(struct request *req)
 		web_require_login(req);
 		return;
 	}
-	int rc = twofa_disable(req_db(req), &(struct actor){s, CHANNEL_WEB}, req_form(req, "password"),
+	const struct actor *actor = web_actor(req);
+	int rc = twofa_disable(req_db(req), actor, req_form(req, "password"),
 	                       web_now(req));
 	if (rc == TWOFA_WRONG_PASSWORD || rc == TWOFA_FORBIDDEN) {
 		account_render_error(req, "twofa_password",
@@ -289,7 +292,8 @@ void admin_staff_twofa_reset_submit(struct request *req)
 		resp_error(req, 404);
 		return;
 	}
-	int rc = twofa_reset(req_db(req), &(struct actor){admin, CHANNEL_WEB}, ACCOUNT_STAFF, id,
+	const struct actor *actor = web_actor(req);
+	int rc = twofa_reset(req_db(req), actor, ACCOUNT_STAFF, id,
 	                     web_now(req));
 	if (rc != TWOFA_OK) {
 		resp_error(req, rc < 0 ? 500 : 404);
@@ -326,7 +330,8 @@ void admin_security_submit(struct request *req)
 	struct session *admin = admin_require(req);
 	if (!admin)
 		return;
-	int rc = twofa_settings_save(req_db(req), &(struct actor){admin, CHANNEL_WEB},
+	const struct actor *actor = web_actor(req);
+	int rc = twofa_settings_save(req_db(req), actor,
 	                             admin_form_checked(req, "require_staff"),
 	                             admin_form_checked(req, "offer_clients"));
 	if (rc != 0) {

@@ -31,5 +31,9 @@ void sessions_end_others_submit(struct request *req);
 void admin_staff_twofa_reset_submit(struct request *req);
 void admin_security_page(struct request *req);
 void admin_security_submit(struct request *req);
+/* admin_audit.c: Registro de auditoria. */
+void admin_audit_page(struct request *req);
+void admin_audit_csv(struct request *req);
+void admin_audit_keep_submit(struct request *req);
 
 #endif

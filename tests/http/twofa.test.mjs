@@ -293,6 +293,9 @@ test('an admin requires 2FA for staff: a member without it is led to set it up b
     const reset = await admin.post(`/staff/admin/staff/${member.id}/2fa-reset`, {});
     assert.equal(reset.status, 303, describeResponse(reset));
     assert.match(flash((await admin.get(reset.location)).body) || '', /redefinida/);
+    const log = await admin.get('/staff/admin/audit?kind=2fa.');
+    assert.match(mainText(log.body), new RegExp(`Verificação em duas etapas redefinida ${member.email.replace(/[.]/g, '\\.')}`),
+      'the reset is not in the audit log');
     const again = await passwordStep(member.email, member.password, { staff: true });
     assert.equal(again.r.location, '/staff/account/2fa', 'after the reset the member is led to set it up again');
   } finally {
