@@ -5,7 +5,7 @@ BUILD      ?= build
 CHECKBUILD ?= build/san
 LISTEN     ?= 127.0.0.1:8080
 
-.PHONY: all deps test-deps build run check check-build clean format
+.PHONY: all deps test-deps build run check check-build sqlmap clean format
 
 all: build
 
@@ -33,6 +33,10 @@ check-build: test-deps $(CHECKBUILD)/build.ninja
 
 check: check-build
 	tests/run-all $(CHECKBUILD)
+
+# sqlmap at level 3 / risk 2 (make check runs level 2 / risk 1).
+sqlmap: check-build
+	tests/sqlmap/run $(CHECKBUILD) 3 2
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c')

@@ -90,6 +90,7 @@ void app_mail_wake(struct app *a)
 {
 	if (a->sender)
 		outbox_worker_wake(a->sender);
+	webhook_worker_wake(a->hooks);
 }
 
 void app_outbox_config(const struct config *cfg, struct outbox_config *oc, char *mail_dir, size_t n)
@@ -128,11 +129,23 @@ int app_start_sender(struct app *a, char *err, size_t errlen)
 		return -1;
 	/* Mailboxes set per department are polled here too (imap:// in departments). */
 	a->poller = imap_poller_start(a->cfg.db_url, &a->mailer, 60, err, errlen);
-	return a->poller ? 0 : -1;
+	if (!a->poller)
+		return -1;
+	struct webhook_worker_config wc = {
+		.db_url = a->cfg.db_url,
+		.hooks = {.base_url = a->cfg.base_url, .max_attempts = a->cfg.webhook_max_attempts,
+		          .retry_base_s = a->cfg.webhook_retry_base},
+		.poll_ms = a->cfg.webhook_poll_ms,
+		.timeout_ms = a->cfg.webhook_timeout_ms,
+	};
+	a->hooks = webhook_worker_start(&wc, err, errlen);
+	return a->hooks ? 0 : -1;
 }
 
 void app_free(struct app *a)
 {
+	webhook_worker_stop(a->hooks);
+	a->hooks = NULL;
 	imap_poller_stop(a->poller);
 	a->poller = NULL;
 	maintenance_stop(a->housekeeping);

@@ -11,6 +11,7 @@
 #include "jobs/imap_poller.h"
 #include "jobs/maintenance.h"
 #include "jobs/outbox_worker.h"
+#include "jobs/webhook_worker.h"
 #include "mail/notice.h"
 #include "http/router.h"
 #include "http/static_files.h"
@@ -34,6 +35,7 @@ struct app {
 	imap_poller *poller;
 	struct mailer mailer;     /* what emails need to know; read-only after start */
 	struct notifier notifier; /* the domain's notices, as emails from mailer */
+	webhook_worker *hooks;   /* webhook sender, NULL when not started */
 };
 
 /* Loads catalogs, templates, static files and routes, and checks that the
@@ -45,7 +47,7 @@ void app_free(struct app *a);
 db *app_db(struct app *a);
 /* Where domain functions send their notices (emails). */
 const struct notifier *app_notifier(struct app *a);
-/* Tells the sender thread that a commit queued mail. */
+/* Tells the sender threads that a commit queued mail (or webhook events). */
 void app_mail_wake(struct app *a);
 /* The sender's settings from the configuration (strings stay in a->cfg). */
 void app_outbox_config(const struct config *cfg, struct outbox_config *oc, char *mail_dir, size_t n);

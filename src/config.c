@@ -97,6 +97,10 @@ int config_from_env(struct config *c, char *err, size_t errlen)
 	c->mail_retry_base = 30;
 	c->mail_poll_ms = 1000;
 	c->maintenance_interval = 60;
+	c->webhook_max_attempts = 10;
+	c->webhook_retry_base = 30;
+	c->webhook_poll_ms = 1000;
+	c->webhook_timeout_ms = 10000;
 
 	const char *listen = getenv("CHAMADO_LISTEN");
 	if (listen && *listen && config_set_listen(c, listen) < 0) {
@@ -118,7 +122,11 @@ int config_from_env(struct config *c, char *err, size_t errlen)
 	if (env_int("CHAMADO_MAIL_MAX_ATTEMPTS", 1, 100, &c->mail_max_attempts, err, errlen) < 0 ||
 	    env_int("CHAMADO_MAIL_RETRY_BASE", 1, 86400, &c->mail_retry_base, err, errlen) < 0 ||
 	    env_int("CHAMADO_MAIL_POLL_MS", 10, 600000, &c->mail_poll_ms, err, errlen) < 0 ||
-	    env_int("CHAMADO_MAINTENANCE_INTERVAL", 1, 86400, &c->maintenance_interval, err, errlen) < 0)
+	    env_int("CHAMADO_MAINTENANCE_INTERVAL", 1, 86400, &c->maintenance_interval, err, errlen) < 0 ||
+	    env_int("CHAMADO_WEBHOOK_MAX_ATTEMPTS", 1, 100, &c->webhook_max_attempts, err, errlen) < 0 ||
+	    env_int("CHAMADO_WEBHOOK_RETRY_BASE", 1, 86400, &c->webhook_retry_base, err, errlen) < 0 ||
+	    env_int("CHAMADO_WEBHOOK_POLL_MS", 10, 600000, &c->webhook_poll_ms, err, errlen) < 0 ||
+	    env_int("CHAMADO_WEBHOOK_TIMEOUT_MS", 100, 120000, &c->webhook_timeout_ms, err, errlen) < 0)
 		return -1;
 	return 0;
 }

@@ -25,6 +25,10 @@ struct config {
 	int mail_retry_base;     /* CHAMADO_MAIL_RETRY_BASE seconds, default 30 */
 	int mail_poll_ms;        /* CHAMADO_MAIL_POLL_MS, default 1000 */
 	int maintenance_interval; /* CHAMADO_MAINTENANCE_INTERVAL seconds, default 60 */
+	int webhook_max_attempts; /* CHAMADO_WEBHOOK_MAX_ATTEMPTS, default 10 */
+	int webhook_retry_base;   /* CHAMADO_WEBHOOK_RETRY_BASE seconds, default 30 */
+	int webhook_poll_ms;      /* CHAMADO_WEBHOOK_POLL_MS, default 1000 */
+	int webhook_timeout_ms;   /* CHAMADO_WEBHOOK_TIMEOUT_MS, one post, default 10000 */
 
 	/* Caps on untrusted input. */
 	size_t max_body;         /* whole request body */

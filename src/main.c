@@ -14,6 +14,7 @@
 #include "build_config.h"
 #include "config.h"
 #include "domain/account.h"
+#include "domain/api_token.h"
 #include "domain/generator.h"
 #include "domain/password.h"
 #include "domain/setup.h"
@@ -43,6 +44,10 @@ static const char usage_text[] =
 	"                        set an account's password; its sessions are signed out\n"
 	"  user 2fa-reset (--client | --staff) --email EMAIL [--db URL] [--data-dir DIR]\n"
 	"                        remove an account's two-factor sign-in (a lost phone)\n"
+	"  token add --staff --email EMAIL --name NAME [--db URL] [--data-dir DIR]\n"
+	"                        make an API token acting as that staff member; prints it (once)\n"
+	"  token list [--db URL] [--data-dir DIR] | token revoke ID [--db URL] [--data-dir DIR]\n"
+	"                        list the API tokens; revoke one\n"
 	"  worker [--db URL] [--data-dir DIR]\n"
 	"                        only send queued email (the server also does, in a thread)\n"
 	"  demo --clients N --tickets N [--messages N] [--db URL] [--data-dir DIR]\n"
@@ -59,7 +64,8 @@ static const char usage_text[] =
 	"\n"
 	"Environment: CHAMADO_LISTEN, CHAMADO_DB (sqlite:PATH or postgres://...), CHAMADO_DATA_DIR,\n"
 	"CHAMADO_BASE_URL, CHAMADO_SMTP_URL (smtp://user:pass@host:587, smtps://...),\n"
-	"CHAMADO_MAIL_FROM, CHAMADO_MAX_BODY, CHAMADO_MAIL_MAX_ATTEMPTS, CHAMADO_MAIL_RETRY_BASE.\n"
+	"CHAMADO_MAIL_FROM, CHAMADO_MAX_BODY, CHAMADO_MAIL_MAX_ATTEMPTS, CHAMADO_MAIL_RETRY_BASE,\n"
+	"CHAMADO_WEBHOOK_RETRY_BASE, CHAMADO_WEBHOOK_MAX_ATTEMPTS, CHAMADO_WEBHOOK_TIMEOUT_MS.\n"
 	"Without CHAMADO_SMTP_URL, email is written as .eml files under DATA_DIR/mail/.\n"
 	"The database defaults to sqlite:DATA_DIR/chamado.db (DATA_DIR defaults to ./var).\n";
 
@@ -479,6 +485,92 @@ static int cmd_user_twofa_reset(struct cli *c)
 	return 0;
 }
 
+static const struct option token_options[] = {
+	{"staff", no_argument, NULL, OPT_STAFF},
+	{"email", required_argument, NULL, OPT_EMAIL},
+	{"name", required_argument, NULL, OPT_NAME},
+	{"db", required_argument, NULL, OPT_DB},
+	{"data-dir", required_argument, NULL, OPT_DATA_DIR},
+	{"help", no_argument, NULL, OPT_HELP},
+	{0},
+};
+
+/* chamado token add | list | revoke ID: the token alone on one line for
+ * add, so a script can take it with $(...). */
+static int cmd_token(int argc, char **argv, struct cli *c)
+{
+	const char *sub = argc >= 3 ? argv[2] : "";
+	int64_t revoke_id = 0;
+	int rc;
+	if (str_eq(sub, "revoke")) {
+		if (argc < 4 || !str_to_int64(argv[3], 1, INT64_MAX, &revoke_id))
+			return usage_error("token revoke", "give the id of the token (see chamado token list)");
+		/* The id is positional: shift it out before the flags. */
+		argv[3] = argv[2];
+		argc--;
+		argv++;
+	} else if (!str_eq(sub, "add") && !str_eq(sub, "list")) {
+		return usage_error("token", "say add, list or revoke");
+	}
+	if ((rc = parse_flags(str_eq(sub, "add") ? "token add" : "token", argc - 2, argv + 2, token_options, c)))
+		return rc;
+	if (str_eq(sub, "add") && (c->kind != ACCOUNT_STAFF || !c->email || !c->name))
+		return usage_error("token add", "--staff, --email and --name are required");
+	if (str_starts_with(c->cfg.db_url, "sqlite:") && prepare_data_dir(&c->cfg) < 0)
+		return 1;
+	db *d = open_database(&c->cfg);
+	if (!d)
+		return 1;
+	int64_t now = (int64_t)time(NULL);
+	int status = 0;
+	if (str_eq(sub, "add")) {
+		char token[TOKEN_LEN + 1];
+		int64_t id;
+		rc = api_token_create(d, c->email, c->name, now, token, &id);
+		if (rc == API_TOKEN_OK) {
+			printf("%s\n", token);
+		} else {
+			fprintf(stderr, "chamado token add: %s\n",
+			        rc == API_TOKEN_NO_STAFF ? "no active staff member has that email"
+			        : rc == API_TOKEN_BAD_NAME ? "the name must have 1 to 100 characters"
+			                                   : db_error(d));
+			status = 1;
+		}
+	} else if (str_eq(sub, "list")) {
+		arena *a = arena_new(16384);
+		struct api_token_row rows[500];
+		int n = a ? api_token_list(d, a, rows, 500) : DB_NOMEM;
+		if (n < 0) {
+			fprintf(stderr, "chamado token list: %s\n", db_error(d));
+			status = 1;
+		}
+		if (n > 0)
+			printf("%-6s %-24s %-32s %-12s %s\n", "ID", "NAME", "STAFF", "LAST USED", "STATE");
+		for (int i = 0; i < n; i++) {
+			char used[32] = "never";
+			if (rows[i].last_used_at) {
+				time_t t = (time_t)rows[i].last_used_at;
+				struct tm tm;
+				gmtime_r(&t, &tm);
+				strftime(used, sizeof used, "%Y-%m-%d", &tm);
+			}
+			printf("%-6lld %-24s %-32s %-12s %s\n", (long long)rows[i].id, rows[i].name,
+			       rows[i].staff_email, used, rows[i].revoked_at ? "revoked" : "active");
+		}
+		arena_free(a);
+	} else {
+		rc = api_token_revoke(d, revoke_id, now);
+		if (rc == 1) {
+			printf("token %lld revoked\n", (long long)revoke_id);
+		} else {
+			fprintf(stderr, "chamado token revoke: %s\n", rc == 0 ? "no live token has that id" : db_error(d));
+			status = 1;
+		}
+	}
+	db_close(d);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -546,6 +638,10 @@ int main(int argc, char **argv)
 		if ((rc = parse_flags("user add", argc - 2, argv + 2, user_options, &c)))
 			return rc;
 		return cmd_user_add(&c);
+	}
+	if (str_eq(cmd, "token")) {
+		log_set_quiet(1);
+		return cmd_token(argc, argv, &c);
 	}
 	if (str_eq(cmd, "mail-in"))
 		return mail_in_command(&c.cfg, argc - 1, argv + 1);

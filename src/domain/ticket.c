@@ -8,6 +8,7 @@
 #include "base/str.h"
 #include "domain/admin.h"
 #include "domain/permission.h"
+#include "domain/webhook.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
 #include "store/mail_store.h"
@@ -152,8 +153,8 @@ static const struct admin_settings *cached_settings(db *d)
 	return &settings;
 }
 
-static int insert_ticket(db *d, int64_t client_id, const struct ticket_form *f,
-                         const char *subject, int64_t now, int64_t *number)
+int ticket_insert_numbered(db *d, int64_t client_id, const struct ticket_form *f,
+                           const char *subject, int64_t now, int64_t *number)
 {
 	int digits = cached_settings(d)->ticket_number_digits;
 	for (int i = 0; i < NUMBER_TRIES * 2; i++) {
@@ -248,7 +249,7 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 	rc = db_begin_write(d);
 	if (rc < 0)
 		goto out;
-	rc = insert_ticket(d, client.user_id, &form, subject, now, number);
+	rc = ticket_insert_numbered(d, client.user_id, &form, subject, now, number);
 	if (rc == 1) { /* a double submit: the first one stands */
 		db_rollback(d);
 		rc = TICKET_OK;
@@ -265,6 +266,8 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 		rc = notify_client(d, n, &t, NOTICE_TICKET_OPENED, form.message, NULL);
 	if (rc == 0)
 		rc = notify_staff(d, n, &t, NOTICE_TICKET_NEW_STAFF, form.message, a);
+	if (rc == 0)
+		rc = webhook_queue_event(d, WEBHOOK_TICKET_CREATED, t.id, now);
 	if (rc < 0) {
 		db_rollback(d);
 		goto out;
@@ -389,9 +392,11 @@ static int post_message(db *d, const struct actor *who, const struct ticket_row 
 		return 0;
 	if (actor_is_client(who)) {
 		rc = store_ticket_touch(d, t->id, "customer-reply", "client", now);
+		rc = rc ? rc : webhook_queue_event(d, WEBHOOK_CLIENT_REPLY, t->id, now);
 		return rc ? rc : notify_staff(d, pa->notifier, t, NOTICE_CLIENT_REPLY_STAFF, p->message, a);
 	}
 	rc = store_ticket_touch(d, t->id, "answered", "staff", now);
+	rc = rc ? rc : webhook_queue_event(d, WEBHOOK_STAFF_REPLY, t->id, now);
 	return rc ? rc : notify_client(d, pa->notifier, t, NOTICE_STAFF_REPLY, p->message, who->account->name);
 }
 

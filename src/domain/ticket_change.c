@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/str.h"
+#include "domain/webhook.h"
 #include "domain/staff_ticket.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
@@ -14,7 +15,7 @@
 #include "store/ticket_store.h"
 #include "view/i18n.h"
 
-static int audit(db *d, const struct actor *who, int64_t ticket_id, const char *action,
+int ticket_audit(db *d, const struct actor *who, int64_t ticket_id, const char *action,
                  const char *old_value, const char *new_value, int64_t now)
 {
 	const struct session *s = who->account;
@@ -31,7 +32,8 @@ static int change_status(db *d, const struct actor *who, const struct ticket_row
 	if (!ticket_status_valid(status))
 		return TICKET_INVALID;
 	int rc = store_ticket_set_status(d, t->id, status, now);
-	return rc ? rc : audit(d, who, t->id, "status", t->status, status, now);
+	rc = rc ? rc : webhook_queue_event(d, WEBHOOK_STATUS_CHANGED, t->id, now);
+	return rc ? rc : ticket_audit(d, who, t->id, "status", t->status, status, now);
 }
 
 static int change_priority(db *d, const struct actor *who, const struct ticket_row *t,
@@ -42,7 +44,7 @@ static int change_priority(db *d, const struct actor *who, const struct ticket_r
 	if (!str_eq(priority, "low") && !str_eq(priority, "medium") && !str_eq(priority, "high"))
 		return TICKET_INVALID;
 	int rc = store_ticket_set_priority(d, t->id, priority, now);
-	return rc ? rc : audit(d, who, t->id, "priority", t->priority, priority, now);
+	return rc ? rc : ticket_audit(d, who, t->id, "priority", t->priority, priority, now);
 }
 
 static int change_department(db *d, const struct actor *who, const struct ticket_row *t,
@@ -55,7 +57,7 @@ static int change_department(db *d, const struct actor *who, const struct ticket
 		return TICKET_INVALID;
 	/* An agent may hand a ticket to another department (and lose it). */
 	int rc = store_ticket_set_department(d, t->id, department_id, now);
-	return rc ? rc : audit(d, who, t->id, "department", t->department_name, name, now);
+	return rc ? rc : ticket_audit(d, who, t->id, "department", t->department_name, name, now);
 }
 
 static int change_assignee(db *d, const struct actor *who, const struct ticket_row *t,
@@ -69,7 +71,7 @@ static int change_assignee(db *d, const struct actor *who, const struct ticket_r
 	if (t->assignee_id > 0 && store_staff_active_name(d, t->assignee_id, a, &old_name) < 0)
 		return DB_ERROR;
 	int rc = store_ticket_set_assignee(d, t->id, assignee_id, now);
-	return rc ? rc : audit(d, who, t->id, "assignee", old_name, new_name, now);
+	return rc ? rc : ticket_audit(d, who, t->id, "assignee", old_name, new_name, now);
 }
 
 /* A client may only close their own ticket. */
@@ -117,10 +119,10 @@ static int merge(db *d, const struct actor *who, const struct ticket_row *from, 
 	snprintf(into_text, sizeof into_text, "%lld", (long long)into.number);
 	rc = store_ticket_merge(d, from->id, into.id, now);
 	if (rc == 0 && !str_eq(from->status, "closed"))
-		rc = audit(d, who, from->id, "status", from->status, "closed", now);
+		rc = ticket_audit(d, who, from->id, "status", from->status, "closed", now);
 	if (rc == 0)
-		rc = audit(d, who, from->id, "merged_into", "", into_text, now);
-	return rc ? rc : audit(d, who, into.id, "merged_from", "", from_text, now);
+		rc = ticket_audit(d, who, from->id, "merged_into", "", into_text, now);
+	return rc ? rc : ticket_audit(d, who, into.id, "merged_from", "", from_text, now);
 }
 
 int ticket_merge(db *d, const struct actor *who, int64_t number, int64_t into_number, int64_t now)

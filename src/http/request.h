@@ -42,6 +42,8 @@ struct request {
 	const char *path;        /* decoded, without the query string */
 	struct kvlist query;
 	struct kvlist form;      /* urlencoded or multipart fields */
+	const char *raw_body;    /* any other body (JSON), NUL-terminated; NULL when none */
+	size_t raw_body_len;
 	struct upload *uploads;
 	int upload_count;
 	struct route_match route;

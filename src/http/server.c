@@ -369,6 +369,12 @@ static void end_body(struct conn_state *cs)
 		for (struct upload *u = req->uploads; u; u = u->next)
 			if (u->fd >= 0)
 				lseek(u->fd, 0, SEEK_SET);
+	} else if (!cs->urlencoded && cs->raw_body.len) {
+		/* Capped at max_form_body like a form (begin_body, read_body). */
+		req->raw_body = arena_strndup(req->arena, cs->raw_body.data, cs->raw_body.len);
+		req->raw_body_len = cs->raw_body.len;
+		if (!req->raw_body)
+			req->body_too_big = true;
 	} else if (cs->urlencoded && cs->raw_body.len) {
 		int rc = form_parse_urlencoded(req->arena, cs->raw_body.data, cs->raw_body.len,
 		                               cs->srv->opt.max_fields, &req->form);

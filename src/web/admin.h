@@ -57,6 +57,19 @@ void admin_reply_edit_page(struct request *req);
 void admin_reply_edit_submit(struct request *req);
 void admin_reply_delete_submit(struct request *req);
 
+/* admin_api.c: API tokens and webhooks, with their own route table. */
+int web_routes_admin_api(router *r);
+void admin_tokens_page(struct request *req);
+void admin_token_create_submit(struct request *req);
+void admin_token_revoke_submit(struct request *req);
+void admin_token_rate_submit(struct request *req);
+void admin_webhooks_page(struct request *req);
+void admin_webhook_create_submit(struct request *req);
+void admin_webhook_page(struct request *req);
+void admin_webhook_edit_submit(struct request *req);
+void admin_webhook_delete_submit(struct request *req);
+void admin_webhook_resend_submit(struct request *req);
+
 /* Helpers the admin handlers share (admin.c). */
 
 /* The signed-in admin; NULL after answering 303 (signed out) or 404 (an

@@ -27,6 +27,7 @@ static const char *const flash_codes[][2] = {
 	{"note-added", N_("The note was added.")},
 	{"ticket-updated", N_("The ticket was updated.")},
 	{"ticket-merged", N_("The tickets were merged.")},
+	{"ticket-split", N_("This new ticket holds the messages split from the other one; the two are linked.")},
 	{"ticket-closed", N_("The ticket was closed. Reply to it any time to open it again.")},
 	/* With an argument after the dot: the ticket number. */
 	{"ticket-opened", N_("Ticket #%s opened successfully. We sent a confirmation to %s.")},

@@ -60,6 +60,9 @@ void staff_ticket_merge(struct request *req);
 void staff_ticket_attachment(struct request *req);
 void staff_ticket_original(struct request *req);
 void staff_ticket_insert(struct request *req);
+void staff_ticket_links(struct request *req);
+void staff_ticket_split_form(struct request *req);
+void staff_ticket_split(struct request *req);
 void staff_ticket_new(struct request *req);
 void staff_ticket_create(struct request *req);
 

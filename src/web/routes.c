@@ -7,6 +7,7 @@
 #include "base/str.h"
 #include "domain/token.h"
 #include "web/admin.h"
+#include "web/api.h"
 #include "web/kb.h"
 #include "web/context.h"
 #include "web/handlers.h"
@@ -57,6 +58,9 @@ static const struct {
 	{HTTP_POST, "/staff/tickets/:number/reply", staff_ticket_reply},
 	{HTTP_POST, "/staff/tickets/:number/note", staff_ticket_note},
 	{HTTP_POST, "/staff/tickets/:number/insert", staff_ticket_insert},
+	{HTTP_POST, "/staff/tickets/:number/links", staff_ticket_links},
+	{HTTP_GET, "/staff/tickets/:number/split", staff_ticket_split_form},
+	{HTTP_POST, "/staff/tickets/:number/split", staff_ticket_split},
 	{HTTP_POST, "/staff/tickets/:number/update", staff_ticket_update},
 	{HTTP_POST, "/staff/tickets/:number/merge", staff_ticket_merge},
 	{HTTP_GET, "/staff/tickets/:number/attachments/:id", staff_ticket_attachment},
@@ -94,13 +98,24 @@ static const struct {
 	{HTTP_POST, "/staff/admin/audit/keep", admin_audit_keep_submit},
 };
 
+/* Pages answer errors in HTML, the API in JSON. */
+static void error_page(struct request *req, int status)
+{
+	if (api_path(req->path))
+		api_error_page(req, status);
+	else
+		web_error_page(req, status);
+}
+
 int web_routes(router *r)
 {
-	resp_set_error_page(web_error_page);
+	resp_set_error_page(error_page);
+	if (web_routes_api(r) < 0)
+		return -1;
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
 		if (router_add(r, routes[i].methods, routes[i].pattern, routes[i].handler) < 0)
 			return -1;
-	if (web_routes_admin(r) < 0)
+	if (web_routes_admin(r) < 0 || web_routes_admin_api(r) < 0)
 		return -1;
 	return web_routes_kb(r);
 }
@@ -179,6 +194,11 @@ void web_before(struct request *req)
 	struct web_ctx *w = web_ctx(req);
 	if (!w)
 		return;
+	/* The API: tokens, not cookies; no CSRF (no cookie is read), English. */
+	if (api_path(req->path)) {
+		req->lang = LANG_EN;
+		return;
+	}
 	w->staff_area = req->path && (str_eq(req->path, "/staff") || str_starts_with(req->path, "/staff/"));
 	bool static_path = req->path && str_starts_with(req->path, "/static/");
 	if (req->path && !static_path && !str_eq(req->path, "/healthz"))

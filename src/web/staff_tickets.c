@@ -9,11 +9,13 @@
 #include "base/str.h"
 #include "domain/inbound.h"
 #include "domain/staff_ticket.h"
+#include "domain/ticket_relation.h"
 #include "domain/token.h"
 #include "view/markdown.h"
 #include "web/context.h"
 #include "web/handlers.h"
 #include "web/page.h"
+#include "web/staff.h"
 
 enum { QUEUE_PAGE = 25, NAMED_MAX = 100, COUNTS_MAX = 200, PREDEFINED_MAX = 100 };
 
@@ -28,7 +30,7 @@ static const char *form_text(struct request *req, const char *name)
 	return v ? v : "";
 }
 
-static struct session *require_staff(struct request *req)
+struct session *staff_required(struct request *req)
 {
 	struct session *s = web_staff(req);
 	if (!s)
@@ -149,7 +151,7 @@ static void add_queue_counts(struct request *req, vm_obj *page, struct session *
 /* GET /staff/tickets — 200; 400 for a malformed cursor; 303 signed out. */
 void staff_queue_show(struct request *req)
 {
-	struct session *s = require_staff(req);
+	struct session *s = staff_required(req);
 	if (!s)
 		return;
 	db *d = req_db(req);
@@ -225,7 +227,7 @@ void staff_queue_show(struct request *req)
 
 /* ---- a ticket ---- */
 
-static struct ticket_row *load(struct request *req, struct session *s)
+struct ticket_row *staff_ticket_load(struct request *req, struct session *s)
 {
 	struct ticket_row *t = arena_alloc(req->arena, sizeof *t);
 	int rc = t ? staff_ticket_get(req_db(req), s, ticket_number_parse(req_param(req, "number")),
@@ -260,6 +262,14 @@ static const char *audit_text(struct request *req, const struct audit_row *e)
 		return arena_printf(req->arena, tr(req, "%s merged this ticket into #%s"), who, e->new_value);
 	if (str_eq(e->action, "merged_from"))
 		return arena_printf(req->arena, tr(req, "%s merged ticket #%s into this one"), who, e->new_value);
+	if (str_eq(e->action, "linked"))
+		return arena_printf(req->arena, tr(req, "%s linked this ticket to #%s"), who, e->new_value);
+	if (str_eq(e->action, "unlinked"))
+		return arena_printf(req->arena, tr(req, "%s removed the link to #%s"), who, e->new_value);
+	if (str_eq(e->action, "split_to"))
+		return arena_printf(req->arena, tr(req, "%s split the later messages into ticket #%s"), who, e->new_value);
+	if (str_eq(e->action, "split_from"))
+		return arena_printf(req->arena, tr(req, "%s split this ticket from #%s"), who, e->new_value);
 	return arena_printf(req->arena, "%s: %s", who, e->action);
 }
 
@@ -322,6 +332,9 @@ static void add_thread(struct request *req, vm_obj *page, const struct ticket_ro
 		if (str_eq(m->channel, "email"))
 			vm_set_textf(o, "original_url", "/staff/tickets/%lld/messages/%lld/original",
 			             (long long)t->number, (long long)m->id);
+		if (im > 0)
+			vm_set_textf(o, "split_url", "/staff/tickets/%lld/split?message=%lld",
+			             (long long)t->number, (long long)m->id);
 		if (!m->internal && m->id > last_visible)
 			last_visible = m->id;
 	}
@@ -334,6 +347,16 @@ static void add_client_panel(struct request *req, vm_obj *page, const struct tic
 	vm_set_text(c, "name", t->client_name);
 	vm_set_text(c, "email", t->client_email);
 	vm_set_text(c, "service", t->service_label);
+	struct ticket_row related[20];
+	int nr = ticket_related(req_db(req), web_staff(req), t, req->arena, related, 20);
+	vm_list *rl = vm_set_list(page, "related");
+	for (int i = 0; i < nr; i++) {
+		vm_obj *o = vm_list_add(rl);
+		vm_set_int(o, "number", related[i].number);
+		vm_set_text(o, "subject", related[i].subject);
+		vm_set_text(o, "status_label", tr(req, ticket_status_label(related[i].status)));
+	}
+	vm_set_bool(page, "has_related", nr > 0);
 	struct ticket_row others[10];
 	int n = staff_client_other_tickets(req_db(req), web_staff(req), t, req->arena, others, 10);
 	vm_list *list = vm_set_list(c, "open_tickets");
@@ -386,7 +409,7 @@ static void add_action_options(struct request *req, vm_obj *page, const struct t
 	vm_set_text(page, "reply", reply);
 }
 
-static void ticket_page(struct request *req, const struct ticket_row *t, int status,
+void staff_ticket_page(struct request *req, const struct ticket_row *t, int status,
                         const char *error, bool collision)
 {
 	vm_obj *page = page_new(req, arena_printf(req->arena, "#%lld %s", (long long)t->number, t->subject), "queue");
@@ -418,25 +441,25 @@ static void ticket_page(struct request *req, const struct ticket_row *t, int sta
 /* GET /staff/tickets/:number — 200; 404 outside the agent's departments. */
 void staff_ticket_show(struct request *req)
 {
-	struct session *s = require_staff(req);
-	struct ticket_row *t = s ? load(req, s) : NULL;
+	struct session *s = staff_required(req);
+	struct ticket_row *t = s ? staff_ticket_load(req, s) : NULL;
 	if (t)
-		ticket_page(req, t, 200, NULL, false);
+		staff_ticket_page(req, t, 200, NULL, false);
 }
 
 /* POST /staff/tickets/:number/reply and /note — 303 back; 422 with the
  * text kept; 409 with a confirmation when someone replied meanwhile. */
 static void post_message(struct request *req, bool note)
 {
-	struct session *s = require_staff(req);
-	struct ticket_row *t = s ? load(req, s) : NULL;
+	struct session *s = staff_required(req);
+	struct ticket_row *t = s ? staff_ticket_load(req, s) : NULL;
 	if (!t)
 		return;
 	struct attachment_in *files;
 	const char *upload_error = NULL;
 	int nfiles = web_take_attachments(req, &files, &upload_error);
 	if (nfiles < 0) {
-		ticket_page(req, t, 422, upload_error, false);
+		staff_ticket_page(req, t, 422, upload_error, false);
 		return;
 	}
 	int64_t seen = 0;
@@ -451,11 +474,11 @@ static void post_message(struct request *req, bool note)
 	int rc = note ? ticket_note(req_db(req), &who, t->number, &p, now(), &e)
 	              : ticket_reply(req_db(req), app_notifier(req_app(req)), &who, t->number, &p, now(), &e);
 	if (rc == TICKET_INVALID) {
-		ticket_page(req, t, 422, tr(req, e.message), false);
+		staff_ticket_page(req, t, 422, tr(req, e.message), false);
 		return;
 	}
 	if (rc == TICKET_COLLISION) {
-		ticket_page(req, t, 409, NULL, true);
+		staff_ticket_page(req, t, 409, NULL, true);
 		return;
 	}
 	if (rc != TICKET_OK) {
@@ -475,10 +498,10 @@ static void post_message(struct request *req, bool note)
  * chosen predefined reply added after the typed text (no JavaScript). */
 void staff_ticket_insert(struct request *req)
 {
-	struct session *s = require_staff(req);
-	struct ticket_row *t = s ? load(req, s) : NULL;
+	struct session *s = staff_required(req);
+	struct ticket_row *t = s ? staff_ticket_load(req, s) : NULL;
 	if (t)
-		ticket_page(req, t, 200, NULL, false);
+		staff_ticket_page(req, t, 200, NULL, false);
 }
 
 void staff_ticket_reply(struct request *req)
@@ -494,8 +517,8 @@ void staff_ticket_note(struct request *req)
 /* POST /staff/tickets/:number/update — 303 back; 422 for a bad value. */
 void staff_ticket_update(struct request *req)
 {
-	struct session *s = require_staff(req);
-	struct ticket_row *t = s ? load(req, s) : NULL;
+	struct session *s = staff_required(req);
+	struct ticket_row *t = s ? staff_ticket_load(req, s) : NULL;
 	if (!t)
 		return;
 	struct ticket_changes c = {.assignee_id = -1};
@@ -508,7 +531,7 @@ void staff_ticket_update(struct request *req)
 	struct actor who = actor_of(s, CHANNEL_WEB);
 	int rc = ticket_update(req_db(req), &who, t->number, &c, now());
 	if (rc == TICKET_INVALID) {
-		ticket_page(req, t, 422, tr(req, "That change is not possible."), false);
+		staff_ticket_page(req, t, 422, tr(req, "That change is not possible."), false);
 		return;
 	}
 	if (rc != TICKET_OK) {
@@ -526,15 +549,15 @@ void staff_ticket_update(struct request *req)
 /* POST /staff/tickets/:number/merge (into) — 303 to the target; 422. */
 void staff_ticket_merge(struct request *req)
 {
-	struct session *s = require_staff(req);
-	struct ticket_row *t = s ? load(req, s) : NULL;
+	struct session *s = staff_required(req);
+	struct ticket_row *t = s ? staff_ticket_load(req, s) : NULL;
 	if (!t)
 		return;
 	int64_t into = ticket_number_parse(form_text(req, "into"));
 	struct actor who = actor_of(s, CHANNEL_WEB);
 	int rc = ticket_merge(req_db(req), &who, t->number, into, now());
 	if (rc == TICKET_INVALID) {
-		ticket_page(req, t, 422, tr(req, "Enter the number of another ticket of the same client."), false);
+		staff_ticket_page(req, t, 422, tr(req, "Enter the number of another ticket of the same client."), false);
 		return;
 	}
 	if (rc != TICKET_OK) {
@@ -548,7 +571,7 @@ void staff_ticket_merge(struct request *req)
 /* GET /staff/tickets/:number/attachments/:id — 404 outside the agent's departments. */
 void staff_ticket_attachment(struct request *req)
 {
-	struct session *s = require_staff(req);
+	struct session *s = staff_required(req);
 	if (!s)
 		return;
 	int64_t id;
@@ -571,7 +594,7 @@ void staff_ticket_attachment(struct request *req)
 void staff_ticket_original(struct request *req)
 {
 	enum { SHOWN_MAX = 1 << 20 };
-	struct session *s = require_staff(req);
+	struct session *s = staff_required(req);
 	if (!s)
 		return;
 	int64_t number = ticket_number_parse(req_param(req, "number")), id;
@@ -716,7 +739,7 @@ static void choose_client_page(struct request *req)
 void staff_ticket_new(struct request *req)
 {
 	int64_t client_id;
-	if (!require_staff(req))
+	if (!staff_required(req))
 		return;
 	const char *client = req_query(req, "client");
 	if (!client) {
@@ -733,7 +756,7 @@ void staff_ticket_new(struct request *req)
 /* POST /staff/tickets/new — 303 to the new ticket; 422 with the form kept. */
 void staff_ticket_create(struct request *req)
 {
-	struct session *s = require_staff(req);
+	struct session *s = staff_required(req);
 	if (!s)
 		return;
 	int64_t client_id = 0;

@@ -162,6 +162,22 @@ test('an agent opens a ticket for a client from the queue: finds the client, is 
   assert.match(ok.location, /^\/staff\/tickets\/\d+$/);
 });
 
+test('links respect departments: an agent cannot link to another department\'s ticket, nor sees one an admin linked', async () => {
+  const c = agentA.client;
+  await c.get(`/staff/tickets/${T.A.number}`);
+  const r = await c.post(`/staff/tickets/${T.A.number}/links`, { other: T.B.number });
+  assert.equal(r.status, 422, describeResponse(r));
+  await admin.get(`/staff/tickets/${T.A.number}`);
+  const linked = await admin.post(`/staff/tickets/${T.A.number}/links`, { other: T.B.number });
+  assert.equal(linked.status, 303);
+  const page = await c.get(`/staff/tickets/${T.A.number}`);
+  const related = /<section class="box related">[\s\S]*?<\/section>/.exec(page.body)[0];
+  assert.ok(!related.includes(`#${T.B.number}`), 'the Suporte agent sees the linked Financeiro ticket');
+  assert.equal((await c.get(`/staff/tickets/${T.B.number}/split?message=1`)).status, 404);
+  const unlink = await admin.post(`/staff/tickets/${T.A.number}/links`, { other: T.B.number, remove: '1' });
+  assert.equal(unlink.status, 303);
+});
+
 test('the Suporte agent gets 404 for every action on the Financeiro ticket, and the ticket does not change', async () => {
   const before = await snapshot(T.B.number);
   const results = await everyAction(agentA.client, T.B.number, T.B.attachment, T.A.number);

@@ -646,6 +646,61 @@ test('"Insert" without JavaScript posts the typed text and brings it back with t
   assert.ok(!thread.body.includes(word), 'inserting sent the reply');
 });
 
+// ---- related tickets and splits -------------------------------------------------------------
+
+test('linking two tickets shows each on the other with an audit entry; removing the link takes it away', async () => {
+  const A = await open(maria, { subject: `Relacionado A ${uniqueWord('L')}` });
+  const B = await open(maria, { subject: `Relacionado B ${uniqueWord('L')}` });
+  await admin.get(`/staff/tickets/${A}`);
+  const r = await admin.post(`/staff/tickets/${A}/links`, { other: `#${B}` });
+  assert.equal(r.status, 303, describeResponse(r));
+  const related = (html) => /<section class="box related">[\s\S]*?<\/section>/.exec(html)?.[0] || '';
+  const a = await admin.get(`/staff/tickets/${A}`);
+  const b = await admin.get(`/staff/tickets/${B}`);
+  assert.ok(related(a.body).includes(`<a href="/staff/tickets/${B}">#${B}</a>`), 'B is not listed on A');
+  assert.ok(related(b.body).includes(`<a href="/staff/tickets/${A}">#${A}</a>`), 'A is not listed on B');
+  assert.ok(events(a.body).includes(`Ana Lima relacionou este ticket ao #${B}`), `events: ${events(a.body)}`);
+  const self = await admin.post(`/staff/tickets/${A}/links`, { other: A });
+  assert.equal(self.status, 422);
+  const gone = await admin.post(`/staff/tickets/${A}/links`, { other: B, remove: '1' });
+  assert.equal(gone.status, 303);
+  const after = await admin.get(`/staff/tickets/${A}`);
+  assert.ok(!related(after.body).includes(`#${B}`), 'the link is still shown');
+  assert.ok(events(after.body).includes(`Ana Lima removeu a relação com o #${B}`));
+});
+
+test('splitting from a later message moves it and the ones after it to a new linked ticket of the same client', async () => {
+  const word = uniqueWord('SEP');
+  const T = await open(maria, { subject: `Dois assuntos ${word}`, message: 'Primeiro assunto: o site.' });
+  const r1 = await staffReply(admin, T, 'Resposta sobre o site.');
+  assert.equal(r1.status, 303);
+  await maria.get(`/tickets/${T}`);
+  const second = await postMultipart(maria, `/tickets/${T}/reply`, { message: `Outro assunto: o e-mail ${word}` });
+  assert.equal(second.status, 303);
+  const page = await admin.get(`/staff/tickets/${T}`);
+  const splits = [...page.body.matchAll(/href="(\/staff\/tickets\/\d+\/split\?message=(\d+))"/g)];
+  assert.equal(splits.length, 2, 'every message but the first offers a split');
+  const last = splits[1];
+  const form = await admin.get(last[1].replaceAll('&amp;', '&'));
+  assert.equal(form.status, 200);
+  const r = await admin.post(`/staff/tickets/${T}/split`, { message: last[2], subject: `E-mail ${word}` });
+  assert.equal(r.status, 303, describeResponse(r));
+  const N = /\/staff\/tickets\/(\d+)$/.exec(r.location)[1];
+  assert.notEqual(N, T);
+  const newPage = await admin.get(`/staff/tickets/${N}`);
+  const texts = messages(newPage.body).map((m) => m.text);
+  assert.deepEqual(texts.length, 1);
+  assert.ok(texts[0].includes(`Outro assunto: o e-mail ${word}`));
+  assert.ok(/<section class="box related">[\s\S]*?<\/section>/.exec(newPage.body)[0].includes(`#${T}`), 'the parts are not linked');
+  const old = await admin.get(`/staff/tickets/${T}`);
+  assert.equal(messages(old.body).length, 2, 'the earlier messages did not stay');
+  assert.ok(events(old.body).includes(`Ana Lima separou as mensagens seguintes no ticket #${N}`), `events: ${events(old.body)}`);
+  const mine = await maria.get(`/tickets/${N}`);
+  assert.equal(mine.status, 200, 'the client does not see the new ticket');
+  const bad = await admin.post(`/staff/tickets/${T}/split`, { message: '999999999', subject: '' });
+  assert.equal(bad.status, 422, `splitting at a message of no ticket: ${describeResponse(bad)}`);
+});
+
 // ---- a ticket on a client's behalf ------------------------------------------------------------
 
 let mariaId;

@@ -1,4 +1,4 @@
--- 0009: two-factor sign-in (TOTP, RFC 6238) and sessions one can see.
+-- 0011: two-factor sign-in (TOTP, RFC 6238) and sessions one can see.
 --
 -- two_factor: one row per account that began or finished setting it up.
 -- secret is the shared key in base32 (the authenticator app holds the same);

@@ -1,4 +1,4 @@
--- 0010: Registro de auditoria — every administrative change and every staff
+-- 0012: Registro de auditoria — every administrative change and every staff
 -- sign-in, written in the transaction of the change. actor_name and subject
 -- are copies taken at the time, so the record reads the same after a rename
 -- or a deletion. changes holds "field: before → after" lines.

@@ -1,0 +1,145 @@
+#include "domain/api_token.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/str.h"
+#include "store/account_store.h"
+#include "store/mail_store.h"
+#include "store/settings_store.h"
+
+/* last_used_at is written at most this often per token: a busy token
+ * should not turn every read into a write of its row. */
+enum { TOKEN_TOUCH_EVERY = 60 };
+
+/* Makes the token once staff is known to be an active staff member. */
+static int create(db *d, const struct account_row *staff, const char *name, int64_t now,
+                  char token[TOKEN_LEN + 1], int64_t *id)
+{
+	char trimmed[API_TOKEN_NAME_MAX * 4 + 1];
+	if (!name || strlen(name) >= sizeof trimmed)
+		return API_TOKEN_BAD_NAME;
+	snprintf(trimmed, sizeof trimmed, "%s", name);
+	str_trim(trimmed);
+	if (!*trimmed || !str_utf8_valid(trimmed, strlen(trimmed)) ||
+	    str_utf8_length(trimmed) > API_TOKEN_NAME_MAX)
+		return API_TOKEN_BAD_NAME;
+	char hash[TOKEN_HASH_LEN + 1];
+	token_new(token);
+	token_hash(token, hash);
+	int64_t new_id = store_api_token_insert(d, staff->id, trimmed, hash, now);
+	if (new_id < 0)
+		return (int)new_id;
+	*id = new_id;
+	return API_TOKEN_OK;
+}
+
+int api_token_create(db *d, const char *staff_email, const char *name, int64_t now,
+                     char token[TOKEN_LEN + 1], int64_t *id)
+{
+	struct account_row staff;
+	int rc = store_account_get_by_email(d, "staff", staff_email ? staff_email : "", &staff);
+	if (rc < 0)
+		return rc;
+	if (rc == 0 || !staff.active)
+		return API_TOKEN_NO_STAFF;
+	return create(d, &staff, name, now, token, id);
+}
+
+int api_token_create_for(db *d, int64_t staff_id, const char *name, int64_t now,
+                         char token[TOKEN_LEN + 1], int64_t *id)
+{
+	struct account_row staff;
+	int rc = store_account_get(d, "staff", staff_id, &staff);
+	if (rc < 0)
+		return rc;
+	if (rc == 0 || !staff.active)
+		return API_TOKEN_NO_STAFF;
+	return create(d, &staff, name, now, token, id);
+}
+
+int api_token_list(db *d, arena *a, struct api_token_row *rows, int max)
+{
+	return store_api_token_list(d, a, rows, max);
+}
+
+int api_token_revoke(db *d, int64_t id, int64_t now)
+{
+	return store_api_token_revoke(d, id, now);
+}
+
+int api_token_authenticate(db *d, const char *email, const char *token, int64_t now,
+                           struct session *s, int64_t *token_id)
+{
+	if (!token_well_formed(token))
+		return 0;
+	char hash[TOKEN_HASH_LEN + 1];
+	token_hash(token, hash);
+	arena *a = arena_new(2048);
+	if (!a)
+		return DB_NOMEM;
+	struct api_token_row row;
+	int rc = store_api_token_by_hash(d, hash, a, &row);
+	if (rc == 1 && (row.revoked_at || !row.staff_active || (email && !str_case_eq(email, row.staff_email))))
+		rc = 0;
+	if (rc == 1) {
+		memset(s, 0, sizeof *s);
+		s->kind = ACCOUNT_STAFF;
+		s->user_id = row.staff_id;
+		s->admin = str_eq(row.role, "admin");
+		snprintf(s->name, sizeof s->name, "%s", row.staff_name);
+		snprintf(s->email, sizeof s->email, "%s", row.staff_email);
+		snprintf(s->language, sizeof s->language, "%s", row.language);
+		*token_id = row.id;
+		if (now - row.last_used_at >= TOKEN_TOUCH_EVERY && store_api_token_touch(d, row.id, now) < 0)
+			rc = DB_ERROR;
+	}
+	arena_free(a);
+	return rc;
+}
+
+int api_rate_limit(db *d)
+{
+	/* Read at most every few seconds per thread: every request needs it. */
+	static _Thread_local int cached;
+	static _Thread_local time_t loaded_at;
+	static _Thread_local const db *loaded_from;
+	time_t now = time(NULL);
+	if (loaded_from != d || now - loaded_at >= 5 || now < loaded_at) {
+		char value[24];
+		int64_t n;
+		store_setting_get(d, "api_rate_limit", "", value, sizeof value);
+		cached = str_to_int64(value, 1, API_RATE_MAX, &n) ? (int)n : API_RATE_DEFAULT;
+		loaded_at = now;
+		loaded_from = d;
+	}
+	return cached;
+}
+
+int api_rate_limit_set(db *d, const char *typed, bool *valid)
+{
+	int64_t n;
+	char value[24];
+	snprintf(value, sizeof value, "%s", typed ? typed : "");
+	str_trim(value);
+	*valid = str_to_int64(value, 1, API_RATE_MAX, &n);
+	if (!*valid)
+		return 0;
+	snprintf(value, sizeof value, "%lld", (long long)n);
+	return store_setting_set(d, "api_rate_limit", value);
+}
+
+int api_rate_take(db *d, int64_t token_id, int64_t now, int64_t *retry_after)
+{
+	int64_t window = now - now % 60;
+	char key[48];
+	snprintf(key, sizeof key, "api:%lld", (long long)token_id);
+	int64_t hits = store_rate_limit_hit(d, key, window);
+	if (hits < 0)
+		return (int)hits;
+	if (hits <= api_rate_limit(d))
+		return 1;
+	*retry_after = window + 60 - now;
+	return 0;
+}

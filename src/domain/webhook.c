@@ -1,0 +1,193 @@
+#include "domain/webhook.h"
+
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/str.h"
+#include "domain/api.h"
+#include "domain/token.h"
+#include "store/ticket_store.h"
+#include "view/i18n.h"
+
+const char *const webhook_events[][2] = {
+	{WEBHOOK_TICKET_CREATED, N_("Ticket created")},
+	{WEBHOOK_CLIENT_REPLY, N_("Client reply")},
+	{WEBHOOK_STAFF_REPLY, N_("Staff reply")},
+	{WEBHOOK_STATUS_CHANGED, N_("Status changed")},
+	{NULL, NULL},
+};
+
+int webhook_queue_event(db *d, const char *event, int64_t ticket_id, int64_t now)
+{
+	return store_webhook_queue(d, event, ticket_id, now);
+}
+
+static bool url_valid(const char *url)
+{
+	size_t n = strlen(url);
+	if (n > WEBHOOK_URL_MAX || !(str_starts_with(url, "http://") || str_starts_with(url, "https://")))
+		return false;
+	if (n <= strlen("https://") || !str_utf8_valid(url, n))
+		return false;
+	for (const char *p = url; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == '"' || *p == '<' || *p == '>')
+			return false;
+	return true;
+}
+
+int webhook_save(db *d, int64_t id, const struct webhook_form *f, int64_t now,
+                 struct webhook_errors *e, int64_t *out_id)
+{
+	memset(e, 0, sizeof *e);
+	char url[WEBHOOK_URL_MAX + 1] = "";
+	if (f->url && strlen(f->url) <= WEBHOOK_URL_MAX)
+		snprintf(url, sizeof url, "%s", f->url);
+	str_trim(url);
+	if (!url_valid(url))
+		e->url = N_("Enter the address that receives the events (http:// or https://).");
+	char events[128] = ",";
+	for (int i = 0; webhook_events[i][0]; i++)
+		if (f->events[i]) {
+			strcat(events, webhook_events[i][0]);
+			strcat(events, ",");
+		}
+	if (str_eq(events, ","))
+		e->events = N_("Choose at least one event.");
+	if (e->url || e->events)
+		return WEBHOOK_INVALID;
+	if (id > 0) {
+		arena *a = arena_new(1024);
+		if (!a)
+			return DB_NOMEM;
+		struct webhook_row row;
+		int rc = store_webhook_get(d, id, a, &row);
+		arena_free(a);
+		if (rc <= 0)
+			return rc < 0 ? rc : WEBHOOK_NOT_FOUND;
+		rc = store_webhook_update(d, id, url, events, f->active);
+		if (rc == 0)
+			*out_id = id;
+		return rc;
+	}
+	char secret[TOKEN_LEN + 1];
+	token_new(secret);
+	int64_t new_id = store_webhook_insert(d, url, events, secret, f->active, now);
+	if (new_id < 0)
+		return (int)new_id;
+	*out_id = new_id;
+	return WEBHOOK_OK;
+}
+
+int webhook_delete(db *d, int64_t id)
+{
+	return store_webhook_delete(d, id);
+}
+
+int webhook_list(db *d, arena *a, struct webhook_row *rows, int max)
+{
+	return store_webhook_list(d, a, rows, max);
+}
+
+int webhook_get(db *d, int64_t id, arena *a, struct webhook_row *row)
+{
+	return store_webhook_get(d, id, a, row);
+}
+
+bool webhook_has_event(const struct webhook_row *w, const char *event)
+{
+	char needle[64];
+	snprintf(needle, sizeof needle, ",%s,", event);
+	return w->events && strstr(w->events, needle) != NULL;
+}
+
+int webhook_deliveries(db *d, int64_t webhook_id, arena *a, struct webhook_delivery_row *rows,
+                       int max)
+{
+	return store_webhook_delivery_list(d, webhook_id, a, rows, max);
+}
+
+int webhook_resend(db *d, int64_t webhook_id, int64_t delivery_id, int64_t now)
+{
+	return store_webhook_delivery_requeue(d, webhook_id, delivery_id, now);
+}
+
+int webhook_claim_due(db *d, int64_t now, int lease_s, int limit, int64_t *ids)
+{
+	return store_webhook_claim_due(d, now, now + lease_s, limit, ids);
+}
+
+int webhook_delivery_get(db *d, int64_t id, arena *a, struct webhook_delivery_row *row)
+{
+	return store_webhook_delivery_get(d, id, a, row);
+}
+
+const char *webhook_payload(db *d, const struct webhook_config *c,
+                            const struct webhook_delivery_row *row, arena *a)
+{
+	if (row->payload)
+		return row->payload;
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "event", json_string(row->event));
+	json_object_set_new(o, "delivery_id", json_integer(row->id));
+	json_object_set_new(o, "created_at", api_json_time(row->created_at));
+	struct ticket_row t;
+	int rc = row->ticket_id > 0 ? store_ticket_id_get(d, row->ticket_id, a, &t) : 0;
+	if (rc < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	json_object_set_new(o, "ticket", rc == 1 ? api_json_ticket(&t, api_ticket_description(d, t.id, a), c->base_url)
+	                                         : json_null());
+	char *text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (!text)
+		return NULL;
+	const char *copy = arena_strdup(a, text);
+	free(text);
+	if (copy && store_webhook_delivery_set_payload(d, row->id, copy) < 0)
+		return NULL;
+	return copy;
+}
+
+void webhook_sign(const char *secret, int64_t timestamp, const char *body,
+                  char out[WEBHOOK_SIGNATURE_LEN + 1])
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state st;
+	char ts[24];
+	snprintf(ts, sizeof ts, "%lld.", (long long)timestamp);
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)ts, strlen(ts));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, strlen(body));
+	crypto_auth_hmacsha256_final(&st, mac);
+	memcpy(out, "sha256=", 7);
+	sodium_bin2hex(out + 7, WEBHOOK_SIGNATURE_LEN + 1 - 7, mac, sizeof mac);
+}
+
+int webhook_record(db *d, const struct webhook_config *c, const struct webhook_delivery_row *row,
+                   long http_status, const char *error, int64_t answer_ms, int64_t now)
+{
+	if (http_status >= 200 && http_status < 300)
+		return store_webhook_delivery_result(d, row->id, "delivered", now, http_status, "",
+		                                     answer_ms, now);
+	int max_attempts = c->max_attempts > 0 ? c->max_attempts : 10;
+	int64_t base = c->retry_base_s > 0 ? c->retry_base_s : 30;
+	int64_t delay = base;
+	for (int i = 1; i < row->attempts && delay < 3600; i++)
+		delay *= 2;
+	if (delay > 3600)
+		delay = 3600;
+	char why[200];
+	if (error && *error)
+		snprintf(why, sizeof why, "%s", error);
+	else
+		snprintf(why, sizeof why, "HTTP %ld", http_status);
+	bool last = row->attempts >= max_attempts;
+	return store_webhook_delivery_result(d, row->id, last ? "failed" : "queued",
+	                                     last ? now : now + delay, http_status, why, answer_ms, now);
+}

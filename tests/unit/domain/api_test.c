@@ -1,0 +1,173 @@
+/* The API's vocabulary and webhooks in the domain: Zendesk's statuses and
+ * priorities map onto ours both ways, user ids never collide, webhook
+ * events are queued in the caller's transaction (both or neither) for the
+ * subscribed active webhooks only, signatures are HMAC-SHA256 over
+ * "timestamp.body", and a failed delivery backs off until it fails. */
+#include "domain/api.h"
+#include "domain/webhook.h"
+
+#include <criterion/criterion.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char dir[] = "/tmp/chamado-api-test-XXXXXX";
+static db *d;
+static arena *a;
+
+static void setup(void)
+{
+	char url[300], err[256] = "";
+	cr_assert_geq(sodium_init(), 0);
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(url, sizeof url, "sqlite:%s/test.db", dir);
+	d = db_open(url, err, sizeof err);
+	cr_assert_not_null(d, "%s", err);
+	cr_assert_geq(db_migrate(d), 0, "%s", db_error(d));
+	a = arena_new(4096);
+}
+
+static void teardown(void)
+{
+	arena_free(a);
+	db_close(d);
+	char command[300];
+	snprintf(command, sizeof command, "rm -rf '%s'", dir);
+	if (system(command) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
+TestSuite(api, .init = setup, .fini = teardown);
+
+Test(api, maps_every_status_of_ours_to_zendesk_and_back)
+{
+	static const char *const ours[] = {"open", "answered", "customer-reply", "on-hold", "in-progress", "closed"};
+	for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++) {
+		const char *z = api_status_out(ours[i]);
+		/* Asking for the status it already reads as changes nothing. */
+		cr_expect_str_eq(api_status_in(z, ours[i]), ours[i], "%s -> %s", ours[i], z);
+		cr_expect(api_status_mask(z) != 0, "%s", z);
+	}
+	cr_expect_str_eq(api_status_out("answered"), "pending");
+	cr_expect_str_eq(api_status_out("on-hold"), "hold");
+	cr_expect_str_eq(api_status_in("pending", "open"), "answered");
+	cr_expect_str_eq(api_status_in("hold", "open"), "on-hold");
+	cr_expect_str_eq(api_status_in("solved", "open"), "closed");
+	cr_expect_str_eq(api_status_in("open", "answered"), "in-progress");
+	cr_expect_null(api_status_in("someday", "open"));
+}
+
+Test(api, maps_priorities_normal_is_medium_and_urgent_is_high)
+{
+	cr_expect_str_eq(api_priority_out("medium"), "normal");
+	cr_expect_str_eq(api_priority_in("normal"), "medium");
+	cr_expect_str_eq(api_priority_in("urgent"), "high");
+	cr_expect_str_eq(api_priority_in("low"), "low");
+	cr_expect_null(api_priority_in("medium"));
+}
+
+Test(api, gives_clients_even_and_staff_odd_user_ids)
+{
+	for (int64_t id = 1; id < 1000; id++) {
+		cr_expect_neq(api_uid_client(id), api_uid_staff(id));
+		cr_expect_eq(api_uid_client(id) % 2, 0);
+		cr_expect_eq(api_uid_staff(id) % 2, 1);
+		cr_expect_eq(api_uid_client(id) / 2, id);
+		cr_expect_eq(api_uid_staff(id) / 2, id);
+	}
+}
+
+Test(api, escapes_like_wildcards_in_search_words)
+{
+	cr_expect_str_eq(api_search_pattern(a, "Site 100%_OK"), "%site 100\\%\\_ok%");
+	cr_expect_str_eq(api_search_pattern(a, "  "), "");
+}
+
+static int64_t count(const char *sql)
+{
+	db_stmt *s = db_prepare(d, sql);
+	cr_assert_not_null(s, "%s", db_error(d));
+	return db_scalar_int(s, -1);
+}
+
+static int64_t add_webhook(const char *url, bool created, bool reply, bool active)
+{
+	struct webhook_form f = {.url = url, .events = {created, false, reply, false}, .active = active};
+	struct webhook_errors e;
+	int64_t id = 0;
+	cr_assert_eq(webhook_save(d, 0, &f, 1000, &e, &id), WEBHOOK_OK, "%s", db_error(d));
+	return id;
+}
+
+Test(api, queues_an_event_for_each_active_subscribed_webhook_inside_the_transaction)
+{
+	add_webhook("http://127.0.0.1:9/a", true, true, true);
+	add_webhook("http://127.0.0.1:9/b", false, true, true);
+	add_webhook("http://127.0.0.1:9/c", true, true, false);
+	cr_assert_eq(db_begin_write(d), DB_OK);
+	cr_assert_eq(webhook_queue_event(d, WEBHOOK_TICKET_CREATED, 0, 1000), 0, "%s", db_error(d));
+	cr_assert_eq(db_rollback(d), DB_OK);
+	cr_expect_eq(count("SELECT count(*) FROM webhook_deliveries"), 0, "a rolled-back event is never announced");
+	cr_assert_eq(db_begin_write(d), DB_OK);
+	cr_assert_eq(webhook_queue_event(d, WEBHOOK_TICKET_CREATED, 0, 1000), 0);
+	cr_assert_eq(webhook_queue_event(d, WEBHOOK_STAFF_REPLY, 0, 1000), 0);
+	cr_assert_eq(db_commit(d), DB_OK);
+	cr_expect_eq(count("SELECT count(*) FROM webhook_deliveries WHERE event = 'ticket_created'"), 1);
+	cr_expect_eq(count("SELECT count(*) FROM webhook_deliveries WHERE event = 'staff_reply'"), 2);
+}
+
+Test(api, refuses_a_webhook_without_an_http_address_or_events)
+{
+	struct webhook_form f = {.url = "ftp://example.com/x", .active = true};
+	struct webhook_errors e;
+	int64_t id = 0;
+	cr_expect_eq(webhook_save(d, 0, &f, 1000, &e, &id), WEBHOOK_INVALID);
+	cr_expect_not_null(e.url);
+	cr_expect_not_null(e.events);
+}
+
+Test(api, signs_timestamp_dot_body_with_hmac_sha256)
+{
+	char sig[WEBHOOK_SIGNATURE_LEN + 1];
+	webhook_sign("segredo", 1700000000, "{\"a\":1}", sig);
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	const char *msg = "1700000000.{\"a\":1}";
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)"segredo", 7);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)msg, strlen(msg));
+	crypto_auth_hmacsha256_final(&st, mac);
+	char hex[sizeof mac * 2 + 1];
+	sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
+	char expected[WEBHOOK_SIGNATURE_LEN + 1];
+	snprintf(expected, sizeof expected, "sha256=%s", hex);
+	cr_expect_str_eq(sig, expected);
+	webhook_sign("segredo", 1700000001, "{\"a\":1}", expected);
+	cr_expect_str_neq(sig, expected, "the timestamp is signed too");
+}
+
+Test(api, backs_off_a_failed_delivery_then_fails_it_after_the_last_attempt)
+{
+	add_webhook("http://127.0.0.1:9/a", true, false, true);
+	cr_assert_eq(webhook_queue_event(d, WEBHOOK_TICKET_CREATED, 0, 1000), 0);
+	struct webhook_config c = {.base_url = "http://x", .max_attempts = 3, .retry_base_s = 10};
+	int64_t now = 1000, waits[3];
+	for (int i = 0; i < 3; i++) {
+		int64_t id;
+		cr_assert_eq(store_webhook_claim_due(d, now, now + 120, 1, &id), 1, "attempt %d", i + 1);
+		struct webhook_delivery_row row;
+		cr_assert_eq(store_webhook_delivery_get(d, id, a, &row), 1);
+		cr_assert_eq(webhook_record(d, &c, &row, 503, "", 5, now), 0);
+		cr_assert_eq(store_webhook_delivery_get(d, id, a, &row), 1);
+		waits[i] = row.next_attempt_at - now;
+		if (i < 2)
+			cr_expect_str_eq(row.status, "queued");
+		else
+			cr_expect_str_eq(row.status, "failed");
+		now = row.next_attempt_at;
+	}
+	cr_expect_eq(waits[0], 10);
+	cr_expect_eq(waits[1], 20);
+	int64_t none;
+	cr_expect_eq(store_webhook_claim_due(d, now + 100000, now + 100120, 1, &none), 0, "a failed one is not retried");
+}
