@@ -26,11 +26,12 @@ int audit_record(db *d, const struct actor *actor, const char *kind, const char 
 	return id < 0 ? (int)id : 0;
 }
 
-int audit_signin(db *d, int64_t staff_id, const char *email, const char *ip, bool success,
-                 const char *why, int64_t now)
+int audit_signin(db *d, int64_t staff_id, const char *name, const char *email, const char *ip,
+                 bool success, const char *why, int64_t now)
 {
 	struct admin_audit_row row = {
-		.created_at = now, .actor_kind = "staff", .actor_id = staff_id, .actor_name = email,
+		.created_at = now, .actor_kind = "staff", .actor_id = staff_id,
+		.actor_name = name && *name ? name : email,
 		.ip = ip, .kind = success ? "signin.success" : "signin.failure", .subject = email,
 		.changes = why,
 	};

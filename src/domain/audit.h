@@ -25,9 +25,11 @@ enum { AUDIT_KEEP_DAYS_DEFAULT = 365, AUDIT_KEEP_DAYS_MAX = 3650 };
 int audit_record(db *d, const struct actor *actor, const char *kind, const char *subject,
                  const char *changes, int64_t now);
 
-/* A sign-in of a staff member (staff_id 0 when the email is unknown). */
-int audit_signin(db *d, int64_t staff_id, const char *email, const char *ip, bool success,
-                 const char *why, int64_t now);
+/* A sign-in of a staff member (staff_id 0 and name NULL when the email is
+ * unknown). why is one of "password", "password and code", "wrong
+ * password", "wrong code", "throttled", "unknown or inactive account". */
+int audit_signin(db *d, int64_t staff_id, const char *name, const char *email, const char *ip,
+                 bool success, const char *why, int64_t now);
 
 /* Before → after of one entity ("settings", "department", "staff",
  * "client", "service", "reply"): audit_begin reads it before the change,

@@ -54,7 +54,7 @@ void auth_login(db *d, const struct auth_login *in, struct auth_result *out)
 	              sizeof ip_key);
 	if (throttle_check(d, account_key, ip_key, in->now, out)) {
 		if (in->kind == ACCOUNT_STAFF && out->status == AUTH_THROTTLED)
-			audit_signin(d, 0, in->email, in->ip, false, "throttled", in->now);
+			audit_signin(d, 0, NULL, in->email, in->ip, false, "throttled", in->now);
 		return;
 	}
 	struct account_row row;
@@ -72,7 +72,7 @@ void auth_login(db *d, const struct auth_login *in, struct auth_result *out)
 		throttle_fail(d, account_key, in->now);
 		throttle_fail(d, ip_key, in->now);
 		if (in->kind == ACCOUNT_STAFF)
-			audit_signin(d, found == 1 ? row.id : 0, in->email, in->ip, false,
+			audit_signin(d, found == 1 ? row.id : 0, found == 1 ? row.name : NULL, in->email, in->ip, false,
 			             found == 1 && row.active ? "wrong password" : "unknown or inactive account",
 			             in->now);
 		out->status = AUTH_BAD_CREDENTIALS;
@@ -112,7 +112,7 @@ void auth_login(db *d, const struct auth_login *in, struct auth_result *out)
 	session_fill(out, &row, false);
 	out->setup_required = twofa_setup_required(d, &out->session);
 	if (in->kind == ACCOUNT_STAFF)
-		audit_signin(d, row.id, row.email, in->ip, true, "password", in->now);
+		audit_signin(d, row.id, row.name, row.email, in->ip, true, "password", in->now);
 	out->status = AUTH_OK;
 }
 
@@ -146,7 +146,7 @@ void auth_login_code(db *d, const struct auth_code *in, struct auth_result *out)
 	              sizeof ip_key);
 	if (throttle_check(d, account_key, ip_key, in->now, out)) {
 		if (in->kind == ACCOUNT_STAFF && out->status == AUTH_THROTTLED)
-			audit_signin(d, row.id, row.email, in->ip, false, "throttled", in->now);
+			audit_signin(d, row.id, row.name, row.email, in->ip, false, "throttled", in->now);
 		return;
 	}
 	rc = twofa_verify(d, in->kind, row.id, in->code, in->now);
@@ -163,7 +163,7 @@ void auth_login_code(db *d, const struct auth_code *in, struct auth_result *out)
 		throttle_fail(d, account_key, in->now);
 		throttle_fail(d, ip_key, in->now);
 		if (in->kind == ACCOUNT_STAFF)
-			audit_signin(d, row.id, row.email, in->ip, false, "wrong code", in->now);
+			audit_signin(d, row.id, row.name, row.email, in->ip, false, "wrong code", in->now);
 		out->status = AUTH_BAD_CODE;
 		return;
 	}
@@ -176,7 +176,7 @@ void auth_login_code(db *d, const struct auth_code *in, struct auth_result *out)
 	}
 	session_fill(out, &row, true);
 	if (in->kind == ACCOUNT_STAFF)
-		audit_signin(d, row.id, row.email, in->ip, true, "password and code", in->now);
+		audit_signin(d, row.id, row.name, row.email, in->ip, true, "password and code", in->now);
 	out->status = AUTH_OK;
 }
 

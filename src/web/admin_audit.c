@@ -92,6 +92,24 @@ static const char *when_text(struct request *req, int64_t t, bool csv)
 	return arena_strdup(req->arena, out);
 }
 
+/* A sign-in's reason (stored in English as a code), translated. */
+static const char *changes_text(struct request *req, const struct admin_audit_row *r)
+{
+	static const char *const reasons[][2] = {
+		{"password", N_("with the password")},
+		{"password and code", N_("with the password and a code")},
+		{"wrong password", N_("wrong password")},
+		{"wrong code", N_("wrong code")},
+		{"throttled", N_("too many attempts")},
+		{"unknown or inactive account", N_("unknown or inactive account")},
+	};
+	if (str_starts_with(r->kind, "signin."))
+		for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
+			if (str_eq(reasons[i][0], r->changes))
+				return tr(req, reasons[i][1]);
+	return r->changes;
+}
+
 static const char *who_text(struct request *req, const struct admin_audit_row *r)
 {
 	if (str_eq(r->actor_kind, "system"))
@@ -147,7 +165,7 @@ void admin_audit_page(struct request *req)
 		vm_set_text(o, "kind", kind_text(req, rows[i].kind));
 		vm_set_bool(o, "failure", str_eq(rows[i].kind, "signin.failure"));
 		vm_set_text(o, "subject", rows[i].subject);
-		vm_set_text(o, "changes", rows[i].changes);
+		vm_set_text(o, "changes", changes_text(req, &rows[i]));
 	}
 	const char *query = filter_query(req);
 	if (n > AUDIT_PAGE)
@@ -240,7 +258,7 @@ void admin_audit_csv(struct request *req)
 		arena *a = arena_new(64 * 1024);
 		n = rows && a && d ? audit_list(d, &f, a, rows, CSV_BATCH) : -1;
 		for (int i = 0; i < n; i++) {
-			const char *changes = one_line(a, rows[i].changes);
+			const char *changes = one_line(a, changes_text(req, &rows[i]));
 			csv_field(&out, when_text(req, rows[i].created_at, true), false);
 			csv_field(&out, who_text(req, &rows[i]), false);
 			csv_field(&out, rows[i].ip, false);

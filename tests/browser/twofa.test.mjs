@@ -150,4 +150,21 @@ test('an admin requires two-factor sign-in for staff from Segurança de acesso, 
   await clickAndSettle(page, page.getByRole('button', { name: 'Ativar' }));
   await clickAndSettle(page, page.getByRole('link', { name: 'Guardei meus códigos' }));
   assert.equal(new URL(page.url()).pathname, '/staff');
+
+  // The audit log shows the sign-in and the settings change, on a desktop and a phone.
+  await visit(page, '/staff/admin/audit');
+  const log = await mainText(page);
+  assert.match(log, /Configurações alteradas/);
+  assert.match(log, /twofa_require_staff:\s*(0\s*)?→ 1/);
+  assert.match(log, /Entrou/);
+  await screenshot(page, 'audit-log-desktop');
+  const phone = await b.page(PHONE_CONTEXT);
+  await visit(phone, '/staff/login');
+  await phone.getByLabel('E-mail').fill('admin@exemplo.com.br');
+  await phone.getByLabel('Senha').fill('admin1234');
+  await clickAndSettle(phone, phone.locator('main form[action="/staff/login"] button[type="submit"]'));
+  await phone.getByLabel('Código').fill(totp(secret, stepAt() + 1));
+  await clickAndSettle(phone, phone.getByRole('button', { name: 'Verificar' }));
+  await visit(phone, '/staff/admin/audit');
+  await screenshot(phone, 'audit-log-phone');
 });

@@ -91,8 +91,8 @@ test('staff sign-ins are recorded, failures with the typed address; the kind and
   const failures = await audit('?kind=signin.failure');
   assert.ok(failures.length >= 2);
   assert.ok(failures.every((x) => x.what === 'Acesso falhou'), JSON.stringify(failures));
-  assert.ok(failures.some((x) => x.subject === 'ninguem@exemplo.com.br' && /unknown/.test(x.changes)));
-  assert.ok(failures.some((x) => x.subject === STAFF.email && /wrong password/.test(x.changes)));
+  assert.ok(failures.some((x) => x.subject === 'ninguem@exemplo.com.br' && /conta desconhecida/.test(x.changes)));
+  assert.ok(failures.some((x) => x.subject === STAFF.email && x.who === 'Ana Lima' && /senha errada/.test(x.changes)));
   const signins = await audit('?kind=signin.');
   assert.ok(signins.some((x) => x.what === 'Entrou' && x.subject === STAFF.email));
 
