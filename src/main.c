@@ -18,6 +18,7 @@
 #include "domain/generator.h"
 #include "domain/password.h"
 #include "domain/setup.h"
+#include "domain/twofa.h"
 #include "http/server.h"
 #include "mail/message.h"
 #include "store/account_store.h"
@@ -41,6 +42,8 @@ static const char usage_text[] =
 	"                        create an account; the password is read from standard input\n"
 	"  user passwd (--client | --staff) --email EMAIL --password-stdin [--db URL] [--data-dir DIR]\n"
 	"                        set an account's password; its sessions are signed out\n"
+	"  user 2fa-reset (--client | --staff) --email EMAIL [--db URL] [--data-dir DIR]\n"
+	"                        remove an account's two-factor sign-in (a lost phone)\n"
 	"  token add --staff --email EMAIL --name NAME [--db URL] [--data-dir DIR]\n"
 	"                        make an API token acting as that staff member; prints it (once)\n"
 	"  token list [--db URL] [--data-dir DIR] | token revoke ID [--db URL] [--data-dir DIR]\n"
@@ -461,6 +464,31 @@ static int cmd_user_passwd(struct cli *c)
 	return 0;
 }
 
+static int cmd_user_twofa_reset(struct cli *c)
+{
+	if (c->kind < 0)
+		return usage_error("user 2fa-reset", "say --client or --staff");
+	if (!c->email)
+		return usage_error("user 2fa-reset", "--email is required");
+	db *d = open_database(&c->cfg);
+	if (!d)
+		return 1;
+	int64_t id = c->kind == ACCOUNT_STAFF ? store_staff_id_by_email(d, c->email)
+	                                      : store_client_id_by_email(d, c->email);
+	struct actor system = actor_of(NULL, CHANNEL_SYSTEM);
+	int rc = id > 0 ? twofa_reset(d, &system, c->kind, id, (int64_t)time(NULL)) : id == 0 ? -1 : (int)id;
+	db_close(d);
+	if (rc != TWOFA_OK) {
+		fprintf(stderr, "chamado user 2fa-reset: %s\n",
+		        id == 0 ? "no such account"
+		        : rc == TWOFA_NOT_ENABLED ? "this account does not use two-factor sign-in"
+		                                  : "database error");
+		return 1;
+	}
+	printf("two-factor sign-in of %s removed; it signs in with the password alone\n", c->email);
+	return 0;
+}
+
 static const struct option token_options[] = {
 	{"staff", no_argument, NULL, OPT_STAFF},
 	{"email", required_argument, NULL, OPT_EMAIL},
@@ -602,6 +630,12 @@ int main(int argc, char **argv)
 		if ((rc = parse_flags("user passwd", argc - 2, argv + 2, user_options, &c)))
 			return rc;
 		return cmd_user_passwd(&c);
+	}
+	if (str_eq(cmd, "user") && argc >= 3 && str_eq(argv[2], "2fa-reset")) {
+		log_set_quiet(1);
+		if ((rc = parse_flags("user 2fa-reset", argc - 2, argv + 2, user_options, &c)))
+			return rc;
+		return cmd_user_twofa_reset(&c);
 	}
 	if (str_eq(cmd, "user") && argc >= 3 && str_eq(argv[2], "add")) {
 		log_set_quiet(1);

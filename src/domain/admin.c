@@ -3,9 +3,11 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/str.h"
 #include "domain/account.h"
+#include "domain/audit.h"
 #include "domain/password.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
@@ -62,9 +64,32 @@ static int finish(db *d, int rc)
 	return rc;
 }
 
+/* The time of a change that was not given one (deletions, settings). */
+static int64_t audit_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+/* Deletes row id of entity with del in a transaction that also writes the
+ * audit record. */
+static int audited_delete(db *d, const struct actor *actor, const char *entity, int64_t id,
+                          int (*del)(db *, int64_t))
+{
+	int rc = db_begin_write(d);
+	if (rc < 0)
+		return rc;
+	struct audit_snapshot snap;
+	rc = audit_begin(d, &snap, entity, id);
+	if (rc == 0)
+		rc = del(d, id);
+	if (audit_end(d, &snap, actor, 0, audit_now()) < 0 && rc == 0)
+		rc = DB_ERROR;
+	return finish(d, rc);
+}
+
 /* ---- departments ---- */
 
-int admin_department_save(db *d, int64_t id, const struct admin_department_form *f, int64_t now,
+int admin_department_save(db *d, const struct actor *actor, int64_t id, const struct admin_department_form *f, int64_t now,
                           struct admin_department_errors *e, int64_t *out_id)
 {
 	memset(e, 0, sizeof *e);
@@ -124,7 +149,10 @@ int admin_department_save(db *d, int64_t id, const struct admin_department_form 
 	}
 
 	/* Proceed. */
+	struct audit_snapshot snap;
 	rc = db_begin_write(d);
+	if (rc == 0)
+		rc = audit_begin(d, &snap, "department", id);
 	if (rc == 0) {
 		if (id > 0) {
 			rc = store_admin_department_update(d, id, name, description, email, f->visible,
@@ -137,7 +165,10 @@ int admin_department_save(db *d, int64_t id, const struct admin_department_form 
 		}
 		if (rc == 0)
 			rc = store_admin_department_set_members(d, id, members, nmembers);
+		rc = audit_end(d, &snap, actor, id, now) < 0 && rc == 0 ? DB_ERROR : rc;
 		rc = finish(d, rc);
+	} else {
+		db_rollback(d);
 	}
 	arena_free(a);
 	if (rc == DB_CONSTRAINT) { /* the address was taken in the meantime */
@@ -149,7 +180,7 @@ int admin_department_save(db *d, int64_t id, const struct admin_department_form 
 	return rc;
 }
 
-int admin_department_delete(db *d, int64_t id)
+int admin_department_delete(db *d, const struct actor *actor, int64_t id)
 {
 	int rc = db_begin_write(d);
 	if (rc < 0)
@@ -164,7 +195,13 @@ int admin_department_delete(db *d, int64_t id)
 		db_rollback(d);
 		return tickets > 0 ? ADMIN_REFUSED : (int)tickets;
 	}
-	return finish(d, store_admin_department_delete(d, id));
+	struct audit_snapshot snap;
+	rc = audit_begin(d, &snap, "department", id);
+	if (rc == 0)
+		rc = store_admin_department_delete(d, id);
+	if (audit_end(d, &snap, actor, 0, audit_now()) < 0 && rc == 0)
+		rc = DB_ERROR;
+	return finish(d, rc);
 }
 
 /* ---- staff ---- */
@@ -271,7 +308,11 @@ int admin_staff_save(db *d, const struct session *actor, int64_t id,
 		arena_free(a);
 		return rc;
 	}
-	if (id == 0) {
+	struct audit_snapshot snap;
+	rc = audit_begin(d, &snap, "staff", id);
+	if (rc < 0) {
+		buf_free(&snap.before);
+	} else if (id == 0) {
 		struct account_new n = {.kind = ACCOUNT_STAFF, .email = email, .name = name,
 		                        .password = password, .admin = str_eq(f->role, "admin")};
 		int64_t new_id = account_create(d, &n);
@@ -292,6 +333,12 @@ int admin_staff_save(db *d, const struct session *actor, int64_t id,
 	}
 	if (rc == 0)
 		rc = store_admin_staff_set_departments(d, id, deps, ndeps);
+	if (rc == 0) {
+		struct actor who = actor_of(actor, CHANNEL_WEB);
+		rc = audit_end(d, &snap, &who, id, now);
+	} else if (snap.before.data) {
+		buf_free(&snap.before);
+	}
 	rc = finish(d, rc);
 	arena_free(a);
 	if (rc == DB_CONSTRAINT) {
@@ -336,7 +383,7 @@ int admin_service_get(db *d, int64_t client_id, int64_t service_id, arena *a,
 	return store_admin_service_get(d, client_id, service_id, a, row);
 }
 
-int admin_client_save(db *d, int64_t id, const struct admin_client_form *f, int64_t now,
+int admin_client_save(db *d, const struct actor *actor, int64_t id, const struct admin_client_form *f, int64_t now,
                       struct admin_client_errors *e)
 {
 	memset(e, 0, sizeof *e);
@@ -366,11 +413,17 @@ int admin_client_save(db *d, int64_t id, const struct admin_client_form *f, int6
 	}
 
 	rc = db_begin_write(d);
+	struct audit_snapshot snap;
+	if (rc == 0 && (rc = audit_begin(d, &snap, "client", id)) < 0)
+		buf_free(&snap.before);
 	if (rc == 0) {
 		rc = store_admin_client_update(d, id, name, email, f->language, f->active, now);
 		if (rc == 0 && existing.active && !f->active)
 			rc = session_end_all(d, ACCOUNT_CLIENT, id, 0);
+		rc = audit_end(d, &snap, actor, id, now) < 0 && rc == 0 ? DB_ERROR : rc;
 		rc = finish(d, rc);
+	} else {
+		db_rollback(d);
 	}
 	arena_free(a);
 	if (rc == DB_CONSTRAINT) {
@@ -417,7 +470,7 @@ const char *admin_service_status_label(const char *status)
 	return label ? label : status;
 }
 
-int admin_service_save(db *d, int64_t client_id, int64_t service_id,
+int admin_service_save(db *d, const struct actor *actor, int64_t client_id, int64_t service_id,
                        const struct admin_service_form *f, int64_t now,
                        struct admin_service_errors *e)
 {
@@ -452,17 +505,26 @@ int admin_service_save(db *d, int64_t client_id, int64_t service_id,
 		return ADMIN_INVALID;
 	}
 
-	if (service_id > 0) {
+	struct audit_snapshot snap;
+	rc = db_begin_write(d);
+	if (rc < 0) {
+		arena_free(a);
+		return rc;
+	}
+	rc = audit_begin(d, &snap, "service", service_id);
+	if (rc == 0 && service_id > 0) {
 		rc = store_admin_service_update(d, service_id, f->kind, label, f->status);
-	} else {
+	} else if (rc == 0) {
 		int64_t new_id = store_service_insert(d, client_id, f->kind, label, f->status, now);
 		rc = new_id < 0 ? (int)new_id : 0;
+		service_id = new_id;
 	}
+	rc = audit_end(d, &snap, actor, service_id, now) < 0 && rc == 0 ? DB_ERROR : rc;
 	arena_free(a);
-	return rc;
+	return finish(d, rc);
 }
 
-int admin_service_delete(db *d, int64_t client_id, int64_t service_id)
+int admin_service_delete(db *d, const struct actor *actor, int64_t client_id, int64_t service_id)
 {
 	arena *a = arena_new(1024);
 	if (!a)
@@ -472,12 +534,12 @@ int admin_service_delete(db *d, int64_t client_id, int64_t service_id)
 	arena_free(a);
 	if (rc <= 0)
 		return rc == 0 ? ADMIN_NOT_FOUND : rc;
-	return store_admin_service_delete(d, service_id);
+	return audited_delete(d, actor, "service", service_id, store_admin_service_delete);
 }
 
 /* ---- predefined replies ---- */
 
-int admin_reply_save(db *d, int64_t id, const struct admin_reply_form *f, int64_t now,
+int admin_reply_save(db *d, const struct actor *actor, int64_t id, const struct admin_reply_form *f, int64_t now,
                      struct admin_reply_errors *e, int64_t *out_id)
 {
 	memset(e, 0, sizeof *e);
@@ -524,20 +586,29 @@ int admin_reply_save(db *d, int64_t id, const struct admin_reply_form *f, int64_
 		return rc < 0 ? rc : ADMIN_INVALID;
 	}
 
-	if (id > 0) {
+	struct audit_snapshot snap;
+	rc = db_begin_write(d);
+	if (rc < 0) {
+		arena_free(a);
+		return rc;
+	}
+	rc = audit_begin(d, &snap, "reply", id);
+	if (rc == 0 && id > 0) {
 		rc = store_admin_reply_update(d, id, department_id, title, body, now);
-	} else {
+	} else if (rc == 0) {
 		int64_t new_id = store_admin_reply_insert(d, department_id, title, body, now);
 		rc = new_id < 0 ? (int)new_id : 0;
 		id = new_id;
 	}
+	rc = audit_end(d, &snap, actor, id, now) < 0 && rc == 0 ? DB_ERROR : rc;
+	rc = finish(d, rc);
 	arena_free(a);
 	if (rc == 0 && out_id)
 		*out_id = id;
 	return rc;
 }
 
-int admin_reply_delete(db *d, int64_t id)
+int admin_reply_delete(db *d, const struct actor *actor, int64_t id)
 {
 	arena *a = arena_new(1024);
 	if (!a)
@@ -547,7 +618,7 @@ int admin_reply_delete(db *d, int64_t id)
 	arena_free(a);
 	if (rc <= 0)
 		return rc == 0 ? ADMIN_NOT_FOUND : rc;
-	return store_admin_reply_delete(d, id);
+	return audited_delete(d, actor, "reply", id, store_admin_reply_delete);
 }
 
 /* ---- settings ---- */
@@ -728,7 +799,7 @@ static bool normalise_banned(const char *in, char *out, size_t n)
 	return true;
 }
 
-int admin_settings_save(db *d, const struct admin_settings_form *f,
+int admin_settings_save(db *d, const struct actor *actor, const struct admin_settings_form *f,
                         struct admin_settings_errors *e)
 {
 	memset(e, 0, sizeof *e);
@@ -781,7 +852,10 @@ int admin_settings_save(db *d, const struct admin_settings_form *f,
 	int rc = db_begin_write(d);
 	if (rc < 0)
 		return rc;
-	rc = store_setting_set(d, "company_name", company);
+	struct audit_snapshot snap;
+	rc = audit_begin(d, &snap, "settings", 0);
+	if (rc == 0)
+		rc = store_setting_set(d, "company_name", company);
 	if (rc == 0)
 		rc = store_setting_set(d, "brand_color", color);
 	if (rc == 0)
@@ -801,5 +875,7 @@ int admin_settings_save(db *d, const struct admin_settings_form *f,
 		rc = store_setting_set(d, "mail_banned_senders", banned);
 	if (rc == 0)
 		rc = store_setting_set(d, "base_url", base_url);
+	if (audit_end(d, &snap, actor, 0, audit_now()) < 0 && rc == 0)
+		rc = DB_ERROR;
 	return finish(d, rc);
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "domain/actor.h"
 #include "domain/session.h"
 #include "store/admin_store.h"
 #include "store/ticket_store.h"
@@ -34,6 +35,9 @@ enum {
 	ADMIN_IDS_MAX = 200,           /* checkboxes in one form */
 };
 
+/* Every change below is written to the audit log (domain/audit.h) in its
+ * transaction, with actor as who did it (NULL: the system). */
+
 /* ---- departments ---- */
 
 struct admin_department_form {
@@ -51,11 +55,11 @@ struct admin_department_errors {
 /* Creates (id 0) or updates a department with its members; *out_id is its
  * id. The inbound address, when given, must be valid and no other
  * department's (compared without case). */
-int admin_department_save(db *d, int64_t id, const struct admin_department_form *f, int64_t now,
+int admin_department_save(db *d, const struct actor *actor, int64_t id, const struct admin_department_form *f, int64_t now,
                           struct admin_department_errors *e, int64_t *out_id);
 /* ADMIN_REFUSED when tickets belong to the department: they would lose it.
  * Otherwise its members and its predefined replies go with it. */
-int admin_department_delete(db *d, int64_t id);
+int admin_department_delete(db *d, const struct actor *actor, int64_t id);
 
 /* ---- staff ---- */
 
@@ -99,7 +103,7 @@ int admin_client_get(db *d, int64_t id, arena *a, struct admin_client_row *row);
 /* The client's newest tickets, at most max: the count or < 0. */
 int admin_client_tickets(db *d, int64_t client_id, int max, arena *a, struct ticket_row *rows);
 /* Deactivating a client ends their sessions. */
-int admin_client_save(db *d, int64_t id, const struct admin_client_form *f, int64_t now,
+int admin_client_save(db *d, const struct actor *actor, int64_t id, const struct admin_client_form *f, int64_t now,
                       struct admin_client_errors *e);
 
 struct admin_service_form {
@@ -113,10 +117,10 @@ struct admin_service_errors {
 };
 
 /* Adds (service_id 0) or updates a service of the client. */
-int admin_service_save(db *d, int64_t client_id, int64_t service_id,
+int admin_service_save(db *d, const struct actor *actor, int64_t client_id, int64_t service_id,
                        const struct admin_service_form *f, int64_t now,
                        struct admin_service_errors *e);
-int admin_service_delete(db *d, int64_t client_id, int64_t service_id);
+int admin_service_delete(db *d, const struct actor *actor, int64_t client_id, int64_t service_id);
 /* A service of the client: 1 (row filled), 0 none or another client's, < 0. */
 int admin_service_get(db *d, int64_t client_id, int64_t service_id, arena *a,
                       struct admin_service_row *row);
@@ -140,9 +144,9 @@ struct admin_reply_errors {
 	const char *title, *body, *department;
 };
 
-int admin_reply_save(db *d, int64_t id, const struct admin_reply_form *f, int64_t now,
+int admin_reply_save(db *d, const struct actor *actor, int64_t id, const struct admin_reply_form *f, int64_t now,
                      struct admin_reply_errors *e, int64_t *out_id);
-int admin_reply_delete(db *d, int64_t id);
+int admin_reply_delete(db *d, const struct actor *actor, int64_t id);
 
 /* ---- settings ---- */
 
@@ -192,7 +196,7 @@ void admin_settings_load(db *d, struct admin_settings *out);
 /* Validates the form and writes every setting in one transaction. The
  * caller reloads what the running server caches (app_load_branding); other
  * app nodes read the new values when they restart. */
-int admin_settings_save(db *d, const struct admin_settings_form *f,
+int admin_settings_save(db *d, const struct actor *actor, const struct admin_settings_form *f,
                         struct admin_settings_errors *e);
 
 #endif

@@ -562,8 +562,8 @@ int api_user_create(db *d, const struct session *staff, const struct api_user_fo
 }
 
 /* Writes f over the client's current values through the admin's rule. */
-static int update_client(db *d, int64_t client_id, const struct api_user_form *f, int64_t now,
-                         struct api_errors *e)
+static int update_client(db *d, const struct session *staff, int64_t client_id,
+                         const struct api_user_form *f, int64_t now, struct api_errors *e)
 {
 	arena *a = arena_new(2048);
 	if (!a)
@@ -587,7 +587,8 @@ static int update_client(db *d, int64_t client_id, const struct api_user_form *f
 		.active = row.active,
 	};
 	struct admin_client_errors ae;
-	rc = admin_client_save(d, client_id, &form, now, &ae);
+	struct actor actor = actor_of(staff, CHANNEL_API); /* audited as this token's staff member */
+	rc = admin_client_save(d, &actor, client_id, &form, now, &ae);
 	arena_free(a);
 	if (rc == ADMIN_INVALID) {
 		if (ae.name)
@@ -617,7 +618,7 @@ int api_user_create_or_update(db *d, const struct session *staff, const struct a
 		if (!staff->admin)
 			return API_FORBIDDEN;
 		*uid = api_uid_client(client_id);
-		return update_client(d, client_id, f, now, e);
+		return update_client(d, staff, client_id, f, now, e);
 	}
 	int rc = api_user_create(d, staff, f, now, e, uid);
 	if (rc == API_EXISTS) {
@@ -650,7 +651,7 @@ int api_user_update(db *d, const struct session *staff, int64_t uid, const struc
 		api_error_add(e, "role", "an end-user stays an end-user");
 		return API_INVALID;
 	}
-	return update_client(d, uid / 2, f, now, e);
+	return update_client(d, staff, uid / 2, f, now, e);
 }
 
 /* ---- groups and services ---- */
@@ -754,7 +755,7 @@ int api_service_update(db *d, const struct session *staff, int64_t id,
 			.status = f->status ? f->status : row.status,
 		};
 		struct admin_service_errors se;
-		rc = admin_service_save(d, row.client_id, id, &form, now, &se);
+		rc = admin_service_save(d, &(struct actor){staff, CHANNEL_API}, row.client_id, id, &form, now, &se);
 		if (rc == ADMIN_INVALID) {
 			service_errors_to_api(&se, e);
 			rc = API_INVALID;
@@ -778,7 +779,7 @@ int api_service_delete(db *d, const struct session *staff, int64_t id)
 	else if (!staff->admin)
 		rc = API_FORBIDDEN;
 	else
-		rc = admin_service_delete(d, row.client_id, id);
+		rc = admin_service_delete(d, &(struct actor){staff, CHANNEL_API}, row.client_id, id);
 	if (rc == ADMIN_NOT_FOUND)
 		rc = API_NOT_FOUND;
 	arena_free(a);

@@ -11,14 +11,18 @@ const char *account_kind_name(enum account_kind kind)
 }
 
 int session_start(db *d, enum account_kind kind, int64_t user_id, int64_t now,
-                  char token[TOKEN_LEN + 1], struct session *s)
+                  const struct session_origin *origin, char token[TOKEN_LEN + 1],
+                  struct session *s)
 {
 	char hash[TOKEN_HASH_LEN + 1], csrf[TOKEN_LEN + 1];
 	token_new(token);
 	token_new(csrf);
 	token_hash(token, hash);
-	int64_t id = store_session_insert(d, hash, account_kind_name(kind), user_id, csrf, now,
-	                                  now + SESSION_MAX);
+	/* A header can be long; the list only needs its start. */
+	char agent[512];
+	snprintf(agent, sizeof agent, "%s", origin && origin->user_agent ? origin->user_agent : "");
+	int64_t id = store_session_insert(d, hash, account_kind_name(kind), user_id, csrf,
+	                                  origin ? origin->ip : NULL, agent, now, now + SESSION_MAX);
 	if (id < 0)
 		return (int)id;
 	if (s) {
@@ -59,6 +63,7 @@ int session_resume(db *d, enum account_kind kind, const char *token, int64_t now
 	snprintf(s->email, sizeof s->email, "%s", row.email);
 	snprintf(s->language, sizeof s->language, "%s", row.language);
 	s->admin = strcmp(row.role, "admin") == 0;
+	s->twofa = row.twofa;
 	return 1;
 }
 
@@ -79,4 +84,66 @@ int session_end_all(db *d, enum account_kind kind, int64_t user_id, int64_t keep
 int session_purge(db *d, int64_t now)
 {
 	return store_session_purge(d, now);
+}
+
+int session_list(db *d, const struct session *s, int64_t now, struct session_info *out, int max)
+{
+	if (max > SESSION_LIST_MAX)
+		max = SESSION_LIST_MAX;
+	struct session_list_row rows[SESSION_LIST_MAX];
+	int n = store_session_list_user(d, account_kind_name(s->kind), s->user_id, now, rows, max);
+	for (int i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof out[i]);
+		out[i].id = rows[i].id;
+		snprintf(out[i].ip, sizeof out[i].ip, "%s", rows[i].ip);
+		session_device(rows[i].user_agent, &out[i].browser, &out[i].os);
+		out[i].created_at = rows[i].created_at;
+		out[i].last_seen_at = rows[i].last_seen_at;
+		out[i].current = rows[i].id == s->id;
+	}
+	/* The session asking comes first: "this device", then the others. */
+	for (int i = 1; i < n; i++)
+		if (out[i].current) {
+			struct session_info cur = out[i];
+			memmove(&out[1], &out[0], sizeof out[0] * (size_t)i);
+			out[0] = cur;
+		}
+	return n;
+}
+
+int session_end_one(db *d, const struct session *s, int64_t session_id)
+{
+	return store_session_delete_id(d, account_kind_name(s->kind), s->user_id, session_id);
+}
+
+int session_end_others(db *d, const struct session *s)
+{
+	return session_end_all(d, s->kind, s->user_id, s->id);
+}
+
+void session_device(const char *ua, const char **browser, const char **os)
+{
+	*browser = NULL;
+	*os = NULL;
+	if (!ua || !*ua)
+		return;
+	/* Order matters: Edge and Opera also say Chrome, Chrome also says
+	 * Safari, Android also says Linux, iPhones also say Mac OS X. */
+	static const char *const browsers[][2] = {
+		{"Edg/", "Edge"}, {"OPR/", "Opera"}, {"SamsungBrowser/", "Samsung Internet"},
+		{"Firefox/", "Firefox"}, {"FxiOS/", "Firefox"}, {"CriOS/", "Chrome"},
+		{"Chromium/", "Chromium"}, {"Chrome/", "Chrome"}, {"Safari/", "Safari"},
+		{"curl/", "curl"},
+	};
+	for (size_t i = 0; i < sizeof browsers / sizeof browsers[0] && !*browser; i++)
+		if (strstr(ua, browsers[i][0]))
+			*browser = browsers[i][1];
+	static const char *const systems[][2] = {
+		{"Android", "Android"}, {"iPhone", "iPhone"}, {"iPad", "iPad"},
+		{"CrOS", "ChromeOS"}, {"Windows", "Windows"}, {"Mac OS X", "macOS"},
+		{"Macintosh", "macOS"}, {"Linux", "Linux"},
+	};
+	for (size_t i = 0; i < sizeof systems / sizeof systems[0] && !*os; i++)
+		if (strstr(ua, systems[i][0]))
+			*os = systems[i][1];
 }

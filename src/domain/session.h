@@ -27,12 +27,22 @@ struct session {
 	char email[256];
 	char language[16];
 	bool admin;
+	bool twofa; /* the account signs in with a second factor */
+	char ip[64]; /* where this request comes from (set by the web layer) */
+};
+
+/* Where a session is opened from: the client's address and User-Agent
+ * (either may be NULL), shown later in Sessões ativas. */
+struct session_origin {
+	const char *ip;
+	const char *user_agent;
 };
 
 /* Starts a session for an account: fills token (for the cookie) and s.
- * 0 or a DB_E* code. */
+ * origin may be NULL. 0 or a DB_E* code. */
 int session_start(db *d, enum account_kind kind, int64_t user_id, int64_t now,
-                  char token[TOKEN_LEN + 1], struct session *s);
+                  const struct session_origin *origin, char token[TOKEN_LEN + 1],
+                  struct session *s);
 /* Finds the live session of token: 1 (s filled), 0 none or expired (an
  * expired one is deleted), < 0 database error. kind must match. */
 int session_resume(db *d, enum account_kind kind, const char *token, int64_t now, struct session *s);
@@ -42,5 +52,31 @@ int session_end_all(db *d, enum account_kind kind, int64_t user_id, int64_t keep
 /* Deletes the sessions that expired by now. 0 or < 0. */
 int session_purge(db *d, int64_t now);
 const char *account_kind_name(enum account_kind kind);
+
+/* ---- Sessões ativas: an account's own sessions ---- */
+
+enum { SESSION_LIST_MAX = 50 };
+
+struct session_info {
+	int64_t id;
+	char ip[64];
+	const char *browser; /* "Chrome", "Firefox"…; NULL when not recognised */
+	const char *os;      /* "Linux", "Windows", "iPhone"…; NULL likewise */
+	int64_t created_at, last_seen_at;
+	bool current;        /* the session asking */
+};
+
+/* The live sessions of s's account: s's own first, then the most recently
+ * seen first, at most max:
+ * the count or < 0. */
+int session_list(db *d, const struct session *s, int64_t now, struct session_info *out, int max);
+/* Ends one session of the account (never another account's): 1 ended,
+ * 0 no such session of theirs, < 0. */
+int session_end_one(db *d, const struct session *s, int64_t session_id);
+/* Ends every session of the account but the one asking. 0 or < 0. */
+int session_end_others(db *d, const struct session *s);
+/* Names the browser and the system of a User-Agent header (static
+ * strings; NULL for what is not recognised). */
+void session_device(const char *user_agent, const char **browser, const char **os);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 #include "base/str.h"
+#include "domain/audit.h"
 #include "domain/staff_ticket.h"
 #include "domain/admin.h"
 #include "domain/session.h"
@@ -32,6 +33,7 @@ int maintenance_run(db *d, const i18n_catalog *cat, int64_t now)
 		log_info("auto-close: closed %d ticket(s) answered more than %lld days ago", closed,
 		         (long long)days);
 	session_purge(d, now);
+	audit_purge(d, now); /* the audit log keeps audit_keep_days */
 	return closed;
 }
 

@@ -9,11 +9,13 @@ static void copy_col(db_stmt *s, int col, char *out, size_t n)
 }
 
 int64_t store_session_insert(db *d, const char *token_hash, const char *user_kind, int64_t user_id,
-                             const char *csrf_secret, int64_t now, int64_t expires_at)
+                             const char *csrf_secret, const char *ip, const char *user_agent,
+                             int64_t now, int64_t expires_at)
 {
 	static const char sql[] =
 		"INSERT INTO sessions (token_hash, user_kind, user_id, csrf_secret, created_at, "
-		"last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING id";
+		"last_seen_at, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8) "
+		"RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_text(s, 1, token_hash);
 	db_bind_text(s, 2, user_kind);
@@ -21,6 +23,8 @@ int64_t store_session_insert(db *d, const char *token_hash, const char *user_kin
 	db_bind_text(s, 4, csrf_secret);
 	db_bind_int(s, 5, now);
 	db_bind_int(s, 6, expires_at);
+	db_bind_text(s, 7, ip ? ip : "");
+	db_bind_text(s, 8, user_agent ? user_agent : "");
 	return db_step_id(s);
 }
 
@@ -30,7 +34,9 @@ int store_session_get(db *d, const char *token_hash, struct session_row *row)
 	static const char sql[] =
 		"SELECT s.id, s.user_kind, s.user_id, s.csrf_secret, s.created_at, s.last_seen_at, "
 		"s.expires_at, COALESCE(c.name, t.name), COALESCE(c.email, t.email), "
-		"COALESCE(t.role, ''), COALESCE(c.language, t.language), COALESCE(c.active, t.active) "
+		"COALESCE(t.role, ''), COALESCE(c.language, t.language), COALESCE(c.active, t.active), "
+		"EXISTS (SELECT 1 FROM two_factor f WHERE f.user_kind = s.user_kind "
+		"AND f.user_id = s.user_id AND f.enabled_at IS NOT NULL) "
 		"FROM sessions s "
 		"LEFT JOIN clients c ON s.user_kind = 'client' AND c.id = s.user_id "
 		"LEFT JOIN staff t ON s.user_kind = 'staff' AND t.id = s.user_id "
@@ -51,6 +57,7 @@ int store_session_get(db *d, const char *token_hash, struct session_row *row)
 		copy_col(s, 9, row->role, sizeof row->role);
 		copy_col(s, 10, row->language, sizeof row->language);
 		row->active = db_col_null(s, 11) ? 0 : (int)db_col_int(s, 11);
+		row->twofa = db_col_int(s, 12) != 0;
 	}
 	db_done(s);
 	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
@@ -90,6 +97,48 @@ int store_session_purge(db *d, int64_t now)
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_int(s, 1, now);
 	return db_step_done(s);
+}
+
+int store_session_list_user(db *d, const char *user_kind, int64_t user_id, int64_t now,
+                            struct session_list_row *rows, int max)
+{
+	static const char sql[] =
+		"SELECT id, ip, user_agent, created_at, last_seen_at FROM sessions "
+		"WHERE user_kind = $1 AND user_id = $2 AND expires_at > $3 "
+		"ORDER BY last_seen_at DESC, id DESC LIMIT $4";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_text(s, 1, user_kind);
+	db_bind_int(s, 2, user_id);
+	db_bind_int(s, 3, now);
+	db_bind_int(s, 4, max);
+	int n = 0, rc;
+	while ((rc = db_step(s)) == DB_ROW && n < max) {
+		struct session_list_row *r = &rows[n++];
+		r->id = db_col_int(s, 0);
+		copy_col(s, 1, r->ip, sizeof r->ip);
+		copy_col(s, 2, r->user_agent, sizeof r->user_agent);
+		r->created_at = db_col_int(s, 3);
+		r->last_seen_at = db_col_int(s, 4);
+	}
+	db_done(s);
+	return rc < 0 ? rc : n;
+}
+
+int store_session_delete_id(db *d, const char *user_kind, int64_t user_id, int64_t id)
+{
+	static const char sql[] =
+		"DELETE FROM sessions WHERE user_kind = $1 AND user_id = $2 AND id = $3 RETURNING id";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_text(s, 1, user_kind);
+	db_bind_int(s, 2, user_id);
+	db_bind_int(s, 3, id);
+	int rc = db_step(s);
+	db_done(s);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : rc;
 }
 
 int store_attempt_add(db *d, const char *key, int succeeded, int64_t now)

@@ -20,10 +20,13 @@ struct session_row {
 	char role[16];     /* staff: admin|agent; clients: "" */
 	char language[16];
 	int active;
+	int twofa;         /* the account signs in with a second factor */
 };
 
+/* ip and user_agent say where the session was opened (may be NULL). */
 int64_t store_session_insert(db *d, const char *token_hash, const char *user_kind, int64_t user_id,
-                             const char *csrf_secret, int64_t now, int64_t expires_at);
+                             const char *csrf_secret, const char *ip, const char *user_agent,
+                             int64_t now, int64_t expires_at);
 /* 1 found (row filled), 0 none, < 0 error. */
 int store_session_get(db *d, const char *token_hash, struct session_row *row);
 int store_session_touch(db *d, int64_t id, int64_t now);
@@ -31,6 +34,20 @@ int store_session_delete(db *d, const char *token_hash);
 /* Deletes every session of the account but keep_id (0 keeps none). */
 int store_session_delete_user(db *d, const char *user_kind, int64_t user_id, int64_t keep_id);
 int store_session_purge(db *d, int64_t now);
+
+/* One of an account's sessions, as Sessões ativas lists them. */
+struct session_list_row {
+	int64_t id;
+	char ip[64];
+	char user_agent[512];
+	int64_t created_at, last_seen_at;
+};
+/* The account's sessions not yet expired at now, most recently seen first;
+ * at most max. The count or < 0. */
+int store_session_list_user(db *d, const char *user_kind, int64_t user_id, int64_t now,
+                            struct session_list_row *rows, int max);
+/* Deletes the account's session id: 1 deleted, 0 not theirs, < 0. */
+int store_session_delete_id(db *d, const char *user_kind, int64_t user_id, int64_t id);
 
 /* Login attempts, by key ("email:…", "ip:…"). */
 int store_attempt_add(db *d, const char *key, int succeeded, int64_t now);

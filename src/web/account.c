@@ -1,4 +1,6 @@
-/* The client's own account: /account with the profile and password forms. */
+/* One's own account: /account for clients, /staff/account for staff, with
+ * the profile and password forms, two-factor sign-in and Sessões ativas
+ * (web/twofa.c). The area's cookie decides whose session this is. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -8,10 +10,23 @@
 #include "web/context.h"
 #include "web/handlers.h"
 #include "web/page.h"
+#include "web/twofa.h"
+
+/* The signed-in account of this area (client under /, staff under
+ * /staff), or NULL. */
+static struct session *me(struct request *req)
+{
+	return web_ctx(req)->session;
+}
+
+static const char *account_path(struct request *req)
+{
+	return web_ctx(req)->staff_area ? "/staff/account" : "/account";
+}
 
 static void account_render(struct request *req, int status, const char *field, const char *error)
 {
-	struct session *s = web_client(req);
+	struct session *s = me(req);
 	vm_obj *page = page_new(req, "My account", "account");
 	if (!page) {
 		resp_error(req, 500);
@@ -27,6 +42,9 @@ static void account_render(struct request *req, int status, const char *field, c
 	vm_set_bool(page, "lang_pt", !str_eq(lang, "en"));
 	if (field && error)
 		vm_set_text(page, arena_printf(req->arena, "%s_error", field), error);
+	vm_set_text(page, "base", account_path(req));
+	vm_set_bool(page, "staff_page", web_ctx(req)->staff_area);
+	web_account_security(req, page);
 	page_render(req, status, "pages/account", page);
 }
 
@@ -35,10 +53,10 @@ void account_render_error(struct request *req, const char *field, const char *er
 	account_render(req, 422, field, error);
 }
 
-/* GET /account — 200; 303 to /login when signed out. */
+/* GET /account, /staff/account — 200; 303 to sign-in when signed out. */
 void account_show(struct request *req)
 {
-	if (!web_client(req)) {
+	if (!me(req)) {
 		web_require_login(req);
 		return;
 	}
@@ -48,7 +66,7 @@ void account_show(struct request *req)
 /* POST /account/profile — 303 back with a message; 422 with the error. */
 void account_profile_submit(struct request *req)
 {
-	struct session *s = web_client(req);
+	struct session *s = me(req);
 	if (!s) {
 		web_require_login(req);
 		return;
@@ -57,7 +75,7 @@ void account_profile_submit(struct request *req)
 	snprintf(name, sizeof name, "%s", req_form(req, "name") ? req_form(req, "name") : "");
 	str_trim(name);
 	const char *lang = req_form(req, "language");
-	int rc = auth_update_profile(req_db(req), s, name, lang, (int64_t)time(NULL));
+	int rc = auth_update_profile(req_db(req), s, name, lang, web_now(req));
 	if (rc != AUTH_OK) {
 		account_render(req, 422, "name", tr(req, account_error_text(rc)));
 		return;
@@ -66,21 +84,21 @@ void account_profile_submit(struct request *req)
 	if (lang && lang_parse(lang) >= 0)
 		resp_cookie(req, "lang", lang_code((enum lang)lang_parse(lang)), 365L * 24 * 3600, false);
 	web_flash(req, "profile-saved");
-	resp_redirect(req, 303, "/account");
+	resp_redirect(req, 303, account_path(req));
 }
 
 /* POST /account/password — 303 with a message; 422 when the current
  * password is wrong or the new one breaks the rules. */
 void account_password_submit(struct request *req)
 {
-	struct session *s = web_client(req);
+	struct session *s = me(req);
 	if (!s) {
 		web_require_login(req);
 		return;
 	}
 	const char *current = req_form(req, "current_password");
 	const char *next = req_form(req, "new_password");
-	int rc = auth_change_password(req_db(req), s, current, next ? next : "", (int64_t)time(NULL));
+	int rc = auth_change_password(req_db(req), s, current, next ? next : "", web_now(req));
 	if (rc == AUTH_WRONG_PASSWORD) {
 		account_render(req, 422, "current_password", tr(req, "The current password is not correct."));
 		return;
@@ -95,5 +113,5 @@ void account_password_submit(struct request *req)
 		return;
 	}
 	web_flash(req, "password-changed");
-	resp_redirect(req, 303, "/account");
+	resp_redirect(req, 303, account_path(req));
 }

@@ -171,7 +171,7 @@ void admin_client_edit_submit(struct request *req)
 		.active = admin_form_checked(req, "active"),
 	};
 	struct admin_client_errors e;
-	int rc = admin_client_save(req_db(req), c.id, &f, (int64_t)time(NULL), &e);
+	int rc = admin_client_save(req_db(req), web_actor(req), c.id, &f, (int64_t)time(NULL), &e);
 	if (rc == ADMIN_INVALID) {
 		render_client(req, 422, &c, &f, &e, &blank_service, NULL);
 		return;
@@ -204,7 +204,7 @@ void admin_service_create_submit(struct request *req)
 	struct admin_service_form s;
 	service_from_request(req, &s);
 	struct admin_service_errors se;
-	int rc = admin_service_save(req_db(req), c.id, 0, &s, (int64_t)time(NULL), &se);
+	int rc = admin_service_save(req_db(req), web_actor(req), c.id, 0, &s, (int64_t)time(NULL), &se);
 	if (rc == ADMIN_INVALID) {
 		struct admin_client_form f = {.name = c.name, .email = c.email, .language = c.language,
 		                              .active = c.active};
@@ -277,7 +277,7 @@ void admin_service_edit_submit(struct request *req)
 	struct admin_service_form s;
 	service_from_request(req, &s);
 	struct admin_service_errors se;
-	int rc = admin_service_save(req_db(req), c.id, row.id, &s, (int64_t)time(NULL), &se);
+	int rc = admin_service_save(req_db(req), web_actor(req), c.id, row.id, &s, (int64_t)time(NULL), &se);
 	if (rc == ADMIN_INVALID) {
 		render_service(req, 422, &c, row.id, &s, &se);
 		return;
@@ -293,6 +293,6 @@ void admin_service_delete_submit(struct request *req)
 	struct admin_service_row row;
 	if (!load_service(req, &c, &row))
 		return;
-	int rc = admin_service_delete(req_db(req), c.id, row.id);
+	int rc = admin_service_delete(req_db(req), web_actor(req), c.id, row.id);
 	admin_saved(req, rc, services_url(req, c.id));
 }

@@ -147,7 +147,7 @@ static void save(struct request *req, int64_t id)
 	struct admin_department_errors e;
 	int64_t saved_id = 0;
 	db *d = req_db(req);
-	int rc = d ? admin_department_save(d, id, &f, (int64_t)time(NULL), &e, &saved_id) : -1;
+	int rc = d ? admin_department_save(d, web_actor(req), id, &f, (int64_t)time(NULL), &e, &saved_id) : -1;
 	if (rc == ADMIN_INVALID) {
 		render_form(req, 422, id, &f, &e, NULL);
 		return;
@@ -178,7 +178,7 @@ void admin_department_delete_submit(struct request *req)
 	if (!admin_require_id(req, &id))
 		return;
 	db *d = req_db(req);
-	int rc = d ? admin_department_delete(d, id) : -1;
+	int rc = d ? admin_department_delete(d, web_actor(req), id) : -1;
 	if (rc == ADMIN_REFUSED) {
 		struct admin_department_form f;
 		rc = form_from_store(req, id, &f);

@@ -105,7 +105,7 @@ static void save(struct request *req, int64_t id)
 	};
 	struct admin_reply_errors e;
 	db *d = req_db(req);
-	int rc = d ? admin_reply_save(d, id, &f, (int64_t)time(NULL), &e, NULL) : -1;
+	int rc = d ? admin_reply_save(d, web_actor(req), id, &f, (int64_t)time(NULL), &e, NULL) : -1;
 	if (rc == ADMIN_INVALID) {
 		render_form(req, 422, id, &f, &e);
 		return;
@@ -135,6 +135,6 @@ void admin_reply_delete_submit(struct request *req)
 	if (!admin_require_id(req, &id))
 		return;
 	db *d = req_db(req);
-	int rc = d ? admin_reply_delete(d, id) : -1;
+	int rc = d ? admin_reply_delete(d, web_actor(req), id) : -1;
 	admin_saved(req, rc, "/staff/admin/replies");
 }

@@ -103,7 +103,7 @@ void admin_settings_submit(struct request *req)
 	};
 	struct admin_settings_errors e;
 	db *d = req_db(req);
-	int rc = d ? admin_settings_save(d, &f, &e) : -1;
+	int rc = d ? admin_settings_save(d, web_actor(req), &f, &e) : -1;
 	if (rc == ADMIN_INVALID) {
 		render(req, 422, &f, &e);
 		return;

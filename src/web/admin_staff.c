@@ -5,6 +5,7 @@
 
 #include "base/str.h"
 #include "domain/admin.h"
+#include "domain/twofa.h"
 #include "web/admin.h"
 #include "web/context.h"
 #include "web/page.h"
@@ -53,6 +54,9 @@ static void render_form(struct request *req, int status, int64_t id,
 	struct session *me = web_staff(req);
 	vm_set_bool(page, "self", id && me && me->user_id == id);
 	vm_set_bool(page, "new", !id);
+	struct twofa_state tf;
+	if (id && twofa_state(d, ACCOUNT_STAFF, id, &tf) == 0)
+		vm_set_bool(page, tf.enabled ? "twofa_on" : "twofa_off", true);
 	vm_set_text(page, "name", f->name);
 	vm_set_text(page, "email", f->email);
 	vm_set_bool(page, "role_admin", str_eq(f->role, "admin"));

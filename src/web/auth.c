@@ -10,6 +10,7 @@
 #include "web/context.h"
 #include "web/handlers.h"
 #include "web/page.h"
+#include "web/twofa.h"
 
 static const char *form_value(struct request *req, const char *name)
 {
@@ -59,17 +60,25 @@ static void login_post(struct request *req, bool staff)
 		.email = form_value(req, "email"),
 		.password = form_value(req, "password"),
 		.ip = req_client_ip(req),
-		.now = (int64_t)time(NULL),
+		.user_agent = req_header(req, "User-Agent"),
+		.now = web_now(req),
 	};
 	struct auth_result out;
 	auth_login(d, &in, &out);
+	const char *next = web_safe_next(req_form(req, "next"), staff ? "/staff" : "/tickets");
 	switch (out.status) {
 	case AUTH_OK:
 		/* A session from before sign-in (another account) ends here. */
 		if (web_ctx(req)->session_token)
 			session_end(d, web_ctx(req)->session_token);
 		web_set_session_cookie(req, staff, out.token);
-		resp_redirect(req, 303, web_safe_next(req_form(req, "next"), staff ? "/staff" : "/tickets"));
+		resp_redirect(req, 303, out.setup_required ? "/staff/account/2fa" : next);
+		return;
+	case AUTH_NEED_CODE:
+		/* No session yet: the code step holds the sign-in in its cookie. */
+		web_set_challenge_cookie(req, staff, out.challenge);
+		resp_redirect(req, 303, arena_printf(req->arena, "%s?next=%s",
+		                                     staff ? "/staff/login/code" : "/login/code", next));
 		return;
 	case AUTH_BAD_CREDENTIALS:
 		login_render(req, staff, 422, tr(req, "Incorrect email or password."));
@@ -83,6 +92,84 @@ static void login_post(struct request *req, bool staff)
 	}
 	case AUTH_BUSY:
 		web_busy(req);
+		return;
+	default:
+		resp_error(req, 500);
+	}
+}
+
+/* The code step of sign-in, with an error when there is one. */
+static void code_render(struct request *req, bool staff, int status, const char *error)
+{
+	vm_obj *page = page_new(req, "Two-factor sign-in", NULL);
+	if (!page) {
+		resp_error(req, 500);
+		return;
+	}
+	const char *next = req_form(req, "next") ? req_form(req, "next") : req_query(req, "next");
+	vm_set_text(page, "next", web_safe_next(next, ""));
+	vm_set_text(page, "action", staff ? "/staff/login/code" : "/login/code");
+	vm_set_text(page, "login", staff ? "/staff/login" : "/login");
+	if (error)
+		vm_set_text(page, "error", error);
+	page_render(req, status, "pages/login_code", page);
+}
+
+/* GET /login/code, /staff/login/code — 200; 303 to the sign-in page when
+ * no sign-in waits for a code. */
+void login_code_form(struct request *req)
+{
+	bool staff = web_ctx(req)->staff_area;
+	if (!req_cookie(req, "mfa")) {
+		resp_redirect(req, 303, staff ? "/staff/login" : "/login");
+		return;
+	}
+	code_render(req, staff, 200, NULL);
+}
+
+/* POST /login/code — 303 signed in; 422 wrong code; 429 throttled; 303 to
+ * the sign-in page when the sign-in expired. */
+void login_code_submit(struct request *req)
+{
+	bool staff = web_ctx(req)->staff_area;
+	db *d = req_db(req);
+	if (!d) {
+		resp_error(req, 500);
+		return;
+	}
+	struct auth_code in = {
+		.kind = staff ? ACCOUNT_STAFF : ACCOUNT_CLIENT,
+		.challenge = req_cookie(req, "mfa"),
+		.code = form_value(req, "code"),
+		.ip = req_client_ip(req),
+		.user_agent = req_header(req, "User-Agent"),
+		.now = web_now(req),
+	};
+	struct auth_result out;
+	auth_login_code(d, &in, &out);
+	switch (out.status) {
+	case AUTH_OK:
+		if (web_ctx(req)->session_token)
+			session_end(d, web_ctx(req)->session_token);
+		web_set_challenge_cookie(req, staff, NULL);
+		web_set_session_cookie(req, staff, out.token);
+		resp_redirect(req, 303, web_safe_next(req_form(req, "next"), staff ? "/staff" : "/tickets"));
+		return;
+	case AUTH_BAD_CODE:
+		code_render(req, staff, 422, tr(req, "That code is not right. Enter the newest code "
+		                                     "from the app, or one of your recovery codes."));
+		return;
+	case AUTH_THROTTLED: {
+		char retry[24];
+		snprintf(retry, sizeof retry, "%lld", (long long)out.wait_seconds);
+		resp_header(req, "Retry-After", arena_strdup(req->arena, retry));
+		code_render(req, staff, 429, wait_text(req, out.wait_seconds));
+		return;
+	}
+	case AUTH_EXPIRED:
+		web_set_challenge_cookie(req, staff, NULL);
+		web_flash(req, "code-expired");
+		resp_redirect(req, 303, staff ? "/staff/login" : "/login");
 		return;
 	default:
 		resp_error(req, 500);
@@ -212,7 +299,8 @@ void register_submit(struct request *req)
 		return;
 	}
 	struct auth_result out;
-	int rc = auth_register(d, &n, now, &out);
+	struct session_origin origin = {req_client_ip(req), req_header(req, "User-Agent")};
+	int rc = auth_register(d, &n, &origin, web_now(req), &out);
 	if (rc == ACCOUNT_BUSY) {
 		web_busy(req);
 		return;

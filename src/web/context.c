@@ -18,6 +18,12 @@ static const char *const flash_codes[][2] = {
 	{"email-retried", N_("The email was queued again.")},
 	{"reply-sent", N_("Your reply was sent.")},
 	{"saved", N_("Changes saved.")},
+	{"2fa-off", N_("Two-factor sign-in was turned off.")},
+	{"2fa-reset", N_("Two-factor sign-in was reset. The member sets it up again at the next sign-in.")},
+	{"2fa-expired", N_("The set-up took too long. Scan the new code below.")},
+	{"code-expired", N_("The sign-in took too long. Enter your password again.")},
+	{"session-ended", N_("The session was ended.")},
+	{"sessions-ended", N_("Every other session was ended.")},
 	{"note-added", N_("The note was added.")},
 	{"ticket-updated", N_("The ticket was updated.")},
 	{"ticket-merged", N_("The tickets were merged.")},
@@ -32,6 +38,25 @@ struct web_ctx *web_ctx(struct request *req)
 	if (!req->web)
 		req->web = arena_zalloc(req->arena, sizeof(struct web_ctx));
 	return req->web;
+}
+
+int64_t web_now(struct request *req)
+{
+	struct web_ctx *w = web_ctx(req);
+	if (!w)
+		return (int64_t)time(NULL);
+	if (!w->now)
+		w->now = (int64_t)time(NULL);
+	return w->now;
+}
+
+const struct actor *web_actor(struct request *req)
+{
+	struct actor *a = arena_alloc(req->arena, sizeof *a);
+	if (!a)
+		return NULL;
+	*a = actor_of(web_ctx(req)->session, CHANNEL_WEB);
+	return a;
 }
 
 struct session *web_client(struct request *req)

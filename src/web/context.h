@@ -3,6 +3,7 @@
 #ifndef CHAMADO_WEB_CONTEXT_H
 #define CHAMADO_WEB_CONTEXT_H
 
+#include "domain/actor.h"
 #include "domain/session.h"
 #include "http/request.h"
 
@@ -12,9 +13,17 @@ struct web_ctx {
 	const char *csrf;        /* the token forms must send back */
 	const char *flash;       /* a msgid to show once, or NULL */
 	bool staff_area;         /* the path is under /staff */
+	int64_t now;             /* this request's time (web_now), 0 until read */
 };
 
 struct web_ctx *web_ctx(struct request *req);
+/* The time of this request, read from the clock once and then the same for
+ * every rule the request applies (Unix seconds). */
+int64_t web_now(struct request *req);
+/* The signed-in account of this area acting through the pages (its
+ * session carries the request's address, for the audit log); in the
+ * request's arena. */
+const struct actor *web_actor(struct request *req);
 /* The signed-in client, or NULL (also for staff sessions). */
 struct session *web_client(struct request *req);
 /* The signed-in staff member (staff area only), or NULL. */

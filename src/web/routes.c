@@ -1,5 +1,6 @@
 #include "web/routes.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -11,6 +12,7 @@
 #include "web/context.h"
 #include "web/handlers.h"
 #include "web/page.h"
+#include "web/twofa.h"
 
 static const struct {
 	unsigned methods;
@@ -69,6 +71,31 @@ static const struct {
 	{HTTP_POST, "/staff/forgot", forgot_submit},
 	{HTTP_GET, "/staff/reset/:token", reset_form},
 	{HTTP_POST, "/staff/reset/:token", reset_submit},
+
+	/* Two-factor sign-in and Sessões ativas (web/twofa.c), both areas. */
+	{HTTP_GET, "/login/code", login_code_form},
+	{HTTP_POST, "/login/code", login_code_submit},
+	{HTTP_GET, "/account/2fa", twofa_setup_page},
+	{HTTP_POST, "/account/2fa", twofa_setup_submit},
+	{HTTP_POST, "/account/2fa/disable", twofa_disable_submit},
+	{HTTP_POST, "/account/sessions/end-others", sessions_end_others_submit},
+	{HTTP_POST, "/account/sessions/:id/end", session_end_submit},
+	{HTTP_GET, "/staff/login/code", login_code_form},
+	{HTTP_POST, "/staff/login/code", login_code_submit},
+	{HTTP_GET, "/staff/account", account_show},
+	{HTTP_POST, "/staff/account/profile", account_profile_submit},
+	{HTTP_POST, "/staff/account/password", account_password_submit},
+	{HTTP_GET, "/staff/account/2fa", twofa_setup_page},
+	{HTTP_POST, "/staff/account/2fa", twofa_setup_submit},
+	{HTTP_POST, "/staff/account/2fa/disable", twofa_disable_submit},
+	{HTTP_POST, "/staff/account/sessions/end-others", sessions_end_others_submit},
+	{HTTP_POST, "/staff/account/sessions/:id/end", session_end_submit},
+	{HTTP_POST, "/staff/admin/staff/:id/2fa-reset", admin_staff_twofa_reset_submit},
+	{HTTP_GET, "/staff/admin/security", admin_security_page},
+	{HTTP_POST, "/staff/admin/security", admin_security_submit},
+	{HTTP_GET, "/staff/admin/audit", admin_audit_page},
+	{HTTP_GET, "/staff/admin/audit.csv", admin_audit_csv},
+	{HTTP_POST, "/staff/admin/audit/keep", admin_audit_keep_submit},
 };
 
 /* Pages answer errors in HTML, the API in JSON. */
@@ -105,8 +132,9 @@ static void load_session(struct request *req, struct web_ctx *w)
 	if (!d || !s)
 		return;
 	int rc = session_resume(d, w->staff_area ? ACCOUNT_STAFF : ACCOUNT_CLIENT, token,
-	                        (int64_t)time(NULL), s);
+	                        web_now(req), s);
 	if (rc == 1) {
+		snprintf(s->ip, sizeof s->ip, "%s", req_client_ip(req) ? req_client_ip(req) : "");
 		w->session = s;
 		w->session_token = token;
 	} else if (rc == 0) {
@@ -179,6 +207,10 @@ void web_before(struct request *req)
 	if (static_path || !req->path)
 		return;
 	choose_csrf(req, w);
+	/* Staff whom the admin requires to use a second factor set it up
+	 * before any other staff page. */
+	if (web_twofa_gate(req))
+		return;
 	if (req->method == HTTP_GET)
 		take_flash(req, w);
 	if (req->method != HTTP_POST || req->body_too_big || req->body_malformed ||

@@ -47,7 +47,7 @@ static int save_department(int64_t id, const char *name, const char *email,
 {
 	struct admin_department_form f = {.name = name, .description = "", .email = email,
 	                                  .visible = true, .sort_order = "1"};
-	return admin_department_save(d, id, &f, T0, e, out);
+	return admin_department_save(d, NULL, id, &f, T0, e, out);
 }
 
 static int64_t department(const char *name, const char *email)
@@ -105,7 +105,7 @@ Test(admin, a_department_order_must_be_a_whole_number)
 	struct admin_department_form f = {.name = "Vendas", .description = "", .email = "",
 	                                  .sort_order = "first"};
 	struct admin_department_errors e;
-	cr_assert_eq(admin_department_save(d, 0, &f, T0, &e, NULL), ADMIN_INVALID);
+	cr_assert_eq(admin_department_save(d, NULL, 0, &f, T0, &e, NULL), ADMIN_INVALID);
 	cr_assert_not_null(e.sort_order);
 	cr_assert_null(e.name);
 }
@@ -140,12 +140,12 @@ Test(admin, department_members_are_replaced_by_the_form)
 	                                  .sort_order = "", .members = members, .nmembers = 3};
 	struct admin_department_errors e;
 	int64_t id;
-	cr_assert_eq(admin_department_save(d, 0, &f, T0, &e, &id), ADMIN_OK);
+	cr_assert_eq(admin_department_save(d, NULL, 0, &f, T0, &e, &id), ADMIN_OK);
 	int64_t ids[8];
 	cr_assert_eq(store_admin_department_member_ids(d, id, ids, 8), 2);
 	f.members = &b;
 	f.nmembers = 1;
-	cr_assert_eq(admin_department_save(d, id, &f, T0, &e, NULL), ADMIN_OK);
+	cr_assert_eq(admin_department_save(d, NULL, id, &f, T0, &e, NULL), ADMIN_OK);
 	cr_assert_eq(store_admin_department_member_ids(d, id, ids, 8), 1);
 	cr_assert_eq(ids[0], b);
 }
@@ -156,7 +156,7 @@ Test(admin, unknown_staff_cannot_be_made_members)
 	struct admin_department_form f = {.name = "Vendas", .description = "", .email = "",
 	                                  .sort_order = "", .members = &ghost, .nmembers = 1};
 	struct admin_department_errors e;
-	cr_assert_eq(admin_department_save(d, 0, &f, T0, &e, NULL), ADMIN_INVALID);
+	cr_assert_eq(admin_department_save(d, NULL, 0, &f, T0, &e, NULL), ADMIN_INVALID);
 	cr_assert_not_null(e.members);
 }
 
@@ -166,7 +166,7 @@ Test(admin, a_department_with_tickets_cannot_be_deleted)
 	int64_t client = store_client_insert(d, "maria@exemplo.com.br", "Maria", NULL, "pt-BR", T0);
 	cr_assert_gt(client, 0);
 	cr_assert_gt(store_ticket_insert(d, 482913, client, dep, 0, "Fatura", "low", NULL, T0), 0);
-	cr_assert_eq(admin_department_delete(d, dep), ADMIN_REFUSED);
+	cr_assert_eq(admin_department_delete(d, NULL, dep), ADMIN_REFUSED);
 	cr_assert_eq(store_admin_department_exists(d, dep), 1);
 }
 
@@ -175,11 +175,11 @@ Test(admin, a_department_without_tickets_is_deleted_with_its_members)
 	int64_t dep = department("Vendas", "vendas@nuvem.example");
 	int64_t a = staff("a@nuvem.example", false);
 	cr_assert_eq(store_staff_department_add(d, a, dep), 0);
-	cr_assert_eq(admin_department_delete(d, dep), ADMIN_OK);
+	cr_assert_eq(admin_department_delete(d, NULL, dep), ADMIN_OK);
 	cr_assert_eq(store_admin_department_exists(d, dep), 0);
 	int64_t ids[4];
 	cr_assert_eq(store_admin_staff_department_ids(d, a, ids, 4), 0);
-	cr_assert_eq(admin_department_delete(d, dep), ADMIN_NOT_FOUND);
+	cr_assert_eq(admin_department_delete(d, NULL, dep), ADMIN_NOT_FOUND);
 }
 
 /* ---- staff ---- */
@@ -266,7 +266,7 @@ Test(admin, deactivating_a_staff_member_ends_their_sessions)
 	int64_t other = staff("bruno@nuvem.example", false);
 	char token[TOKEN_LEN + 1];
 	struct session s;
-	cr_assert_eq(session_start(d, ACCOUNT_STAFF, other, T0, token, &s), 0);
+	cr_assert_eq(session_start(d, ACCOUNT_STAFF, other, T0, NULL, token, &s), 0);
 	struct session me = actor_for(me_id);
 	struct admin_staff_form f = staff_form("bruno@nuvem.example", "agent", false, "");
 	struct admin_staff_errors e;
@@ -300,10 +300,10 @@ Test(admin, a_client_email_is_unique_without_case)
 	struct admin_client_form f = {.name = "João", .email = "MARIA@exemplo.com.br",
 	                              .language = "en", .active = true};
 	struct admin_client_errors e;
-	cr_assert_eq(admin_client_save(d, joao, &f, T0, &e), ADMIN_INVALID);
+	cr_assert_eq(admin_client_save(d, NULL, joao, &f, T0, &e), ADMIN_INVALID);
 	cr_assert_not_null(e.email);
 	f.email = "Maria@Exemplo.com.br";
-	cr_assert_eq(admin_client_save(d, maria, &f, T0, &e), ADMIN_OK);
+	cr_assert_eq(admin_client_save(d, NULL, maria, &f, T0, &e), ADMIN_OK);
 }
 
 Test(admin, clients_are_found_by_part_of_the_name_or_email)
@@ -325,12 +325,12 @@ Test(admin, a_service_needs_a_known_kind_and_status_and_a_label)
 	int64_t client = store_client_insert(d, "maria@exemplo.com.br", "Maria", NULL, "pt-BR", T0);
 	struct admin_service_form f = {.kind = "vps", .label = " ", .status = "frozen"};
 	struct admin_service_errors e;
-	cr_assert_eq(admin_service_save(d, client, 0, &f, T0, &e), ADMIN_INVALID);
+	cr_assert_eq(admin_service_save(d, NULL, client, 0, &f, T0, &e), ADMIN_INVALID);
 	cr_assert_not_null(e.kind);
 	cr_assert_not_null(e.label);
 	cr_assert_not_null(e.status);
 	f = (struct admin_service_form){.kind = "domain", .label = "maria.com.br", .status = "suspended"};
-	cr_assert_eq(admin_service_save(d, client, 0, &f, T0, &e), ADMIN_OK);
+	cr_assert_eq(admin_service_save(d, NULL, client, 0, &f, T0, &e), ADMIN_OK);
 	cr_assert_eq(store_service_count_by_client(d, client), 1);
 }
 
@@ -341,9 +341,9 @@ Test(admin, another_clients_service_is_not_found)
 	int64_t service = store_service_insert(d, maria, "hosting", "Plano", "active", T0);
 	struct admin_service_form f = {.kind = "hosting", .label = "Roubado", .status = "active"};
 	struct admin_service_errors e;
-	cr_assert_eq(admin_service_save(d, joao, service, &f, T0, &e), ADMIN_NOT_FOUND);
-	cr_assert_eq(admin_service_delete(d, joao, service), ADMIN_NOT_FOUND);
-	cr_assert_eq(admin_service_delete(d, maria, service), ADMIN_OK);
+	cr_assert_eq(admin_service_save(d, NULL, joao, service, &f, T0, &e), ADMIN_NOT_FOUND);
+	cr_assert_eq(admin_service_delete(d, NULL, joao, service), ADMIN_NOT_FOUND);
+	cr_assert_eq(admin_service_delete(d, NULL, maria, service), ADMIN_OK);
 }
 
 /* ---- predefined replies ---- */
@@ -352,16 +352,16 @@ Test(admin, a_predefined_reply_names_an_existing_department_or_all)
 {
 	struct admin_reply_form f = {.title = "Boas-vindas", .body = "Olá!", .department = "77"};
 	struct admin_reply_errors e;
-	cr_assert_eq(admin_reply_save(d, 0, &f, T0, &e, NULL), ADMIN_INVALID);
+	cr_assert_eq(admin_reply_save(d, NULL, 0, &f, T0, &e, NULL), ADMIN_INVALID);
 	cr_assert_not_null(e.department);
 	f.department = "0";
 	int64_t id;
-	cr_assert_eq(admin_reply_save(d, 0, &f, T0, &e, &id), ADMIN_OK);
+	cr_assert_eq(admin_reply_save(d, NULL, 0, &f, T0, &e, &id), ADMIN_OK);
 	f.body = "  ";
-	cr_assert_eq(admin_reply_save(d, id, &f, T0, &e, NULL), ADMIN_INVALID);
+	cr_assert_eq(admin_reply_save(d, NULL, id, &f, T0, &e, NULL), ADMIN_INVALID);
 	cr_assert_not_null(e.body);
-	cr_assert_eq(admin_reply_delete(d, id), ADMIN_OK);
-	cr_assert_eq(admin_reply_delete(d, id), ADMIN_NOT_FOUND);
+	cr_assert_eq(admin_reply_delete(d, NULL, id), ADMIN_OK);
+	cr_assert_eq(admin_reply_delete(d, NULL, id), ADMIN_NOT_FOUND);
 }
 
 /* ---- settings ---- */
@@ -380,7 +380,7 @@ Test(admin, settings_are_saved_and_read_back)
 	struct admin_settings_form f = good_settings();
 	f.attachment_extensions = " PNG, .jpg ,png,,pdf ";
 	struct admin_settings_errors e;
-	cr_assert_eq(admin_settings_save(d, &f, &e), ADMIN_OK);
+	cr_assert_eq(admin_settings_save(d, NULL, &f, &e), ADMIN_OK);
 	struct admin_settings s;
 	admin_settings_load(d, &s);
 	cr_assert_str_eq(s.company_name, "Nuvem Azul");
@@ -411,7 +411,7 @@ Test(admin, the_brand_colour_must_be_hash_and_six_hex_digits)
 		struct admin_settings_form f = good_settings();
 		f.brand_color = bad[i];
 		struct admin_settings_errors e;
-		cr_assert_eq(admin_settings_save(d, &f, &e), ADMIN_INVALID, "%s", bad[i]);
+		cr_assert_eq(admin_settings_save(d, NULL, &f, &e), ADMIN_INVALID, "%s", bad[i]);
 		cr_assert_not_null(e.brand_color, "%s", bad[i]);
 	}
 }
@@ -436,7 +436,7 @@ Test(admin, numeric_settings_stay_within_their_ranges)
 		f.attachment_max_files = cases[i].files;
 		f.attachment_max_mb = cases[i].mb;
 		struct admin_settings_errors e;
-		int rc = admin_settings_save(d, &f, &e);
+		int rc = admin_settings_save(d, NULL, &f, &e);
 		cr_assert_eq(rc, cases[i].ok ? ADMIN_OK : ADMIN_INVALID, "case %zu", i);
 	}
 }
@@ -448,7 +448,7 @@ Test(admin, only_allowed_extensions_may_be_listed)
 		struct admin_settings_form f = good_settings();
 		f.attachment_extensions = bad[i];
 		struct admin_settings_errors e;
-		cr_assert_eq(admin_settings_save(d, &f, &e), ADMIN_INVALID, "%s", bad[i]);
+		cr_assert_eq(admin_settings_save(d, NULL, &f, &e), ADMIN_INVALID, "%s", bad[i]);
 		cr_assert_not_null(e.attachment_extensions);
 	}
 }
@@ -458,13 +458,13 @@ Test(admin, the_company_name_is_required_and_short)
 	struct admin_settings_form f = good_settings();
 	struct admin_settings_errors e;
 	f.company_name = "  ";
-	cr_assert_eq(admin_settings_save(d, &f, &e), ADMIN_INVALID);
+	cr_assert_eq(admin_settings_save(d, NULL, &f, &e), ADMIN_INVALID);
 	cr_assert_not_null(e.company_name);
 	char name[128];
 	memset(name, 'x', 101);
 	name[101] = '\0';
 	f.company_name = name;
-	cr_assert_eq(admin_settings_save(d, &f, &e), ADMIN_INVALID);
+	cr_assert_eq(admin_settings_save(d, NULL, &f, &e), ADMIN_INVALID);
 	cr_assert_not_null(e.company_name);
 }
 
@@ -474,13 +474,13 @@ Test(admin, banned_senders_are_addresses_or_domains_one_per_line)
 	f.mail_refuse_unknown = true;
 	f.mail_banned_senders = " spam@exemplo.com, @golpe.example\r\n\n@outro.example ";
 	struct admin_settings_errors e;
-	cr_assert_eq(admin_settings_save(d, &f, &e), ADMIN_OK);
+	cr_assert_eq(admin_settings_save(d, NULL, &f, &e), ADMIN_OK);
 	struct admin_settings s;
 	admin_settings_load(d, &s);
 	cr_assert(s.mail_refuse_unknown);
 	cr_assert_str_eq(s.mail_banned_senders, "spam@exemplo.com\n@golpe.example\n@outro.example\n");
 	f.mail_banned_senders = "spam@exemplo.com\nnot-an-address";
-	cr_assert_eq(admin_settings_save(d, &f, &e), ADMIN_INVALID);
+	cr_assert_eq(admin_settings_save(d, NULL, &f, &e), ADMIN_INVALID);
 	cr_assert_not_null(e.mail_banned_senders);
 	admin_settings_load(d, &s);
 	cr_assert_str_eq(s.mail_banned_senders, "spam@exemplo.com\n@golpe.example\n@outro.example\n");
