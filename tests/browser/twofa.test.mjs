@@ -166,5 +166,6 @@ test('an admin requires two-factor sign-in for staff from Segurança de acesso, 
   await phone.getByLabel('Código').fill(totp(secret, stepAt() + 1));
   await clickAndSettle(phone, phone.getByRole('button', { name: 'Verificar' }));
   await visit(phone, '/staff/admin/audit');
+  await assertFitsPhone(phone);
   await screenshot(phone, 'audit-log-phone');
 });
