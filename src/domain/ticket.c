@@ -8,6 +8,7 @@
 #include "base/str.h"
 #include "domain/admin.h"
 #include "domain/permission.h"
+#include "domain/sla.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
 #include "store/queue_store.h"
@@ -251,6 +252,8 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 		rc = mid < 0 ? (int)mid : 0;
 	}
 	if (rc == 0)
+		rc = sla_ticket_event(d, t.id, SLA_OPENED, now);
+	if (rc == 0)
 		rc = notify_client(d, n, &t, NOTICE_TICKET_OPENED, form.message, NULL);
 	if (rc == 0)
 		rc = notify_staff(d, n, &t, NOTICE_TICKET_NEW_STAFF, form.message, a);
@@ -378,9 +381,13 @@ static int post_message(db *d, const struct actor *who, const struct ticket_row 
 		return 0;
 	if (actor_is_client(who)) {
 		rc = store_ticket_touch(d, t->id, "customer-reply", "client", now);
+		if (rc == 0)
+			rc = sla_ticket_event(d, t->id, SLA_CHANGED, now);
 		return rc ? rc : notify_staff(d, pa->notifier, t, NOTICE_CLIENT_REPLY_STAFF, p->message, a);
 	}
 	rc = store_ticket_touch(d, t->id, "answered", "staff", now);
+	if (rc == 0)
+		rc = sla_ticket_event(d, t->id, SLA_STAFF_REPLY, now);
 	return rc ? rc : notify_client(d, pa->notifier, t, NOTICE_STAFF_REPLY, p->message, who->account->name);
 }
 
