@@ -60,4 +60,9 @@ void sla_badge_of(db *d, int64_t calendar_id, int64_t due, int64_t warn_at, int6
 int sla_ticket_badge(db *d, int64_t ticket_id, int64_t now, struct sla_state *st,
                      struct sla_badge *b);
 
+/* The clock SLA badges, filters and escalations read: the time, plus
+ * CHAMADO_TEST_CLOCK_OFFSET seconds when that variable is set — test-only,
+ * so an HTTP test can see a ticket breach without waiting (docs/sla.md). */
+int64_t sla_clock_now(void);
+
 #endif

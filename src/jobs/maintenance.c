@@ -11,6 +11,7 @@
 #include "domain/staff_ticket.h"
 #include "domain/admin.h"
 #include "domain/session.h"
+#include "domain/sla.h"
 
 struct maintenance {
 	pthread_t thread;
@@ -32,6 +33,8 @@ int maintenance_run(db *d, const i18n_catalog *cat, int64_t now)
 		log_info("auto-close: closed %d ticket(s) answered more than %lld days ago", closed,
 		         (long long)days);
 	session_purge(d, now);
+	/* New year: Brazil's national holidays of the next one (a query when done). */
+	sla_fill_holidays(d, now);
 	return closed;
 }
 

@@ -327,3 +327,19 @@ int store_sla_state_set(db *d, const struct sla_state *st)
 		bind_or_null(s, 2 + i, values[i]);
 	return db_step_done(s);
 }
+
+int store_sla_running_ids(db *d, int64_t after_id, int64_t *ids, int max)
+{
+	static const char sql[] =
+		"SELECT id FROM tickets WHERE sla_running_since IS NOT NULL AND id > $1 ORDER BY id LIMIT $2";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, after_id);
+	db_bind_int(s, 2, max);
+	int n = 0, rc;
+	while (n < max && (rc = db_step(s)) == DB_ROW)
+		ids[n++] = db_col_int(s, 0);
+	db_done(s);
+	return rc < 0 ? rc : n;
+}

@@ -68,5 +68,7 @@ struct sla_state {
 };
 int store_sla_state_get(db *d, int64_t ticket_id, struct sla_state *st);
 int store_sla_state_set(db *d, const struct sla_state *st);
+/* Ids of tickets whose clock runs, after after_id, ascending. */
+int store_sla_running_ids(db *d, int64_t after_id, int64_t *ids, int max);
 
 #endif

@@ -14,6 +14,7 @@
 #include "web/context.h"
 #include "web/handlers.h"
 #include "web/page.h"
+#include "web/sla_view.h"
 
 enum { QUEUE_PAGE = 25, NAMED_MAX = 100, COUNTS_MAX = 200, PREDEFINED_MAX = 100 };
 
@@ -76,7 +77,9 @@ static const char *filter_query(struct request *req, const struct queue_filter *
 				buf_printf(&b, "%%%02X", *p);
 		}
 	}
-	buf_printf(&b, "&sort=%s", f->by_priority ? "priority" : "updated");
+	buf_printf(&b, "&sort=%s", f->by_due ? "due" : f->by_priority ? "priority" : "updated");
+	if (f->sla)
+		buf_printf(&b, "&sla=%s", f->sla == 1 ? "breached" : "near");
 	const char *out = arena_strndup(req->arena, buf_str(&b), b.len);
 	buf_free(&b);
 	return out ? out : "";
@@ -167,6 +170,10 @@ void staff_queue_show(struct request *req)
 	snprintf(text, sizeof text, "%s", req_query(req, "q") ? req_query(req, "q") : "");
 	f.text = str_trim(text);
 	f.by_priority = str_eq(req_query(req, "sort"), "priority");
+	f.by_due = str_eq(req_query(req, "sort"), "due");
+	f.sla = str_eq(req_query(req, "sla"), "breached") ? 1 : str_eq(req_query(req, "sla"), "near") ? 2 : 0;
+	f.by_due |= f.sla != 0; /* the SLA filters walk the due-time index */
+	f.now = sla_clock_now();
 	const char *after = req_query(req, "after");
 	if (after && !parse_cursor(after, &f)) {
 		resp_error(req, 400);
@@ -192,7 +199,10 @@ void staff_queue_show(struct request *req)
 	vm_set_bool(page, "assignee_me", f.assignee == 1);
 	vm_set_bool(page, "assignee_nobody", f.assignee == 2);
 	vm_set_text(page, "q", f.text);
-	vm_set_bool(page, "sort_priority", f.by_priority);
+	vm_set_bool(page, "sort_priority", f.by_priority && !f.by_due);
+	vm_set_bool(page, "sort_due", f.by_due);
+	vm_set_bool(page, "sla_breached", f.sla == 1);
+	vm_set_bool(page, "sla_near", f.sla == 2);
 	add_queue_counts(req, page, s);
 	vm_set_bool(page, "has_tickets", n > 0);
 	vm_list *list = vm_set_list(page, "tickets");
@@ -213,12 +223,17 @@ void staff_queue_show(struct request *req)
 		vm_set_bool(o, "waiting_for_us", waiting);
 		if (waiting)
 			set_waiting(req, o, t->last_reply_at);
+		struct sla_badge badge;
+		sla_badge_of(d, rows[i].sla_calendar_id, rows[i].sla_due, rows[i].sla_warn_at, f.now, &badge);
+		sla_view_badge(req, o, &badge);
 	}
 	const char *base = filter_query(req, &f);
 	vm_set_text(page, "filter_query", base);
 	if (more)
-		vm_set_textf(page, "next", "/staff/tickets?%s&after=%d.%lld.%lld", base, rows[n - 1].rank,
-		             (long long)rows[n - 1].t.updated_at, (long long)rows[n - 1].t.id);
+		vm_set_textf(page, "next", "/staff/tickets?%s&after=%d.%lld.%lld", base,
+		             f.by_due ? 0 : rows[n - 1].rank,
+		             (long long)(f.by_due ? rows[n - 1].sla_due : rows[n - 1].t.updated_at),
+		             (long long)rows[n - 1].t.id);
 	vm_set_bool(page, "paged", after != NULL);
 	page_render(req, 200, "staff/queue", page);
 }
@@ -395,6 +410,10 @@ static void ticket_page(struct request *req, const struct ticket_row *t, int sta
 	vm_set_text(o, "priority", t->priority);
 	vm_set_text(o, "priority_label", tr(req, ticket_priority_label(t->priority)));
 	page_time(req, o, "created", t->created_at);
+	struct sla_state sla;
+	struct sla_badge badge;
+	if (sla_ticket_badge(req_db(req), t->id, sla_clock_now(), &sla, &badge) == 1)
+		sla_view_badge(req, o, &badge);
 	add_client_panel(req, page, t);
 	add_thread(req, page, t);
 	add_action_options(req, page, t);

@@ -92,3 +92,5 @@ ALTER TABLE tickets ADD COLUMN sla_warn_at INTEGER;
 -- The queue sorted by due time and its SLA filters (and, later,
 -- escalations) walk only tickets whose clock runs.
 CREATE INDEX tickets_sla_due ON tickets (sla_due, id) WHERE sla_due IS NOT NULL;
+-- Running clocks, recomputed when an admin changes hours or policies.
+CREATE INDEX tickets_sla_running ON tickets (id) WHERE sla_running_since IS NOT NULL;
