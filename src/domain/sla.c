@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "base/str.h"
+#include "domain/report.h"
 
 enum { HOURS_MAX = 7 * BT_RANGES_PER_DAY, CACHE_SLOTS = 8, CACHE_TTL = 5 };
 
@@ -156,7 +157,10 @@ int sla_ticket_event(db *d, int64_t ticket_id, enum sla_event ev, int64_t now)
 		st.running_since = -1;
 		st.first_seconds = st.resolve_seconds = -1;
 	}
+	struct sla_state before = st;
 	rc = recompute(d, &st, ev, now);
+	if (rc == 0)
+		rc = report_on_clock(d, &before, &st, ev == SLA_OPENED, now);
 	return rc < 0 ? rc : store_sla_state_set(d, &st);
 }
 
@@ -175,7 +179,10 @@ int sla_ticket_merged(db *d, int64_t from_id, int64_t into_id, int64_t now)
 	/* The client has waited since the older request: the clock keeps it. */
 	if (from.elapsed > into.elapsed)
 		into.elapsed = from.elapsed;
+	struct sla_state before = into;
 	rc = recompute(d, &into, SLA_CHANGED, now);
+	if (rc == 0)
+		rc = report_on_clock(d, &before, &into, 0, now);
 	return rc < 0 ? rc : store_sla_state_set(d, &into);
 }
 

@@ -7,6 +7,7 @@
 
 #include "base/str.h"
 #include "domain/admin.h"
+#include "domain/csat.h"
 #include "domain/permission.h"
 #include "domain/sla.h"
 #include "store/account_store.h"
@@ -388,6 +389,8 @@ static int post_message(db *d, const struct actor *who, const struct ticket_row 
 	rc = store_ticket_touch(d, t->id, "answered", "staff", now);
 	if (rc == 0)
 		rc = sla_ticket_event(d, t->id, SLA_STAFF_REPLY, now);
+	if (rc == 0)
+		rc = csat_after_change(d, pa->notifier, t, CSAT_STAFF_REPLIED, now);
 	return rc ? rc : notify_client(d, pa->notifier, t, NOTICE_STAFF_REPLY, p->message, who->account->name);
 }
 

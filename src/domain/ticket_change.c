@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/str.h"
+#include "domain/csat.h"
 #include "domain/sla.h"
 #include "domain/staff_ticket.h"
 #include "store/account_store.h"
@@ -93,6 +94,8 @@ static int update(db *d, const struct actor *who, const struct ticket_row *t, co
 		rc = change_department(d, who, t, c->department_id, a, now);
 	if (rc == 0)
 		rc = sla_ticket_event(d, t->id, SLA_CHANGED, now);
+	if (rc == 0 && str_eq(c->status, "closed") && !str_eq(t->status, "closed"))
+		rc = csat_after_change(d, NULL, t, CSAT_CLOSED, now);
 	return rc;
 }
 
@@ -164,6 +167,8 @@ int ticket_auto_close(db *d, const i18n_catalog *cat, int days, int64_t now)
 			rc = mid < 0 ? (int)mid : store_ticket_set_status(d, t.id, "closed", now);
 			if (rc == 0)
 				rc = sla_ticket_event(d, t.id, SLA_CHANGED, now);
+			if (rc == 0)
+				rc = csat_after_change(d, NULL, &t, CSAT_CLOSED, now);
 			if (rc == 0) {
 				int64_t aid = store_audit_insert(d, t.id, "system", 0, "status", "answered",
 				                                 "closed", now);

@@ -283,8 +283,8 @@ int store_sla_state_get(db *d, int64_t ticket_id, struct sla_state *st)
 	static const char sql[] =
 		"SELECT id, department_id, status, priority, sla_calendar_id, sla_first_target, "
 		"sla_resolve_target, sla_elapsed, sla_running_since, sla_first_seconds, "
-		"sla_resolve_seconds, sla_first_due, sla_resolve_due, sla_due, sla_warn_at "
-		"FROM tickets WHERE id = $1";
+		"sla_resolve_seconds, sla_first_due, sla_resolve_due, sla_due, sla_warn_at, "
+		"sla_department_id, COALESCE(assignee_id, 0) FROM tickets WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
@@ -298,9 +298,10 @@ int store_sla_state_get(db *d, int64_t ticket_id, struct sla_state *st)
 		int64_t *fields[] = {&st->calendar_id, &st->first_target, &st->resolve_target,
 		                     &st->elapsed, &st->running_since, &st->first_seconds,
 		                     &st->resolve_seconds, &st->first_due, &st->resolve_due, &st->due,
-		                     &st->warn_at};
-		for (int i = 0; i < 11; i++)
+		                     &st->warn_at, &st->counted_department_id};
+		for (int i = 0; i < 12; i++)
 			*fields[i] = col_or_minus_one(s, 4 + i);
+		st->assignee_id = db_col_int(s, 16);
 		if (st->elapsed < 0)
 			st->elapsed = 0;
 	}
@@ -314,7 +315,7 @@ int store_sla_state_set(db *d, const struct sla_state *st)
 		"UPDATE tickets SET sla_calendar_id = $2, sla_first_target = $3, sla_resolve_target = $4, "
 		"sla_elapsed = $5, sla_running_since = $6, sla_first_seconds = $7, "
 		"sla_resolve_seconds = $8, sla_first_due = $9, sla_resolve_due = $10, sla_due = $11, "
-		"sla_warn_at = $12 WHERE id = $1";
+		"sla_warn_at = $12, sla_department_id = $13 WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
@@ -322,8 +323,8 @@ int store_sla_state_set(db *d, const struct sla_state *st)
 	const int64_t values[] = {st->calendar_id, st->first_target, st->resolve_target,
 	                          st->elapsed, st->running_since, st->first_seconds,
 	                          st->resolve_seconds, st->first_due, st->resolve_due, st->due,
-	                          st->warn_at};
-	for (int i = 0; i < 11; i++)
+	                          st->warn_at, st->counted_department_id};
+	for (int i = 0; i < 12; i++)
 		bind_or_null(s, 2 + i, values[i]);
 	return db_step_done(s);
 }

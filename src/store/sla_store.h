@@ -65,6 +65,8 @@ struct sla_state {
 	char status[16], priority[8];
 	int64_t calendar_id, first_target, resolve_target, elapsed, running_since;
 	int64_t first_seconds, resolve_seconds, first_due, resolve_due, due, warn_at;
+	int64_t counted_department_id; /* where reports counted it; -1 not yet */
+	int64_t assignee_id;           /* 0 nobody (read only) */
 };
 int store_sla_state_get(db *d, int64_t ticket_id, struct sla_state *st);
 int store_sla_state_set(db *d, const struct sla_state *st);

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "base/str.h"
+#include "domain/csat.h"
 #include "domain/sla_admin.h"
 #include "web/admin.h"
 #include "web/context.h"
@@ -200,6 +201,17 @@ static void render_policies(struct request *req, int status, struct sla_departme
 	}
 	vm_set_bool(page, "has_departments", n > 0);
 	vm_set_bool(page, "has_errors_summary", errors);
+	struct csat_settings cs;
+	csat_settings_load(d, &cs);
+	const char *trigger = req_form(req, "csat_trigger");
+	if (trigger) { /* a refused form shows what was chosen */
+		cs.trigger = str_eq(trigger, "reply") ? CSAT_ON_REPLY : str_eq(trigger, "off") ? CSAT_OFF : CSAT_ON_CLOSE;
+		cs.notify_bad = admin_form_checked(req, "csat_notify_bad");
+	}
+	vm_set_bool(page, "csat_close", cs.trigger == CSAT_ON_CLOSE);
+	vm_set_bool(page, "csat_reply", cs.trigger == CSAT_ON_REPLY);
+	vm_set_bool(page, "csat_off", cs.trigger == CSAT_OFF);
+	vm_set_bool(page, "csat_notify_bad", cs.notify_bad);
 	page_render(req, status, "staff/admin/sla", page);
 }
 
@@ -238,6 +250,14 @@ static void policies_submit(struct request *req)
 		}
 	}
 	int rc = sla_policies_save(d, rows, n, (int64_t)time(NULL));
+	if (rc == SLA_ADMIN_OK && req_form(req, "csat_trigger")) {
+		const char *trigger = req_form(req, "csat_trigger");
+		struct csat_settings cs = {
+			.trigger = str_eq(trigger, "reply") ? CSAT_ON_REPLY : str_eq(trigger, "off") ? CSAT_OFF : CSAT_ON_CLOSE,
+			.notify_bad = admin_form_checked(req, "csat_notify_bad"),
+		};
+		rc = csat_settings_save(d, &cs);
+	}
 	if (rc == SLA_ADMIN_INVALID) {
 		render_policies(req, 422, rows, n);
 		return;

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "base/str.h"
+#include "domain/csat.h"
 #include "domain/inbound.h"
 #include "domain/staff_ticket.h"
 #include "domain/token.h"
@@ -414,6 +415,14 @@ static void ticket_page(struct request *req, const struct ticket_row *t, int sta
 	struct sla_badge badge;
 	if (sla_ticket_badge(req_db(req), t->id, sla_clock_now(), &sla, &badge) == 1)
 		sla_view_badge(req, o, &badge);
+	struct csat_row csat;
+	if (csat_for_ticket(req_db(req), t->id, req->arena, &csat) == 1) {
+		vm_obj *c = vm_set_obj(page, "csat");
+		vm_set_bool(c, "good", str_eq(csat.rating, "good"));
+		vm_set_text(c, "label", tr(req, str_eq(csat.rating, "good") ? "Good" : "Bad"));
+		vm_set_text(c, "comment", csat.comment);
+		page_time(req, c, "at", csat.updated_at);
+	}
 	add_client_panel(req, page, t);
 	add_thread(req, page, t);
 	add_action_options(req, page, t);

@@ -89,6 +89,8 @@ ALTER TABLE tickets ADD COLUMN sla_first_due INTEGER;
 ALTER TABLE tickets ADD COLUMN sla_resolve_due INTEGER;
 ALTER TABLE tickets ADD COLUMN sla_due INTEGER;
 ALTER TABLE tickets ADD COLUMN sla_warn_at INTEGER;
+-- The department the reports last counted the ticket in (moves).
+ALTER TABLE tickets ADD COLUMN sla_department_id INTEGER;
 -- The queue sorted by due time and its SLA filters (and, later,
 -- escalations) walk only tickets whose clock runs.
 CREATE INDEX tickets_sla_due ON tickets (sla_due, id) WHERE sla_due IS NOT NULL;
