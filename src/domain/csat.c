@@ -79,7 +79,10 @@ int csat_after_change(db *d, const struct notifier *n, const struct ticket_row *
 {
 	struct csat_settings s;
 	csat_settings_load(d, &s);
-	if (s.trigger == CSAT_OFF || (ev == CSAT_CLOSED) != (s.trigger == CSAT_ON_CLOSE))
+	if (!n)
+		n = default_notifier;
+	/* Without a notifier (a process that sends no mail) nothing is marked sent. */
+	if (!n || s.trigger == CSAT_OFF || (ev == CSAT_CLOSED) != (s.trigger == CSAT_ON_CLOSE))
 		return 0;
 	int64_t sent = store_csat_survey_sent_at(d, t->id);
 	if (sent < 0)
@@ -102,7 +105,7 @@ int csat_after_change(db *d, const struct notifier *n, const struct ticket_row *
 	struct notice notice = {.kind = NOTICE_CSAT_REQUEST, .to = t->client_email,
 	                        .to_name = t->client_name, .lang = lang_or_default(t->client_language),
 	                        .ticket = t, .token = token};
-	rc = notice_queue(d, n ? n : default_notifier, &notice);
+	rc = notice_queue(d, n, &notice);
 	return rc ? rc : store_csat_survey_mark(d, t->id, now);
 }
 
