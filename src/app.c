@@ -6,6 +6,7 @@
 
 #include "base/log.h"
 #include "domain/admin.h"
+#include "domain/csat.h"
 #include "store/settings_store.h"
 #include "web/routes.h"
 
@@ -78,6 +79,7 @@ int app_init(struct app *a, const struct config *cfg, char *err, size_t errlen)
 	a->mailer = (struct mailer){a->templates, a->catalog, a->cfg.mail_from, a->cfg.base_url,
 	                            a->company_name};
 	a->notifier = mail_notifier(&a->mailer);
+	csat_set_notifier(&a->notifier); /* ticket_update closes tickets and takes none */
 	return 0;
 }
 

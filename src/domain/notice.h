@@ -26,6 +26,8 @@ enum notice_kind {
 	NOTICE_MAIL_NOT_ADDED,     /* to an email sender: not allowed on that ticket */
 	NOTICE_MAIL_REFUSED,       /* to an email sender: unknown senders are refused */
 	NOTICE_MAIL_TOO_BIG,       /* to an email sender: over the size limit */
+	NOTICE_CSAT_REQUEST,       /* to the client: rate the support (token: the signed link) */
+	NOTICE_CSAT_BAD_STAFF,     /* to a department member: a bad rating with a comment */
 };
 
 struct notice {

@@ -26,6 +26,9 @@ struct queue_filter {
 	int assignee;          /* 0 anyone, 1 me, 2 nobody */
 	const char *text;      /* words of the subject, or a ticket number */
 	int by_priority;
+	int by_due;       /* SLA due time, nearest first (running clocks only) */
+	int sla;          /* 0 any, 1 breached, 2 near breach (amber) */
+	int64_t now;      /* for the SLA filter */
 	int64_t after_rank, after_updated, after_id;
 	int limit;
 };

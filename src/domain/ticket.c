@@ -7,8 +7,10 @@
 
 #include "base/str.h"
 #include "domain/admin.h"
+#include "domain/csat.h"
 #include "domain/permission.h"
 #include "domain/webhook.h"
+#include "domain/sla.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
 #include "store/mail_store.h"
@@ -263,6 +265,8 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 		rc = mid < 0 ? (int)mid : 0;
 	}
 	if (rc == 0)
+		rc = sla_ticket_event(d, t.id, SLA_OPENED, now);
+	if (rc == 0)
 		rc = notify_client(d, n, &t, NOTICE_TICKET_OPENED, form.message, NULL);
 	if (rc == 0)
 		rc = notify_staff(d, n, &t, NOTICE_TICKET_NEW_STAFF, form.message, a);
@@ -393,10 +397,16 @@ static int post_message(db *d, const struct actor *who, const struct ticket_row 
 	if (actor_is_client(who)) {
 		rc = store_ticket_touch(d, t->id, "customer-reply", "client", now);
 		rc = rc ? rc : webhook_queue_event(d, WEBHOOK_CLIENT_REPLY, t->id, now);
+		if (rc == 0)
+			rc = sla_ticket_event(d, t->id, SLA_CHANGED, now);
 		return rc ? rc : notify_staff(d, pa->notifier, t, NOTICE_CLIENT_REPLY_STAFF, p->message, a);
 	}
 	rc = store_ticket_touch(d, t->id, "answered", "staff", now);
 	rc = rc ? rc : webhook_queue_event(d, WEBHOOK_STAFF_REPLY, t->id, now);
+	if (rc == 0)
+		rc = sla_ticket_event(d, t->id, SLA_STAFF_REPLY, now);
+	if (rc == 0)
+		rc = csat_after_change(d, pa->notifier, t, CSAT_STAFF_REPLIED, now);
 	return rc ? rc : notify_client(d, pa->notifier, t, NOTICE_STAFF_REPLY, p->message, who->account->name);
 }
 

@@ -8,6 +8,8 @@
 
 #include "base/str.h"
 #include "domain/webhook.h"
+#include "domain/csat.h"
+#include "domain/sla.h"
 #include "domain/staff_ticket.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
@@ -92,6 +94,10 @@ static int update(db *d, const struct actor *who, const struct ticket_row *t, co
 		rc = change_assignee(d, who, t, c->assignee_id, a, now);
 	if (rc == 0)
 		rc = change_department(d, who, t, c->department_id, a, now);
+	if (rc == 0)
+		rc = sla_ticket_event(d, t->id, SLA_CHANGED, now);
+	if (rc == 0 && str_eq(c->status, "closed") && !str_eq(t->status, "closed"))
+		rc = csat_after_change(d, NULL, t, CSAT_CLOSED, now);
 	return rc;
 }
 
@@ -120,6 +126,8 @@ static int merge(db *d, const struct actor *who, const struct ticket_row *from, 
 	rc = store_ticket_merge(d, from->id, into.id, now);
 	if (rc == 0 && !str_eq(from->status, "closed"))
 		rc = ticket_audit(d, who, from->id, "status", from->status, "closed", now);
+	if (rc == 0)
+		rc = sla_ticket_merged(d, from->id, into.id, now);
 	if (rc == 0)
 		rc = ticket_audit(d, who, from->id, "merged_into", "", into_text, now);
 	return rc ? rc : ticket_audit(d, who, into.id, "merged_from", "", from_text, now);
@@ -159,6 +167,10 @@ int ticket_auto_close(db *d, const i18n_catalog *cat, int days, int64_t now)
 			int64_t mid = store_message_insert(d, t.id, "system", 0, 0, "", text ? text : "",
 			                                   "web", 0, NULL, now);
 			rc = mid < 0 ? (int)mid : store_ticket_set_status(d, t.id, "closed", now);
+			if (rc == 0)
+				rc = sla_ticket_event(d, t.id, SLA_CHANGED, now);
+			if (rc == 0)
+				rc = csat_after_change(d, NULL, &t, CSAT_CLOSED, now);
 			if (rc == 0) {
 				int64_t aid = store_audit_insert(d, t.id, "system", 0, "status", "answered",
 				                                 "closed", now);

@@ -47,6 +47,17 @@ static void ref_format(const unsigned char key[crypto_auth_hmacsha256_KEYBYTES],
 	snprintf(out, TICKET_REF_MAX, "%s-%s", subject, hex);
 }
 
+int ticket_ref_sign(db *d, const char *message, unsigned char mac[32])
+{
+	unsigned char key[crypto_auth_hmacsha256_KEYBYTES];
+	int rc = ref_secret(d, key);
+	if (rc < 0)
+		return rc;
+	crypto_auth_hmacsha256(mac, (const unsigned char *)message, strlen(message), key);
+	sodium_memzero(key, sizeof key);
+	return DB_OK;
+}
+
 int ticket_ref_make(db *d, int64_t number, char out[TICKET_REF_MAX])
 {
 	unsigned char key[crypto_auth_hmacsha256_KEYBYTES];

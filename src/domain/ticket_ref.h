@@ -22,6 +22,11 @@ int ticket_ref_make(db *d, int64_t number, char out[TICKET_REF_MAX]);
  * < 0 on a database error. A reference whose HMAC does not match is not one. */
 int64_t ticket_ref_find(db *d, const char *text);
 
+/* HMAC-SHA256 of message under the same installation secret, for other
+ * signed links (CSAT). Callers prefix their messages so the uses never
+ * collide with the references' "T<number>". 0 or < 0. */
+int ticket_ref_sign(db *d, const char *message, unsigned char mac[32]);
+
 /* What the next email about a ticket threads on. */
 struct ticket_mail_thread {
 	const char *first_sent;    /* Message-ID of its first email we sent, NULL none */

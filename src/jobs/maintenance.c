@@ -12,6 +12,7 @@
 #include "domain/staff_ticket.h"
 #include "domain/admin.h"
 #include "domain/session.h"
+#include "domain/sla.h"
 
 struct maintenance {
 	pthread_t thread;
@@ -34,6 +35,8 @@ int maintenance_run(db *d, const i18n_catalog *cat, int64_t now)
 		         (long long)days);
 	session_purge(d, now);
 	audit_purge(d, now); /* the audit log keeps audit_keep_days */
+	/* New year: Brazil's national holidays of the next one (a query when done). */
+	sla_fill_holidays(d, now);
 	return closed;
 }
 

@@ -22,13 +22,16 @@ static const char *template_of(enum notice_kind kind)
 	case NOTICE_MAIL_NOT_ADDED: return "mail_not_added";
 	case NOTICE_MAIL_REFUSED: return "mail_refused";
 	case NOTICE_MAIL_TOO_BIG: return "mail_too_big";
+	case NOTICE_CSAT_REQUEST: return "csat_request";
+	case NOTICE_CSAT_BAD_STAFF: return "csat_bad_staff";
 	}
 	return NULL;
 }
 
 static bool to_staff(enum notice_kind kind)
 {
-	return kind == NOTICE_TICKET_NEW_STAFF || kind == NOTICE_CLIENT_REPLY_STAFF;
+	return kind == NOTICE_TICKET_NEW_STAFF || kind == NOTICE_CLIENT_REPLY_STAFF ||
+	       kind == NOTICE_CSAT_BAD_STAFF;
 }
 
 /* What every ticket email shows. */
@@ -48,6 +51,10 @@ static void ticket_context(const struct mailer *m, const struct notice *n, vm_ob
 		vm_set_text(ctx, "priority", i18n_text(m->catalog, n->lang, ticket_priority_label(t->priority)));
 	if (n->author_name)
 		vm_set_text(ctx, "staff_name", n->author_name);
+	if (n->kind == NOTICE_CSAT_REQUEST) { /* the one-click links of the survey */
+		vm_set_textf(ctx, "good_link", "%s/csat/%s/good", m->base_url, n->token);
+		vm_set_textf(ctx, "bad_link", "%s/csat/%s/bad", m->base_url, n->token);
+	}
 }
 
 /* In-Reply-To the client's last email, else our first one; References both. */

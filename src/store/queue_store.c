@@ -1,8 +1,12 @@
 #include "store/queue_store.h"
 
+#include <stdbool.h>
+#include <string.h>
+
 #define QUEUE_COLUMNS \
 	STORE_TICKET_COLUMNS \
-	", CASE t.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, COALESCE(st.name, '') "
+	", CASE t.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, COALESCE(st.name, ''), " \
+	"COALESCE(t.sla_due, -1), COALESCE(t.sla_warn_at, -1), COALESCE(t.sla_calendar_id, 0) "
 #define QUEUE_FROM STORE_TICKET_JOINS "LEFT JOIN staff st ON st.id = t.assignee_id "
 #define QUEUE_WHERE \
 	"WHERE ($2 = 1 OR t.department_id IN " \
@@ -21,7 +25,20 @@ static void read_queue_row(db_stmt *s, arena *a, void *row)
 	store_ticket_read(s, a, &r->t);
 	r->rank = (int)db_col_int(s, STORE_TICKET_NCOLUMNS);
 	r->assignee_name = db_col_text_dup(s, STORE_TICKET_NCOLUMNS + 1, a);
+	r->sla_due = db_col_int(s, STORE_TICKET_NCOLUMNS + 2);
+	r->sla_warn_at = db_col_int(s, STORE_TICKET_NCOLUMNS + 3);
+	r->sla_calendar_id = db_col_int(s, STORE_TICKET_NCOLUMNS + 4);
 }
+
+/* The queue by SLA due time, nearest first, over the due-time index; with
+ * the breached ($12 = 1) or near ($12 = 2) filter at $13. */
+static const char by_due_sql[] =
+	"SELECT " QUEUE_COLUMNS QUEUE_FROM QUEUE_WHERE
+	"AND t.sla_due IS NOT NULL "
+	"AND ($12 = 0 OR ($12 = 1 AND t.sla_due <= $13) "
+	"OR ($12 = 2 AND t.sla_due > $13 AND t.sla_warn_at <= $13)) "
+	"AND ($10 = 0 OR t.sla_due > $9 OR (t.sla_due = $9 AND t.id > $10)) "
+	"ORDER BY t.sla_due, t.id LIMIT $11";
 
 int store_queue_list(db *d, const struct queue_query *q, arena *a, struct queue_row *rows)
 {
@@ -37,7 +54,8 @@ int store_queue_list(db *d, const struct queue_query *q, arena *a, struct queue_
 		"AND (t.updated_at < $9 OR (t.updated_at = $9 AND t.id < $10)))) "
 		"ORDER BY CASE t.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, "
 		"t.updated_at DESC, t.id DESC LIMIT $11";
-	db_stmt *s = db_prepare(d, q->by_priority ? by_priority : by_update);
+	bool by_due = q->by_due || q->sla;
+	db_stmt *s = db_prepare(d, by_due ? by_due_sql : q->by_priority ? by_priority : by_update);
 	db_bind_int(s, 1, q->staff_id);
 	db_bind_int(s, 2, q->all_departments ? 1 : 0);
 	db_bind_int(s, 3, q->department_id);
@@ -49,8 +67,12 @@ int store_queue_list(db *d, const struct queue_query *q, arena *a, struct queue_
 	db_bind_int(s, 9, q->after_updated);
 	db_bind_int(s, 10, q->after_id);
 	db_bind_int(s, 11, q->limit);
-	if (q->by_priority)
+	if (by_due) {
+		db_bind_int(s, 12, q->sla);
+		db_bind_int(s, 13, q->now);
+	} else if (q->by_priority) {
 		db_bind_int(s, 12, q->after_rank);
+	}
 	return db_read_rows(s, read_queue_row, a, rows, sizeof *rows, q->limit);
 }
 

@@ -31,6 +31,12 @@ struct queue_query {
 	const char *text;       /* "" none; subject words, or a number */
 	int64_t number;         /* > 0 when text is a ticket number */
 	int by_priority;        /* sort: priority first, then last update */
+	/* SLA (docs/sla.md): sort by due time (only tickets whose clock runs,
+	 * cursor after_updated = due), and filter 1 breached / 2 near at now.
+	 * Either walks the due-time index. */
+	int by_due;
+	int sla;
+	int64_t now;
 	/* keyset cursor (the last row of the previous page), 0 = first page */
 	int64_t after_rank, after_updated, after_id;
 	int limit;
@@ -40,6 +46,7 @@ struct queue_row {
 	struct ticket_row t;
 	int rank;                 /* 0 high, 1 medium, 2 low */
 	const char *assignee_name; /* "" when nobody */
+	int64_t sla_due, sla_warn_at, sla_calendar_id; /* -1 when none */
 };
 
 int store_queue_list(db *d, const struct queue_query *q, arena *a, struct queue_row *rows);

@@ -8,6 +8,9 @@
 #include "domain/token.h"
 #include "web/admin.h"
 #include "web/api.h"
+#include "web/admin_sla.h"
+#include "web/csat.h"
+#include "web/reports.h"
 #include "web/kb.h"
 #include "web/context.h"
 #include "web/handlers.h"
@@ -115,7 +118,8 @@ int web_routes(router *r)
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
 		if (router_add(r, routes[i].methods, routes[i].pattern, routes[i].handler) < 0)
 			return -1;
-	if (web_routes_admin(r) < 0 || web_routes_admin_api(r) < 0)
+	if (web_routes_admin(r) < 0 || web_routes_admin_api(r) < 0 || web_routes_sla(r) < 0 ||
+	    web_routes_csat(r) < 0 || web_routes_reports(r) < 0)
 		return -1;
 	return web_routes_kb(r);
 }

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "base/str.h"
+#include "domain/csat.h"
 #include "domain/inbound.h"
 #include "domain/staff_ticket.h"
 #include "domain/ticket_relation.h"
@@ -15,6 +16,7 @@
 #include "web/context.h"
 #include "web/handlers.h"
 #include "web/page.h"
+#include "web/sla_view.h"
 #include "web/staff.h"
 #include "web/thread.h"
 
@@ -79,7 +81,9 @@ static const char *filter_query(struct request *req, const struct queue_filter *
 				buf_printf(&b, "%%%02X", *p);
 		}
 	}
-	buf_printf(&b, "&sort=%s", f->by_priority ? "priority" : "updated");
+	buf_printf(&b, "&sort=%s", f->by_due ? "due" : f->by_priority ? "priority" : "updated");
+	if (f->sla)
+		buf_printf(&b, "&sla=%s", f->sla == 1 ? "breached" : "near");
 	const char *out = arena_strndup(req->arena, buf_str(&b), b.len);
 	buf_free(&b);
 	return out ? out : "";
@@ -170,6 +174,10 @@ void staff_queue_show(struct request *req)
 	snprintf(text, sizeof text, "%s", req_query(req, "q") ? req_query(req, "q") : "");
 	f.text = str_trim(text);
 	f.by_priority = str_eq(req_query(req, "sort"), "priority");
+	f.by_due = str_eq(req_query(req, "sort"), "due");
+	f.sla = str_eq(req_query(req, "sla"), "breached") ? 1 : str_eq(req_query(req, "sla"), "near") ? 2 : 0;
+	f.by_due |= f.sla != 0; /* the SLA filters walk the due-time index */
+	f.now = sla_clock_now();
 	const char *after = req_query(req, "after");
 	if (after && !parse_cursor(after, &f)) {
 		resp_error(req, 400);
@@ -195,7 +203,10 @@ void staff_queue_show(struct request *req)
 	vm_set_bool(page, "assignee_me", f.assignee == 1);
 	vm_set_bool(page, "assignee_nobody", f.assignee == 2);
 	vm_set_text(page, "q", f.text);
-	vm_set_bool(page, "sort_priority", f.by_priority);
+	vm_set_bool(page, "sort_priority", f.by_priority && !f.by_due);
+	vm_set_bool(page, "sort_due", f.by_due);
+	vm_set_bool(page, "sla_breached", f.sla == 1);
+	vm_set_bool(page, "sla_near", f.sla == 2);
 	add_queue_counts(req, page, s);
 	vm_set_bool(page, "has_tickets", n > 0);
 	vm_list *list = vm_set_list(page, "tickets");
@@ -216,12 +227,17 @@ void staff_queue_show(struct request *req)
 		vm_set_bool(o, "waiting_for_us", waiting);
 		if (waiting)
 			set_waiting(req, o, t->last_reply_at);
+		struct sla_badge badge;
+		sla_badge_of(d, rows[i].sla_calendar_id, rows[i].sla_due, rows[i].sla_warn_at, f.now, &badge);
+		sla_view_badge(req, o, &badge);
 	}
 	const char *base = filter_query(req, &f);
 	vm_set_text(page, "filter_query", base);
 	if (more)
-		vm_set_textf(page, "next", "/staff/tickets?%s&after=%d.%lld.%lld", base, rows[n - 1].rank,
-		             (long long)rows[n - 1].t.updated_at, (long long)rows[n - 1].t.id);
+		vm_set_textf(page, "next", "/staff/tickets?%s&after=%d.%lld.%lld", base,
+		             f.by_due ? 0 : rows[n - 1].rank,
+		             (long long)(f.by_due ? rows[n - 1].sla_due : rows[n - 1].t.updated_at),
+		             (long long)rows[n - 1].t.id);
 	vm_set_bool(page, "paged", after != NULL);
 	page_render(req, 200, "staff/queue", page);
 }
@@ -402,6 +418,18 @@ void staff_ticket_page(struct request *req, const struct ticket_row *t, int stat
 	vm_set_text(o, "priority", t->priority);
 	vm_set_text(o, "priority_label", tr(req, ticket_priority_label(t->priority)));
 	page_time(req, o, "created", t->created_at);
+	struct sla_state sla;
+	struct sla_badge badge;
+	if (sla_ticket_badge(req_db(req), t->id, sla_clock_now(), &sla, &badge) == 1)
+		sla_view_badge(req, o, &badge);
+	struct csat_row csat;
+	if (csat_for_ticket(req_db(req), t->id, req->arena, &csat) == 1) {
+		vm_obj *c = vm_set_obj(page, "csat");
+		vm_set_bool(c, "good", str_eq(csat.rating, "good"));
+		vm_set_text(c, "label", tr(req, str_eq(csat.rating, "good") ? "Good" : "Bad"));
+		vm_set_text(c, "comment", csat.comment);
+		page_time(req, c, "at", csat.updated_at);
+	}
 	add_client_panel(req, page, t);
 	add_thread(req, page, t);
 	add_action_options(req, page, t);

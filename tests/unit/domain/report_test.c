@@ -1,0 +1,172 @@
+/* Relatórios from the aggregates the domain keeps, against a day worked
+ * out by hand. Default calendar (São Paulo, Mon–Fri 08–12, 13–18);
+ * department A: high priority, first response 60 min, resolution 480 min.
+ * Tuesday 2026-12-01:
+ *   T1 (A) opened 09:00, answered 09:30, closed 10:00      first 30, resolved in 30
+ *   T2 (A) opened 09:00, answered 11:00, client 13:00, closed 15:00
+ *                                                         first 120 (late), resolved in 240
+ *   T3 (A) opened 10:00, answered 10:45                    first 45, still open
+ *   T4 (B, no policy) opened 10:00                         open
+ * Ratings: T1 good, T2 bad. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "domain/account.h"
+#include "domain/business_time.h"
+#include "domain/csat.h"
+#include "domain/password.h"
+#include "domain/report.h"
+#include "domain/setup.h"
+#include "domain/staff_ticket.h"
+#include "store/department_store.h"
+
+static db *d;
+static char path[64];
+static struct session client, agent;
+static int64_t dep_a, dep_b;
+static const int64_t MIN = 60;
+
+static int64_t sp(int h, int mi)
+{
+	return (int64_t)bt_days_from_civil(2026, 12, 1) * 86400 + (h + 3) * 3600 + mi * MIN;
+}
+
+static void setup(void)
+{
+	cr_assert_eq(password_init(), 0);
+	snprintf(path, sizeof path, "/tmp/chamado-report-%d.db", getpid());
+	unlink(path);
+	char url[96], err[512];
+	snprintf(url, sizeof url, "sqlite:%s", path);
+	d = db_open(url, err, sizeof err);
+	cr_assert_not_null(d, "%s", err);
+	cr_assert_geq(db_migrate(d), 1);
+	cr_assert_eq(setup_defaults(d), 0);
+	struct department_row deps[3];
+	cr_assert_eq(store_department_list_visible(d, deps, 3), 3);
+	dep_a = deps[0].id;
+	dep_b = deps[1].id;
+	struct account_new c = {.kind = ACCOUNT_CLIENT, .email = "maria@exemplo.com.br",
+	                        .name = "Maria", .password = "senha1234"};
+	client = (struct session){.kind = ACCOUNT_CLIENT, .user_id = account_create(d, &c)};
+	struct account_new s = {.kind = ACCOUNT_STAFF, .email = "ana@exemplo.com.br",
+	                        .name = "Ana", .password = "senha1234", .admin = true};
+	agent = (struct session){.kind = ACCOUNT_STAFF, .user_id = account_create(d, &s), .admin = true};
+	snprintf(agent.name, sizeof agent.name, "Ana");
+	cr_assert_eq(store_sla_policy_set(d, dep_a, "high", 60, 480), 0);
+}
+
+static void teardown(void)
+{
+	db_close(d);
+	unlink(path);
+}
+
+TestSuite(report, .init = setup, .fini = teardown);
+
+static int64_t open_at(int64_t dep, int64_t now)
+{
+	struct ticket_form f = {.department_id = dep, .subject = "Fora do ar", .priority = "high",
+	                        .message = "Caiu."};
+	struct ticket_errors e;
+	int64_t number;
+	cr_assert_eq(ticket_open(d, NULL, &(struct actor){&client, CHANNEL_WEB}, &f, now, &e, &number), TICKET_OK);
+	return number;
+}
+
+static void reply_at(const struct session *who, int64_t number, int64_t now)
+{
+	struct ticket_post p = {.message = "Resposta"};
+	struct ticket_errors e;
+	cr_assert_eq(ticket_reply(d, NULL, &(struct actor){who, CHANNEL_WEB}, number, &p, now, &e), TICKET_OK);
+}
+
+static void close_at(int64_t number, int64_t now)
+{
+	struct ticket_changes c = {.status = "closed", .assignee_id = -1};
+	cr_assert_eq(ticket_update(d, &(struct actor){&agent, CHANNEL_WEB}, number, &c, now), TICKET_OK);
+}
+
+static void rate(int64_t number, const char *rating, int64_t now)
+{
+	char token[CSAT_TOKEN_MAX];
+	cr_assert_eq(csat_token_make(d, number, now, token), 0);
+	arena *a = arena_new(4096);
+	struct csat_view v;
+	cr_assert_eq(csat_rate(d, NULL, token, rating, NULL, now, a, &v), CSAT_OK);
+	arena_free(a);
+}
+
+Test(report, a_day_worked_out_by_hand)
+{
+	int64_t t1 = open_at(dep_a, sp(9, 0)), t2 = open_at(dep_a, sp(9, 0));
+	int64_t t3 = open_at(dep_a, sp(10, 0));
+	open_at(dep_b, sp(10, 0));
+	reply_at(&agent, t1, sp(9, 30));
+	close_at(t1, sp(10, 0));
+	reply_at(&agent, t3, sp(10, 45));
+	reply_at(&agent, t2, sp(11, 0));
+	reply_at(&client, t2, sp(13, 0));
+	close_at(t2, sp(15, 0));
+	rate(t1, "good", sp(16, 0));
+	rate(t2, "bad", sp(16, 5));
+
+	int64_t day = report_day(sp(12, 0));
+	cr_assert_eq(day, bt_days_from_civil(2026, 12, 1));
+	arena *a = arena_new(1 << 16);
+	struct report *r = arena_alloc(a, sizeof *r);
+	cr_assert_eq(report_build(d, &agent, day, day, a, r), 0);
+	const struct report_row *t = &r->total;
+	cr_assert_eq(t->c[RC_OPENED], 4);
+	cr_assert_eq(t->c[RC_CLOSED], 2);
+	cr_assert_eq(t->backlog, 2);
+	cr_assert_eq(t->first_median, 45 * MIN, "first responses 30, 45, 120");
+	cr_assert_eq(t->first_p90, 120 * MIN);
+	cr_assert_eq(t->resolve_median, 30 * MIN, "resolutions 30, 240");
+	cr_assert_eq(t->resolve_p90, 240 * MIN);
+	cr_assert_eq(t->c[RC_FIRST_TARGETED], 3);
+	cr_assert_eq(t->c[RC_FIRST_MET], 2);
+	cr_assert_eq(t->c[RC_RESOLVE_TARGETED], 2);
+	cr_assert_eq(t->c[RC_RESOLVE_MET], 2);
+	cr_assert_eq(t->c[RC_CSAT_GOOD], 1);
+	cr_assert_eq(t->c[RC_CSAT_BAD], 1);
+	cr_assert_eq(r->ndepartments, 2);
+	cr_assert_eq(r->departments[0].id, dep_a);
+	cr_assert_eq(r->departments[0].c[RC_OPENED], 3);
+	cr_assert_eq(r->departments[0].backlog, 1);
+	cr_assert_eq(r->departments[1].backlog, 1);
+	cr_assert_eq(r->departments[1].first_median, -1, "no response yet");
+	cr_assert_eq(r->nagents, 1);
+	cr_assert_eq(r->agents[0].c[RC_CLOSED], 2);
+	cr_assert_eq(r->agents[0].c[RC_FIRST_COUNT], 3);
+	int tuesday = 2;
+	cr_assert_eq(r->heat[tuesday][9], 2);
+	cr_assert_eq(r->heat[tuesday][10], 2);
+	cr_assert_eq(r->opened[0], 4);
+
+	/* A rating changed moves its count; a reopened ticket is back in the backlog. */
+	rate(t2, "good", sp(17, 0));
+	reply_at(&client, t1, sp(17, 10));
+	cr_assert_eq(report_build(d, &agent, day, day, a, r), 0);
+	cr_assert_eq(r->total.c[RC_CSAT_GOOD], 2);
+	cr_assert_eq(r->total.c[RC_CSAT_BAD], 0);
+	cr_assert_eq(r->total.backlog, 3);
+	arena_free(a);
+}
+
+Test(report, moving_an_open_ticket_moves_it_in_the_backlog)
+{
+	int64_t n = open_at(dep_a, sp(9, 0));
+	struct ticket_changes c = {.department_id = dep_b, .assignee_id = -1};
+	cr_assert_eq(ticket_update(d, &(struct actor){&agent, CHANNEL_WEB}, n, &c, sp(9, 10)), TICKET_OK);
+	int64_t day = report_day(sp(12, 0));
+	arena *a = arena_new(1 << 16);
+	struct report *r = arena_alloc(a, sizeof *r);
+	cr_assert_eq(report_build(d, &agent, day, day, a, r), 0);
+	cr_assert_eq(r->total.backlog, 1);
+	for (int i = 0; i < r->ndepartments; i++)
+		cr_assert_eq(r->departments[i].backlog, r->departments[i].id == dep_b ? 1 : 0);
+	arena_free(a);
+}
