@@ -458,27 +458,23 @@ int api_ticket_update(db *d, const struct notifier *n, const struct session *sta
 	rc = check_change(d, &t, c, a, e, &changes);
 	if (rc != API_OK)
 		goto out;
-	/* Proceed: the comment first, then the fields, so a status sent with a
-	 * reply wins over the reply's "answered". */
+	/* Proceed: the comment and the fields in one transaction. */
 	struct actor who = actor_of(staff, CHANNEL_API);
 	if (c->comment) {
 		struct ticket_post p = {.message = c->comment, .confirmed = true};
 		struct ticket_errors te;
-		rc = c->comment_public ? ticket_reply(d, n, &who, t.number, &p, now, &te)
-		                       : ticket_note(d, &who, t.number, &p, now, &te);
-		if (rc == TICKET_INVALID) {
+		rc = ticket_reply_and_update(d, n, &who, t.number, &p, !c->comment_public, &changes, now, &te);
+		if (rc == TICKET_INVALID && te.message) {
 			ticket_errors_to_api(&te, e);
 			rc = API_INVALID;
 		}
-		if (rc != TICKET_OK)
-			goto out;
-	}
-	if (changes.status || changes.priority || changes.department_id || changes.assignee_id >= 0) {
+	} else if (changes.status || changes.priority || changes.department_id ||
+	           changes.assignee_id >= 0) {
 		rc = ticket_update(d, &who, t.number, &changes, now);
-		if (rc == TICKET_INVALID) {
-			api_error_add(e, "ticket", "the change was refused");
-			rc = API_INVALID;
-		}
+	}
+	if (rc == TICKET_INVALID) {
+		api_error_add(e, "ticket", "the change was refused");
+		rc = API_INVALID;
 	}
 	if (rc == TICKET_NOT_FOUND)
 		rc = API_NOT_FOUND;

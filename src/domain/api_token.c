@@ -1,5 +1,6 @@
 #include "domain/api_token.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -130,15 +131,67 @@ int api_rate_limit_set(db *d, const char *typed, bool *valid)
 	return store_setting_set(d, "api_rate_limit", value);
 }
 
+/* The hits of this process not yet added to the shared counter, per token:
+ * a batch of them is written at once, so that a busy token's reads do not
+ * each become a write. Within a batch of the limit, every hit is written,
+ * so the limit itself is exact on one node and off by at most a batch per
+ * other node. */
+enum { RATE_SLOTS = 256, RATE_BATCH = 32 };
+struct rate_slot {
+	int64_t token_id, window, shared, pending;
+};
+static struct rate_slot rate_slots[RATE_SLOTS];
+static pthread_mutex_t rate_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The token's slot for this window (locked), reset when the window moved;
+ * NULL when the table is full of other tokens of this window. */
+static struct rate_slot *rate_slot(int64_t token_id, int64_t window)
+{
+	struct rate_slot *free_slot = NULL;
+	for (int i = 0; i < RATE_SLOTS; i++) {
+		int k = (int)(((uint64_t)token_id + (uint64_t)i) % RATE_SLOTS);
+		struct rate_slot *r = &rate_slots[k];
+		if (r->token_id == token_id) {
+			if (r->window != window)
+				*r = (struct rate_slot){token_id, window, 0, 0};
+			return r;
+		}
+		if (!free_slot && (r->token_id == 0 || r->window != window))
+			free_slot = r;
+	}
+	if (free_slot)
+		*free_slot = (struct rate_slot){token_id, window, 0, 0};
+	return free_slot;
+}
+
 int api_rate_take(db *d, int64_t token_id, int64_t now, int64_t *retry_after)
 {
 	int64_t window = now - now % 60;
-	char key[48];
-	snprintf(key, sizeof key, "api:%lld", (long long)token_id);
-	int64_t hits = store_rate_limit_hit(d, key, window);
-	if (hits < 0)
-		return (int)hits;
-	if (hits <= api_rate_limit(d))
+	int limit = api_rate_limit(d);
+	int64_t flush = 1, seen = 0;
+	pthread_mutex_lock(&rate_lock);
+	struct rate_slot *r = rate_slot(token_id, window);
+	if (r) {
+		r->pending++;
+		seen = r->shared + r->pending;
+		flush = seen + RATE_BATCH >= limit || r->pending >= RATE_BATCH ? r->pending : 0;
+		r->pending -= flush;
+	}
+	pthread_mutex_unlock(&rate_lock);
+	if (flush) {
+		char key[48];
+		snprintf(key, sizeof key, "api:%lld", (long long)token_id);
+		int64_t total = store_rate_limit_add(d, key, window, flush);
+		if (total < 0)
+			return (int)total;
+		pthread_mutex_lock(&rate_lock);
+		r = rate_slot(token_id, window);
+		if (r && total > r->shared)
+			r->shared = total;
+		seen = r ? r->shared + r->pending : total;
+		pthread_mutex_unlock(&rate_lock);
+	}
+	if (seen <= limit)
 		return 1;
 	*retry_after = window + 60 - now;
 	return 0;

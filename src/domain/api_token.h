@@ -3,7 +3,9 @@
  * made for: an agent's token reaches only that agent's departments, and a
  * deactivated staff member's tokens stop working. Each token may make at
  * most api_rate_limit requests a minute (a setting, 700 by default),
- * counted in the database so every app node counts the same. */
+ * counted in the database so every app node counts the same; each node
+ * adds its hits in batches, and one at a time near the limit, so a read
+ * is not a write and one node's count is exact. */
 #ifndef CHAMADO_API_TOKEN_H
 #define CHAMADO_API_TOKEN_H
 

@@ -458,6 +458,43 @@ int ticket_note(db *d, const struct actor *who, int64_t number, const struct tic
 	return ticket_transaction(d, who, number, post_message, &args, now);
 }
 
+struct reply_update_args {
+	struct post_args post;
+	const struct ticket_changes *changes;
+};
+
+static int reply_and_update(db *d, const struct actor *who, const struct ticket_row *t,
+                            const void *arg, arena *a, int64_t now)
+{
+	const struct reply_update_args *ra = arg;
+	int rc = post_message(d, who, t, &ra->post, a, now);
+	if (rc != 0 && rc != TICKET_UNCHANGED)
+		return rc;
+	/* The message changed the status: compare the changes with the row as
+	 * it is now, inside this transaction. */
+	struct ticket_row now_row;
+	rc = ticket_get_for(d, who, t->number, a, &now_row);
+	if (rc != 1)
+		return rc < 0 ? rc : TICKET_NOT_FOUND;
+	return ticket_apply_changes(d, who, &now_row, ra->changes, a, now);
+}
+
+int ticket_reply_and_update(db *d, const struct notifier *n, const struct actor *who,
+                            int64_t number, const struct ticket_post *p, bool note,
+                            const struct ticket_changes *c, int64_t now,
+                            struct ticket_errors *errors)
+{
+	int rc = check_post(who, p, errors);
+	if (rc != TICKET_OK)
+		return rc;
+	if (note && !actor_is_staff(who))
+		return TICKET_NOT_FOUND;
+	if (!note && (number = reply_target(d, number)) < 0)
+		return (int)number;
+	struct reply_update_args args = {{note ? NULL : n, p, note}, c};
+	return ticket_transaction(d, who, number, reply_and_update, &args, now);
+}
+
 int ticket_attachment_for_client(db *d, const struct session *client, int64_t number,
                                  int64_t attachment_id, arena *a, struct attachment_row *row)
 {

@@ -121,6 +121,17 @@ struct ticket_changes {
  * TICKET_NOT_FOUND or < 0. */
 int ticket_update(db *d, const struct actor *who, int64_t number, const struct ticket_changes *c,
                   int64_t now);
+/* A reply (or, with note, an internal note) and field changes as one
+ * change in one transaction: both land or neither does. The changes apply
+ * after the message, so a status sent with a reply wins over the reply's
+ * own. Answers as ticket_reply and ticket_update. */
+int ticket_reply_and_update(db *d, const struct notifier *n, const struct actor *who,
+                            int64_t number, const struct ticket_post *p, bool note,
+                            const struct ticket_changes *c, int64_t now,
+                            struct ticket_errors *errors);
+/* ticket_update's work inside the caller's transaction. */
+int ticket_apply_changes(db *d, const struct actor *who, const struct ticket_row *t,
+                         const struct ticket_changes *c, arena *a, int64_t now);
 /* Moves the messages of number into into_number and closes number with a
  * pointer. Staff only; both must be theirs and of one client. TICKET_OK,
  * TICKET_INVALID (same ticket, or target missing), TICKET_NOT_FOUND or < 0. */

@@ -83,10 +83,11 @@ static bool client_may_change(const struct ticket_changes *c)
 	       c->assignee_id < 0;
 }
 
-static int update(db *d, const struct actor *who, const struct ticket_row *t, const void *arg,
-                  arena *a, int64_t now)
+int ticket_apply_changes(db *d, const struct actor *who, const struct ticket_row *t,
+                         const struct ticket_changes *c, arena *a, int64_t now)
 {
-	const struct ticket_changes *c = arg;
+	if (actor_is_client(who) && !client_may_change(c))
+		return TICKET_NOT_FOUND;
 	int rc = change_priority(d, who, t, c->priority, now);
 	if (rc == 0)
 		rc = change_status(d, who, t, c->status, now);
@@ -99,6 +100,12 @@ static int update(db *d, const struct actor *who, const struct ticket_row *t, co
 	if (rc == 0 && str_eq(c->status, "closed") && !str_eq(t->status, "closed"))
 		rc = csat_after_change(d, NULL, t, CSAT_CLOSED, now);
 	return rc;
+}
+
+static int update(db *d, const struct actor *who, const struct ticket_row *t, const void *arg,
+                  arena *a, int64_t now)
+{
+	return ticket_apply_changes(d, who, t, arg, a, now);
 }
 
 int ticket_update(db *d, const struct actor *who, int64_t number, const struct ticket_changes *c,
@@ -124,6 +131,8 @@ static int merge(db *d, const struct actor *who, const struct ticket_row *from, 
 	snprintf(from_text, sizeof from_text, "%lld", (long long)from->number);
 	snprintf(into_text, sizeof into_text, "%lld", (long long)into.number);
 	rc = store_ticket_merge(d, from->id, into.id, now);
+	if (rc == 0 && !str_eq(from->status, "closed"))
+		rc = webhook_queue_event(d, WEBHOOK_STATUS_CHANGED, from->id, now);
 	if (rc == 0 && !str_eq(from->status, "closed"))
 		rc = ticket_audit(d, who, from->id, "status", from->status, "closed", now);
 	if (rc == 0)
@@ -167,6 +176,8 @@ int ticket_auto_close(db *d, const i18n_catalog *cat, int days, int64_t now)
 			int64_t mid = store_message_insert(d, t.id, "system", 0, 0, "", text ? text : "",
 			                                   "web", 0, NULL, now);
 			rc = mid < 0 ? (int)mid : store_ticket_set_status(d, t.id, "closed", now);
+			if (rc == 0)
+				rc = webhook_queue_event(d, WEBHOOK_STATUS_CHANGED, t.id, now);
 			if (rc == 0)
 				rc = sla_ticket_event(d, t.id, SLA_CHANGED, now);
 			if (rc == 0)

@@ -274,17 +274,19 @@ int64_t store_mail_first_department(db *d)
 	return step_int(s, 0);
 }
 
-int64_t store_rate_limit_hit(db *d, const char *key, int64_t window_start)
+int64_t store_rate_limit_add(db *d, const char *key, int64_t window_start, int64_t hits)
 {
 	static const char sql[] =
-		"INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1) "
+		"INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, $3) "
 		"ON CONFLICT (key) DO UPDATE SET "
 		"hits = CASE WHEN rate_limits.window_start = excluded.window_start "
-		"THEN rate_limits.hits + 1 ELSE 1 END, window_start = excluded.window_start "
+		"THEN rate_limits.hits + excluded.hits ELSE excluded.hits END, "
+		"window_start = excluded.window_start "
 		"RETURNING hits";
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_text(s, 1, key);
 	db_bind_int(s, 2, window_start);
+	db_bind_int(s, 3, hits);
 	return step_int(s, DB_ERROR);
 }
 

@@ -68,9 +68,13 @@ int store_mail_is_department_address(db *d, const char *address);
 /* The first department clients see; 0 none. */
 int64_t store_mail_first_department(db *d);
 
-/* One hit on a fixed-window counter of the rate_limits table: the hits in
- * the window that starts at window_start (this one included), or < 0. */
-int64_t store_rate_limit_hit(db *d, const char *key, int64_t window_start);
+/* hits more on a fixed-window counter of the rate_limits table: the hits in
+ * the window that starts at window_start (these included), or < 0. */
+int64_t store_rate_limit_add(db *d, const char *key, int64_t window_start, int64_t hits);
+static inline int64_t store_rate_limit_hit(db *d, const char *key, int64_t window_start)
+{
+	return store_rate_limit_add(d, key, window_start, 1);
+}
 
 /* IMAP: the mailboxes departments read. */
 struct mail_mailbox_row {

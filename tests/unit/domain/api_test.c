@@ -4,7 +4,9 @@
  * subscribed active webhooks only, signatures are HMAC-SHA256 over
  * "timestamp.body", and a failed delivery backs off until it fails. */
 #include "domain/api.h"
+#include "domain/api_token.h"
 #include "domain/webhook.h"
+#include "store/mail_store.h"
 
 #include <criterion/criterion.h>
 #include <sodium.h>
@@ -170,4 +172,27 @@ Test(api, backs_off_a_failed_delivery_then_fails_it_after_the_last_attempt)
 	cr_expect_eq(waits[1], 20);
 	int64_t none;
 	cr_expect_eq(store_webhook_claim_due(d, now + 100000, now + 100120, 1, &none), 0, "a failed one is not retried");
+}
+
+Test(api, the_rate_limit_is_exact_on_one_node_and_counts_other_nodes_hits)
+{
+	bool valid = false;
+	cr_assert_eq(api_rate_limit_set(d, "50", &valid), 0);
+	cr_assert(valid);
+	int64_t now = 1800000010, retry = 0;
+	for (int i = 1; i <= 50; i++)
+		cr_assert_eq(api_rate_take(d, 7, now, &retry), 1, "request %d of 50 is allowed", i);
+	cr_expect_eq(api_rate_take(d, 7, now, &retry), 0, "the 51st is refused");
+	cr_expect_eq(retry, 50, "until the minute ends");
+	cr_expect_eq(api_rate_take(d, 8, now, &retry), 1, "another token goes on");
+	cr_expect_eq(api_rate_take(d, 7, now + 60, &retry), 1, "a new minute starts afresh");
+	/* Another node has made 45 requests of token 9 this minute: this node
+	 * may add at most a batch before it sees them and refuses. */
+	cr_assert_eq(store_rate_limit_add(d, "api:9", now - now % 60, 45), 45);
+	int allowed = 0;
+	while (allowed < 100 && api_rate_take(d, 9, now, &retry) == 1)
+		allowed++;
+	cr_expect_lt(allowed, 50, "the other node's hits count (%d allowed here)", allowed);
+	cr_expect_eq(count("SELECT hits FROM rate_limits WHERE key = 'api:9'"), 45 + allowed + 1,
+	             "every hit of this node reached the shared counter");
 }

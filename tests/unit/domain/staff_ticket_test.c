@@ -10,6 +10,7 @@
 #include "domain/password.h"
 #include "domain/setup.h"
 #include "domain/staff_ticket.h"
+#include "domain/webhook.h"
 #include "mail/notice.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
@@ -250,4 +251,65 @@ Test(staff_ticket, auto_close_closes_answered_tickets_without_a_client_reply_for
 	cr_assert_str_eq(t.status, "answered");
 	cr_assert_eq(ticket_auto_close(d, catalog, 0, T0 + 100 * 86400), 0);
 	arena_free(a);
+}
+
+static int64_t count_sql(const char *sql)
+{
+	return db_scalar_int(db_prepare(d, sql), -1);
+}
+
+Test(staff_ticket, a_reply_with_changes_lands_whole_or_not_at_all)
+{
+	int64_t n = open_ticket(dep_a, "Resposta e estado");
+	struct actor who = {&agent_a, CHANNEL_API};
+	struct ticket_post p = {.message = "Aguardamos o seu retorno.", .confirmed = true};
+	struct ticket_errors e;
+	/* The status sent with the reply wins over the reply's own "answered". */
+	struct ticket_changes c = {.status = "on-hold", .priority = "high", .assignee_id = -1};
+	cr_assert_eq(ticket_reply_and_update(d, &notifier, &who, n, &p, false, &c, T0 + 10, &e), TICKET_OK);
+	arena *a = arena_new(4096);
+	struct ticket_row t;
+	cr_assert_eq(store_ticket_get_by_number(d, n, a, &t), 1);
+	cr_expect_str_eq(t.status, "on-hold");
+	cr_expect_str_eq(t.priority, "high");
+	cr_expect_eq(outbox_rows_containing("Aguardamos o seu retorno"), 1, "the client is emailed once");
+	/* A change that is refused takes the message back with it. */
+	struct ticket_post p2 = {.message = "Esta resposta não deve ficar.", .confirmed = true};
+	struct ticket_changes bad = {.department_id = 999999, .assignee_id = -1};
+	cr_expect_eq(ticket_reply_and_update(d, &notifier, &who, n, &p2, false, &bad, T0 + 20, &e), TICKET_INVALID);
+	struct ticket_thread th;
+	ticket_thread_load(d, t.id, true, a, &th);
+	cr_expect_eq(th.nmessages, 2, "the opening message and the first reply only");
+	cr_expect_eq(outbox_rows_containing("Esta resposta não deve ficar"), 0);
+	/* A note with changes emails nobody. */
+	struct ticket_post note = {.message = "Nota interna com mudança.", .confirmed = true};
+	struct ticket_changes low = {.priority = "low", .assignee_id = -1};
+	cr_expect_eq(ticket_reply_and_update(d, &notifier, &who, n, &note, true, &low, T0 + 30, &e), TICKET_OK);
+	cr_expect_eq(outbox_rows_containing("Nota interna com mudança"), 0);
+	cr_assert_eq(store_ticket_get_by_number(d, n, a, &t), 1);
+	cr_expect_str_eq(t.status, "on-hold", "a note leaves the status alone");
+	cr_expect_str_eq(t.priority, "low");
+	/* A client may not change fields this way. */
+	struct ticket_changes prio = {.priority = "high", .assignee_id = -1};
+	cr_expect_eq(ticket_reply_and_update(d, &notifier, &(struct actor){&client, CHANNEL_WEB}, n, &p2,
+	                                     false, &prio, T0 + 40, &e), TICKET_NOT_FOUND);
+	arena_free(a);
+}
+
+Test(staff_ticket, merging_and_auto_close_announce_the_status_change_to_webhooks)
+{
+	struct webhook_form f = {.url = "http://127.0.0.1:9/hook", .events = {false, false, false, true},
+	                         .active = true};
+	struct webhook_errors we;
+	int64_t hook = 0;
+	cr_assert_eq(webhook_save(d, 0, &f, T0, &we, &hook), WEBHOOK_OK);
+	int64_t from = open_ticket(dep_a, "Duplicado");
+	int64_t into = open_ticket(dep_a, "Original");
+	cr_assert_eq(ticket_merge(d, &(struct actor){&agent_a, CHANNEL_WEB}, from, into, T0 + 1), TICKET_OK);
+	cr_expect_eq(count_sql("SELECT count(*) FROM webhook_deliveries WHERE event = 'status_changed'"), 1);
+	struct ticket_post p = {.message = "Resolvido?"};
+	struct ticket_errors e;
+	cr_assert_eq(ticket_reply(d, &notifier, &(struct actor){&agent_a, CHANNEL_WEB}, into, &p, T0 + 2, &e), TICKET_OK);
+	cr_assert_eq(ticket_auto_close(d, catalog, 7, T0 + 8 * 86400), 1);
+	cr_expect_eq(count_sql("SELECT count(*) FROM webhook_deliveries WHERE event = 'status_changed'"), 2);
 }
