@@ -383,6 +383,32 @@ int admin_service_get(db *d, int64_t client_id, int64_t service_id, arena *a,
 	return store_admin_service_get(d, client_id, service_id, a, row);
 }
 
+/* The details form's checks, shared by creating and editing (id 0: new).
+ * ADMIN_OK, ADMIN_INVALID (e) or < 0. */
+static int check_client(db *d, int64_t id, const char *name, const char *email,
+                        const struct admin_client_form *f, struct admin_client_errors *e)
+{
+	int rc = 0;
+	e->name = person_name_error(name);
+	e->email = account_email_error(d, store_admin_client_id_by_email, email, id,
+	                               N_("An account with this email address already exists."), &rc);
+	if (!valid_language(f->language))
+		e->language = N_("Choose a language.");
+	if (rc < 0)
+		return rc;
+	return e->name || e->email || e->language ? ADMIN_INVALID : ADMIN_OK;
+}
+
+/* A unique address that was someone's: the constraint says it is taken. */
+static int client_saved(int rc, struct admin_client_errors *e)
+{
+	if (rc == DB_CONSTRAINT) {
+		e->email = N_("An account with this email address already exists.");
+		return ADMIN_INVALID;
+	}
+	return rc;
+}
+
 int admin_client_save(db *d, const struct actor *actor, int64_t id, const struct admin_client_form *f, int64_t now,
                       struct admin_client_errors *e)
 {
@@ -400,16 +426,10 @@ int admin_client_save(db *d, const struct actor *actor, int64_t id, const struct
 		arena_free(a);
 		return rc == 0 ? ADMIN_NOT_FOUND : rc;
 	}
-	rc = 0;
-
-	e->name = person_name_error(name);
-	e->email = account_email_error(d, store_admin_client_id_by_email, email, id,
-	                               N_("An account with this email address already exists."), &rc);
-	if (!valid_language(f->language))
-		e->language = N_("Choose a language.");
-	if (rc < 0 || e->name || e->email || e->language) {
+	rc = check_client(d, id, name, email, f, e);
+	if (rc != ADMIN_OK) {
 		arena_free(a);
-		return rc < 0 ? rc : ADMIN_INVALID;
+		return rc;
 	}
 
 	rc = db_begin_write(d);
@@ -426,10 +446,74 @@ int admin_client_save(db *d, const struct actor *actor, int64_t id, const struct
 		db_rollback(d);
 	}
 	arena_free(a);
-	if (rc == DB_CONSTRAINT) {
-		e->email = N_("An account with this email address already exists.");
-		return ADMIN_INVALID;
+	return client_saved(rc, e);
+}
+
+int admin_client_create(db *d, const struct actor *actor, const struct admin_client_form *f,
+                        int64_t now, struct admin_client_errors *e, int64_t *out_id)
+{
+	memset(e, 0, sizeof *e);
+	*out_id = 0;
+	if (!actor_is_staff(actor) || !actor->account->admin)
+		return ADMIN_REFUSED;
+	arena *a = arena_new(4096);
+	char *name = a ? trimmed(a, f->name) : NULL;
+	char *email = a ? trimmed(a, f->email) : NULL;
+	int rc = name && email ? check_client(d, 0, name, email, f, e) : DB_NOMEM;
+	if (rc != ADMIN_OK) {
+		arena_free(a);
+		return rc;
 	}
+	rc = db_begin_write(d);
+	struct audit_snapshot snap;
+	if (rc == 0 && (rc = audit_begin(d, &snap, "client", 0)) < 0)
+		buf_free(&snap.before);
+	if (rc == 0) {
+		int64_t id = store_client_insert(d, email, name, NULL, f->language, now);
+		rc = id < 0 ? (int)id : 0;
+		if (rc == 0)
+			*out_id = id;
+		rc = audit_end(d, &snap, actor, id > 0 ? id : 0, now) < 0 && rc == 0 ? DB_ERROR : rc;
+		rc = finish(d, rc);
+	} else {
+		db_rollback(d);
+	}
+	arena_free(a);
+	if (rc != 0)
+		*out_id = 0;
+	return client_saved(rc, e);
+}
+
+int admin_client_anonymise(db *d, const struct actor *actor, int64_t id, int64_t now)
+{
+	if (!actor_is_staff(actor) || !actor->account->admin)
+		return ADMIN_REFUSED;
+	arena *a = arena_new(4096);
+	if (!a)
+		return DB_NOMEM;
+	struct admin_client_row c;
+	int rc = store_admin_client_get(d, id, a, &c);
+	if (rc <= 0) {
+		arena_free(a);
+		return rc == 0 ? ADMIN_NOT_FOUND : rc;
+	}
+	/* .invalid never resolves (RFC 2606): no email can reach it. */
+	char email[64];
+	snprintf(email, sizeof email, "removido-%lld@anonimizado.invalid", (long long)id);
+	rc = db_begin_write(d);
+	struct audit_snapshot snap;
+	if (rc == 0 && (rc = audit_begin(d, &snap, "client", id)) < 0)
+		buf_free(&snap.before);
+	if (rc == 0) {
+		rc = store_client_anonymise(d, id, c.email, email, now);
+		if (rc == 0)
+			rc = session_end_all(d, ACCOUNT_CLIENT, id, 0);
+		rc = audit_end(d, &snap, actor, id, now) < 0 && rc == 0 ? DB_ERROR : rc;
+		rc = finish(d, rc);
+	} else {
+		db_rollback(d);
+	}
+	arena_free(a);
 	return rc;
 }
 

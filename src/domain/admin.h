@@ -105,6 +105,18 @@ int admin_client_tickets(db *d, int64_t client_id, int max, arena *a, struct tic
 /* Deactivating a client ends their sessions. */
 int admin_client_save(db *d, const struct actor *actor, int64_t id, const struct admin_client_form *f, int64_t now,
                       struct admin_client_errors *e);
+/* A new client without a password (they set one through "Esqueceu a
+ * senha?" or the link the admin sends); admins only (ADMIN_REFUSED).
+ * *out_id. Audited. */
+int admin_client_create(db *d, const struct actor *actor, const struct admin_client_form *f,
+                        int64_t now, struct admin_client_errors *e, int64_t *out_id);
+/* Removes a client's personal data and keeps the tickets for the
+ * history and the reports: name, address, company, password, two-factor
+ * secrets, sessions, pending address changes, the labels of their
+ * services, the originals of their emails and the emails still to send
+ * them. The client can no longer sign in nor be emailed. Admins only
+ * (ADMIN_REFUSED); audited; cannot be undone. */
+int admin_client_anonymise(db *d, const struct actor *actor, int64_t id, int64_t now);
 
 struct admin_service_form {
 	const char *kind;   /* hosting, domain, other */

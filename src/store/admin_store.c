@@ -388,6 +388,58 @@ int store_admin_client_update(db *d, int64_t id, const char *name, const char *e
 	return db_step_done(s);
 }
 
+/* One statement of an anonymisation, bound to the client's id (and, in
+ * those that name them, the old and new addresses, the time). */
+static int anonymise_step(db *d, const char *sql, int64_t id, const char *old_lower,
+                          const char *email, int64_t now)
+{
+	db_stmt *s = db_prepare(d, sql);
+	db_bind_int(s, 1, id);
+	if (old_lower)
+		db_bind_text(s, 2, old_lower);
+	if (email) {
+		db_bind_text(s, 2, email);
+		db_bind_int(s, 3, now);
+	}
+	return db_step_done(s);
+}
+
+int store_client_anonymise(db *d, int64_t id, const char *old_email, const char *email,
+                           int64_t now)
+{
+	static const char *const by_id[] = {
+		"DELETE FROM two_factor WHERE user_kind = 'client' AND user_id = $1",
+		"DELETE FROM recovery_codes WHERE user_kind = 'client' AND user_id = $1",
+		"DELETE FROM login_challenges WHERE user_kind = 'client' AND user_id = $1",
+		"DELETE FROM email_changes WHERE user_kind = 'client' AND user_id = $1",
+		"UPDATE services SET label = '-' WHERE client_id = $1",
+		"UPDATE messages SET author_name = '-' WHERE author_client_id = $1",
+		"UPDATE mail_inbound SET raw = NULL WHERE ticket_id IN "
+		"(SELECT id FROM tickets WHERE client_id = $1)",
+	};
+	char old_lower[256];
+	lower_ascii(old_email, old_lower, sizeof old_lower);
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < sizeof by_id / sizeof *by_id; i++)
+		rc = anonymise_step(d, by_id[i], id, NULL, NULL, 0);
+	/* The emails still to send them, and the address in those sent. "The
+	 * address appears in to_address", written so both databases read it. */
+	if (rc == 0)
+		rc = anonymise_step(d, "DELETE FROM outbox WHERE status IN ('queued', 'failed') AND "
+		                       "length(replace(lower(to_address), $2, '')) < length(to_address) AND $1 > 0",
+		                    id, old_lower, NULL, 0);
+	if (rc == 0)
+		rc = anonymise_step(d, "UPDATE outbox SET to_address = '-', body_text = '-', body_html = NULL "
+		                       "WHERE length(replace(lower(to_address), $2, '')) < length(to_address) AND $1 > 0",
+		                    id, old_lower, NULL, 0);
+	if (rc == 0)
+		rc = anonymise_step(d, "UPDATE clients SET name = '-', email = $2, email_lower = $2, "
+		                       "company = '', password_hash = NULL, active = 0, updated_at = $3 "
+		                       "WHERE id = $1",
+		                    id, NULL, email, now);
+	return rc;
+}
+
 static void read_service(db_stmt *s, arena *a, void *row)
 {
 	struct admin_service_row *r = row;

@@ -83,6 +83,10 @@ int store_admin_client_search(db *d, const char *needle, arena *a, struct admin_
 int store_admin_client_get(db *d, int64_t id, arena *a, struct admin_client_row *row);
 int64_t store_admin_client_id_by_email(db *d, const char *email);
 /* DB_CONSTRAINT when another client has the address. */
+/* Replaces the client's personal data (see admin_client_anonymise):
+ * their name becomes "-" and their address email. 0 or < 0. */
+int store_client_anonymise(db *d, int64_t id, const char *old_email, const char *email,
+                           int64_t now);
 int store_admin_client_update(db *d, int64_t id, const char *name, const char *email,
                               const char *language, bool active, int64_t now);
 

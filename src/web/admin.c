@@ -35,6 +35,9 @@ static const struct {
 	{HTTP_POST, "/staff/admin/staff/:id", admin_staff_edit_submit},
 
 	{HTTP_GET, "/staff/admin/clients", admin_clients_page},
+	{HTTP_POST, "/staff/admin/clients", admin_client_create_submit},
+	{HTTP_GET, "/staff/admin/clients/new", admin_client_new_page},
+	{HTTP_POST, "/staff/admin/clients/:id/anonymise", admin_client_anonymise_submit},
 	{HTTP_GET, "/staff/admin/clients/:id", admin_client_page},
 	{HTTP_POST, "/staff/admin/clients/:id", admin_client_edit_submit},
 	{HTTP_POST, "/staff/admin/clients/:id/services", admin_service_create_submit},

@@ -43,6 +43,9 @@ void admin_staff_edit_submit(struct request *req);
 /* admin_clients.c */
 void admin_clients_page(struct request *req);
 void admin_client_page(struct request *req);
+void admin_client_new_page(struct request *req);
+void admin_client_create_submit(struct request *req);
+void admin_client_anonymise_submit(struct request *req);
 void admin_client_edit_submit(struct request *req);
 void admin_service_create_submit(struct request *req);
 void admin_service_edit_page(struct request *req);

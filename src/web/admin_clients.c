@@ -1,10 +1,12 @@
 /* Administration: /staff/admin/clients — search, a client's page (details
  * form, services, tickets) and the forms of a client's services. */
 #include <stdio.h>
+#include <strings.h>
 #include <time.h>
 
 #include "base/str.h"
 #include "domain/admin.h"
+#include "domain/recovery.h"
 #include "domain/staff_ticket.h"
 #include "domain/ticket.h"
 #include "web/admin.h"
@@ -62,7 +64,8 @@ static void set_options(struct request *req, vm_obj *o, const char *name,
  * new-service form's values. Either errors may be NULL. */
 static void render_client(struct request *req, int status, const struct admin_client_row *c,
                           const struct admin_client_form *f, const struct admin_client_errors *e,
-                          const struct admin_service_form *s, const struct admin_service_errors *se)
+                          const struct admin_service_form *s, const struct admin_service_errors *se,
+                          const char *anonymise_error)
 {
 	db *d = req_db(req);
 	struct service_row *services = arena_alloc(req->arena, sizeof *services * SERVICES_MAX);
@@ -127,6 +130,8 @@ static void render_client(struct request *req, int status, const struct admin_cl
 		vm_set_text(o, "status_label", tr(req, ticket_status_label(tickets[i].status)));
 		page_time(req, o, "updated", tickets[i].updated_at);
 	}
+	vm_set_bool(page, "anonymised", str_ends_with(c->email, "@anonimizado.invalid"));
+	admin_field_error(req, page, "confirm_email", anonymise_error);
 	page_render(req, status, "staff/admin/client", page);
 }
 
@@ -155,7 +160,7 @@ void admin_client_page(struct request *req)
 		return;
 	struct admin_client_form f = {.name = c.name, .email = c.email, .language = c.language,
 	                              .active = c.active};
-	render_client(req, 200, &c, &f, NULL, &blank_service, NULL);
+	render_client(req, 200, &c, &f, NULL, &blank_service, NULL, NULL);
 }
 
 /* POST /staff/admin/clients/:id — 303 back with "saved"; 422; 404. */
@@ -173,10 +178,99 @@ void admin_client_edit_submit(struct request *req)
 	struct admin_client_errors e;
 	int rc = admin_client_save(req_db(req), web_actor(req), c.id, &f, (int64_t)time(NULL), &e);
 	if (rc == ADMIN_INVALID) {
-		render_client(req, 422, &c, &f, &e, &blank_service, NULL);
+		render_client(req, 422, &c, &f, &e, &blank_service, NULL, NULL);
 		return;
 	}
 	admin_saved(req, rc, arena_printf(req->arena, "/staff/admin/clients/%lld", (long long)c.id));
+}
+
+/* The new-client form, with what was typed and its errors. */
+static void render_new(struct request *req, int status, const struct admin_client_form *f,
+                       bool send_link, const struct admin_client_errors *e)
+{
+	vm_obj *page = page_new(req, "New client", "admin");
+	if (!page) {
+		resp_error(req, 500);
+		return;
+	}
+	vm_set_text(page, "name", f->name);
+	vm_set_text(page, "email", f->email);
+	vm_set_bool(page, "lang_en", str_eq(f->language, "en"));
+	vm_set_bool(page, "lang_pt", !str_eq(f->language, "en"));
+	vm_set_bool(page, "send_link", send_link);
+	if (e) {
+		admin_field_error(req, page, "name", e->name);
+		admin_field_error(req, page, "email", e->email);
+		admin_field_error(req, page, "language", e->language);
+	}
+	page_render(req, status, "staff/admin/client_new", page);
+}
+
+/* GET /staff/admin/clients/new — 200; 303 signed out; 404 for agents. */
+void admin_client_new_page(struct request *req)
+{
+	if (!admin_require(req))
+		return;
+	struct admin_client_form f = {.name = "", .email = "", .language = "pt-BR", .active = true};
+	render_new(req, 200, &f, true, NULL);
+}
+
+/* POST /staff/admin/clients — 303 to the new client; 422 with what was
+ * typed. With "send_link", the client is emailed a link to choose a
+ * password (the password-reset link). */
+void admin_client_create_submit(struct request *req)
+{
+	if (!admin_require(req))
+		return;
+	struct admin_client_form f = {
+		.name = admin_form_text(req, "name"),
+		.email = admin_form_text(req, "email"),
+		.language = admin_form_text(req, "language"),
+		.active = true,
+	};
+	bool send_link = admin_form_checked(req, "send_link");
+	struct admin_client_errors e;
+	int64_t id = 0, now = (int64_t)time(NULL);
+	db *d = req_db(req);
+	int rc = admin_client_create(d, web_actor(req), &f, now, &e, &id);
+	if (rc == ADMIN_INVALID) {
+		render_new(req, 422, &f, send_link, &e);
+		return;
+	}
+	if (rc == ADMIN_OK && send_link &&
+	    recovery_request(d, app_notifier(req_app(req)), ACCOUNT_CLIENT, f.email, now) < 0)
+		rc = DB_ERROR;
+	if (rc != ADMIN_OK) {
+		admin_saved(req, rc, NULL);
+		return;
+	}
+	web_flash(req, send_link ? "client-created-link" : "client-created");
+	resp_redirect(req, 303, arena_printf(req->arena, "/staff/admin/clients/%lld", (long long)id));
+}
+
+/* POST /staff/admin/clients/:id/anonymise — the admin types the client's
+ * address to confirm: 303 to the client with the notice; 422 when the
+ * address typed is not theirs; 404. */
+void admin_client_anonymise_submit(struct request *req)
+{
+	struct admin_client_row c;
+	if (load_client(req, &c) != 1)
+		return;
+	const char *typed = admin_form_text(req, "confirm_email");
+	if (!(typed && strcasecmp(typed, c.email) == 0)) {
+		struct admin_client_form f = {.name = c.name, .email = c.email, .language = c.language,
+		                              .active = c.active};
+		render_client(req, 422, &c, &f, NULL, &blank_service, NULL,
+		              N_("Type the client's email address exactly as shown to confirm."));
+		return;
+	}
+	int rc = admin_client_anonymise(req_db(req), web_actor(req), c.id, (int64_t)time(NULL));
+	if (rc != ADMIN_OK) {
+		admin_saved(req, rc, NULL);
+		return;
+	}
+	web_flash(req, "client-anonymised");
+	resp_redirect(req, 303, arena_printf(req->arena, "/staff/admin/clients/%lld", (long long)c.id));
 }
 
 /* Where a change to a client's services leads: the client's page, at them. */
@@ -208,7 +302,7 @@ void admin_service_create_submit(struct request *req)
 	if (rc == ADMIN_INVALID) {
 		struct admin_client_form f = {.name = c.name, .email = c.email, .language = c.language,
 		                              .active = c.active};
-		render_client(req, 422, &c, &f, NULL, &s, &se);
+		render_client(req, 422, &c, &f, NULL, &s, &se, NULL);
 		return;
 	}
 	admin_saved(req, rc, services_url(req, c.id));

@@ -227,8 +227,36 @@ test('an admin page (Departamentos › Suporte Técnico) on desktop and phone', 
   assert.ok(w <= PHONE.width, `/staff/admin/departments/1 is ${w}px wide on a phone`);
 });
 
+test('an admin creates a client through Novo cliente, then sees the removal form; desktop and phone', async () => {
+  const desk = await b.page({ viewport: DESKTOP });
+  await staffSignIn(desk, { email: STAFF.email, password: STAFF.password });
+  await visit(desk, '/staff/admin/clients');
+  await clickAndSettle(desk, desk.getByRole('link', { name: 'Novo cliente' }));
+  await desk.getByLabel('Nome completo').fill('Carla Nunes');
+  await desk.getByRole('textbox', { name: /^E-mail/ }).fill('carla-sem-arroba');
+  await clickAndSettle(desk, desk.getByRole('button', { name: 'Criar cliente' }));
+  assert.equal(await desk.getByLabel('Nome completo').inputValue(), 'Carla Nunes', 'the typed name stays after an error');
+  await screenshot(desk, 'staff-admin-client-new-error-desktop');
+  await desk.getByRole('textbox', { name: /^E-mail/ }).fill('carla.nunes@loja.example');
+  await clickAndSettle(desk, desk.getByRole('button', { name: 'Criar cliente' }));
+  assert.match(await text(desk.locator('main h1')), /Carla Nunes/);
+  assert.match(await text(desk.locator('main')), /O cliente foi criado/);
+  await desk.locator('#anonymise').scrollIntoViewIfNeeded();
+  await screenshot(desk, 'staff-admin-client-desktop');
+  const phone = await b.page({ ...PHONE_CONTEXT, storageState: await desk.context().storageState() });
+  await visit(phone, new URL(desk.url()).pathname);
+  await screenshot(phone, 'staff-admin-client-phone');
+  const w = await phoneWidth(phone);
+  // The wrong address's 422 is asked for: Chromium logs that document load as an error.
+  const unexpected = b.consoleErrors.filter((e) => !/\/staff\/admin\/clients: console error: .*status of 422/.test(e));
+  assert.deepEqual(unexpected, []);
+  b.assertNoConsoleErrors(phone);
+  assert.ok(w <= PHONE.width, `the client page is ${w}px wide on a phone`);
+});
+
 test('no browser console errors in the whole run', () => {
-  b.assertNoConsoleErrors();
+  const unexpected = b.consoleErrors.filter((e) => !/\/staff\/admin\/clients: console error: .*status of 422/.test(e));
+  assert.deepEqual(unexpected, []);
 });
 
 test('the server exits with code 0 on SIGTERM, without a sanitizer report', async () => {

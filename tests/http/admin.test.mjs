@@ -3,10 +3,10 @@
 // what was typed on an error, and settings that show at once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, stopProblem } from '../lib/server.mjs';
+import { startServer, stopProblem, runSql } from '../lib/server.mjs';
 import { Client, signIn } from '../lib/client.mjs';
 import { setCookie, inputValue, mainText, describeResponse } from '../lib/accounts.mjs';
-import { openTicket, CLIENT, STAFF } from '../lib/fixtures.mjs';
+import { openTicket, waitForMail, CLIENT, STAFF } from '../lib/fixtures.mjs';
 import { postMultipart } from '../lib/multipart.mjs';
 
 const AGENT = { email: 'agente.admin-test@exemplo.com.br', password: 'senha1234', name: 'Carlos Agente' };
@@ -74,7 +74,7 @@ const GETS = () => [
   '/staff/admin', '/staff/admin/settings',
   '/staff/admin/departments', '/staff/admin/departments/new', '/staff/admin/departments/1',
   '/staff/admin/staff', '/staff/admin/staff/new', '/staff/admin/staff/1',
-  '/staff/admin/clients', '/staff/admin/clients?q=maria', '/staff/admin/clients/1',
+  '/staff/admin/clients', '/staff/admin/clients?q=maria', '/staff/admin/clients/1', '/staff/admin/clients/new',
   '/staff/admin/clients/1/services/1',
   '/staff/admin/replies', '/staff/admin/replies/new', `/staff/admin/replies/${replyId}`,
 ];
@@ -88,7 +88,9 @@ const POSTS = () => [
   ['/staff/admin/departments/1/delete', null],
   ['/staff/admin/staff', 422],
   ['/staff/admin/staff/1', 422],
+  ['/staff/admin/clients', 422],
   ['/staff/admin/clients/1', 422],
+  ['/staff/admin/clients/1/anonymise', null],
   ['/staff/admin/clients/1/services', 422],
   ['/staff/admin/clients/1/services/1', 422],
   ['/staff/admin/clients/1/services/1/delete', null],
@@ -439,4 +441,67 @@ test('predefined replies are created, edited and deleted; a wrong form keeps its
   await saved(admin, `/staff/admin/replies/${id}/delete`, {}, 'delete reply');
   list = await admin.get('/staff/admin/replies');
   assert.doesNotMatch(list.body, /Segunda via/);
+});
+
+test('an admin creates a client, who gets a link to choose a password; a wrong form keeps its input', async () => {
+  await admin.get('/staff/admin/clients/new');
+  const list = await admin.get('/staff/admin/clients');
+  assert.match(list.body, /href="\/staff\/admin\/clients\/new"/, 'the list links the new-client form');
+  const bad = await admin.post('/staff/admin/clients', { name: 'Carla Nunes', email: 'carla-sem-arroba', language: 'en', send_link: '1' });
+  assert.equal(bad.status, 422, describeResponse(bad));
+  assert.equal(inputValue(bad.body, 'name'), 'Carla Nunes');
+  assert.equal(inputValue(bad.body, 'email'), 'carla-sem-arroba');
+  assert.ok(fieldError(bad.body, 'email'));
+  const taken = await admin.post('/staff/admin/clients', { name: 'Outra', email: CLIENT.email.toUpperCase(), language: 'pt-BR' });
+  assert.equal(taken.status, 422, 'an address that has an account is refused');
+  const r = await admin.post('/staff/admin/clients', { name: 'Carla Nunes', email: 'carla@loja.example', language: 'en', send_link: '1' });
+  assert.equal(r.status, 303, describeResponse(r));
+  assert.equal(setCookie(r.res, 'flash')?.value, 'client-created-link');
+  const page = await admin.get(r.res.headers.get('location'));
+  assert.match(mainText(page.body), /Carla Nunes/);
+  const [mail] = await waitForMail(s.dataDir, (m) => /carla@loja\.example/.test(m.header('to')), { what: 'the link to Carla' });
+  const link = mail.links.find((l) => /\/reset\//.test(l) || /token=/.test(l));
+  assert.ok(link, `a password link in ${mail.links.join(' ')}`);
+  const carla = new Client(s);
+  const form = await carla.get(new URL(link).pathname + new URL(link).search);
+  assert.equal(form.status, 200, 'the link opens the form to choose a password');
+  const chosen = await carla.post(new URL(link).pathname + new URL(link).search, { password: 'senha-da-carla', password2: 'senha-da-carla', confirm: 'senha-da-carla' });
+  assert.equal(chosen.status, 303, describeResponse(chosen));
+  await signIn(s, 'carla@loja.example', 'senha-da-carla');
+});
+
+test('removing a client\'s personal data needs their address typed, signs them out and keeps their tickets', async () => {
+  await admin.get('/staff/admin/clients/new');
+  const made = await admin.post('/staff/admin/clients', { name: 'Rita Prado', email: 'rita@prado.example', language: 'pt-BR' });
+  assert.equal(made.status, 303, describeResponse(made));
+  const url = made.res.headers.get('location');
+  const id = /\/(\d+)$/.exec(url)[1];
+  runSql(s, "UPDATE clients SET password_hash = (SELECT password_hash FROM clients WHERE email_lower = 'cliente@exemplo.com.br') WHERE email_lower = 'rita@prado.example'");
+  const rita = await signIn(s, 'rita@prado.example', CLIENT.password);
+  const opened = await openTicket(rita, { subject: 'Cobrança em dobro da Rita' });
+  const number = opened.number;
+
+  await admin.get(url);
+  const wrong = await admin.post(`/staff/admin/clients/${id}/anonymise`, { confirm_email: 'outra@prado.example' });
+  assert.equal(wrong.status, 422, 'a wrong confirmation changes nothing');
+  assert.ok(fieldError(wrong.body, 'confirm_email'));
+  assert.match(mainText((await admin.get(url)).body), /Rita Prado/);
+  await agent.get('/staff/tickets'); // the agent's CSRF token
+  assert.equal(await agent.post(`/staff/admin/clients/${id}/anonymise`, { confirm_email: 'rita@prado.example' }).then((x) => x.status), 404, 'not for agents');
+
+  const r = await admin.post(`/staff/admin/clients/${id}/anonymise`, { confirm_email: 'RITA@prado.example' });
+  assert.equal(r.status, 303, describeResponse(r));
+  assert.equal(setCookie(r.res, 'flash')?.value, 'client-anonymised');
+  const page = await admin.get(url);
+  assert.doesNotMatch(page.body, /Rita Prado|rita@prado/, 'the name and address are gone from the page');
+  assert.doesNotMatch(page.body, /\/anonymise"/, 'nothing left to remove');
+  const ticket = await admin.get(`/staff/tickets/${number}`);
+  assert.equal(ticket.status, 200, 'the ticket stays');
+  assert.match(mainText(ticket.body), /Cobrança em dobro da Rita/);
+  assert.doesNotMatch(ticket.body, /rita@prado\.example|Rita Prado/);
+  const after = await rita.get('/tickets');
+  assert.equal(after.status, 303, 'her session ended');
+  await assert.rejects(signIn(s, 'rita@prado.example', CLIENT.password), /answered 200|answered 4/);
+  const audit = await admin.get('/staff/admin/audit');
+  assert.match(audit.body, /client\.update|Cliente/i);
 });

@@ -485,3 +485,76 @@ Test(admin, banned_senders_are_addresses_or_domains_one_per_line)
 	admin_settings_load(d, &s);
 	cr_assert_str_eq(s.mail_banned_senders, "spam@exemplo.com\n@golpe.example\n@outro.example\n");
 }
+
+static int64_t count_of(const char *sql)
+{
+	return db_scalar_int(db_prepare(d, sql), -1);
+}
+
+Test(admin, an_admin_creates_a_client_without_a_password_and_an_agent_cannot)
+{
+	struct session admin = actor_for(staff("admin@nuvem.example", true));
+	struct session agent = actor_for(staff("agente@nuvem.example", false));
+	agent.admin = false;
+	struct admin_client_form f = {.name = "  Carla Nunes ", .email = "carla@loja.example",
+	                              .language = "en", .active = true};
+	struct admin_client_errors e;
+	int64_t id = -1;
+	cr_assert_eq(admin_client_create(d, &(struct actor){&agent, CHANNEL_WEB}, &f, T0, &e, &id), ADMIN_REFUSED);
+	cr_assert_eq(id, 0);
+	cr_assert_eq(admin_client_create(d, &(struct actor){&admin, CHANNEL_WEB}, &f, T0, &e, &id), ADMIN_OK);
+	cr_assert_gt(id, 0);
+	struct account_row row;
+	cr_assert_eq(store_account_get(d, "client", id, &row), 1);
+	cr_expect_str_eq(row.name, "Carla Nunes");
+	cr_expect_str_empty(row.password_hash, "no password until the client chooses one");
+	cr_expect_eq(count_of("SELECT count(*) FROM admin_audit WHERE kind LIKE 'client.%'"), 1, "audited");
+	/* The same address again, in other case: refused, nothing written. */
+	f.email = "CARLA@loja.example";
+	cr_assert_eq(admin_client_create(d, &(struct actor){&admin, CHANNEL_WEB}, &f, T0, &e, &id), ADMIN_INVALID);
+	cr_expect_not_null(e.email);
+	cr_expect_eq(id, 0);
+	f = (struct admin_client_form){.name = "", .email = "sem-arroba", .language = "xx"};
+	cr_assert_eq(admin_client_create(d, &(struct actor){&admin, CHANNEL_WEB}, &f, T0, &e, &id), ADMIN_INVALID);
+	cr_expect_not_null(e.name);
+	cr_expect_not_null(e.email);
+	cr_expect_not_null(e.language);
+	cr_expect_eq(count_of("SELECT count(*) FROM clients"), 1);
+}
+
+Test(admin, anonymising_a_client_removes_their_identity_and_keeps_their_tickets)
+{
+	struct session admin = actor_for(staff("admin@nuvem.example", true));
+	struct actor who = {&admin, CHANNEL_WEB};
+	int64_t id = store_client_insert(d, "Maria@Exemplo.com.br", "Maria Souza", "hash", "pt-BR", T0);
+	int64_t other = store_client_insert(d, "joao@exemplo.com.br", "João", "hash", "pt-BR", T0);
+	cr_assert_eq(db_exec(d, "INSERT INTO services (client_id, kind, label, status, created_at) "
+	                        "SELECT id, 'domain', 'mariasouza.com.br', 'active', 0 FROM clients"), 0, "%s", db_error(d));
+	char sql[600];
+	snprintf(sql, sizeof sql,
+	         "INSERT INTO outbox (to_address, subject, body_text, message_id, status, next_attempt_at, created_at) VALUES "
+	         "('Maria Souza <maria@exemplo.com.br>', 'a', 'Olá Maria', '<1@x>', 'queued', 0, 0), "
+	         "('Maria Souza <maria@exemplo.com.br>', 'b', 'Olá Maria', '<2@x>', 'sent', 0, 0), "
+	         "('João <joao@exemplo.com.br>', 'c', 'Olá João', '<3@x>', 'queued', 0, 0)");
+	cr_assert_eq(db_exec(d, sql), 0, "%s", db_error(d));
+	cr_assert_eq(admin_client_anonymise(d, &who, 999999, T0), ADMIN_NOT_FOUND);
+	cr_assert_eq(admin_client_anonymise(d, &who, id, T0 + 5), ADMIN_OK, "%s", db_error(d));
+	struct account_row row;
+	cr_assert_eq(store_account_get(d, "client", id, &row), 1);
+	cr_expect_str_neq(row.name, "Maria Souza");
+	cr_expect_null(strstr(row.email, "maria"), "%s", row.email);
+	cr_expect_str_empty(row.password_hash);
+	cr_expect_not(row.active);
+	cr_expect_eq(count_of("SELECT count(*) FROM services WHERE label = 'mariasouza.com.br'"), 1,
+	             "only the other client's service keeps its label");
+	cr_expect_eq(count_of("SELECT count(*) FROM outbox WHERE to_address LIKE '%maria%' OR body_text LIKE '%Maria%'"), 0,
+	             "no email to her is left to send nor keeps her address");
+	cr_expect_eq(count_of("SELECT count(*) FROM outbox WHERE to_address LIKE '%joao%' AND status = 'queued'"), 1,
+	             "another client's email is untouched");
+	cr_assert_eq(store_account_get(d, "client", other, &row), 1);
+	cr_expect_str_eq(row.name, "João");
+	cr_expect_eq(count_of("SELECT count(*) FROM admin_audit WHERE kind LIKE 'client.%'"), 1, "audited");
+	struct session agent = actor_for(staff("agente@nuvem.example", false));
+	agent.admin = false;
+	cr_expect_eq(admin_client_anonymise(d, &(struct actor){&agent, CHANNEL_WEB}, other, T0), ADMIN_REFUSED);
+}
