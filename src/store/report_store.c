@@ -249,3 +249,48 @@ int store_report_tickets(db *d, int64_t from, int64_t to, int64_t assignee_id, a
 	db_done(s);
 	return rc < 0 ? rc : n;
 }
+
+/* Local days and hours here are UTC-3, America/Sao_Paulo's offset since
+ * 2019, as SQL both databases read: close enough for generated history. */
+#define LOCAL_DAY(t) "((" t ") - 10800) / 86400"
+int store_report_fill_generated(db *d, int64_t first_number)
+{
+	static const char *const sql[] = {
+		"INSERT INTO report_daily (day, department_id, staff_id, opened) "
+		"SELECT " LOCAL_DAY("created_at") ", department_id, 0, count(*) FROM tickets "
+		"WHERE number >= $1 GROUP BY 1, 2 "
+		"ON CONFLICT (day, department_id, staff_id) DO UPDATE SET opened = report_daily.opened + excluded.opened",
+		"INSERT INTO report_hourly (day, hour, department_id, opened) "
+		"SELECT " LOCAL_DAY("created_at") ", ((created_at - 10800) % 86400) / 3600, department_id, count(*) "
+		"FROM tickets WHERE number >= $1 GROUP BY 1, 2, 3 "
+		"ON CONFLICT (day, hour, department_id) DO UPDATE SET opened = report_hourly.opened + excluded.opened",
+		"INSERT INTO report_daily (day, department_id, staff_id, closed) "
+		"SELECT " LOCAL_DAY("updated_at") ", department_id, 0, count(*) FROM tickets "
+		"WHERE number >= $1 AND status = 'closed' GROUP BY 1, 2 "
+		"ON CONFLICT (day, department_id, staff_id) DO UPDATE SET closed = report_daily.closed + excluded.closed",
+		"INSERT INTO report_durations (day, department_id, staff_id, kind, seconds) "
+		"SELECT " LOCAL_DAY("f.first_at") ", t.department_id, f.staff_id, 'first', f.first_at - t.created_at "
+		"FROM tickets t JOIN (SELECT ticket_id, MIN(created_at) AS first_at, MIN(author_staff_id) AS staff_id "
+		"FROM messages WHERE author_kind = 'staff' GROUP BY ticket_id) f ON f.ticket_id = t.id "
+		"WHERE t.number >= $1",
+		"INSERT INTO report_durations (day, department_id, staff_id, kind, seconds) "
+		"SELECT " LOCAL_DAY("updated_at") ", department_id, 0, 'resolve', updated_at - created_at "
+		"FROM tickets WHERE number >= $1 AND status = 'closed'",
+		"INSERT INTO report_daily (day, department_id, staff_id, first_count) "
+		"SELECT day, department_id, staff_id, count(*) FROM report_durations "
+		"WHERE kind = 'first' AND $1 > 0 GROUP BY day, department_id, staff_id "
+		"ON CONFLICT (day, department_id, staff_id) DO UPDATE SET first_count = report_daily.first_count + excluded.first_count",
+		"INSERT INTO report_daily (day, department_id, staff_id, resolve_count) "
+		"SELECT day, department_id, staff_id, count(*) FROM report_durations "
+		"WHERE kind = 'resolve' AND $1 > 0 GROUP BY day, department_id, staff_id "
+		"ON CONFLICT (day, department_id, staff_id) DO UPDATE SET resolve_count = report_daily.resolve_count + excluded.resolve_count",
+	};
+	for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
+		db_stmt *s = db_prepare(d, sql[i]);
+		db_bind_int(s, 1, first_number);
+		int rc = db_step_done(s);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}

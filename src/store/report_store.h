@@ -20,6 +20,11 @@ enum report_counter {
 };
 
 /* Adds delta to the counters of (day, department, staff). */
+/* The aggregates of the generated tickets (numbers from first_number on),
+ * computed from the tickets and their messages in a few statements: the
+ * benchmark's history gets the report rows the domain would have kept.
+ * The caller's transaction. 0 or < 0. */
+int store_report_fill_generated(db *d, int64_t first_number);
 int store_report_daily_add(db *d, int64_t day, int64_t department_id, int64_t staff_id,
                            const int64_t delta[RC_COUNT]);
 int store_report_duration_add(db *d, int64_t day, int64_t department_id, int64_t staff_id,
