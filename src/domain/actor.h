@@ -35,6 +35,13 @@ static inline bool actor_is_client(const struct actor *a)
 	return a && a->account && a->account->kind == ACCOUNT_CLIENT;
 }
 
+/* A CC of a ticket (see session.h's cc_id): a client-side actor of that one
+ * ticket, who may reply there and nothing else. */
+static inline bool actor_is_cc(const struct actor *a)
+{
+	return actor_is_client(a) && a->account->cc_id > 0;
+}
+
 static inline bool actor_is_staff(const struct actor *a)
 {
 	return a && a->account && a->account->kind == ACCOUNT_STAFF;

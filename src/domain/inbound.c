@@ -16,6 +16,7 @@
 #include "domain/client.h"
 #include "domain/staff_ticket.h"
 #include "domain/ticket.h"
+#include "domain/ticket_cc.h"
 #include "domain/ticket_ref.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
@@ -472,14 +473,28 @@ static int reply_add(struct delivery *dv, int64_t ticket_id)
 	if (!body)
 		return DB_NOMEM;
 	struct ticket_errors errors;
+	struct ticket_post post = {.message = body, .files = files, .nfiles = nfiles,
+	                           .submission_key = dv->submission};
+	struct cc_row cc;
+	int is_cc = is_client || rc == 1 ? 0 : store_cc_by_email(dv->d, t.id, dv->m.from_address, dv->a, &cc);
+	if (is_cc < 0)
+		return is_cc;
 	if (is_client || rc == 1) {
 		session_fill(&who, is_client ? ACCOUNT_CLIENT : ACCOUNT_STAFF, &row);
 		struct actor sender = actor_of(&who, CHANNEL_EMAIL);
-		struct ticket_post post = {.message = body, .files = files, .nfiles = nfiles,
-		                           .submission_key = dv->submission};
+		rc = ticket_reply(dv->d, dv->o->notifier, &sender, number, &post, dv->o->now, &errors);
+	} else if (is_cc) {
+		/* A CC of the ticket: the message is theirs, on the client's side. */
+		memset(&who, 0, sizeof who);
+		who.kind = ACCOUNT_CLIENT;
+		who.cc_id = cc.id;
+		snprintf(who.name, sizeof who.name, "%s", *cc.name ? cc.name : cc.email);
+		snprintf(who.email, sizeof who.email, "%s", cc.email);
+		snprintf(who.language, sizeof who.language, "%s", t.client_language);
+		struct actor sender = actor_of(&who, CHANNEL_EMAIL);
 		rc = ticket_reply(dv->d, dv->o->notifier, &sender, number, &post, dv->o->now, &errors);
 	} else {
-		rc = TICKET_NOT_FOUND; /* neither the client nor staff */
+		rc = TICKET_NOT_FOUND; /* neither the client, staff nor a CC */
 	}
 	if (rc < 0)
 		return rc;
@@ -493,8 +508,8 @@ static int reply_add(struct delivery *dv, int64_t ticket_id)
 		           errors.message ? errors.message : "invalid");
 		return ignore(dv);
 	}
-	result_set(dv->r, INBOUND_STORED, "%s reply added to ticket #%lld", is_client ? "client" : "staff",
-	           (long long)number);
+	result_set(dv->r, INBOUND_STORED, "%s reply added to ticket #%lld",
+	           is_client ? "client" : is_cc ? "cc" : "staff", (long long)number);
 	return stored(dv, number, dv->submission);
 }
 
@@ -572,6 +587,28 @@ static const char *subject_for(struct delivery *dv)
 	return s[i] ? arena_strndup(dv->a, s, i) : s;
 }
 
+/* The Cc addresses of a message that opens a ticket, as the CC field of
+ * ticket_open takes them (one a line, in the arena): valid ones only, never
+ * the sender nor our own addresses, at most TICKET_CC_MAX. */
+static const char *cc_list(struct delivery *dv)
+{
+	buf b;
+	buf_init(&b, 8192);
+	int taken = 0;
+	for (int i = 0; i < dv->m.ncc && taken < TICKET_CC_MAX; i++) {
+		const char *address = dv->m.cc[i];
+		if (!address || !account_email_valid(address) || str_case_eq(address, dv->m.from_address) ||
+		    (dv->o->our_address && str_case_eq(address, dv->o->our_address)) ||
+		    store_mail_is_department_address(dv->d, address) != 0)
+			continue;
+		buf_printf(&b, "%s\n", address);
+		taken++;
+	}
+	const char *out = arena_strndup(dv->a, b.len ? buf_str(&b) : "", b.len);
+	buf_free(&b);
+	return out;
+}
+
 static int ticket_new(struct delivery *dv)
 {
 	int64_t department = department_pick(dv);
@@ -614,7 +651,11 @@ static int ticket_new(struct delivery *dv)
 	struct session client;
 	session_fill(&client, ACCOUNT_CLIENT, &row);
 	struct actor sender = actor_of(&client, CHANNEL_EMAIL);
+	const char *ccs = cc_list(dv);
+	if (!ccs)
+		return DB_NOMEM;
 	struct ticket_form form = {
+		.cc = ccs,
 		.department_id = department,
 		.subject = subject_for(dv),
 		.priority = "medium",

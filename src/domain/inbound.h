@@ -21,14 +21,16 @@
  *      "[Ticket ID: N]", else the hidden reference of our emails
  *      (domain/ticket_ref.h). The sender decides: the ticket's client -> a client
  *      reply; a staff member allowed on the ticket's department -> a staff
- *      reply (the client is emailed); anyone else -> not added, a polite
- *      auto-reply;
+ *      reply (the client is emailed); a CC of the ticket -> a reply of
+ *      theirs on the client's side (domain/ticket_cc.h); anyone else -> not
+ *      added, a polite auto-reply;
  *   5. otherwise a new ticket in the department whose inbound address is
  *      in To/Cc (or the envelope headers), else setting
  *      mail_default_department, else the first visible department. An
  *      unknown sender per setting mail_unknown_sender: "create" (default;
  *      a client without a password, who can set one with "Esqueceu a
- *      senha?") or "refuse" (a polite auto-reply). At most
+ *      senha?") or "refuse" (a polite auto-reply). Its Cc addresses
+ *      become the ticket's CCs (never the sender nor our addresses). At most
  *      mail_new_tickets_per_hour (default 10) new tickets per sender.
  * Auto-replies are themselves limited to 3 an hour per address.
  * The reply text is cut above the quoted history (mime_in_cut_quoted); a

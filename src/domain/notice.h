@@ -28,6 +28,8 @@ enum notice_kind {
 	NOTICE_MAIL_TOO_BIG,       /* to an email sender: over the size limit */
 	NOTICE_CSAT_REQUEST,       /* to the client: rate the support (token: the signed link) */
 	NOTICE_CSAT_BAD_STAFF,     /* to a department member: a bad rating with a comment */
+	NOTICE_CC_ADDED,           /* to a new CC: copied on the ticket (message: its first, or NULL) */
+	NOTICE_TICKET_REPLY_COPY,  /* to a CC, or the client when a CC wrote: a public reply */
 };
 
 struct notice {
@@ -39,7 +41,10 @@ struct notice {
 	/* Ticket notices: the ticket and what was written. */
 	const struct ticket_row *ticket;
 	const char *message;
-	const char *author_name; /* NOTICE_STAFF_REPLY: who answered */
+	const char *author_name; /* NOTICE_STAFF_REPLY and the CC notices: who wrote */
+	/* The recipient's access key (domain/ticket_cc.h): the email links to
+	 * <base_url>/t/<number>/<key> instead of the Client Area; NULL none. */
+	const char *access_key;
 
 	/* Account notices: the link's token, whose it is, the new address. */
 	const char *token;

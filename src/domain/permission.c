@@ -1,5 +1,6 @@
 #include "domain/permission.h"
 
+#include "store/cc_store.h"
 #include "store/queue_store.h"
 #include "store/ticket_store.h"
 
@@ -7,6 +8,15 @@ int permission_ticket(db *d, const struct session *account, const struct ticket_
 {
 	if (!account)
 		return 0;
+	if (account->kind == ACCOUNT_CLIENT && account->cc_id > 0) {
+		arena *a = arena_new(1024);
+		if (!a)
+			return DB_NOMEM;
+		struct cc_row cc;
+		int rc = store_cc_get(d, t->id, account->cc_id, a, &cc);
+		arena_free(a);
+		return rc;
+	}
 	if (account->kind == ACCOUNT_CLIENT)
 		return t->client_id == account->user_id ? 1 : 0;
 	if (account->kind != ACCOUNT_STAFF)

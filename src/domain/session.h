@@ -29,6 +29,10 @@ struct session {
 	bool admin;
 	bool twofa; /* the account signs in with a second factor */
 	char ip[64]; /* where this request comes from (set by the web layer) */
+	/* > 0: not an account but a CC of one ticket (ticket_ccs.id), acting
+	 * through their access link or by email; kind is ACCOUNT_CLIENT and
+	 * user_id 0, so they write as the client side and never sign in. */
+	int64_t cc_id;
 };
 
 /* Where a session is opened from: the client's address and User-Agent

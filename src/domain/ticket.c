@@ -11,6 +11,7 @@
 #include "domain/permission.h"
 #include "domain/webhook.h"
 #include "domain/sla.h"
+#include "domain/ticket_cc.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
 #include "store/mail_store.h"
@@ -86,6 +87,30 @@ static bool validate_open(db *d, const struct session *client, const struct tick
 	return !(e->department || e->subject || e->service || e->priority || e->message);
 }
 
+/* The CC field of the form: *ccs (in a) and how many, or < 0; e->cc set
+ * when the field is wrong. */
+static int validate_ccs(db *d, const struct ticket_form *f, struct ticket_errors *e, arena *a,
+                        const char ***ccs)
+{
+	*ccs = arena_alloc(a, TICKET_CC_MAX * sizeof **ccs);
+	if (!*ccs)
+		return DB_NOMEM;
+	const char *bad = NULL;
+	int n = ticket_cc_parse(f->cc, a, *ccs, TICKET_CC_MAX, &e->cc, &bad);
+	for (int i = 0; i < n && !e->cc; i++) {
+		int rc = store_mail_is_department_address(d, (*ccs)[i]);
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			e->cc = N_("%s is one of our support addresses: it cannot receive copies.");
+			bad = (*ccs)[i];
+		}
+	}
+	if (e->cc)
+		snprintf(e->cc_value, sizeof e->cc_value, "%s", bad ? bad : "");
+	return n;
+}
+
 /* A random number of `digits` digits (6 by default: #482913). */
 static int64_t new_number(int digits)
 {
@@ -126,13 +151,20 @@ static int notify_staff(db *d, const struct notifier *n, const struct ticket_row
 	return count < 0 ? count : 0;
 }
 
-/* Tells the ticket's client. */
+/* Tells the ticket's client, with a fresh key of their access link. */
 static int notify_client(db *d, const struct notifier *n, const struct ticket_row *t,
-                         enum notice_kind kind, const char *message, const char *author)
+                         enum notice_kind kind, const char *message, const char *author,
+                         int64_t now)
 {
+	if (!n || !n->queue)
+		return 0;
+	char key[TOKEN_LEN + 1];
+	int rc = ticket_access_key_issue(d, t->id, 0, now, key);
+	if (rc < 0)
+		return rc;
 	struct notice notice = {.kind = kind, .to = t->client_email, .to_name = t->client_name,
 	                        .lang = lang_or_default(t->client_language), .ticket = t,
-	                        .message = message, .author_name = author};
+	                        .message = message, .author_name = author, .access_key = key};
 	return notice_queue(d, n, &notice);
 }
 
@@ -226,6 +258,8 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
                 int64_t *number)
 {
 	struct session client;
+	if (actor_is_cc(who))
+		return TICKET_NOT_FOUND;
 	int rc = client_of_open(d, who, f, &client);
 	if (rc <= 0)
 		return rc < 0 ? rc : TICKET_NOT_FOUND;
@@ -238,6 +272,13 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 	struct ticket_form form = *f;
 	form.subject = subject;
 	bool valid = validate_open(d, &client, &form, errors, a);
+	const char **ccs = NULL;
+	int nccs = validate_ccs(d, &form, errors, a, &ccs);
+	if (nccs < 0) {
+		rc = nccs;
+		goto out;
+	}
+	valid = valid && !errors->cc;
 	/* Staff open tickets only in the departments they work in. */
 	if (valid && actor_is_staff(who) && !who->account->admin &&
 	    store_staff_in_department(d, who->account->user_id, form.department_id) != 1) {
@@ -267,9 +308,15 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 	if (rc == 0)
 		rc = sla_ticket_event(d, t.id, SLA_OPENED, now);
 	if (rc == 0)
-		rc = notify_client(d, n, &t, NOTICE_TICKET_OPENED, form.message, NULL);
+		rc = notify_client(d, n, &t, NOTICE_TICKET_OPENED, form.message, NULL, now);
 	if (rc == 0)
 		rc = notify_staff(d, n, &t, NOTICE_TICKET_NEW_STAFF, form.message, a);
+	for (int i = 0; i < nccs && rc == 0; i++) {
+		const char *why = NULL;
+		rc = ticket_cc_insert(d, n, who, &t, ccs[i], NULL, form.message, now, &why);
+		/* The client's own address, a repeat: nothing to add. */
+		rc = rc == TICKET_UNCHANGED || rc == TICKET_INVALID ? 0 : rc;
+	}
 	if (rc == 0)
 		rc = webhook_queue_event(d, WEBHOOK_TICKET_CREATED, t.id, now);
 	if (rc < 0) {
@@ -399,7 +446,16 @@ static int post_message(db *d, const struct actor *who, const struct ticket_row 
 		rc = rc ? rc : webhook_queue_event(d, WEBHOOK_CLIENT_REPLY, t->id, now);
 		if (rc == 0)
 			rc = sla_ticket_event(d, t->id, SLA_CHANGED, now);
-		return rc ? rc : notify_staff(d, pa->notifier, t, NOTICE_CLIENT_REPLY_STAFF, p->message, a);
+		if (rc == 0)
+			rc = notify_staff(d, pa->notifier, t, NOTICE_CLIENT_REPLY_STAFF, p->message, a);
+		/* The other side of the copy: the CCs, and the client when a CC wrote. */
+		if (rc == 0)
+			rc = ticket_cc_notify(d, pa->notifier, t, p->message, who->account->name,
+			                      who->account->cc_id, now);
+		if (rc == 0 && actor_is_cc(who))
+			rc = notify_client(d, pa->notifier, t, NOTICE_TICKET_REPLY_COPY, p->message,
+			                   who->account->name, now);
+		return rc;
 	}
 	rc = store_ticket_touch(d, t->id, "answered", "staff", now);
 	rc = rc ? rc : webhook_queue_event(d, WEBHOOK_STAFF_REPLY, t->id, now);
@@ -407,7 +463,9 @@ static int post_message(db *d, const struct actor *who, const struct ticket_row 
 		rc = sla_ticket_event(d, t->id, SLA_STAFF_REPLY, now);
 	if (rc == 0)
 		rc = csat_after_change(d, pa->notifier, t, CSAT_STAFF_REPLIED, now);
-	return rc ? rc : notify_client(d, pa->notifier, t, NOTICE_STAFF_REPLY, p->message, who->account->name);
+	if (rc == 0)
+		rc = notify_client(d, pa->notifier, t, NOTICE_STAFF_REPLY, p->message, who->account->name, now);
+	return rc ? rc : ticket_cc_notify(d, pa->notifier, t, p->message, who->account->name, 0, now);
 }
 
 int64_t ticket_surviving_number(db *d, const struct ticket_row *t)

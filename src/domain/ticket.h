@@ -39,17 +39,21 @@ struct ticket_form {
 	const struct attachment_in *files;
 	int nfiles;
 	int64_t client_id; /* staff (or the API) opening it on a client's behalf */
+	const char *cc;    /* addresses to copy (ticket_cc_parse's format), NULL none */
 };
 
 /* A msgid per wrong field, NULL when the field is fine. */
 struct ticket_errors {
 	const char *department, *subject, *service, *priority, *message;
+	const char *cc;     /* a msgid with one %s: cc_value */
+	char cc_value[256]; /* the address at fault (a copy: the caller keeps it) */
 };
 
 /* Opens a ticket: in one transaction the ticket (a random unique number),
  * its first message (the actor's, through the actor's channel), the
- * attachments, the confirmation to the client and a notice to each staff
- * member of the department. A client opens for themself; staff (or an API
+ * attachments, the confirmation to the client, a notice to each staff
+ * member of the department, and the CCs of f->cc (each told; the client's
+ * own address is skipped). Never by a CC (ticket_cc.h). A client opens for themself; staff (or an API
  * token) for the active client f->client_id. A second submit with the same
  * key returns the first ticket's number. TICKET_OK with *number,
  * TICKET_INVALID with errors, TICKET_NOT_FOUND (no such client, or an

@@ -111,7 +111,8 @@ static int update(db *d, const struct actor *who, const struct ticket_row *t, co
 int ticket_update(db *d, const struct actor *who, int64_t number, const struct ticket_changes *c,
                   int64_t now)
 {
-	if (actor_is_client(who) && !client_may_change(c))
+	/* A CC may read and reply, not close: the ticket is the client's. */
+	if (actor_is_cc(who) || (actor_is_client(who) && !client_may_change(c)))
 		return TICKET_NOT_FOUND;
 	return ticket_transaction(d, who, number, update, c, now);
 }

@@ -24,6 +24,8 @@ static const char *template_of(enum notice_kind kind)
 	case NOTICE_MAIL_TOO_BIG: return "mail_too_big";
 	case NOTICE_CSAT_REQUEST: return "csat_request";
 	case NOTICE_CSAT_BAD_STAFF: return "csat_bad_staff";
+	case NOTICE_CC_ADDED: return "ticket_cc_added";
+	case NOTICE_TICKET_REPLY_COPY: return "ticket_reply_copy";
 	}
 	return NULL;
 }
@@ -44,13 +46,21 @@ static void ticket_context(const struct mailer *m, const struct notice *n, vm_ob
 	vm_set_text(ctx, "client_name", t->client_name);
 	vm_set_text(ctx, "client_email", t->client_email);
 	vm_set_text(ctx, "message", n->message);
-	vm_set_textf(ctx, "link", "%s%s/tickets/%lld", m->base_url, to_staff(n->kind) ? "/staff" : "",
-	             (long long)t->number);
+	/* The client's and a CC's emails open the ticket by its access link,
+	 * no password needed; staff go to the panel. */
+	if (n->access_key && !to_staff(n->kind)) {
+		vm_set_textf(ctx, "link", "%s/t/%lld/%s", m->base_url, (long long)t->number, n->access_key);
+		vm_set_textf(ctx, "area_link", "%s/tickets/%lld", m->base_url, (long long)t->number);
+	} else
+		vm_set_textf(ctx, "link", "%s%s/tickets/%lld", m->base_url,
+		             to_staff(n->kind) ? "/staff" : "", (long long)t->number);
 	vm_set_text(ctx, "name", n->to_name ? n->to_name : "");
 	if (to_staff(n->kind))
 		vm_set_text(ctx, "priority", i18n_text(m->catalog, n->lang, ticket_priority_label(t->priority)));
-	if (n->author_name)
+	if (n->author_name) {
 		vm_set_text(ctx, "staff_name", n->author_name);
+		vm_set_text(ctx, "author", n->author_name);
+	}
 	if (n->kind == NOTICE_CSAT_REQUEST) { /* the one-click links of the survey */
 		vm_set_textf(ctx, "good_link", "%s/csat/%s/good", m->base_url, n->token);
 		vm_set_textf(ctx, "bad_link", "%s/csat/%s/bad", m->base_url, n->token);

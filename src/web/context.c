@@ -32,6 +32,9 @@ static const char *const flash_codes[][2] = {
 	{"ticket-merged", N_("The tickets were merged.")},
 	{"ticket-split", N_("This new ticket holds the messages split from the other one; the two are linked.")},
 	{"ticket-closed", N_("The ticket was closed. Reply to it any time to open it again.")},
+	{"cc-added", N_("The address now receives copies of this ticket.")},
+	{"cc-removed", N_("The address no longer receives copies of this ticket.")},
+	{"access-revoked", N_("The access link was revoked. The next email carries a new one.")},
 	/* With an argument after the dot: the ticket number. */
 	{"ticket-opened", N_("Ticket #%s opened successfully. We sent a confirmation to %s.")},
 };

@@ -45,6 +45,14 @@ void client_ticket_show(struct request *req);
 void client_ticket_reply(struct request *req);
 void client_ticket_close(struct request *req);
 void client_ticket_attachment(struct request *req);
+void client_ticket_cc_add(struct request *req);
+void client_ticket_cc_remove(struct request *req);
+void staff_ticket_cc_add(struct request *req);
+void staff_ticket_cc_remove(struct request *req);
+void staff_ticket_access_revoke(struct request *req);
+void access_ticket_show(struct request *req);
+void access_ticket_reply(struct request *req);
+void access_ticket_attachment(struct request *req);
 
 /* admin_emails.c */
 void admin_emails_show(struct request *req);

@@ -49,6 +49,12 @@ static const struct {
 	{HTTP_POST, "/tickets/:number/reply", client_ticket_reply},
 	{HTTP_POST, "/tickets/:number/close", client_ticket_close},
 	{HTTP_GET, "/tickets/:number/attachments/:id", client_ticket_attachment},
+	{HTTP_POST, "/tickets/:number/cc", client_ticket_cc_add},
+	{HTTP_POST, "/tickets/:number/cc/:id/remove", client_ticket_cc_remove},
+	/* The access link of the emails: one ticket, no sign-in (ticket_access.c). */
+	{HTTP_GET, "/t/:number/:key", access_ticket_show},
+	{HTTP_POST, "/t/:number/:key/reply", access_ticket_reply},
+	{HTTP_GET, "/t/:number/:key/attachments/:id", access_ticket_attachment},
 
 	{HTTP_GET, "/staff/login", staff_login_form},
 	{HTTP_POST, "/staff/login", staff_login_submit},
@@ -62,6 +68,9 @@ static const struct {
 	{HTTP_POST, "/staff/tickets/:number/note", staff_ticket_note},
 	{HTTP_POST, "/staff/tickets/:number/insert", staff_ticket_insert},
 	{HTTP_POST, "/staff/tickets/:number/links", staff_ticket_links},
+	{HTTP_POST, "/staff/tickets/:number/cc", staff_ticket_cc_add},
+	{HTTP_POST, "/staff/tickets/:number/cc/:id/remove", staff_ticket_cc_remove},
+	{HTTP_POST, "/staff/tickets/:number/access/revoke", staff_ticket_access_revoke},
 	{HTTP_GET, "/staff/tickets/:number/split", staff_ticket_split_form},
 	{HTTP_POST, "/staff/tickets/:number/split", staff_ticket_split},
 	{HTTP_POST, "/staff/tickets/:number/update", staff_ticket_update},

@@ -10,6 +10,7 @@
 #include "domain/csat.h"
 #include "domain/inbound.h"
 #include "domain/staff_ticket.h"
+#include "domain/ticket_cc.h"
 #include "domain/ticket_relation.h"
 #include "domain/token.h"
 #include "view/markdown.h"
@@ -285,6 +286,12 @@ static const char *audit_text(struct request *req, const struct audit_row *e)
 		return arena_printf(req->arena, tr(req, "%s removed the link to #%s"), who, e->new_value);
 	if (str_eq(e->action, "split_to"))
 		return arena_printf(req->arena, tr(req, "%s split the later messages into ticket #%s"), who, e->new_value);
+	if (str_eq(e->action, "cc_added"))
+		return arena_printf(req->arena, tr(req, "%s added %s in copy (CC)"), who, e->new_value);
+	if (str_eq(e->action, "cc_removed"))
+		return arena_printf(req->arena, tr(req, "%s removed %s from the copies (CC)"), who, e->old_value);
+	if (str_eq(e->action, "access_revoked"))
+		return arena_printf(req->arena, tr(req, "%s revoked the access link of %s"), who, e->new_value);
 	if (str_eq(e->action, "split_from"))
 		return arena_printf(req->arena, tr(req, "%s split this ticket from #%s"), who, e->new_value);
 	return arena_printf(req->arena, "%s: %s", who, e->action);
@@ -361,6 +368,25 @@ static void add_client_panel(struct request *req, vm_obj *page, const struct tic
 	vm_set_bool(c, "has_open_tickets", n > 0);
 }
 
+/* The CC box: each CC with remove and revoke, the client's link. */
+static void add_cc_panel(struct request *req, vm_obj *page, const struct ticket_row *t)
+{
+	struct cc_row rows[TICKET_CC_MAX];
+	int n = ticket_cc_list(req_db(req), t->id, req->arena, rows, TICKET_CC_MAX);
+	vm_list *list = vm_set_list(page, "ccs");
+	for (int i = 0; i < n; i++) {
+		vm_obj *o = vm_list_add(list);
+		vm_set_int(o, "id", rows[i].id);
+		vm_set_text(o, "email", rows[i].email);
+		vm_set_text(o, "name", rows[i].name);
+		vm_set_bool(o, "live", rows[i].live_keys > 0);
+	}
+	vm_set_bool(page, "has_ccs", n > 0);
+	vm_set_bool(page, "client_link_live", ticket_access_client_live(req_db(req), t->id) == 1);
+	vm_set_text(page, "cc_email", form_text(req, "cc_email"));
+	vm_set_text(page, "cc_name", form_text(req, "cc_name"));
+}
+
 static void add_action_options(struct request *req, vm_obj *page, const struct ticket_row *t)
 {
 	db *d = req_db(req);
@@ -431,6 +457,7 @@ void staff_ticket_page(struct request *req, const struct ticket_row *t, int stat
 		page_time(req, c, "at", csat.updated_at);
 	}
 	add_client_panel(req, page, t);
+	add_cc_panel(req, page, t);
 	add_thread(req, page, t);
 	add_action_options(req, page, t);
 	char key[TOKEN_LEN + 1];

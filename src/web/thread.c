@@ -1,6 +1,8 @@
 /* A message of a ticket's thread as both ticket pages show it. */
 #include "web/thread.h"
 
+#include <string.h>
+
 #include "base/str.h"
 #include "domain/attachment.h"
 #include "web/page.h"
@@ -34,7 +36,37 @@ void thread_message(struct request *req, vm_obj *o, const struct ticket_thread *
 	vm_set_bool(o, "from_client", str_eq(m->author_kind, "client"));
 	vm_set_bool(o, "from_staff", str_eq(m->author_kind, "staff"));
 	vm_set_bool(o, "from_system", str_eq(m->author_kind, "system"));
+	/* The client's side without a client account: a CC of the ticket. */
+	vm_set_bool(o, "from_cc", str_eq(m->author_kind, "client") && m->author_client_id == 0);
 	vm_set_trusted_html(o, "body", page_markdown(req, m->body));
 	page_time(req, o, "at", m->created_at);
 	add_attachments(o, th, m->id, base, megabytes);
+}
+
+/* "jpg,png" as "jpg, png" for people. */
+static const char *extensions_text(struct request *req, const char *list)
+{
+	size_t n = strlen(list);
+	char *out = arena_alloc(req->arena, n * 2 + 1);
+	if (!out)
+		return list;
+	size_t j = 0;
+	for (size_t i = 0; i < n; i++) {
+		out[j++] = list[i];
+		if (list[i] == ',')
+			out[j++] = ' ';
+	}
+	out[j] = '\0';
+	return out;
+}
+
+void thread_upload_limits(struct request *req, vm_obj *page)
+{
+	struct attachment_limits l;
+	ticket_attachment_limits(req_db(req), req->arena, &l);
+	vm_set_int(page, "max_files", l.max_files);
+	vm_set_int(page, "max_mb", (int64_t)(l.max_bytes >> 20));
+	vm_set_int(page, "max_bytes", (int64_t)l.max_bytes);
+	vm_set_text(page, "extensions", l.extensions);
+	vm_set_text(page, "extensions_text", extensions_text(req, l.extensions));
 }

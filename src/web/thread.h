@@ -14,8 +14,13 @@
  * from_system), its body rendered from Markdown, when, and its
  * attachments, each linked as base/attachments/ID (base: the ticket's
  * page). Sizes read in KB, or in MB from 1 MB when megabytes. The caller
- * sets the author's name. */
+ * sets the author's name. from_cc: a client-side message without a client
+ * account (a CC's). */
 void thread_message(struct request *req, vm_obj *o, const struct ticket_thread *th,
                     const struct message_row *m, const char *base, bool megabytes);
+
+/* Sets the attachment limits in force that the reply forms show and
+ * upload.js checks: max_files, max_mb, max_bytes, extensions(_text). */
+void thread_upload_limits(struct request *req, vm_obj *page);
 
 #endif

@@ -9,6 +9,7 @@
 #include "base/str.h"
 #include "domain/attachment.h"
 #include "domain/ticket.h"
+#include "domain/ticket_cc.h"
 #include "domain/token.h"
 #include "view/markdown.h"
 #include "web/context.h"
@@ -29,27 +30,6 @@ static const char *form_text(struct request *req, const char *name)
 	return v ? v : "";
 }
 
-static void attachment_limits(struct request *req, struct attachment_limits *l)
-{
-	ticket_attachment_limits(req_db(req), req->arena, l);
-}
-
-/* "jpg,png" as "jpg, png" for people. */
-static const char *extensions_text(struct request *req, const char *list)
-{
-	size_t n = strlen(list);
-	char *out = arena_alloc(req->arena, n * 2 + 1);
-	if (!out)
-		return list;
-	size_t j = 0;
-	for (size_t i = 0; i < n; i++) {
-		out[j++] = list[i];
-		if (list[i] == ',')
-			out[j++] = ' ';
-	}
-	out[j] = '\0';
-	return out;
-}
 
 static void set_status(struct request *req, vm_obj *o, const char *status)
 {
@@ -100,6 +80,7 @@ static void form_page(struct request *req, int status, int64_t department_id,
 	vm_set_text(page, "department", dep_name);
 	vm_set_text(page, "subject", form_text(req, "subject"));
 	vm_set_text(page, "message", form_text(req, "message"));
+	vm_set_text(page, "cc", form_text(req, "cc"));
 	const char *priority = req_form(req, "priority") ? req_form(req, "priority") : "medium";
 	vm_set_bool(page, "priority_low", str_eq(priority, "low"));
 	vm_set_bool(page, "priority_medium", str_eq(priority, "medium"));
@@ -117,13 +98,7 @@ static void form_page(struct request *req, int status, int64_t department_id,
 	token_new(key);
 	const char *sent_key = req_form(req, "submission");
 	vm_set_text(page, "submission", token_well_formed(sent_key) ? sent_key : arena_strdup(req->arena, key));
-	struct attachment_limits limits;
-	attachment_limits(req, &limits);
-	vm_set_int(page, "max_files", limits.max_files);
-	vm_set_int(page, "max_mb", (int64_t)(limits.max_bytes >> 20));
-	vm_set_int(page, "max_bytes", (int64_t)limits.max_bytes);
-	vm_set_text(page, "extensions", limits.extensions);
-	vm_set_text(page, "extensions_text", extensions_text(req, limits.extensions));
+	thread_upload_limits(req, page);
 	bool any = false;
 	if (e) {
 		const struct { const char *name, *msgid; } fields[] = {
@@ -136,6 +111,11 @@ static void form_page(struct request *req, int status, int64_t department_id,
 				vm_set_text(page, fields[i].name, tr(req, fields[i].msgid));
 				any = true;
 			}
+		if (e->cc) { /* names the address at fault */
+			vm_set_text(page, "cc_error", arena_printf(req->arena, tr(req, e->cc),
+			                                           e->cc_value));
+			any = true;
+		}
 	}
 	if (upload_error) {
 		vm_set_text(page, "attachments_error", upload_error);
@@ -180,7 +160,7 @@ void tickets_create(struct request *req)
 		.department_id = dep, .service_id = service, .subject = form_text(req, "subject"),
 		.priority = form_text(req, "priority"), .message = form_text(req, "message"),
 		.submission_key = req_form(req, "submission"), .files = files,
-		.nfiles = nfiles > 0 ? nfiles : 0,
+		.nfiles = nfiles > 0 ? nfiles : 0, .cc = form_text(req, "cc"),
 	};
 	if (nfiles < 0) {
 		form_page(req, 422, dep, NULL, upload_error);
@@ -297,8 +277,38 @@ static struct ticket_row *load_ticket(struct request *req)
 }
 
 /* The ticket page; status 200, or 422 when the reply form has errors. */
+/* The CCs of the ticket, with the add form's typed address and error. */
+static void add_ccs(struct request *req, vm_obj *page, const struct ticket_row *t,
+                    const char *cc_error)
+{
+	struct cc_row rows[TICKET_CC_MAX];
+	int n = ticket_cc_list(req_db(req), t->id, req->arena, rows, TICKET_CC_MAX);
+	vm_list *list = vm_set_list(page, "ccs");
+	for (int i = 0; i < n; i++) {
+		vm_obj *o = vm_list_add(list);
+		vm_set_int(o, "id", rows[i].id);
+		vm_set_text(o, "email", rows[i].email);
+		vm_set_text(o, "name", rows[i].name);
+	}
+	vm_set_bool(page, "has_ccs", n > 0);
+	vm_set_text(page, "cc_email", form_text(req, "cc_email"));
+	if (cc_error)
+		vm_set_text(page, "cc_error", cc_error);
+}
+
+static void ticket_page_cc(struct request *req, struct ticket_row *t, int status,
+                           const char *message_error, const char *upload_error,
+                           const char *cc_error);
+
 static void ticket_page(struct request *req, struct ticket_row *t, int status,
                         const char *message_error, const char *upload_error)
+{
+	ticket_page_cc(req, t, status, message_error, upload_error, NULL);
+}
+
+static void ticket_page_cc(struct request *req, struct ticket_row *t, int status,
+                           const char *message_error, const char *upload_error,
+                           const char *cc_error)
 {
 	struct ticket_thread th;
 	if (ticket_thread_load(req_db(req), t->id, false, req->arena, &th) < 0) {
@@ -336,18 +346,13 @@ static void ticket_page(struct request *req, struct ticket_row *t, int status,
 	char key[TOKEN_LEN + 1];
 	token_new(key);
 	vm_set_text(page, "submission", arena_strdup(req->arena, key));
-	struct attachment_limits l;
-	attachment_limits(req, &l);
-	vm_set_int(page, "max_files", l.max_files);
-	vm_set_int(page, "max_mb", (int64_t)(l.max_bytes >> 20));
-	vm_set_int(page, "max_bytes", (int64_t)l.max_bytes);
-	vm_set_text(page, "extensions", l.extensions);
-	vm_set_text(page, "extensions_text", extensions_text(req, l.extensions));
+	thread_upload_limits(req, page);
 	if (message_error)
 		vm_set_text(page, "message_error", tr(req, message_error));
 	if (upload_error)
 		vm_set_text(page, "attachments_error", upload_error);
 	vm_set_bool(page, "has_errors", message_error || upload_error);
+	add_ccs(req, page, t, cc_error);
 	page_render(req, status, "tickets/show", page);
 }
 
@@ -431,4 +436,46 @@ void client_ticket_attachment(struct request *req)
 		return;
 	}
 	web_send_attachment(req, &a);
+}
+
+/* POST /tickets/:number/cc (cc_email) — 303 back; 422 with the address
+ * kept and the reason; 404 not the client's. */
+void client_ticket_cc_add(struct request *req)
+{
+	struct ticket_row *t = load_ticket(req);
+	if (!t)
+		return;
+	const char *email = form_text(req, "cc_email"), *error = NULL;
+	struct actor who = actor_of(web_client(req), CHANNEL_WEB);
+	int rc = ticket_cc_add(req_db(req), app_notifier(req_app(req)), &who, t->number, email, NULL,
+	                       now(), &error);
+	if (rc == TICKET_INVALID) {
+		ticket_page_cc(req, t, 422, NULL, NULL, arena_printf(req->arena, tr(req, error), email));
+		return;
+	}
+	if (rc != TICKET_OK) {
+		resp_error(req, rc == TICKET_NOT_FOUND ? 404 : 500);
+		return;
+	}
+	app_mail_wake(req_app(req));
+	web_flash(req, "cc-added");
+	resp_redirect(req, 303, arena_printf(req->arena, "/tickets/%lld#ccs", (long long)t->number));
+}
+
+/* POST /tickets/:number/cc/:id/remove — 303 back; 404 not the client's. */
+void client_ticket_cc_remove(struct request *req)
+{
+	struct ticket_row *t = load_ticket(req);
+	if (!t)
+		return;
+	int64_t id = 0;
+	str_to_int64(req_param(req, "id"), 1, INT64_MAX, &id);
+	struct actor who = actor_of(web_client(req), CHANNEL_WEB);
+	int rc = ticket_cc_remove(req_db(req), &who, t->number, id, now());
+	if (rc != TICKET_OK) {
+		resp_error(req, rc == TICKET_NOT_FOUND ? 404 : 500);
+		return;
+	}
+	web_flash(req, "cc-removed");
+	resp_redirect(req, 303, arena_printf(req->arena, "/tickets/%lld#ccs", (long long)t->number));
 }
