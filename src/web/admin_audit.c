@@ -43,7 +43,7 @@ static const char *kind_text(struct request *req, const char *kind)
 		{"service.update", N_("Service changed")}, {"service.delete", N_("Service removed")},
 		{"reply.create", N_("Predefined reply created")}, {"reply.update", N_("Predefined reply changed")},
 		{"reply.delete", N_("Predefined reply deleted")}, {"2fa.reset", N_("Two-factor sign-in reset")},
-		{"token.create", N_("API token created")}, {"token.update", N_("API token revoked")},
+		{"2fa.recovery", N_("New recovery codes made")}, {"token.create", N_("API token created")}, {"token.update", N_("API token revoked")},
 		{"webhook.create", N_("Webhook created")}, {"webhook.update", N_("Webhook changed")},
 		{"webhook.delete", N_("Webhook deleted")}, {"webhook.resend", N_("Webhook delivery sent again")},
 	};
