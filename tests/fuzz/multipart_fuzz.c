@@ -107,6 +107,31 @@ static bool upload_dir_empty(void)
 	return empty;
 }
 
+/* A connection to the server, with an 8 s receive timeout. A connect the
+ * kernel refuses for want of a port is tried again; anything else aborts. */
+static int connect_to_server(void)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)server_port(srv))};
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	struct timeval tv = {.tv_sec = 8};
+	for (int attempt = 0; attempt < 100; attempt++) {
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0)
+			abort();
+		if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+			return fd;
+		int why = errno;
+		close(fd);
+		if (why != EADDRNOTAVAIL && why != EAGAIN) {
+			fprintf(stderr, "multipart_fuzz: cannot connect to the server: %s\n", strerror(why));
+			abort();
+		}
+		usleep(100 * 1000);
+	}
+	fprintf(stderr, "multipart_fuzz: no local port to connect from for 10 s\n");
+	abort();
+}
+
 static void send_all(int fd, const char *p, size_t n)
 {
 	while (n > 0) {
@@ -141,13 +166,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	                  "Content-Type: multipart/form-data; boundary=%s\r\n"
 	                  "Content-Length: %zu\r\n\r\n",
 	                  boundary, body_len);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)server_port(srv))};
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	struct timeval tv = {.tv_sec = 8};
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0 ||
-	    connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
-		abort();
+	int fd = connect_to_server();
 	send_all(fd, head, (size_t)hl);
 	send_all(fd, body, body_len);
 	shutdown(fd, SHUT_WR);
@@ -165,6 +184,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		}
 	}
+	/* Closing with a reset after the server's FIN leaves no TIME_WAIT on
+	 * either side: a thousand connections a second would otherwise use up
+	 * the loopback's ports within a minute. */
+	struct linger reset = {.l_onoff = 1, .l_linger = 0};
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
 	close(fd);
 	/* The request's files are deleted when it completes, which the server
 	 * does just after sending; give it a moment. */
