@@ -108,7 +108,8 @@ static bool upload_dir_empty(void)
 }
 
 /* A connection to the server, with an 8 s receive timeout. A connect the
- * kernel refuses for want of a port is tried again; anything else aborts. */
+ * kernel refuses for want of a port, or one a signal interrupts, is tried
+ * again; anything else aborts. */
 static int connect_to_server(void)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)server_port(srv))};
@@ -122,7 +123,8 @@ static int connect_to_server(void)
 			return fd;
 		int why = errno;
 		close(fd);
-		if (why != EADDRNOTAVAIL && why != EAGAIN) {
+		/* EINTR: libFuzzer's timers interrupt a connect now and then. */
+		if (why != EADDRNOTAVAIL && why != EAGAIN && why != EINTR) {
 			fprintf(stderr, "multipart_fuzz: cannot connect to the server: %s\n", strerror(why));
 			abort();
 		}
