@@ -530,7 +530,7 @@ static int cmd_token(int argc, char **argv, struct cli *c)
 	if (str_eq(sub, "add")) {
 		char token[TOKEN_LEN + 1];
 		int64_t id;
-		rc = api_token_create(d, c->email, c->name, now, token, &id);
+		rc = api_token_create(d, NULL, c->email, c->name, now, token, &id); /* audited as the system */
 		if (rc == API_TOKEN_OK) {
 			printf("%s\n", token);
 		} else {
@@ -563,7 +563,7 @@ static int cmd_token(int argc, char **argv, struct cli *c)
 		}
 		arena_free(a);
 	} else {
-		rc = api_token_revoke(d, revoke_id, now);
+		rc = api_token_revoke(d, NULL, revoke_id, now);
 		if (rc == 1) {
 			printf("token %lld revoked\n", (long long)revoke_id);
 		} else {

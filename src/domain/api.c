@@ -15,15 +15,6 @@
 
 enum { DEPARTMENTS_MAX = 200, STAFF_MAX = 1000, SUBJECT_FROM_BODY = 80 };
 
-void api_error_add(struct api_errors *e, const char *field, const char *description)
-{
-	if (e->n < API_ERRORS_MAX) {
-		e->e[e->n].field = field;
-		e->e[e->n].description = description;
-		e->n++;
-	}
-}
-
 /* ---- vocabulary ---- */
 
 static const struct {

@@ -47,7 +47,16 @@ struct api_errors {
 		const char *field, *description;
 	} e[API_ERRORS_MAX];
 };
-void api_error_add(struct api_errors *e, const char *field, const char *description);
+/* Inline, so that the pure JSON readers (web/api_body.c) link without the
+ * database. Errors past API_ERRORS_MAX are dropped. */
+static inline void api_error_add(struct api_errors *e, const char *field, const char *description)
+{
+	if (e->n < API_ERRORS_MAX) {
+		e->e[e->n].field = field;
+		e->e[e->n].description = description;
+		e->n++;
+	}
+}
 
 /* ---- ids and vocabulary ---- */
 

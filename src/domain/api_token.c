@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "base/str.h"
+#include "domain/audit.h"
 #include "store/account_store.h"
 #include "store/mail_store.h"
 #include "store/settings_store.h"
@@ -14,9 +15,19 @@
  * should not turn every read into a write of its row. */
 enum { TOKEN_TOUCH_EVERY = 60 };
 
-/* Makes the token once staff is known to be an active staff member. */
-static int create(db *d, const struct account_row *staff, const char *name, int64_t now,
-                  char token[TOKEN_LEN + 1], int64_t *id)
+/* Commits when rc is 0, else rolls back; rc, or the commit's error. */
+static int finish(db *d, int rc)
+{
+	if (rc == 0 && (rc = db_commit(d)) == 0)
+		return 0;
+	db_rollback(d);
+	return rc;
+}
+
+/* Makes the token once staff is known to be an active staff member, with
+ * its audit record, in the caller's transaction. */
+static int create(db *d, const struct actor *actor, const struct account_row *staff,
+                  const char *name, int64_t now, char token[TOKEN_LEN + 1], int64_t *id)
 {
 	char trimmed[API_TOKEN_NAME_MAX * 4 + 1];
 	if (!name || strlen(name) >= sizeof trimmed)
@@ -29,35 +40,50 @@ static int create(db *d, const struct account_row *staff, const char *name, int6
 	char hash[TOKEN_HASH_LEN + 1];
 	token_new(token);
 	token_hash(token, hash);
-	int64_t new_id = store_api_token_insert(d, staff->id, trimmed, hash, now);
-	if (new_id < 0)
+	struct audit_snapshot snap;
+	int rc = audit_begin(d, &snap, "token", 0);
+	int64_t new_id = rc == 0 ? store_api_token_insert(d, staff->id, trimmed, hash, now) : rc;
+	if (new_id < 0) {
+		buf_free(&snap.before);
 		return (int)new_id;
-	*id = new_id;
-	return API_TOKEN_OK;
+	}
+	rc = audit_end(d, &snap, actor, new_id, now);
+	if (rc == 0)
+		*id = new_id;
+	return rc;
 }
 
-int api_token_create(db *d, const char *staff_email, const char *name, int64_t now,
-                     char token[TOKEN_LEN + 1], int64_t *id)
+/* Looks the staff member up and creates, in one transaction. */
+static int create_in_transaction(db *d, const struct actor *actor, const char *email,
+                                 int64_t staff_id, const char *name, int64_t now,
+                                 char token[TOKEN_LEN + 1], int64_t *id)
 {
-	struct account_row staff;
-	int rc = store_account_get_by_email(d, "staff", staff_email ? staff_email : "", &staff);
+	int rc = db_begin_write(d);
 	if (rc < 0)
 		return rc;
-	if (rc == 0 || !staff.active)
-		return API_TOKEN_NO_STAFF;
-	return create(d, &staff, name, now, token, id);
+	struct account_row staff;
+	rc = email ? store_account_get_by_email(d, "staff", email, &staff)
+	           : store_account_get(d, "staff", staff_id, &staff);
+	if (rc >= 0)
+		rc = rc == 0 || !staff.active ? API_TOKEN_NO_STAFF
+		                              : create(d, actor, &staff, name, now, token, id);
+	if (rc > 0) { /* refused: nothing was written */
+		db_rollback(d);
+		return rc;
+	}
+	return finish(d, rc);
 }
 
-int api_token_create_for(db *d, int64_t staff_id, const char *name, int64_t now,
-                         char token[TOKEN_LEN + 1], int64_t *id)
+int api_token_create(db *d, const struct actor *actor, const char *staff_email, const char *name,
+                     int64_t now, char token[TOKEN_LEN + 1], int64_t *id)
 {
-	struct account_row staff;
-	int rc = store_account_get(d, "staff", staff_id, &staff);
-	if (rc < 0)
-		return rc;
-	if (rc == 0 || !staff.active)
-		return API_TOKEN_NO_STAFF;
-	return create(d, &staff, name, now, token, id);
+	return create_in_transaction(d, actor, staff_email ? staff_email : "", 0, name, now, token, id);
+}
+
+int api_token_create_for(db *d, const struct actor *actor, int64_t staff_id, const char *name,
+                         int64_t now, char token[TOKEN_LEN + 1], int64_t *id)
+{
+	return create_in_transaction(d, actor, NULL, staff_id, name, now, token, id);
 }
 
 int api_token_list(db *d, arena *a, struct api_token_row *rows, int max)
@@ -65,9 +91,21 @@ int api_token_list(db *d, arena *a, struct api_token_row *rows, int max)
 	return store_api_token_list(d, a, rows, max);
 }
 
-int api_token_revoke(db *d, int64_t id, int64_t now)
+int api_token_revoke(db *d, const struct actor *actor, int64_t id, int64_t now)
 {
-	return store_api_token_revoke(d, id, now);
+	int rc = db_begin_write(d);
+	if (rc < 0)
+		return rc;
+	struct audit_snapshot snap;
+	rc = audit_begin(d, &snap, "token", id);
+	int revoked = rc == 0 ? store_api_token_revoke(d, id, now) : rc;
+	if (revoked <= 0) {
+		buf_free(&snap.before);
+		db_rollback(d);
+		return revoked;
+	}
+	rc = finish(d, audit_end(d, &snap, actor, id, now));
+	return rc < 0 ? rc : 1;
 }
 
 int api_token_authenticate(db *d, const char *email, const char *token, int64_t now,
@@ -118,7 +156,7 @@ int api_rate_limit(db *d)
 	return cached;
 }
 
-int api_rate_limit_set(db *d, const char *typed, bool *valid)
+int api_rate_limit_set(db *d, const struct actor *actor, const char *typed, bool *valid, int64_t now)
 {
 	int64_t n;
 	char value[24];
@@ -128,7 +166,18 @@ int api_rate_limit_set(db *d, const char *typed, bool *valid)
 	if (!*valid)
 		return 0;
 	snprintf(value, sizeof value, "%lld", (long long)n);
-	return store_setting_set(d, "api_rate_limit", value);
+	int rc = db_begin_write(d);
+	if (rc < 0)
+		return rc;
+	struct audit_snapshot snap;
+	rc = audit_begin(d, &snap, "settings", 0);
+	if (rc == 0)
+		rc = store_setting_set(d, "api_rate_limit", value);
+	if (rc == 0)
+		return finish(d, audit_end(d, &snap, actor, 0, now));
+	buf_free(&snap.before);
+	db_rollback(d);
+	return rc;
 }
 
 /* The hits of this process not yet added to the shared counter, per token:

@@ -6,7 +6,9 @@
  * the maintenance job.
  *
  * Kinds: "<entity>.create|update|delete" for settings, department, staff,
- * client, service, reply; "2fa.reset"; "signin.success", "signin.failure". */
+ * client, service, reply, token (API tokens: create, and revoke as
+ * update), webhook; "webhook.resend"; "2fa.reset"; "signin.success",
+ * "signin.failure". */
 #ifndef CHAMADO_AUDIT_H
 #define CHAMADO_AUDIT_H
 
@@ -32,7 +34,7 @@ int audit_signin(db *d, int64_t staff_id, const char *name, const char *email, c
                  bool success, const char *why, int64_t now);
 
 /* Before → after of one entity ("settings", "department", "staff",
- * "client", "service", "reply"): audit_begin reads it before the change,
+ * "client", "service", "reply", "token", "webhook"): audit_begin reads it before the change,
  * audit_end after it (id may be new) and writes what differs, as
  * <entity>.create, .update or .delete; nothing when nothing changed. Both
  * run inside the change's transaction. audit_end frees the snapshot. */

@@ -324,6 +324,68 @@ int twofa_disable(db *d, const struct actor *actor, const char *password, int64_
 	return rc;
 }
 
+int twofa_recovery_regenerate(db *d, const struct actor *actor, const char *proof, int64_t now,
+                              char codes[TWOFA_RECOVERY_CODES][TWOFA_RECOVERY_LEN + 1])
+{
+	const struct session *me = own_account(actor);
+	if (!me)
+		return TWOFA_FORBIDDEN;
+	const char *kind = kind_name(me->kind);
+	struct twofa_row row;
+	int rc = store_twofa_get(d, kind, me->user_id, &row);
+	if (rc <= 0 || !row.enabled_at)
+		return rc < 0 ? rc : TWOFA_NOT_ENABLED;
+	/* Check: six digits are a code of the app (spent like one at sign-in,
+	 * so it cannot serve twice); anything else is the password. A
+	 * recovery code is no proof here: it is what is being replaced. */
+	char typed[16];
+	int64_t step = -1;
+	if (code_normalize(proof, typed) == TOTP_DIGITS) {
+		step = matching_step(row.secret, typed, now, row.last_step);
+		if (step < 0)
+			return TWOFA_WRONG_PASSWORD;
+	} else {
+		struct account_row account;
+		rc = store_account_get(d, kind, me->user_id, &account);
+		if (rc <= 0)
+			return rc < 0 ? rc : TWOFA_FORBIDDEN;
+		if (!password_verify(proof ? proof : "", account.password_hash))
+			return TWOFA_WRONG_PASSWORD;
+	}
+	/* Proceed: the old codes go and ten new ones come in one transaction,
+	 * with the audit record for staff. */
+	rc = db_begin_write(d);
+	if (rc < 0)
+		return rc;
+	if (step >= 0) {
+		rc = store_twofa_use_step(d, kind, me->user_id, step);
+		if (rc == 0) { /* the step was spent meanwhile */
+			db_rollback(d);
+			return TWOFA_WRONG_PASSWORD;
+		}
+		rc = rc == 1 ? 0 : rc;
+	}
+	if (rc == 0)
+		rc = store_recovery_delete(d, kind, me->user_id);
+	for (int i = 0; i < TWOFA_RECOVERY_CODES && rc == 0; i++) {
+		char hash[TOKEN_HASH_LEN + 1];
+		recovery_code_new(codes[i], hash);
+		rc = store_recovery_insert(d, kind, me->user_id, hash);
+	}
+	if (rc == 0 && me->kind == ACCOUNT_STAFF)
+		rc = audit_record(d, actor, "2fa.recovery", me->email,
+		                  step >= 0 ? "recovery codes: 10 new, the old ones revoked (confirmed with a code)"
+		                            : "recovery codes: 10 new, the old ones revoked (confirmed with the password)",
+		                  now);
+	if (rc == 0)
+		rc = db_commit(d);
+	if (rc < 0) {
+		db_rollback(d);
+		return rc;
+	}
+	return TWOFA_OK;
+}
+
 int twofa_verify(db *d, enum account_kind kind, int64_t user_id, const char *code, int64_t now)
 {
 	const char *k = kind_name(kind);

@@ -83,6 +83,14 @@ int twofa_setup_confirm(db *d, const struct actor *actor, const char *code, int6
 /* Turns it off for the actor's own account after checking the password.
  * Staff cannot while the admin requires it (TWOFA_FORBIDDEN). */
 int twofa_disable(db *d, const struct actor *actor, const char *password, int64_t now);
+/* Replaces the recovery codes of the actor's own account (two-factor on)
+ * with ten new ones, shown this once in codes; the old ones stop working.
+ * proof is the current password or a current code of the app (six digits,
+ * spent as at sign-in). Staff are audited (2fa.recovery). TWOFA_OK,
+ * TWOFA_WRONG_PASSWORD (neither proof holds), TWOFA_NOT_ENABLED,
+ * TWOFA_FORBIDDEN or < 0. */
+int twofa_recovery_regenerate(db *d, const struct actor *actor, const char *proof, int64_t now,
+                              char codes[TWOFA_RECOVERY_CODES][TWOFA_RECOVERY_LEN + 1]);
 /* Checks a code at sign-in: six digits from the app (this step or the ones
  * beside it, never one accepted before) or an unused recovery code, which
  * is then spent. TWOFA_OK, TWOFA_BAD_CODE, TWOFA_NOT_ENABLED or < 0. */

@@ -8,6 +8,7 @@
 
 #include "base/str.h"
 #include "domain/api.h"
+#include "domain/audit.h"
 #include "domain/token.h"
 #include "store/ticket_store.h"
 #include "view/i18n.h"
@@ -38,8 +39,8 @@ static bool url_valid(const char *url)
 	return true;
 }
 
-int webhook_save(db *d, int64_t id, const struct webhook_form *f, int64_t now,
-                 struct webhook_errors *e, int64_t *out_id)
+int webhook_save(db *d, const struct actor *actor, int64_t id, const struct webhook_form *f,
+                 int64_t now, struct webhook_errors *e, int64_t *out_id)
 {
 	memset(e, 0, sizeof *e);
 	char url[WEBHOOK_URL_MAX + 1] = "";
@@ -58,32 +59,58 @@ int webhook_save(db *d, int64_t id, const struct webhook_form *f, int64_t now,
 		e->events = N_("Choose at least one event.");
 	if (e->url || e->events)
 		return WEBHOOK_INVALID;
-	if (id > 0) {
-		arena *a = arena_new(1024);
-		if (!a)
-			return DB_NOMEM;
-		struct webhook_row row;
-		int rc = store_webhook_get(d, id, a, &row);
-		arena_free(a);
-		if (rc <= 0)
-			return rc < 0 ? rc : WEBHOOK_NOT_FOUND;
-		rc = store_webhook_update(d, id, url, events, f->active);
-		if (rc == 0)
-			*out_id = id;
+	int rc = db_begin_write(d);
+	if (rc < 0)
+		return rc;
+	struct audit_snapshot snap;
+	rc = audit_begin(d, &snap, "webhook", id);
+	int64_t saved = id;
+	if (rc == 0 && id > 0) {
+		/* The snapshot is empty exactly when there is no such webhook. */
+		rc = snap.before.len == 0 ? WEBHOOK_NOT_FOUND : store_webhook_update(d, id, url, events, f->active);
+	} else if (rc == 0) {
+		char secret[TOKEN_LEN + 1];
+		token_new(secret);
+		saved = store_webhook_insert(d, url, events, secret, f->active, now);
+		sodium_memzero(secret, sizeof secret);
+		rc = saved < 0 ? (int)saved : 0;
+	}
+	if (rc != 0) {
+		buf_free(&snap.before);
+		db_rollback(d);
 		return rc;
 	}
-	char secret[TOKEN_LEN + 1];
-	token_new(secret);
-	int64_t new_id = store_webhook_insert(d, url, events, secret, f->active, now);
-	if (new_id < 0)
-		return (int)new_id;
-	*out_id = new_id;
+	rc = audit_end(d, &snap, actor, saved, now);
+	if (rc == 0)
+		rc = db_commit(d);
+	if (rc < 0) {
+		db_rollback(d);
+		return rc;
+	}
+	*out_id = saved;
 	return WEBHOOK_OK;
 }
 
-int webhook_delete(db *d, int64_t id)
+int webhook_delete(db *d, const struct actor *actor, int64_t id, int64_t now)
 {
-	return store_webhook_delete(d, id);
+	int rc = db_begin_write(d);
+	if (rc < 0)
+		return rc;
+	struct audit_snapshot snap;
+	rc = audit_begin(d, &snap, "webhook", id);
+	if (rc == 0)
+		rc = snap.before.len == 0 ? 1 : store_webhook_delete(d, id);
+	if (rc != 0) {
+		buf_free(&snap.before);
+		db_rollback(d);
+		return rc;
+	}
+	rc = audit_end(d, &snap, actor, id, now);
+	if (rc == 0)
+		rc = db_commit(d);
+	if (rc < 0)
+		db_rollback(d);
+	return rc;
 }
 
 int webhook_list(db *d, arena *a, struct webhook_row *rows, int max)
@@ -109,9 +136,39 @@ int webhook_deliveries(db *d, int64_t webhook_id, arena *a, struct webhook_deliv
 	return store_webhook_delivery_list(d, webhook_id, a, rows, max);
 }
 
-int webhook_resend(db *d, int64_t webhook_id, int64_t delivery_id, int64_t now)
+int webhook_resend(db *d, const struct actor *actor, int64_t webhook_id, int64_t delivery_id,
+                   int64_t now)
 {
-	return store_webhook_delivery_requeue(d, webhook_id, delivery_id, now);
+	arena *a = arena_new(4096);
+	if (!a)
+		return DB_NOMEM;
+	int rc = db_begin_write(d);
+	if (rc < 0) {
+		arena_free(a);
+		return rc;
+	}
+	struct webhook_delivery_row row;
+	rc = store_webhook_delivery_get(d, delivery_id, a, &row);
+	if (rc == 1 && row.webhook_id != webhook_id)
+		rc = 0;
+	const char *before = rc == 1 ? arena_strdup(a, row.status) : NULL;
+	if (rc == 1)
+		rc = store_webhook_delivery_requeue(d, webhook_id, delivery_id, now);
+	if (rc == 1) {
+		/* The record names the webhook by its address and the delivery
+		 * by its number; never the secret or the payload. */
+		const char *changes = arena_printf(a, "delivery: %lld\nevent: %s\nstatus: %s \xe2\x86\x92 queued\n",
+		                                   (long long)delivery_id, row.event, before ? before : "");
+		int wrote = changes ? audit_record(d, actor, "webhook.resend", row.url, changes, now) : DB_NOMEM;
+		if (wrote == 0)
+			wrote = db_commit(d);
+		if (wrote < 0)
+			rc = wrote;
+	}
+	if (rc != 1)
+		db_rollback(d);
+	arena_free(a);
+	return rc;
 }
 
 int webhook_claim_due(db *d, int64_t now, int lease_s, int limit, int64_t *ids)

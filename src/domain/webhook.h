@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "domain/actor.h"
 #include "store/api_store.h"
 #include "store/db.h"
 
@@ -46,17 +47,24 @@ struct webhook_errors {
 };
 enum { WEBHOOK_OK = 0, WEBHOOK_INVALID = 1, WEBHOOK_NOT_FOUND = 2 };
 
-/* Creates (id 0: a new secret is made) or updates a webhook. *out_id. */
-int webhook_save(db *d, int64_t id, const struct webhook_form *f, int64_t now,
-                 struct webhook_errors *e, int64_t *out_id);
-int webhook_delete(db *d, int64_t id);
+/* The admin's changes below are written with their audit record
+ * (webhook.create, .update, .delete, .resend: the address, the events and
+ * the switch, never the secret) in one transaction. */
+
+/* Creates (id 0: a new secret is made) or updates a webhook. *out_id.
+ * WEBHOOK_OK, WEBHOOK_INVALID (e), WEBHOOK_NOT_FOUND or < 0. */
+int webhook_save(db *d, const struct actor *actor, int64_t id, const struct webhook_form *f,
+                 int64_t now, struct webhook_errors *e, int64_t *out_id);
+/* 0, 1 when there is no such webhook, or < 0. */
+int webhook_delete(db *d, const struct actor *actor, int64_t id, int64_t now);
 int webhook_list(db *d, arena *a, struct webhook_row *rows, int max);
 int webhook_get(db *d, int64_t id, arena *a, struct webhook_row *row);
 bool webhook_has_event(const struct webhook_row *w, const char *event);
 int webhook_deliveries(db *d, int64_t webhook_id, arena *a, struct webhook_delivery_row *rows,
                        int max);
 /* "Send again" a delivered or failed delivery: 1, 0 when there is none. */
-int webhook_resend(db *d, int64_t webhook_id, int64_t delivery_id, int64_t now);
+int webhook_resend(db *d, const struct actor *actor, int64_t webhook_id, int64_t delivery_id,
+                   int64_t now);
 
 /* ---- for the sender ---- */
 

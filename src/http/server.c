@@ -8,12 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "base/log.h"
 #include "base/str.h"
+#include "http/header.h"
 
 struct server {
 	struct MHD_Daemon *daemon;
@@ -163,12 +163,6 @@ static int parse_target(struct conn_state *cs)
 	return 0;
 }
 
-static bool content_type_is(const char *ct, const char *type)
-{
-	size_t n = strlen(type);
-	return ct && strncasecmp(ct, type, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
-
 static int field_finish(struct conn_state *cs)
 {
 	struct request *req = &cs->req;
@@ -316,7 +310,7 @@ static int begin_body(struct conn_state *cs)
 	if (!(req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)))
 		return 0;
 	const char *ct = req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
-	if (content_type_is(ct, "multipart/form-data")) {
+	if (header_content_type_is(ct, "multipart/form-data")) {
 		cs->pp = MHD_create_post_processor(req->conn, 16384, on_part, cs);
 		if (!cs->pp) {
 			req->body_malformed = true;
@@ -324,7 +318,7 @@ static int begin_body(struct conn_state *cs)
 		}
 		return 0;
 	}
-	cs->urlencoded = content_type_is(ct, "application/x-www-form-urlencoded");
+	cs->urlencoded = header_content_type_is(ct, "application/x-www-form-urlencoded");
 	if (len && (uint64_t)n > o->max_form_body) {
 		req->body_too_big = true;
 		return -1;

@@ -150,8 +150,48 @@ int store_admin_audit_snapshot(db *d, const char *entity, int64_t id, buf *out)
 		if (!s)
 			return DB_ERROR;
 		int rc;
+		/* A secret (mail_ref_secret) never reaches the log, even when a
+		 * change happens to create it. */
 		while ((rc = db_step(s)) == DB_ROW)
-			put_field(out, db_col_text(s, 0), db_col_text(s, 1));
+			if (!str_ends_with(db_col_text(s, 0), "_secret"))
+				put_field(out, db_col_text(s, 0), db_col_text(s, 1));
+		db_done(s);
+		return rc < 0 ? rc : 0;
+	}
+	if (str_eq(entity, "token")) {
+		/* Never the token's hash: its name, whom it acts as, and whether
+		 * it still works. */
+		static const char *const names[] = {"name", "acts_as", "state"};
+		return snapshot_row(d, "SELECT t.name, s.email, CASE WHEN t.revoked_at IS NULL THEN 'active' "
+		                       "ELSE 'revoked' END FROM api_tokens t JOIN staff s ON s.id = t.staff_id "
+		                       "WHERE t.id = $1", id, names, 3, out);
+	}
+	if (str_eq(entity, "webhook")) {
+		/* Never the secret that signs the deliveries. The events are kept
+		 * as ",a,b,": shown as "a, b". */
+		db_stmt *s = db_prepare(d, "SELECT url, events, active FROM webhooks WHERE id = $1");
+		if (!s)
+			return DB_ERROR;
+		db_bind_int(s, 1, id);
+		int rc = db_step(s);
+		if (rc == DB_ROW) {
+			put_field(out, "url", db_col_text(s, 0));
+			buf events;
+			buf_init(&events, 1024);
+			const char *e = db_col_text(s, 1);
+			while (*e) {
+				size_t n = strcspn(e, ",");
+				if (n) {
+					if (events.len)
+						buf_puts(&events, ", ");
+					buf_append(&events, e, n);
+				}
+				e += n + (e[n] == ',');
+			}
+			put_field(out, "events", buf_str(&events));
+			buf_free(&events);
+			put_field(out, "active", db_col_text(s, 2));
+		}
 		db_done(s);
 		return rc < 0 ? rc : 0;
 	}

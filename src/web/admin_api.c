@@ -84,8 +84,8 @@ void admin_token_create_submit(struct request *req)
 	char token[TOKEN_LEN + 1];
 	db *d = req_db(req);
 	str_to_int64(admin_form_text(req, "staff_id"), 1, INT64_MAX, &staff_id);
-	int rc = d ? api_token_create_for(d, staff_id ? staff_id : admin->user_id, admin_form_text(req, "name"),
-	                                  (int64_t)time(NULL), token, &id)
+	int rc = d ? api_token_create_for(d, web_actor(req), staff_id ? staff_id : admin->user_id,
+	                                  admin_form_text(req, "name"), web_now(req), token, &id)
 	           : -1;
 	if (rc == API_TOKEN_BAD_NAME || rc == API_TOKEN_NO_STAFF) {
 		render_tokens(req, 422, NULL,
@@ -108,7 +108,7 @@ void admin_token_revoke_submit(struct request *req)
 	if (!admin_require(req))
 		return;
 	db *d = req_db(req);
-	int rc = !admin_param_id(req, "id", &id) ? 0 : d ? api_token_revoke(d, id, (int64_t)time(NULL)) : -1;
+	int rc = !admin_param_id(req, "id", &id) ? 0 : d ? api_token_revoke(d, web_actor(req), id, web_now(req)) : -1;
 	if (rc != 1) {
 		resp_error(req, rc == 0 ? 404 : 500);
 		return;
@@ -124,7 +124,7 @@ void admin_token_rate_submit(struct request *req)
 		return;
 	db *d = req_db(req);
 	bool valid = false;
-	int rc = d ? api_rate_limit_set(d, admin_form_text(req, "rate"), &valid) : -1;
+	int rc = d ? api_rate_limit_set(d, web_actor(req), admin_form_text(req, "rate"), &valid, web_now(req)) : -1;
 	if (rc == 0 && !valid) {
 		render_tokens(req, 422, NULL, NULL, N_("Enter a number of requests a minute, from 1 to 1000000."));
 		return;
@@ -263,7 +263,7 @@ void admin_webhook_create_submit(struct request *req)
 	struct webhook_errors e;
 	int64_t id = 0;
 	db *d = req_db(req);
-	int rc = d ? webhook_save(d, 0, &f, (int64_t)time(NULL), &e, &id) : -1;
+	int rc = d ? webhook_save(d, web_actor(req), 0, &f, web_now(req), &e, &id) : -1;
 	if (rc == WEBHOOK_INVALID) {
 		render_webhooks(req, 422, &f, &e);
 		return;
@@ -302,7 +302,7 @@ void admin_webhook_edit_submit(struct request *req)
 	struct webhook_form f = form_from_request(req);
 	struct webhook_errors e;
 	db *d = req_db(req);
-	int rc = d ? webhook_save(d, id, &f, (int64_t)time(NULL), &e, &out) : -1;
+	int rc = d ? webhook_save(d, web_actor(req), id, &f, web_now(req), &e, &out) : -1;
 	if (rc == WEBHOOK_INVALID) {
 		render_webhook(req, 422, id, &f, &e);
 		return;
@@ -322,7 +322,7 @@ void admin_webhook_delete_submit(struct request *req)
 	if (!admin_require(req))
 		return;
 	db *d = req_db(req);
-	int rc = !admin_param_id(req, "id", &id) ? 1 : d ? webhook_delete(d, id) : -1;
+	int rc = !admin_param_id(req, "id", &id) ? 1 : d ? webhook_delete(d, web_actor(req), id, web_now(req)) : -1;
 	if (rc != 0) {
 		resp_error(req, rc > 0 ? 404 : 500);
 		return;
@@ -340,7 +340,7 @@ void admin_webhook_resend_submit(struct request *req)
 		return;
 	db *d = req_db(req);
 	int rc = !admin_param_id(req, "id", &id) || !admin_param_id(req, "delivery", &delivery) ? 0
-	         : d ? webhook_resend(d, id, delivery, (int64_t)time(NULL)) : -1;
+	         : d ? webhook_resend(d, web_actor(req), id, delivery, web_now(req)) : -1;
 	if (rc != 1) {
 		resp_error(req, rc == 0 ? 404 : 500);
 		return;

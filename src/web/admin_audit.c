@@ -27,6 +27,8 @@ static const char *const kinds[][2] = {
 	{"service.", N_("Services")},
 	{"reply.", N_("Predefined replies")},
 	{"2fa.", N_("Two-factor resets")},
+	{"token.", N_("API tokens")},
+	{"webhook.", N_("Webhooks")},
 };
 
 /* What a record's kind says, translated. */
@@ -41,6 +43,9 @@ static const char *kind_text(struct request *req, const char *kind)
 		{"service.update", N_("Service changed")}, {"service.delete", N_("Service removed")},
 		{"reply.create", N_("Predefined reply created")}, {"reply.update", N_("Predefined reply changed")},
 		{"reply.delete", N_("Predefined reply deleted")}, {"2fa.reset", N_("Two-factor sign-in reset")},
+		{"2fa.recovery", N_("New recovery codes made")}, {"token.create", N_("API token created")}, {"token.update", N_("API token revoked")},
+		{"webhook.create", N_("Webhook created")}, {"webhook.update", N_("Webhook changed")},
+		{"webhook.delete", N_("Webhook deleted")}, {"webhook.resend", N_("Webhook delivery sent again")},
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (str_eq(names[i][0], kind))
@@ -92,9 +97,67 @@ static const char *when_text(struct request *req, int64_t t, bool csv)
 	return arena_strdup(req->arena, out);
 }
 
-/* A sign-in's reason (stored in English as a code), translated. */
+/* The settings' keys as the admin pages name them (the labels of their
+ * fields), so a settings record reads "Company name: a → b", not
+ * "company_name: a → b". A key not listed here shows as it is. */
+static const char *const setting_labels[][2] = {
+	{"company_name", N_("Company name")},
+	{"brand_color", N_("Brand colour")},
+	{"base_url", N_("Site address")},
+	{"show_powered_by", N_("Show the \"powered by Chamado\" line in the footer")},
+	{"registration_open", N_("Visitors can create a client account")},
+	{"auto_close_days", N_("Close answered tickets after (days)")},
+	{"ticket_number_digits", N_("Digits in new ticket numbers")},
+	{"attachment_max_files", N_("Files per message")},
+	{"attachment_max_mb", N_("Size per file (MB)")},
+	{"attachment_extensions", N_("Allowed file extensions")},
+	{"mail_unknown_sender", N_("Email from an unknown address")},
+	{"mail_banned_senders", N_("Banned senders")},
+	{"twofa_require_staff", N_("Require two-factor sign-in for all staff")},
+	{"twofa_clients", N_("Offer two-factor sign-in to clients")},
+	{"api_rate_limit", N_("Requests a minute per token")},
+	{"audit_keep_days", N_("Keep records for (days)")},
+	{"csat_trigger", N_("Ask the client \"How would you rate our support?\"")},
+	{"csat_notify_bad", N_("Email the department when a client rates the support as bad and writes a comment")},
+	{"kb_require_login", N_("Only signed-in clients can read the knowledgebase")},
+};
+
+/* A settings record's "key: before → after" lines with each known key
+ * replaced by its translated label. */
+static const char *settings_changes_text(struct request *req, const char *changes)
+{
+	buf out;
+	buf_init(&out, 1 << 20);
+	for (const char *line = changes; *line;) {
+		size_t n = strcspn(line, "\n");
+		size_t key_len = strcspn(line, ":\n");
+		const char *label = NULL;
+		for (size_t i = 0; key_len < n && i < sizeof setting_labels / sizeof setting_labels[0]; i++)
+			if (strlen(setting_labels[i][0]) == key_len && memcmp(setting_labels[i][0], line, key_len) == 0)
+				label = tr(req, setting_labels[i][1]);
+		if (label) {
+			buf_puts(&out, label);
+			buf_append(&out, line + key_len, n - key_len);
+		} else {
+			buf_append(&out, line, n);
+		}
+		line += n;
+		if (*line == '\n') {
+			buf_putc(&out, '\n');
+			line++;
+		}
+	}
+	const char *text = out.len ? arena_strndup(req->arena, buf_str(&out), out.len) : NULL;
+	buf_free(&out);
+	return text ? text : changes;
+}
+
+/* A sign-in's reason (stored in English as a code), translated; a
+ * settings record's keys as labels. */
 static const char *changes_text(struct request *req, const struct admin_audit_row *r)
 {
+	if (str_starts_with(r->kind, "settings.") && r->changes)
+		return settings_changes_text(req, r->changes);
 	static const char *const reasons[][2] = {
 		{"password", N_("with the password")},
 		{"password and code", N_("with the password and a code")},

@@ -2,7 +2,6 @@
  * and out, Zendesk's error shapes and pagination. */
 #include "web/api.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +9,8 @@
 
 #include "base/str.h"
 #include "domain/api_token.h"
+#include "http/header.h"
 #include "web/page.h"
-
-enum { AUTH_HEADER_MAX = 1024 };
 
 bool api_path(const char *path)
 {
@@ -108,45 +106,10 @@ void api_error_page(struct request *req, int status)
 	}
 }
 
-/* The token and, for Basic, the email of "EMAIL/token:TOKEN". */
-static bool parse_authorization(struct request *req, const char **email, const char **token)
-{
-	const char *h = req_header(req, "Authorization");
-	*email = NULL;
-	*token = NULL;
-	if (!h || strlen(h) > AUTH_HEADER_MAX)
-		return false;
-	if (strncasecmp(h, "Bearer ", 7) == 0) {
-		*token = h + 7;
-		while (**token == ' ')
-			(*token)++;
-		return true;
-	}
-	if (strncasecmp(h, "Basic ", 6) != 0)
-		return false;
-	const char *b64 = h + 6;
-	while (*b64 == ' ')
-		b64++;
-	size_t cap = strlen(b64);
-	char *plain = arena_alloc(req->arena, cap + 1);
-	size_t len = 0;
-	if (!plain || sodium_base642bin((unsigned char *)plain, cap, b64, strlen(b64), NULL, &len, NULL,
-	                                sodium_base64_VARIANT_ORIGINAL) != 0)
-		return false;
-	plain[len] = '\0';
-	char *sep = strstr(plain, "/token:");
-	if (!sep || memchr(plain, 0, len) != NULL)
-		return false;
-	*sep = '\0';
-	*email = plain;
-	*token = sep + strlen("/token:");
-	return true;
-}
-
 static bool authenticate(struct request *req, struct api_call *c, int64_t now)
 {
 	const char *email, *token;
-	int rc = parse_authorization(req, &email, &token)
+	int rc = header_authorization(req->arena, req_header(req, "Authorization"), &email, &token)
 	             ? api_token_authenticate(c->d, email, token, now, &c->staff, &c->token_id)
 	             : 0;
 	if (rc < 0) {
@@ -183,11 +146,10 @@ static bool parse_body(struct request *req, struct api_call *c)
 {
 	if (!(req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH)) || !req->raw_body)
 		return true;
-	json_error_t err;
-	json_t *body = json_loadb(req->raw_body, req->raw_body_len, JSON_REJECT_DUPLICATES, &err);
-	if (!body || !json_is_object(body)) {
-		json_decref(body);
-		char *text = arena_printf(req->arena, "The body is not a JSON object: %s", err.text);
+	char why[160];
+	json_t *body = api_body_parse(req->raw_body, req->raw_body_len, why, sizeof why);
+	if (!body) {
+		char *text = arena_printf(req->arena, "The body is not a JSON object: %s", why);
 		api_error(req, 400, "BadRequest", text ? text : "The body is not a JSON object");
 		return false;
 	}
@@ -234,38 +196,9 @@ bool api_param_id(struct request *req, const char *name, int64_t *id)
 	return str_to_int64(digits, 1, INT64_MAX / 4, id);
 }
 
-const char *api_string(json_t *obj, const char *key, struct api_errors *e)
-{
-	json_t *v = obj ? json_object_get(obj, key) : NULL;
-	if (!v || json_is_null(v))
-		return NULL;
-	if (!json_is_string(v)) {
-		api_error_add(e, key, "must be a string");
-		return NULL;
-	}
-	return json_string_value(v);
-}
-
-int64_t api_id(json_t *obj, const char *key, struct api_errors *e)
-{
-	json_t *v = obj ? json_object_get(obj, key) : NULL;
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_integer(v) || json_integer_value(v) <= 0) {
-		api_error_add(e, key, "must be an id (a positive integer)");
-		return -1;
-	}
-	return json_integer_value(v);
-}
-
 json_t *api_wrapped(struct api_call *c, const char *name, struct api_errors *e)
 {
-	json_t *o = c->body ? json_object_get(c->body, name) : NULL;
-	if (!o || !json_is_object(o)) {
-		api_error_add(e, name, "is required: send {\"<name>\": {...}}");
-		return NULL;
-	}
-	return o;
+	return api_body_wrapped(c->body, name, e);
 }
 
 static bool query_int(struct request *req, const char *name, int64_t min, int64_t max,

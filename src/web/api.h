@@ -16,6 +16,7 @@
 
 #include "domain/api.h"
 #include "domain/session.h"
+#include "web/api_body.h"
 #include "http/request.h"
 #include "http/router.h"
 
@@ -58,12 +59,6 @@ void api_fail(struct request *req, int rc, const struct api_errors *e);
 
 /* The route parameter "id" ("123.json" or "123") as an id > 0. */
 bool api_param_id(struct request *req, const char *name, int64_t *id);
-/* A string member of obj: NULL when absent or null; an error in e when it
- * is there but not a string. */
-const char *api_string(json_t *obj, const char *key, struct api_errors *e);
-/* An id member (integer > 0): 0 when absent or null; -1 with an error in e
- * when it is something else. */
-int64_t api_id(json_t *obj, const char *key, struct api_errors *e);
 /* The object wrapped in name ({"ticket": {...}}); NULL with an error in e
  * when it is missing. */
 json_t *api_wrapped(struct api_call *c, const char *name, struct api_errors *e);

@@ -13,15 +13,6 @@
 
 enum { SERVICES_MAX = 500 };
 
-static struct api_service_form service_form(json_t *in, struct api_errors *e)
-{
-	return (struct api_service_form){
-		.kind = api_string(in, "kind", e),
-		.label = api_string(in, "label", e),
-		.status = api_string(in, "status", e),
-	};
-}
-
 static void send_service(struct request *req, struct api_call *c, int status, int64_t id)
 {
 	struct api_service_row s;
@@ -64,7 +55,7 @@ API_HANDLER(api_service_create_call)
 	}
 	struct api_errors e = {0};
 	json_t *in = api_wrapped(c, "service", &e);
-	struct api_service_form f = service_form(in, &e);
+	struct api_service_form f = api_body_service(in, &e);
 	int rc = e.n ? API_INVALID : api_service_create(c->d, &c->staff, uid, &f, (int64_t)time(NULL), &e, &id);
 	if (rc != API_OK) {
 		api_fail(req, rc, &e);
@@ -82,7 +73,7 @@ API_HANDLER(api_service_update_call)
 	}
 	struct api_errors e = {0};
 	json_t *in = api_wrapped(c, "service", &e);
-	struct api_service_form f = service_form(in, &e);
+	struct api_service_form f = api_body_service(in, &e);
 	int rc = e.n ? API_INVALID : api_service_update(c->d, &c->staff, id, &f, (int64_t)time(NULL), &e);
 	if (rc != API_OK) {
 		api_fail(req, rc, &e);

@@ -134,21 +134,7 @@ API_HANDLER(api_ticket_show)
 API_HANDLER(api_ticket_create_call)
 {
 	struct api_errors e = {0};
-	json_t *in = api_wrapped(c, "ticket", &e);
-	json_t *comment = in ? json_object_get(in, "comment") : NULL;
-	json_t *requester = in ? json_object_get(in, "requester") : NULL;
-	struct api_ticket_new n = {
-		.subject = api_string(in, "subject", &e),
-		.body = json_is_object(comment) ? api_string(comment, "body", &e) : NULL,
-		.priority = api_string(in, "priority", &e),
-		.requester_uid = api_id(in, "requester_id", &e),
-		.requester_email = json_is_object(requester) ? api_string(requester, "email", &e) : NULL,
-		.requester_name = json_is_object(requester) ? api_string(requester, "name", &e) : NULL,
-		.group_id = api_id(in, "group_id", &e),
-		.service_id = api_id(in, "service_id", &e),
-	};
-	if (json_is_string(comment)) /* a bare string, as some clients send */
-		n.body = json_string_value(comment);
+	struct api_ticket_new n = api_body_ticket_new(api_wrapped(c, "ticket", &e), &e);
 	if (e.n) {
 		api_invalid(req, &e);
 		return;
@@ -177,22 +163,7 @@ API_HANDLER(api_ticket_update_call)
 		return;
 	}
 	struct api_errors e = {0};
-	json_t *in = api_wrapped(c, "ticket", &e);
-	json_t *comment = in ? json_object_get(in, "comment") : NULL;
-	json_t *assignee = in ? json_object_get(in, "assignee_id") : NULL;
-	json_t *pub = json_is_object(comment) ? json_object_get(comment, "public") : NULL;
-	struct api_ticket_change ch = {
-		.status = api_string(in, "status", &e),
-		.priority = api_string(in, "priority", &e),
-		.group_id = api_id(in, "group_id", &e),
-		.assignee_uid = !assignee ? -1 : json_is_null(assignee) ? 0 : api_id(in, "assignee_id", &e),
-		.comment = json_is_object(comment) ? api_string(comment, "body", &e) : NULL,
-		.comment_public = !json_is_false(pub),
-	};
-	if (json_is_object(comment) && !ch.comment && !json_object_get(comment, "body"))
-		api_error_add(&e, "comment", "needs a body");
-	if (pub && !json_is_boolean(pub))
-		api_error_add(&e, "public", "must be true or false");
+	struct api_ticket_change ch = api_body_ticket_change(api_wrapped(c, "ticket", &e), &e);
 	if (e.n) {
 		api_invalid(req, &e);
 		return;

@@ -107,21 +107,11 @@ API_HANDLER(api_users_search)
 	send_list(req, c, &q, &p, "/api/v2/users/search", extra);
 }
 
-static struct api_user_form user_form(json_t *in, struct api_errors *e)
-{
-	return (struct api_user_form){
-		.name = api_string(in, "name", e),
-		.email = api_string(in, "email", e),
-		.role = api_string(in, "role", e),
-		.locale = api_string(in, "locale", e),
-	};
-}
-
 API_HANDLER(api_user_create_call)
 {
 	struct api_errors e = {0};
 	json_t *in = api_wrapped(c, "user", &e);
-	struct api_user_form f = user_form(in, &e);
+	struct api_user_form f = api_body_user(in, &e);
 	int64_t uid = 0;
 	int rc = e.n ? API_INVALID : api_user_create(c->d, &c->staff, &f, (int64_t)time(NULL), &e, &uid);
 	if (rc != API_OK) {
@@ -135,7 +125,7 @@ API_HANDLER(api_user_create_or_update_call)
 {
 	struct api_errors e = {0};
 	json_t *in = api_wrapped(c, "user", &e);
-	struct api_user_form f = user_form(in, &e);
+	struct api_user_form f = api_body_user(in, &e);
 	int64_t uid = 0;
 	bool created = false;
 	int rc = e.n ? API_INVALID
@@ -156,7 +146,7 @@ API_HANDLER(api_user_update_call)
 	}
 	struct api_errors e = {0};
 	json_t *in = api_wrapped(c, "user", &e);
-	struct api_user_form f = user_form(in, &e);
+	struct api_user_form f = api_body_user(in, &e);
 	int rc = e.n ? API_INVALID : api_user_update(c->d, &c->staff, uid, &f, (int64_t)time(NULL), &e);
 	if (rc != API_OK) {
 		api_fail(req, rc, &e);

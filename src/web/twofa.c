@@ -3,6 +3,7 @@
  * The area's cookie decides whose session a page acts for. */
 #include "web/twofa.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -234,6 +235,46 @@ void twofa_disable_submit(struct request *req)
 	}
 	web_flash(req, "2fa-off");
 	resp_redirect(req, 303, account_path(req));
+}
+
+/* POST …/2fa/recovery — 200 with ten new recovery codes (shown this once;
+ * the old ones stop working); 422 when neither the password nor a code of
+ * the app was given right; 303 to the account when two-factor is off. */
+void twofa_recovery_submit(struct request *req)
+{
+	struct session *s = me(req);
+	if (!s) {
+		web_require_login(req);
+		return;
+	}
+	char codes[TWOFA_RECOVERY_CODES][TWOFA_RECOVERY_LEN + 1];
+	int rc = twofa_recovery_regenerate(req_db(req), web_actor(req), req_form(req, "proof"),
+	                                   web_now(req), codes);
+	if (rc == TWOFA_WRONG_PASSWORD) {
+		account_render_error(req, "recovery_proof",
+		                     tr(req, "Enter your current password or the six digits the app shows now."));
+		return;
+	}
+	if (rc == TWOFA_NOT_ENABLED) {
+		resp_redirect(req, 303, account_path(req));
+		return;
+	}
+	if (rc != TWOFA_OK) {
+		resp_error(req, rc == TWOFA_FORBIDDEN ? 403 : 500);
+		return;
+	}
+	vm_obj *page = page_new(req, "Save your recovery codes", "account");
+	if (!page) {
+		resp_error(req, 500);
+		return;
+	}
+	vm_set_bool(page, "regenerated", true);
+	vm_list *list = vm_set_list(page, "codes");
+	for (int i = 0; i < TWOFA_RECOVERY_CODES; i++)
+		vm_set_text(vm_list_add(list), "code", arena_strdup(req->arena, codes[i]));
+	sodium_memzero(codes, sizeof codes);
+	vm_set_text(page, "next", account_path(req));
+	page_render(req, 200, "pages/twofa_codes", page);
 }
 
 /* ---- sessions ---- */

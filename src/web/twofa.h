@@ -26,6 +26,7 @@ void login_code_submit(struct request *req);
 void twofa_setup_page(struct request *req);
 void twofa_setup_submit(struct request *req);
 void twofa_disable_submit(struct request *req);
+void twofa_recovery_submit(struct request *req);
 void session_end_submit(struct request *req);
 void sessions_end_others_submit(struct request *req);
 void admin_staff_twofa_reset_submit(struct request *req);

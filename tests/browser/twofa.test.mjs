@@ -155,7 +155,9 @@ test('an admin requires two-factor sign-in for staff from Segurança de acesso, 
   await visit(page, '/staff/admin/audit');
   const log = await mainText(page);
   assert.match(log, /Configurações alteradas/);
-  assert.match(log, /twofa_require_staff:\s*(0\s*)?→ 1/);
+  // Settings are named by their field's label, not their key (twofa_require_staff).
+  assert.match(log, /Exigir a verificação em duas etapas de toda a equipe:\s*(0\s*)?→ 1/);
+  assert.doesNotMatch(log, /twofa_require_staff/);
   assert.match(log, /Entrou/);
   await screenshot(page, 'audit-log-desktop');
   const phone = await b.page(PHONE_CONTEXT);

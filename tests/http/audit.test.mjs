@@ -4,7 +4,7 @@
 // CSV opens in a pt-BR spreadsheet; agents cannot see it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
+import { startServer, runSql } from '../lib/server.mjs';
 import { Client, signIn } from '../lib/client.mjs';
 import { uniqueEmail, describeResponse, decodeEntities } from '../lib/accounts.mjs';
 import { createStaff } from '../lib/staff.mjs';
@@ -43,8 +43,11 @@ test('a settings change is recorded with who, from where and the value before an
   assert.equal(r.status, 303);
   await admin.post('/staff/admin/security', {}); // clients: on → off
   const rows = await audit();
-  const row = rows.find((x) => x.what === 'Configurações alteradas' && /twofa_clients: 1 → 0/.test(x.changes));
-  assert.ok(row, `no settings record with twofa_clients: 1 → 0 in ${JSON.stringify(rows.slice(0, 5), null, 1)}`);
+  // The setting is named by its field's label, not by its key (twofa_clients).
+  const row = rows.find((x) => x.what === 'Configurações alteradas' &&
+    /Oferecer a verificação em duas etapas aos clientes: 1 → 0/.test(x.changes));
+  assert.ok(row, `no settings record with "Oferecer a verificação em duas etapas aos clientes: 1 → 0" in ${JSON.stringify(rows.slice(0, 5), null, 1)}`);
+  assert.doesNotMatch(row.changes, /twofa_/, 'a raw setting key is shown');
   assert.equal(row.who, 'Ana Lima');
   assert.equal(row.ip, '127.0.0.1');
   assert.match(row.when, /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/);
@@ -150,6 +153,98 @@ test('agents cannot open the audit log; retention is a setting', async () => {
   assert.equal(r.status, 303, describeResponse(r));
   const page = await admin.get('/staff/admin/audit');
   assert.match(page.body, /id="keep_days"[^>]*value="90"/);
-  assert.ok(auditRows(page.body).some((x) => /audit_keep_days:  → 90|audit_keep_days: 365 → 90/.test(x.changes)));
+  assert.ok(auditRows(page.body).some((x) => /Manter os registros por \(dias\):  → 90|Manter os registros por \(dias\): 365 → 90/.test(x.changes)));
   assert.equal((await admin.post('/staff/admin/audit/keep', { keep_days: '0' })).status, 400);
+});
+
+/** The CSV's lines (no BOM, no header) for a query. */
+async function csvLines(query) {
+  const r = await admin.request(`/staff/admin/audit.csv${query}`);
+  assert.equal(r.status, 200, describeResponse(r));
+  return r.body.replace(/^\uFEFF/, '').split('\r\n').filter(Boolean).slice(1);
+}
+
+test('API tokens: creating and revoking are recorded (never the token), and so is the rate limit', async () => {
+  await admin.get('/staff/admin/tokens');
+  const name = `Faturamento ${Date.now()}`;
+  const made = await admin.post('/staff/admin/tokens', { name });
+  assert.equal(made.status, 200, describeResponse(made));
+  const token = /<code class="token">([^<]+)<\/code>/.exec(made.body)?.[1];
+  assert.ok(token, 'the new token is not shown');
+  const id = runSql(s, `SELECT id FROM api_tokens WHERE name = '${name}'`);
+  const revoked = await admin.post(`/staff/admin/tokens/${id}/revoke`, {});
+  assert.equal(revoked.status, 303, describeResponse(revoked));
+  await admin.get('/staff/admin/tokens');
+  const rate = await admin.post('/staff/admin/tokens/rate', { rate: '650' });
+  assert.equal(rate.status, 303, describeResponse(rate));
+
+  const rows = await audit('?kind=token.');
+  const created = rows.find((x) => x.what === 'Token de API criado' && x.subject === name);
+  assert.ok(created, `no record of the token created in ${JSON.stringify(rows.slice(0, 3), null, 1)}`);
+  assert.equal(created.who, 'Ana Lima');
+  assert.equal(created.ip, '127.0.0.1');
+  assert.match(created.changes, new RegExp(`acts_as:  → ${STAFF.email.replace(/\./g, '\\.')}`));
+  assert.match(created.changes, /state:  → active/);
+  const gone = rows.find((x) => x.what === 'Token de API revogado' && x.subject === name);
+  assert.ok(gone, 'no record of the token revoked');
+  assert.match(gone.changes, /state: active → revoked/);
+  assert.ok(rows.every((x) => x.what.startsWith('Token de API')), 'the kind filter let other records through');
+  const settings = await audit('?kind=settings.');
+  assert.ok(settings.some((x) => /Requisições por minuto por token: \d* → 650/.test(x.changes)),
+    'no record of the rate limit change');
+
+  const lines = await csvLines('?kind=token.');
+  assert.ok(lines.some((l) => l.includes(';Token de API criado;') && l.includes(name)), lines.join('\n'));
+  assert.ok(lines.some((l) => l.includes(';Token de API revogado;') && /state: active → revoked/.test(l)), lines.join('\n'));
+  const all = (await admin.request('/staff/admin/audit.csv')).body + (await admin.get('/staff/admin/audit')).body;
+  assert.ok(!all.includes(token), 'the token itself is in the audit log');
+});
+
+test('webhooks: create, edit, "send again" and delete are recorded (never the secret), on the page and in the CSV', async () => {
+  await admin.get('/staff/admin/webhooks');
+  const url = `http://127.0.0.1:9/auditoria-${Date.now()}`;
+  const made = await admin.post('/staff/admin/webhooks', { url, ticket_created: '1', active: '1' });
+  assert.equal(made.status, 303, describeResponse(made));
+  const id = /\/staff\/admin\/webhooks\/(\d+)$/.exec(made.location)[1];
+  const page = await admin.get(made.location);
+  const secret = /<code class="token" id="secret">([^<]+)<\/code>/.exec(page.body)?.[1];
+  assert.ok(secret, 'the webhook page shows no secret');
+  const edited = await admin.post(`/staff/admin/webhooks/${id}`, { url: `${url}/v2`, ticket_created: '1', staff_reply: '1' });
+  assert.equal(edited.status, 303, describeResponse(edited));
+  // A failed delivery to send again (the receiver does not exist).
+  const now = Math.floor(Date.now() / 1000);
+  runSql(s, `INSERT INTO webhook_deliveries (webhook_id, event, status, attempts, next_attempt_at, created_at) ` +
+    `VALUES (${id}, 'ticket_created', 'failed', 10, ${now}, ${now})`);
+  const delivery = runSql(s, `SELECT max(id) FROM webhook_deliveries WHERE webhook_id = ${id}`);
+  await admin.get(`/staff/admin/webhooks/${id}`);
+  const again = await admin.post(`/staff/admin/webhooks/${id}/deliveries/${delivery}/resend`, {});
+  assert.equal(again.status, 303, describeResponse(again));
+  const deleted = await admin.post(`/staff/admin/webhooks/${id}/delete`, {});
+  assert.equal(deleted.status, 303, describeResponse(deleted));
+  assert.equal((await admin.post(`/staff/admin/webhooks/${id}/delete`, {})).status, 404, 'a deleted webhook deleted again');
+
+  const rows = await audit('?kind=webhook.');
+  const find = (what) => rows.find((x) => x.what === what && x.subject.startsWith(url));
+  const created = find('Webhook criado');
+  assert.ok(created, `no record of the webhook created in ${JSON.stringify(rows.slice(0, 4), null, 1)}`);
+  assert.equal(created.who, 'Ana Lima');
+  assert.equal(created.ip, '127.0.0.1');
+  assert.match(created.changes, /events:  → ticket_created/);
+  assert.match(created.changes, /active:  → 1/);
+  const changed = find('Webhook alterado');
+  assert.ok(changed, 'no record of the webhook changed');
+  assert.match(changed.changes, new RegExp(`url: ${url.replace(/[./]/g, '\\$&')} → ${url.replace(/[./]/g, '\\$&')}/v2`));
+  assert.match(changed.changes, /events: ticket_created → ticket_created, staff_reply/);
+  assert.match(changed.changes, /active: 1 → 0/);
+  const resent = find('Entrega do webhook reenviada');
+  assert.ok(resent, 'no record of "send again"');
+  assert.match(resent.changes, new RegExp(`delivery: ${delivery}`));
+  assert.match(resent.changes, /status: failed → queued/);
+  assert.ok(find('Webhook excluído'), 'no record of the webhook deleted');
+
+  const lines = await csvLines('?kind=webhook.');
+  for (const what of ['Webhook criado', 'Webhook alterado', 'Entrega do webhook reenviada', 'Webhook excluído'])
+    assert.ok(lines.some((l) => l.includes(`;${what};`) && l.includes(url)), `${what} is not in the CSV:\n${lines.join('\n')}`);
+  const all = (await admin.request('/staff/admin/audit.csv')).body + (await admin.get('/staff/admin/audit')).body;
+  assert.ok(!all.includes(secret), 'the webhook secret is in the audit log');
 });

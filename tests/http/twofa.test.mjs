@@ -150,6 +150,62 @@ test('recovery codes sign in once each, and count down on the account page', asy
   assert.equal((await codeStep(c, u.codes[3])).status, 422, 'a recovery code worked twice');
 });
 
+test('"Gerar novos códigos de recuperação" with the password: ten new codes shown once, the old ones stop working, a new one works once', async () => {
+  const u = await newClientWith2fa();
+  const account = await u.c.get('/account');
+  assert.match(account.body, /action="\/account\/2fa\/recovery"/, 'the account page offers no new recovery codes');
+  assert.match(mainText(account.body), /Gerar novos códigos de recuperação/);
+  const wrong = await u.c.post('/account/2fa/recovery', { proof: 'senha-errada-123' });
+  assert.equal(wrong.status, 422, describeResponse(wrong));
+  assert.match(mainText(wrong.body), /Digite sua senha atual ou os seis dígitos/);
+
+  const r = await u.c.post('/account/2fa/recovery', { proof: u.password });
+  assert.equal(r.status, 200, describeResponse(r));
+  assert.match(mainText(r.body), /Os antigos não funcionam mais/);
+  const fresh = recoveryCodesOf(r.body);
+  assert.equal(fresh.length, 10, `ten new codes expected:\n${mainText(r.body).slice(0, 800)}`);
+  assert.equal(new Set(fresh).size, 10);
+  assert.ok(fresh.every((x) => !u.codes.includes(x)), 'an old code came back');
+  assert.doesNotMatch((await u.c.get('/account')).body, new RegExp(fresh[0]), 'the codes are shown again on the account page');
+  assert.match(mainText((await u.c.get('/account')).body), /Códigos de recuperação restantes: 10/);
+
+  let { c } = await passwordStep(u.email, u.password);
+  const old = await codeStep(c, u.codes[0]);
+  assert.equal(old.status, 422, `an old recovery code still signs in: ${describeResponse(old)}`);
+  const good = await codeStep(c, fresh[0]);
+  assert.equal(good.status, 303, `a new recovery code was refused: ${describeResponse(good)}`);
+  ({ c } = await passwordStep(u.email, u.password));
+  assert.equal((await codeStep(c, fresh[0])).status, 422, 'a new recovery code worked twice');
+});
+
+test('new recovery codes with a code of the app instead of the password; that code is then spent; staff are audited', async () => {
+  const u = await newClientWith2fa();
+  const code = totp(u.secret, u.step + 1);
+  const r = await u.c.post('/account/2fa/recovery', { proof: code });
+  assert.equal(r.status, 200, describeResponse(r));
+  assert.equal(recoveryCodesOf(r.body).length, 10);
+  const replay = await u.c.post('/account/2fa/recovery', { proof: code });
+  assert.equal(replay.status, 422, 'the same app code made new codes twice');
+  const { c } = await passwordStep(u.email, u.password);
+  assert.equal((await codeStep(c, code)).status, 422, 'the code spent on new recovery codes signed in');
+
+  const admin = await signIn(s, STAFF.email, STAFF.password, { staff: true });
+  const member = await createStaff(admin, { name: 'Rita Prado', email: uniqueEmail('codigos'), departments: [1] });
+  const tf = await turnOn(member.client, '/staff/account');
+  const page = await member.client.get('/staff/account');
+  assert.match(page.body, /action="\/staff\/account\/2fa\/recovery"/);
+  const staffNew = await member.client.post('/staff/account/2fa/recovery', { proof: totp(tf.secret, tf.step + 1) });
+  assert.equal(staffNew.status, 200, describeResponse(staffNew));
+  const fresh = recoveryCodesOf(staffNew.body);
+  assert.equal(fresh.length, 10);
+  const again = await passwordStep(member.email, member.password, { staff: true });
+  assert.equal((await codeStep(again.c, tf.codes[0], { staff: true })).status, 422, 'an old staff recovery code still works');
+  assert.equal((await codeStep(again.c, fresh[0], { staff: true })).status, 303, 'a new staff recovery code was refused');
+  const log = await admin.get('/staff/admin/audit?kind=2fa.');
+  assert.match(mainText(log.body), new RegExp(`Novos códigos de recuperação gerados ${member.email.replace(/[.]/g, '\\.')}`),
+    'new recovery codes of staff are not in the audit log');
+});
+
 test('wrong codes count toward the sign-in lock: after five, even the right code waits (429)', async () => {
   const u = await newClientWith2fa();
   const { c } = await passwordStep(u.email, u.password);

@@ -98,7 +98,7 @@ static int64_t add_webhook(const char *url, bool created, bool reply, bool activ
 	struct webhook_form f = {.url = url, .events = {created, false, reply, false}, .active = active};
 	struct webhook_errors e;
 	int64_t id = 0;
-	cr_assert_eq(webhook_save(d, 0, &f, 1000, &e, &id), WEBHOOK_OK, "%s", db_error(d));
+	cr_assert_eq(webhook_save(d, NULL, 0, &f, 1000, &e, &id), WEBHOOK_OK, "%s", db_error(d));
 	return id;
 }
 
@@ -124,7 +124,7 @@ Test(api, refuses_a_webhook_without_an_http_address_or_events)
 	struct webhook_form f = {.url = "ftp://example.com/x", .active = true};
 	struct webhook_errors e;
 	int64_t id = 0;
-	cr_expect_eq(webhook_save(d, 0, &f, 1000, &e, &id), WEBHOOK_INVALID);
+	cr_expect_eq(webhook_save(d, NULL, 0, &f, 1000, &e, &id), WEBHOOK_INVALID);
 	cr_expect_not_null(e.url);
 	cr_expect_not_null(e.events);
 }

@@ -8,6 +8,8 @@
 #include "domain/admin.h"
 #include "domain/audit.h"
 #include "domain/password.h"
+#include "domain/webhook.h"
+#include "store/settings_store.h"
 
 static db *d;
 static char path[64];
@@ -102,4 +104,42 @@ Test(audit, the_purge_keeps_the_configured_number_of_days)
 	struct actor agent = actor_of(&(struct session){.kind = ACCOUNT_STAFF, .user_id = 2}, CHANNEL_WEB);
 	cr_assert_lt(audit_keep_days_save(d, &agent, 10, T0), 0, "an agent cannot change it");
 	cr_assert_eq(audit_keep_days_save(d, &actor, 0, T0), 1);
+}
+
+Test(audit, a_settings_snapshot_never_holds_a_secret_setting)
+{
+	cr_assert_eq(store_setting_set(d, "mail_ref_secret", "00ff00ff"), 0);
+	cr_assert_eq(store_setting_set(d, "company_name", "Nuvem Azul"), 0);
+	buf snap;
+	buf_init(&snap, 1 << 16);
+	cr_assert_eq(store_admin_audit_snapshot(d, "settings", 0, &snap), 0);
+	cr_expect_not_null(strstr(buf_str(&snap), "company_name=Nuvem Azul\n"));
+	cr_expect_null(strstr(buf_str(&snap), "00ff00ff"), "a secret is in the snapshot: %s", buf_str(&snap));
+	buf_free(&snap);
+}
+
+Test(audit, a_webhook_record_shows_its_address_and_events_and_never_its_secret)
+{
+	struct session me = {.kind = ACCOUNT_STAFF, .user_id = 1, .admin = true};
+	snprintf(me.name, sizeof me.name, "Ana Lima");
+	struct actor actor = actor_of(&me, CHANNEL_WEB);
+	struct webhook_form f = {.url = "https://example.com/hook", .events = {true, false, true, false}, .active = true};
+	struct webhook_errors e;
+	int64_t id = 0;
+	cr_assert_eq(webhook_save(d, &actor, 0, &f, T0, &e, &id), WEBHOOK_OK);
+	arena *a = arena_new(4096);
+	struct webhook_row w;
+	cr_assert_eq(webhook_get(d, id, a, &w), 1);
+	struct admin_audit_filter filter = {.kind = "webhook."};
+	struct admin_audit_row rows[4];
+	cr_assert_eq(audit_list(d, &filter, a, rows, 4), 1);
+	cr_expect_str_eq(rows[0].kind, "webhook.create");
+	cr_expect_str_eq(rows[0].subject, "https://example.com/hook");
+	cr_expect_not_null(strstr(rows[0].changes, "events:  \xe2\x86\x92 ticket_created, staff_reply\n"), "%s", rows[0].changes);
+	cr_expect_null(strstr(rows[0].changes, w.secret), "the secret is in the record");
+	/* A refused change (no events) writes nothing. */
+	struct webhook_form none = {.url = "https://example.com/hook"};
+	cr_assert_eq(webhook_save(d, &actor, id, &none, T0 + 1, &e, &id), WEBHOOK_INVALID);
+	cr_expect_eq(audit_list(d, &filter, a, rows, 4), 1);
+	arena_free(a);
 }

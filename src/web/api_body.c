@@ -1,0 +1,107 @@
+#include "web/api_body.h"
+
+#include <stdio.h>
+
+json_t *api_body_parse(const char *text, size_t len, char *err, size_t errlen)
+{
+	json_error_t why;
+	json_t *body = json_loadb(text, len, JSON_REJECT_DUPLICATES, &why);
+	if (!body || !json_is_object(body)) {
+		snprintf(err, errlen, "%s", body ? "not an object" : why.text);
+		json_decref(body);
+		return NULL;
+	}
+	return body;
+}
+
+const char *api_string(json_t *obj, const char *key, struct api_errors *e)
+{
+	json_t *v = obj ? json_object_get(obj, key) : NULL;
+	if (!v || json_is_null(v))
+		return NULL;
+	if (!json_is_string(v)) {
+		api_error_add(e, key, "must be a string");
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+int64_t api_id(json_t *obj, const char *key, struct api_errors *e)
+{
+	json_t *v = obj ? json_object_get(obj, key) : NULL;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+		api_error_add(e, key, "must be an id (a positive integer)");
+		return -1;
+	}
+	return json_integer_value(v);
+}
+
+json_t *api_body_wrapped(json_t *body, const char *name, struct api_errors *e)
+{
+	json_t *o = body ? json_object_get(body, name) : NULL;
+	if (!o || !json_is_object(o)) {
+		api_error_add(e, name, "is required: send {\"<name>\": {...}}");
+		return NULL;
+	}
+	return o;
+}
+
+struct api_ticket_new api_body_ticket_new(json_t *in, struct api_errors *e)
+{
+	json_t *comment = in ? json_object_get(in, "comment") : NULL;
+	json_t *requester = in ? json_object_get(in, "requester") : NULL;
+	struct api_ticket_new n = {
+		.subject = api_string(in, "subject", e),
+		.body = json_is_object(comment) ? api_string(comment, "body", e) : NULL,
+		.priority = api_string(in, "priority", e),
+		.requester_uid = api_id(in, "requester_id", e),
+		.requester_email = json_is_object(requester) ? api_string(requester, "email", e) : NULL,
+		.requester_name = json_is_object(requester) ? api_string(requester, "name", e) : NULL,
+		.group_id = api_id(in, "group_id", e),
+		.service_id = api_id(in, "service_id", e),
+	};
+	if (json_is_string(comment)) /* a bare string, as some clients send */
+		n.body = json_string_value(comment);
+	return n;
+}
+
+struct api_ticket_change api_body_ticket_change(json_t *in, struct api_errors *e)
+{
+	json_t *comment = in ? json_object_get(in, "comment") : NULL;
+	json_t *assignee = in ? json_object_get(in, "assignee_id") : NULL;
+	json_t *pub = json_is_object(comment) ? json_object_get(comment, "public") : NULL;
+	struct api_ticket_change ch = {
+		.status = api_string(in, "status", e),
+		.priority = api_string(in, "priority", e),
+		.group_id = api_id(in, "group_id", e),
+		.assignee_uid = !assignee ? -1 : json_is_null(assignee) ? 0 : api_id(in, "assignee_id", e),
+		.comment = json_is_object(comment) ? api_string(comment, "body", e) : NULL,
+		.comment_public = !json_is_false(pub),
+	};
+	if (json_is_object(comment) && !ch.comment && !json_object_get(comment, "body"))
+		api_error_add(e, "comment", "needs a body");
+	if (pub && !json_is_boolean(pub))
+		api_error_add(e, "public", "must be true or false");
+	return ch;
+}
+
+struct api_user_form api_body_user(json_t *in, struct api_errors *e)
+{
+	return (struct api_user_form){
+		.name = api_string(in, "name", e),
+		.email = api_string(in, "email", e),
+		.role = api_string(in, "role", e),
+		.locale = api_string(in, "locale", e),
+	};
+}
+
+struct api_service_form api_body_service(json_t *in, struct api_errors *e)
+{
+	return (struct api_service_form){
+		.kind = api_string(in, "kind", e),
+		.label = api_string(in, "label", e),
+		.status = api_string(in, "status", e),
+	};
+}
