@@ -177,7 +177,7 @@ Test(api, backs_off_a_failed_delivery_then_fails_it_after_the_last_attempt)
 Test(api, the_rate_limit_is_exact_on_one_node_and_counts_other_nodes_hits)
 {
 	bool valid = false;
-	cr_assert_eq(api_rate_limit_set(d, "50", &valid), 0);
+	cr_assert_eq(api_rate_limit_set(d, &(struct actor){NULL, CHANNEL_WEB}, "50", &valid, 1800000000), 0);
 	cr_assert(valid);
 	int64_t now = 1800000010, retry = 0;
 	for (int i = 1; i <= 50; i++)

@@ -302,7 +302,7 @@ Test(staff_ticket, merging_and_auto_close_announce_the_status_change_to_webhooks
 	                         .active = true};
 	struct webhook_errors we;
 	int64_t hook = 0;
-	cr_assert_eq(webhook_save(d, 0, &f, T0, &we, &hook), WEBHOOK_OK);
+	cr_assert_eq(webhook_save(d, &(struct actor){&admin, CHANNEL_WEB}, 0, &f, T0, &we, &hook), WEBHOOK_OK);
 	int64_t from = open_ticket(dep_a, "Duplicado");
 	int64_t into = open_ticket(dep_a, "Original");
 	cr_assert_eq(ticket_merge(d, &(struct actor){&agent_a, CHANNEL_WEB}, from, into, T0 + 1), TICKET_OK);
