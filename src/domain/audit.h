@@ -6,7 +6,8 @@
  * the maintenance job.
  *
  * Kinds: "<entity>.create|update|delete" for settings, department, staff,
- * client, service, reply; "2fa.reset"; "signin.success", "signin.failure". */
+ * client, service, reply, escalation; "2fa.reset"; "signin.success",
+ * "signin.failure". */
 #ifndef CHAMADO_AUDIT_H
 #define CHAMADO_AUDIT_H
 

@@ -28,6 +28,7 @@ enum notice_kind {
 	NOTICE_MAIL_TOO_BIG,       /* to an email sender: over the size limit */
 	NOTICE_CSAT_REQUEST,       /* to the client: rate the support (token: the signed link) */
 	NOTICE_CSAT_BAD_STAFF,     /* to a department member: a bad rating with a comment */
+	NOTICE_ESCALATION_STAFF,   /* to staff: an escalation rule fired (message: its name) */
 };
 
 struct notice {

@@ -101,6 +101,12 @@ static int update(db *d, const struct actor *who, const struct ticket_row *t, co
 	return rc;
 }
 
+int ticket_update_in_transaction(db *d, const struct actor *who, const struct ticket_row *t,
+                                 const struct ticket_changes *c, arena *a, int64_t now)
+{
+	return update(d, who, t, c, a, now);
+}
+
 int ticket_update(db *d, const struct actor *who, int64_t number, const struct ticket_changes *c,
                   int64_t now)
 {

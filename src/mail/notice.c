@@ -24,6 +24,7 @@ static const char *template_of(enum notice_kind kind)
 	case NOTICE_MAIL_TOO_BIG: return "mail_too_big";
 	case NOTICE_CSAT_REQUEST: return "csat_request";
 	case NOTICE_CSAT_BAD_STAFF: return "csat_bad_staff";
+	case NOTICE_ESCALATION_STAFF: return "escalation_staff";
 	}
 	return NULL;
 }
@@ -31,7 +32,7 @@ static const char *template_of(enum notice_kind kind)
 static bool to_staff(enum notice_kind kind)
 {
 	return kind == NOTICE_TICKET_NEW_STAFF || kind == NOTICE_CLIENT_REPLY_STAFF ||
-	       kind == NOTICE_CSAT_BAD_STAFF;
+	       kind == NOTICE_CSAT_BAD_STAFF || kind == NOTICE_ESCALATION_STAFF;
 }
 
 /* What every ticket email shows. */
