@@ -26,6 +26,7 @@ static const char *const kinds[][2] = {
 	{"client.", N_("Clients")},
 	{"service.", N_("Services")},
 	{"reply.", N_("Predefined replies")},
+	{"escalation.", N_("Escalations")},
 	{"2fa.", N_("Two-factor resets")},
 };
 
@@ -41,6 +42,9 @@ static const char *kind_text(struct request *req, const char *kind)
 		{"service.update", N_("Service changed")}, {"service.delete", N_("Service removed")},
 		{"reply.create", N_("Predefined reply created")}, {"reply.update", N_("Predefined reply changed")},
 		{"reply.delete", N_("Predefined reply deleted")}, {"2fa.reset", N_("Two-factor sign-in reset")},
+		{"escalation.create", N_("Escalation rule created")},
+		{"escalation.update", N_("Escalation rule changed")},
+		{"escalation.delete", N_("Escalation rule deleted")},
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (str_eq(names[i][0], kind))
