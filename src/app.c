@@ -126,8 +126,8 @@ int app_start_sender(struct app *a, char *err, size_t errlen)
 	a->sender = outbox_worker_start(&oc, err, errlen);
 	if (!a->sender)
 		return -1;
-	a->housekeeping = maintenance_start(a->cfg.db_url, a->catalog, a->cfg.maintenance_interval,
-	                                    err, errlen);
+	a->housekeeping = maintenance_start(a->cfg.db_url, a->catalog, &a->notifier,
+	                                    a->cfg.maintenance_interval, err, errlen);
 	if (!a->housekeeping)
 		return -1;
 	/* Mailboxes set per department are polled here too (imap:// in departments). */

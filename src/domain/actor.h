@@ -47,6 +47,13 @@ static inline bool actor_is_staff(const struct actor *a)
 	return a && a->account && a->account->kind == ACCOUNT_STAFF;
 }
 
+/* The application itself (auto-close, escalations): no account, and the
+ * system channel, which no page, email or token can ask for. */
+static inline bool actor_is_system(const struct actor *a)
+{
+	return a && !a->account && a->channel == CHANNEL_SYSTEM;
+}
+
 /* The channel's name as messages store it: "web", "email", "api". */
 static inline const char *channel_name(enum channel c)
 {

@@ -7,7 +7,7 @@
  *
  * Kinds: "<entity>.create|update|delete" for settings, department, staff,
  * client, service, reply, token (API tokens: create, and revoke as
- * update), webhook; "webhook.resend"; "2fa.reset"; "signin.success",
+ * update), webhook, escalation; "webhook.resend"; "2fa.reset"; "signin.success",
  * "signin.failure". */
 #ifndef CHAMADO_AUDIT_H
 #define CHAMADO_AUDIT_H

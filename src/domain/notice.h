@@ -30,6 +30,7 @@ enum notice_kind {
 	NOTICE_CSAT_BAD_STAFF,     /* to a department member: a bad rating with a comment */
 	NOTICE_CC_ADDED,           /* to a new CC: copied on the ticket (message: its first, or NULL) */
 	NOTICE_TICKET_REPLY_COPY,  /* to a CC, or the client when a CC wrote: a public reply */
+	NOTICE_ESCALATION_STAFF,   /* to staff: an escalation rule fired (message: its name) */
 };
 
 struct notice {

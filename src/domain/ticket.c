@@ -240,10 +240,11 @@ static int64_t insert_message(db *d, const struct actor *who, const struct ticke
 {
 	const struct session *s = who->account;
 	bool staff = actor_is_staff(who);
-	int64_t mid = store_message_insert(d, t->id, staff ? "staff" : "client",
-	                                   staff ? 0 : s->user_id, staff ? s->user_id : 0, s->name,
-	                                   body, channel_name(who->channel), internal, submission_key,
-	                                   now);
+	/* The system (an escalation's note) writes as no one. */
+	const char *kind = !s ? "system" : staff ? "staff" : "client";
+	int64_t client_id = s && !staff ? s->user_id : 0, staff_id = s && staff ? s->user_id : 0;
+	int64_t mid = store_message_insert(d, t->id, kind, client_id, staff_id, s ? s->name : "", body,
+	                                   channel_name(who->channel), internal, submission_key, now);
 	if (mid == DB_CONSTRAINT && submission_key &&
 	    store_message_id_by_submission(d, t->id, submission_key) > 0)
 		return 0;
@@ -534,7 +535,7 @@ static int reply_and_update(db *d, const struct actor *who, const struct ticket_
 	rc = ticket_get_for(d, who, t->number, a, &now_row);
 	if (rc != 1)
 		return rc < 0 ? rc : TICKET_NOT_FOUND;
-	return ticket_apply_changes(d, who, &now_row, ra->changes, a, now);
+	return ticket_update_in_transaction(d, who, &now_row, ra->changes, a, now);
 }
 
 int ticket_reply_and_update(db *d, const struct notifier *n, const struct actor *who,
@@ -551,6 +552,21 @@ int ticket_reply_and_update(db *d, const struct notifier *n, const struct actor 
 		return (int)number;
 	struct reply_update_args args = {{note ? NULL : n, p, note}, c};
 	return ticket_transaction(d, who, number, reply_and_update, &args, now);
+}
+
+int ticket_note_in_transaction(db *d, const struct actor *who, const struct ticket_row *t,
+                               const char *text, arena *a, int64_t now)
+{
+	struct ticket_post p = {.message = text};
+	struct ticket_errors e;
+	int rc = check_post(who, &p, &e);
+	if (rc != TICKET_OK)
+		return rc;
+	if (!actor_is_staff(who) && !actor_is_system(who))
+		return TICKET_NOT_FOUND;
+	struct post_args args = {NULL, &p, true};
+	rc = post_message(d, who, t, &args, a, now);
+	return rc == TICKET_UNCHANGED ? TICKET_OK : rc;
 }
 
 int ticket_attachment_for_client(db *d, const struct session *client, int64_t number,

@@ -133,9 +133,15 @@ int ticket_reply_and_update(db *d, const struct notifier *n, const struct actor 
                             int64_t number, const struct ticket_post *p, bool note,
                             const struct ticket_changes *c, int64_t now,
                             struct ticket_errors *errors);
-/* ticket_update's work inside the caller's transaction. */
-int ticket_apply_changes(db *d, const struct actor *who, const struct ticket_row *t,
-                         const struct ticket_changes *c, arena *a, int64_t now);
+/* ticket_update's and ticket_note's changes on t, a ticket the caller has
+ * read inside its own write transaction (no transaction and no permission
+ * check here): for the domain's jobs that act as the system (escalations)
+ * and must do several changes in one transaction. A note by the system
+ * actor shows as from the system. TICKET_OK, TICKET_INVALID or < 0. */
+int ticket_update_in_transaction(db *d, const struct actor *who, const struct ticket_row *t,
+                                 const struct ticket_changes *c, arena *a, int64_t now);
+int ticket_note_in_transaction(db *d, const struct actor *who, const struct ticket_row *t,
+                               const char *text, arena *a, int64_t now);
 /* Moves the messages of number into into_number and closes number with a
  * pointer. Staff only; both must be theirs and of one client. TICKET_OK,
  * TICKET_INVALID (same ticket, or target missing), TICKET_NOT_FOUND or < 0. */

@@ -83,8 +83,8 @@ static bool client_may_change(const struct ticket_changes *c)
 	       c->assignee_id < 0;
 }
 
-int ticket_apply_changes(db *d, const struct actor *who, const struct ticket_row *t,
-                         const struct ticket_changes *c, arena *a, int64_t now)
+int ticket_update_in_transaction(db *d, const struct actor *who, const struct ticket_row *t,
+                                 const struct ticket_changes *c, arena *a, int64_t now)
 {
 	if (actor_is_client(who) && !client_may_change(c))
 		return TICKET_NOT_FOUND;
@@ -105,7 +105,7 @@ int ticket_apply_changes(db *d, const struct actor *who, const struct ticket_row
 static int update(db *d, const struct actor *who, const struct ticket_row *t, const void *arg,
                   arena *a, int64_t now)
 {
-	return ticket_apply_changes(d, who, t, arg, a, now);
+	return ticket_update_in_transaction(d, who, t, arg, a, now);
 }
 
 int ticket_update(db *d, const struct actor *who, int64_t number, const struct ticket_changes *c,

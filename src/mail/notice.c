@@ -26,6 +26,7 @@ static const char *template_of(enum notice_kind kind)
 	case NOTICE_CSAT_BAD_STAFF: return "csat_bad_staff";
 	case NOTICE_CC_ADDED: return "ticket_cc_added";
 	case NOTICE_TICKET_REPLY_COPY: return "ticket_reply_copy";
+	case NOTICE_ESCALATION_STAFF: return "escalation_staff";
 	}
 	return NULL;
 }
@@ -33,7 +34,7 @@ static const char *template_of(enum notice_kind kind)
 static bool to_staff(enum notice_kind kind)
 {
 	return kind == NOTICE_TICKET_NEW_STAFF || kind == NOTICE_CLIENT_REPLY_STAFF ||
-	       kind == NOTICE_CSAT_BAD_STAFF;
+	       kind == NOTICE_CSAT_BAD_STAFF || kind == NOTICE_ESCALATION_STAFF;
 }
 
 /* What every ticket email shows. */

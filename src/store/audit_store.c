@@ -234,5 +234,20 @@ int store_admin_audit_snapshot(db *d, const char *entity, int64_t id, buf *out)
 		                       "LEFT JOIN departments dp ON dp.id = r.department_id WHERE r.id = $1",
 		                    id, names, 3, out);
 	}
+	if (str_eq(entity, "escalation")) {
+		static const char *const names[] = {
+			"name", "enabled", "condition", "minutes", "department", "priority",
+			"notify_assignee", "notify_department", "notify_staff", "raise_priority",
+			"move_to_department", "assign_to", "note"};
+		return snapshot_row(d, "SELECT r.name, r.enabled, r.condition_kind, r.minutes, "
+		                       "COALESCE(dp.name, ''), COALESCE(r.priority, ''), r.notify_assignee, "
+		                       "r.notify_department, COALESCE(ns.name, ''), COALESCE(r.raise_priority, ''), "
+		                       "COALESCE(md.name, ''), COALESCE(st.name, ''), r.note "
+		                       "FROM escalation_rules r LEFT JOIN departments dp ON dp.id = r.department_id "
+		                       "LEFT JOIN staff ns ON ns.id = r.notify_staff_id "
+		                       "LEFT JOIN departments md ON md.id = r.move_department_id "
+		                       "LEFT JOIN staff st ON st.id = r.assign_staff_id WHERE r.id = $1",
+		                    id, names, 13, out);
+	}
 	return DB_ERROR;
 }

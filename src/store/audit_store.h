@@ -34,7 +34,7 @@ int store_admin_audit_purge(db *d, int64_t before);
 
 /* What an entity looks like now, as "field=value\n" lines in out ("" when
  * it does not exist). entity: "settings", "department", "staff",
- * "client", "service", "reply", "token", "webhook" (never a secret, a
+ * "client", "service", "reply", "token", "webhook", "escalation" (never a secret, a
  * token or its hash). 0 or < 0. */
 int store_admin_audit_snapshot(db *d, const char *entity, int64_t id, buf *out);
 

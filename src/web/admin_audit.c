@@ -26,6 +26,7 @@ static const char *const kinds[][2] = {
 	{"client.", N_("Clients")},
 	{"service.", N_("Services")},
 	{"reply.", N_("Predefined replies")},
+	{"escalation.", N_("Escalations")},
 	{"2fa.", N_("Two-factor resets")},
 	{"token.", N_("API tokens")},
 	{"webhook.", N_("Webhooks")},
@@ -46,6 +47,9 @@ static const char *kind_text(struct request *req, const char *kind)
 		{"2fa.recovery", N_("New recovery codes made")}, {"token.create", N_("API token created")}, {"token.update", N_("API token revoked")},
 		{"webhook.create", N_("Webhook created")}, {"webhook.update", N_("Webhook changed")},
 		{"webhook.delete", N_("Webhook deleted")}, {"webhook.resend", N_("Webhook delivery sent again")},
+		{"escalation.create", N_("Escalation rule created")},
+		{"escalation.update", N_("Escalation rule changed")},
+		{"escalation.delete", N_("Escalation rule deleted")},
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (str_eq(names[i][0], kind))

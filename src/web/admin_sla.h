@@ -8,5 +8,7 @@
 #include "http/router.h"
 
 int web_routes_sla(router *r);
+/* Escalonamentos, /staff/admin/escalations (admin_escalations.c). */
+int web_routes_escalations(router *r);
 
 #endif

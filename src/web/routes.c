@@ -130,7 +130,7 @@ int web_routes(router *r)
 		if (router_add(r, routes[i].methods, routes[i].pattern, routes[i].handler) < 0)
 			return -1;
 	if (web_routes_admin(r) < 0 || web_routes_admin_api(r) < 0 || web_routes_sla(r) < 0 ||
-	    web_routes_csat(r) < 0 || web_routes_reports(r) < 0)
+	    web_routes_escalations(r) < 0 || web_routes_csat(r) < 0 || web_routes_reports(r) < 0)
 		return -1;
 	return web_routes_kb(r);
 }

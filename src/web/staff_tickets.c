@@ -292,6 +292,8 @@ static const char *audit_text(struct request *req, const struct audit_row *e)
 		return arena_printf(req->arena, tr(req, "%s removed %s from the copies (CC)"), who, e->old_value);
 	if (str_eq(e->action, "access_revoked"))
 		return arena_printf(req->arena, tr(req, "%s revoked the access link of %s"), who, e->new_value);
+	if (str_eq(e->action, "escalation"))
+		return arena_printf(req->arena, tr(req, "Escalation: %s"), e->new_value);
 	if (str_eq(e->action, "split_from"))
 		return arena_printf(req->arena, tr(req, "%s split this ticket from #%s"), who, e->new_value);
 	return arena_printf(req->arena, "%s: %s", who, e->action);
