@@ -9,10 +9,7 @@
  *                       sending --attempt failed, attempts left--> queued (after a back-off)
  *                       sending --attempt failed, none left-----> failed
  *                       sending --lease ran out (sender died)---> due again
- *   failed --admin retry--> queued (attempts reset)
- * The sender claims a few at once and records their outcomes in one
- * transaction: a sender killed mid-batch may send those few again after
- * its restart (at least once, never lost). */
+ *   failed --admin retry--> queued (attempts reset) */
 #ifndef CHAMADO_OUTBOX_H
 #define CHAMADO_OUTBOX_H
 

@@ -184,102 +184,56 @@ static int record(db *d, const struct outbox_config *c, const struct outbox_row 
 	return rc;
 }
 
-/* One claimed email's attempt, kept until the batch's outcomes are written. */
-struct attempt {
+/* Delivers claimed row id. 1 when delivered, 0 when not, < 0 on a
+ * database error. */
+static int deliver_claimed(db *d, const struct outbox_config *c, int64_t id, int64_t now)
+{
+	arena *a = arena_new(8192);
+	if (!a)
+		return DB_NOMEM;
 	struct outbox_row row;
-	bool loaded; /* false: gone, or unreadable (the lease brings it back) */
-	bool permanent;
-	char error[OUTBOX_ERROR_MAX]; /* "" when delivered */
-};
-
-/* Loads claimed row id into at and delivers it. < 0 on a database error. */
-static int attempt_claimed(db *d, const struct outbox_config *c, int64_t id, arena *a,
-                           struct attempt *at)
-{
-	at->error[0] = '\0';
-	at->permanent = false;
-	int rc = outbox_get(d, id, a, &at->row);
-	at->loaded = rc == 0;
-	if (rc != 0)
-		return rc < 0 ? rc : 0;
-	if (at->row.attempts > c->max_attempts) {
-		snprintf(at->error, sizeof at->error,
+	char error[OUTBOX_ERROR_MAX] = "";
+	bool permanent = false;
+	int rc = outbox_get(d, id, a, &row);
+	if (rc != 0) { /* gone (deleted), or unreadable: the lease brings it back */
+		rc = rc < 0 ? rc : 0;
+		goto done;
+	}
+	if (row.attempts > c->max_attempts) {
+		snprintf(error, sizeof error,
 		         "given up: a sender stopped during its last attempts");
-		at->permanent = true;
-	} else if (deliver(c, &at->row, at->error, sizeof at->error, &at->permanent) == 0) {
-		at->error[0] = '\0';
-	} else if (!at->error[0]) {
-		snprintf(at->error, sizeof at->error, "not delivered");
+		permanent = true;
+	} else if (deliver(c, &row, error, sizeof error, &permanent) == 0) {
+		error[0] = '\0';
+	} else if (!error[0]) {
+		snprintf(error, sizeof error, "not delivered");
 	}
-	return 0;
-}
-
-/* Writes the outcomes of a batch in one transaction: a sender that sends
- * many emails a second should not commit twice per email. The emails
- * delivered counted, or < 0 (the rows stay claimed; the lease, or this
- * node's restart, brings them back). */
-static int record_batch(db *d, const struct outbox_config *c, struct attempt *at, int n,
-                        int64_t now)
-{
-	int rc = db_begin_write(d), delivered = 0;
-	for (int i = 0; rc == 0 && i < n; i++) {
-		if (!at[i].loaded)
-			continue;
-		int r = record(d, c, &at[i].row, at[i].error[0] ? at[i].error : NULL, at[i].permanent, now);
-		if (r < 0)
-			rc = r;
-		else
-			delivered += r == OUTBOX_SENT;
-	}
-	if (rc == 0)
-		rc = db_commit(d);
-	else
-		db_rollback(d);
-	return rc < 0 ? rc : delivered;
+	rc = record(d, c, &row, error[0] ? error : NULL, permanent, now);
+	if (rc >= 0)
+		rc = rc == OUTBOX_SENT;
+done:
+	arena_free(a);
+	return rc;
 }
 
 /* The pass, stopping early when *stop turns true. *claimed counts the
- * emails tried. Emails are claimed and recorded OUTBOX_BATCH at a time. */
+ * emails tried. */
 static int send_due(db *d, const struct outbox_config *c, int64_t now, atomic_bool *stop,
                     int *claimed)
 {
-	enum { OUTBOX_BATCH = 16 };
 	int delivered = 0;
 	*claimed = 0;
-	struct attempt *at = calloc(OUTBOX_BATCH, sizeof *at);
-	arena *a = arena_new(16384);
-	if (!at || !a) {
-		free(at);
-		arena_free(a);
-		return DB_NOMEM;
-	}
 	while (*claimed < OUTBOX_PASS_MAX && !(stop && atomic_load(stop))) {
-		int64_t ids[OUTBOX_BATCH];
+		int64_t id;
 		struct outbox_claimant who = {c->node_id && *c->node_id ? c->node_id : NULL, c->boot_id};
-		int n = outbox_claim_due(d, &who, now, now + OUTBOX_LEASE_S, OUTBOX_BATCH, ids);
-		if (n <= 0) {
-			if (n < 0 && delivered == 0)
-				delivered = n;
-			break;
-		}
-		arena_reset(a);
-		int rc = 0;
-		for (int i = 0; i < n; i++) {
-			at[i].loaded = false;
-			if (rc == 0)
-				rc = attempt_claimed(d, c, ids[i], a, &at[i]);
-		}
+		int rc = outbox_claim_due(d, &who, now, now + OUTBOX_LEASE_S, 1, &id);
 		if (rc == 0)
-			rc = record_batch(d, c, at, n, now);
-		if (rc < 0) {
-			delivered = delivered > 0 ? delivered : rc;
 			break;
-		}
-		*claimed += n;
+		if (rc < 0 || (rc = deliver_claimed(d, c, id, now)) < 0)
+			return delivered > 0 ? delivered : rc;
+		(*claimed)++;
 		delivered += rc;
 	}
-	free(at);
-	arena_free(a);
 	return delivered;
 }
 
