@@ -138,16 +138,21 @@ int config_from_env(struct config *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* The address the server answers on, when no base URL is given. */
+static void default_base_url(struct config *c)
+{
+	const char *host = strchr(c->listen_host, ':') ? "[::1]" : c->listen_host;
+	if (str_eq(host, "0.0.0.0"))
+		host = "127.0.0.1";
+	snprintf(c->base_url, sizeof c->base_url, "http://%s:%d", host, c->listen_port);
+}
+
 void config_finish(struct config *c)
 {
 	if (!c->db_url[0])
 		snprintf(c->db_url, sizeof c->db_url, "sqlite:%s/chamado.db", c->data_dir);
-	if (!c->base_url[0]) {
-		const char *host = strchr(c->listen_host, ':') ? "[::1]" : c->listen_host;
-		if (str_eq(host, "0.0.0.0"))
-			host = "127.0.0.1";
-		snprintf(c->base_url, sizeof c->base_url, "http://%s:%d", host, c->listen_port);
-	}
+	if (!c->base_url[0])
+		default_base_url(c);
 	snprintf(c->base_url_default, sizeof c->base_url_default, "%s", c->base_url);
 	if (c->max_form_body > c->max_body)
 		c->max_form_body = c->max_body;
@@ -158,6 +163,17 @@ void config_finish(struct config *c)
 		const char *data_dir = realpath(c->data_dir, dir) ? dir : c->data_dir;
 		snprintf(c->node_id, sizeof c->node_id, "%.255s:%.530s", host, data_dir);
 	}
+}
+
+void config_set_bound_port(struct config *c, int port)
+{
+	if (c->listen_port == port)
+		return;
+	c->listen_port = port;
+	if (c->base_url_fixed)
+		return;
+	default_base_url(c);
+	snprintf(c->base_url_default, sizeof c->base_url_default, "%s", c->base_url);
 }
 
 void config_use_base_url_setting(struct config *c, const char *setting)

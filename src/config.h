@@ -53,6 +53,9 @@ int config_set_listen(struct config *c, const char *value);
 void config_finish(struct config *c);
 /* The site's address: CHAMADO_BASE_URL when set, else the admin setting
  * base_url when not empty, else the listen address. */
+/* After binding port 0: the port the kernel gave, and the default base URL
+ * (links in emails) built from it. */
+void config_set_bound_port(struct config *c, int port);
 void config_use_base_url_setting(struct config *c, const char *setting);
 
 #endif

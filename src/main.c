@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "base/log.h"
@@ -216,17 +217,28 @@ static const struct option serve_options[] = {
 static int cmd_serve(struct cli *c)
 {
 	struct config *cfg = &c->cfg;
-	if (prepare_data_dir(cfg) < 0)
+	char err[1024];
+	/* Bound first: a port in use fails at once, and with port 0 the links
+	 * in emails name the port the kernel gave. */
+	int bound_port = 0;
+	int listen_fd = server_listen(cfg->listen_host, cfg->listen_port, &bound_port, err, sizeof err);
+	if (listen_fd < 0) {
+		fprintf(stderr, "chamado: %s\n", err);
 		return 1;
-	db *d = open_database(cfg);
-	if (!d)
+	}
+	config_set_bound_port(cfg, bound_port);
+	db *d = NULL;
+	if (prepare_data_dir(cfg) < 0 || !(d = open_database(cfg))) {
+		close(listen_fd);
 		return 1;
+	}
 	if (cfg->demo) {
 		struct demo_credentials cred;
 		if (setup_demo(d, &cred) < 0 ||
 		    (c->sample_tickets && setup_demo_tickets(d, &cred, (int64_t)time(NULL)) < 0)) {
 			fprintf(stderr, "chamado: cannot load the demo data: %s\n", db_error(d));
 			db_close(d);
+			close(listen_fd);
 			return 1;
 		}
 		printf("Demo data loaded. Sign in at %s/login\n"
@@ -239,10 +251,10 @@ static int cmd_serve(struct cli *c)
 	db_close(d);
 
 	struct app app;
-	char err[1024];
 	if (app_init(&app, cfg, err, sizeof err) < 0) {
 		fprintf(stderr, "chamado: %s\n", err);
 		app_free(&app);
+		close(listen_fd);
 		return 1;
 	}
 	sigset_t stop;
@@ -250,13 +262,15 @@ static int cmd_serve(struct cli *c)
 	if (app_start_sender(&app, err, sizeof err) < 0) {
 		fprintf(stderr, "chamado: cannot start the email sender: %s\n", err);
 		app_free(&app);
+		close(listen_fd);
 		return 1;
 	}
 
 	char upload_dir[1100];
 	snprintf(upload_dir, sizeof upload_dir, "%s/tmp", cfg->data_dir);
 	struct server_options so = {
-		.host = cfg->listen_host, .port = cfg->listen_port, .threads = cfg->threads,
+		.host = cfg->listen_host, .port = cfg->listen_port, .listen_fd = listen_fd,
+		.threads = cfg->threads,
 		.max_body = cfg->max_body, .max_form_body = cfg->max_form_body,
 		.max_field = cfg->max_field, .max_fields = cfg->max_fields,
 		.max_upload = cfg->max_upload, .max_uploads = cfg->max_uploads,

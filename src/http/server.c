@@ -47,7 +47,7 @@ static const char *security_headers[][2] = {
 	 "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"},
 };
 
-static int listen_socket(const char *host, int port, int *bound_port, char *err, size_t errlen)
+int server_listen(const char *host, int port, int *bound_port, char *err, size_t errlen)
 {
 	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
 	                         .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
@@ -526,7 +526,10 @@ server *server_start(const struct server_options *o, char *err, size_t errlen)
 		return NULL;
 	}
 	s->opt = *o;
-	s->listen_fd = listen_socket(o->host, o->port, &s->port, err, errlen);
+	s->listen_fd = o->listen_fd;
+	s->port = o->port;
+	if (s->listen_fd <= 0)
+		s->listen_fd = server_listen(o->host, o->port, &s->port, err, errlen);
 	if (s->listen_fd < 0) {
 		free(s);
 		return NULL;

@@ -14,6 +14,7 @@
 struct server_options {
 	const char *host;
 	int port;              /* 0 picks a free port */
+	int listen_fd;         /* > 0: a socket from server_listen, owned by the server */
 	int threads;
 	size_t max_body;
 	size_t max_form_body;
@@ -35,6 +36,9 @@ typedef struct server server;
 
 /* Binds and starts serving. NULL with a one-line reason in err (for
  * example "cannot listen on 127.0.0.1:8080: Address already in use"). */
+/* Binds host:port (0 picks a free port) and listens; the port bound in
+ * *bound_port. -1 with a one-line reason in err. */
+int server_listen(const char *host, int port, int *bound_port, char *err, size_t errlen);
 server *server_start(const struct server_options *o, char *err, size_t errlen);
 int server_port(const server *s);
 /* Stops accepting, lets requests in flight finish (up to grace_ms), stops. */

@@ -100,16 +100,28 @@ function assertBinary() {
   }
 }
 
-/** A loopback port that was free a moment ago. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
+/**
+ * A loopback port that was free a moment ago, for the helpers that need one
+ * before they start (the SMTP sink, Dovecot, a webhook receiver). Test files
+ * run side by side, so it is picked at random below the kernel's ephemeral
+ * range: the servers bind port 0 (startServer) and the kernel never hands one
+ * of these out for that, and two files picking the same one at the same
+ * moment is a chance of one in many thousands.
+ */
+export async function freePort() {
+  for (let attempt = 0; ; attempt++) {
+    const port = 10000 + Math.floor(Math.random() * 22000);
+    if (await portFree(port)) return port;
+    if (attempt > 200) throw plainError('freePort: no free loopback port found in 10000-31999');
+  }
+}
+
+function portFree(port) {
+  return new Promise((resolve) => {
     const srv = net.createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
+    srv.on('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
 }
 
@@ -160,7 +172,9 @@ export async function startServer(options = {}) {
   const { demo = false, args = [], env = {}, timeoutMs = 60000 } = options;
   const ownDir = !options.dataDir;
   const dataDir = options.dataDir || (await makeTempDir());
-  const port = options.port || (await freePort());
+  // Port 0 unless told: the kernel picks a port no other test file holds,
+  // and the server prints it ("listening on http://127.0.0.1:PORT").
+  let port = options.port || 0;
   const dbUrl = options.dbUrl || (await databaseFor(dataDir));
   if (options.dbUrl && !dbUrl.startsWith('sqlite:')) fs.writeFileSync(path.join(dataDir, DB_URL_FILE), dbUrl);
   const argv = ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--db', dbUrl];
@@ -179,10 +193,10 @@ export async function startServer(options = {}) {
   });
   proc.on('error', () => {});
 
-  const baseUrl = `http://127.0.0.1:${port}`;
+  let baseUrl = `http://127.0.0.1:${port}`;
   const server = {
-    port,
-    baseUrl,
+    get port() { return port; },
+    get baseUrl() { return baseUrl; },
     url: (p = '/') => baseUrl + p,
     dataDir,
     dbUrl,
@@ -224,19 +238,30 @@ export async function startServer(options = {}) {
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   for (;;) {
+    if (port === 0 && !exit) {
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(err.text);
+      if (m) {
+        port = Number(m[1]);
+        baseUrl = `http://127.0.0.1:${port}`;
+      } else {
+        lastError = 'no "listening on" line on stderr yet';
+      }
+    }
     if (exit) {
       if (ownDir) await removeDir(dataDir);
       if (ownDir && DB_BACKEND === 'postgres' && !options.dbUrl && !dbUrl.startsWith('sqlite:')) await dropDatabase(dbUrl).catch(() => {});
       throw plainError(`chamado serve exited early (code ${exit.code}, signal ${exit.signal})\n` +
         `argv: ${argv.join(' ')}\nstderr:\n${tail(err.text)}\nstdout:\n${tail(out.text)}`);
     }
-    try {
-      const res = await fetch(baseUrl + '/healthz', { signal: AbortSignal.timeout(2000) });
-      await res.arrayBuffer();
-      if (res.status === 200) return server;
-      lastError = `GET /healthz answered ${res.status}`;
-    } catch (e) {
-      lastError = e.cause?.code || e.message;
+    if (port !== 0) {
+      try {
+        const res = await fetch(baseUrl + '/healthz', { signal: AbortSignal.timeout(2000) });
+        await res.arrayBuffer();
+        if (res.status === 200) return server;
+        lastError = `GET /healthz answered ${res.status}`;
+      } catch (e) {
+        lastError = e.cause?.code || e.message;
+      }
     }
     if (Date.now() > deadline) {
       await server.stop({ timeoutMs: 2000 });
