@@ -114,15 +114,10 @@ static int notify_department(db *d, const struct notifier *n, const struct ticke
 {
 	struct staff_contact staff[STAFF_NOTIFY_MAX];
 	int count = store_department_staff(d, t->department_id, a, staff, STAFF_NOTIFY_MAX);
-	for (int i = 0; i < count; i++) {
-		struct notice notice = {.kind = NOTICE_CSAT_BAD_STAFF, .to = staff[i].email,
-		                        .to_name = staff[i].name, .lang = lang_or_default(staff[i].language),
-		                        .ticket = t, .message = comment};
-		int rc = notice_queue(d, n, &notice);
-		if (rc < 0)
-			return rc;
-	}
-	return count < 0 ? count : 0;
+	if (count < 0)
+		return count;
+	struct notice notice = {.kind = NOTICE_CSAT_BAD_STAFF, .ticket = t, .message = comment};
+	return notice_queue_staff(d, n, &notice, staff, count);
 }
 
 int csat_rate(db *d, const struct notifier *n, const char *token, const char *rating,

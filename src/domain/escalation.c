@@ -107,28 +107,14 @@ bool escalation_matches(const struct escalation_row *r, const struct escalation_
 
 /* ---- firing ---- */
 
-/* Adds a staff member to the recipients unless already there. */
-static bool first_time(int64_t *sent, int *nsent, int64_t id)
+/* Adds c to the recipients unless already there. */
+static void add_recipient(struct staff_contact *to, int *count, const struct staff_contact *c)
 {
-	for (int i = 0; i < *nsent; i++)
-		if (sent[i] == id)
-			return false;
-	if (*nsent >= NOTIFY_MAX)
-		return false;
-	sent[(*nsent)++] = id;
-	return true;
-}
-
-static int notify_one(db *d, const struct notifier *n, const struct escalation_row *r,
-                      const struct ticket_row *t, const struct staff_contact *c, int64_t *sent,
-                      int *nsent)
-{
-	if (!first_time(sent, nsent, c->id))
-		return 0;
-	struct notice notice = {.kind = NOTICE_ESCALATION_STAFF, .to = c->email, .to_name = c->name,
-	                        .lang = lang_or_default(c->language), .ticket = t,
-	                        .message = r->name};
-	return notice_queue(d, n, &notice);
+	for (int i = 0; i < *count; i++)
+		if (to[i].id == c->id)
+			return;
+	if (*count < NOTIFY_MAX)
+		to[(*count)++] = *c;
 }
 
 /* The emails of a firing, each staff member once, about the ticket as the
@@ -136,25 +122,29 @@ static int notify_one(db *d, const struct notifier *n, const struct escalation_r
 static int notify(db *d, const struct notifier *n, const struct escalation_row *r,
                   const struct ticket_row *t, arena *a)
 {
-	int64_t sent[NOTIFY_MAX];
-	int nsent = 0, rc = 0;
-	struct staff_contact c;
+	struct staff_contact to[NOTIFY_MAX], c;
+	int count = 0, rc = 0;
 	if (r->notify_assignee && t->assignee_id > 0) {
 		rc = store_staff_contact_get(d, t->assignee_id, a, &c);
-		rc = rc == 1 ? notify_one(d, n, r, t, &c, sent, &nsent) : rc;
+		if (rc == 1)
+			add_recipient(to, &count, &c);
 	}
 	if (rc >= 0 && r->notify_department) {
 		struct staff_contact staff[NOTIFY_MAX];
-		int count = store_department_staff(d, t->department_id, a, staff, NOTIFY_MAX);
-		rc = count < 0 ? count : 0;
-		for (int i = 0; i < count && rc >= 0; i++)
-			rc = notify_one(d, n, r, t, &staff[i], sent, &nsent);
+		int found = store_department_staff(d, t->department_id, a, staff, NOTIFY_MAX);
+		rc = found < 0 ? found : 0;
+		for (int i = 0; i < found; i++)
+			add_recipient(to, &count, &staff[i]);
 	}
 	if (rc >= 0 && r->notify_staff_id > 0) {
 		rc = store_staff_contact_get(d, r->notify_staff_id, a, &c);
-		rc = rc == 1 ? notify_one(d, n, r, t, &c, sent, &nsent) : rc;
+		if (rc == 1)
+			add_recipient(to, &count, &c);
 	}
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	struct notice notice = {.kind = NOTICE_ESCALATION_STAFF, .ticket = t, .message = r->name};
+	return notice_queue_staff(d, n, &notice, to, count);
 }
 
 /* The changes the rule makes on t; targets that have gone (a department

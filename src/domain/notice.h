@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "domain/account.h"
+#include "domain/outbox.h"
 #include "store/db.h"
 #include "view/i18n.h"
 
@@ -38,6 +39,10 @@ struct notice {
 	const char *to;      /* the recipient's address */
 	const char *to_name; /* NULL or their name */
 	enum lang lang;      /* the recipient's language */
+	/* More recipients of the same email, in the same language (staff);
+	 * notice_queue_staff fills these. */
+	const struct mail_recipient *also;
+	int also_count;
 
 	/* Ticket notices: the ticket and what was written. */
 	const struct ticket_row *ticket;
@@ -69,5 +74,12 @@ static inline int notice_queue(db *d, const struct notifier *to, const struct no
 {
 	return to && to->queue ? to->queue(to->self, d, n) : 0;
 }
+
+struct staff_contact;
+/* Tells staff what n says: one email per language with every one of them
+ * who reads it in its To, not one email each (a department of ten is told
+ * in one or two emails). n's recipient fields are ignored. 0, or < 0. */
+int notice_queue_staff(db *d, const struct notifier *to, const struct notice *n,
+                       const struct staff_contact *staff, int count);
 
 #endif

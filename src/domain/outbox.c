@@ -92,6 +92,16 @@ static int put_mailbox(buf *b, const char *address, const char *name)
 	return buf_printf(b, "\" <%s>", address) == BUF_OK ? DB_OK : DB_NOMEM;
 }
 
+/* Every recipient of m, comma-separated, as the To header holds them. */
+static int put_mailboxes(buf *b, const struct mail *m)
+{
+	int rc = put_mailbox(b, m->to, m->to_name);
+	for (int i = 0; rc == DB_OK && i < m->also_count; i++)
+		rc = buf_puts(b, ", ") == BUF_OK ? put_mailbox(b, m->also[i].address, m->also[i].name)
+		                                 : DB_NOMEM;
+	return rc;
+}
+
 /* "References: <a> <b>\r\n" from "a b"; DB_CONSTRAINT on a bad id. */
 static int put_references(buf *b, const char *references)
 {
@@ -141,9 +151,21 @@ static bool utf8_text_valid(const char *s, size_t max)
 }
 
 /* Check before proceed: the whole email is checked before anything is built. */
+static bool recipients_valid(const struct mail *m)
+{
+	if (!m->to || !account_email_valid(m->to) || m->also_count < 0 ||
+	    m->also_count > OUTBOX_ALSO_MAX || (m->also_count > 0 && !m->also))
+		return false;
+	for (int i = 0; i < m->also_count; i++)
+		if (!m->also[i].address || !account_email_valid(m->also[i].address) ||
+		    (m->also[i].name && !utf8_text_valid(m->also[i].name, OUTBOX_NAME_MAX)))
+			return false;
+	return true;
+}
+
 static bool mail_valid(const struct mail *m)
 {
-	return m && m->to && account_email_valid(m->to) && m->subject && *m->subject &&
+	return m && recipients_valid(m) && m->subject && *m->subject &&
 	       utf8_text_valid(m->subject, OUTBOX_SUBJECT_MAX) && m->text &&
 	       utf8_text_valid(m->text, OUTBOX_BODY_MAX) &&
 	       (!m->html || utf8_text_valid(m->html, OUTBOX_BODY_MAX)) &&
@@ -158,12 +180,12 @@ int64_t outbox_enqueue(db *d, const struct mail *m, const char *mail_from,
 		return DB_CONSTRAINT;
 	char id[OUTBOX_MESSAGE_ID_MAX];
 	buf to, subject, headers;
-	buf_init(&to, 2 * OUTBOX_NAME_MAX + 300);
+	buf_init(&to, (size_t)(m->also_count + 1) * (2 * OUTBOX_NAME_MAX + 300));
 	buf_init(&subject, OUTBOX_SUBJECT_MAX + 1);
 	buf_init(&headers, OUTBOX_REFERENCES_MAX + 2048);
 	int64_t rc;
 	if ((rc = message_id_new(mail_from, id)) < 0 ||
-	    (rc = put_mailbox(&to, m->to, m->to_name)) < 0 ||
+	    (rc = put_mailboxes(&to, m)) < 0 ||
 	    (rc = put_one_line(&subject, m->subject)) < 0 || (rc = put_headers(&headers, m)) < 0)
 		goto done;
 	struct outbox_new n = {

@@ -20,11 +20,21 @@
 #include "store/db.h"
 #include "store/outbox_store.h"
 
-enum { OUTBOX_MESSAGE_ID_MAX = 160 };
+enum { OUTBOX_MESSAGE_ID_MAX = 160, OUTBOX_ALSO_MAX = 63 };
+
+/* One more recipient of the same email. */
+struct mail_recipient {
+	const char *address;
+	const char *name; /* may be NULL */
+};
 
 struct mail {
 	const char *to;          /* address */
 	const char *to_name;     /* display name, may be NULL */
+	/* More recipients in the same To (a department's staff told at once),
+	 * each sent the one email; also_count at most OUTBOX_ALSO_MAX. */
+	const struct mail_recipient *also;
+	int also_count;
 	const char *subject;     /* UTF-8 */
 	const char *text;        /* plain-text body */
 	const char *html;        /* HTML body, may be NULL */

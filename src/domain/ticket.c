@@ -140,15 +140,10 @@ static int notify_staff(db *d, const struct notifier *n, const struct ticket_row
 {
 	struct staff_contact staff[STAFF_NOTIFY_MAX];
 	int count = store_department_staff(d, t->department_id, a, staff, STAFF_NOTIFY_MAX);
-	for (int i = 0; i < count; i++) {
-		struct notice notice = {.kind = kind, .to = staff[i].email, .to_name = staff[i].name,
-		                        .lang = lang_or_default(staff[i].language), .ticket = t,
-		                        .message = message};
-		int rc = notice_queue(d, n, &notice);
-		if (rc < 0)
-			return rc;
-	}
-	return count < 0 ? count : 0;
+	if (count < 0)
+		return count;
+	struct notice notice = {.kind = kind, .ticket = t, .message = message};
+	return notice_queue_staff(d, n, &notice, staff, count);
 }
 
 /* Tells the ticket's client, with a fresh key of their access link. */

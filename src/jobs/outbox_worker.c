@@ -22,9 +22,14 @@
 #include "mail/smtp.h"
 
 #define OUTBOX_PASS_MAX 1000           /* emails tried in one pass at most */
+/* Emails claimed, and their outcomes written, at once. A sender killed
+ * between sending and writing sends these few again after its restart (at
+ * least once, never lost; an .eml is written again under the same name). */
+#define OUTBOX_BATCH 16
 #define OUTBOX_MESSAGE_MAX (64u << 20) /* bytes of one built email */
 #define OUTBOX_ERROR_MAX 512
 #define OUTBOX_ADDRESS_MAX 320
+#define OUTBOX_RECIPIENTS_MAX 64 /* the staff of a department told in one email */
 #define OUTBOX_PATH_MAX 4096
 #define OUTBOX_DEFAULT_FROM "chamado@localhost"
 
@@ -124,13 +129,18 @@ static int eml_write(const char *mail_dir, const struct outbox_row *row, const b
 static int smtp_deliver(const struct outbox_config *c, const char *from,
                         const struct outbox_row *row, const buf *bytes, char *err, size_t errlen)
 {
-	char envelope_from[OUTBOX_ADDRESS_MAX], rcpt[OUTBOX_ADDRESS_MAX];
-	if (mail_address_of(from, envelope_from, sizeof envelope_from) < 0 ||
-	    mail_address_of(row->to_address, rcpt, sizeof rcpt) < 0) {
+	char envelope_from[OUTBOX_ADDRESS_MAX];
+	char rcpt[OUTBOX_RECIPIENTS_MAX][MAIL_ADDRESS_MAX];
+	const char *rcpts[OUTBOX_RECIPIENTS_MAX];
+	int n = mail_addresses_of(row->to_address, rcpt, OUTBOX_RECIPIENTS_MAX);
+	if (mail_address_of(from, envelope_from, sizeof envelope_from) < 0 || n < 1) {
 		snprintf(err, errlen, "bad envelope address");
 		return -1;
 	}
-	return smtp_send(c->smtp_url, envelope_from, rcpt, bytes->data, bytes->len, err, errlen);
+	for (int i = 0; i < n; i++)
+		rcpts[i] = rcpt[i];
+	return smtp_send_many(c->smtp_url, envelope_from, rcpts, n, bytes->data, bytes->len, err,
+	                      errlen);
 }
 
 /* Builds row and delivers it. 0 when delivered; -1 with err when not, and
@@ -161,87 +171,154 @@ static int deliver(const struct outbox_config *c, const struct outbox_row *row, 
 	return rc;
 }
 
-/* Records the outcome of the attempt on row and logs one line. */
-static int record(db *d, const struct outbox_config *c, const struct outbox_row *row,
-                  const char *error, bool permanent, int64_t now)
+/* One claimed email's attempt, kept until its outcome is written. */
+struct attempt {
+	int64_t id;
+	int attempts;
+	bool permanent;
+	char to[OUTBOX_ADDRESS_MAX];
+	char message_id[OUTBOX_MESSAGE_ID_MAX];
+	char error[OUTBOX_ERROR_MAX]; /* "" when delivered */
+};
+
+/* The attempts of a claim whose outcomes are not written yet. A sender keeps
+ * them across passes: when the database went away after the emails went
+ * out, the outcomes are written once it is back (no email sent twice, none
+ * left "sending" until its lease ends). */
+struct outcomes {
+	struct attempt at[OUTBOX_BATCH];
+	int n;
+};
+
+/* Logs the written outcome of at (rc: its outbox_status). */
+static void log_outcome(const struct outbox_config *c, const struct attempt *at, int rc)
 {
-	struct outbox_policy policy = {c->max_attempts, c->retry_base_s};
-	int attempts = permanent ? c->max_attempts : row->attempts;
-	int rc = outbox_record_attempt(d, row->id, attempts, error, now, &policy);
 	if (rc == OUTBOX_SENT)
-		log_info("outbox: sent #%lld to %s <%s>", (long long)row->id, row->to_address,
-		         row->message_id);
+		log_info("outbox: sent #%lld to %s <%s>", (long long)at->id, at->to, at->message_id);
 	else if (rc == OUTBOX_QUEUED)
 		log_warn("outbox: #%lld to %s not sent (attempt %d of %d), next in %llds: %s",
-		         (long long)row->id, row->to_address, row->attempts, c->max_attempts,
-		         (long long)outbox_retry_delay(row->attempts, c->retry_base_s), error);
-	else if (rc == OUTBOX_FAILED)
-		log_error("outbox: #%lld to %s failed after %d attempts: %s", (long long)row->id,
-		          row->to_address, row->attempts, error);
+		         (long long)at->id, at->to, at->attempts, c->max_attempts,
+		         (long long)outbox_retry_delay(at->attempts, c->retry_base_s), at->error);
 	else
-		log_error("outbox: #%lld: recording the attempt failed: %s", (long long)row->id,
-		          db_error(d));
-	return rc;
+		log_error("outbox: #%lld to %s failed after %d attempts: %s", (long long)at->id, at->to,
+		          at->attempts, at->error);
 }
 
-/* Delivers claimed row id. 1 when delivered, 0 when not, < 0 on a
- * database error. */
-static int deliver_claimed(db *d, const struct outbox_config *c, int64_t id, int64_t now)
+/* Writes every outcome of o in one transaction: a sender that sends many
+ * emails a second should not commit twice per email. The emails delivered,
+ * or < 0 with o kept for the next try. */
+static int record_outcomes(db *d, const struct outbox_config *c, struct outcomes *o, int64_t now)
 {
-	arena *a = arena_new(8192);
-	if (!a)
-		return DB_NOMEM;
+	if (o->n == 0)
+		return 0;
+	struct outbox_policy policy = {c->max_attempts, c->retry_base_s};
+	int status[OUTBOX_BATCH];
+	int rc = db_begin_write(d);
+	for (int i = 0; rc == 0 && i < o->n; i++) {
+		const struct attempt *at = &o->at[i];
+		int attempts = at->permanent ? c->max_attempts : at->attempts;
+		status[i] = outbox_record_attempt(d, at->id, attempts, at->error[0] ? at->error : NULL,
+		                                  now, &policy);
+		rc = status[i] < 0 ? status[i] : 0;
+	}
+	if (rc == 0)
+		rc = db_commit(d);
+	else
+		db_rollback(d);
+	if (rc < 0) {
+		log_error("outbox: recording %d attempt(s) failed, kept to record again: %s", o->n,
+		          db_error(d));
+		return rc;
+	}
+	int delivered = 0;
+	for (int i = 0; i < o->n; i++) {
+		log_outcome(c, &o->at[i], status[i]);
+		delivered += status[i] == OUTBOX_SENT;
+	}
+	o->n = 0;
+	return delivered;
+}
+
+/* Loads claimed row id and delivers it, the outcome into at. 1 when there
+ * is an outcome to record, 0 when the row is gone, < 0 when it could not be
+ * read (the caller records a retry). */
+static int attempt_claimed(db *d, const struct outbox_config *c, int64_t id, arena *a,
+                           struct attempt *at)
+{
 	struct outbox_row row;
-	char error[OUTBOX_ERROR_MAX] = "";
-	bool permanent = false;
+	*at = (struct attempt){.id = id};
 	int rc = outbox_get(d, id, a, &row);
-	if (rc != 0) { /* gone (deleted), or unreadable: the lease brings it back */
-		rc = rc < 0 ? rc : 0;
-		goto done;
-	}
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	at->attempts = row.attempts;
+	snprintf(at->to, sizeof at->to, "%s", row.to_address);
+	snprintf(at->message_id, sizeof at->message_id, "%s", row.message_id);
 	if (row.attempts > c->max_attempts) {
-		snprintf(error, sizeof error,
+		snprintf(at->error, sizeof at->error,
 		         "given up: a sender stopped during its last attempts");
-		permanent = true;
-	} else if (deliver(c, &row, error, sizeof error, &permanent) == 0) {
-		error[0] = '\0';
-	} else if (!error[0]) {
-		snprintf(error, sizeof error, "not delivered");
+		at->permanent = true;
+	} else if (deliver(c, &row, at->error, sizeof at->error, &at->permanent) == 0) {
+		at->error[0] = '\0';
+	} else if (!at->error[0]) {
+		snprintf(at->error, sizeof at->error, "not delivered");
 	}
-	rc = record(d, c, &row, error[0] ? error : NULL, permanent, now);
-	if (rc >= 0)
-		rc = rc == OUTBOX_SENT;
-done:
-	arena_free(a);
-	return rc;
+	return 1;
 }
 
 /* The pass, stopping early when *stop turns true. *claimed counts the
- * emails tried. */
+ * emails tried. Emails are claimed OUTBOX_BATCH at a time and their outcomes
+ * written together; o holds outcomes an earlier pass could not write. */
 static int send_due(db *d, const struct outbox_config *c, int64_t now, atomic_bool *stop,
-                    int *claimed)
+                    int *claimed, struct outcomes *o)
 {
-	int delivered = 0;
 	*claimed = 0;
+	int delivered = record_outcomes(d, c, o, now);
+	if (delivered < 0)
+		return delivered;
+	arena *a = arena_new(16384);
+	if (!a)
+		return DB_NOMEM;
+	int rc = 0;
 	while (*claimed < OUTBOX_PASS_MAX && !(stop && atomic_load(stop))) {
-		int64_t id;
+		int64_t ids[OUTBOX_BATCH];
 		struct outbox_claimant who = {c->node_id && *c->node_id ? c->node_id : NULL, c->boot_id};
-		int rc = outbox_claim_due(d, &who, now, now + OUTBOX_LEASE_S, 1, &id);
-		if (rc == 0)
+		int n = outbox_claim_due(d, &who, now, now + OUTBOX_LEASE_S, OUTBOX_BATCH, ids);
+		if (n <= 0) {
+			rc = n;
 			break;
-		if (rc < 0 || (rc = deliver_claimed(d, c, id, now)) < 0)
-			return delivered > 0 ? delivered : rc;
-		(*claimed)++;
+		}
+		bool readable = true;
+		for (int i = 0; i < n; i++) {
+			arena_reset(a);
+			struct attempt *at = &o->at[o->n];
+			int got = readable ? attempt_claimed(d, c, ids[i], a, at) : -1;
+			if (got < 0) { /* the database went away: try it again after the back-off */
+				readable = false;
+				*at = (struct attempt){.id = ids[i], .attempts = 1};
+				snprintf(at->error, sizeof at->error, "not tried: the queue could not be read");
+			}
+			o->n += got != 0;
+		}
+		*claimed += n;
+		rc = record_outcomes(d, c, o, now);
+		if (rc < 0)
+			break;
 		delivered += rc;
 	}
-	return delivered;
+	arena_free(a);
+	return rc < 0 && delivered == 0 ? rc : delivered;
 }
 
 int outbox_send_due(db *d, const struct outbox_config *c, int64_t now)
 {
 	struct outbox_config config = config_with_defaults(c);
 	int claimed;
-	return send_due(d, &config, now, NULL, &claimed);
+	struct outcomes *o = calloc(1, sizeof *o);
+	if (!o)
+		return DB_NOMEM;
+	int rc = send_due(d, &config, now, NULL, &claimed, o);
+	free(o);
+	return rc;
 }
 
 /* ---- the thread ---- */
@@ -256,6 +333,7 @@ struct outbox_worker {
 	pthread_cond_t cond; /* on CLOCK_MONOTONIC */
 	bool woken;          /* under lock */
 	atomic_bool stop;
+	struct outcomes unrecorded; /* the sender thread's own */
 };
 
 /* Sleeps until woken, stopped or poll_ms have passed. */
@@ -283,7 +361,8 @@ static void *worker_main(void *arg)
 	bool failing = false; /* log a database failure once, not every poll */
 	while (!atomic_load(&w->stop)) {
 		int claimed;
-		int rc = send_due(w->d, &w->config, (int64_t)time(NULL), &w->stop, &claimed);
+		int rc = send_due(w->d, &w->config, (int64_t)time(NULL), &w->stop, &claimed,
+		                  &w->unrecorded);
 		if (rc < 0 && !failing)
 			log_error("outbox: cannot read the queue: %s", db_error(w->d));
 		failing = rc < 0;
@@ -402,6 +481,8 @@ void outbox_worker_stop(outbox_worker *w)
 	pthread_cond_signal(&w->cond);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
+	/* A last try, so a stopped server leaves nothing "sending". */
+	record_outcomes(w->d, &w->config, &w->unrecorded, (int64_t)time(NULL));
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->lock);
 	worker_free(w);

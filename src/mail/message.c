@@ -74,6 +74,58 @@ int mail_address_of(const char *mailbox, char *out, size_t outlen)
 	return rc;
 }
 
+/* The mailboxes of a list ("Ana <a@x>, b@y"): each must be one address
+ * with an '@' (no groups). The list, or NULL; the caller unrefs it. */
+static InternetAddressList *mailbox_list_parse(const char *text)
+{
+	InternetAddressList *list = text ? internet_address_list_parse(NULL, text) : NULL;
+	int n = list ? internet_address_list_length(list) : 0;
+	for (int i = 0; i < n; i++) {
+		InternetAddress *ia = internet_address_list_get_address(list, i);
+		const char *addr = INTERNET_ADDRESS_IS_MAILBOX(ia)
+		                       ? internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia))
+		                       : NULL;
+		if (!addr || !strchr(addr, '@')) {
+			n = 0;
+			break;
+		}
+		internet_address_set_charset(ia, "utf-8");
+	}
+	if (n == 0 && list) {
+		g_object_unref(list);
+		list = NULL;
+	}
+	return list;
+}
+
+int mail_addresses_of(const char *list, char (*out)[MAIL_ADDRESS_MAX], int max)
+{
+	mail_init();
+	InternetAddressList *l = mailbox_list_parse(list);
+	if (!l)
+		return -1;
+	int n = internet_address_list_length(l), rc = n <= max ? n : -1;
+	for (int i = 0; i < n && rc > 0; i++) {
+		InternetAddress *ia = internet_address_list_get_address(l, i);
+		const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+		if ((size_t)snprintf(out[i], MAIL_ADDRESS_MAX, "%s", addr) >= MAIL_ADDRESS_MAX)
+			rc = -1;
+	}
+	g_object_unref(l);
+	return rc;
+}
+
+/* Adds the mailboxes of the list in text to the To list of msg. */
+static int add_mailboxes(GMimeMessage *msg, const char *text)
+{
+	InternetAddressList *list = mailbox_list_parse(text);
+	if (!list)
+		return -1;
+	internet_address_list_append(g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_TO), list);
+	g_object_unref(list);
+	return 0;
+}
+
 /* Adds the mailbox in text to the From or To list of msg. */
 static int add_mailbox(GMimeMessage *msg, GMimeAddressType type, const char *text)
 {
@@ -193,8 +245,8 @@ static int message_fill(GMimeMessage *msg, const struct mail_message *m, char *e
 	if (add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM, m->from) < 0)
 		return build_error(err, errlen, "From '%s' is not one address",
 		                   m->from ? m->from : "");
-	if (add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, m->to) < 0)
-		return build_error(err, errlen, "To '%s' is not one address", m->to ? m->to : "");
+	if (add_mailboxes(msg, m->to) < 0)
+		return build_error(err, errlen, "To '%s' is not a list of addresses", m->to ? m->to : "");
 	g_mime_message_set_subject(msg, m->subject ? m->subject : "", "utf-8");
 	GDateTime *date = g_date_time_new_from_unix_utc(m->date);
 	if (!date)

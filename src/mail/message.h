@@ -21,7 +21,7 @@ void mail_init(void);
 
 struct mail_message {
 	const char *from;          /* a mailbox: "addr" or "Name <addr>" (UTF-8 name) */
-	const char *to;            /* a mailbox, as above */
+	const char *to;            /* one or more mailboxes, as above, comma-separated */
 	const char *subject;       /* UTF-8, one line */
 	const char *text;          /* the plain-text body, UTF-8 */
 	const char *html;          /* the HTML body, or NULL for text only */
@@ -39,5 +39,10 @@ int mail_message_build(const struct mail_message *m, buf *out, char *err, size_t
 /* The bare address of a mailbox ("Ana <ana@example.com>" -> "ana@example.com")
  * into out. 0, or -1 when mailbox is not exactly one address or out is too small. */
 int mail_address_of(const char *mailbox, char *out, size_t outlen);
+
+enum { MAIL_ADDRESS_MAX = 320 };
+/* The bare addresses of a list of mailboxes ("Ana <a@x>, b@y") into out:
+ * their count, or -1 when one is not an address or there are over max. */
+int mail_addresses_of(const char *list, char (*out)[MAIL_ADDRESS_MAX], int max);
 
 #endif

@@ -55,7 +55,8 @@ static void ticket_context(const struct mailer *m, const struct notice *n, vm_ob
 	} else
 		vm_set_textf(ctx, "link", "%s%s/tickets/%lld", m->base_url,
 		             to_staff(n->kind) ? "/staff" : "", (long long)t->number);
-	vm_set_text(ctx, "name", n->to_name ? n->to_name : "");
+	/* An email to several staff greets none of them by name. */
+	vm_set_text(ctx, "name", n->to_name && !n->also_count ? n->to_name : "");
 	if (to_staff(n->kind))
 		vm_set_text(ctx, "priority", i18n_text(m->catalog, n->lang, ticket_priority_label(t->priority)));
 	if (n->author_name) {
@@ -121,7 +122,8 @@ static int queue_notice(void *self, db *d, const struct notice *n)
 	vm_obj *ctx = vm_new(a);
 	vm_set_text(ctx, "company", m->company);
 	vm_set_text(ctx, "base_url", m->base_url);
-	struct mail mail = {.to = n->to, .to_name = n->to_name, .auto_generated = true};
+	struct mail mail = {.to = n->to, .to_name = n->to_name, .also = n->also,
+	                    .also_count = n->also_count, .auto_generated = true};
 	char references[THREAD_REFERENCES_MAX];
 	int rc = 0;
 	if (n->ticket) {

@@ -72,22 +72,37 @@ static CURLcode transfer_setup(CURL *curl, const char *url, bool tls_required,
 int smtp_send(const char *url, const char *from_address, const char *rcpt_address,
               const char *message, size_t len, char *err, size_t errlen)
 {
+	return smtp_send_many(url, from_address, &rcpt_address, 1, message, len, err, errlen);
+}
+
+int smtp_send_many(const char *url, const char *from_address, const char *const *rcpt_addresses,
+                   int rcpt_count, const char *message, size_t len, char *err, size_t errlen)
+{
 	if (!url || !*url)
 		return smtp_error(err, errlen, "no SMTP URL");
-	if (!envelope_address_valid(from_address) || !envelope_address_valid(rcpt_address))
+	if (!envelope_address_valid(from_address) || rcpt_count < 1)
 		return smtp_error(err, errlen, "bad envelope address");
+	for (int i = 0; i < rcpt_count; i++)
+		if (!envelope_address_valid(rcpt_addresses[i]))
+			return smtp_error(err, errlen, "bad envelope address");
 	mail_init();
 	char mail_from[SMTP_ADDRESS_MAX + 3];
-	char rcpt_to[SMTP_ADDRESS_MAX + 3];
 	snprintf(mail_from, sizeof mail_from, "<%s>", from_address);
-	snprintf(rcpt_to, sizeof rcpt_to, "<%s>", rcpt_address);
 	char curl_error[CURL_ERROR_SIZE] = "";
 	struct upload u = {message, len, 0};
 	int result = -1;
 	char *server = strdup(url);
-	struct curl_slist *rcpt = curl_slist_append(NULL, rcpt_to);
+	struct curl_slist *rcpt = NULL;
+	bool rcpt_ok = true;
+	for (int i = 0; i < rcpt_count && rcpt_ok; i++) {
+		char rcpt_to[SMTP_ADDRESS_MAX + 3];
+		snprintf(rcpt_to, sizeof rcpt_to, "<%s>", rcpt_addresses[i]);
+		struct curl_slist *more = curl_slist_append(rcpt, rcpt_to);
+		rcpt_ok = more != NULL;
+		rcpt = more ? more : rcpt;
+	}
 	CURL *curl = curl_easy_init();
-	if (!server || !rcpt || !curl) {
+	if (!server || !rcpt_ok || !curl) {
 		smtp_error(err, errlen, "out of memory");
 		goto done;
 	}
@@ -99,6 +114,10 @@ int smtp_send(const char *url, const char *from_address, const char *rcpt_addres
 		server[url_len - option_len] = '\0';
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
 	CURLcode rc = transfer_setup(curl, server, tls_required, rcpt, mail_from, &u);
+	/* One refused address (a staff member gone) must not hold the email
+	 * back from the others. */
+	if (rc == CURLE_OK && rcpt_count > 1)
+		rc = curl_easy_setopt(curl, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
 	if (rc == CURLE_OK)
 		rc = curl_easy_perform(curl);
 	if (rc == CURLE_OK)

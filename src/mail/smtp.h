@@ -24,5 +24,10 @@ enum { SMTP_CONNECT_TIMEOUT_S = 10, SMTP_TIMEOUT_S = 60 };
  * password). Thread-safe; every call opens its own connection. */
 int smtp_send(const char *url, const char *from_address, const char *rcpt_address,
               const char *message, size_t len, char *err, size_t errlen);
+/* The same email to several recipients in one SMTP transaction (one RCPT TO
+ * each). 0 once the server took it for at least one of them: an address it
+ * refuses does not hold the email back from the others. */
+int smtp_send_many(const char *url, const char *from_address, const char *const *rcpt_addresses,
+                   int rcpt_count, const char *message, size_t len, char *err, size_t errlen);
 
 #endif

@@ -98,6 +98,23 @@ Test(outbox, queuing_in_a_committed_transaction_leaves_one_queued_row)
 	cr_expect_eq(row.ticket_id, 0);
 }
 
+Test(outbox, one_email_to_several_recipients_lists_them_all_in_to)
+{
+	struct mail m = sample();
+	const struct mail_recipient also[] = {{"bia@example.com", "Bia \"B\""}, {"caio@example.com", NULL}};
+	m.also = also;
+	m.also_count = 2;
+	int64_t id = enqueue_committed(&m, NULL);
+	cr_expect_eq(store_outbox_count_by_status(d, "queued"), 1, "one email, not three");
+	cr_expect_str_eq(get(id).to_address,
+	                 "\"Ana\" <ana@example.com>, \"Bia \\\"B\\\"\" <bia@example.com>, caio@example.com");
+	const struct mail_recipient bad[] = {{"bia@example.com", NULL}, {"not an address", NULL}};
+	m.also = bad;
+	cr_expect_eq(outbox_enqueue(d, &m, from, NULL), DB_CONSTRAINT, "every recipient is checked");
+	m.also = NULL;
+	cr_expect_eq(outbox_enqueue(d, &m, from, NULL), DB_CONSTRAINT, "a count without the list");
+}
+
 Test(outbox, message_ids_are_random_hex_at_the_domain_of_the_sender)
 {
 	struct mail m = sample();

@@ -292,6 +292,41 @@ Test(outbox_worker, the_worker_thread_sends_what_is_queued_and_stops_cleanly)
 	expect_each_received_once(ids, 3);
 }
 
+/* Waits up to 90 s until the sink holds count emails. */
+static bool wait_received(int count)
+{
+	for (int i = 0; i < 1800; i++) {
+		if (sink_each(&sink, NULL, NULL) >= count)
+			return true;
+		nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+	}
+	return false;
+}
+
+Test(outbox_worker, outcomes_the_database_refused_are_written_when_it_is_back_and_nothing_goes_twice)
+{
+	sink_start(&sink);
+	/* The database takes no "sent" mark: as if it went away right after
+	 * the emails went out. */
+	cr_assert_eq(db_exec(d, "CREATE TRIGGER outbox_down BEFORE UPDATE OF status ON outbox "
+	                        "WHEN NEW.status = 'sent' BEGIN SELECT RAISE(ABORT, 'down'); END"),
+	             DB_OK, "%s", db_error(d));
+	char ids[3][OUTBOX_MESSAGE_ID_MAX];
+	enqueue(3, ids);
+	struct outbox_config c = config();
+	char err[256] = "";
+	outbox_worker *w = outbox_worker_start(&c, err, sizeof err);
+	cr_assert_not_null(w, "%s", err);
+	cr_assert(wait_received(3), "the three emails go out");
+	nanosleep(&(struct timespec){0, 300 * 1000 * 1000}, NULL); /* several polls of 50 ms */
+	cr_expect_eq(store_outbox_count_by_status(d, "sent"), 0, "the marks could not be written");
+	cr_assert_eq(db_exec(d, "DROP TRIGGER outbox_down"), DB_OK, "%s", db_error(d));
+	cr_expect(wait_sent(3), "written once the database takes them");
+	outbox_worker_stop(w);
+	cr_expect_eq(store_outbox_count_by_status(d, "sending"), 0);
+	expect_each_received_once(ids, 3);
+}
+
 Test(outbox_worker, the_worker_polls_without_a_wake)
 {
 	struct outbox_config c = config();

@@ -208,8 +208,11 @@ Test(message, refuses_bad_addresses_and_header_lines)
 	cr_expect_eq(mail_message_build(&m, &out, err, sizeof err), -1);
 	cr_expect(strstr(err, "To"), "%s", err);
 	m = sample();
-	m.to = "a@example.com, b@example.com";
-	cr_expect_eq(mail_message_build(&m, &out, err, sizeof err), -1, "one recipient only");
+	m.to = "a@example.com, nope";
+	cr_expect_eq(mail_message_build(&m, &out, err, sizeof err), -1, "every recipient an address");
+	m = sample();
+	m.to = "Equipe: a@example.com;";
+	cr_expect_eq(mail_message_build(&m, &out, err, sizeof err), -1, "no groups");
 	m = sample();
 	m.extra_headers = "Subject: replaced\r\n";
 	cr_expect_eq(mail_message_build(&m, &out, err, sizeof err), -1);
@@ -219,6 +222,33 @@ Test(message, refuses_bad_addresses_and_header_lines)
 	m.message_id = "<with@brackets>";
 	cr_expect_eq(mail_message_build(&m, &out, err, sizeof err), -1);
 	cr_expect_eq(out.len, 0, "nothing written on failure");
+	buf_free(&out);
+}
+
+Test(message, sends_one_email_to_several_recipients)
+{
+	char err[256];
+	buf out;
+	buf_init(&out, 1 << 20);
+	struct mail_message m = sample();
+	m.to = "\"Letícia\" <agente1@example.com>, agente2@example.com";
+	cr_assert_eq(mail_message_build(&m, &out, err, sizeof err), 0, "%s", err);
+	const char *to = strstr(buf_str(&out), "\r\nTo: ");
+	cr_assert(to, "a To header");
+	const char *end = strstr(to + 2, "\r\n");
+	while (end && (end[2] == ' ' || end[2] == '\t')) /* folded */
+		end = strstr(end + 2, "\r\n");
+	cr_assert(end);
+	char header[512];
+	snprintf(header, sizeof header, "%.*s", (int)(end - to), to);
+	cr_expect(strstr(header, "agente1@example.com"), "%s", header);
+	cr_expect(strstr(header, "agente2@example.com"), "%s", header);
+	char list[4][MAIL_ADDRESS_MAX];
+	cr_assert_eq(mail_addresses_of(m.to, list, 4), 2);
+	cr_expect_str_eq(list[0], "agente1@example.com");
+	cr_expect_str_eq(list[1], "agente2@example.com");
+	cr_expect_eq(mail_addresses_of(m.to, list, 1), -1, "more than fit");
+	cr_expect_eq(mail_addresses_of("a@example.com, nope", list, 4), -1);
 	buf_free(&out);
 }
 
