@@ -271,6 +271,13 @@ static int find_requester(db *d, const struct session *staff, const struct api_t
 		api_error_add(e, "requester", "is required: give requester_id or requester.email");
 		return API_INVALID;
 	}
+	/* Monitoring files for the same few requesters again and again: look
+	 * them up first, and write a new client only for a new address. */
+	int64_t known = store_client_id_by_email(d, n->requester_email);
+	if (known != 0) {
+		*client_id = known;
+		return known < 0 ? (int)known : API_OK;
+	}
 	struct api_user_form f = {.name = n->requester_name, .email = n->requester_email};
 	int64_t uid;
 	int rc = api_user_create(d, staff, &f, now, e, &uid);
