@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define SQLITE_BUSY_TIMEOUT_MS 5000
 #define STMT_CACHE_INITIAL 64 /* slots; always a power of two */
@@ -446,9 +447,28 @@ static int journal_wal_enable(struct sqlite_db *s, const char *path)
 	return SQLITE_OK;
 }
 
+/* How a commit reaches the disk, from CHAMADO_SQLITE_SYNCHRONOUS: NORMAL
+ * (the default) survives a killed process, FULL also a power cut (an fsync
+ * per commit); docs/deploy.md says which to choose. NULL for another value. */
+static const char *synchronous_pragma(void)
+{
+	const char *v = getenv("CHAMADO_SQLITE_SYNCHRONOUS");
+	if (v == NULL || *v == '\0' || strcasecmp(v, "normal") == 0)
+		return "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL";
+	if (strcasecmp(v, "full") == 0)
+		return "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL";
+	return NULL;
+}
+
 static int connection_configure(struct sqlite_db *s, const char *path)
 {
 	int rc;
+	const char *pragmas = synchronous_pragma();
+
+	if (pragmas == NULL) {
+		db_set_error(&s->base, "CHAMADO_SQLITE_SYNCHRONOUS must be NORMAL or FULL");
+		return SQLITE_MISUSE;
+	}
 
 	rc = sqlite3_extended_result_codes(s->handle, 1);
 	if (rc == SQLITE_OK)
@@ -456,8 +476,7 @@ static int connection_configure(struct sqlite_db *s, const char *path)
 	if (rc == SQLITE_OK)
 		rc = journal_wal_enable(s, path);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(s->handle, "PRAGMA foreign_keys = ON; "
-		    "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+		rc = sqlite3_exec(s->handle, pragmas, NULL, NULL, NULL);
 	return rc;
 }
 

@@ -67,6 +67,25 @@ Test(db, opens_a_new_file_in_wal_mode_with_foreign_keys_on)
 	expect_pragma("PRAGMA busy_timeout", "5000");
 }
 
+Test(db, chamado_sqlite_synchronous_full_syncs_every_commit_and_a_bad_value_is_refused)
+{
+	char url[320], err[256] = "";
+
+	snprintf(url, sizeof url, "sqlite:%s/test.db", dir);
+	setenv("CHAMADO_SQLITE_SYNCHRONOUS", "full", 1);
+	db *full = db_open(url, err, sizeof err);
+	cr_assert_not_null(full, "%s", err);
+	db *keep = d;
+	d = full;
+	expect_pragma("PRAGMA synchronous", "2"); /* FULL */
+	d = keep;
+	db_close(full);
+	setenv("CHAMADO_SQLITE_SYNCHRONOUS", "sometimes", 1);
+	cr_expect_null(db_open(url, err, sizeof err));
+	cr_expect(strstr(err, "CHAMADO_SQLITE_SYNCHRONOUS must be NORMAL or FULL"), "%s", err);
+	unsetenv("CHAMADO_SQLITE_SYNCHRONOUS");
+}
+
 Test(db, executes_several_statements_in_one_exec)
 {
 	cr_assert_eq(db_exec(d, "INSERT INTO t (n) VALUES (1); "
