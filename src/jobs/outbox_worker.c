@@ -98,8 +98,10 @@ static bool write_all(int fd, const char *data, size_t len)
 }
 
 /* Writes the email as mail_dir/<id>-<local part of its Message-ID>.eml,
- * through a temporary file renamed into place after fsync, so a reader
- * never sees half an email and a sent mark never outlives a lost file. */
+ * through a temporary file renamed into place, so a reader never sees half
+ * an email. Nothing is synced here: the pass syncs the file system once for
+ * all the files of a batch (eml_sync) before any is marked sent, so a sent
+ * mark never outlives a lost file. */
 static int eml_write(const char *mail_dir, const struct outbox_row *row, const buf *bytes,
                      char *err, size_t errlen)
 {
@@ -110,12 +112,12 @@ static int eml_write(const char *mail_dir, const struct outbox_row *row, const b
 	    (size_t)snprintf(temp, sizeof temp, "%s/.%lld.tmp", mail_dir, (long long)row->id) >=
 	        sizeof temp)
 		return worker_error(err, errlen, "%s: path too long", mail_dir);
-	if (make_dirs(mail_dir) < 0)
-		return worker_error(err, errlen, "%s: %s", mail_dir, strerror(errno));
 	int fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == ENOENT && make_dirs(mail_dir) == 0)
+		fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return worker_error(err, errlen, "%s: %s", temp, strerror(errno));
-	bool ok = write_all(fd, bytes->data, bytes->len) && fsync(fd) == 0;
+	bool ok = write_all(fd, bytes->data, bytes->len);
 	ok = close(fd) == 0 && ok;
 	if (!ok || rename(temp, final) < 0) {
 		int saved = errno;
@@ -123,6 +125,19 @@ static int eml_write(const char *mail_dir, const struct outbox_row *row, const b
 		return worker_error(err, errlen, "%s: %s", final, strerror(saved));
 	}
 	return 0;
+}
+
+/* Makes the .eml files written so far durable: one sync of the file system
+ * that holds mail_dir, not an fsync per file. 0, or -1 with err. */
+static int eml_sync(const char *mail_dir, char *err, size_t errlen)
+{
+	int fd = open(mail_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return worker_error(err, errlen, "%s: %s", mail_dir, strerror(errno));
+	int rc = syncfs(fd);
+	int saved = errno;
+	close(fd);
+	return rc == 0 ? 0 : worker_error(err, errlen, "%s: %s", mail_dir, strerror(saved));
 }
 
 /* Sends the built email through SMTP, with bare envelope addresses. */
@@ -265,6 +280,23 @@ static int attempt_claimed(db *d, const struct outbox_config *c, int64_t id, are
 	return 1;
 }
 
+/* In .eml mode, syncs the files of the batch; when that fails, none of its
+ * emails counts as delivered (they are tried again). */
+static void sync_written(const struct outbox_config *c, struct outcomes *o)
+{
+	if (c->smtp_url && *c->smtp_url)
+		return;
+	bool any = false;
+	for (int i = 0; i < o->n; i++)
+		any = any || !o->at[i].error[0];
+	char error[OUTBOX_ERROR_MAX];
+	if (!any || eml_sync(c->mail_dir, error, sizeof error) == 0)
+		return;
+	for (int i = 0; i < o->n; i++)
+		if (!o->at[i].error[0])
+			snprintf(o->at[i].error, sizeof o->at[i].error, "%s", error);
+}
+
 /* The pass, stopping early when *stop turns true. *claimed counts the
  * emails tried. Emails are claimed OUTBOX_BATCH at a time and their outcomes
  * written together; o holds outcomes an earlier pass could not write. */
@@ -300,6 +332,7 @@ static int send_due(db *d, const struct outbox_config *c, int64_t now, atomic_bo
 			o->n += got != 0;
 		}
 		*claimed += n;
+		sync_written(c, o);
 		rc = record_outcomes(d, c, o, now);
 		if (rc < 0)
 			break;
