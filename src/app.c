@@ -44,6 +44,11 @@ void app_load_branding(struct app *a, db *d)
 	config_use_base_url_setting(&a->cfg, settings.base_url);
 }
 
+static const char *static_asset_url(const void *statics, const char *path)
+{
+	return static_files_url(statics, path);
+}
+
 int app_init(struct app *a, const struct config *cfg, char *err, size_t errlen)
 {
 	memset(a, 0, sizeof *a);
@@ -56,13 +61,15 @@ int app_init(struct app *a, const struct config *cfg, char *err, size_t errlen)
 	if (!a->catalog)
 		return -1;
 	char path[2048];
-	snprintf(path, sizeof path, "%s/templates", cfg->share_dir);
-	a->templates = tpl_load_dir(path, a->catalog, err, errlen);
-	if (!a->templates)
-		return -1;
 	snprintf(path, sizeof path, "%s/static", cfg->share_dir);
 	a->statics = static_files_load(path, "/static", err, errlen);
 	if (!a->statics)
+		return -1;
+	/* Pages link static files by their versioned URLs ({{@ path}}). */
+	struct tpl_assets assets = {static_asset_url, a->statics};
+	snprintf(path, sizeof path, "%s/templates", cfg->share_dir);
+	a->templates = tpl_load_dir(path, a->catalog, &assets, err, errlen);
+	if (!a->templates)
 		return -1;
 	a->router = router_new();
 	if (!a->router || web_routes(a->router) < 0) {

@@ -117,7 +117,7 @@ static int env_open(struct mail_in_env *e, const struct config *cfg)
 	e->catalog = i18n_load(cfg->mo_dir, err, sizeof err);
 	char path[1100];
 	snprintf(path, sizeof path, "%s/templates", cfg->share_dir);
-	e->templates = e->catalog ? tpl_load_dir(path, e->catalog, err, sizeof err) : NULL;
+	e->templates = e->catalog ? tpl_load_dir(path, e->catalog, NULL, err, sizeof err) : NULL;
 	if (!e->templates) {
 		fprintf(stderr, "chamado mail-in: %s\n", err);
 		return -1;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -379,20 +380,52 @@ static void end_body(struct conn_state *cs)
 	}
 }
 
+/* Whether the Accept-Encoding value ae takes coding (not refused by q=0). */
+static bool accepts_coding(const char *ae, const char *coding)
+{
+	size_t n = strlen(coding);
+	for (const char *p = ae; p && *p;) {
+		p += strspn(p, " \t,");
+		size_t len = strcspn(p, " \t,;");
+		if (len == n && strncasecmp(p, coding, n) == 0) {
+			const char *params = p + len, *end = params + strcspn(params, ",");
+			const char *q = strstr(params, "q=");
+			return !(q && q < end && strtod(q + 2, NULL) <= 0.0);
+		}
+		p = strchr(p, ',');
+	}
+	return false;
+}
+
 static void serve_static(struct request *req, const struct static_file *f)
 {
+	enum static_encoding e = STATIC_IDENTITY;
+	const char *ae = req_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	if (f->body[STATIC_BR].data && accepts_coding(ae, "br"))
+		e = STATIC_BR;
+	else if (f->body[STATIC_GZIP].data && accepts_coding(ae, "gzip"))
+		e = STATIC_GZIP;
+	const struct static_body *b = &f->body[e];
 	const char *inm = req_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
-	resp_header(req, MHD_HTTP_HEADER_ETAG, f->etag);
-	resp_header(req, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=3600");
+	resp_header(req, MHD_HTTP_HEADER_ETAG, b->etag);
+	if (f->body[STATIC_GZIP].data || f->body[STATIC_BR].data)
+		resp_header(req, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+	if (e != STATIC_IDENTITY)
+		resp_header(req, MHD_HTTP_HEADER_CONTENT_ENCODING, e == STATIC_BR ? "br" : "gzip");
+	/* The versioned URL names these bytes for ever: cache it for a year. */
+	const char *v = req_query(req, "v");
+	resp_header(req, MHD_HTTP_HEADER_CACHE_CONTROL,
+	            v && strcmp(v, f->version) == 0 ? "public, max-age=31536000, immutable"
+	                                            : "public, max-age=3600");
 	req->responded = true;
 	req->content_type = f->content_type;
-	if (inm && strstr(inm, f->etag)) {
+	if (inm && strstr(inm, b->etag)) {
 		req->status = MHD_HTTP_NOT_MODIFIED;
 		return;
 	}
 	req->status = MHD_HTTP_OK;
-	req->static_body = f->data;
-	req->static_len = f->len;
+	req->static_body = b->data;
+	req->static_len = b->len;
 }
 
 static void dispatch(struct conn_state *cs)

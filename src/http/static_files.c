@@ -2,10 +2,15 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include <brotli/encode.h>
+#include <zlib.h>
 
 #include "base/str.h"
 
@@ -32,18 +37,65 @@ static const char *type_for(const char *path)
 	return "application/octet-stream";
 }
 
-/* FNV-1a over the bytes: an ETag only has to change when the file does. */
-static char *etag_for(const unsigned char *data, size_t len)
+/* FNV-1a over the bytes: a version only has to change when the file does. */
+static uint64_t hash_of(const unsigned char *data, size_t len)
 {
 	uint64_t h = 1469598103934665603ULL;
 	for (size_t i = 0; i < len; i++) {
 		h ^= data[i];
 		h *= 1099511628211ULL;
 	}
-	char *tag = malloc(24);
-	if (tag)
-		snprintf(tag, 24, "\"%016llx\"", (unsigned long long)h);
-	return tag;
+	return h;
+}
+
+/* Images and fonts are compressed already. */
+static bool compressible(const char *content_type)
+{
+	return str_starts_with(content_type, "text/") || str_starts_with(content_type, "image/svg");
+}
+
+/* data gzipped at the highest level into out; false when it saves nothing. */
+static bool gzip_bytes(const unsigned char *data, size_t len, struct static_body *out)
+{
+	z_stream z = {0};
+	if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+		return false;
+	size_t cap = deflateBound(&z, len);
+	unsigned char *buf = malloc(cap);
+	z.next_in = (unsigned char *)data;
+	z.avail_in = (uInt)len;
+	z.next_out = buf;
+	z.avail_out = (uInt)cap;
+	bool ok = buf && deflate(&z, Z_FINISH) == Z_STREAM_END && z.total_out < len;
+	size_t n = z.total_out;
+	deflateEnd(&z);
+	if (!ok) {
+		free(buf);
+		return false;
+	}
+	*out = (struct static_body){buf, n, NULL};
+	return true;
+}
+
+/* Brotli's quality 5: the files are compressed at every start-up, where
+ * quality 11 costs 10-20x the time (about 100 ms for our 47 KB of CSS and
+ * JS, against a start-up of 40 ms) for files only 10% smaller. */
+enum { STATIC_BROTLI_QUALITY = 5 };
+
+/* data Brotli-compressed into out; false when it saves nothing. */
+static bool brotli_bytes(const unsigned char *data, size_t len, struct static_body *out)
+{
+	size_t n = BrotliEncoderMaxCompressedSize(len);
+	unsigned char *buf = n ? malloc(n) : NULL;
+	bool ok = buf && BrotliEncoderCompress(STATIC_BROTLI_QUALITY, BROTLI_DEFAULT_WINDOW,
+	                                       BROTLI_MODE_TEXT, len, data, &n, buf) &&
+	          n < len;
+	if (!ok) {
+		free(buf);
+		return false;
+	}
+	*out = (struct static_body){buf, n, NULL};
+	return true;
 }
 
 static int read_whole(const char *path, unsigned char **data, size_t *len)
@@ -82,19 +134,34 @@ static int add_file(static_files *s, const char *fs_path, const char *url)
 	if (read_whole(fs_path, &data, &len) < 0)
 		return -1;
 	struct static_file *f = &s->files[s->count];
-	f->path = strdup(url);
-	f->etag = etag_for(data, len);
-	f->data = data;
-	f->len = len;
+	memset(f, 0, sizeof *f);
 	f->content_type = type_for(url);
-	if (!f->path || !f->etag) {
-		free((void *)f->path);
-		free((void *)f->etag);
-		free(data);
-		return -1;
+	f->body[STATIC_IDENTITY] = (struct static_body){data, len, NULL};
+	if (compressible(f->content_type)) {
+		gzip_bytes(data, len, &f->body[STATIC_GZIP]);
+		brotli_bytes(data, len, &f->body[STATIC_BR]);
 	}
-	s->count++;
-	return 0;
+	char version[17];
+	snprintf(version, sizeof version, "%016llx", (unsigned long long)hash_of(data, len));
+	static const char *const suffix[STATIC_ENCODINGS] = {"", "-gz", "-br"};
+	bool ok = (f->path = strdup(url)) && (f->version = strdup(version));
+	size_t url_len = strlen(url) + sizeof "?v=" + strlen(version);
+	char *versioned = ok ? malloc(url_len) : NULL;
+	if (versioned)
+		snprintf(versioned, url_len, "%s?v=%s", url, version);
+	f->url = versioned;
+	ok = ok && versioned;
+	for (int e = 0; ok && e < STATIC_ENCODINGS; e++) {
+		if (!f->body[e].data)
+			continue;
+		char *tag = malloc(24);
+		if (tag)
+			snprintf(tag, 24, "\"%s%s\"", version, suffix[e]);
+		f->body[e].etag = tag;
+		ok = tag != NULL;
+	}
+	s->count++; /* freed with the set even when incomplete */
+	return ok ? 0 : -1;
 }
 
 static int load_dir(static_files *s, const char *dir, const char *url, char *err, size_t errlen)
@@ -145,9 +212,14 @@ void static_files_free(static_files *s)
 	if (!s)
 		return;
 	for (int i = 0; i < s->count; i++) {
-		free((void *)s->files[i].path);
-		free((void *)s->files[i].etag);
-		free((void *)s->files[i].data);
+		struct static_file *f = &s->files[i];
+		free((void *)f->path);
+		free((void *)f->version);
+		free((void *)f->url);
+		for (int e = 0; e < STATIC_ENCODINGS; e++) {
+			free((void *)f->body[e].data);
+			free((void *)f->body[e].etag);
+		}
 	}
 	free(s->files);
 	free(s);
@@ -159,4 +231,10 @@ const struct static_file *static_files_find(const static_files *s, const char *p
 		if (strcmp(s->files[i].path, path) == 0)
 			return &s->files[i];
 	return NULL;
+}
+
+const char *static_files_url(const static_files *s, const char *path)
+{
+	const struct static_file *f = s ? static_files_find(s, path) : NULL;
+	return f ? f->url : NULL;
 }

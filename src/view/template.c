@@ -57,6 +57,7 @@ struct template {
 
 struct tpl_set {
 	arena *a;
+	const struct tpl_assets *assets; /* while loading only */
 	struct template *templates; /* sorted by name once loading is done */
 	int count;
 	int capacity;
@@ -80,6 +81,7 @@ static void set_error(char *err, size_t errlen, const char *fmt, ...)
 struct compiler {
 	arena *a;
 	const i18n_catalog *cat;
+	const struct tpl_assets *assets;
 	enum lang lang;
 	const struct template *tpl;
 	struct op *ops; /* malloc'd while compiling, copied to the arena at the end */
@@ -187,6 +189,32 @@ static int emit_translation(struct compiler *c, const char *msgid, size_t len, i
 	return emit_text(c, copy, copy_len, line);
 }
 
+/* {{@ path}}: the static file's URL as the set's assets make it, escaped
+ * in an HTML template. */
+static int emit_asset(struct compiler *c, const char *path, size_t len, int line)
+{
+	if (len == 0)
+		return compile_error(c, line, "empty path in {{@ }}");
+	char *key = arena_strndup(c->a, path, len);
+	if (!key)
+		return compile_error(c, line, "out of memory");
+	const char *url = c->assets && c->assets->url ? c->assets->url(c->assets->self, key) : NULL;
+	if (!url)
+		url = key;
+	if (c->tpl->text)
+		return emit_text(c, arena_strdup(c->a, url), strlen(url), line);
+	buf escaped;
+	buf_init(&escaped, TPL_MAX_FILE_SIZE);
+	char *copy = NULL;
+	if (buf_put_html(&escaped, url, strlen(url)) == BUF_OK)
+		copy = arena_strndup(c->a, buf_str(&escaped), escaped.len);
+	size_t copy_len = escaped.len;
+	buf_free(&escaped);
+	if (!copy)
+		return compile_error(c, line, "out of memory");
+	return emit_text(c, copy, copy_len, line);
+}
+
 /* Splits a dotted name into op->path, checking each part. */
 static int split_name(struct compiler *c, struct op *op, int line)
 {
@@ -273,6 +301,11 @@ static int compile_tag(struct compiler *c, const char *body, size_t len, int lin
 		trim(&body, &len);
 		return emit_translation(c, body, len, line);
 	}
+	if (sigil == '@') {
+		body++, len--;
+		trim(&body, &len);
+		return emit_asset(c, body, len, line);
+	}
 	bool has_sigil = sigil != '\0' && strchr("#^/&>", sigil);
 	if (has_sigil)
 		body++, len--;
@@ -332,8 +365,8 @@ static int compile_source(struct compiler *c)
 static int compile_template(tpl_set *s, struct template *t, const i18n_catalog *cat,
                             enum lang lang, char *err, size_t errlen)
 {
-	struct compiler c = { .a = s->a, .cat = cat, .lang = lang, .tpl = t, .err = err,
-	                      .errlen = errlen };
+	struct compiler c = { .a = s->a, .cat = cat, .assets = s->assets, .lang = lang, .tpl = t,
+	                      .err = err, .errlen = errlen };
 	int rc = compile_source(&c);
 	struct op *ops = NULL;
 	if (rc == 0 && c.count > 0) {
@@ -473,9 +506,17 @@ static int set_finish(tpl_set *s, const i18n_catalog *cat, char *err, size_t err
 tpl_set *tpl_load_strings(int count, const char *const *names, const char *const *sources,
                           const i18n_catalog *cat, char *err, size_t errlen)
 {
+	return tpl_load_strings_assets(count, names, sources, cat, NULL, err, errlen);
+}
+
+tpl_set *tpl_load_strings_assets(int count, const char *const *names, const char *const *sources,
+                                 const i18n_catalog *cat, const struct tpl_assets *assets,
+                                 char *err, size_t errlen)
+{
 	tpl_set *s = set_new(err, errlen);
 	if (!s)
 		return NULL;
+	s->assets = assets;
 	for (int i = 0; i < count; i++) {
 		if (!names[i] || !sources[i]) {
 			set_error(err, errlen, "template %d: no name or no source", i);
@@ -486,6 +527,7 @@ tpl_set *tpl_load_strings(int count, const char *const *names, const char *const
 	}
 	if (set_finish(s, cat, err, errlen) < 0)
 		goto fail;
+	s->assets = NULL;
 	return s;
 fail:
 	tpl_set_free(s);
@@ -571,15 +613,18 @@ static int load_tree(tpl_set *s, const char *dir, const char *prefix, int depth,
 	return rc;
 }
 
-tpl_set *tpl_load_dir(const char *dir, const i18n_catalog *cat, char *err, size_t errlen)
+tpl_set *tpl_load_dir(const char *dir, const i18n_catalog *cat, const struct tpl_assets *assets,
+                      char *err, size_t errlen)
 {
 	tpl_set *s = set_new(err, errlen);
 	if (!s)
 		return NULL;
+	s->assets = assets;
 	if (load_tree(s, dir, "", 0, err, errlen) < 0 || set_finish(s, cat, err, errlen) < 0) {
 		tpl_set_free(s);
 		return NULL;
 	}
+	s->assets = NULL;
 	return s;
 }
 

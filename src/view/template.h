@@ -10,6 +10,9 @@
  *   {{^name}}..{{/name}} inverted: when missing, false, empty text or empty list
  *   {{>name}}           partial: the template called name (e.g. partials/flash)
  *   {{_ Some text}}     translated at load time for each language, escaped
+ *   {{@ /static/x.css}} a static file's URL, made at load time by the set's
+ *                       assets (its content-hash version); the path as it is
+ *                       when the set has none
  *   {{! comment}}
  * Names are looked up from the innermost context outwards.
  *
@@ -32,12 +35,24 @@
 
 typedef struct tpl_set tpl_set;
 
+/* What {{@ path}} becomes: url returns the URL to print for path, or NULL
+ * for the path as it is (self is passed back). */
+struct tpl_assets {
+	const char *(*url)(const void *self, const char *path);
+	const void *self;
+};
+
 /* Loads and compiles every template under dir for every language of cat.
- * On error returns NULL and writes "file:line: message" into err. */
-tpl_set *tpl_load_dir(const char *dir, const i18n_catalog *cat, char *err, size_t errlen);
+ * On error returns NULL and writes "file:line: message" into err. assets
+ * may be NULL. */
+tpl_set *tpl_load_dir(const char *dir, const i18n_catalog *cat, const struct tpl_assets *assets,
+                      char *err, size_t errlen);
 /* Compiles templates from memory, for tests: names[i] -> sources[i]. */
 tpl_set *tpl_load_strings(int count, const char *const *names, const char *const *sources,
                           const i18n_catalog *cat, char *err, size_t errlen);
+tpl_set *tpl_load_strings_assets(int count, const char *const *names, const char *const *sources,
+                                 const i18n_catalog *cat, const struct tpl_assets *assets,
+                                 char *err, size_t errlen);
 void tpl_set_free(tpl_set *s);
 bool tpl_exists(const tpl_set *s, const char *name);
 

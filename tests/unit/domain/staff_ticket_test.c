@@ -52,7 +52,7 @@ static void setup(void)
 	cr_assert_eq(setup_defaults(d), 0);
 	catalog = i18n_load(CHAMADO_DEFAULT_MO_DIR, err, sizeof err);
 	cr_assert_not_null(catalog, "%s", err);
-	templates = tpl_load_dir(CHAMADO_DEFAULT_SHARE_DIR "/templates", catalog, err, sizeof err);
+	templates = tpl_load_dir(CHAMADO_DEFAULT_SHARE_DIR "/templates", catalog, NULL, err, sizeof err);
 	cr_assert_not_null(templates, "%s", err);
 	mailer = (struct mailer){templates, catalog, "suporte@exemplo.com.br", "https://suporte.exemplo.com.br", "Exemplo"};
 	notifier = mail_notifier(&mailer);

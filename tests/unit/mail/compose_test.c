@@ -16,7 +16,7 @@ static void setup(void)
 	char err[512] = "";
 	cat = i18n_load(CHAMADO_DEFAULT_MO_DIR, err, sizeof err);
 	cr_assert_not_null(cat, "%s", err);
-	templates = tpl_load_dir(CHAMADO_DEFAULT_SHARE_DIR "/templates", cat, err, sizeof err);
+	templates = tpl_load_dir(CHAMADO_DEFAULT_SHARE_DIR "/templates", cat, NULL, err, sizeof err);
 	cr_assert_not_null(templates, "%s", err);
 	a = arena_new(4096);
 	ctx = vm_new(a);

@@ -476,7 +476,7 @@ Test(template, loads_every_html_file_under_a_folder)
 	write_file(path, "{{ hidden, ignored");
 
 	char err[256] = "";
-	tpl_set *s = tpl_load_dir(dir, NULL, err, sizeof err);
+	tpl_set *s = tpl_load_dir(dir, NULL, NULL, err, sizeof err);
 	cr_assert_not_null(s, "%s", err);
 	cr_assert(tpl_exists(s, "layout"));
 	cr_assert(tpl_exists(s, "partials/flash"));
@@ -491,7 +491,7 @@ Test(template, loads_every_html_file_under_a_folder)
 
 	snprintf(path, sizeof path, "%s/partials/broken.html", dir);
 	write_file(path, "ok\n{{#open}}");
-	cr_assert_null(tpl_load_dir(dir, NULL, err, sizeof err));
+	cr_assert_null(tpl_load_dir(dir, NULL, NULL, err, sizeof err));
 	char want[256];
 	snprintf(want, sizeof want, "%s/partials/broken.html:2: unclosed section {{#open}}", dir);
 	cr_assert_str_eq(err, want);
@@ -573,7 +573,7 @@ Test(template, loads_txt_files_named_with_their_extension)
 	write_file(path, "<h1>{{company}}</h1>{{&content}}");
 
 	char err[256] = "";
-	tpl_set *s = tpl_load_dir(dir, NULL, err, sizeof err);
+	tpl_set *s = tpl_load_dir(dir, NULL, NULL, err, sizeof err);
 	cr_assert_not_null(s, "%s", err);
 	cr_assert(tpl_exists(s, "email/layout.txt"));
 	cr_assert(tpl_exists(s, "email/layout"));
@@ -598,7 +598,7 @@ Test(template, loads_txt_files_named_with_their_extension)
 Test(template, a_missing_folder_is_an_error)
 {
 	char err[256] = "";
-	cr_assert_null(tpl_load_dir("/nonexistent/chamado", NULL, err, sizeof err));
+	cr_assert_null(tpl_load_dir("/nonexistent/chamado", NULL, NULL, err, sizeof err));
 	cr_assert(strstr(err, "/nonexistent/chamado"), "%s", err);
 }
 
@@ -648,4 +648,35 @@ Test(template, renders_from_many_threads_at_once)
 	}
 	tpl_set_free(s);
 	i18n_free(cat);
+}
+
+/* An assets map of one file, for {{@ path}}. */
+static const char *one_asset(const void *self, const char *path)
+{
+	(void)self;
+	return strcmp(path, "/static/app.css") == 0 ? "/static/app.css?v=ab&c" : NULL;
+}
+
+Test(template, an_asset_tag_prints_the_versioned_url_made_at_load)
+{
+	const struct tpl_assets assets = {one_asset, NULL};
+	const char *names[] = {"page", "mail.txt"};
+	const char *sources[] = {"<link href=\"{{@ /static/app.css}}\"> {{@ /static/other.js}}",
+	                         "{{@ /static/app.css}}"};
+	char err[256] = "";
+	tpl_set *s = tpl_load_strings_assets(2, names, sources, NULL, &assets, err, sizeof err);
+	cr_assert_not_null(s, "%s", err);
+	buf out;
+	buf_init(&out, 4096);
+	cr_assert_eq(tpl_render(s, "page", LANG_PT_BR, ctx, &out), 0);
+	cr_expect_str_eq(buf_str(&out), "<link href=\"/static/app.css?v=ab&amp;c\"> /static/other.js",
+	                 "escaped in HTML; an unknown path as it is");
+	buf_free(&out);
+	buf_init(&out, 4096);
+	cr_assert_eq(tpl_render(s, "mail.txt", LANG_EN, ctx, &out), 0);
+	cr_expect_str_eq(buf_str(&out), "/static/app.css?v=ab&c", "as it is in a text template");
+	buf_free(&out);
+	tpl_set_free(s);
+	const char *bad[] = {"t", "{{@ }}", NULL};
+	expect_compile_error(bad, "t:1: empty path in {{@ }}");
 }
