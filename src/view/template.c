@@ -165,23 +165,14 @@ static int emit_text(struct compiler *c, const char *text, size_t len, int line)
 	return 0;
 }
 
-/* {{_ msgid}}: translated for c->lang and escaped now, once (in a text
- * template, not escaped). */
-static int emit_translation(struct compiler *c, const char *msgid, size_t len, int line)
+/* Text known at load time: as it is in a text template, HTML-escaped now,
+ * once, in an HTML one; copied into the set's arena either way. */
+static int emit_fixed(struct compiler *c, const char *text, int line)
 {
-	if (len == 0)
-		return compile_error(c, line, "empty text in {{_ }}");
-	char *key = arena_strndup(c->a, msgid, len);
-	if (!key)
-		return compile_error(c, line, "out of memory");
-	const char *text = i18n_text(c->cat, c->lang, key);
-	if (c->tpl->text)
-		return emit_text(c, text, strlen(text), line);
 	buf escaped;
 	buf_init(&escaped, TPL_MAX_FILE_SIZE);
-	char *copy = NULL;
-	if (buf_put_html(&escaped, text, strlen(text)) == BUF_OK)
-		copy = arena_strndup(c->a, buf_str(&escaped), escaped.len);
+	int rc = c->tpl->text ? buf_puts(&escaped, text) : buf_put_html(&escaped, text, strlen(text));
+	char *copy = rc == BUF_OK ? arena_strndup(c->a, buf_str(&escaped), escaped.len) : NULL;
 	size_t copy_len = escaped.len;
 	buf_free(&escaped);
 	if (!copy)
@@ -189,8 +180,18 @@ static int emit_translation(struct compiler *c, const char *msgid, size_t len, i
 	return emit_text(c, copy, copy_len, line);
 }
 
-/* {{@ path}}: the static file's URL as the set's assets make it, escaped
- * in an HTML template. */
+/* {{_ msgid}}: translated for c->lang at load time. */
+static int emit_translation(struct compiler *c, const char *msgid, size_t len, int line)
+{
+	if (len == 0)
+		return compile_error(c, line, "empty text in {{_ }}");
+	char *key = arena_strndup(c->a, msgid, len);
+	if (!key)
+		return compile_error(c, line, "out of memory");
+	return emit_fixed(c, i18n_text(c->cat, c->lang, key), line);
+}
+
+/* {{@ path}}: the static file's URL as the set's assets make it. */
 static int emit_asset(struct compiler *c, const char *path, size_t len, int line)
 {
 	if (len == 0)
@@ -199,20 +200,7 @@ static int emit_asset(struct compiler *c, const char *path, size_t len, int line
 	if (!key)
 		return compile_error(c, line, "out of memory");
 	const char *url = c->assets && c->assets->url ? c->assets->url(c->assets->self, key) : NULL;
-	if (!url)
-		url = key;
-	if (c->tpl->text)
-		return emit_text(c, arena_strdup(c->a, url), strlen(url), line);
-	buf escaped;
-	buf_init(&escaped, TPL_MAX_FILE_SIZE);
-	char *copy = NULL;
-	if (buf_put_html(&escaped, url, strlen(url)) == BUF_OK)
-		copy = arena_strndup(c->a, buf_str(&escaped), escaped.len);
-	size_t copy_len = escaped.len;
-	buf_free(&escaped);
-	if (!copy)
-		return compile_error(c, line, "out of memory");
-	return emit_text(c, copy, copy_len, line);
+	return emit_fixed(c, url ? url : key, line);
 }
 
 /* Splits a dotted name into op->path, checking each part. */
