@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "domain/outbox.h"
 #include "domain/token.h"
+#include "jobs/wakeup.h"
 #include "mail/message.h"
 #include "mail/smtp.h"
 
@@ -362,45 +363,23 @@ struct outbox_worker {
 	char boot_id[TOKEN_LEN + 1];
 	db *d;
 	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond; /* on CLOCK_MONOTONIC */
-	bool woken;          /* under lock */
-	atomic_bool stop;
+	struct wakeup wakeup;
 	struct outcomes unrecorded; /* the sender thread's own */
 };
-
-/* Sleeps until woken, stopped or poll_ms have passed. */
-static void worker_wait(outbox_worker *w)
-{
-	struct timespec until;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += w->config.poll_ms / 1000;
-	until.tv_nsec += (long)(w->config.poll_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&w->lock);
-	while (!w->woken && !atomic_load(&w->stop))
-		if (pthread_cond_timedwait(&w->cond, &w->lock, &until) == ETIMEDOUT)
-			break;
-	w->woken = false;
-	pthread_mutex_unlock(&w->lock);
-}
 
 static void *worker_main(void *arg)
 {
 	outbox_worker *w = arg;
 	bool failing = false; /* log a database failure once, not every poll */
-	while (!atomic_load(&w->stop)) {
+	while (!atomic_load(&w->wakeup.stop)) {
 		int claimed;
-		int rc = send_due(w->d, &w->config, (int64_t)time(NULL), &w->stop, &claimed,
+		int rc = send_due(w->d, &w->config, (int64_t)time(NULL), &w->wakeup.stop, &claimed,
 		                  &w->unrecorded);
 		if (rc < 0 && !failing)
 			log_error("outbox: cannot read the queue: %s", db_error(w->d));
 		failing = rc < 0;
 		if (claimed < OUTBOX_PASS_MAX) /* a full pass: more may be due, go on */
-			worker_wait(w);
+			wakeup_wait(&w->wakeup, w->config.poll_ms);
 	}
 	return NULL;
 }
@@ -442,24 +421,6 @@ static int worker_copy_config(outbox_worker *w, const struct outbox_config *c)
 	return 0;
 }
 
-/* The lock and the monotonic condition variable. */
-static int worker_sync_init(outbox_worker *w)
-{
-	pthread_condattr_t attr;
-	if (pthread_condattr_init(&attr) != 0)
-		return -1;
-	int rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
-	                 pthread_cond_init(&w->cond, &attr) == 0
-	             ? 0
-	             : -1;
-	pthread_condattr_destroy(&attr);
-	if (rc == 0 && pthread_mutex_init(&w->lock, NULL) != 0) {
-		pthread_cond_destroy(&w->cond);
-		rc = -1;
-	}
-	return rc;
-}
-
 outbox_worker *outbox_worker_start(const struct outbox_config *c, char *err, size_t errlen)
 {
 	mail_init();
@@ -478,15 +439,13 @@ outbox_worker *outbox_worker_start(const struct outbox_config *c, char *err, siz
 		else if (taken < 0) /* not fatal: the lease brings them back */
 			log_error("outbox: cannot take back unfinished emails: %s", db_error(w->d));
 	}
-	if (worker_sync_init(w) < 0) {
+	if (wakeup_init(&w->wakeup) < 0) {
 		snprintf(err, errlen, "outbox worker: cannot create its lock");
 		goto fail;
 	}
-	atomic_init(&w->stop, false);
 	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
 		snprintf(err, errlen, "outbox worker: cannot start its thread");
-		pthread_cond_destroy(&w->cond);
-		pthread_mutex_destroy(&w->lock);
+		wakeup_destroy(&w->wakeup);
 		goto fail;
 	}
 	return w;
@@ -497,26 +456,18 @@ fail:
 
 void outbox_worker_wake(outbox_worker *w)
 {
-	if (!w)
-		return;
-	pthread_mutex_lock(&w->lock);
-	w->woken = true;
-	pthread_cond_signal(&w->cond);
-	pthread_mutex_unlock(&w->lock);
+	if (w)
+		wakeup_wake(&w->wakeup);
 }
 
 void outbox_worker_stop(outbox_worker *w)
 {
 	if (!w)
 		return;
-	pthread_mutex_lock(&w->lock);
-	atomic_store(&w->stop, true);
-	pthread_cond_signal(&w->cond);
-	pthread_mutex_unlock(&w->lock);
+	wakeup_stop(&w->wakeup);
 	pthread_join(w->thread, NULL);
 	/* A last try, so a stopped server leaves nothing "sending". */
 	record_outcomes(w->d, &w->config, &w->unrecorded, (int64_t)time(NULL));
-	pthread_cond_destroy(&w->cond);
-	pthread_mutex_destroy(&w->lock);
+	wakeup_destroy(&w->wakeup);
 	worker_free(w);
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "base/log.h"
+#include "jobs/wakeup.h"
 
 enum { PASS_MAX = 100 };
 
@@ -19,10 +20,7 @@ struct webhook_worker {
 	char *db_url, *base_url;
 	db *d;
 	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond; /* on CLOCK_MONOTONIC */
-	bool woken;          /* under lock */
-	atomic_bool stop;
+	struct wakeup wakeup;
 };
 
 static int64_t monotonic_ms(void)
@@ -143,36 +141,18 @@ int webhook_send_due(db *d, const struct webhook_worker_config *c, int64_t now)
 	return send_due_pass(d, c, now, NULL, &claimed);
 }
 
-static void worker_wait(webhook_worker *w)
-{
-	struct timespec until;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += w->config.poll_ms / 1000;
-	until.tv_nsec += (long)(w->config.poll_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&w->lock);
-	while (!w->woken && !atomic_load(&w->stop))
-		if (pthread_cond_timedwait(&w->cond, &w->lock, &until) == ETIMEDOUT)
-			break;
-	w->woken = false;
-	pthread_mutex_unlock(&w->lock);
-}
-
 static void *worker_main(void *arg)
 {
 	webhook_worker *w = arg;
 	bool failing = false;
-	while (!atomic_load(&w->stop)) {
+	while (!atomic_load(&w->wakeup.stop)) {
 		int claimed = 0;
-		int rc = send_due_pass(w->d, &w->config, (int64_t)time(NULL), &w->stop, &claimed);
+		int rc = send_due_pass(w->d, &w->config, (int64_t)time(NULL), &w->wakeup.stop, &claimed);
 		if (rc < 0 && !failing)
 			log_error("webhooks: cannot read the queue: %s", db_error(w->d));
 		failing = rc < 0;
 		if (claimed < PASS_MAX)
-			worker_wait(w);
+			wakeup_wait(&w->wakeup, w->config.poll_ms);
 	}
 	return NULL;
 }
@@ -205,22 +185,11 @@ webhook_worker *webhook_worker_start(const struct webhook_worker_config *c, char
 	w->config.hooks.base_url = w->base_url;
 	if (!(w->d = db_open(w->db_url, err, errlen)))
 		goto fail;
-	pthread_condattr_t attr;
-	if (pthread_condattr_init(&attr) != 0)
+	if (wakeup_init(&w->wakeup) < 0)
 		goto sync;
-	int ok = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 && pthread_cond_init(&w->cond, &attr) == 0;
-	pthread_condattr_destroy(&attr);
-	if (!ok)
-		goto sync;
-	if (pthread_mutex_init(&w->lock, NULL) != 0) {
-		pthread_cond_destroy(&w->cond);
-		goto sync;
-	}
-	atomic_init(&w->stop, false);
 	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
 		snprintf(err, errlen, "webhook sender: cannot start its thread");
-		pthread_cond_destroy(&w->cond);
-		pthread_mutex_destroy(&w->lock);
+		wakeup_destroy(&w->wakeup);
 		goto fail;
 	}
 	return w;
@@ -236,24 +205,16 @@ fail:
 
 void webhook_worker_wake(webhook_worker *w)
 {
-	if (!w)
-		return;
-	pthread_mutex_lock(&w->lock);
-	w->woken = true;
-	pthread_cond_signal(&w->cond);
-	pthread_mutex_unlock(&w->lock);
+	if (w)
+		wakeup_wake(&w->wakeup);
 }
 
 void webhook_worker_stop(webhook_worker *w)
 {
 	if (!w)
 		return;
-	pthread_mutex_lock(&w->lock);
-	atomic_store(&w->stop, true);
-	pthread_cond_signal(&w->cond);
-	pthread_mutex_unlock(&w->lock);
+	wakeup_stop(&w->wakeup);
 	pthread_join(w->thread, NULL);
-	pthread_cond_destroy(&w->cond);
-	pthread_mutex_destroy(&w->lock);
+	wakeup_destroy(&w->wakeup);
 	worker_free(w);
 }

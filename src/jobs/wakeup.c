@@ -1,0 +1,63 @@
+#include "jobs/wakeup.h"
+
+#include <errno.h>
+#include <time.h>
+
+int wakeup_init(struct wakeup *w)
+{
+	pthread_condattr_t attr;
+	if (pthread_condattr_init(&attr) != 0)
+		return -1;
+	int rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
+	                 pthread_cond_init(&w->cond, &attr) == 0
+	             ? 0
+	             : -1;
+	pthread_condattr_destroy(&attr);
+	if (rc == 0 && pthread_mutex_init(&w->lock, NULL) != 0) {
+		pthread_cond_destroy(&w->cond);
+		rc = -1;
+	}
+	w->woken = false;
+	atomic_init(&w->stop, false);
+	return rc;
+}
+
+void wakeup_destroy(struct wakeup *w)
+{
+	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->lock);
+}
+
+void wakeup_wait(struct wakeup *w, int poll_ms)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += poll_ms / 1000;
+	until.tv_nsec += (long)(poll_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&w->lock);
+	while (!w->woken && !atomic_load(&w->stop))
+		if (pthread_cond_timedwait(&w->cond, &w->lock, &until) == ETIMEDOUT)
+			break;
+	w->woken = false;
+	pthread_mutex_unlock(&w->lock);
+}
+
+void wakeup_wake(struct wakeup *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->woken = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void wakeup_stop(struct wakeup *w)
+{
+	pthread_mutex_lock(&w->lock);
+	atomic_store(&w->stop, true);
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
