@@ -9,6 +9,7 @@
  * test gets a database of its own. */
 #include "build_config.h"
 #include "store/db.h"
+#include "store/kb_store.h"
 #include "store/outbox_store.h"
 
 #include <criterion/criterion.h>
@@ -797,4 +798,39 @@ Test(pgsql, recovers_after_the_server_restarts_and_fails_while_it_is_down,
 	    db_error(c));
 	db_close(c);
 	server_command("stop", dir);
+}
+
+/* How many scans PostgreSQL counted on index name so far (after flushing
+ * this session's own counts). */
+static int64_t index_scans(const char *name)
+{
+	cr_assert_eq(db_exec(d, "SELECT pg_stat_force_next_flush()"), DB_OK, "%s", db_error(d));
+	db_stmt *s = db_prepare(d, "SELECT COALESCE(sum(idx_scan), 0) FROM pg_stat_user_indexes "
+	                           "WHERE indexrelname = $1");
+	cr_assert_not_null(s, "%s", db_error(d));
+	db_bind_text(s, 1, name);
+	return db_scalar_int(s, -1);
+}
+
+Test(pgsql, the_knowledge_base_search_reads_its_gin_index)
+{
+	cr_assert_geq(db_migrate(d), 0, "%s", db_error(d));
+	cr_assert_eq(db_exec(d, "INSERT INTO kb_categories (id, name, created_at) VALUES (1, 'E-mail', 0); "
+	                        "INSERT INTO kb_articles (category_id, title, body, published, created_at, "
+	                        "updated_at) SELECT 1, 'Artigo ' || g, 'Texto comum ' || g, 1, 0, 0 "
+	                        "FROM generate_series(1, 200) g; "
+	                        "INSERT INTO kb_articles (category_id, title, body, published, created_at, "
+	                        "updated_at) VALUES (1, 'Configuração do Outlook', 'Servidor de saída', 1, 0, 0); "
+	                        "ANALYZE kb_articles"),
+	             DB_OK, "%s", db_error(d));
+	int64_t before = index_scans("kb_articles_search");
+	cr_assert_geq(before, 0);
+	arena *a = arena_new(4096);
+	struct kb_hit hits[5];
+	const char *words[] = {"configuracao"};
+	int n = store_kb_search(d, words, 1, KB_MATCH_ALL, false, true, a, hits, 5);
+	cr_assert_eq(n, 1, "the article written with accents is found without them: %s", db_error(d));
+	cr_expect_str_eq(hits[0].title, "Configuração do Outlook");
+	cr_expect_gt(index_scans("kb_articles_search"), before, "the search read the index");
+	arena_free(a);
 }
