@@ -311,6 +311,7 @@ static void ticket_page_cc(struct request *req, struct ticket_row *t, int status
                            const char *cc_error)
 {
 	struct ticket_thread th;
+	th.client_id = t->client_id;
 	if (ticket_thread_load(req_db(req), t->id, false, req->arena, &th) < 0) {
 		resp_error(req, 500);
 		return;
