@@ -124,9 +124,14 @@ test('a contact without the permission sees none of the account\'s tickets: empt
   const list = await dora.get('/tickets');
   assert.equal(list.status, 200);
   assert.deepEqual(listedNumbers(list.body), []);
+  assert.match(mainText(list.body), /não permitiu que você abra ou veja os tickets/, 'the empty list does not say why');
   assert.equal((await dora.get(`/tickets/${mine.number}`)).status, 404);
-  const o = await openTicket(dora, { subject: `Dora tenta ${run}` }).catch(() => ({ status: 'no form' }));
-  assert.notEqual(o.status, 303, 'a contact without the permission opened a ticket');
+  const form = await dora.get('/tickets/new?department=1');
+  assert.doesNotMatch(form.body, /name="submission"/, 'Abrir Ticket offers the form');
+  assert.match(mainText(form.body), /não permitiu que você abra/);
+  const o = await postMultipart(dora, '/tickets', { department: 1, subject: `Dora tenta ${run}`, service: 0,
+    priority: 'medium', message: 'Tentativa.' });
+  assert.equal(o.status, 403, 'a contact without the permission opened a ticket');
   assert.ok(!mainText((await maria.get('/tickets')).body).includes(`Dora tenta ${run}`));
 });
 
