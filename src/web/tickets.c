@@ -8,6 +8,7 @@
 
 #include "base/str.h"
 #include "domain/attachment.h"
+#include "domain/contact.h"
 #include "domain/ticket.h"
 #include "domain/ticket_cc.h"
 #include "domain/token.h"
@@ -263,6 +264,8 @@ void tickets_list(struct request *req)
 	vm_set_bool(page, "paged", after != NULL);
 	/* A contact without "can open and see tickets": say why the list is empty. */
 	vm_set_bool(page, "no_access", session_is_contact(s) && !s->contact_tickets);
+	if (session_is_contact(s) && s->contact_tickets)
+		vm_set_text(page, "account_name", contact_owner_name(req_db(req), s, req->arena));
 	vm_list *list = vm_set_list(page, "tickets");
 	for (int i = 0; i < n; i++) {
 		vm_obj *o = vm_list_add(list);
