@@ -12,6 +12,7 @@ import { addUser, mainText, describeResponse } from '../lib/accounts.mjs';
 import { postMultipart } from '../lib/multipart.mjs';
 import { CLIENT, STAFF, openTicket, listedNumbers, waitForMail, mailFiles } from '../lib/fixtures.mjs';
 import { staffReply, staffNote, clientId } from '../lib/staff.mjs';
+import { makeToken, api, describeApi } from '../lib/api.mjs';
 
 const run = `${process.pid}-${Date.now()}`;
 const CARLOS = { email: `carlos-${run}@empresa.example`, name: 'Carlos Contato', password: 'senha-do-carlos-1' };
@@ -220,6 +221,21 @@ test('staff see the account\'s contacts on the client\'s admin page; the changes
   assert.ok(page.includes(CARLOS.email) && page.includes(DORA.email), 'the admin client page does not list the contacts');
   const audit = mainText((await admin.get('/staff/admin/audit')).body);
   assert.ok(audit.includes(CARLOS.email), 'adding a contact was not audited');
+});
+
+test('the API shows a contact as an end-user with the owner\'s user id and its permissions', async () => {
+  const token = await makeToken(s, STAFF.email);
+  const r = await api(s, { token }, 'GET', `/api/v2/users/search.json?query=${encodeURIComponent(DORA.email)}`);
+  assert.equal(r.status, 200, describeApi(r));
+  const [dora] = r.json.users;
+  assert.ok(dora, describeApi(r));
+  assert.equal(dora.role, 'end-user');
+  const owner = await clientId(admin, CLIENT.email);
+  assert.deepEqual(dora.chamado, { contact_of: owner * 2, can_open_and_see_tickets: false, gets_ticket_emails: false });
+  const one = await api(s, { token }, 'GET', `/api/v2/users/${dora.id}.json`);
+  assert.equal(one.json.user.chamado.contact_of, owner * 2);
+  const maria = await api(s, { token }, 'GET', `/api/v2/users/${owner * 2}.json`);
+  assert.equal(maria.json.user.chamado, undefined, 'the owner is shown as a contact');
 });
 
 test('removing a contact ends their session at once and their password no longer works', async () => {
