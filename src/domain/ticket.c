@@ -236,7 +236,10 @@ static int client_of_open(db *d, const struct actor *who, const struct ticket_fo
 		return 0;
 	struct account_row row;
 	int rc = store_account_get(d, "client", f->client_id, &row);
-	if (rc <= 0 || !row.active || row.owner_id > 0) /* staff open for the account, not a contact */
+	/* Staff who pick a contact open the ticket for the contact's account. */
+	if (rc == 1 && row.owner_id > 0)
+		rc = store_account_get(d, "client", row.owner_id, &row);
+	if (rc <= 0 || !row.active)
 		return rc < 0 ? rc : 0;
 	*client = (struct session){.kind = ACCOUNT_CLIENT, .user_id = row.id};
 	snprintf(client->name, sizeof client->name, "%s", row.name);

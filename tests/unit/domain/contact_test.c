@@ -300,3 +300,15 @@ Test(contact, anonymising_the_account_anonymises_its_contacts)
 	cr_assert_not(rows[0].active);
 	(void)contact;
 }
+
+Test(contact, staff_who_pick_a_contact_open_the_ticket_for_the_contacts_account)
+{
+	struct session contact = add_contact(&owner, "carlos@empresa.example", false, false);
+	struct ticket_form f = {.department_id = dep, .subject = "Pelo telefone", .priority = "medium",
+	                        .message = "O Carlos ligou.", .client_id = contact.user_id};
+	struct ticket_errors e;
+	int64_t number = 0;
+	struct actor staff = as(&agent);
+	cr_assert_eq(ticket_open(d, &notifier, &staff, &f, T0, &e, &number), TICKET_OK);
+	cr_assert_eq(ticket(number).client_id, owner.user_id);
+}
