@@ -12,6 +12,7 @@
 #include "store/account_store.h"
 #include "store/department_store.h"
 #include "store/settings_store.h"
+#include "domain/contact.h"
 #include "view/i18n.h"
 
 /* ---- shared checks ---- */
@@ -508,6 +509,9 @@ int admin_client_anonymise(db *d, const struct actor *actor, int64_t id, int64_t
 		rc = store_client_anonymise(d, id, c.email, email, now);
 		if (rc == 0)
 			rc = session_end_all(d, ACCOUNT_CLIENT, id, 0);
+		/* The people of the account go with it. */
+		if (rc == 0)
+			rc = contact_anonymise_all(d, id, now);
 		rc = audit_end(d, &snap, actor, id, now) < 0 && rc == 0 ? DB_ERROR : rc;
 		rc = finish(d, rc);
 	} else {

@@ -181,6 +181,15 @@ json_t *api_json_user(const struct api_user_row *u, const char *base_url)
 	json_object_set_new(o, "locale", json_string(u->language));
 	json_object_set_new(o, "created_at", api_json_time(u->created_at));
 	json_object_set_new(o, "updated_at", api_json_time(u->updated_at));
+	/* A client's contact (sub-account): the owner's user id, in the place
+	 * Zendesk leaves for what is ours, and its two permissions. */
+	if (u->owner_id > 0) {
+		json_t *ours = json_object();
+		json_object_set_new(ours, "contact_of", json_integer(api_uid_client(u->owner_id)));
+		json_object_set_new(ours, "can_open_and_see_tickets", json_boolean(u->contact_tickets));
+		json_object_set_new(ours, "gets_ticket_emails", json_boolean(u->contact_emails));
+		json_object_set_new(o, "chamado", ours);
+	}
 	return o;
 }
 

@@ -418,6 +418,8 @@ static void session_fill(struct session *s, enum account_kind kind, const struct
 	snprintf(s->name, sizeof s->name, "%s", row->name);
 	snprintf(s->email, sizeof s->email, "%s", row->email);
 	snprintf(s->language, sizeof s->language, "%s", row->language);
+	s->owner_id = kind == ACCOUNT_CLIENT ? row->owner_id : 0;
+	s->contact_tickets = s->owner_id > 0 && row->contact_tickets;
 }
 
 /* After the domain saved it: the message is marked as email, the log row
@@ -450,7 +452,17 @@ static int reply_add(struct delivery *dv, int64_t ticket_id)
 	struct account_row row;
 	struct session who;
 	bool is_client = str_case_eq(t.client_email, dv->m.from_address);
-	const char *kind = is_client ? "client" : "staff";
+	/* A contact of the ticket's account who may open and see its tickets
+	 * writes as themselves, on the client's side. */
+	bool is_contact = false;
+	if (!is_client) {
+		rc = store_account_get_by_email(dv->d, "client", dv->m.from_address, &row);
+		if (rc < 0)
+			return rc;
+		is_contact = rc == 1 && row.owner_id > 0 && row.owner_id == t.client_id &&
+		             row.contact_tickets;
+	}
+	const char *kind = is_client || is_contact ? "client" : "staff";
 	rc = store_account_get_by_email(dv->d, kind, dv->m.from_address, &row);
 	if (rc < 0)
 		return rc;
@@ -480,7 +492,7 @@ static int reply_add(struct delivery *dv, int64_t ticket_id)
 	if (is_cc < 0)
 		return is_cc;
 	if (is_client || rc == 1) {
-		session_fill(&who, is_client ? ACCOUNT_CLIENT : ACCOUNT_STAFF, &row);
+		session_fill(&who, is_client || is_contact ? ACCOUNT_CLIENT : ACCOUNT_STAFF, &row);
 		struct actor sender = actor_of(&who, CHANNEL_EMAIL);
 		rc = ticket_reply(dv->d, dv->o->notifier, &sender, number, &post, dv->o->now, &errors);
 	} else if (is_cc) {
@@ -509,7 +521,7 @@ static int reply_add(struct delivery *dv, int64_t ticket_id)
 		return ignore(dv);
 	}
 	result_set(dv->r, INBOUND_STORED, "%s reply added to ticket #%lld",
-	           is_client ? "client" : is_cc ? "cc" : "staff", (long long)number);
+	           is_client ? "client" : is_contact ? "contact" : is_cc ? "cc" : "staff", (long long)number);
 	return stored(dv, number, dv->submission);
 }
 
@@ -633,6 +645,12 @@ static int ticket_new(struct delivery *dv)
 		return refuse(dv, NOTICE_MAIL_REFUSED, 0, NULL);
 	if (!row.active) {
 		result_set(dv->r, INBOUND_IGNORED, "inactive client account %s", dv->m.from_address);
+		return ignore(dv);
+	}
+	/* A contact opens tickets for the account only with the permission. */
+	if (row.owner_id > 0 && !row.contact_tickets) {
+		result_set(dv->r, INBOUND_IGNORED, "%s is a contact who may not open tickets",
+		           dv->m.from_address);
 		return ignore(dv);
 	}
 	dv->lang = lang_or_default(row.language);

@@ -17,8 +17,12 @@ int permission_ticket(db *d, const struct session *account, const struct ticket_
 		arena_free(a);
 		return rc;
 	}
-	if (account->kind == ACCOUNT_CLIENT)
-		return t->client_id == account->user_id ? 1 : 0;
+	/* An owner on their account's tickets; a contact on them only with
+	 * "can open and see tickets" (session_ticket_account is 0 otherwise). */
+	if (account->kind == ACCOUNT_CLIENT) {
+		int64_t account_id = session_ticket_account(account);
+		return account_id > 0 && t->client_id == account_id ? 1 : 0;
+	}
 	if (account->kind != ACCOUNT_STAFF)
 		return 0;
 	if (account->admin)

@@ -64,6 +64,8 @@ int session_resume(db *d, enum account_kind kind, const char *token, int64_t now
 	snprintf(s->language, sizeof s->language, "%s", row.language);
 	s->admin = strcmp(row.role, "admin") == 0;
 	s->twofa = row.twofa;
+	s->owner_id = kind == ACCOUNT_CLIENT ? row.owner_id : 0;
+	s->contact_tickets = s->owner_id > 0 && row.contact_tickets;
 	return 1;
 }
 

@@ -33,7 +33,32 @@ struct session {
 	 * through their access link or by email; kind is ACCOUNT_CLIENT and
 	 * user_id 0, so they write as the client side and never sign in. */
 	int64_t cc_id;
+	/* > 0: a contact (sub-account) of the client account owner_id; with
+	 * contact_tickets it opens and sees that account's tickets. Read from
+	 * the account on every request, so a change of permission or a removal
+	 * takes effect at once. */
+	int64_t owner_id;
+	bool contact_tickets;
 };
+
+/* Whether s is a client's contact rather than the account's owner. */
+static inline bool session_is_contact(const struct session *s)
+{
+	return s && s->kind == ACCOUNT_CLIENT && s->owner_id > 0;
+}
+
+/* The client account whose tickets and services s works with: its own for
+ * an owner, the owner's for a contact allowed to open and see tickets, and
+ * 0 (no account: nothing to see) for a contact without that permission,
+ * a CC or staff. */
+static inline int64_t session_ticket_account(const struct session *s)
+{
+	if (!s || s->kind != ACCOUNT_CLIENT || s->cc_id > 0)
+		return 0;
+	if (s->owner_id > 0)
+		return s->contact_tickets ? s->owner_id : 0;
+	return s->user_id;
+}
 
 /* Where a session is opened from: the client's address and User-Agent
  * (either may be NULL), shown later in Sessões ativas. */

@@ -12,6 +12,7 @@
 #include "domain/webhook.h"
 #include "domain/sla.h"
 #include "domain/ticket_cc.h"
+#include "domain/contact.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
 #include "store/mail_store.h"
@@ -74,7 +75,8 @@ static bool validate_open(db *d, const struct session *client, const struct tick
 	else if (subject_len > TICKET_SUBJECT_MAX)
 		e->subject = N_("The subject can have at most 200 characters.");
 	char service_status[16];
-	if (f->service_id > 0 && (store_service_status(d, f->service_id, client->user_id, service_status,
+	if (f->service_id > 0 && (store_service_status(d, f->service_id, session_ticket_account(client),
+	                                               service_status,
 	                                               sizeof service_status) != 1 ||
 	                          !ticket_service_selectable(service_status)))
 		e->service = N_("Choose one of your services, or None.");
@@ -146,10 +148,13 @@ static int notify_staff(db *d, const struct notifier *n, const struct ticket_row
 	return notice_queue_staff(d, n, &notice, staff, count);
 }
 
-/* Tells the ticket's client, with a fresh key of their access link. */
+/* Tells the ticket's client, with a fresh key of their access link, and
+ * the account's contacts who get ticket emails. who is the author: a
+ * contact is not told of their own reply, but always gets the confirmation
+ * of a ticket they opened. */
 static int notify_client(db *d, const struct notifier *n, const struct ticket_row *t,
                          enum notice_kind kind, const char *message, const char *author,
-                         int64_t now)
+                         const struct actor *who, int64_t now)
 {
 	if (!n || !n->queue)
 		return 0;
@@ -160,7 +165,12 @@ static int notify_client(db *d, const struct notifier *n, const struct ticket_ro
 	struct notice notice = {.kind = kind, .to = t->client_email, .to_name = t->client_name,
 	                        .lang = lang_or_default(t->client_language), .ticket = t,
 	                        .message = message, .author_name = author, .access_key = key};
-	return notice_queue(d, n, &notice);
+	rc = notice_queue(d, n, &notice);
+	int64_t contact = who && session_is_contact(who->account) ? who->account->user_id : 0;
+	if (rc == 0)
+		rc = contact_notify(d, n, t, kind, message, author, contact,
+		                    kind == NOTICE_TICKET_OPENED ? contact : 0);
+	return rc;
 }
 
 /* The settings, read at most every few seconds per thread: every ticket
@@ -211,6 +221,9 @@ static int client_of_open(db *d, const struct actor *who, const struct ticket_fo
                           struct session *client)
 {
 	if (actor_is_client(who)) {
+		/* A contact opens tickets for the account only with the permission. */
+		if (session_ticket_account(who->account) <= 0)
+			return 0;
 		*client = *who->account;
 		return 1;
 	}
@@ -218,6 +231,9 @@ static int client_of_open(db *d, const struct actor *who, const struct ticket_fo
 		return 0;
 	struct account_row row;
 	int rc = store_account_get(d, "client", f->client_id, &row);
+	/* Staff who pick a contact open the ticket for the contact's account. */
+	if (rc == 1 && row.owner_id > 0)
+		rc = store_account_get(d, "client", row.owner_id, &row);
 	if (rc <= 0 || !row.active)
 		return rc < 0 ? rc : 0;
 	*client = (struct session){.kind = ACCOUNT_CLIENT, .user_id = row.id};
@@ -288,7 +304,7 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 	rc = db_begin_write(d);
 	if (rc < 0)
 		goto out;
-	rc = ticket_insert_numbered(d, client.user_id, &form, subject, now, number);
+	rc = ticket_insert_numbered(d, session_ticket_account(&client), &form, subject, now, number);
 	if (rc == 1) { /* a double submit: the first one stands */
 		db_rollback(d);
 		rc = TICKET_OK;
@@ -304,7 +320,7 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 	if (rc == 0)
 		rc = sla_ticket_event(d, t.id, SLA_OPENED, now);
 	if (rc == 0)
-		rc = notify_client(d, n, &t, NOTICE_TICKET_OPENED, form.message, NULL, now);
+		rc = notify_client(d, n, &t, NOTICE_TICKET_OPENED, form.message, NULL, who, now);
 	if (rc == 0)
 		rc = notify_staff(d, n, &t, NOTICE_TICKET_NEW_STAFF, form.message, a);
 	for (int i = 0; i < nccs && rc == 0; i++) {
@@ -343,7 +359,8 @@ int ticket_for_client(db *d, const struct session *client, int64_t number, arena
 	int rc = store_ticket_get_by_number(d, number, a, row);
 	if (rc != 1)
 		return rc;
-	return row->client_id == client->user_id ? 1 : 0;
+	int64_t account_id = session_ticket_account(client);
+	return account_id > 0 && row->client_id == account_id ? 1 : 0;
 }
 
 int ticket_thread_load(db *d, int64_t ticket_id, bool with_internal, arena *a,
@@ -448,9 +465,10 @@ static int post_message(db *d, const struct actor *who, const struct ticket_row 
 		if (rc == 0)
 			rc = ticket_cc_notify(d, pa->notifier, t, p->message, who->account->name,
 			                      who->account->cc_id, now);
-		if (rc == 0 && actor_is_cc(who))
+		/* The account's side of the copy when a CC or a contact wrote. */
+		if (rc == 0 && (actor_is_cc(who) || session_is_contact(who->account)))
 			rc = notify_client(d, pa->notifier, t, NOTICE_TICKET_REPLY_COPY, p->message,
-			                   who->account->name, now);
+			                   who->account->name, who, now);
 		return rc;
 	}
 	rc = store_ticket_touch(d, t->id, "answered", "staff", now);
@@ -460,7 +478,8 @@ static int post_message(db *d, const struct actor *who, const struct ticket_row 
 	if (rc == 0)
 		rc = csat_after_change(d, pa->notifier, t, CSAT_STAFF_REPLIED, now);
 	if (rc == 0)
-		rc = notify_client(d, pa->notifier, t, NOTICE_STAFF_REPLY, p->message, who->account->name, now);
+		rc = notify_client(d, pa->notifier, t, NOTICE_STAFF_REPLY, p->message, who->account->name,
+		                   who, now);
 	return rc ? rc : ticket_cc_notify(d, pa->notifier, t, p->message, who->account->name, 0, now);
 }
 
@@ -581,13 +600,13 @@ int ticket_list_for_client(db *d, const struct session *client, enum ticket_filt
                            int64_t after_updated, int64_t after_id, int limit, arena *a,
                            struct ticket_row *rows)
 {
-	return store_ticket_list_by_client(d, client->user_id, filter, after_updated, after_id, limit,
+	return store_ticket_list_by_client(d, session_ticket_account(client), filter, after_updated, after_id, limit,
 	                                   a, rows);
 }
 
 int64_t ticket_open_count(db *d, const struct session *client)
 {
-	return store_ticket_count_open_by_client(d, client->user_id);
+	return store_ticket_count_open_by_client(d, session_ticket_account(client));
 }
 
 bool ticket_service_selectable(const char *status)
@@ -608,7 +627,7 @@ int ticket_services_selectable(db *d, int64_t client_id, arena *a, struct servic
 int ticket_services_for_client(db *d, const struct session *client, arena *a,
                                struct service_row *rows, int max)
 {
-	return ticket_services_selectable(d, client->user_id, a, rows, max);
+	return ticket_services_selectable(d, session_ticket_account(client), a, rows, max);
 }
 
 int ticket_departments(db *d, struct department_row *rows, int max)

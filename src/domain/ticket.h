@@ -156,6 +156,9 @@ struct ticket_thread {
 	int nmessages;
 	struct attachment_row *attachments;
 	int nattachments;
+	/* The ticket's client account, set by the caller when it shows whose
+	 * messages are a contact's (not the owner's); 0 unknown. */
+	int64_t client_id;
 };
 /* The thread of a ticket the caller may see; internal notes and their
  * attachments only with_internal (staff). 0 or < 0. */

@@ -89,6 +89,9 @@ static int read_account(db_stmt *s, struct account_row *row)
 		snprintf(row->language, sizeof row->language, "%s", db_col_text(s, 4));
 		snprintf(row->role, sizeof row->role, "%s", db_col_text(s, 5));
 		row->active = (int)db_col_int(s, 6);
+		row->owner_id = db_col_int(s, 7);
+		row->contact_tickets = (int)db_col_int(s, 8);
+		row->contact_emails = (int)db_col_int(s, 9);
 	}
 	db_done(s);
 	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
@@ -97,10 +100,10 @@ static int read_account(db_stmt *s, struct account_row *row)
 int store_account_get_by_email(db *d, const char *kind, const char *email, struct account_row *row)
 {
 	static const char client_sql[] =
-		"SELECT id, email, name, password_hash, language, '', active FROM clients "
-		"WHERE email_lower = $1";
+		"SELECT id, email, name, password_hash, language, '', active, COALESCE(owner_id, 0), "
+		"contact_tickets, contact_emails FROM clients WHERE email_lower = $1";
 	static const char staff_sql[] =
-		"SELECT id, email, name, password_hash, language, role, active FROM staff "
+		"SELECT id, email, name, password_hash, language, role, active, 0, 0, 0 FROM staff "
 		"WHERE email_lower = $1";
 	db_stmt *s = db_prepare(d, is_staff(kind) ? staff_sql : client_sql);
 	char lower[256];
@@ -112,9 +115,11 @@ int store_account_get_by_email(db *d, const char *kind, const char *email, struc
 int store_account_get(db *d, const char *kind, int64_t id, struct account_row *row)
 {
 	static const char client_sql[] =
-		"SELECT id, email, name, password_hash, language, '', active FROM clients WHERE id = $1";
+		"SELECT id, email, name, password_hash, language, '', active, COALESCE(owner_id, 0), "
+		"contact_tickets, contact_emails FROM clients WHERE id = $1";
 	static const char staff_sql[] =
-		"SELECT id, email, name, password_hash, language, role, active FROM staff WHERE id = $1";
+		"SELECT id, email, name, password_hash, language, role, active, 0, 0, 0 FROM staff "
+		"WHERE id = $1";
 	db_stmt *s = db_prepare(d, is_staff(kind) ? staff_sql : client_sql);
 	db_bind_int(s, 1, id);
 	return read_account(s, row);

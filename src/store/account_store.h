@@ -26,6 +26,11 @@ struct account_row {
 	char language[16];
 	char role[16];           /* staff only */
 	int active;
+	/* clients: > 0 when the account is a contact of the client owner_id
+	 * (0021), with its two permissions; 0 for owners and staff */
+	int64_t owner_id;
+	int contact_tickets;
+	int contact_emails;
 };
 
 /* 1 found, 0 none, < 0 error. */

@@ -155,12 +155,14 @@ int64_t store_api_ticket_count(db *d, const struct api_ticket_query *q)
 
 /* Both kinds of account in one list; uid keeps their ids apart. */
 #define API_USERS \
-	"SELECT uid, kind, id, name, email, role, language, active, created_at, updated_at FROM (" \
+	"SELECT uid, kind, id, name, email, role, language, active, created_at, updated_at, " \
+	"owner_id, contact_tickets, contact_emails FROM (" \
 	"SELECT c.id * 2 AS uid, 'client' AS kind, c.id, c.name, c.email, c.email_lower, " \
-	"'end-user' AS role, c.language, c.active, c.created_at, c.updated_at FROM clients c " \
+	"'end-user' AS role, c.language, c.active, c.created_at, c.updated_at, " \
+	"COALESCE(c.owner_id, 0) AS owner_id, c.contact_tickets, c.contact_emails FROM clients c " \
 	"UNION ALL " \
 	"SELECT s.id * 2 + 1, 'staff', s.id, s.name, s.email, s.email_lower, s.role, s.language, " \
-	"s.active, s.created_at, s.updated_at FROM staff s) u "
+	"s.active, s.created_at, s.updated_at, 0, 0, 0 FROM staff s) u "
 #define API_USER_WHERE \
 	"WHERE ($1 = '' OR u.role = $1) " \
 	"AND ($2 = '' OR lower(u.name) LIKE $2 ESCAPE '\\' OR u.email_lower LIKE $2 ESCAPE '\\') " \
@@ -178,6 +180,9 @@ static void read_user(db_stmt *s, arena *a, struct api_user_row *r)
 	r->active = db_col_int(s, 7) != 0;
 	r->created_at = db_col_int(s, 8);
 	r->updated_at = db_col_int(s, 9);
+	r->owner_id = db_col_int(s, 10);
+	r->contact_tickets = db_col_int(s, 11) != 0;
+	r->contact_emails = db_col_int(s, 12) != 0;
 }
 
 static void bind_user_query(db_stmt *s, const struct api_user_query *q)
@@ -216,10 +221,10 @@ int store_api_user_get(db *d, int64_t uid, arena *a, struct api_user_row *row)
 	/* Straight to the one table, by primary key. */
 	static const char client_sql[] =
 		"SELECT id * 2, 'client', id, name, email, 'end-user', language, active, created_at, "
-		"updated_at FROM clients WHERE id = $1";
+		"updated_at, COALESCE(owner_id, 0), contact_tickets, contact_emails FROM clients WHERE id = $1";
 	static const char staff_sql[] =
 		"SELECT id * 2 + 1, 'staff', id, name, email, role, language, active, created_at, "
-		"updated_at FROM staff WHERE id = $1";
+		"updated_at, 0, 0, 0 FROM staff WHERE id = $1";
 	if (uid <= 0)
 		return 0;
 	db_stmt *s = db_prepare(d, uid % 2 == 0 ? client_sql : staff_sql);

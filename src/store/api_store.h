@@ -60,6 +60,8 @@ struct api_user_row {
 	const char *name, *email, *role, *language; /* role: end-user, agent, admin */
 	bool active;
 	int64_t created_at, updated_at;
+	int64_t owner_id; /* a client's contact: the owner's client id (0021); else 0 */
+	bool contact_tickets, contact_emails;
 };
 
 struct api_user_query {

@@ -223,6 +223,14 @@ int store_admin_audit_snapshot(db *d, const char *entity, int64_t id, buf *out)
 		return snapshot_row(d, "SELECT email, name, language, active FROM clients WHERE id = $1",
 		                    id, names, 4, out);
 	}
+	if (str_eq(entity, "contact")) {
+		/* A client's contact (0021): whose it is and its two permissions. */
+		static const char *const names[] = {"email", "name", "account", "can_open_and_see_tickets",
+		                                    "gets_ticket_emails"};
+		return snapshot_row(d, "SELECT c.email, c.name, o.email, c.contact_tickets, c.contact_emails "
+		                       "FROM clients c JOIN clients o ON o.id = c.owner_id WHERE c.id = $1",
+		                    id, names, 5, out);
+	}
 	if (str_eq(entity, "service")) {
 		static const char *const names[] = {"label", "kind", "status", "client"};
 		return snapshot_row(d, "SELECT v.label, v.kind, v.status, c.email FROM services v "

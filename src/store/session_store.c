@@ -36,7 +36,8 @@ int store_session_get(db *d, const char *token_hash, struct session_row *row)
 		"s.expires_at, COALESCE(c.name, t.name), COALESCE(c.email, t.email), "
 		"COALESCE(t.role, ''), COALESCE(c.language, t.language), COALESCE(c.active, t.active), "
 		"EXISTS (SELECT 1 FROM two_factor f WHERE f.user_kind = s.user_kind "
-		"AND f.user_id = s.user_id AND f.enabled_at IS NOT NULL) "
+		"AND f.user_id = s.user_id AND f.enabled_at IS NOT NULL), "
+		"COALESCE(c.owner_id, 0), COALESCE(c.contact_tickets, 0) "
 		"FROM sessions s "
 		"LEFT JOIN clients c ON s.user_kind = 'client' AND c.id = s.user_id "
 		"LEFT JOIN staff t ON s.user_kind = 'staff' AND t.id = s.user_id "
@@ -58,6 +59,8 @@ int store_session_get(db *d, const char *token_hash, struct session_row *row)
 		copy_col(s, 10, row->language, sizeof row->language);
 		row->active = db_col_null(s, 11) ? 0 : (int)db_col_int(s, 11);
 		row->twofa = db_col_int(s, 12) != 0;
+		row->owner_id = db_col_int(s, 13);
+		row->contact_tickets = (int)db_col_int(s, 14);
 	}
 	db_done(s);
 	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);

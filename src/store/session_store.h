@@ -21,6 +21,8 @@ struct session_row {
 	char language[16];
 	int active;
 	int twofa;         /* the account signs in with a second factor */
+	int64_t owner_id;  /* a client contact's account (0021); 0 otherwise */
+	int contact_tickets;
 };
 
 /* ip and user_agent say where the session was opened (may be NULL). */

@@ -7,6 +7,7 @@
 
 #include "base/str.h"
 #include "domain/auth.h"
+#include "domain/contact.h"
 #include "web/context.h"
 #include "web/handlers.h"
 #include "web/page.h"
@@ -44,6 +45,13 @@ static void account_render(struct request *req, int status, const char *field, c
 		vm_set_text(page, arena_printf(req->arena, "%s_error", field), error);
 	vm_set_text(page, "base", account_path(req));
 	vm_set_bool(page, "staff_page", web_ctx(req)->staff_area);
+	/* Contatos: the owner manages them; a contact sees whose account it is. */
+	bool client = !web_ctx(req)->staff_area && s->kind == ACCOUNT_CLIENT;
+	vm_set_bool(page, "owner", client && !session_is_contact(s));
+	if (client && session_is_contact(s)) {
+		vm_set_bool(page, "contact", true);
+		vm_set_text(page, "owner_name", contact_owner_name(req_db(req), s, req->arena));
+	}
 	web_account_security(req, page);
 	page_render(req, status, "pages/account", page);
 }

@@ -6,6 +6,7 @@
 
 #include "base/str.h"
 #include "domain/admin.h"
+#include "domain/contact.h"
 #include "domain/recovery.h"
 #include "domain/staff_ticket.h"
 #include "domain/ticket.h"
@@ -129,6 +130,27 @@ static void render_client(struct request *req, int status, const struct admin_cl
 		vm_set_text(o, "status", tickets[i].status);
 		vm_set_text(o, "status_label", tr(req, ticket_status_label(tickets[i].status)));
 		page_time(req, o, "updated", tickets[i].updated_at);
+	}
+	/* Contatos: the account's people, or the account this one belongs to. */
+	struct contact_row *contacts = arena_alloc(req->arena, CONTACT_MAX * sizeof *contacts);
+	int nc = contacts ? contact_list_of_account(d, c->id, req->arena, contacts, CONTACT_MAX) : 0;
+	list = vm_set_list(page, "contacts");
+	for (int i = 0; i < nc; i++) {
+		vm_obj *o = vm_list_add(list);
+		vm_set_int(o, "id", contacts[i].id);
+		vm_set_text(o, "name", contacts[i].name);
+		vm_set_text(o, "email", contacts[i].email);
+		vm_set_bool(o, "can_tickets", contacts[i].can_tickets);
+		vm_set_bool(o, "gets_emails", contacts[i].gets_emails);
+		vm_set_bool(o, "has_password", contacts[i].has_password);
+	}
+	vm_set_bool(page, "has_contacts", nc > 0);
+	int64_t owner_id = 0;
+	const char *owner_name = NULL;
+	if (contact_owner_of(d, c->id, req->arena, &owner_id, &owner_name) == 1) {
+		vm_obj *o = vm_set_obj(page, "owner");
+		vm_set_int(o, "id", owner_id);
+		vm_set_text(o, "name", owner_name);
 	}
 	vm_set_bool(page, "anonymised", str_ends_with(c->email, "@anonimizado.invalid"));
 	admin_field_error(req, page, "confirm_email", anonymise_error);

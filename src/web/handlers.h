@@ -29,6 +29,12 @@ void account_password_submit(struct request *req);
 /* Redisplays /account with 422 and error under field. */
 void account_render_error(struct request *req, const char *field, const char *error);
 
+/* contacts.c */
+void contacts_show(struct request *req);
+void contact_add_submit(struct request *req);
+void contact_save_submit(struct request *req);
+void contact_remove_submit(struct request *req);
+
 /* recovery.c */
 void forgot_form(struct request *req);
 void forgot_submit(struct request *req);

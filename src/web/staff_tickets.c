@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "base/str.h"
+#include "domain/contact.h"
 #include "domain/csat.h"
 #include "domain/inbound.h"
 #include "domain/staff_ticket.h"
@@ -307,6 +308,7 @@ static void add_thread(struct request *req, vm_obj *page, const struct ticket_ro
 	enum { AUDIT_MAX = 500 };
 	struct audit_row *audit = arena_alloc(req->arena, AUDIT_MAX * sizeof *audit);
 	int na = audit ? staff_ticket_audit(d, t->id, req->arena, audit, AUDIT_MAX) : 0;
+	th.client_id = t->client_id;
 	if (ticket_thread_load(d, t->id, true, req->arena, &th) < 0)
 		th.nmessages = 0;
 	const char *base = arena_printf(req->arena, "/staff/tickets/%lld", (long long)t->number);
@@ -368,6 +370,20 @@ static void add_client_panel(struct request *req, vm_obj *page, const struct tic
 		vm_set_text(o, "status_label", tr(req, ticket_status_label(others[i].status)));
 	}
 	vm_set_bool(c, "has_open_tickets", n > 0);
+	/* Who of the account may write here, so staff know who wrote what. */
+	struct contact_row *contacts = arena_alloc(req->arena, CONTACT_MAX * sizeof *contacts);
+	int nc = contacts ? contact_list_of_account(req_db(req), t->client_id, req->arena, contacts,
+	                                            CONTACT_MAX)
+	                  : 0;
+	vm_list *cl = vm_set_list(c, "contacts");
+	for (int i = 0; i < nc; i++) {
+		vm_obj *o = vm_list_add(cl);
+		vm_set_text(o, "name", contacts[i].name);
+		vm_set_text(o, "email", contacts[i].email);
+		vm_set_bool(o, "can_tickets", contacts[i].can_tickets);
+		vm_set_bool(o, "gets_emails", contacts[i].gets_emails);
+	}
+	vm_set_bool(c, "has_contacts", nc > 0);
 }
 
 /* The CC box: each CC with remove and revoke, the client's link. */

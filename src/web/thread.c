@@ -38,6 +38,9 @@ void thread_message(struct request *req, vm_obj *o, const struct ticket_thread *
 	vm_set_bool(o, "from_system", str_eq(m->author_kind, "system"));
 	/* The client's side without a client account: a CC of the ticket. */
 	vm_set_bool(o, "from_cc", str_eq(m->author_kind, "client") && m->author_client_id == 0);
+	/* A client account other than the ticket's: one of its contacts. */
+	vm_set_bool(o, "from_contact", str_eq(m->author_kind, "client") && m->author_client_id > 0 &&
+	                                   th->client_id > 0 && m->author_client_id != th->client_id);
 	vm_set_trusted_html(o, "body", page_markdown(req, m->body));
 	page_time(req, o, "at", m->created_at);
 	add_attachments(o, th, m->id, base, megabytes);

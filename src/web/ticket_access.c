@@ -55,6 +55,7 @@ static void access_page(struct request *req, struct ticket_access *acc, int stat
 {
 	const struct ticket_row *t = &acc->ticket;
 	struct ticket_thread th;
+	th.client_id = t->client_id;
 	if (ticket_thread_load(req_db(req), t->id, false, req->arena, &th) < 0) {
 		resp_error(req, 500);
 		return;

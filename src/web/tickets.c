@@ -8,6 +8,7 @@
 
 #include "base/str.h"
 #include "domain/attachment.h"
+#include "domain/contact.h"
 #include "domain/ticket.h"
 #include "domain/ticket_cc.h"
 #include "domain/token.h"
@@ -126,12 +127,29 @@ static void form_page(struct request *req, int status, int64_t department_id,
 }
 
 /* GET /tickets/new[?department=ID] — 200; 303 to /login when signed out. */
+/* A contact whose account's owner has not let them open and see tickets
+ * gets a page that says so (status: 200 for a GET, 403 for a POST): true
+ * when it was sent. */
+static bool contact_without_tickets(struct request *req, const struct session *s, int status)
+{
+	if (!session_is_contact(s) || s->contact_tickets)
+		return false;
+	vm_obj *page = page_new(req, "Open Ticket", "new");
+	if (!page)
+		resp_error(req, 500);
+	else
+		page_render(req, status, "tickets/no_access", page);
+	return true;
+}
+
 void tickets_new(struct request *req)
 {
 	if (!web_client(req)) {
 		web_require_login(req);
 		return;
 	}
+	if (contact_without_tickets(req, web_client(req), 200))
+		return;
 	int64_t dep;
 	if (str_to_int64(req_query(req, "department"), 1, INT64_MAX, &dep)) {
 		form_page(req, 200, dep, NULL, NULL);
@@ -149,6 +167,8 @@ void tickets_create(struct request *req)
 		web_require_login(req);
 		return;
 	}
+	if (contact_without_tickets(req, s, 403))
+		return;
 	int64_t dep = 0, service = 0;
 	str_to_int64(form_text(req, "department"), 1, INT64_MAX, &dep);
 	str_to_int64(form_text(req, "service"), 0, INT64_MAX, &service);
@@ -174,7 +194,7 @@ void tickets_create(struct request *req)
 		return;
 	}
 	if (rc != TICKET_OK) {
-		resp_error(req, 500);
+		resp_error(req, rc == TICKET_NOT_FOUND ? 404 : 500);
 		return;
 	}
 	app_mail_wake(req_app(req));
@@ -242,6 +262,10 @@ void tickets_list(struct request *req)
 	vm_set_bool(page, "filter_all", filter == TICKETS_ALL);
 	vm_set_bool(page, "has_tickets", n > 0);
 	vm_set_bool(page, "paged", after != NULL);
+	/* A contact without "can open and see tickets": say why the list is empty. */
+	vm_set_bool(page, "no_access", session_is_contact(s) && !s->contact_tickets);
+	if (session_is_contact(s) && s->contact_tickets)
+		vm_set_text(page, "account_name", contact_owner_name(req_db(req), s, req->arena));
 	vm_list *list = vm_set_list(page, "tickets");
 	for (int i = 0; i < n; i++) {
 		vm_obj *o = vm_list_add(list);
@@ -311,6 +335,7 @@ static void ticket_page_cc(struct request *req, struct ticket_row *t, int status
                            const char *cc_error)
 {
 	struct ticket_thread th;
+	th.client_id = t->client_id;
 	if (ticket_thread_load(req_db(req), t->id, false, req->arena, &th) < 0) {
 		resp_error(req, 500);
 		return;
