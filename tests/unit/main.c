@@ -12,12 +12,16 @@
  * no thread of the runner ever holds the stack depot's locks (a worker
  * forked while nanomsg's thread held one spun forever), and hands the
  * worker, which starts afresh with exec, the full options in
- * CHAMADO_UNIT_WORKER_ASAN_OPTIONS. */
+ * CHAMADO_UNIT_WORKER_ASAN_OPTIONS. A test executable run by hand does the
+ * same for itself: it starts again (exec) with those options, so a runner
+ * started from a shell cannot spin forever either (seen: a helper's
+ * test_domain_ticket_cc --jobs 1, 8 minutes in the stack depot's lock). */
 #include <criterion/criterion.h>
 #include <criterion/internal/ordered-set.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { UNIT_TEST_DEFAULT_TIMEOUT_SECONDS = 180 };
 
@@ -52,8 +56,25 @@ static void select_one_test(struct criterion_test_set *tests, const char *id)
 	}
 }
 
+/* Outside tests/run-all: starts this runner again with AddressSanitizer
+ * keeping no allocation stacks, the worker's options saved for it. Returns
+ * only when that is already so, or exec failed (then it runs as it is). */
+static void start_as_run_all_does(char *argv[])
+{
+	if (getenv("CHAMADO_UNIT_WORKER_ASAN_OPTIONS"))
+		return;
+	const char *asan = getenv("ASAN_OPTIONS");
+	char runner[2048];
+	snprintf(runner, sizeof runner, "%s%smalloc_context_size=0", asan ? asan : "",
+	         asan && *asan ? ":" : "");
+	setenv("CHAMADO_UNIT_WORKER_ASAN_OPTIONS", asan && *asan ? asan : "malloc_context_size=30", 1);
+	setenv("ASAN_OPTIONS", runner, 1);
+	execv("/proc/self/exe", argv);
+}
+
 int main(int argc, char *argv[])
 {
+	start_as_run_all_does(argv);
 	struct criterion_test_set *tests = criterion_initialize();
 	give_every_test_a_timeout(tests, UNIT_TEST_DEFAULT_TIMEOUT_SECONDS);
 	const char *only = getenv("CHAMADO_UNIT_TEST");
