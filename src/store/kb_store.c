@@ -330,7 +330,7 @@ static int fts5_query(const char *const *words, int nwords, enum kb_match match,
 	return used > 0 && out->len > 0 ? 0 : -1;
 }
 
-/* The same over PostgreSQL, through the GIN index of migration 0026 on
+/* The same over PostgreSQL, through the GIN index of migration 0024 on
  * PG_VECTOR (change both together, or the index goes unused): words
  * and text folded by translate() (no extension needed), each word a
  * quoted lexeme of a tsquery joined by & or |, ranked by ts_rank with the

@@ -1,4 +1,4 @@
--- 0026: the Knowledge Base search on PostgreSQL read every article; this
+-- 0024: the Knowledge Base search on PostgreSQL read every article; this
 -- GIN index holds the same folded, weighted tsvector the search matches
 -- (src/store/kb_store.c, PG_VECTOR), so a search reads only the articles
 -- that have its words. The expression must stay the query's, character
