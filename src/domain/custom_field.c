@@ -114,6 +114,11 @@ int custom_fields_list(db *d, int64_t department_id, bool client_only, arena *a,
 	return store_fields_list(d, department_id, client_only, a, rows, max);
 }
 
+const char *custom_field_department_name(db *d, int64_t department_id, arena *a)
+{
+	return department_id > 0 ? store_department_name(d, department_id, a) : NULL;
+}
+
 int custom_field_get(db *d, int64_t id, arena *a, struct field_row *row)
 {
 	return id > 0 ? store_field_get(d, id, a, row) : 0;
@@ -303,11 +308,12 @@ int ticket_fields_apply(db *d, const struct actor *who, const struct ticket_row 
 		if (rc != 1)
 			return rc < 0 ? rc : DB_ERROR;
 		rc = store_ticket_field_set(d, t->id, checked[i].field_id, checked[i].value);
-		/* The trail names the field; the value, as it was and as it is. */
+		/* The trail names the field and its kind (a box reads as yes or
+		 * no); the value, as it was and as it is: "label US value US kind". */
 		if (rc == 0)
 			rc = ticket_audit(d, who, t->id, "field",
-			                  arena_printf(a, "%s\x1f%s", f.label, old),
-			                  arena_printf(a, "%s\x1f%s", f.label, checked[i].value), now);
+			                  arena_printf(a, "%s\x1f%s\x1f%s", f.label, old, f.kind),
+			                  arena_printf(a, "%s\x1f%s\x1f%s", f.label, checked[i].value, f.kind), now);
 	}
 	return rc;
 }

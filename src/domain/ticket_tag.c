@@ -64,6 +64,7 @@ static const char *check_list(const char *const *tags, int n, char bad[TAG_BYTES
 		const char *error = ticket_tag_normalize(tags[i], norm);
 		if (error) {
 			snprintf(bad, TAG_BYTES_MAX * 2, "%.*s", TAG_BYTES_MAX * 2 - 1, tags[i] ? tags[i] : "");
+			str_trim(bad); /* as it reads in the message */
 			return error;
 		}
 	}
