@@ -2,8 +2,8 @@
 // Suporte Técnico and fills its fields (Domínio afetado, Usuário do cPanel);
 // the admin tags the ticket from the suggestions box, fills the staff-only
 // field and follows a tag to the filtered queue. Screenshots of Abrir
-// Ticket with fields and of the staff ticket page with tags and fields, on
-// a desktop and a phone; no console errors, nothing wider than the phone.
+// Ticket with fields, the staff ticket page with tags and fields and the
+// queue filtered by a tag, on a desktop and a phone; no console errors, nothing wider than the phone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openBrowser, screenshot, DESKTOP, PHONE } from '../lib/browser.mjs';
@@ -108,6 +108,11 @@ test('the admin tags the ticket, fills the staff-only field and follows a tag to
   await clickAndSettle(desk, desk.locator('section#tags a.tag', { hasText: 'painel' }));
   assert.match(new URL(desk.url()).search, /tag=painel/);
   assert.equal(await desk.locator(`table.queue-table a[href="/staff/tickets/${number}"]`).count() > 0, true);
+  assert.equal(await desk.getByLabel('Etiqueta', { exact: true }).inputValue(), 'painel');
+  await screenshot(desk, 'tags-fields-queue-by-tag-desktop');
+  await visit(phone, '/staff/tickets?tag=painel');
+  await assertFitsPhone(phone);
+  await screenshot(phone, 'tags-fields-queue-by-tag-phone');
   await visit(desk, '/staff/tags');
   assert.match((await desk.locator('main').textContent()) || '', /painel\s*1/);
   await screenshot(desk, 'tags-fields-tags-page-desktop');
