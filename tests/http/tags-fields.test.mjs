@@ -77,7 +77,7 @@ test('an admin defines custom fields of a department; an agent gets 404 for thos
 
   // the change is in the admin's audit log
   const audit = mainText((await admin.get('/staff/admin/audit')).body);
-  assert.ok(audit.includes(`Versão do PHP ${run}`), audit.slice(0, 600));
+  assert.ok(audit.includes(`Versão do PHP ${run}`) && audit.includes("Campo personalizado criado"), audit.slice(0, 600));
 });
 
 let T; // Maria's ticket with fields

@@ -301,3 +301,46 @@ Test(tags_and_fields, tags_are_audited_replaced_and_counted_per_department)
 	struct actor as_client = actor_of(&client, CHANNEL_WEB);
 	cr_assert_eq(ticket_tags_change(d, &as_client, in_a, &c, T0, &error, bad), TICKET_NOT_FOUND);
 }
+
+static int64_t count_of(const struct session *staff, const char *tag)
+{
+	struct tag_count counts[20];
+	int n = ticket_tag_counts(d, staff, a, counts, 20);
+	cr_assert_geq(n, 0);
+	for (int i = 0; i < n; i++)
+		if (strcmp(counts[i].tag, tag) == 0)
+			return counts[i].count;
+	return 0;
+}
+
+Test(tags_and_fields, counts_follow_a_ticket_moved_to_another_department_or_deleted)
+{
+	struct ticket_errors e;
+	int64_t number = 0, other = 0;
+	cr_assert_eq(open_ticket(dep_a, NULL, 0, &e, &number), TICKET_OK);
+	cr_assert_eq(open_ticket(dep_a, NULL, 0, &e, &other), TICKET_OK);
+	struct actor as_admin = actor_of(&admin, CHANNEL_WEB);
+	const char *error;
+	char bad[TAG_BYTES_MAX * 2];
+	const char *add[] = {"mover"};
+	struct tag_change c = {.add = add, .nadd = 1};
+	cr_assert_eq(ticket_tags_change(d, &as_admin, number, &c, T0, &error, bad), TICKET_OK);
+	cr_assert_eq(ticket_tags_change(d, &as_admin, other, &c, T0, &error, bad), TICKET_OK);
+	cr_assert_eq(count_of(&agent_a, "mover"), 2);
+	cr_assert_eq(count_of(&agent_b, "mover"), 0);
+
+	struct ticket_changes move = {.department_id = dep_b, .assignee_id = -1};
+	cr_assert_eq(ticket_update(d, &as_admin, number, &move, T0 + 1), TICKET_OK);
+	cr_assert_eq(count_of(&agent_a, "mover"), 1);
+	cr_assert_eq(count_of(&agent_b, "mover"), 1);
+	cr_assert_eq(count_of(&admin, "mover"), 2);
+
+	/* Untagging, and deleting a tagged ticket, count down. */
+	struct tag_change rm = {.remove = add, .nremove = 1};
+	cr_assert_eq(ticket_tags_change(d, &as_admin, number, &rm, T0 + 2, &error, bad), TICKET_OK);
+	cr_assert_eq(count_of(&agent_b, "mover"), 0);
+	db_stmt *s = db_prepare(d, "DELETE FROM tickets WHERE number = $1");
+	db_bind_int(s, 1, other);
+	cr_assert_eq(db_step_done(s), 0);
+	cr_assert_eq(count_of(&admin, "mover"), 0);
+}
