@@ -10,6 +10,7 @@
 #include "domain/client.h"
 #include "domain/staff_ticket.h"
 #include "domain/ticket.h"
+#include "domain/ticket_tag.h"
 #include "store/account_store.h"
 #include "store/queue_store.h"
 
@@ -334,8 +335,55 @@ static int choose_group(db *d, const struct session *staff, int64_t group_id, ar
 	return API_INVALID;
 }
 
+static const char tags_error[] =
+	"must be tags of letters, digits, '-', '_' and '.' (spaces become '-'), at most 40 characters "
+	"each and 20 on a ticket";
+static const char fields_error[] =
+	"a value does not fit its field (a required field left empty, not a number, not one of the "
+	"options), or the field is not of this ticket's group";
+
+/* The JSON values as the text a field takes: a string as it is, a number
+ * in decimal, true "1", false and null "". In a. */
+static int field_inputs(const struct api_field_list *l, arena *a, struct field_input *out)
+{
+	for (int i = 0; i < l->n; i++) {
+		json_t *v = l->e[i].value;
+		const char *text = "";
+		if (json_is_string(v))
+			text = json_string_value(v);
+		else if (json_is_integer(v))
+			text = arena_printf(a, "%lld", (long long)json_integer_value(v));
+		else if (json_is_real(v))
+			text = arena_printf(a, "%.15g", json_real_value(v));
+		else if (json_is_true(v))
+			text = "1";
+		out[i] = (struct field_input){l->e[i].id, text ? text : ""};
+	}
+	return l->n;
+}
+
+/* A field id the department does not have is an error for the API (the
+ * form ignores them: it only sends its own). */
+static bool fields_of_department(db *d, int64_t department_id, const struct api_field_list *l, arena *a)
+{
+	struct field_row rows[CUSTOM_FIELDS_MAX];
+	int n = custom_fields_list(d, department_id, false, a, rows, CUSTOM_FIELDS_MAX);
+	for (int i = 0; i < l->n; i++) {
+		bool found = false;
+		for (int k = 0; k < n; k++)
+			found |= rows[k].id == l->e[i].id;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
 static void ticket_errors_to_api(const struct ticket_errors *te, struct api_errors *e)
 {
+	if (te->tags)
+		api_error_add(e, "tags", tags_error);
+	if (te->fields.n)
+		api_error_add(e, "custom_fields", fields_error);
 	if (te->department)
 		api_error_add(e, "group_id", te->department);
 	if (te->subject)
@@ -376,7 +424,17 @@ int api_ticket_create(db *d, const struct notifier *n, const struct session *sta
 		.priority = priority,
 		.message = t->body,
 		.client_id = client_id,
+		.tags = t->tags.list,
+		.ntags = t->tags.n,
 	};
+	struct field_input fields[CUSTOM_FIELDS_MAX];
+	f.fields = fields;
+	f.nfields = field_inputs(&t->fields, a, fields);
+	if (!fields_of_department(d, department_id, &t->fields, a)) {
+		api_error_add(e, "custom_fields", fields_error);
+		rc = API_INVALID;
+		goto out;
+	}
 	struct ticket_errors te;
 	struct actor who = actor_of(staff, CHANNEL_API);
 	rc = ticket_open(d, n, &who, &f, now, &te, &number);
@@ -463,6 +521,24 @@ int api_ticket_update(db *d, const struct notifier *n, const struct session *sta
 		goto out;
 	}
 	rc = check_change(d, &t, c, a, e, &changes);
+	/* Tags and custom fields: checked before anything is written too. */
+	struct tag_change tags = {
+		.add = c->tags.sent ? c->tags.list : c->additional_tags.list,
+		.nadd = c->tags.sent ? c->tags.n : c->additional_tags.n,
+		.remove = c->remove_tags.list, .nremove = c->remove_tags.n, .replace = c->tags.sent,
+	};
+	char bad[TAG_BYTES_MAX * 2];
+	if (ticket_tags_check(&tags, bad))
+		api_error_add(e, "tags", tags_error);
+	struct field_input fields[CUSTOM_FIELDS_MAX], checked[CUSTOM_FIELDS_MAX];
+	int nfields = field_inputs(&c->fields, a, fields), nchecked = 0;
+	struct field_errors fe;
+	if (nfields && (!fields_of_department(d, t.department_id, &c->fields, a) ||
+	                custom_fields_check_all(d, t.department_id, false, false, fields, nfields, a,
+	                                        checked, &nchecked, &fe) != 0))
+		api_error_add(e, "custom_fields", fields_error);
+	if (rc == API_OK && e->n)
+		rc = API_INVALID;
 	if (rc != API_OK)
 		goto out;
 	/* Proceed: the comment and the fields in one transaction. */
@@ -478,6 +554,21 @@ int api_ticket_update(db *d, const struct notifier *n, const struct session *sta
 	} else if (changes.status || changes.priority || changes.department_id ||
 	           changes.assignee_id >= 0) {
 		rc = ticket_update(d, &who, t.number, &changes, now);
+	}
+	if (rc == TICKET_OK && (tags.nadd || tags.nremove || tags.replace)) {
+		const char *why;
+		rc = ticket_tags_change(d, &who, t.number, &tags, now, &why, bad);
+		if (rc == TICKET_INVALID) {
+			api_error_add(e, "tags", tags_error);
+			rc = API_INVALID;
+		}
+	}
+	if (rc == TICKET_OK && nfields) {
+		rc = ticket_fields_save(d, &who, t.number, fields, nfields, now, &fe);
+		if (rc == FIELD_INVALID) {
+			api_error_add(e, "custom_fields", fields_error);
+			rc = API_INVALID;
+		}
 	}
 	if (rc == TICKET_INVALID) {
 		api_error_add(e, "ticket", "the change was refused");
@@ -787,4 +878,106 @@ int api_service_delete(db *d, const struct session *staff, int64_t id)
 		rc = API_NOT_FOUND;
 	arena_free(a);
 	return rc;
+}
+
+/* ---- tags and custom fields ---- */
+
+static const char *zendesk_field_type(const char *kind)
+{
+	return str_eq(kind, "number") ? "decimal" : str_eq(kind, "select") ? "tagger" : kind;
+}
+
+int api_json_ticket_extras(db *d, const struct ticket_row *t, arena *a, json_t *o)
+{
+	const char *tags[TICKET_TAGS_MAX];
+	int n = ticket_tags(d, t->id, a, tags, TICKET_TAGS_MAX);
+	if (n < 0)
+		return n;
+	json_t *list = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(list, json_string(tags[i]));
+	json_object_set_new(o, "tags", list);
+	struct field_row fields[CUSTOM_FIELDS_MAX];
+	struct field_value_row values[CUSTOM_FIELDS_MAX * 2];
+	int nf = custom_fields_list(d, t->department_id, false, a, fields, CUSTOM_FIELDS_MAX);
+	int nv = nf < 0 ? nf : ticket_field_values(d, t->id, false, a, values, CUSTOM_FIELDS_MAX * 2);
+	if (nv < 0)
+		return nv;
+	json_t *cf = json_array();
+	/* The department's fields, then values of fields of another one (the
+	 * ticket moved). */
+	for (int i = 0; i < nf + nv; i++) {
+		int64_t id = i < nf ? fields[i].id : values[i - nf].field_id;
+		const char *kind = i < nf ? fields[i].kind : values[i - nf].kind;
+		const char *value = NULL;
+		bool listed = false;
+		for (int k = 0; k < nv; k++)
+			if (values[k].field_id == id)
+				value = values[k].value;
+		for (int k = 0; i >= nf && k < nf; k++)
+			listed |= fields[k].id == id;
+		if (listed)
+			continue;
+		json_t *f = json_object();
+		json_object_set_new(f, "id", json_integer(id));
+		if (str_eq(kind, "checkbox"))
+			json_object_set_new(f, "value", json_boolean(value && *value));
+		else
+			json_object_set_new(f, "value", value ? json_string(value) : json_null());
+		json_array_append_new(cf, f);
+	}
+	json_object_set_new(o, "custom_fields", cf);
+	return 0;
+}
+
+json_t *api_json_ticket_fields(db *d, const struct session *staff, arena *a, const char *base_url)
+{
+	enum { FIELDS_ALL_MAX = 1000, DEPS_MAX = 200 };
+	struct field_row *rows = arena_alloc(a, FIELDS_ALL_MAX * sizeof *rows);
+	struct named_row deps[DEPS_MAX];
+	int n = rows ? custom_fields_list(d, 0, false, a, rows, FIELDS_ALL_MAX) : DB_NOMEM;
+	int nd = n < 0 ? n : staff_departments(d, staff, a, deps, DEPS_MAX);
+	if (nd < 0)
+		return NULL;
+	json_t *list = json_array();
+	for (int i = 0; i < n; i++) {
+		bool mine = false;
+		for (int k = 0; k < nd; k++)
+			mine |= deps[k].id == rows[i].department_id;
+		if (!mine)
+			continue;
+		json_t *f = json_object();
+		json_object_set_new(f, "id", json_integer(rows[i].id));
+		json_object_set_new(f, "url", json_string(arena_printf(a, "%s/api/v2/ticket_fields/%lld.json",
+		                                                         base_url, (long long)rows[i].id)));
+		json_object_set_new(f, "type", json_string(zendesk_field_type(rows[i].kind)));
+		json_object_set_new(f, "title", json_string(rows[i].label));
+		json_object_set_new(f, "title_in_portal", json_string(rows[i].label));
+		json_object_set_new(f, "description", json_string(""));
+		json_object_set_new(f, "position", json_integer(rows[i].sort_order));
+		json_object_set_new(f, "active", json_true());
+		json_object_set_new(f, "required", json_boolean(rows[i].required));
+		json_object_set_new(f, "required_in_portal", json_boolean(rows[i].required && rows[i].client_visible));
+		json_object_set_new(f, "visible_in_portal", json_boolean(rows[i].client_visible));
+		json_object_set_new(f, "editable_in_portal", json_boolean(rows[i].client_visible));
+		json_object_set_new(f, "group_id", json_integer(rows[i].department_id));
+		json_t *options = json_array();
+		const char *opts[FIELD_OPTIONS_MAX];
+		int no = str_eq(rows[i].kind, "select") ? custom_field_options(rows[i].options, a, opts, FIELD_OPTIONS_MAX) : 0;
+		for (int k = 0; k < no; k++) {
+			json_t *opt = json_object();
+			json_object_set_new(opt, "id", json_integer(rows[i].id * 1000 + k + 1));
+			json_object_set_new(opt, "name", json_string(opts[k]));
+			json_object_set_new(opt, "value", json_string(opts[k]));
+			json_array_append_new(options, opt);
+		}
+		json_object_set_new(f, "custom_field_options", options);
+		json_array_append_new(list, f);
+	}
+	json_t *o = json_object();
+	json_object_set_new(o, "ticket_fields", list);
+	json_object_set_new(o, "next_page", json_null());
+	json_object_set_new(o, "previous_page", json_null());
+	json_object_set_new(o, "count", json_integer((json_int_t)json_array_size(list)));
+	return o;
 }

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "domain/actor.h"
+#include "domain/custom_field.h"
 #include "domain/notice.h"
 #include "domain/session.h"
 #include "store/admin_store.h"
@@ -106,7 +107,34 @@ const char *api_ticket_description(db *d, int64_t ticket_id, arena *a);
 int api_ticket_list(db *d, const struct session *staff, struct api_ticket_query *q, arena *a,
                     struct ticket_row *rows, int64_t *total);
 
+/* "tags" (and additional_tags, remove_tags): strings as sent, checked
+ * and normalised by the domain (ticket_tag.h). */
+enum { API_TAGS_MAX = 40 };
+struct api_tag_list {
+	bool sent;
+	int n;
+	const char *list[API_TAGS_MAX];
+};
+/* "custom_fields": [{"id": N, "value": ...}]; value points into the
+ * request's JSON (a string, number, boolean or null). */
+struct api_field_list {
+	int n;
+	struct {
+		int64_t id;
+		json_t *value;
+	} e[CUSTOM_FIELDS_MAX];
+};
+/* A ticket's tags and custom field values as Zendesk shows them: "tags"
+ * and "custom_fields" (every field of its department, null when unset, a
+ * checkbox as a boolean) set on o. 0 or < 0. */
+int api_json_ticket_extras(db *d, const struct ticket_row *t, arena *a, json_t *o);
+/* GET /api/v2/ticket_fields.json: the fields of the staff member's
+ * departments (all for an admin) in Zendesk's shape; NULL on an error. */
+json_t *api_json_ticket_fields(db *d, const struct session *staff, arena *a, const char *base_url);
+
 struct api_ticket_new {
+	struct api_tag_list tags;
+	struct api_field_list fields;
 	const char *subject;     /* NULL: the body's first line */
 	const char *body;        /* comment.body, required */
 	const char *priority;    /* Zendesk's name; NULL: normal */
@@ -129,6 +157,10 @@ struct api_ticket_change {
 	int64_t assignee_uid;          /* -1: unchanged, 0: nobody */
 	const char *comment;           /* NULL: none */
 	bool comment_public;           /* false: an internal note */
+	/* tags replaces the set (Zendesk's PUT); additional_tags and
+	 * remove_tags change it. */
+	struct api_tag_list tags, additional_tags, remove_tags;
+	struct api_field_list fields;
 };
 /* Adds the comment (a reply emails the client; a note emails nobody) and
  * then applies the changes. API_OK with the ticket as it is now in *after

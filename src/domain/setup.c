@@ -1,11 +1,13 @@
 #include "domain/setup.h"
 
+#include <string.h>
 #include <time.h>
 
 #include "domain/account.h"
 #include "domain/kb.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
+#include "store/field_store.h"
 #include "store/settings_store.h"
 
 static const struct {
@@ -57,6 +59,43 @@ static int64_t ensure_account(db *d, const struct account_new *n)
 	return account_create(d, n);
 }
 
+/* The demo's custom fields (issue 16), once: when there are none. */
+static int demo_fields(db *d, const struct department_row *deps, int ndeps, int64_t now)
+{
+	static const struct {
+		const char *department, *label, *kind, *options;
+		bool required, client_visible;
+		int order;
+	} fields[] = {
+		{"Suporte Técnico", "Domínio afetado", "text", "", false, true, 1},
+		{"Suporte Técnico", "Usuário do cPanel", "text", "", false, true, 2},
+		{"Suporte Técnico", "Servidor", "text", "", false, false, 3},
+		{"Financeiro", "Forma de pagamento", "select", "Boleto\nCartão de crédito\nPix", false, true, 1},
+	};
+	arena *a = arena_new(4096);
+	if (!a)
+		return DB_NOMEM;
+	struct field_row any;
+	int n = store_fields_list(d, 0, false, a, &any, 1);
+	arena_free(a);
+	if (n != 0)
+		return n < 0 ? n : 0;
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+		for (int k = 0; k < ndeps; k++) {
+			if (strcmp(deps[k].name, fields[i].department) != 0)
+				continue;
+			struct field_row r = {.department_id = deps[k].id, .label = fields[i].label,
+			                      .kind = fields[i].kind, .options = fields[i].options,
+			                      .required = fields[i].required,
+			                      .client_visible = fields[i].client_visible,
+			                      .sort_order = fields[i].order};
+			int64_t id = store_field_save(d, &r, now);
+			if (id < 0)
+				return (int)id;
+		}
+	return 0;
+}
+
 int setup_demo(db *d, struct demo_credentials *cred)
 {
 	*cred = (struct demo_credentials){
@@ -98,6 +137,8 @@ int setup_demo(db *d, struct demo_credentials *cred)
 		rc = ndeps;
 	for (int i = 0; rc == 0 && i < ndeps; i++)
 		rc = store_staff_department_add(d, staff_id, deps[i].id);
+	if (rc == 0)
+		rc = demo_fields(d, deps, ndeps, now);
 	if (rc < 0) {
 		db_rollback(d);
 		return rc;

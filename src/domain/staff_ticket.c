@@ -1,4 +1,6 @@
 #include "domain/staff_ticket.h"
+#include "domain/custom_field.h"
+#include "domain/ticket_tag.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -85,6 +87,28 @@ int staff_queue(db *d, const struct session *staff, const struct queue_filter *f
 		.after_id = f->after_id,
 		.limit = f->limit,
 	};
+	if (f->tag && *f->tag) {
+		char *tag = arena_alloc(a, TAG_BYTES_MAX);
+		if (!tag)
+			return DB_NOMEM;
+		/* A tag no ticket can have matches nothing. */
+		if (ticket_tag_normalize(f->tag, tag))
+			return 0;
+		q.tag = tag;
+	}
+	if (f->field_id > 0) {
+		struct field_row field;
+		char *value = arena_alloc(a, FIELD_VALUE_BYTES);
+		int rc = value ? custom_field_get(d, f->field_id, a, &field) : DB_NOMEM;
+		if (rc <= 0)
+			return rc;
+		/* Compared as stored: "3,5" finds 3.5, "on" a ticked box. */
+		field.required = false;
+		if (custom_field_check(&field, f->field_value, value))
+			return 0;
+		q.field_id = f->field_id;
+		q.field_value = value;
+	}
 	if (f->text && *f->text) {
 		q.number = ticket_number_parse(f->text);
 		q.text = like_pattern(a, f->text);

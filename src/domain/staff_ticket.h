@@ -29,6 +29,9 @@ struct queue_filter {
 	int by_due;       /* SLA due time, nearest first (running clocks only) */
 	int sla;          /* 0 any, 1 breached, 2 near breach (amber) */
 	int64_t now;      /* for the SLA filter */
+	const char *tag;  /* as typed (normalised here); NULL or "" any */
+	int64_t field_id; /* a custom field, 0 any; its value must equal field_value */
+	const char *field_value;
 	int64_t after_rank, after_updated, after_id;
 	int limit;
 };

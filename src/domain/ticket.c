@@ -1,4 +1,5 @@
 #include "domain/ticket.h"
+#include "domain/ticket_tag.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -291,6 +292,31 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 		goto out;
 	}
 	valid = valid && !errors->cc;
+	/* Custom fields of the department: a client sees and fills only the
+	 * client-visible ones, and must fill the required ones on the web. */
+	struct field_input *field_values = arena_alloc(a, CUSTOM_FIELDS_MAX * sizeof *field_values);
+	int nfield_values = 0;
+	if (!field_values) {
+		rc = DB_NOMEM;
+		goto out;
+	}
+	if (!errors->department) {
+		bool client = actor_is_client(who);
+		rc = custom_fields_check_all(d, form.department_id, client,
+		                             client && who->channel == CHANNEL_WEB, form.fields, form.nfields,
+		                             a, field_values, &nfield_values, &errors->fields);
+		if (rc < 0)
+			goto out;
+		valid = valid && rc == 0;
+	}
+	/* Tags: staff's and the API's; a client's are ignored. */
+	struct tag_change tags = {.add = form.tags, .nadd = actor_is_staff(who) ? form.ntags : 0};
+	char bad_tag[TAG_BYTES_MAX * 2];
+	errors->tags = ticket_tags_check(&tags, bad_tag);
+	if (errors->tags) {
+		snprintf(errors->tag_value, sizeof errors->tag_value, "%s", bad_tag);
+		valid = false;
+	}
 	/* Staff open tickets only in the departments they work in. */
 	if (valid && actor_is_staff(who) && !who->account->admin &&
 	    store_staff_in_department(d, who->account->user_id, form.department_id) != 1) {
@@ -317,6 +343,10 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 		int64_t mid = insert_message(d, who, &t, form.message, form.files, form.nfiles, NULL, 0, now);
 		rc = mid < 0 ? (int)mid : 0;
 	}
+	if (rc == 0)
+		rc = ticket_fields_apply(d, who, &t, field_values, nfield_values, a, now);
+	if (rc == 0 && tags.nadd)
+		rc = ticket_tags_apply(d, who, &t, &tags, a, now);
 	if (rc == 0)
 		rc = sla_ticket_event(d, t.id, SLA_OPENED, now);
 	if (rc == 0)

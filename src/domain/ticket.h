@@ -14,6 +14,7 @@
 
 #include "domain/actor.h"
 #include "domain/attachment.h"
+#include "domain/custom_field.h"
 #include "domain/notice.h"
 #include "domain/session.h"
 #include "store/db.h"
@@ -40,6 +41,14 @@ struct ticket_form {
 	int nfiles;
 	int64_t client_id; /* staff (or the API) opening it on a client's behalf */
 	const char *cc;    /* addresses to copy (ticket_cc_parse's format), NULL none */
+	/* Custom fields (custom_field.h): a client fills the department's
+	 * client-visible ones, required ones enforced on the web; staff and
+	 * the API any of them. */
+	const struct field_input *fields;
+	int nfields;
+	/* Tags as typed (ticket_tag.h); staff and the API only, else ignored. */
+	const char *const *tags;
+	int ntags;
 };
 
 /* A msgid per wrong field, NULL when the field is fine. */
@@ -47,6 +56,9 @@ struct ticket_errors {
 	const char *department, *subject, *service, *priority, *message;
 	const char *cc;     /* a msgid with one %s: cc_value */
 	char cc_value[256]; /* the address at fault (a copy: the caller keeps it) */
+	const char *tags;      /* a msgid with one %s: tag_value */
+	char tag_value[200];
+	struct field_errors fields;
 };
 
 /* Opens a ticket: in one transaction the ticket (a random unique number),

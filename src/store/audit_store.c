@@ -242,6 +242,14 @@ int store_admin_audit_snapshot(db *d, const char *entity, int64_t id, buf *out)
 		                       "LEFT JOIN departments dp ON dp.id = r.department_id WHERE r.id = $1",
 		                    id, names, 3, out);
 	}
+	if (str_eq(entity, "field")) {
+		static const char *const names[] = {"label", "department", "kind", "options", "required",
+		                                    "client_visible", "sort_order"};
+		return snapshot_row(d, "SELECT f.label, dp.name, f.kind, f.options, f.required, "
+		                       "f.client_visible, f.sort_order FROM custom_fields f "
+		                       "JOIN departments dp ON dp.id = f.department_id WHERE f.id = $1",
+		                    id, names, 7, out);
+	}
 	if (str_eq(entity, "escalation")) {
 		static const char *const names[] = {
 			"name", "enabled", "condition", "minutes", "department", "priority",

@@ -17,7 +17,10 @@
 	"ELSE 32 END)) <> 0 " \
 	"AND ($5 = '' OR t.priority = $5) " \
 	"AND ($6 = 0 OR ($6 = 1 AND t.assignee_id = $1) OR ($6 = 2 AND t.assignee_id IS NULL)) " \
-	"AND ($7 = '' OR lower(t.subject) LIKE lower($7) ESCAPE '\\' OR t.number = $8) "
+	"AND ($7 = '' OR lower(t.subject) LIKE lower($7) ESCAPE '\\' OR t.number = $8) " \
+	"AND ($14 = '' OR EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id AND g.tag = $14)) " \
+	"AND ($15 = 0 OR EXISTS (SELECT 1 FROM ticket_field_values fv WHERE fv.ticket_id = t.id " \
+	"AND fv.field_id = $15 AND fv.value = $16)) "
 
 static void read_queue_row(db_stmt *s, arena *a, void *row)
 {
@@ -67,12 +70,13 @@ int store_queue_list(db *d, const struct queue_query *q, arena *a, struct queue_
 	db_bind_int(s, 9, q->after_updated);
 	db_bind_int(s, 10, q->after_id);
 	db_bind_int(s, 11, q->limit);
-	if (by_due) {
-		db_bind_int(s, 12, q->sla);
-		db_bind_int(s, 13, q->now);
-	} else if (q->by_priority) {
-		db_bind_int(s, 12, q->after_rank);
-	}
+	/* $12 and $13 are bound in every order (unused ones as 0), so that
+	 * the filters' $14.. have typed neighbours on PostgreSQL. */
+	db_bind_int(s, 12, by_due ? q->sla : q->by_priority ? q->after_rank : 0);
+	db_bind_int(s, 13, by_due ? q->now : 0);
+	db_bind_text(s, 14, q->tag ? q->tag : "");
+	db_bind_int(s, 15, q->field_id);
+	db_bind_text(s, 16, q->field_value ? q->field_value : "");
 	return db_read_rows(s, read_queue_row, a, rows, sizeof *rows, q->limit);
 }
 

@@ -37,6 +37,11 @@ struct queue_query {
 	int by_due;
 	int sla;
 	int64_t now;
+	/* Tickets with this tag ("" any), and whose custom field field_id
+	 * (0 any) has exactly field_value. */
+	const char *tag;
+	int64_t field_id;
+	const char *field_value;
 	/* keyset cursor (the last row of the previous page), 0 = first page */
 	int64_t after_rank, after_updated, after_id;
 	int limit;

@@ -27,6 +27,9 @@ static const struct {
 	{HTTP_GET, "/staff/admin/departments/:id", admin_department_edit_page},
 	{HTTP_POST, "/staff/admin/departments/:id", admin_department_edit_submit},
 	{HTTP_POST, "/staff/admin/departments/:id/delete", admin_department_delete_submit},
+	{HTTP_GET, "/staff/admin/departments/:id/fields", admin_fields_page},
+	{HTTP_POST, "/staff/admin/departments/:id/fields", admin_fields_submit},
+	{HTTP_POST, "/staff/admin/departments/:id/fields/:field/delete", admin_field_delete_submit},
 
 	{HTTP_GET, "/staff/admin/staff", admin_staff_page},
 	{HTTP_POST, "/staff/admin/staff", admin_staff_create_submit},

@@ -33,6 +33,11 @@ void admin_department_edit_page(struct request *req);
 void admin_department_edit_submit(struct request *req);
 void admin_department_delete_submit(struct request *req);
 
+/* admin_fields.c: a department's custom fields */
+void admin_fields_page(struct request *req);
+void admin_fields_submit(struct request *req);
+void admin_field_delete_submit(struct request *req);
+
 /* admin_staff.c */
 void admin_staff_page(struct request *req);
 void admin_staff_new_page(struct request *req);

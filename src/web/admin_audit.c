@@ -27,6 +27,7 @@ static const char *const kinds[][2] = {
 	{"service.", N_("Services")},
 	{"reply.", N_("Predefined replies")},
 	{"escalation.", N_("Escalations")},
+	{"field.", N_("Custom fields")},
 	{"2fa.", N_("Two-factor resets")},
 	{"token.", N_("API tokens")},
 	{"webhook.", N_("Webhooks")},
@@ -50,6 +51,8 @@ static const char *kind_text(struct request *req, const char *kind)
 		{"escalation.create", N_("Escalation rule created")},
 		{"escalation.update", N_("Escalation rule changed")},
 		{"escalation.delete", N_("Escalation rule deleted")},
+		{"field.create", N_("Custom field created")}, {"field.update", N_("Custom field changed")},
+		{"field.delete", N_("Custom field deleted")},
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (str_eq(names[i][0], kind))

@@ -306,6 +306,7 @@ static const struct {
 	{HTTP_GET, "/api/v2/tickets/:id", api_ticket_show},
 	{HTTP_PUT, "/api/v2/tickets/:id", api_ticket_update_call},
 	{HTTP_GET, "/api/v2/search.json", api_search},
+	{HTTP_GET, "/api/v2/ticket_fields.json", api_ticket_fields},
 	{HTTP_GET, "/api/v2/users/me.json", api_user_me},
 	{HTTP_GET, "/api/v2/users/search.json", api_users_search},
 	{HTTP_POST, "/api/v2/users/create_or_update.json", api_user_create_or_update_call},

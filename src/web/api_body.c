@@ -48,6 +48,56 @@ json_t *api_body_wrapped(json_t *body, const char *name, struct api_errors *e)
 	return o;
 }
 
+/* An array of strings under key. */
+static void tag_list(json_t *in, const char *key, struct api_tag_list *out, struct api_errors *e)
+{
+	json_t *v = in ? json_object_get(in, key) : NULL;
+	out->sent = v && !json_is_null(v);
+	out->n = 0;
+	if (!out->sent)
+		return;
+	if (!json_is_array(v) || json_array_size(v) > API_TAGS_MAX) {
+		api_error_add(e, key, "must be an array of at most 40 strings");
+		return;
+	}
+	size_t i;
+	json_t *tag;
+	json_array_foreach(v, i, tag) {
+		if (!json_is_string(tag)) {
+			api_error_add(e, key, "must be an array of at most 40 strings");
+			return;
+		}
+		out->list[out->n++] = json_string_value(tag);
+	}
+}
+
+/* [{"id": N, "value": ...}, ...] */
+static void field_list(json_t *in, struct api_field_list *out, struct api_errors *e)
+{
+	json_t *v = in ? json_object_get(in, "custom_fields") : NULL;
+	out->n = 0;
+	if (!v || json_is_null(v))
+		return;
+	if (!json_is_array(v) || json_array_size(v) > CUSTOM_FIELDS_MAX) {
+		api_error_add(e, "custom_fields", "must be an array of at most 30 {\"id\", \"value\"} objects");
+		return;
+	}
+	size_t i;
+	json_t *f;
+	json_array_foreach(v, i, f) {
+		json_t *id = json_is_object(f) ? json_object_get(f, "id") : NULL;
+		json_t *value = json_is_object(f) ? json_object_get(f, "value") : NULL;
+		if (!json_is_integer(id) || json_integer_value(id) <= 0 ||
+		    (value && (json_is_object(value) || json_is_array(value)))) {
+			api_error_add(e, "custom_fields", "each must be {\"id\": N, \"value\": a string, number, boolean or null}");
+			return;
+		}
+		out->e[out->n].id = json_integer_value(id);
+		out->e[out->n].value = value;
+		out->n++;
+	}
+}
+
 struct api_ticket_new api_body_ticket_new(json_t *in, struct api_errors *e)
 {
 	json_t *comment = in ? json_object_get(in, "comment") : NULL;
@@ -64,6 +114,8 @@ struct api_ticket_new api_body_ticket_new(json_t *in, struct api_errors *e)
 	};
 	if (json_is_string(comment)) /* a bare string, as some clients send */
 		n.body = json_string_value(comment);
+	tag_list(in, "tags", &n.tags, e);
+	field_list(in, &n.fields, e);
 	return n;
 }
 
@@ -84,6 +136,10 @@ struct api_ticket_change api_body_ticket_change(json_t *in, struct api_errors *e
 		api_error_add(e, "comment", "needs a body");
 	if (pub && !json_is_boolean(pub))
 		api_error_add(e, "public", "must be true or false");
+	tag_list(in, "tags", &ch.tags, e);
+	tag_list(in, "additional_tags", &ch.additional_tags, e);
+	tag_list(in, "remove_tags", &ch.remove_tags, e);
+	field_list(in, &ch.fields, e);
 	return ch;
 }
 

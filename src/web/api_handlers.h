@@ -12,6 +12,7 @@ void api_ticket_create_call(struct request *req);
 void api_ticket_update_call(struct request *req);
 void api_ticket_comments(struct request *req);
 void api_search(struct request *req);
+void api_ticket_fields(struct request *req);
 
 /* api_users.c */
 void api_user_me(struct request *req);

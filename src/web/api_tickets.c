@@ -7,6 +7,7 @@
  *   PUT  /api/v2/tickets/{id}.json         200, 404, 422
  *   GET  /api/v2/tickets/{id}/comments.json  200, 404
  *   GET  /api/v2/search.json?query=...     200, 400
+ *   GET  /api/v2/ticket_fields.json         200
  * and 401, 429, 500 as every API call (web/api.h). */
 #include <string.h>
 #include <time.h>
@@ -19,7 +20,10 @@
 
 static json_t *ticket_json(struct api_call *c, const struct ticket_row *t, arena *a)
 {
-	return api_json_ticket(t, api_ticket_description(c->d, t->id, a), c->base_url);
+	json_t *o = api_json_ticket(t, api_ticket_description(c->d, t->id, a), c->base_url);
+	if (o)
+		api_json_ticket_extras(c->d, t, a, o); /* tags, custom_fields */
+	return o;
 }
 
 static json_t *audit_event(const char *type, const char *field, const char *value, const char *previous)
@@ -333,5 +337,17 @@ API_HANDLER(api_search)
 	json_object_set_new(o, "facets", json_null());
 	api_page_links(req, c, o, &p, n, 0, total, "/api/v2/search",
 	               arena_printf(req->arena, "query=%s", query));
+	api_send(req, 200, o);
+}
+
+/* GET /api/v2/ticket_fields.json: the custom fields of the token's
+ * departments (every one for an admin). */
+API_HANDLER(api_ticket_fields)
+{
+	json_t *o = api_json_ticket_fields(c->d, &c->staff, req->arena, c->base_url);
+	if (!o) {
+		api_fail(req, DB_ERROR, NULL);
+		return;
+	}
 	api_send(req, 200, o);
 }

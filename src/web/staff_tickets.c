@@ -86,6 +86,11 @@ static const char *filter_query(struct request *req, const struct queue_filter *
 	buf_printf(&b, "&sort=%s", f->by_due ? "due" : f->by_priority ? "priority" : "updated");
 	if (f->sla)
 		buf_printf(&b, "&sla=%s", f->sla == 1 ? "breached" : "near");
+	if (f->tag && *f->tag)
+		buf_printf(&b, "&tag=%s", staff_query_escape(req, f->tag));
+	if (f->field_id)
+		buf_printf(&b, "&field=%lld&value=%s", (long long)f->field_id,
+		           staff_query_escape(req, f->field_value));
 	const char *out = arena_strndup(req->arena, buf_str(&b), b.len);
 	buf_free(&b);
 	return out ? out : "";
@@ -175,6 +180,9 @@ void staff_queue_show(struct request *req)
 	char text[200];
 	snprintf(text, sizeof text, "%s", req_query(req, "q") ? req_query(req, "q") : "");
 	f.text = str_trim(text);
+	f.tag = req_query(req, "tag");
+	if (str_to_int64(req_query(req, "field"), 1, INT64_MAX, &f.field_id))
+		f.field_value = req_query(req, "value") ? req_query(req, "value") : "";
 	f.by_priority = str_eq(req_query(req, "sort"), "priority");
 	f.by_due = str_eq(req_query(req, "sort"), "due");
 	f.sla = str_eq(req_query(req, "sla"), "breached") ? 1 : str_eq(req_query(req, "sla"), "near") ? 2 : 0;
@@ -210,6 +218,7 @@ void staff_queue_show(struct request *req)
 	vm_set_bool(page, "sla_breached", f.sla == 1);
 	vm_set_bool(page, "sla_near", f.sla == 2);
 	add_queue_counts(req, page, s);
+	staff_queue_tag_field_filters(req, page, &f);
 	vm_set_bool(page, "has_tickets", n > 0);
 	vm_list *list = vm_set_list(page, "tickets");
 	for (int i = 0; i < n; i++) {
@@ -295,6 +304,25 @@ static const char *audit_text(struct request *req, const struct audit_row *e)
 		return arena_printf(req->arena, tr(req, "%s revoked the access link of %s"), who, e->new_value);
 	if (str_eq(e->action, "escalation"))
 		return arena_printf(req->arena, tr(req, "Escalation: %s"), e->new_value);
+	if (str_eq(e->action, "tag_added"))
+		return arena_printf(req->arena, tr(req, "%s added the tag %s"), who, e->new_value);
+	if (str_eq(e->action, "tag_removed"))
+		return arena_printf(req->arena, tr(req, "%s removed the tag %s"), who, e->old_value);
+	if (str_eq(e->action, "field")) {
+		/* label US value US kind (custom_field.c) */
+		const char *sep = strchr(e->new_value, '\x1f');
+		const char *label = sep ? arena_strndup(req->arena, e->new_value, (size_t)(sep - e->new_value)) : "";
+		const char *value = sep ? sep + 1 : e->new_value;
+		const char *kind = strchr(value, '\x1f');
+		if (kind)
+			value = arena_strndup(req->arena, value, (size_t)(kind - value));
+		if (kind && str_eq(kind + 1, "checkbox"))
+			return arena_printf(req->arena, tr(req, "%s set %s to %s"), who, label,
+			                    tr(req, *value ? "Yes" : "No"));
+		if (!*value)
+			return arena_printf(req->arena, tr(req, "%s cleared %s"), who, label);
+		return arena_printf(req->arena, tr(req, "%s set %s to %s"), who, label, value);
+	}
 	if (str_eq(e->action, "split_from"))
 		return arena_printf(req->arena, tr(req, "%s split this ticket from #%s"), who, e->new_value);
 	return arena_printf(req->arena, "%s: %s", who, e->action);
@@ -476,6 +504,7 @@ void staff_ticket_page(struct request *req, const struct ticket_row *t, int stat
 	}
 	add_client_panel(req, page, t);
 	add_cc_panel(req, page, t);
+	staff_ticket_tags_fields(req, page, t);
 	add_thread(req, page, t);
 	add_action_options(req, page, t);
 	char key[TOKEN_LEN + 1];

@@ -9,6 +9,7 @@
 #include "base/str.h"
 #include "domain/attachment.h"
 #include "domain/contact.h"
+#include "domain/custom_field.h"
 #include "domain/ticket.h"
 #include "domain/ticket_cc.h"
 #include "domain/token.h"
@@ -57,6 +58,63 @@ static void departments_page(struct request *req)
 		vm_set_text(o, "description", arena_strdup(req->arena, deps[i].description));
 	}
 	page_render(req, 200, "tickets/departments", page);
+}
+
+/* The department's client-visible custom fields, with what was typed and
+ * each field's error; true when one has an error. */
+static bool add_custom_fields(struct request *req, vm_obj *page, int64_t department_id,
+                              const struct ticket_errors *e)
+{
+	struct field_row fields[CUSTOM_FIELDS_MAX];
+	int n = custom_fields_list(req_db(req), department_id, true, req->arena, fields, CUSTOM_FIELDS_MAX);
+	vm_list *list = vm_set_list(page, "custom_fields");
+	vm_list *errors = vm_set_list(page, "custom_field_errors");
+	bool any = false;
+	for (int i = 0; i < n; i++) {
+		const char *value = req_form(req, arena_printf(req->arena, "field_%lld", (long long)fields[i].id));
+		value = value ? value : "";
+		vm_obj *o = vm_list_add(list);
+		vm_set_int(o, "id", fields[i].id);
+		vm_set_text(o, "label", fields[i].label);
+		vm_set_text(o, "value", value);
+		vm_set_bool(o, "required", fields[i].required);
+		vm_set_bool(o, "is_text", str_eq(fields[i].kind, "text"));
+		vm_set_bool(o, "is_number", str_eq(fields[i].kind, "number"));
+		vm_set_bool(o, "is_select", str_eq(fields[i].kind, "select"));
+		vm_set_bool(o, "is_checkbox", str_eq(fields[i].kind, "checkbox"));
+		vm_set_bool(o, "checked", *value && !str_eq(value, "0"));
+		const char *options[FIELD_OPTIONS_MAX];
+		int no = custom_field_options(fields[i].options, req->arena, options, FIELD_OPTIONS_MAX);
+		vm_list *ol = vm_set_list(o, "options");
+		for (int k = 0; k < no; k++) {
+			vm_obj *opt = vm_list_add(ol);
+			vm_set_text(opt, "option", options[k]);
+			vm_set_bool(opt, "selected", str_eq(options[k], value));
+		}
+		for (int k = 0; e && k < e->fields.n; k++)
+			if (e->fields.e[k].field_id == fields[i].id) {
+				const char *text = arena_printf(req->arena, tr(req, e->fields.e[k].msgid),
+				                                e->fields.e[k].label);
+				vm_set_text(o, "error", text);
+				vm_obj *err = vm_list_add(errors);
+				vm_set_int(err, "id", fields[i].id);
+				vm_set_text(err, "text", text);
+				any = true;
+			}
+	}
+	return any;
+}
+
+/* The custom field values of the form: field_ID for each client-visible
+ * field of the department (the domain ignores the others). */
+static int custom_field_inputs(struct request *req, int64_t department_id, struct field_input *in)
+{
+	struct field_row fields[CUSTOM_FIELDS_MAX];
+	int n = custom_fields_list(req_db(req), department_id, true, req->arena, fields, CUSTOM_FIELDS_MAX);
+	for (int i = 0; i < n; i++)
+		in[i] = (struct field_input){fields[i].id,
+		                             req_form(req, arena_printf(req->arena, "field_%lld", (long long)fields[i].id))};
+	return n < 0 ? 0 : n;
 }
 
 /* The form of step 2, with what was typed and the errors. */
@@ -122,6 +180,7 @@ static void form_page(struct request *req, int status, int64_t department_id,
 		vm_set_text(page, "attachments_error", upload_error);
 		any = true;
 	}
+	any |= add_custom_fields(req, page, department_id, e);
 	vm_set_bool(page, "has_errors", any);
 	page_render(req, status, "tickets/form", page);
 }
@@ -182,6 +241,9 @@ void tickets_create(struct request *req)
 		.submission_key = req_form(req, "submission"), .files = files,
 		.nfiles = nfiles > 0 ? nfiles : 0, .cc = form_text(req, "cc"),
 	};
+	struct field_input field_values[CUSTOM_FIELDS_MAX];
+	f.fields = field_values;
+	f.nfields = custom_field_inputs(req, dep, field_values);
 	if (nfiles < 0) {
 		form_page(req, 422, dep, NULL, upload_error);
 		return;
@@ -353,6 +415,15 @@ static void ticket_page_cc(struct request *req, struct ticket_row *t, int status
 	vm_set_text(o, "priority", tr(req, ticket_priority_label(t->priority)));
 	vm_set_text(o, "priority_code", t->priority);
 	set_status(req, o, t->status);
+	/* Custom field values: the client-visible ones only. */
+	struct field_value_row values[CUSTOM_FIELDS_MAX];
+	int nv = ticket_field_values(req_db(req), t->id, true, req->arena, values, CUSTOM_FIELDS_MAX);
+	vm_list *fields = vm_set_list(o, "fields");
+	for (int i = 0; i < nv; i++) {
+		vm_obj *fo = vm_list_add(fields);
+		vm_set_text(fo, "label", values[i].label);
+		vm_set_text(fo, "shown", str_eq(values[i].kind, "checkbox") ? tr(req, "Yes") : values[i].value);
+	}
 	vm_set_bool(o, "closed", str_eq(t->status, "closed"));
 	int64_t survivor = ticket_surviving_number(req_db(req), t);
 	if (survivor > 0 && survivor != t->number)
