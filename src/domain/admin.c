@@ -9,6 +9,7 @@
 #include "domain/account.h"
 #include "domain/audit.h"
 #include "domain/password.h"
+#include "domain/ticket_search.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
 #include "store/settings_store.h"
@@ -438,6 +439,8 @@ int admin_client_save(db *d, const struct actor *actor, int64_t id, const struct
 		buf_free(&snap.before);
 	if (rc == 0) {
 		rc = store_admin_client_update(d, id, name, email, f->language, f->active, now);
+		if (rc == 0)
+			rc = ticket_search_reindex_client(d, id);
 		if (rc == 0 && existing.active && !f->active)
 			rc = session_end_all(d, ACCOUNT_CLIENT, id, 0);
 		rc = audit_end(d, &snap, actor, id, now) < 0 && rc == 0 ? DB_ERROR : rc;
@@ -506,6 +509,9 @@ int admin_client_anonymise(db *d, const struct actor *actor, int64_t id, int64_t
 		buf_free(&snap.before);
 	if (rc == 0) {
 		rc = store_client_anonymise(d, id, c.email, email, now);
+		/* The old name and email leave the search index too. */
+		if (rc == 0)
+			rc = ticket_search_reindex_client(d, id);
 		if (rc == 0)
 			rc = session_end_all(d, ACCOUNT_CLIENT, id, 0);
 		rc = audit_end(d, &snap, actor, id, now) < 0 && rc == 0 ? DB_ERROR : rc;

@@ -12,6 +12,7 @@
 #include "domain/webhook.h"
 #include "domain/sla.h"
 #include "domain/ticket_cc.h"
+#include "domain/ticket_search.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
 #include "store/mail_store.h"
@@ -251,6 +252,8 @@ static int64_t insert_message(db *d, const struct actor *who, const struct ticke
 	if (mid < 0)
 		return mid;
 	int rc = ticket_store_attachments(d, mid, files, nfiles, now);
+	if (rc == 0)
+		rc = ticket_search_reindex(d, t->id);
 	return rc < 0 ? rc : mid;
 }
 
