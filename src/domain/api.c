@@ -10,6 +10,7 @@
 #include "domain/client.h"
 #include "domain/staff_ticket.h"
 #include "domain/ticket.h"
+#include "domain/ticket_search.h"
 #include "store/account_store.h"
 #include "store/queue_store.h"
 
@@ -225,6 +226,8 @@ int api_ticket_list(db *d, const struct session *staff, struct api_ticket_query 
 {
 	q->staff_id = staff->user_id;
 	q->all_departments = staff->admin;
+	/* Free words search what the staff's queue searches. */
+	q->match = q->words ? ticket_search_match(d, a, q->words) : NULL;
 	if (total) {
 		*total = store_api_ticket_count(d, q);
 		if (*total < 0)

@@ -305,7 +305,7 @@ API_HANDLER(api_search)
 		struct ticket_row *rows = arena_alloc(req->arena, (size_t)p.size * sizeof *rows);
 		struct api_ticket_query q = {
 			.offset = (p.page - 1) * p.size, .limit = p.size, .status_mask = s.status_mask,
-			.pattern = api_search_pattern(req->arena, s.words), .newest_first = true,
+			.words = s.words, .newest_first = true,
 		};
 		n = 0;
 		if (*requester) {

@@ -10,6 +10,7 @@ import { signIn } from '../lib/client.mjs';
 import { addUser, describeResponse } from '../lib/accounts.mjs';
 import { CLIENT, STAFF, openTicket } from '../lib/fixtures.mjs';
 import { uniqueWord, createStaff, queueNumbers, staffReply, staffNote } from '../lib/staff.mjs';
+import { makeToken, api, describeApi } from '../lib/api.mjs';
 
 let s;
 let admin;
@@ -96,4 +97,16 @@ test('an agent never finds a ticket of a department they lack, by any word or it
   assert.deepEqual(await search(agentBilling, word), [billing]);
   assert.deepEqual(await search(agentBilling, support), [], 'by number');
   assert.deepEqual((await search(agentBilling, CLIENT.email)).filter((x) => x === support), [], 'by the client\'s email');
+});
+
+test('the API\'s search finds free words through the same index: a reply\'s word, unaccented', async () => {
+  const tail = uniqueWord('').toLowerCase();
+  const n = await open(maria, { subject: 'Pela API' });
+  assert.equal((await staffReply(admin, n, `Migração${tail} agendada.`)).status, 303);
+  const auth = { token: await makeToken(s, STAFF.email), email: STAFF.email };
+  const r = await api(s, auth, 'GET', `/api/v2/search.json?query=${encodeURIComponent(`type:ticket migracao${tail}`)}`);
+  assert.equal(r.status, 200, describeApi(r));
+  assert.equal(r.json.count, 1, describeApi(r));
+  const page = await admin.get(`/staff/tickets/${n}`);
+  assert.ok(page.body.includes(r.json.results[0].subject), 'the result is another ticket');
 });
