@@ -11,6 +11,7 @@
 #include "domain/csat.h"
 #include "domain/sla.h"
 #include "domain/staff_ticket.h"
+#include "domain/ticket_cc.h"
 #include "domain/ticket_search.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
@@ -138,6 +139,11 @@ static int merge(db *d, const struct actor *who, const struct ticket_row *from, 
 		rc = ticket_search_reindex(d, from->id);
 	if (rc == 0)
 		rc = ticket_search_reindex(d, into.id);
+	/* The people copied keep following the conversation where it went. */
+	if (rc == 0) {
+		int moved = ticket_cc_merge(d, who, from, &into, now);
+		rc = moved < 0 ? moved : 0;
+	}
 	if (rc == 0 && !str_eq(from->status, "closed"))
 		rc = webhook_queue_event(d, WEBHOOK_STATUS_CHANGED, from->id, now);
 	if (rc == 0 && !str_eq(from->status, "closed"))
