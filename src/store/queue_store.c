@@ -20,7 +20,7 @@
 
 /* The search ($7 the match expression, $8 a ticket number): none, or the
  * index of migration 0020 in each backend's words. */
-enum { SEARCH_NONE, SEARCH_SQLITE, SEARCH_PGSQL };
+enum { SEARCH_NONE, SEARCH_SQLITE, SEARCH_PGSQL, SEARCH_SQLITE_DENSE };
 #define QUEUE_SEARCH_NONE "AND $7 = '' AND $8 = 0 "
 #define QUEUE_SEARCH_SQLITE \
 	"AND (t.number = $8 OR t.id IN " \
@@ -28,7 +28,29 @@ enum { SEARCH_NONE, SEARCH_SQLITE, SEARCH_PGSQL };
 #define QUEUE_SEARCH_PGSQL \
 	"AND (t.number = $8 OR t.id IN (SELECT ticket_id FROM ticket_search " \
 	"WHERE to_tsvector('simple', doc) @@ to_tsquery('simple', $7))) "
-#define QUEUE_SEARCH_VARIANTS(sql) {sql(QUEUE_SEARCH_NONE), sql(QUEUE_SEARCH_SQLITE), sql(QUEUE_SEARCH_PGSQL)}
+/* For a word most tickets hold: "+" keeps SQLite from reading every match
+ * and sorting them; it walks the queue's own order and stops at a page. */
+#define QUEUE_SEARCH_SQLITE_DENSE \
+	"AND (t.number = $8 OR +t.id IN " \
+	"(SELECT rowid FROM ticket_search WHERE ticket_search MATCH $7)) "
+#define QUEUE_SEARCH_VARIANTS(sql) \
+	{sql(QUEUE_SEARCH_NONE), sql(QUEUE_SEARCH_SQLITE), sql(QUEUE_SEARCH_PGSQL), \
+	 sql(QUEUE_SEARCH_SQLITE_DENSE)}
+/* Matches past which a search is "dense" (see above): reading this many
+ * ticket rows by id costs about what walking the queue does. */
+enum { SEARCH_DENSE_MATCHES = 2000 };
+
+/* Whether the match expression finds at least SEARCH_DENSE_MATCHES
+ * tickets (SQLite; counting stops there). */
+static bool search_is_dense(db *d, const char *match)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM (SELECT 1 FROM ticket_search WHERE ticket_search MATCH $1 LIMIT $2)";
+	db_stmt *s = db_prepare(d, sql);
+	db_bind_text(s, 1, match);
+	db_bind_int(s, 2, SEARCH_DENSE_MATCHES);
+	return db_scalar_int(s, 0) >= SEARCH_DENSE_MATCHES;
+}
 
 static void read_queue_row(db_stmt *s, arena *a, void *row)
 {
@@ -71,7 +93,8 @@ int store_queue_list(db *d, const struct queue_query *q, arena *a, struct queue_
 	static const char *const by_due_sql[] = QUEUE_SEARCH_VARIANTS(BY_DUE);
 	bool by_due = q->by_due || q->sla;
 	int search = !q->text || !*q->text ? SEARCH_NONE
-	             : strcmp(db_backend(d), "sqlite") == 0 ? SEARCH_SQLITE : SEARCH_PGSQL;
+	             : strcmp(db_backend(d), "sqlite") != 0 ? SEARCH_PGSQL
+	             : search_is_dense(d, q->text) ? SEARCH_SQLITE_DENSE : SEARCH_SQLITE;
 	db_stmt *s = db_prepare(d, by_due ? by_due_sql[search]
 	                           : q->by_priority ? by_priority[search] : by_update[search]);
 	db_bind_int(s, 1, q->staff_id);
