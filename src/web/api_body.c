@@ -2,6 +2,8 @@
 
 #include <stdio.h>
 
+#include "base/str.h"
+
 json_t *api_body_parse(const char *text, size_t len, char *err, size_t errlen)
 {
 	json_error_t why;
@@ -48,6 +50,32 @@ json_t *api_body_wrapped(json_t *body, const char *name, struct api_errors *e)
 	return o;
 }
 
+/* email_ccs: [{"user_email": ..., "user_name": ..., "action": "put" | "delete"}]. */
+static int cc_changes(json_t *in, struct api_cc_change *out, struct api_errors *e)
+{
+	json_t *list = in ? json_object_get(in, "email_ccs") : NULL;
+	if (!list || json_is_null(list))
+		return 0;
+	if (!json_is_array(list) || json_array_size(list) > API_CC_CHANGES_MAX) {
+		api_error_add(e, "email_ccs", "must be a list of at most 10 {user_email, user_name, action}");
+		return 0;
+	}
+	size_t i;
+	json_t *item;
+	int n = 0;
+	json_array_foreach(list, i, item) {
+		const char *action = json_is_object(item) ? api_string(item, "action", e) : NULL;
+		const char *email = json_is_object(item) ? api_string(item, "user_email", e) : NULL;
+		if (!email || (action && !str_eq(action, "put") && !str_eq(action, "delete"))) {
+			api_error_add(e, "email_ccs", "each entry needs user_email, and action put or delete");
+			return 0;
+		}
+		out[n++] = (struct api_cc_change){.email = email, .name = api_string(item, "user_name", e),
+		                                  .remove = str_eq(action, "delete")};
+	}
+	return n;
+}
+
 struct api_ticket_new api_body_ticket_new(json_t *in, struct api_errors *e)
 {
 	json_t *comment = in ? json_object_get(in, "comment") : NULL;
@@ -64,6 +92,7 @@ struct api_ticket_new api_body_ticket_new(json_t *in, struct api_errors *e)
 	};
 	if (json_is_string(comment)) /* a bare string, as some clients send */
 		n.body = json_string_value(comment);
+	n.nccs = cc_changes(in, n.ccs, e);
 	return n;
 }
 
@@ -84,6 +113,7 @@ struct api_ticket_change api_body_ticket_change(json_t *in, struct api_errors *e
 		api_error_add(e, "comment", "needs a body");
 	if (pub && !json_is_boolean(pub))
 		api_error_add(e, "public", "must be true or false");
+	ch.nccs = cc_changes(in, ch.ccs, e);
 	return ch;
 }
 

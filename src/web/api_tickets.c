@@ -19,7 +19,10 @@
 
 static json_t *ticket_json(struct api_call *c, const struct ticket_row *t, arena *a)
 {
-	return api_json_ticket(t, api_ticket_description(c->d, t->id, a), c->base_url);
+	json_t *o = api_json_ticket(t, api_ticket_description(c->d, t->id, a), c->base_url);
+	if (o)
+		api_json_ticket_ccs(c->d, t, o);
+	return o;
 }
 
 static json_t *audit_event(const char *type, const char *field, const char *value, const char *previous)
