@@ -9,6 +9,7 @@
 #include "domain/account.h"
 #include "domain/audit.h"
 #include "domain/password.h"
+#include "domain/ticket_number.h"
 #include "domain/ticket_search.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
@@ -824,6 +825,15 @@ void admin_settings_load(db *d, struct admin_settings *out)
 	out->registration_open = flag[0] == '1';
 	out->auto_close_days = (int)int_setting(d, 0);
 	out->ticket_number_digits = (int)int_setting(d, 1);
+	char format[16];
+	store_setting_get(d, "ticket_number_format", "random", format, sizeof format);
+	out->ticket_number_sequential = str_eq(format, "sequential");
+	char prefix[32];
+	store_setting_get(d, "ticket_number_prefix", "", prefix, sizeof prefix);
+	if (!ticket_number_prefix_normalise(prefix, out->ticket_number_prefix))
+		out->ticket_number_prefix[0] = '\0';
+	store_setting_get(d, "ticket_number_year", "1", flag, sizeof flag);
+	out->ticket_number_year = flag[0] == '1';
 	out->attachment_max_files = (int)int_setting(d, 2);
 	out->attachment_max_mb = (int)int_setting(d, 3);
 	char list[256];
@@ -933,9 +943,13 @@ int admin_settings_save(db *d, const struct actor *actor, const struct admin_set
 	char base_url[256];
 	if (!admin_base_url_normalise(f->base_url, base_url, sizeof base_url))
 		e->base_url = N_("Enter the address customers use, such as https://suporte.example.com, or leave it empty.");
+	char prefix[16];
+	bool sequential = str_eq(f->ticket_number_format, "sequential");
+	if (!ticket_number_prefix_normalise(f->ticket_number_prefix, prefix))
+		e->ticket_number_prefix = N_("Use up to 10 letters (A to Z) and digits, or leave it empty.");
 	if (e->company_name || e->brand_color || e->auto_close_days || e->ticket_number_digits ||
 	    e->attachment_max_files || e->attachment_max_mb || e->attachment_extensions ||
-	    e->mail_banned_senders || e->base_url)
+	    e->mail_banned_senders || e->base_url || e->ticket_number_prefix)
 		return ADMIN_INVALID;
 
 	/* Proceed. */
@@ -957,6 +971,12 @@ int admin_settings_save(db *d, const struct actor *actor, const struct admin_set
 		snprintf(value, sizeof value, "%lld", (long long)values[i]);
 		rc = store_setting_set(d, int_settings[i].key, value);
 	}
+	if (rc == 0)
+		rc = store_setting_set(d, "ticket_number_format", sequential ? "sequential" : "random");
+	if (rc == 0)
+		rc = store_setting_set(d, "ticket_number_prefix", prefix);
+	if (rc == 0)
+		rc = store_setting_set(d, "ticket_number_year", f->ticket_number_year ? "1" : "0");
 	if (rc == 0)
 		rc = store_setting_set(d, "attachment_extensions", extensions);
 	if (rc == 0)

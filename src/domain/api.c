@@ -143,7 +143,10 @@ json_t *api_json_ticket(const struct ticket_row *t, const char *description, con
 	int64_t requester = api_uid_client(t->client_id);
 	json_object_set_new(o, "id", json_integer(t->id));
 	json_object_set_new(o, "url", json_sprintf("%s/api/v2/tickets/%lld.json", base_url, (long long)t->id));
-	json_object_set_new(o, "number", json_integer(t->number));
+	/* The number people see: a display number (a string) when the ticket
+	 * has one (domain/ticket_number.h), else the number as before. */
+	json_object_set_new(o, "number", t->number_label && *t->number_label ? json_string(t->number_label)
+	                                                                     : json_integer(t->number));
 	json_object_set_new(o, "subject", json_string(t->subject));
 	json_object_set_new(o, "raw_subject", json_string(t->subject));
 	json_object_set_new(o, "description", json_string(description ? description : ""));

@@ -27,7 +27,7 @@ int ticket_search_document(db *d, int64_t ticket_id, buf *doc)
 	if (rc == 1) {
 		char number[24];
 		snprintf(number, sizeof number, "%lld", (long long)t.number);
-		const char *fields[] = {number, t.subject, t.client_name, t.client_email};
+		const char *fields[] = {number, t.number_label, t.subject, t.client_name, t.client_email};
 		for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
 			if (fold_search_append(doc, fields[i]) == BUF_NOMEM)
 				rc = DB_NOMEM;
