@@ -84,6 +84,7 @@ test('with sequential numbers a new ticket shows SUP-YEAR-000001 in its page, th
   assert.deepEqual(q.json.results.map((x) => x.number).sort(), [label, `SUP-${YEAR}-000002`]);
   const search = await admin.get(`/staff/tickets?q=${encodeURIComponent(label)}`);
   assert.deepEqual(queueNumbers(search.body), [t.number], 'the search by the display number');
+  assert.match(search.body, new RegExp(`>${label}</a>`), 'the queue shows the display number');
 });
 
 test('an emailed reply whose subject carries the display number threads into that ticket', async () => {
