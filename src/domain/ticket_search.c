@@ -136,7 +136,8 @@ const char *ticket_search_match(db *d, arena *a, const char *text)
 		words[n++] = w;
 	if (n == 0)
 		return NULL;
-	/* A one-letter word as a prefix would match most of the index. */
-	bool prefix = strlen(words[n - 1]) >= 2;
+	/* A word of one or two letters as a prefix would read most of the
+	 * index ("br" of an email address): those match whole. */
+	bool prefix = strlen(words[n - 1]) >= 3;
 	return store_ticket_search_match(d, a, words, n, prefix);
 }
