@@ -5,7 +5,7 @@
 // ticket of a department they do not work in.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
+import { startServer, runSql, removeDir } from '../lib/server.mjs';
 import { signIn } from '../lib/client.mjs';
 import { addUser, describeResponse } from '../lib/accounts.mjs';
 import { CLIENT, STAFF, openTicket } from '../lib/fixtures.mjs';
@@ -109,4 +109,28 @@ test('the API\'s search finds free words through the same index: a reply\'s word
   assert.equal(r.json.count, 1, describeApi(r));
   const page = await admin.get(`/staff/tickets/${n}`);
   assert.ok(page.body.includes(r.json.results[0].subject), 'the result is another ticket');
+});
+
+test('tickets written before the search index existed are indexed when the server starts again', async () => {
+  const first = await startServer({ demo: true });
+  const dataDir = first.dataDir, dbUrl = first.dbUrl;
+  let again;
+  try {
+    const m = await signIn(first, CLIENT.email, CLIENT.password);
+    const word = uniqueWord('ANTIGO');
+    const n = await open(m, { subject: `Chamado antigo ${word}` });
+    // As a database migrated to 0020 finds it: an empty index, and the
+    // request to fill it that the migration leaves.
+    await first.stop({ keepDataDir: true });
+    runSql(dataDir, 'DELETE FROM ticket_search');
+    runSql(dataDir, "INSERT INTO settings (key, value) VALUES ('ticket_search_backfill', '1')");
+    again = await startServer({ demo: true, dataDir, dbUrl });
+    const a = await signIn(again, STAFF.email, STAFF.password, { staff: true });
+    assert.deepEqual(await search(a, word), [n]);
+    assert.equal(runSql(dataDir, "SELECT count(*) FROM settings WHERE key = 'ticket_search_backfill'"), '0');
+  } finally {
+    if (again) await again.stop();
+    else await first.stop();
+    removeDir(dataDir);
+  }
 });
