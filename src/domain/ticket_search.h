@@ -35,8 +35,7 @@ int64_t ticket_search_backfill(db *d);
 /* Asks ticket_search_backfill to run (after an import). 0 or < 0. */
 int ticket_search_backfill_request(db *d);
 /* The backend's match expression for the words of text, folded like the
- * documents; every word must match, the last one also as a prefix when it
- * has three letters or more (it may be half typed). NULL when text has no word (or out of memory). */
+ * documents; every word must match, as a whole word. NULL when text has no word (or out of memory). */
 const char *ticket_search_match(db *d, arena *a, const char *text);
 
 #endif

@@ -7,14 +7,12 @@
 -- transaction of every change to that text. Folding in C keeps SQLite and
 -- PostgreSQL (0020_ticket_search_pgsql.sql) matching the same words; the
 -- tokenizer only splits on the spaces the folding left.
--- detail=none: queries are words and word prefixes joined by AND, never
--- phrases, so positions would only make the index bigger. prefix 3: a
--- three-letter prefix (the shortest the search takes) reads one list
--- instead of merging every word it begins.
+-- detail=none: queries are whole words joined by AND, never phrases, so
+-- positions would only make the index bigger.
 CREATE VIRTUAL TABLE ticket_search USING fts5(
 	doc,
 	tokenize = 'unicode61 remove_diacritics 0',
-	detail = none, columnsize = 0, prefix = '3'
+	detail = none, columnsize = 0
 );
 
 -- The documents are written in C, so the tickets already here are indexed

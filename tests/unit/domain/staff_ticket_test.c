@@ -339,7 +339,7 @@ Test(staff_ticket, the_search_finds_notes_and_replies_with_accents_and_case_fold
 	struct ticket_post reply = {.message = "A ação foi concluída."};
 	cr_assert_eq(ticket_reply(d, &notifier, &(struct actor){&agent_a, CHANNEL_WEB}, n, &reply, T0 + 2, &e), TICKET_OK);
 	int64_t found[4];
-	const char *queries[] = {"numero pedido", "ACAO", "configuracao", "Configuração", "confi", "maria@exemplo.com.br"};
+	const char *queries[] = {"numero pedido", "ACAO", "configuracao", "Configuração", "CONFIGURAÇÃO", "maria@exemplo.com.br"};
 	for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
 		int k = queue_search(&admin, queries[i], found, 4);
 		if (i < 5) {
