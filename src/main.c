@@ -19,6 +19,7 @@
 #include "domain/generator.h"
 #include "domain/password.h"
 #include "domain/setup.h"
+#include "domain/ticket_search.h"
 #include "domain/twofa.h"
 #include "http/server.h"
 #include "mail/message.h"
@@ -174,6 +175,14 @@ static db *open_database(const struct config *cfg)
 	}
 	if (applied > 0)
 		log_info("applied %d migration(s); schema version %d", applied, db_schema_version(d));
+	int64_t indexed = ticket_search_backfill(d);
+	if (indexed < 0) {
+		fprintf(stderr, "chamado: cannot index the tickets for search: %s\n", db_error(d));
+		db_close(d);
+		return NULL;
+	}
+	if (indexed > 0)
+		log_info("indexed %lld ticket(s) for search", (long long)indexed);
 	if (setup_defaults(d) < 0) {
 		fprintf(stderr, "chamado: cannot write the default settings: %s\n", db_error(d));
 		db_close(d);

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "domain/ticket_search.h"
 #include "store/db.h"
 #include "store/transfer.h"
 
@@ -123,6 +124,12 @@ static int cmd_import(const struct config *cfg, const char *in_path)
 	}
 	db *d = open_db("import", cfg, true);
 	int64_t rows = d ? store_import(d, in, err, sizeof err) : -1;
+	/* A dump from SQLite carries no search index (FTS5 is not copied):
+	 * every imported ticket is indexed here. */
+	if (rows >= 0 && (ticket_search_backfill_request(d) < 0 || ticket_search_backfill(d) < 0)) {
+		snprintf(err, sizeof err, "indexing the tickets for search: %s", db_error(d));
+		rows = -1;
+	}
 	db_close(d);
 	if (in != stdin)
 		fclose(in);

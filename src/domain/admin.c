@@ -9,6 +9,8 @@
 #include "domain/account.h"
 #include "domain/audit.h"
 #include "domain/password.h"
+#include "domain/ticket_number.h"
+#include "domain/ticket_search.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
 #include "store/settings_store.h"
@@ -439,6 +441,8 @@ int admin_client_save(db *d, const struct actor *actor, int64_t id, const struct
 		buf_free(&snap.before);
 	if (rc == 0) {
 		rc = store_admin_client_update(d, id, name, email, f->language, f->active, now);
+		if (rc == 0)
+			rc = ticket_search_reindex_client(d, id);
 		if (rc == 0 && existing.active && !f->active)
 			rc = session_end_all(d, ACCOUNT_CLIENT, id, 0);
 		rc = audit_end(d, &snap, actor, id, now) < 0 && rc == 0 ? DB_ERROR : rc;
@@ -507,6 +511,9 @@ int admin_client_anonymise(db *d, const struct actor *actor, int64_t id, int64_t
 		buf_free(&snap.before);
 	if (rc == 0) {
 		rc = store_client_anonymise(d, id, c.email, email, now);
+		/* The old name and email leave the search index too. */
+		if (rc == 0)
+			rc = ticket_search_reindex_client(d, id);
 		if (rc == 0)
 			rc = session_end_all(d, ACCOUNT_CLIENT, id, 0);
 		/* The people of the account go with it. */
@@ -822,6 +829,15 @@ void admin_settings_load(db *d, struct admin_settings *out)
 	out->registration_open = flag[0] == '1';
 	out->auto_close_days = (int)int_setting(d, 0);
 	out->ticket_number_digits = (int)int_setting(d, 1);
+	char format[16];
+	store_setting_get(d, "ticket_number_format", "random", format, sizeof format);
+	out->ticket_number_sequential = str_eq(format, "sequential");
+	char prefix[32];
+	store_setting_get(d, "ticket_number_prefix", "", prefix, sizeof prefix);
+	if (!ticket_number_prefix_normalise(prefix, out->ticket_number_prefix))
+		out->ticket_number_prefix[0] = '\0';
+	store_setting_get(d, "ticket_number_year", "1", flag, sizeof flag);
+	out->ticket_number_year = flag[0] == '1';
 	out->attachment_max_files = (int)int_setting(d, 2);
 	out->attachment_max_mb = (int)int_setting(d, 3);
 	char list[256];
@@ -931,9 +947,13 @@ int admin_settings_save(db *d, const struct actor *actor, const struct admin_set
 	char base_url[256];
 	if (!admin_base_url_normalise(f->base_url, base_url, sizeof base_url))
 		e->base_url = N_("Enter the address customers use, such as https://suporte.example.com, or leave it empty.");
+	char prefix[16];
+	bool sequential = str_eq(f->ticket_number_format, "sequential");
+	if (!ticket_number_prefix_normalise(f->ticket_number_prefix, prefix))
+		e->ticket_number_prefix = N_("Use up to 10 letters (A to Z) and digits, or leave it empty.");
 	if (e->company_name || e->brand_color || e->auto_close_days || e->ticket_number_digits ||
 	    e->attachment_max_files || e->attachment_max_mb || e->attachment_extensions ||
-	    e->mail_banned_senders || e->base_url)
+	    e->mail_banned_senders || e->base_url || e->ticket_number_prefix)
 		return ADMIN_INVALID;
 
 	/* Proceed. */
@@ -955,6 +975,12 @@ int admin_settings_save(db *d, const struct actor *actor, const struct admin_set
 		snprintf(value, sizeof value, "%lld", (long long)values[i]);
 		rc = store_setting_set(d, int_settings[i].key, value);
 	}
+	if (rc == 0)
+		rc = store_setting_set(d, "ticket_number_format", sequential ? "sequential" : "random");
+	if (rc == 0)
+		rc = store_setting_set(d, "ticket_number_prefix", prefix);
+	if (rc == 0)
+		rc = store_setting_set(d, "ticket_number_year", f->ticket_number_year ? "1" : "0");
 	if (rc == 0)
 		rc = store_setting_set(d, "attachment_extensions", extensions);
 	if (rc == 0)

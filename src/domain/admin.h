@@ -170,6 +170,9 @@ struct admin_settings {
 	bool registration_open;
 	int auto_close_days;            /* 0: never */
 	int ticket_number_digits;       /* 6..9 */
+	bool ticket_number_sequential;  /* SUP-2026-000123 rather than random digits */
+	char ticket_number_prefix[16];  /* "" or up to 10 of A-Z 0-9 */
+	bool ticket_number_year;        /* the year in sequential numbers */
 	int attachment_max_files;       /* 1..20 */
 	int attachment_max_mb;          /* 1..50 */
 	char attachment_extensions[96]; /* "jpg,png,pdf" */
@@ -184,6 +187,9 @@ struct admin_settings_form {
 	bool show_powered_by, registration_open;
 	const char *auto_close_days, *ticket_number_digits, *attachment_max_files,
 		*attachment_max_mb, *attachment_extensions;
+	const char *ticket_number_format; /* "random" or "sequential" */
+	const char *ticket_number_prefix;
+	bool ticket_number_year;
 	bool mail_refuse_unknown;
 	const char *mail_banned_senders;
 	const char *base_url;
@@ -192,7 +198,7 @@ struct admin_settings_form {
 struct admin_settings_errors {
 	const char *company_name, *brand_color, *auto_close_days, *ticket_number_digits,
 		*attachment_max_files, *attachment_max_mb, *attachment_extensions, *mail_banned_senders,
-		*base_url;
+		*base_url, *ticket_number_prefix;
 };
 
 /* The extensions an admin may allow, comma-separated. */

@@ -11,6 +11,8 @@
 #include "domain/staff_ticket.h"
 #include "domain/ticket.h"
 #include "domain/ticket_tag.h"
+#include "domain/ticket_cc.h"
+#include "domain/ticket_search.h"
 #include "store/account_store.h"
 #include "store/queue_store.h"
 
@@ -142,7 +144,10 @@ json_t *api_json_ticket(const struct ticket_row *t, const char *description, con
 	int64_t requester = api_uid_client(t->client_id);
 	json_object_set_new(o, "id", json_integer(t->id));
 	json_object_set_new(o, "url", json_sprintf("%s/api/v2/tickets/%lld.json", base_url, (long long)t->id));
-	json_object_set_new(o, "number", json_integer(t->number));
+	/* The number people see: a display number (a string) when the ticket
+	 * has one (domain/ticket_number.h), else the number as before. */
+	json_object_set_new(o, "number", t->number_label && *t->number_label ? json_string(t->number_label)
+	                                                                     : json_integer(t->number));
 	json_object_set_new(o, "subject", json_string(t->subject));
 	json_object_set_new(o, "raw_subject", json_string(t->subject));
 	json_object_set_new(o, "description", json_string(description ? description : ""));
@@ -165,6 +170,32 @@ json_t *api_json_ticket(const struct ticket_row *t, const char *description, con
 	json_object_set_new(ours, "service", json_string(t->service_label ? t->service_label : ""));
 	json_object_set_new(o, "chamado", ours);
 	return o;
+}
+
+int api_json_ticket_ccs(db *d, const struct ticket_row *t, json_t *o)
+{
+	arena *a = arena_new(2048);
+	if (!a)
+		return DB_NOMEM;
+	struct cc_row rows[TICKET_CC_MAX];
+	int n = ticket_cc_list(d, t->id, a, rows, TICKET_CC_MAX);
+	json_t *ids = json_array(), *ccs = json_array();
+	for (int i = 0; i < n; i++) {
+		int64_t client = store_client_id_by_email(d, rows[i].email);
+		int64_t staff = client > 0 ? 0 : store_staff_id_by_email(d, rows[i].email);
+		int64_t uid = client > 0 ? api_uid_client(client) : staff > 0 ? api_uid_staff(staff) : 0;
+		if (uid > 0)
+			json_array_append_new(ids, json_integer(uid));
+		json_t *cc = json_object();
+		json_object_set_new(cc, "user_id", id_or_null(uid));
+		json_object_set_new(cc, "user_email", json_string(rows[i].email));
+		json_object_set_new(cc, "user_name", json_string(rows[i].name ? rows[i].name : ""));
+		json_array_append_new(ccs, cc);
+	}
+	json_object_set_new(o, "email_cc_ids", ids);
+	json_object_set_new(o, "email_ccs", ccs);
+	arena_free(a);
+	return n < 0 ? n : 0;
 }
 
 json_t *api_json_user(const struct api_user_row *u, const char *base_url)
@@ -235,6 +266,8 @@ int api_ticket_list(db *d, const struct session *staff, struct api_ticket_query 
 {
 	q->staff_id = staff->user_id;
 	q->all_departments = staff->admin;
+	/* Free words search what the staff's queue searches. */
+	q->match = q->words ? ticket_search_match(d, a, q->words) : NULL;
 	if (total) {
 		*total = store_api_ticket_count(d, q);
 		if (*total < 0)
@@ -396,6 +429,46 @@ static void ticket_errors_to_api(const struct ticket_errors *te, struct api_erro
 		api_error_add(e, "comment", te->message);
 }
 
+/* Check: every address of email_ccs, before anything is written. */
+static void check_ccs(const struct api_cc_change *ccs, int n, struct api_errors *e)
+{
+	for (int i = 0; i < n; i++)
+		if (!account_email_valid(ccs[i].email)) {
+			api_error_add(e, "email_ccs", "has an entry whose user_email is not an email address");
+			return;
+		}
+}
+
+/* Proceed: each entry through the CC door, as the panel's form does. */
+static int apply_ccs(db *d, const struct notifier *n, const struct actor *who, int64_t number,
+                     const struct api_cc_change *ccs, int count, int64_t now, struct api_errors *e)
+{
+	arena *a = arena_new(1024);
+	if (!a)
+		return DB_NOMEM;
+	int rc = TICKET_OK;
+	for (int i = 0; i < count && rc == TICKET_OK; i++) {
+		const char *error = NULL;
+		if (!ccs[i].remove) {
+			rc = ticket_cc_add(d, n, who, number, ccs[i].email, ccs[i].name, now, &error);
+		} else {
+			struct ticket_row t;
+			struct cc_row cc;
+			rc = store_ticket_get_by_number(d, number, a, &t);
+			rc = rc == 1 ? store_cc_by_email(d, t.id, ccs[i].email, a, &cc) : rc;
+			/* Not a CC: nothing to stop, as Zendesk answers. */
+			rc = rc == 1 ? ticket_cc_remove(d, who, number, cc.id, now) : rc < 0 ? rc : TICKET_OK;
+		}
+		if (rc == TICKET_INVALID) {
+			api_error_add(e, "email_ccs", error ? "has an address that cannot be copied (a support address, "
+			              "a name over 100 characters, or more than 10 copies)" : "was refused");
+			rc = API_INVALID;
+		}
+	}
+	arena_free(a);
+	return rc == TICKET_NOT_FOUND ? API_NOT_FOUND : rc;
+}
+
 int api_ticket_create(db *d, const struct notifier *n, const struct session *staff,
                       const struct api_ticket_new *t, int64_t now, struct api_errors *e,
                       int64_t *id)
@@ -406,6 +479,7 @@ int api_ticket_create(db *d, const struct notifier *n, const struct session *sta
 	const char *priority = t->priority ? api_priority_in(t->priority) : "medium";
 	if (!priority)
 		api_error_add(e, "priority", "must be low, normal, high or urgent");
+	check_ccs(t->ccs, t->nccs, e);
 	if (e->n)
 		return API_INVALID;
 	arena *a = arena_new(16384);
@@ -449,7 +523,7 @@ int api_ticket_create(db *d, const struct notifier *n, const struct session *sta
 		rc = store_ticket_get_by_number(d, number, a, &row);
 		if (rc == 1) {
 			*id = row.id;
-			rc = API_OK;
+			rc = apply_ccs(d, n, &who, number, t->ccs, t->nccs, now, e);
 		} else if (rc == 0) {
 			rc = DB_ERROR;
 		}
@@ -498,6 +572,7 @@ static int check_change(db *d, const struct ticket_row *t, const struct api_tick
 		else
 			api_error_add(e, "assignee_id", "is not an active agent");
 	}
+	check_ccs(c->ccs, c->nccs, e);
 	if (c->comment && str_blank(c->comment))
 		api_error_add(e, "comment", "body can't be blank");
 	else if (c->comment && strlen(c->comment) > TICKET_MESSAGE_MAX)
@@ -576,6 +651,8 @@ int api_ticket_update(db *d, const struct notifier *n, const struct session *sta
 	}
 	if (rc == TICKET_NOT_FOUND)
 		rc = API_NOT_FOUND;
+	if (rc == API_OK)
+		rc = apply_ccs(d, n, &who, t.number, c->ccs, c->nccs, now, e);
 	if (rc == API_OK && store_ticket_id_get(d, id, out, after) != 1)
 		rc = DB_ERROR;
 out:

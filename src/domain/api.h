@@ -91,6 +91,10 @@ const char *api_email_key(arena *a, const char *email);
 /* The Zendesk-shaped objects; base_url makes the "url" fields. New
  * references, NULL when out of memory. */
 json_t *api_json_ticket(const struct ticket_row *t, const char *description, const char *base_url);
+/* Adds the ticket's CCs to its JSON o: email_cc_ids (Zendesk's: the user
+ * ids of the CCs who are users here) and email_ccs (ours: every CC as
+ * {user_id or null, user_email, user_name}). 0 or < 0. */
+int api_json_ticket_ccs(db *d, const struct ticket_row *t, json_t *o);
 json_t *api_json_user(const struct api_user_row *u, const char *base_url);
 json_t *api_json_service(const struct api_service_row *s, const char *base_url);
 /* "2026-12-01T15:08:53Z" */
@@ -131,6 +135,13 @@ int api_json_ticket_extras(db *d, const struct ticket_row *t, arena *a, json_t *
 /* GET /api/v2/ticket_fields.json: the fields of the staff member's
  * departments (all for an admin) in Zendesk's shape; NULL on an error. */
 json_t *api_json_ticket_fields(db *d, const struct session *staff, arena *a, const char *base_url);
+/* One entry of Zendesk's email_ccs: copy an address on the ticket ("put")
+ * or stop ("delete"), through ticket_cc_add / ticket_cc_remove. */
+struct api_cc_change {
+	const char *email, *name; /* name may be NULL */
+	bool remove;
+};
+enum { API_CC_CHANGES_MAX = 10 };
 
 struct api_ticket_new {
 	struct api_tag_list tags;
@@ -142,6 +153,8 @@ struct api_ticket_new {
 	const char *requester_email, *requester_name;
 	int64_t group_id;        /* 0: the staff member's first department */
 	int64_t service_id;      /* 0: none */
+	struct api_cc_change ccs[API_CC_CHANGES_MAX];
+	int nccs;
 };
 /* Opens a ticket for the requester (a client created when the email is
  * new), as the panel does (ticket_open on the API channel). API_OK with *id,
@@ -161,6 +174,8 @@ struct api_ticket_change {
 	 * remove_tags change it. */
 	struct api_tag_list tags, additional_tags, remove_tags;
 	struct api_field_list fields;
+	struct api_cc_change ccs[API_CC_CHANGES_MAX];
+	int nccs;
 };
 /* Adds the comment (a reply emails the client; a note emails nobody) and
  * then applies the changes. API_OK with the ticket as it is now in *after

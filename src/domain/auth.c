@@ -7,6 +7,7 @@
 #include "domain/audit.h"
 #include "domain/password.h"
 #include "domain/throttle.h"
+#include "domain/ticket_search.h"
 #include "domain/twofa.h"
 #include "store/account_store.h"
 #include "store/twofa_store.h"
@@ -236,7 +237,16 @@ int auth_update_profile(db *d, const struct session *s, const char *name, const 
 		return ACCOUNT_NAME_EMPTY;
 	if (!lang || (strcmp(lang, "pt-BR") != 0 && strcmp(lang, "en") != 0))
 		lang = "pt-BR";
-	int rc = store_account_set_profile(d, account_kind_name(s->kind), s->user_id, name, lang, now);
+	int rc = db_begin_write(d);
+	if (rc == 0)
+		rc = store_account_set_profile(d, account_kind_name(s->kind), s->user_id, name, lang, now);
+	/* Staff find a client's tickets by the client's name. */
+	if (rc == 0 && s->kind == ACCOUNT_CLIENT)
+		rc = ticket_search_reindex_client(d, s->user_id);
+	if (rc == 0)
+		rc = db_commit(d);
+	else
+		db_rollback(d);
 	return rc < 0 ? ACCOUNT_STORE_FAILED : AUTH_OK;
 }
 

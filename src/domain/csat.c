@@ -6,6 +6,7 @@
 
 #include "base/str.h"
 #include "domain/report.h"
+#include "domain/ticket_number.h"
 #include "domain/ticket_ref.h"
 #include "store/settings_store.h"
 
@@ -145,6 +146,8 @@ int csat_rate(db *d, const struct notifier *n, const char *token, const char *ra
 		return rc == 0 ? CSAT_NOT_FOUND : rc;
 	}
 	v->number = t->number;
+	char shown[TICKET_LABEL_MAX];
+	v->label = arena_strdup(a, ticket_number_shown(t, shown));
 	v->subject = t->subject;
 	int had = store_csat_get(d, t->id, a, &old);
 	if (had < 0) {

@@ -47,6 +47,7 @@ enum csat_result {
 };
 struct csat_view {
 	int64_t number;
+	const char *label; /* the number people see (ticket_number.h) */
 	const char *subject, *company_hint;
 	const char *rating, *comment; /* "" when none yet */
 	bool locked;

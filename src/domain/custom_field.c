@@ -7,6 +7,7 @@
 #include "base/str.h"
 #include "domain/audit.h"
 #include "domain/ticket.h"
+#include "domain/ticket_search.h"
 #include "store/queue_store.h"
 #include "view/i18n.h"
 
@@ -315,6 +316,8 @@ int ticket_fields_apply(db *d, const struct actor *who, const struct ticket_row 
 			                  arena_printf(a, "%s\x1f%s\x1f%s", f.label, old, f.kind),
 			                  arena_printf(a, "%s\x1f%s\x1f%s", f.label, checked[i].value, f.kind), now);
 	}
+	if (rc == 0 && n > 0) /* staff find tickets by their field values */
+		rc = ticket_search_reindex(d, t->id);
 	return rc;
 }
 

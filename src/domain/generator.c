@@ -5,6 +5,7 @@
 
 #include "domain/account.h"
 #include "domain/password.h"
+#include "domain/ticket_search.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
 #include "store/report_store.h"
@@ -162,6 +163,9 @@ int generator_run(db *d, const struct generator_opts *o)
 		rc = add_thread(d, id, client, "Cliente", staff[next(&s) % 4], count, created, &s);
 		if (rc == 0)
 			rc = store_ticket_touch(d, id, status, count % 2 ? "client" : "staff", updated);
+		/* Searchable like any ticket, so a benchmark measures the index. */
+		if (rc == 0)
+			rc = ticket_search_reindex(d, id);
 		if (rc < 0) {
 			db_rollback(d);
 			return rc;

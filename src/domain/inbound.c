@@ -1,5 +1,6 @@
 #include "domain/inbound.h"
 
+#include <ctype.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 #include "domain/staff_ticket.h"
 #include "domain/ticket.h"
 #include "domain/ticket_cc.h"
+#include "domain/ticket_number.h"
 #include "domain/ticket_ref.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
@@ -388,7 +390,8 @@ static int64_t ticket_find(struct delivery *dv)
 		if (t != 0)
 			return t;
 	}
-	/* "[Ticket ID: 482913]" anywhere in the subject. */
+	/* "[Ticket ID: 482913]" or "[Ticket ID: SUP-2026-000123]" (a display
+	 * number, domain/ticket_number.h) anywhere in the subject. */
 	for (const char *p = m->subject; (p = strchr(p, '[')) != NULL; p++) {
 		static const char tag[] = "[Ticket ID:";
 		if (strncasecmp(p, tag, sizeof tag - 1) != 0)
@@ -397,9 +400,17 @@ static int64_t ticket_find(struct delivery *dv)
 		while (*digits == ' ' || *digits == '#')
 			digits++;
 		size_t nd = strspn(digits, "0123456789");
-		if (nd == 0 || nd > 9 || digits[nd] != ']')
-			continue;
-		int64_t t = store_mail_ticket_id_by_number(dv->d, strtoll(digits, NULL, 10));
+		int64_t t = 0;
+		if (nd > 0 && nd <= 9 && digits[nd] == ']')
+			t = store_mail_ticket_id_by_number(dv->d, strtoll(digits, NULL, 10));
+		size_t nl = strspn(digits, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-");
+		if (t == 0 && nl > 0 && nl < TICKET_LABEL_MAX && digits[nl] == ']') {
+			char label[TICKET_LABEL_MAX];
+			for (size_t i = 0; i < nl; i++) /* prefixes are stored uppercase */
+				label[i] = (char)toupper((unsigned char)digits[i]);
+			label[nl] = '\0';
+			t = store_mail_ticket_id_by_label(dv->d, label);
+		}
 		if (t != 0)
 			return t;
 	}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "domain/password.h"
+#include "domain/ticket_search.h"
 #include "domain/token.h"
 #include "store/account_store.h"
 #include "store/session_store.h"
@@ -178,10 +179,14 @@ int email_change_confirm(db *d, const char *token, int64_t now)
 		rc = 0;
 	if (rc == 1)
 		rc = store_email_change_use(d, row.id, now);
-	if (rc == 1)
+	if (rc == 1) {
 		rc = store_account_set_email(d, row.user_kind, row.user_id, row.new_email, now);
-	else if (rc == 0)
+		/* Staff find a client's tickets by the client's email. */
+		if (rc == 0 && strcmp(row.user_kind, "client") == 0)
+			rc = ticket_search_reindex_client(d, row.user_id);
+	} else if (rc == 0) {
 		rc = RECOVERY_INVALID;
+	}
 	if (rc != 0) {
 		db_rollback(d);
 		return rc == DB_CONSTRAINT ? ACCOUNT_EMAIL_TAKEN : rc;

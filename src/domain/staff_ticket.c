@@ -7,6 +7,7 @@
 
 #include "base/str.h"
 #include "domain/permission.h"
+#include "domain/ticket_search.h"
 #include "store/account_store.h"
 #include "store/ticket_store.h"
 #include "view/i18n.h"
@@ -47,25 +48,6 @@ int staff_ticket_get(db *d, const struct session *staff, int64_t number, arena *
 	if (rc != 1)
 		return rc;
 	return permission_ticket(d, staff, row);
-}
-
-/* "%word%" with LIKE's wildcards escaped. */
-static const char *like_pattern(arena *a, const char *text)
-{
-	size_t n = strlen(text);
-	char *out = arena_alloc(a, n * 2 + 3);
-	if (!out)
-		return "";
-	size_t j = 0;
-	out[j++] = '%';
-	for (size_t i = 0; i < n; i++) {
-		if (text[i] == '%' || text[i] == '_' || text[i] == '\\')
-			out[j++] = '\\';
-		out[j++] = text[i];
-	}
-	out[j++] = '%';
-	out[j] = '\0';
-	return out;
 }
 
 int staff_queue(db *d, const struct session *staff, const struct queue_filter *f, arena *a,
@@ -109,9 +91,12 @@ int staff_queue(db *d, const struct session *staff, const struct queue_filter *f
 		q.field_id = f->field_id;
 		q.field_value = value;
 	}
-	if (f->text && *f->text) {
+	/* The search index; the number too, for a ticket indexed under an
+	 * older number (a search is never wider than the filters above). */
+	const char *match = f->text ? ticket_search_match(d, a, f->text) : NULL;
+	if (match) {
+		q.text = match;
 		q.number = ticket_number_parse(f->text);
-		q.text = like_pattern(a, f->text);
 	}
 	return store_queue_list(d, &q, a, rows);
 }

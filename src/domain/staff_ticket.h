@@ -24,7 +24,7 @@ struct queue_filter {
 	int status_mask;       /* STATUS_BIT_*; 0 means "not closed" */
 	const char *priority;  /* NULL or "" any */
 	int assignee;          /* 0 anyone, 1 me, 2 nobody */
-	const char *text;      /* words of the subject, or a ticket number */
+	const char *text;      /* search: words of the ticket (ticket_search.h) or its number */
 	int by_priority;
 	int by_due;       /* SLA due time, nearest first (running clocks only) */
 	int sla;          /* 0 any, 1 breached, 2 near breach (amber) */

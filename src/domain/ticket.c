@@ -14,6 +14,8 @@
 #include "domain/sla.h"
 #include "domain/ticket_cc.h"
 #include "domain/contact.h"
+#include "domain/ticket_number.h"
+#include "domain/ticket_search.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
 #include "store/mail_store.h"
@@ -196,7 +198,8 @@ static const struct admin_settings *cached_settings(db *d)
 int ticket_insert_numbered(db *d, int64_t client_id, const struct ticket_form *f,
                            const char *subject, int64_t now, int64_t *number)
 {
-	int digits = cached_settings(d)->ticket_number_digits;
+	const struct admin_settings *settings = cached_settings(d);
+	int digits = settings->ticket_number_digits;
 	for (int i = 0; i < NUMBER_TRIES * 2; i++) {
 		/* A crowded space (a long history) grows by a digit. */
 		if (i == NUMBER_TRIES && digits < 9)
@@ -204,8 +207,14 @@ int ticket_insert_numbered(db *d, int64_t client_id, const struct ticket_form *f
 		*number = new_number(digits);
 		int64_t id = store_ticket_insert(d, *number, client_id, f->department_id,
 		                                 f->service_id, subject, f->priority, f->submission_key, now);
+		/* The display number, in this transaction: a rollback gives the
+		 * counter's value back. */
+		if (id > 0)
+			return ticket_number_assign(d, settings->ticket_number_sequential,
+			                            settings->ticket_number_prefix,
+			                            settings->ticket_number_year, id, now);
 		if (id != DB_CONSTRAINT)
-			return id < 0 ? (int)id : 0;
+			return (int)id;
 		/* The number was taken or the form was already sent. */
 		int64_t existing = store_ticket_number_by_submission(d, client_id, f->submission_key ? f->submission_key : "");
 		if (existing > 0) {
@@ -263,6 +272,8 @@ static int64_t insert_message(db *d, const struct actor *who, const struct ticke
 	if (mid < 0)
 		return mid;
 	int rc = ticket_store_attachments(d, mid, files, nfiles, now);
+	if (rc == 0)
+		rc = ticket_search_reindex(d, t->id);
 	return rc < 0 ? rc : mid;
 }
 

@@ -146,6 +146,36 @@ int ticket_cc_insert(db *d, const struct notifier *n, const struct actor *who,
 	return rc;
 }
 
+int ticket_cc_merge(db *d, const struct actor *who, const struct ticket_row *from,
+                    const struct ticket_row *into, int64_t now)
+{
+	arena *a = arena_new(4096);
+	if (!a)
+		return DB_NOMEM;
+	struct cc_row rows[TICKET_CC_MAX];
+	int count = store_cc_list(d, from->id, a, rows, TICKET_CC_MAX);
+	int64_t present = count > 0 ? store_cc_count(d, into->id) : 0;
+	int rc = count < 0 ? count : present < 0 ? (int)present : 0, added = 0;
+	const struct session *s = who->account;
+	for (int i = 0; i < count && rc == 0 && present < TICKET_CC_MAX; i++) {
+		struct cc_row same;
+		if (str_case_eq(rows[i].email, into->client_email))
+			continue;
+		rc = store_cc_by_email(d, into->id, rows[i].email, a, &same);
+		if (rc != 0) {
+			rc = rc < 0 ? rc : 0; /* already copied there */
+			continue;
+		}
+		int64_t id = store_cc_insert(d, into->id, rows[i].email, rows[i].name,
+		                             s ? account_kind_name(s->kind) : "system", s ? s->user_id : 0, now);
+		rc = id < 0 ? (int)id : ticket_audit(d, who, into->id, "cc_added", "", rows[i].email, now);
+		present++;
+		added++;
+	}
+	arena_free(a);
+	return rc < 0 ? rc : added;
+}
+
 int ticket_cc_notify(db *d, const struct notifier *n, const struct ticket_row *t,
                      const char *message, const char *author, int64_t except_cc_id, int64_t now)
 {

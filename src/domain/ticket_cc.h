@@ -41,6 +41,15 @@ int ticket_cc_insert(db *d, const struct notifier *n, const struct actor *who,
                      const struct ticket_row *t, const char *email, const char *name,
                      const char *message, int64_t now, const char **error);
 
+/* In the caller's transaction (ticket_merge): copies the CCs of from onto
+ * into, each audited on into as "cc_added", without an email (they already
+ * follow the conversation). An address that into already copies, or that
+ * is into's client, is skipped; so is any past TICKET_CC_MAX. The rows stay
+ * on from, so the links of its emails still open it and show where it
+ * went. Returns how many were added, or < 0. */
+int ticket_cc_merge(db *d, const struct actor *who, const struct ticket_row *from,
+                    const struct ticket_row *into, int64_t now);
+
 /* In the caller's transaction: tells every CC of t (but except_cc_id, the
  * author when a CC wrote) about a public message. 0 or < 0. */
 int ticket_cc_notify(db *d, const struct notifier *n, const struct ticket_row *t,

@@ -11,6 +11,8 @@
 #include "domain/csat.h"
 #include "domain/sla.h"
 #include "domain/staff_ticket.h"
+#include "domain/ticket_cc.h"
+#include "domain/ticket_search.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
 #include "store/queue_store.h"
@@ -132,6 +134,16 @@ static int merge(db *d, const struct actor *who, const struct ticket_row *from, 
 	snprintf(from_text, sizeof from_text, "%lld", (long long)from->number);
 	snprintf(into_text, sizeof into_text, "%lld", (long long)into.number);
 	rc = store_ticket_merge(d, from->id, into.id, now);
+	/* The messages moved: each ticket is now found by what it holds. */
+	if (rc == 0)
+		rc = ticket_search_reindex(d, from->id);
+	if (rc == 0)
+		rc = ticket_search_reindex(d, into.id);
+	/* The people copied keep following the conversation where it went. */
+	if (rc == 0) {
+		int moved = ticket_cc_merge(d, who, from, &into, now);
+		rc = moved < 0 ? moved : 0;
+	}
 	if (rc == 0 && !str_eq(from->status, "closed"))
 		rc = webhook_queue_event(d, WEBHOOK_STATUS_CHANGED, from->id, now);
 	if (rc == 0 && !str_eq(from->status, "closed"))
@@ -177,6 +189,8 @@ int ticket_auto_close(db *d, const i18n_catalog *cat, int days, int64_t now)
 			int64_t mid = store_message_insert(d, t.id, "system", 0, 0, "", text ? text : "",
 			                                   "web", 0, NULL, now);
 			rc = mid < 0 ? (int)mid : store_ticket_set_status(d, t.id, "closed", now);
+			if (rc == 0)
+				rc = ticket_search_reindex(d, t.id);
 			if (rc == 0)
 				rc = webhook_queue_event(d, WEBHOOK_STATUS_CHANGED, t.id, now);
 			if (rc == 0)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "base/str.h"
+#include "domain/ticket_search.h"
 #include "store/relation_store.h"
 #include "store/ticket_store.h"
 
@@ -94,6 +95,11 @@ static int split(db *d, const struct actor *who, const struct ticket_row *t, con
 	if (moved <= 0)
 		return moved < 0 ? moved : TICKET_INVALID;
 	rc = store_ticket_link_add(d, t->id, part.id, now);
+	/* The moved messages are found under the new ticket only. */
+	if (rc == 0)
+		rc = ticket_search_reindex(d, t->id);
+	if (rc == 0)
+		rc = ticket_search_reindex(d, part.id);
 	char from_text[24], to_text[24];
 	number_text(from_text, t->number);
 	number_text(to_text, number);

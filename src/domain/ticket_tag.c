@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/str.h"
+#include "domain/ticket_search.h"
 #include "view/i18n.h"
 
 /* Latin-1 letters as UTF-8 (C3 80..C3 BF, without × and ÷), lowered. */
@@ -134,6 +135,8 @@ int ticket_tags_apply(db *d, const struct actor *who, const struct ticket_row *t
 		n = store_ticket_tags(d, t->id, a, have, TICKET_TAGS_MAX + 1);
 		rc = n < 0 ? n : n > TICKET_TAGS_MAX ? TICKET_INVALID : 0;
 	}
+	if (rc == 0) /* staff find tickets by their tags */
+		rc = ticket_search_reindex(d, t->id);
 	return rc;
 }
 

@@ -198,8 +198,13 @@ const char *webhook_payload(db *d, const struct webhook_config *c,
 		json_decref(o);
 		return NULL;
 	}
-	json_object_set_new(o, "ticket", rc == 1 ? api_json_ticket(&t, api_ticket_description(d, t.id, a), c->base_url)
-	                                         : json_null());
+	json_t *ticket = rc == 1 ? api_json_ticket(&t, api_ticket_description(d, t.id, a), c->base_url) : NULL;
+	if (ticket && api_json_ticket_ccs(d, &t, ticket) < 0) {
+		json_decref(ticket);
+		json_decref(o);
+		return NULL;
+	}
+	json_object_set_new(o, "ticket", ticket ? ticket : json_null());
 	char *text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	if (!text)

@@ -5,6 +5,7 @@
 
 #include "domain/outbox.h"
 #include "domain/ticket.h"
+#include "domain/ticket_number.h"
 #include "domain/ticket_ref.h"
 #include "mail/compose.h"
 
@@ -41,7 +42,9 @@ static bool to_staff(enum notice_kind kind)
 static void ticket_context(const struct mailer *m, const struct notice *n, vm_obj *ctx)
 {
 	const struct ticket_row *t = n->ticket;
+	char shown[TICKET_LABEL_MAX];
 	vm_set_int(ctx, "number", t->number);
+	vm_set_textf(ctx, "label", "%s", ticket_number_shown(t, shown));
 	vm_set_text(ctx, "subject", t->subject);
 	vm_set_text(ctx, "department", t->department_name);
 	vm_set_text(ctx, "client_name", t->client_name);
@@ -105,6 +108,7 @@ static void sender_context(const struct notice *n, vm_obj *ctx, struct mail *mai
 {
 	vm_set_text(ctx, "subject", n->subject && *n->subject ? n->subject : "-");
 	vm_set_int(ctx, "number", n->number);
+	vm_set_textf(ctx, "label", "%lld", (long long)n->number);
 	vm_set_text(ctx, "limit", n->limit ? n->limit : "");
 	mail->in_reply_to = n->in_reply_to;
 	mail->references = n->in_reply_to;

@@ -111,8 +111,22 @@ int store_api_token_touch(db *d, int64_t id, int64_t now)
 	"AND ($3 = 0 OR t.client_id = $3) " \
 	"AND ($4 = 0 OR ($4 & (CASE t.status WHEN 'open' THEN 1 WHEN 'answered' THEN 2 " \
 	"WHEN 'customer-reply' THEN 4 WHEN 'on-hold' THEN 8 WHEN 'in-progress' THEN 16 " \
-	"ELSE 32 END)) <> 0) " \
-	"AND ($5 = '' OR lower(t.subject) LIKE $5 ESCAPE '\\') "
+	"ELSE 32 END)) <> 0) "
+/* Free words ($5): none, or the ticket search index (migration 0020) in
+ * each backend's words. */
+#define API_SEARCH_NONE "AND $5 = '' "
+#define API_SEARCH_SQLITE "AND t.id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH $5) "
+#define API_SEARCH_PGSQL \
+	"AND t.id IN (SELECT ticket_id FROM ticket_search " \
+	"WHERE to_tsvector('simple', doc) @@ to_tsquery('simple', $5)) "
+#define API_SEARCH_VARIANTS(sql) {sql(API_SEARCH_NONE), sql(API_SEARCH_SQLITE), sql(API_SEARCH_PGSQL)}
+
+static int search_variant(db *d, const struct api_ticket_query *q)
+{
+	if (!q->match || !*q->match)
+		return 0;
+	return strcmp(db_backend(d), "sqlite") == 0 ? 1 : 2;
+}
 
 static void bind_ticket_query(db_stmt *s, const struct api_ticket_query *q)
 {
@@ -120,18 +134,21 @@ static void bind_ticket_query(db_stmt *s, const struct api_ticket_query *q)
 	db_bind_int(s, 2, q->staff_id);
 	db_bind_int(s, 3, q->client_id);
 	db_bind_int(s, 4, q->status_mask);
-	db_bind_text(s, 5, q->pattern ? q->pattern : "");
+	db_bind_text(s, 5, q->match ? q->match : "");
 }
 
 int store_api_ticket_list(db *d, const struct api_ticket_query *q, arena *a, struct ticket_row *rows)
 {
-	static const char oldest_first[] =
-		"SELECT " STORE_TICKET_COLUMNS STORE_TICKET_JOINS API_TICKET_WHERE
-		"AND t.id > $6 ORDER BY t.id LIMIT $7 OFFSET $8";
-	static const char newest_first[] =
-		"SELECT " STORE_TICKET_COLUMNS STORE_TICKET_JOINS API_TICKET_WHERE
-		"AND ($6 = 0 OR t.id < $6) ORDER BY t.id DESC LIMIT $7 OFFSET $8";
-	db_stmt *s = db_prepare(d, q->newest_first ? newest_first : oldest_first);
+#define OLDEST_FIRST(search) \
+	"SELECT " STORE_TICKET_COLUMNS STORE_TICKET_JOINS API_TICKET_WHERE search \
+	"AND t.id > $6 ORDER BY t.id LIMIT $7 OFFSET $8"
+#define NEWEST_FIRST(search) \
+	"SELECT " STORE_TICKET_COLUMNS STORE_TICKET_JOINS API_TICKET_WHERE search \
+	"AND ($6 = 0 OR t.id < $6) ORDER BY t.id DESC LIMIT $7 OFFSET $8"
+	static const char *const oldest_first[] = API_SEARCH_VARIANTS(OLDEST_FIRST);
+	static const char *const newest_first[] = API_SEARCH_VARIANTS(NEWEST_FIRST);
+	int v = search_variant(d, q);
+	db_stmt *s = db_prepare(d, q->newest_first ? newest_first[v] : oldest_first[v]);
 	if (!s)
 		return DB_ERROR;
 	bind_ticket_query(s, q);
@@ -143,8 +160,9 @@ int store_api_ticket_list(db *d, const struct api_ticket_query *q, arena *a, str
 
 int64_t store_api_ticket_count(db *d, const struct api_ticket_query *q)
 {
-	static const char sql[] = "SELECT count(*) FROM tickets t " API_TICKET_WHERE;
-	db_stmt *s = db_prepare(d, sql);
+#define COUNT(search) "SELECT count(*) FROM tickets t " API_TICKET_WHERE search
+	static const char *const sql[] = API_SEARCH_VARIANTS(COUNT);
+	db_stmt *s = db_prepare(d, sql[search_variant(d, q)]);
 	if (!s)
 		return DB_ERROR;
 	bind_ticket_query(s, q);

@@ -43,7 +43,9 @@ struct api_ticket_query {
 	int limit;
 	int64_t client_id;    /* 0: any requester */
 	int status_mask;      /* STATUS_BIT_* of queue_store.h; 0: any */
-	const char *pattern;  /* lowercase LIKE pattern on the subject; "" none */
+	const char *words;    /* free words of a search, as typed; NULL none */
+	const char *match;    /* the search index's match expression (set from
+	                       * words by api_ticket_list); NULL or "" none */
 	bool newest_first;
 };
 int store_api_ticket_list(db *d, const struct api_ticket_query *q, arena *a, struct ticket_row *rows);

@@ -188,6 +188,14 @@ int64_t store_mail_ticket_id_by_number(db *d, int64_t number)
 	return step_int(s, 0);
 }
 
+int64_t store_mail_ticket_id_by_label(db *d, const char *label)
+{
+	static const char sql[] = "SELECT id FROM tickets WHERE number_label = $1";
+	db_stmt *s = db_prepare(d, sql);
+	db_bind_text(s, 1, label);
+	return step_int(s, 0);
+}
+
 int64_t store_mail_message_mark_email(db *d, int64_t ticket_id, const char *submission_key,
                                       const char *email_message_id)
 {

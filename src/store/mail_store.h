@@ -47,6 +47,8 @@ int64_t store_mail_ticket_by_received_id(db *d, const char *message_id);
 int store_mail_ticket_number(db *d, int64_t ticket_id, int64_t *number, int64_t *final_id);
 /* The ticket of a number; 0 none. */
 int64_t store_mail_ticket_id_by_number(db *d, int64_t number);
+/* The ticket whose display number is label (SUP-2026-000123): its id, 0, < 0. */
+int64_t store_mail_ticket_id_by_label(db *d, const char *label);
 
 /* Marks the ticket's message saved with submission_key (a reply), or its
  * first message when submission_key is NULL (a new ticket), as came by

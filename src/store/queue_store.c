@@ -17,10 +17,43 @@
 	"ELSE 32 END)) <> 0 " \
 	"AND ($5 = '' OR t.priority = $5) " \
 	"AND ($6 = 0 OR ($6 = 1 AND t.assignee_id = $1) OR ($6 = 2 AND t.assignee_id IS NULL)) " \
-	"AND ($7 = '' OR lower(t.subject) LIKE lower($7) ESCAPE '\\' OR t.number = $8) " \
 	"AND ($14 = '' OR EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id AND g.tag = $14)) " \
 	"AND ($15 = 0 OR EXISTS (SELECT 1 FROM ticket_field_values fv WHERE fv.ticket_id = t.id " \
 	"AND fv.field_id = $15 AND fv.value = $16)) "
+
+/* The search ($7 the match expression, $8 a ticket number): none, or the
+ * index of migration 0020 in each backend's words. */
+enum { SEARCH_NONE, SEARCH_SQLITE, SEARCH_PGSQL, SEARCH_SQLITE_DENSE };
+#define QUEUE_SEARCH_NONE "AND $7 = '' AND $8 = 0 "
+#define QUEUE_SEARCH_SQLITE \
+	"AND (t.number = $8 OR t.id IN " \
+	"(SELECT rowid FROM ticket_search WHERE ticket_search MATCH $7)) "
+#define QUEUE_SEARCH_PGSQL \
+	"AND (t.number = $8 OR t.id IN (SELECT ticket_id FROM ticket_search " \
+	"WHERE to_tsvector('simple', doc) @@ to_tsquery('simple', $7))) "
+/* For a word most tickets hold: "+" keeps SQLite from reading every match
+ * and sorting them; it walks the queue's own order and stops at a page. */
+#define QUEUE_SEARCH_SQLITE_DENSE \
+	"AND (t.number = $8 OR +t.id IN " \
+	"(SELECT rowid FROM ticket_search WHERE ticket_search MATCH $7)) "
+#define QUEUE_SEARCH_VARIANTS(sql) \
+	{sql(QUEUE_SEARCH_NONE), sql(QUEUE_SEARCH_SQLITE), sql(QUEUE_SEARCH_PGSQL), \
+	 sql(QUEUE_SEARCH_SQLITE_DENSE)}
+/* Matches past which a search is "dense" (see above): reading this many
+ * ticket rows by id costs about what walking the queue does. */
+enum { SEARCH_DENSE_MATCHES = 2000 };
+
+/* Whether the match expression finds at least SEARCH_DENSE_MATCHES
+ * tickets (SQLite; counting stops there). */
+static bool search_is_dense(db *d, const char *match)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM (SELECT 1 FROM ticket_search WHERE ticket_search MATCH $1 LIMIT $2)";
+	db_stmt *s = db_prepare(d, sql);
+	db_bind_text(s, 1, match);
+	db_bind_int(s, 2, SEARCH_DENSE_MATCHES);
+	return db_scalar_int(s, 0) >= SEARCH_DENSE_MATCHES;
+}
 
 static void read_queue_row(db_stmt *s, arena *a, void *row)
 {
@@ -35,30 +68,38 @@ static void read_queue_row(db_stmt *s, arena *a, void *row)
 
 /* The queue by SLA due time, nearest first, over the due-time index; with
  * the breached ($12 = 1) or near ($12 = 2) filter at $13. */
-static const char by_due_sql[] =
-	"SELECT " QUEUE_COLUMNS QUEUE_FROM QUEUE_WHERE
-	"AND t.sla_due IS NOT NULL "
-	"AND ($12 = 0 OR ($12 = 1 AND t.sla_due <= $13) "
-	"OR ($12 = 2 AND t.sla_due > $13 AND t.sla_warn_at <= $13)) "
-	"AND ($10 = 0 OR t.sla_due > $9 OR (t.sla_due = $9 AND t.id > $10)) "
-	"ORDER BY t.sla_due, t.id LIMIT $11";
+#define BY_DUE(search) \
+	"SELECT " QUEUE_COLUMNS QUEUE_FROM QUEUE_WHERE search \
+	"AND t.sla_due IS NOT NULL " \
+	"AND ($12 = 0 OR ($12 = 1 AND t.sla_due <= $13) " \
+	"OR ($12 = 2 AND t.sla_due > $13 AND t.sla_warn_at <= $13)) " \
+	"AND ($10 = 0 OR t.sla_due > $9 OR (t.sla_due = $9 AND t.id > $10)) " \
+	"ORDER BY t.sla_due, t.id LIMIT $11"
+
+#define BY_UPDATE(search) \
+	"SELECT " QUEUE_COLUMNS QUEUE_FROM QUEUE_WHERE search \
+	"AND ($10 = 0 OR t.updated_at < $9 OR (t.updated_at = $9 AND t.id < $10)) " \
+	"ORDER BY t.updated_at DESC, t.id DESC LIMIT $11"
+#define PRIORITY_RANK "(CASE t.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END)"
+#define BY_PRIORITY(search) \
+	"SELECT " QUEUE_COLUMNS QUEUE_FROM QUEUE_WHERE search \
+	"AND ($10 = 0 OR " PRIORITY_RANK " > $12 " \
+	"OR (" PRIORITY_RANK " = $12 " \
+	"AND (t.updated_at < $9 OR (t.updated_at = $9 AND t.id < $10)))) " \
+	"ORDER BY " PRIORITY_RANK ", t.updated_at DESC, t.id DESC LIMIT $11"
 
 int store_queue_list(db *d, const struct queue_query *q, arena *a, struct queue_row *rows)
 {
 	/* Keyset pagination in each order; never OFFSET. */
-	static const char by_update[] =
-		"SELECT " QUEUE_COLUMNS QUEUE_FROM QUEUE_WHERE
-		"AND ($10 = 0 OR t.updated_at < $9 OR (t.updated_at = $9 AND t.id < $10)) "
-		"ORDER BY t.updated_at DESC, t.id DESC LIMIT $11";
-	static const char by_priority[] =
-		"SELECT " QUEUE_COLUMNS QUEUE_FROM QUEUE_WHERE
-		"AND ($10 = 0 OR (CASE t.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END) > $12 "
-		"OR ((CASE t.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END) = $12 "
-		"AND (t.updated_at < $9 OR (t.updated_at = $9 AND t.id < $10)))) "
-		"ORDER BY CASE t.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, "
-		"t.updated_at DESC, t.id DESC LIMIT $11";
+	static const char *const by_update[] = QUEUE_SEARCH_VARIANTS(BY_UPDATE);
+	static const char *const by_priority[] = QUEUE_SEARCH_VARIANTS(BY_PRIORITY);
+	static const char *const by_due_sql[] = QUEUE_SEARCH_VARIANTS(BY_DUE);
 	bool by_due = q->by_due || q->sla;
-	db_stmt *s = db_prepare(d, by_due ? by_due_sql : q->by_priority ? by_priority : by_update);
+	int search = !q->text || !*q->text ? SEARCH_NONE
+	             : strcmp(db_backend(d), "sqlite") != 0 ? SEARCH_PGSQL
+	             : search_is_dense(d, q->text) ? SEARCH_SQLITE_DENSE : SEARCH_SQLITE;
+	db_stmt *s = db_prepare(d, by_due ? by_due_sql[search]
+	                           : q->by_priority ? by_priority[search] : by_update[search]);
 	db_bind_int(s, 1, q->staff_id);
 	db_bind_int(s, 2, q->all_departments ? 1 : 0);
 	db_bind_int(s, 3, q->department_id);

@@ -28,8 +28,8 @@ struct queue_query {
 	int status_mask;
 	const char *priority;   /* "" any */
 	int assignee;           /* 0 anyone, 1 me (staff_id), 2 nobody */
-	const char *text;       /* "" none; subject words, or a number */
-	int64_t number;         /* > 0 when text is a ticket number */
+	const char *text;       /* "" none; the search index's match expression */
+	int64_t number;         /* with text: a ticket number that matches too */
 	int by_priority;        /* sort: priority first, then last update */
 	/* SLA (docs/sla.md): sort by due time (only tickets whose clock runs,
 	 * cursor after_updated = due), and filter 1 breached / 2 near at now.

@@ -35,6 +35,14 @@ int store_setting_default(db *d, const char *key, const char *value)
 	return db_step_done(s);
 }
 
+int store_setting_delete(db *d, const char *key)
+{
+	static const char sql[] = "DELETE FROM settings WHERE key = $1";
+	db_stmt *s = db_prepare(d, sql);
+	db_bind_text(s, 1, key);
+	return db_step_done(s);
+}
+
 int store_ping(db *d)
 {
 	static const char sql[] = "SELECT 1";

@@ -12,6 +12,8 @@ void store_setting_get(db *d, const char *key, const char *fallback, char *out, 
 int store_setting_set(db *d, const char *key, const char *value);
 /* Sets only when the key is absent. 0 or a DB_E* code. */
 int store_setting_default(db *d, const char *key, const char *value);
+/* Removes the key. 0 or a DB_E* code. */
+int store_setting_delete(db *d, const char *key);
 /* A trivial query, for /healthz. 0 when the database answers. */
 int store_ping(db *d);
 

@@ -31,6 +31,27 @@ int64_t store_ticket_insert(db *d, int64_t number, int64_t client_id, int64_t de
 	return db_step_id(s);
 }
 
+int store_ticket_set_number_label(db *d, int64_t id, const char *label)
+{
+	static const char sql[] = "UPDATE tickets SET number_label = $2 WHERE id = $1";
+	db_stmt *s = db_prepare(d, sql);
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, label);
+	return db_step_done(s);
+}
+
+int64_t store_ticket_counter_next(db *d, const char *scope)
+{
+	/* One statement: the row's lock orders concurrent openings. */
+	static const char sql[] =
+		"INSERT INTO ticket_number_counters (scope, last_value) VALUES ($1, 1) "
+		"ON CONFLICT (scope) DO UPDATE SET last_value = ticket_number_counters.last_value + 1 "
+		"RETURNING last_value";
+	db_stmt *s = db_prepare(d, sql);
+	db_bind_text(s, 1, scope);
+	return db_step_id(s);
+}
+
 int64_t store_ticket_number_by_submission(db *d, int64_t client_id, const char *key)
 {
 	static const char sql[] =
@@ -65,6 +86,7 @@ void store_ticket_read(db_stmt *s, arena *a, void *row)
 	r->client_name = db_col_text_dup(s, 16, a);
 	r->client_email = db_col_text_dup(s, 17, a);
 	r->client_language = db_col_text_dup(s, 18, a);
+	r->number_label = db_col_text_dup(s, 19, a);
 }
 
 int store_ticket_get_by_number(db *d, int64_t number, arena *a, struct ticket_row *row)

@@ -14,6 +14,7 @@ struct ticket_row {
 	int64_t created_at, updated_at, last_reply_at;
 	const char *department_name, *service_label, *service_kind;
 	const char *client_name, *client_email, *client_language;
+	const char *number_label; /* "SUP-2026-000123", or "" (the number is shown) */
 };
 
 /* The columns of a ticket_row and the joins they need, for every query
@@ -22,12 +23,12 @@ struct ticket_row {
 	"t.id, t.number, t.client_id, t.department_id, COALESCE(t.service_id, 0), " \
 	"COALESCE(t.assignee_id, 0), t.subject, t.priority, t.status, t.last_replier, " \
 	"t.created_at, t.updated_at, t.last_reply_at, dp.name, COALESCE(sv.label, ''), " \
-	"COALESCE(sv.kind, ''), c.name, c.email, c.language "
+	"COALESCE(sv.kind, ''), c.name, c.email, c.language, COALESCE(t.number_label, '') "
 #define STORE_TICKET_JOINS \
 	"FROM tickets t JOIN departments dp ON dp.id = t.department_id " \
 	"JOIN clients c ON c.id = t.client_id " \
 	"LEFT JOIN services sv ON sv.id = t.service_id "
-enum { STORE_TICKET_NCOLUMNS = 19 };
+enum { STORE_TICKET_NCOLUMNS = 20 };
 /* A db_row_reader of a struct ticket_row. */
 void store_ticket_read(db_stmt *s, arena *a, void *row);
 
@@ -36,6 +37,12 @@ void store_ticket_read(db_stmt *s, arena *a, void *row);
 int64_t store_ticket_insert(db *d, int64_t number, int64_t client_id, int64_t department_id,
                             int64_t service_id, const char *subject, const char *priority,
                             const char *submission_key, int64_t now);
+/* Gives the ticket its display number (migration 0023): 0,
+ * DB_CONSTRAINT when another ticket has it, or < 0. */
+int store_ticket_set_number_label(db *d, int64_t id, const char *label);
+/* Takes the next value of the sequential counter scope (1 for a new
+ * scope), in the caller's transaction: the value or < 0. */
+int64_t store_ticket_counter_next(db *d, const char *scope);
 /* The number of the client's ticket opened with key; 0 when none. */
 int64_t store_ticket_number_by_submission(db *d, int64_t client_id, const char *key);
 /* 1 found, 0 none, < 0 error. */

@@ -124,7 +124,7 @@ static void render_client(struct request *req, int status, const struct admin_cl
 	list = vm_set_list(page, "tickets");
 	for (int i = 0; i < ntickets; i++) {
 		vm_obj *o = vm_list_add(list);
-		vm_set_int(o, "number", tickets[i].number);
+		page_ticket_number(o, &tickets[i]);
 		vm_set_text(o, "subject", tickets[i].subject);
 		vm_set_text(o, "department", tickets[i].department_name);
 		vm_set_text(o, "status", tickets[i].status);

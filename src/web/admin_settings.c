@@ -16,6 +16,9 @@ static void set_values(vm_obj *page, const struct admin_settings_form *f)
 	vm_set_bool(page, "registration_open", f->registration_open);
 	vm_set_text(page, "auto_close_days", f->auto_close_days);
 	vm_set_text(page, "ticket_number_digits", f->ticket_number_digits);
+	vm_set_bool(page, "ticket_number_sequential", str_eq(f->ticket_number_format, "sequential"));
+	vm_set_text(page, "ticket_number_prefix", f->ticket_number_prefix ? f->ticket_number_prefix : "");
+	vm_set_bool(page, "ticket_number_year", f->ticket_number_year);
 	vm_set_text(page, "attachment_max_files", f->attachment_max_files);
 	vm_set_text(page, "attachment_max_mb", f->attachment_max_mb);
 	vm_set_text(page, "attachment_extensions", f->attachment_extensions);
@@ -47,6 +50,7 @@ static void render(struct request *req, int status, const struct admin_settings_
 		admin_field_error(req, page, "attachment_extensions", e->attachment_extensions);
 		admin_field_error(req, page, "mail_banned_senders", e->mail_banned_senders);
 		admin_field_error(req, page, "base_url", e->base_url);
+		admin_field_error(req, page, "ticket_number_prefix", e->ticket_number_prefix);
 	}
 	page_render(req, status, "staff/admin/settings", page);
 }
@@ -71,6 +75,9 @@ void admin_settings_page(struct request *req)
 		.registration_open = s.registration_open,
 		.auto_close_days = arena_printf(a, "%d", s.auto_close_days),
 		.ticket_number_digits = arena_printf(a, "%d", s.ticket_number_digits),
+		.ticket_number_format = s.ticket_number_sequential ? "sequential" : "random",
+		.ticket_number_prefix = arena_strdup(a, s.ticket_number_prefix),
+		.ticket_number_year = s.ticket_number_year,
 		.attachment_max_files = arena_printf(a, "%d", s.attachment_max_files),
 		.attachment_max_mb = arena_printf(a, "%d", s.attachment_max_mb),
 		.attachment_extensions = arena_strdup(a, s.attachment_extensions),
@@ -94,6 +101,9 @@ void admin_settings_submit(struct request *req)
 		.registration_open = admin_form_checked(req, "registration_open"),
 		.auto_close_days = admin_form_text(req, "auto_close_days"),
 		.ticket_number_digits = admin_form_text(req, "ticket_number_digits"),
+		.ticket_number_format = admin_form_text(req, "ticket_number_format"),
+		.ticket_number_prefix = admin_form_text(req, "ticket_number_prefix"),
+		.ticket_number_year = admin_form_checked(req, "ticket_number_year"),
 		.attachment_max_files = admin_form_text(req, "attachment_max_files"),
 		.attachment_max_mb = admin_form_text(req, "attachment_max_mb"),
 		.attachment_extensions = admin_form_text(req, "attachment_extensions"),

@@ -2,6 +2,8 @@
 
 #include <stdio.h>
 
+#include "base/str.h"
+
 json_t *api_body_parse(const char *text, size_t len, char *err, size_t errlen)
 {
 	json_error_t why;
@@ -98,6 +100,32 @@ static void field_list(json_t *in, struct api_field_list *out, struct api_errors
 	}
 }
 
+/* email_ccs: [{"user_email": ..., "user_name": ..., "action": "put" | "delete"}]. */
+static int cc_changes(json_t *in, struct api_cc_change *out, struct api_errors *e)
+{
+	json_t *list = in ? json_object_get(in, "email_ccs") : NULL;
+	if (!list || json_is_null(list))
+		return 0;
+	if (!json_is_array(list) || json_array_size(list) > API_CC_CHANGES_MAX) {
+		api_error_add(e, "email_ccs", "must be a list of at most 10 {user_email, user_name, action}");
+		return 0;
+	}
+	size_t i;
+	json_t *item;
+	int n = 0;
+	json_array_foreach(list, i, item) {
+		const char *action = json_is_object(item) ? api_string(item, "action", e) : NULL;
+		const char *email = json_is_object(item) ? api_string(item, "user_email", e) : NULL;
+		if (!email || (action && !str_eq(action, "put") && !str_eq(action, "delete"))) {
+			api_error_add(e, "email_ccs", "each entry needs user_email, and action put or delete");
+			return 0;
+		}
+		out[n++] = (struct api_cc_change){.email = email, .name = api_string(item, "user_name", e),
+		                                  .remove = str_eq(action, "delete")};
+	}
+	return n;
+}
+
 struct api_ticket_new api_body_ticket_new(json_t *in, struct api_errors *e)
 {
 	json_t *comment = in ? json_object_get(in, "comment") : NULL;
@@ -116,6 +144,7 @@ struct api_ticket_new api_body_ticket_new(json_t *in, struct api_errors *e)
 		n.body = json_string_value(comment);
 	tag_list(in, "tags", &n.tags, e);
 	field_list(in, &n.fields, e);
+	n.nccs = cc_changes(in, n.ccs, e);
 	return n;
 }
 
@@ -140,6 +169,7 @@ struct api_ticket_change api_body_ticket_change(json_t *in, struct api_errors *e
 	tag_list(in, "additional_tags", &ch.additional_tags, e);
 	tag_list(in, "remove_tags", &ch.remove_tags, e);
 	field_list(in, &ch.fields, e);
+	ch.nccs = cc_changes(in, ch.ccs, e);
 	return ch;
 }
 

@@ -21,8 +21,10 @@
 static json_t *ticket_json(struct api_call *c, const struct ticket_row *t, arena *a)
 {
 	json_t *o = api_json_ticket(t, api_ticket_description(c->d, t->id, a), c->base_url);
-	if (o)
+	if (o) {
 		api_json_ticket_extras(c->d, t, a, o); /* tags, custom_fields */
+		api_json_ticket_ccs(c->d, t, o);
+	}
 	return o;
 }
 
@@ -309,7 +311,7 @@ API_HANDLER(api_search)
 		struct ticket_row *rows = arena_alloc(req->arena, (size_t)p.size * sizeof *rows);
 		struct api_ticket_query q = {
 			.offset = (p.page - 1) * p.size, .limit = p.size, .status_mask = s.status_mask,
-			.pattern = api_search_pattern(req->arena, s.words), .newest_first = true,
+			.words = s.words, .newest_first = true,
 		};
 		n = 0;
 		if (*requester) {

@@ -110,9 +110,11 @@ const char *web_flash_message(struct request *req, const char *code)
 	const char *dot = strchr(code, '.');
 	if (!strstr(msgid, "%s"))
 		return text;
-	/* Only digits may come from the cookie into the message. */
+	/* Only a ticket's number (digits, or a display number such as
+	 * SUP-2026-000123) may come from the cookie into the message. */
 	const char *arg = dot ? dot + 1 : "";
-	if (!*arg || strspn(arg, "0123456789") != strlen(arg) || strlen(arg) > 12)
+	if (!*arg || strspn(arg, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-") != strlen(arg) ||
+	    strlen(arg) > 40)
 		return NULL;
 	struct session *s = web_client(req);
 	return arena_printf(req->arena, text, arg, s ? s->email : "");

@@ -16,6 +16,7 @@ static void render(struct request *req, int status, const char *token, const str
 		return;
 	}
 	vm_set_int(page, "number", v->number);
+	vm_set_text(page, "label", v->label);
 	vm_set_text(page, "subject", v->subject);
 	vm_set_textf(page, "action", "/csat/%s", token);
 	vm_set_bool(page, "good", str_eq(v->rating, "good"));

@@ -7,6 +7,7 @@
 #include "base/str.h"
 #include "domain/attachment.h"
 #include "domain/ticket.h"
+#include "domain/ticket_number.h"
 #include "view/markdown.h"
 #include "web/context.h"
 
@@ -176,6 +177,13 @@ void web_csrf_failed(struct request *req)
 		vm_set_int(page, "status", 403);
 	}
 	page_render(req, 403, "pages/error", page);
+}
+
+void page_ticket_number(vm_obj *o, const struct ticket_row *t)
+{
+	char shown[TICKET_LABEL_MAX];
+	vm_set_int(o, "number", t->number);
+	vm_set_textf(o, "label", "%s", ticket_number_shown(t, shown));
 }
 
 void page_time(struct request *req, vm_obj *o, const char *name, int64_t t)

@@ -19,6 +19,10 @@ db *req_db(struct request *req);
  * title is a msgid or already-translated text; section marks the menu item
  * ("home", "new", "tickets", "kb"); NULL when nothing is current. */
 vm_obj *page_new(struct request *req, const char *title, const char *section);
+struct ticket_row;
+/* Sets "number" (the ticket's key, for links) and "label" (what people
+ * see after "#": its display number, domain/ticket_number.h) on o. */
+void page_ticket_number(vm_obj *o, const struct ticket_row *t);
 /* Renders templates/<name>.html inside the layout and answers status.
  * A failed render answers 500. */
 void page_render(struct request *req, int status, const char *name, vm_obj *page);

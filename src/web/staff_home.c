@@ -51,7 +51,7 @@ static void add_oldest(struct request *req, vm_obj *page, struct session *s)
 	vm_list *list = vm_set_list(page, "oldest");
 	for (int i = 0; i < n; i++) {
 		vm_obj *o = vm_list_add(list);
-		vm_set_int(o, "number", rows[i].number);
+		page_ticket_number(o, &rows[i]);
 		vm_set_text(o, "subject", rows[i].subject);
 		vm_set_text(o, "client", rows[i].client_name);
 		vm_set_text(o, "department", rows[i].department_name);

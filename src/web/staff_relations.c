@@ -43,7 +43,7 @@ static void split_page(struct request *req, const struct ticket_row *t, int64_t 
 		resp_error(req, 500);
 		return;
 	}
-	vm_set_int(page, "number", t->number);
+	page_ticket_number(page, t);
 	vm_set_int(page, "message", message_id);
 	const char *typed = req_form(req, "subject");
 	vm_set_text(page, "subject", typed ? typed : t->subject);

@@ -12,6 +12,7 @@
 #include "domain/inbound.h"
 #include "domain/staff_ticket.h"
 #include "domain/ticket_cc.h"
+#include "domain/ticket_number.h"
 #include "domain/ticket_relation.h"
 #include "domain/token.h"
 #include "view/markdown.h"
@@ -224,7 +225,7 @@ void staff_queue_show(struct request *req)
 	for (int i = 0; i < n; i++) {
 		const struct ticket_row *t = &rows[i].t;
 		vm_obj *o = vm_list_add(list);
-		vm_set_int(o, "number", t->number);
+		page_ticket_number(o, t);
 		vm_set_text(o, "subject", t->subject);
 		vm_set_text(o, "client", t->client_name);
 		vm_set_text(o, "department", t->department_name);
@@ -383,7 +384,7 @@ static void add_client_panel(struct request *req, vm_obj *page, const struct tic
 	vm_list *rl = vm_set_list(page, "related");
 	for (int i = 0; i < nr; i++) {
 		vm_obj *o = vm_list_add(rl);
-		vm_set_int(o, "number", related[i].number);
+		page_ticket_number(o, &related[i]);
 		vm_set_text(o, "subject", related[i].subject);
 		vm_set_text(o, "status_label", tr(req, ticket_status_label(related[i].status)));
 	}
@@ -393,7 +394,7 @@ static void add_client_panel(struct request *req, vm_obj *page, const struct tic
 	vm_list *list = vm_set_list(c, "open_tickets");
 	for (int i = 0; i < n; i++) {
 		vm_obj *o = vm_list_add(list);
-		vm_set_int(o, "number", others[i].number);
+		page_ticket_number(o, &others[i]);
 		vm_set_text(o, "subject", others[i].subject);
 		vm_set_text(o, "status_label", tr(req, ticket_status_label(others[i].status)));
 	}
@@ -476,13 +477,14 @@ static void add_action_options(struct request *req, vm_obj *page, const struct t
 void staff_ticket_page(struct request *req, const struct ticket_row *t, int status,
                         const char *error, bool collision)
 {
-	vm_obj *page = page_new(req, arena_printf(req->arena, "#%lld %s", (long long)t->number, t->subject), "queue");
+	char shown[TICKET_LABEL_MAX];
+	vm_obj *page = page_new(req, arena_printf(req->arena, "#%s %s", ticket_number_shown(t, shown), t->subject), "queue");
 	if (!page) {
 		resp_error(req, 500);
 		return;
 	}
 	vm_obj *o = vm_set_obj(page, "ticket");
-	vm_set_int(o, "number", t->number);
+	page_ticket_number(o, t);
 	vm_set_text(o, "subject", t->subject);
 	vm_set_text(o, "department", t->department_name);
 	vm_set_text(o, "status", t->status);
@@ -709,6 +711,7 @@ void staff_ticket_original(struct request *req)
 		end = lf;
 	size_t head = end ? (size_t)(end - data) : len;
 	vm_set_int(page, "number", number);
+	vm_set_textf(page, "label", "%lld", (long long)number);
 	vm_set_text(page, "headers", arena_strndup(req->arena, data, head));
 	vm_set_text(page, "source", arena_strndup(req->arena, data, len > SHOWN_MAX ? SHOWN_MAX : len));
 	vm_set_bool(page, "cut", len > SHOWN_MAX);

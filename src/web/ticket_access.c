@@ -9,6 +9,7 @@
 
 #include "base/str.h"
 #include "domain/ticket_cc.h"
+#include "domain/ticket_number.h"
 #include "domain/token.h"
 #include "web/context.h"
 #include "web/handlers.h"
@@ -60,7 +61,8 @@ static void access_page(struct request *req, struct ticket_access *acc, int stat
 		resp_error(req, 500);
 		return;
 	}
-	vm_obj *page = page_new(req, arena_printf(req->arena, "#%lld %s", (long long)t->number, t->subject), NULL);
+	char shown[TICKET_LABEL_MAX];
+	vm_obj *page = page_new(req, arena_printf(req->arena, "#%s %s", ticket_number_shown(t, shown), t->subject), NULL);
 	if (!page) {
 		resp_error(req, 500);
 		return;
@@ -68,7 +70,7 @@ static void access_page(struct request *req, struct ticket_access *acc, int stat
 	const char *base = base_of(req, acc);
 	vm_set_text(page, "base", base);
 	vm_obj *o = vm_set_obj(page, "ticket");
-	vm_set_int(o, "number", t->number);
+	page_ticket_number(o, t);
 	vm_set_text(o, "subject", t->subject);
 	vm_set_text(o, "department", t->department_name);
 	vm_set_text(o, "status", t->status);

@@ -12,6 +12,7 @@
 #include "domain/custom_field.h"
 #include "domain/ticket.h"
 #include "domain/ticket_cc.h"
+#include "domain/ticket_number.h"
 #include "domain/token.h"
 #include "view/markdown.h"
 #include "web/context.h"
@@ -260,7 +261,10 @@ void tickets_create(struct request *req)
 		return;
 	}
 	app_mail_wake(req_app(req));
-	web_flash(req, arena_printf(req->arena, "ticket-opened.%lld", (long long)number));
+	struct ticket_row opened;
+	char shown[TICKET_LABEL_MAX];
+	if (ticket_for_client(req_db(req), s, number, req->arena, &opened) == 1)
+		web_flash(req, arena_printf(req->arena, "ticket-opened.%s", ticket_number_shown(&opened, shown)));
 	resp_redirect(req, 303, arena_printf(req->arena, "/tickets/%lld", (long long)number));
 }
 
@@ -331,7 +335,7 @@ void tickets_list(struct request *req)
 	vm_list *list = vm_set_list(page, "tickets");
 	for (int i = 0; i < n; i++) {
 		vm_obj *o = vm_list_add(list);
-		vm_set_int(o, "number", rows[i].number);
+		page_ticket_number(o, &rows[i]);
 		vm_set_text(o, "subject", rows[i].subject);
 		vm_set_text(o, "department", rows[i].department_name);
 		set_status(req, o, rows[i].status);
@@ -402,13 +406,14 @@ static void ticket_page_cc(struct request *req, struct ticket_row *t, int status
 		resp_error(req, 500);
 		return;
 	}
-	vm_obj *page = page_new(req, arena_printf(req->arena, "#%lld %s", (long long)t->number, t->subject), "tickets");
+	char shown[TICKET_LABEL_MAX];
+	vm_obj *page = page_new(req, arena_printf(req->arena, "#%s %s", ticket_number_shown(t, shown), t->subject), "tickets");
 	if (!page) {
 		resp_error(req, 500);
 		return;
 	}
 	vm_obj *o = vm_set_obj(page, "ticket");
-	vm_set_int(o, "number", t->number);
+	page_ticket_number(o, t);
 	vm_set_text(o, "subject", t->subject);
 	vm_set_text(o, "department", t->department_name);
 	vm_set_text(o, "service", t->service_label);

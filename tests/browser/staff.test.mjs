@@ -122,7 +122,7 @@ test('the queue filter form narrows the list, puts the filter in the URL, and th
   assert.equal(u.searchParams.get('priority'), 'high', page.url());
   assert.equal(await page.locator('table.queue-table tbody tr', { hasText: SUBJECT }).count(), 0, 'a Média ticket under Alta');
   await page.getByLabel('Prioridade', { exact: true }).selectOption({ label: 'Qualquer' });
-  await page.getByLabel('Assunto ou número').fill(number);
+  await page.getByLabel('Pesquisar', { exact: true }).fill(number);
   await clickAndSettle(page, page.getByRole('button', { name: 'Filtrar' }));
   assert.equal(new URL(page.url()).searchParams.get('q'), number);
   assert.equal(await page.locator('table.queue-table tbody tr').count(), 1);

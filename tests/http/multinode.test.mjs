@@ -130,6 +130,23 @@ test('with both nodes sending, each queued email reaches the SMTP sink exactly o
 // away depends on how busy the machine is, and a failed request is an honest
 // answer (the client was not told the ticket exists). What must hold is that
 // every ticket acknowledged to a client, and its email, survives.
+test('sequential ticket numbers: tickets opened at once on both nodes never share a number', { skip, timeout: 120000 }, async () => {
+  psql(dbUrl, "INSERT INTO settings (key, value) VALUES ('ticket_number_format', 'sequential'), " +
+    "('ticket_number_prefix', 'MN'), ('ticket_number_year', '0') " +
+    'ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  await sleep(5500); // every thread of both nodes re-reads the settings within 5 s
+  const clients = [await signIn(A, CLIENT.email, CLIENT.password), await signIn(B, CLIENT.email, CLIENT.password)];
+  const opened = await Promise.all(Array.from({ length: 16 }, (_, i) =>
+    openTicket(clients[i % 2], { subject: `Numeração ${i} ${'AB'[i % 2]}` })));
+  for (const t of opened) assert.equal(t.status, 303);
+  const labels = psql(dbUrl, "SELECT number_label FROM tickets WHERE number_label LIKE 'MN-%' ORDER BY number_label")
+    .split('\n').filter(Boolean);
+  assert.equal(labels.length, 16, labels.join(' '));
+  assert.equal(new Set(labels).size, 16, `a number handed out twice: ${labels.join(' ')}`);
+  assert.deepEqual(labels, Array.from({ length: 16 }, (_, i) => `MN-${String(i + 1).padStart(6, '0')}`));
+  psql(dbUrl, "UPDATE settings SET value = 'random' WHERE key = 'ticket_number_format'");
+});
+
 test('PostgreSQL restarted mid-run: both nodes recover, and no ticket acknowledged to a client is lost', { skip, timeout: 300000 }, async () => {
   const clients = [await signIn(A, CLIENT.email, CLIENT.password), await signIn(B, CLIENT.email, CLIENT.password)];
   const acknowledged = [];

@@ -10,6 +10,7 @@
 #include "domain/password.h"
 #include "domain/setup.h"
 #include "domain/staff_ticket.h"
+#include "domain/ticket_search.h"
 #include "domain/webhook.h"
 #include "mail/notice.h"
 #include "store/account_store.h"
@@ -312,4 +313,84 @@ Test(staff_ticket, merging_and_auto_close_announce_the_status_change_to_webhooks
 	cr_assert_eq(ticket_reply(d, &notifier, &(struct actor){&agent_a, CHANNEL_WEB}, into, &p, T0 + 2, &e), TICKET_OK);
 	cr_assert_eq(ticket_auto_close(d, catalog, 7, T0 + 8 * 86400), 1);
 	cr_expect_eq(count_sql("SELECT count(*) FROM webhook_deliveries WHERE event = 'status_changed'"), 2);
+}
+
+/* The numbers the queue lists for q, as staff member s sees it (every status). */
+static int queue_search(const struct session *s, const char *q, int64_t *numbers, int max)
+{
+	arena *a = arena_new(8192);
+	struct queue_row rows[20];
+	struct queue_filter f = {.text = q, .status_mask = STATUS_BITS_NOT_CLOSED | STATUS_BIT_CLOSED, .limit = 20};
+	int n = staff_queue(d, s, &f, a, rows);
+	cr_assert_geq(n, 0, "%s", db_error(d));
+	for (int i = 0; i < n && i < max; i++)
+		numbers[i] = rows[i].t.number;
+	arena_free(a);
+	return n;
+}
+
+Test(staff_ticket, the_search_finds_notes_and_replies_with_accents_and_case_folded)
+{
+	int64_t n = open_ticket(dep_a, "Problema na configuração");
+	open_ticket(dep_a, "Outro assunto qualquer");
+	struct ticket_errors e;
+	struct ticket_post note = {.message = "Verificar o NÚMERO do pedido com o financeiro."};
+	cr_assert_eq(ticket_note(d, &(struct actor){&agent_a, CHANNEL_WEB}, n, &note, T0 + 1, &e), TICKET_OK);
+	struct ticket_post reply = {.message = "A ação foi concluída."};
+	cr_assert_eq(ticket_reply(d, &notifier, &(struct actor){&agent_a, CHANNEL_WEB}, n, &reply, T0 + 2, &e), TICKET_OK);
+	int64_t found[4];
+	const char *queries[] = {"numero pedido", "ACAO", "configuracao", "Configuração", "CONFIGURAÇÃO", "maria@exemplo.com.br"};
+	for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+		int k = queue_search(&admin, queries[i], found, 4);
+		if (i < 5) {
+			cr_assert_eq(k, 1, "%s: %d tickets", queries[i], k);
+			cr_assert_eq(found[0], n, "%s", queries[i]);
+		} else {
+			cr_assert_eq(k, 2, "the client's email finds both of her tickets");
+		}
+	}
+	cr_assert_eq(queue_search(&admin, "numero inexistente", found, 4), 0, "every word must match");
+	cr_assert_eq(queue_search(&admin, "!!! ---", found, 4), 2, "no words: no search, the whole queue");
+}
+
+Test(staff_ticket, the_search_never_finds_a_ticket_of_a_department_the_agent_lacks)
+{
+	int64_t n = open_ticket(dep_a, "Fatura duplicada");
+	int64_t found[4];
+	cr_assert_eq(queue_search(&agent_a, "fatura", found, 4), 1);
+	cr_assert_eq(found[0], n);
+	cr_assert_eq(queue_search(&agent_b, "fatura", found, 4), 0);
+	char number[24];
+	snprintf(number, sizeof number, "%lld", (long long)n);
+	cr_assert_eq(queue_search(&agent_b, number, found, 4), 0, "not by its number either");
+}
+
+Test(staff_ticket, after_a_merge_the_words_are_found_on_the_surviving_ticket_only)
+{
+	int64_t from = open_ticket(dep_a, "Primeiro");
+	int64_t into = open_ticket(dep_a, "Segundo");
+	struct ticket_errors e;
+	struct ticket_post reply = {.message = "Palavra xilofone aqui."};
+	cr_assert_eq(ticket_reply(d, &notifier, &(struct actor){&agent_a, CHANNEL_WEB}, from, &reply, T0 + 1, &e), TICKET_OK);
+	cr_assert_eq(ticket_merge(d, &(struct actor){&agent_a, CHANNEL_WEB}, from, into, T0 + 2), TICKET_OK);
+	int64_t found[4];
+	cr_assert_eq(queue_search(&admin, "xilofone", found, 4), 1);
+	cr_assert_eq(found[0], into);
+}
+
+Test(staff_ticket, the_document_holds_number_subject_client_and_every_message)
+{
+	int64_t n = open_ticket(dep_a, "Lentidão no WordPress");
+	arena *a = arena_new(4096);
+	struct ticket_row t;
+	cr_assert_eq(staff_ticket_get(d, &admin, n, a, &t), 1);
+	buf doc;
+	buf_init(&doc, TICKET_SEARCH_DOC_MAX);
+	cr_assert_eq(ticket_search_document(d, t.id, &doc), 1);
+	char expected[160];
+	snprintf(expected, sizeof expected, "%lld lentidao no wordpress maria maria exemplo com br o site caiu ",
+	         (long long)n);
+	cr_assert_str_eq(buf_str(&doc), expected);
+	buf_free(&doc);
+	arena_free(a);
 }

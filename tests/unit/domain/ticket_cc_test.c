@@ -321,3 +321,25 @@ Test(ticket_cc, a_key_opens_its_own_ticket_only_and_staff_can_revoke_it)
 	/* Only hashes are stored. */
 	cr_assert_eq(count("SELECT count(*) FROM ticket_access_keys WHERE key_hash = $1", fresh), 0);
 }
+
+Test(ticket_cc, a_merge_copies_the_ccs_onto_the_surviving_ticket_once_each_and_audited)
+{
+	struct ticket_errors e;
+	int64_t from = open_with("ana@agencia.example, bia@financeiro.example", &e);
+	int64_t into = open_with("BIA@financeiro.example", &e);
+	cr_assert_gt(from, 0);
+	cr_assert_gt(into, 0);
+	int64_t mails_before = mails_to("ana@agencia.example");
+	struct actor staff = as(&agent_a);
+	cr_assert_eq(ticket_merge(d, &staff, from, into, T0 + 5), TICKET_OK);
+	struct cc_row rows[TICKET_CC_MAX];
+	int n = ticket_cc_list(d, ticket(into).id, a, rows, TICKET_CC_MAX);
+	cr_assert_eq(n, 2, "bia once, ana added: %d", n);
+	bool ana = false;
+	for (int i = 0; i < n; i++)
+		ana = ana || strcmp(rows[i].email, "ana@agencia.example") == 0;
+	cr_assert(ana);
+	cr_assert_eq(count("SELECT count(*) FROM audit_log WHERE action = 'cc_added' AND new_value = $1",
+	                   "ana@agencia.example"), 2, "added on open, then on the merge");
+	cr_assert_eq(mails_to("ana@agencia.example"), mails_before, "a merge emails nobody");
+}
