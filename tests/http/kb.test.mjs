@@ -214,7 +214,7 @@ test('HTML in an article and in search terms comes out escaped', async () => {
   const c = new Client(s);
   const page = await c.get(`/kb/article/${id}`);
   assert.equal(page.status, 200);
-  const main = /<main[\s\S]*<\/main>/.exec(page.body)[0].replace('<script src="/static/js/kb.js" defer></script>', '');
+  const main = /<main[\s\S]*<\/main>/.exec(page.body)[0].replace(/<script src="\/static\/js\/kb\.js\?v=[0-9a-f]{16}" defer><\/script>/, '');
   assert.doesNotMatch(main, /<script|<img|javascript:/i);
   assert.match(main, /Erro &lt;script&gt;alert\(&quot;t&quot;\)&lt;\/script&gt; no painel/);
   const found = await c.get('/kb/search?q=' + encodeURIComponent('painelzinho <script>alert(9)</script>'));
@@ -249,7 +249,7 @@ test('the ticket form offers suggestions, and a search link without JavaScript',
   assert.match(r.body, /data-kb-suggest data-url="\/kb\/suggest"/);
   assert.match(r.body, /Talvez isto resolva:/);
   assert.match(r.body, /<a href="\/kb\/search"[^>]*data-kb-search-link>Procurar uma resposta na Base de Conhecimento<\/a>/);
-  assert.match(r.body, /<script src="\/static\/js\/kb.js" defer><\/script>/);
+  assert.match(r.body, /<script src="\/static\/js\/kb\.js\?v=[0-9a-f]{16}" defer><\/script>/);
   const js = await s.fetch('/static/js/kb.js');
   assert.equal(js.status, 200);
 });
