@@ -100,6 +100,7 @@ void app_mail_wake(struct app *a)
 	if (a->sender)
 		outbox_worker_wake(a->sender);
 	webhook_worker_wake(a->hooks);
+	search_indexer_wake(a->indexer);
 }
 
 void app_outbox_config(const struct config *cfg, struct outbox_config *oc, char *mail_dir, size_t n)
@@ -149,11 +150,16 @@ int app_start_sender(struct app *a, char *err, size_t errlen)
 		.timeout_ms = a->cfg.webhook_timeout_ms,
 	};
 	a->hooks = webhook_worker_start(&wc, err, errlen);
-	return a->hooks ? 0 : -1;
+	if (!a->hooks)
+		return -1;
+	a->indexer = search_indexer_start(a->cfg.db_url, 1000, err, errlen);
+	return a->indexer ? 0 : -1;
 }
 
 void app_free(struct app *a)
 {
+	search_indexer_stop(a->indexer);
+	a->indexer = NULL;
 	webhook_worker_stop(a->hooks);
 	a->hooks = NULL;
 	imap_poller_stop(a->poller);

@@ -11,6 +11,7 @@
 #include "jobs/imap_poller.h"
 #include "jobs/maintenance.h"
 #include "jobs/outbox_worker.h"
+#include "jobs/search_indexer.h"
 #include "jobs/webhook_worker.h"
 #include "mail/notice.h"
 #include "http/router.h"
@@ -36,6 +37,7 @@ struct app {
 	struct mailer mailer;     /* what emails need to know; read-only after start */
 	struct notifier notifier; /* the domain's notices, as emails from mailer */
 	webhook_worker *hooks;   /* webhook sender, NULL when not started */
+	search_indexer *indexer; /* NULL when not started */
 };
 
 /* Loads catalogs, templates, static files and routes, and checks that the
@@ -47,11 +49,13 @@ void app_free(struct app *a);
 db *app_db(struct app *a);
 /* Where domain functions send their notices (emails). */
 const struct notifier *app_notifier(struct app *a);
-/* Tells the sender threads that a commit queued mail (or webhook events). */
+/* Tells the background threads that a commit queued mail, webhook events
+ * or search documents to rewrite. */
 void app_mail_wake(struct app *a);
 /* The sender's settings from the configuration (strings stay in a->cfg). */
 void app_outbox_config(const struct config *cfg, struct outbox_config *oc, char *mail_dir, size_t n);
-/* Starts the sender thread. -1 with a reason in err. */
+/* Starts the background threads (sender, housekeeping, mailbox poller,
+ * webhooks, search indexer). -1 with a reason in err. */
 int app_start_sender(struct app *a, char *err, size_t errlen);
 /* Re-reads branding settings (company name, colour). */
 void app_load_branding(struct app *a, db *d);

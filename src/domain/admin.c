@@ -442,7 +442,7 @@ int admin_client_save(db *d, const struct actor *actor, int64_t id, const struct
 	if (rc == 0) {
 		rc = store_admin_client_update(d, id, name, email, f->language, f->active, now);
 		if (rc == 0)
-			rc = ticket_search_reindex_client(d, id);
+			rc = ticket_search_client_changed(d, id);
 		if (rc == 0 && existing.active && !f->active)
 			rc = session_end_all(d, ACCOUNT_CLIENT, id, 0);
 		rc = audit_end(d, &snap, actor, id, now) < 0 && rc == 0 ? DB_ERROR : rc;
@@ -513,7 +513,7 @@ int admin_client_anonymise(db *d, const struct actor *actor, int64_t id, int64_t
 		rc = store_client_anonymise(d, id, c.email, email, now);
 		/* The old name and email leave the search index too. */
 		if (rc == 0)
-			rc = ticket_search_reindex_client(d, id);
+			rc = ticket_search_client_changed(d, id);
 		if (rc == 0)
 			rc = session_end_all(d, ACCOUNT_CLIENT, id, 0);
 		/* The people of the account go with it. */

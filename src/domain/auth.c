@@ -242,7 +242,7 @@ int auth_update_profile(db *d, const struct session *s, const char *name, const 
 		rc = store_account_set_profile(d, account_kind_name(s->kind), s->user_id, name, lang, now);
 	/* Staff find a client's tickets by the client's name. */
 	if (rc == 0 && s->kind == ACCOUNT_CLIENT)
-		rc = ticket_search_reindex_client(d, s->user_id);
+		rc = ticket_search_client_changed(d, s->user_id);
 	if (rc == 0)
 		rc = db_commit(d);
 	else

@@ -317,7 +317,7 @@ int ticket_fields_apply(db *d, const struct actor *who, const struct ticket_row 
 			                  arena_printf(a, "%s\x1f%s\x1f%s", f.label, checked[i].value, f.kind), now);
 	}
 	if (rc == 0 && n > 0) /* staff find tickets by their field values */
-		rc = ticket_search_reindex(d, t->id);
+		rc = ticket_search_changed(d, t->id);
 	return rc;
 }
 

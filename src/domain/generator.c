@@ -165,7 +165,7 @@ int generator_run(db *d, const struct generator_opts *o)
 			rc = store_ticket_touch(d, id, status, count % 2 ? "client" : "staff", updated);
 		/* Searchable like any ticket, so a benchmark measures the index. */
 		if (rc == 0)
-			rc = ticket_search_reindex(d, id);
+			rc = ticket_search_write(d, id);
 		if (rc < 0) {
 			db_rollback(d);
 			return rc;

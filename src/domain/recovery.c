@@ -183,7 +183,7 @@ int email_change_confirm(db *d, const char *token, int64_t now)
 		rc = store_account_set_email(d, row.user_kind, row.user_id, row.new_email, now);
 		/* Staff find a client's tickets by the client's email. */
 		if (rc == 0 && strcmp(row.user_kind, "client") == 0)
-			rc = ticket_search_reindex_client(d, row.user_id);
+			rc = ticket_search_client_changed(d, row.user_id);
 	} else if (rc == 0) {
 		rc = RECOVERY_INVALID;
 	}

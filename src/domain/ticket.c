@@ -273,7 +273,7 @@ static int64_t insert_message(db *d, const struct actor *who, const struct ticke
 		return mid;
 	int rc = ticket_store_attachments(d, mid, files, nfiles, now);
 	if (rc == 0)
-		rc = ticket_search_reindex(d, t->id);
+		rc = ticket_search_changed(d, t->id);
 	return rc < 0 ? rc : mid;
 }
 

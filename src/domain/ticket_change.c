@@ -136,9 +136,9 @@ static int merge(db *d, const struct actor *who, const struct ticket_row *from, 
 	rc = store_ticket_merge(d, from->id, into.id, now);
 	/* The messages moved: each ticket is now found by what it holds. */
 	if (rc == 0)
-		rc = ticket_search_reindex(d, from->id);
+		rc = ticket_search_changed(d, from->id);
 	if (rc == 0)
-		rc = ticket_search_reindex(d, into.id);
+		rc = ticket_search_changed(d, into.id);
 	/* The people copied keep following the conversation where it went. */
 	if (rc == 0) {
 		int moved = ticket_cc_merge(d, who, from, &into, now);
@@ -190,7 +190,7 @@ int ticket_auto_close(db *d, const i18n_catalog *cat, int days, int64_t now)
 			                                   "web", 0, NULL, now);
 			rc = mid < 0 ? (int)mid : store_ticket_set_status(d, t.id, "closed", now);
 			if (rc == 0)
-				rc = ticket_search_reindex(d, t.id);
+				rc = ticket_search_changed(d, t.id);
 			if (rc == 0)
 				rc = webhook_queue_event(d, WEBHOOK_STATUS_CHANGED, t.id, now);
 			if (rc == 0)

@@ -97,9 +97,9 @@ static int split(db *d, const struct actor *who, const struct ticket_row *t, con
 	rc = store_ticket_link_add(d, t->id, part.id, now);
 	/* The moved messages are found under the new ticket only. */
 	if (rc == 0)
-		rc = ticket_search_reindex(d, t->id);
+		rc = ticket_search_changed(d, t->id);
 	if (rc == 0)
-		rc = ticket_search_reindex(d, part.id);
+		rc = ticket_search_changed(d, part.id);
 	char from_text[24], to_text[24];
 	number_text(from_text, t->number);
 	number_text(to_text, number);

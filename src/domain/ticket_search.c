@@ -47,35 +47,75 @@ int ticket_search_document(db *d, int64_t ticket_id, buf *doc)
 	return rc;
 }
 
-int ticket_search_reindex(db *d, int64_t ticket_id)
+int ticket_search_write(db *d, int64_t ticket_id)
 {
 	buf doc;
 	buf_init(&doc, TICKET_SEARCH_DOC_MAX);
 	int rc = ticket_search_document(d, ticket_id, &doc);
 	if (rc == 1)
 		rc = store_ticket_search_put(d, ticket_id, buf_str(&doc));
+	else if (rc == 0)
+		rc = store_ticket_search_delete(d, ticket_id);
 	buf_free(&doc);
 	return rc < 0 ? rc : 0;
 }
 
-/* Reindexes the tickets of client_id (0: all) from after on, in batches;
- * with its own transactions when own_transactions. Returns the count. */
-static int64_t reindex_from(db *d, int64_t client_id, bool own_transactions)
+int ticket_search_changed(db *d, int64_t ticket_id)
+{
+	return store_ticket_search_mark(d, ticket_id);
+}
+
+int ticket_search_client_changed(db *d, int64_t client_id)
+{
+	return client_id > 0 ? store_ticket_search_mark_client(d, client_id) : 0;
+}
+
+int ticket_search_catch_up(db *d, int max)
+{
+	enum { BATCH = 64 };
+	int64_t ids[BATCH], seqs[BATCH];
+	if (max > BATCH)
+		max = BATCH;
+	if (max <= 0)
+		return 0;
+	int n = store_ticket_search_any_marked(d);
+	if (n <= 0)
+		return n;
+	if (db_begin_write(d) < 0)
+		return DB_ERROR;
+	n = store_ticket_search_marked(d, ids, seqs, max);
+	int rc = n < 0 ? n : 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		rc = ticket_search_write(d, ids[i]);
+		if (rc == 0)
+			rc = store_ticket_search_unmark(d, ids[i], seqs[i]);
+	}
+	if (rc == 0)
+		rc = db_commit(d);
+	if (rc < 0) {
+		db_rollback(d);
+		return rc;
+	}
+	return n;
+}
+
+/* Rewrites every ticket's document, in transactions of a few hundred.
+ * Returns the count. */
+static int64_t reindex_all(db *d)
 {
 	enum { BATCH = 500 };
 	int64_t ids[BATCH], after = 0, done = 0;
 	for (;;) {
-		if (own_transactions && db_begin_write(d) < 0)
+		if (db_begin_write(d) < 0)
 			return DB_ERROR;
-		int n = store_ticket_ids_after(d, client_id, after, ids, BATCH);
+		int n = store_ticket_ids_after(d, 0, after, ids, BATCH);
 		int rc = n < 0 ? n : 0;
 		for (int i = 0; i < n && rc == 0; i++)
-			rc = ticket_search_reindex(d, ids[i]);
-		if (own_transactions && rc == 0)
+			rc = ticket_search_write(d, ids[i]);
+		if (rc == 0)
 			rc = db_commit(d);
 		if (rc < 0) {
-			if (own_transactions)
-				db_rollback(d);
+			db_rollback(d);
 			return rc;
 		}
 		done += n;
@@ -85,21 +125,13 @@ static int64_t reindex_from(db *d, int64_t client_id, bool own_transactions)
 	}
 }
 
-int ticket_search_reindex_client(db *d, int64_t client_id)
-{
-	if (client_id <= 0)
-		return 0;
-	int64_t n = reindex_from(d, client_id, false);
-	return n < 0 ? (int)n : 0;
-}
-
 int64_t ticket_search_backfill(db *d)
 {
 	char pending[8];
 	store_setting_get(d, BACKFILL_KEY, "", pending, sizeof pending);
 	if (!*pending)
 		return 0;
-	int64_t n = reindex_from(d, 0, true);
+	int64_t n = reindex_all(d);
 	if (n < 0)
 		return n;
 	int rc = db_begin_write(d);
@@ -124,6 +156,13 @@ int ticket_search_backfill_request(db *d)
 
 const char *ticket_search_match(db *d, arena *a, const char *text)
 {
+	/* The index takes in the changes still marked: a search sees every
+	 * committed change, however far behind the indexer is. A failure here
+	 * leaves the marks for the indexer; the search still runs. */
+	enum { CATCH_UP_PASSES_MAX = 64 };
+	for (int pass = 0; !db_in_transaction(d) && pass < CATCH_UP_PASSES_MAX; pass++)
+		if (ticket_search_catch_up(d, 64) <= 0)
+			break;
 	buf folded;
 	buf_init(&folded, 4096);
 	if (fold_search_append(&folded, text) == BUF_NOMEM) {

@@ -136,7 +136,7 @@ int ticket_tags_apply(db *d, const struct actor *who, const struct ticket_row *t
 		rc = n < 0 ? n : n > TICKET_TAGS_MAX ? TICKET_INVALID : 0;
 	}
 	if (rc == 0) /* staff find tickets by their tags */
-		rc = ticket_search_reindex(d, t->id);
+		rc = ticket_search_changed(d, t->id);
 	return rc;
 }
 

@@ -128,6 +128,11 @@ int db_commit(db *d)
 	return d->driver->exec(d, "COMMIT");
 }
 
+bool db_in_transaction(db *d)
+{
+	return d->driver->in_transaction(d);
+}
+
 /* Harmless when no transaction is open (a failed statement may already
  * have rolled it back), so `goto fail` paths can always call it; keeps the
  * message of the failure that led here unless the rollback itself fails. */

@@ -49,6 +49,8 @@ int db_begin(db *d);
 int db_begin_write(db *d);
 int db_commit(db *d);
 int db_rollback(db *d);
+/* True inside a transaction begun on d. */
+bool db_in_transaction(db *d);
 
 /* Returns the cached prepared statement for sql (a literal), or NULL.
  * A NULL statement may be passed on to the binds (which do nothing) and to

@@ -33,6 +33,69 @@ int store_ticket_search_put(db *d, int64_t ticket_id, const char *doc)
 	return db_step_done(s);
 }
 
+int store_ticket_search_delete(db *d, int64_t ticket_id)
+{
+	db_stmt *s = db_prepare(d, is_pgsql(d) ? "DELETE FROM ticket_search WHERE ticket_id = $1"
+	                                       : "DELETE FROM ticket_search WHERE rowid = $1");
+	db_bind_int(s, 1, ticket_id);
+	return db_step_done(s);
+}
+
+int store_ticket_search_mark(db *d, int64_t ticket_id)
+{
+	static const char sql[] =
+		"INSERT INTO ticket_search_pending (ticket_id) VALUES ($1) "
+		"ON CONFLICT (ticket_id) DO UPDATE SET seq = ticket_search_pending.seq + 1";
+	db_stmt *s = db_prepare(d, sql);
+	db_bind_int(s, 1, ticket_id);
+	return db_step_done(s);
+}
+
+int store_ticket_search_mark_client(db *d, int64_t client_id)
+{
+	/* "WHERE true": SQLite reads ON CONFLICT after a bare SELECT's FROM as
+	 * a join constraint. */
+	static const char sql[] =
+		"INSERT INTO ticket_search_pending (ticket_id) "
+		"SELECT id FROM tickets WHERE client_id = $1 AND true "
+		"ON CONFLICT (ticket_id) DO UPDATE SET seq = ticket_search_pending.seq + 1";
+	db_stmt *s = db_prepare(d, sql);
+	db_bind_int(s, 1, client_id);
+	return db_step_done(s);
+}
+
+int store_ticket_search_marked(db *d, int64_t *ids, int64_t *seqs, int max)
+{
+	static const char sql[] =
+		"SELECT ticket_id, seq FROM ticket_search_pending ORDER BY ticket_id LIMIT $1";
+	db_stmt *s = db_prepare(d, sql);
+	db_bind_int(s, 1, max);
+	int n = 0, rc = DB_DONE;
+	while (n < max && (rc = db_step(s)) == DB_ROW) {
+		ids[n] = db_col_int(s, 0);
+		seqs[n++] = db_col_int(s, 1);
+	}
+	db_done(s);
+	return rc < 0 ? rc : n;
+}
+
+int store_ticket_search_unmark(db *d, int64_t ticket_id, int64_t seq)
+{
+	static const char sql[] = "DELETE FROM ticket_search_pending WHERE ticket_id = $1 AND seq = $2";
+	db_stmt *s = db_prepare(d, sql);
+	db_bind_int(s, 1, ticket_id);
+	db_bind_int(s, 2, seq);
+	return db_step_done(s);
+}
+
+int store_ticket_search_any_marked(db *d)
+{
+	db_stmt *s = db_prepare(d, "SELECT 1 FROM ticket_search_pending LIMIT 1");
+	int rc = db_step(s);
+	db_done(s);
+	return rc == DB_ROW ? 1 : rc < 0 ? rc : 0;
+}
+
 int store_ticket_search_bodies(db *d, int64_t ticket_id, int (*each)(void *arg, const char *body),
                                void *arg)
 {

@@ -16,6 +16,7 @@
 #include "store/account_store.h"
 #include "store/department_store.h"
 #include "store/outbox_store.h"
+#include "store/search_store.h"
 
 static db *d;
 static char path[64];
@@ -376,6 +377,51 @@ Test(staff_ticket, after_a_merge_the_words_are_found_on_the_surviving_ticket_onl
 	int64_t found[4];
 	cr_assert_eq(queue_search(&admin, "xilofone", found, 4), 1);
 	cr_assert_eq(found[0], into);
+}
+
+static int64_t marked_count(void)
+{
+	return db_scalar_int(db_prepare(d, "SELECT count(*) FROM ticket_search_pending"), -1);
+}
+
+Test(staff_ticket, a_change_marks_the_ticket_and_the_next_search_indexes_it_first)
+{
+	int64_t n = open_ticket(dep_a, "Certificado expirado");
+	/* The opening marked the ticket instead of writing its document. */
+	cr_assert_eq(marked_count(), 1);
+	cr_assert_eq(db_scalar_int(db_prepare(d, "SELECT count(*) FROM ticket_search"), -1), 0);
+	int64_t found[4];
+	cr_assert_eq(queue_search(&admin, "certificado", found, 4), 1);
+	cr_assert_eq(found[0], n);
+	cr_assert_eq(marked_count(), 0, "the search took in the mark");
+	/* A reply marks it again; the indexer's pass rewrites it. */
+	struct ticket_errors e;
+	struct ticket_post reply = {.message = "Renovamos o certificado Let's Encrypt."};
+	cr_assert_eq(ticket_reply(d, &notifier, &(struct actor){&agent_a, CHANNEL_WEB}, n, &reply, T0 + 1, &e), TICKET_OK);
+	cr_assert_eq(marked_count(), 1);
+	cr_assert_eq(ticket_search_catch_up(d, 64), 1);
+	cr_assert_eq(marked_count(), 0);
+	cr_assert_eq(ticket_search_catch_up(d, 64), 0, "nothing left to index");
+	cr_assert_eq(queue_search(&admin, "encrypt", found, 4), 1);
+}
+
+Test(staff_ticket, a_mark_newer_than_the_one_an_indexer_read_stays)
+{
+	int64_t n = open_ticket(dep_a, "Backup");
+	struct ticket_row t;
+	arena *a = arena_new(4096);
+	cr_assert_eq(staff_ticket_get(d, &admin, n, a, &t), 1);
+	int64_t ids[4], seqs[4];
+	cr_assert_eq(store_ticket_search_marked(d, ids, seqs, 4), 1);
+	cr_assert_eq(ids[0], t.id);
+	/* Another change lands after the indexer read the mark... */
+	cr_assert_eq(ticket_search_changed(d, t.id), 0);
+	/* ...so clearing the mark it read leaves the newer one. */
+	cr_assert_eq(store_ticket_search_unmark(d, t.id, seqs[0]), 0);
+	cr_assert_eq(marked_count(), 1);
+	cr_assert_eq(ticket_search_catch_up(d, 64), 1);
+	cr_assert_eq(marked_count(), 0);
+	arena_free(a);
 }
 
 Test(staff_ticket, the_document_holds_number_subject_client_and_every_message)

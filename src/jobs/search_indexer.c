@@ -1,0 +1,93 @@
+#include "jobs/search_indexer.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "base/log.h"
+#include "domain/ticket_search.h"
+#include "jobs/wakeup.h"
+#include "store/db.h"
+
+/* Documents rewritten per transaction: enough to share a commit among a
+ * burst of openings, few enough that the write lock is held only for
+ * milliseconds. */
+enum { INDEX_BATCH = 32 };
+/* After a wake, the indexer waits this long so that a burst of changes
+ * lands in one batch instead of one transaction each. */
+enum { GATHER_MS = 20 };
+
+struct search_indexer {
+	pthread_t thread;
+	struct wakeup wakeup;
+	int poll_ms;
+	db *d;
+};
+
+static void pause_ms(int ms)
+{
+	struct timespec t = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+	nanosleep(&t, NULL);
+}
+
+static void *loop(void *arg)
+{
+	struct search_indexer *x = arg;
+	while (!atomic_load(&x->wakeup.stop)) {
+		int n;
+		while (!atomic_load(&x->wakeup.stop) && (n = ticket_search_catch_up(x->d, INDEX_BATCH)) > 0)
+			;
+		if (n < 0)
+			log_error("search indexer: %s", db_error(x->d));
+		wakeup_wait(&x->wakeup, x->poll_ms);
+		pause_ms(GATHER_MS);
+	}
+	return NULL;
+}
+
+search_indexer *search_indexer_start(const char *db_url, int poll_ms, char *err, size_t errlen)
+{
+	struct search_indexer *x = calloc(1, sizeof *x);
+	if (!x) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	x->poll_ms = poll_ms > 0 ? poll_ms : 1000;
+	if (wakeup_init(&x->wakeup) < 0) {
+		snprintf(err, errlen, "cannot make the search indexer's wake-up");
+		free(x);
+		return NULL;
+	}
+	x->d = db_open(db_url, err, errlen);
+	if (!x->d) {
+		wakeup_destroy(&x->wakeup);
+		free(x);
+		return NULL;
+	}
+	if (pthread_create(&x->thread, NULL, loop, x) != 0) {
+		snprintf(err, errlen, "cannot start the search indexer's thread");
+		db_close(x->d);
+		wakeup_destroy(&x->wakeup);
+		free(x);
+		return NULL;
+	}
+	return x;
+}
+
+void search_indexer_wake(search_indexer *x)
+{
+	if (x)
+		wakeup_wake(&x->wakeup);
+}
+
+void search_indexer_stop(search_indexer *x)
+{
+	if (!x)
+		return;
+	wakeup_stop(&x->wakeup);
+	pthread_join(x->thread, NULL);
+	db_close(x->d);
+	wakeup_destroy(&x->wakeup);
+	free(x);
+}
