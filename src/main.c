@@ -294,6 +294,9 @@ static int cmd_serve(struct cli *c)
 	}
 	fprintf(stderr, "chamado %s listening on http://%s:%d (database %s)\n", CHAMADO_VERSION,
 	        cfg->listen_host, server_port(srv), cfg->db_url);
+	if (password_hashing_weak())
+		log_warn("passwords are hashed at the test suites' strength "
+		         "(CHAMADO_TEST_WEAK_PASSWORD_HASHING=1): never use this in production");
 	int sig = 0;
 	sigwait(&stop, &sig);
 	log_info("received %s; finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");

@@ -1,6 +1,7 @@
 #include "domain/password.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -17,12 +18,27 @@ static int waiting_max = PASSWORD_WAITING_MAX;
 static int running;
 static int waiting;
 
+/* argon2id's limits: interactive, or the smallest for the test suites. */
+static unsigned long long ops_limit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+static size_t mem_limit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+
 static char dummy_hash[PASSWORD_HASH_MAX];
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 
 int password_init(void)
 {
-	return sodium_init() < 0 ? -1 : 0;
+	if (sodium_init() < 0)
+		return -1;
+	const char *weak = getenv("CHAMADO_TEST_WEAK_PASSWORD_HASHING");
+	bool test_strength = weak && strcmp(weak, "1") == 0;
+	ops_limit = test_strength ? crypto_pwhash_OPSLIMIT_MIN : crypto_pwhash_OPSLIMIT_INTERACTIVE;
+	mem_limit = test_strength ? crypto_pwhash_MEMLIMIT_MIN : crypto_pwhash_MEMLIMIT_INTERACTIVE;
+	return 0;
+}
+
+bool password_hashing_weak(void)
+{
+	return mem_limit != crypto_pwhash_MEMLIMIT_INTERACTIVE;
 }
 
 void password_set_limits(int running_limit, int waiting_limit)
@@ -67,10 +83,8 @@ static void make_dummy_hash(void)
 {
 	char random_password[TOKEN_LEN + 1];
 	token_new(random_password);
-	if (crypto_pwhash_str_alg(dummy_hash, random_password, strlen(random_password),
-	                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	                          crypto_pwhash_MEMLIMIT_INTERACTIVE,
-	                          crypto_pwhash_ALG_ARGON2ID13) != 0)
+	if (crypto_pwhash_str_alg(dummy_hash, random_password, strlen(random_password), ops_limit,
+	                          mem_limit, crypto_pwhash_ALG_ARGON2ID13) != 0)
 		dummy_hash[0] = '\0';
 }
 
@@ -102,9 +116,7 @@ int password_hash(const char *password, char out[PASSWORD_HASH_MAX])
 {
 	if (password_turn_take() < 0)
 		return PASSWORD_BUSY;
-	int rc = crypto_pwhash_str_alg(out, password, strlen(password),
-	                               crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	                               crypto_pwhash_MEMLIMIT_INTERACTIVE,
+	int rc = crypto_pwhash_str_alg(out, password, strlen(password), ops_limit, mem_limit,
 	                               crypto_pwhash_ALG_ARGON2ID13);
 	password_turn_give();
 	return rc == 0 ? 0 : -1;
@@ -128,6 +140,5 @@ bool password_verify(const char *password, const char *hash)
 
 bool password_needs_rehash(const char *hash)
 {
-	return crypto_pwhash_str_needs_rehash(hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	                                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
+	return crypto_pwhash_str_needs_rehash(hash, ops_limit, mem_limit) != 0;
 }

@@ -19,8 +19,18 @@ enum {
 	PASSWORD_BUSY = -2,       /* the wait queue is full: try again later */
 };
 
-/* Call once before threads start. -1 when libsodium cannot start. */
+/* Call once before threads start. -1 when libsodium cannot start.
+ * With CHAMADO_TEST_WEAK_PASSWORD_HASHING=1 in the environment, hashes
+ * are made with argon2id's smallest limits (one pass over 8 KiB) instead
+ * of the interactive ones: the test suites set it, as they sign in and
+ * create accounts thousands of times and each real hash costs 60 ms and
+ * 64 MiB. The algorithm, the code paths and the turns stay the same; a
+ * hash made so is remade at the next sign-in without the setting
+ * (password_needs_rehash). Never set it in production: the server logs a
+ * warning at start when it is on. */
 int password_init(void);
+/* True when CHAMADO_TEST_WEAK_PASSWORD_HASHING is on. */
+bool password_hashing_weak(void);
 /* Changes the bounds (tests; before or between uses). running >= 1,
  * waiting >= 0. */
 void password_set_limits(int running, int waiting);

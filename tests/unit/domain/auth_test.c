@@ -100,6 +100,33 @@ Test(auth, passwords_hash_with_argon2id_and_verify)
 	cr_assert(!password_needs_rehash(hash));
 }
 
+Test(auth, without_the_test_setting_passwords_hash_with_the_interactive_limits)
+{
+	unsetenv("CHAMADO_TEST_WEAK_PASSWORD_HASHING");
+	cr_assert_eq(password_init(), 0);
+	cr_assert_not(password_hashing_weak());
+	char hash[PASSWORD_HASH_MAX];
+	cr_assert_eq(password_hash("correct horse", hash), 0);
+	cr_assert(strstr(hash, "$m=65536,t=2,p=1$"), "64 MiB, two passes: %s", hash);
+	cr_assert(password_verify("correct horse", hash));
+}
+
+Test(auth, a_hash_made_at_the_test_strength_is_remade_without_the_setting)
+{
+	setenv("CHAMADO_TEST_WEAK_PASSWORD_HASHING", "1", 1);
+	cr_assert_eq(password_init(), 0);
+	cr_assert(password_hashing_weak());
+	char hash[PASSWORD_HASH_MAX];
+	cr_assert_eq(password_hash("correct horse", hash), 0);
+	cr_assert(strncmp(hash, "$argon2id$", 10) == 0, "%s", hash);
+	cr_assert(strstr(hash, "$m=8,t=1,p=1$"), "%s", hash);
+	cr_assert_not(password_needs_rehash(hash));
+	unsetenv("CHAMADO_TEST_WEAK_PASSWORD_HASHING");
+	cr_assert_eq(password_init(), 0);
+	cr_assert(password_verify("correct horse", hash), "it still signs in");
+	cr_assert(password_needs_rehash(hash), "and is remade at the interactive limits");
+}
+
 Test(auth, a_password_shorter_than_8_characters_is_refused)
 {
 	struct account_new n = {.kind = ACCOUNT_CLIENT, .email = "a@b.com.br", .name = "A",
