@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../test_db.h"
 
 static char dir[] = "/tmp/chamado-api-test-XXXXXX";
 static db *d;
@@ -24,6 +25,7 @@ static void setup(void)
 	cr_assert_geq(sodium_init(), 0);
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(url, sizeof url, "sqlite:%s/test.db", dir);
+	test_db_template(url);
 	d = db_open(url, err, sizeof err);
 	cr_assert_not_null(d, "%s", err);
 	cr_assert_geq(db_migrate(d), 0, "%s", db_error(d));

@@ -17,6 +17,7 @@
 #include "store/ticket_store.h"
 #include "view/markdown.h"
 #include "web/kb.h"
+#include "../test_db.h"
 
 static db *d;
 static arena *a;
@@ -35,9 +36,10 @@ static void setup(void)
 	unlink(path);
 	char url[96], err[256];
 	snprintf(url, sizeof url, "sqlite:%s", path);
+	test_db_template(url);
 	d = db_open(url, err, sizeof err);
 	cr_assert_not_null(d, "%s", err);
-	cr_assert_geq(db_migrate(d), 1);
+	cr_assert_geq(db_migrate(d), 0, "%s", db_error(d));
 	a = arena_new(1 << 16);
 	cr_assert_not_null(a);
 	client_session.user_id = store_client_insert(d, "maria@example.com", "Maria", "x", "pt-BR", T0);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "store/outbox_store.h"
+#include "../test_db.h"
 
 static char dir[] = "/tmp/chamado-outbox-test-XXXXXX";
 static db *d;
@@ -20,6 +21,7 @@ static void setup(void)
 	char url[300], err[256] = "";
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(url, sizeof url, "sqlite:%s/test.db", dir);
+	test_db_template(url);
 	d = db_open(url, err, sizeof err);
 	cr_assert_not_null(d, "%s", err);
 	cr_assert_geq(db_migrate(d), 0, "%s", db_error(d));

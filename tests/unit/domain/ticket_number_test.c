@@ -10,6 +10,7 @@
 #include "store/account_store.h"
 #include "store/department_store.h"
 #include "store/ticket_store.h"
+#include "../test_db.h"
 
 Test(ticket_number, formats_prefix_year_and_six_digits)
 {
@@ -47,9 +48,10 @@ static void setup(void)
 	unlink(path);
 	char url[96], err[512];
 	snprintf(url, sizeof url, "sqlite:%s", path);
+	test_db_template(url);
 	d = db_open(url, err, sizeof err);
 	cr_assert_not_null(d, "%s", err);
-	cr_assert_geq(db_migrate(d), 1);
+	cr_assert_geq(db_migrate(d), 0, "%s", db_error(d));
 	cr_assert_eq(setup_defaults(d), 0);
 	struct department_row deps[1];
 	cr_assert_eq(store_department_list_visible(d, deps, 1), 1);

@@ -17,6 +17,7 @@
 #include "domain/outbox.h"
 #include "mail/message.h"
 #include "store/outbox_store.h"
+#include "../test_db.h"
 
 static char dir[] = "/tmp/chamado-outbox-worker-test-XXXXXX";
 static char url[300];
@@ -33,6 +34,7 @@ static void setup(void)
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(url, sizeof url, "sqlite:%s/test.db", dir);
 	snprintf(mail_dir, sizeof mail_dir, "%s/data/mail", dir);
+	test_db_template(url);
 	d = db_open(url, err, sizeof err);
 	cr_assert_not_null(d, "%s", err);
 	cr_assert_geq(db_migrate(d), 0, "%s", db_error(d));

@@ -18,6 +18,7 @@
 #include "store/account_store.h"
 #include "store/department_store.h"
 #include "store/settings_store.h"
+#include "../test_db.h"
 
 static db *d;
 static char path[64];
@@ -35,9 +36,10 @@ static void setup(void)
 	unlink(path);
 	char url[96], err[512];
 	snprintf(url, sizeof url, "sqlite:%s", path);
+	test_db_template(url);
 	d = db_open(url, err, sizeof err);
 	cr_assert_not_null(d, "%s", err);
-	cr_assert_geq(db_migrate(d), 1);
+	cr_assert_geq(db_migrate(d), 0, "%s", db_error(d));
 	cr_assert_eq(setup_defaults(d), 0);
 	struct demo_credentials cred;
 	cr_assert_eq(setup_demo(d, &cred), 0);
