@@ -50,8 +50,8 @@ function pgHandle(url, dir) {
     url,
     dir,
     port,
-    async createDatabase(name) {
-      await run(['createdb', dir, name]);
+    async createDatabase(name, template) {
+      await run(['createdb', dir, name, ...(template ? [template] : [])]);
       return `${url}/${name}`;
     },
     restart: () => run(['restart', dir]),
@@ -79,12 +79,17 @@ export function sharedPostgres() {
 
 let counter = 0;
 
-/** A new, empty database on the shared server; returns its URL. */
-export async function freshDatabase() {
+/**
+ * A new database on the shared server; returns its URL. Empty, or with
+ * { migrated: true } a copy of the database tests/run-all migrated once for
+ * the run (CHAMADO_TEST_PG_TEMPLATE), when there is one: a server then
+ * starts without running the migrations again (some 0.4 s of CPU each).
+ */
+export async function freshDatabase({ migrated = false } = {}) {
   const pg = await sharedPostgres();
   counter += 1;
   const name = `t${process.pid}_${counter}_${Math.random().toString(36).slice(2, 8)}`;
-  return pg.createDatabase(name);
+  return pg.createDatabase(name, migrated ? process.env.CHAMADO_TEST_PG_TEMPLATE : undefined);
 }
 
 /** Drop a database made by freshDatabase (its servers must be stopped). */

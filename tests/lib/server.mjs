@@ -58,7 +58,7 @@ async function databaseFor(dataDir) {
   try {
     return fs.readFileSync(file, 'utf8').trim();
   } catch {
-    const url = await freshDatabase();
+    const url = await freshDatabase({ migrated: true });
     fs.writeFileSync(file, url);
     return url;
   }
