@@ -268,9 +268,18 @@ static int cmd_serve(struct cli *c)
 	}
 	sigset_t stop;
 	block_stop_signals(&stop);
+	/* Requests only append to the WAL; one thread (started with the stop
+	 * signals blocked, like every other) copies it into the file. */
+	if (db_checkpoints_start(cfg->db_url, err, sizeof err) < 0) {
+		fprintf(stderr, "chamado: %s\n", err);
+		app_free(&app);
+		close(listen_fd);
+		return 1;
+	}
 	if (app_start_sender(&app, err, sizeof err) < 0) {
 		fprintf(stderr, "chamado: cannot start the email sender: %s\n", err);
 		app_free(&app);
+		db_checkpoints_stop();
 		close(listen_fd);
 		return 1;
 	}
@@ -290,6 +299,7 @@ static int cmd_serve(struct cli *c)
 	if (!srv) {
 		fprintf(stderr, "chamado: %s\n", err);
 		app_free(&app);
+		db_checkpoints_stop();
 		return 1;
 	}
 	fprintf(stderr, "chamado %s listening on http://%s:%d (database %s)\n", CHAMADO_VERSION,
@@ -302,6 +312,7 @@ static int cmd_serve(struct cli *c)
 	log_info("received %s; finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	server_stop(srv, 10000);
 	app_free(&app);
+	db_checkpoints_stop();
 	return 0;
 }
 

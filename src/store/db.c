@@ -67,6 +67,18 @@ db *db_open(const char *url, char *err, size_t errlen)
 	return NULL;
 }
 
+int db_checkpoints_start(const char *url, char *err, size_t errlen)
+{
+	if (!url || !url_has_scheme(url, "sqlite:"))
+		return 0;
+	return sqlite_checkpoints_start(url + strlen("sqlite:"), err, errlen);
+}
+
+void db_checkpoints_stop(void)
+{
+	sqlite_checkpoints_stop();
+}
+
 void db_close(db *d)
 {
 	if (d != NULL)
@@ -75,7 +87,9 @@ void db_close(db *d)
 
 const char *db_error(const db *d)
 {
-	return d != NULL ? d->error : "no database connection";
+	if (d == NULL)
+		return "no database connection";
+	return d->driver->error != NULL ? d->driver->error(d) : d->error;
 }
 
 const char *db_backend(const db *d)

@@ -40,6 +40,12 @@ void db_close(db *d);
 const char *db_error(const db *d);
 const char *db_backend(const db *d); /* "sqlite" or "postgres" */
 
+/* For a server: SQLite's WAL checkpoints run on a thread of their own
+ * instead of inside the commits of requests, for every connection to url in
+ * this process (PostgreSQL: nothing to do). 0, or -1 with err. */
+int db_checkpoints_start(const char *url, char *err, size_t errlen);
+void db_checkpoints_stop(void);
+
 /* Runs SQL with no parameters and no rows (may hold several statements). */
 int db_exec(db *d, const char *sql);
 

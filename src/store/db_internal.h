@@ -20,6 +20,8 @@ struct db_driver {
 	const char *begin_sql;
 	const char *begin_write_sql;
 
+	/* Optional: the last failure's message, when not in d->error. */
+	const char *(*error)(const db *d);
 	void (*close)(db *d);
 	int (*exec)(db *d, const char *sql);
 	bool (*in_transaction)(db *d);
@@ -66,6 +68,11 @@ db *db_sqlite_open(const char *path, char *err, size_t errlen);
 /* conninfo: a postgres:// or postgresql:// URL or a libpq "key=value"
  * connection string. */
 db *db_pgsql_open(const char *conninfo, char *err, size_t errlen);
+/* The process's one checkpoint thread for the SQLite file at path
+ * (sqlite_checkpoint.c). 0, or -1 with err; stop does nothing when none runs
+ * and checkpoints once more before it returns. */
+int sqlite_checkpoints_start(const char *path, char *err, size_t errlen);
+void sqlite_checkpoints_stop(void);
 
 /* The migrations under src/store/migrations/, embedded at build time by
  * tools/embed into a generated source, ordered by version from 1 up.

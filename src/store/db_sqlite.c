@@ -1,6 +1,8 @@
 /* The SQLite driver: one sqlite3 handle per connection, in WAL mode, with
  * a cache of prepared statements keyed by the address of their SQL text. */
 #include "store/db_internal.h"
+#include "store/sqlite_checkpoint.h"
+#include "store/sqlite_group.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -30,6 +32,11 @@ struct sqlite_db {
 	struct stmt_slot *slots;
 	size_t slot_count;
 	size_t slot_used;
+	sqlite_group *group; /* this process's writers of the same file */
+	/* While a write transaction of this connection runs: the group's
+	 * writer, which runs its statements, and the batch it is part of. */
+	struct sqlite_db *writer;
+	sqlite_batch *batch;
 };
 
 static const struct db_driver sqlite_driver;
@@ -37,6 +44,15 @@ static const struct db_driver sqlite_driver;
 static struct sqlite_db *as_sqlite(db *d)
 {
 	return (struct sqlite_db *)d;
+}
+
+/* The connection that runs d's statements now: the group's writer during
+ * a write transaction, else d's own. */
+static struct sqlite_db *runner(db *d)
+{
+	struct sqlite_db *s = as_sqlite(d);
+
+	return s->writer != NULL ? s->writer : s;
 }
 
 static struct sqlite_stmt *as_stmt(db_stmt *s)
@@ -189,13 +205,57 @@ static void placeholders_rewrite(char *sql)
 
 /* ---- connection ---- */
 
+static int part_end(struct sqlite_db *s, bool keep);
+
 static void sqlite_close(db *d)
 {
 	struct sqlite_db *s = as_sqlite(d);
 
+	if (s->writer != NULL)
+		part_end(s, false);
+	sqlite_group_put(s->group);
 	cache_clear(s);
 	sqlite3_close(s->handle);
 	free(s);
+}
+
+static db_stmt *sqlite_prepare(db *d, const char *sql);
+
+/* The connection's busy timeout (PRAGMA busy_timeout), in ms. */
+static int busy_timeout_ms(struct sqlite_db *s)
+{
+	db_stmt *st = sqlite_prepare(&s->base, "PRAGMA busy_timeout");
+
+	return (int)db_scalar_int(st, SQLITE_BUSY_TIMEOUT_MS);
+}
+
+/* A write transaction: a part of the group's open batch, run on its writer
+ * (sqlite_group.h), after waiting for the turn as long as the busy timeout. */
+static int part_begin(struct sqlite_db *s)
+{
+	char err[DB_ERROR_MAX];
+	int rc;
+	db *w = sqlite_group_enter(s->group, busy_timeout_ms(s), &s->batch, &rc, err, sizeof err);
+
+	if (w == NULL) {
+		db_set_error(&s->base, "%s", err);
+		return rc;
+	}
+	s->writer = as_sqlite(w);
+	return DB_OK;
+}
+
+/* Ends the part: its COMMIT (keep) returns once the batch has committed. */
+static int part_end(struct sqlite_db *s, bool keep)
+{
+	char err[DB_ERROR_MAX] = "";
+	int rc = sqlite_group_leave(s->group, s->batch, keep, err, sizeof err);
+
+	s->writer = NULL;
+	s->batch = NULL;
+	if (rc < 0)
+		db_set_error(&s->base, "%s", err);
+	return rc;
 }
 
 static int sqlite_exec(db *d, const char *sql)
@@ -204,6 +264,21 @@ static int sqlite_exec(db *d, const char *sql)
 	char *message = NULL;
 	int rc;
 
+	if (s->writer != NULL) {
+		if (strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0)
+			return part_end(s, sql[0] == 'C');
+		if (sql == sqlite_driver.begin_sql || sql == sqlite_driver.begin_write_sql) {
+			db_set_error(d, "cannot start a transaction within a transaction");
+			return DB_ERROR;
+		}
+		rc = sqlite_exec(&s->writer->base, sql);
+		if (rc < 0)
+			db_set_error(d, "%s", s->writer->base.error);
+		return rc;
+	}
+	if (sql == sqlite_driver.begin_write_sql && s->group != NULL &&
+	    sqlite3_get_autocommit(s->handle))
+		return part_begin(s);
 	rc = sqlite3_exec(s->handle, sql, NULL, NULL, &message);
 	if (rc == SQLITE_OK)
 		return DB_OK;
@@ -214,7 +289,9 @@ static int sqlite_exec(db *d, const char *sql)
 
 static bool sqlite_in_transaction(db *d)
 {
-	return !sqlite3_get_autocommit(as_sqlite(d)->handle);
+	struct sqlite_db *s = as_sqlite(d);
+
+	return s->writer != NULL || !sqlite3_get_autocommit(s->handle);
 }
 
 static int sqlite_table_exists(db *d, const char *table)
@@ -283,7 +360,7 @@ fail:
  * user forgot db_done, so no stale parameter reaches a new query. */
 static db_stmt *sqlite_prepare(db *d, const char *sql)
 {
-	struct sqlite_db *s = as_sqlite(d);
+	struct sqlite_db *s = runner(d);
 	struct stmt_slot *slot;
 
 	if (s->slot_count != 0) {
@@ -480,7 +557,9 @@ static int connection_configure(struct sqlite_db *s, const char *path)
 	return rc;
 }
 
-db *db_sqlite_open(const char *path, char *err, size_t errlen)
+static db *group_writer_open(const char *path, char *err, size_t errlen);
+
+static db *connection_open(const char *path, bool grouped, char *err, size_t errlen)
 {
 	struct sqlite_db *s;
 	int rc;
@@ -499,6 +578,16 @@ db *db_sqlite_open(const char *path, char *err, size_t errlen)
 	rc = connection_configure(s, path);
 	if (rc != SQLITE_OK)
 		goto fail;
+	sqlite3_wal_hook(s->handle, sqlite_checkpoint_hook, NULL);
+	/* A file's writers share a group; ":memory:" and "" are private. */
+	const char *file = sqlite3_db_filename(s->handle, "main");
+	if (grouped && file != NULL && *file != '\0') {
+		s->group = sqlite_group_get(file, group_writer_open);
+		if (s->group == NULL) {
+			rc = SQLITE_NOMEM;
+			goto fail;
+		}
+	}
 	return &s->base;
 fail:
 	snprintf(err, errlen, "cannot open database %s: %s", path,
@@ -507,7 +596,27 @@ fail:
 	return NULL;
 }
 
+/* The group's writer: a connection of its own, outside any group. */
+static db *group_writer_open(const char *path, char *err, size_t errlen)
+{
+	return connection_open(path, false, err, errlen);
+}
+
+db *db_sqlite_open(const char *path, char *err, size_t errlen)
+{
+	return connection_open(path, true, err, errlen);
+}
+
+/* During a write transaction, the last failure happened on the writer. */
+static const char *sqlite_error(const db *d)
+{
+	const struct sqlite_db *s = (const struct sqlite_db *)d;
+
+	return s->writer != NULL ? s->writer->base.error : d->error;
+}
+
 static const struct db_driver sqlite_driver = {
+	.error = sqlite_error,
 	.name = "sqlite",
 	.begin_sql = "BEGIN",
 	.begin_write_sql = "BEGIN IMMEDIATE",

@@ -3,6 +3,7 @@
 #include "store/db.h"
 
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -417,6 +418,140 @@ Test(db, begin_write_takes_the_write_lock_at_once)
 	cr_expect_eq(db_begin_write(other), DB_OK, "%s", db_error(other));
 	cr_expect_eq(db_rollback(other), DB_OK);
 	db_close(other);
+}
+
+/* ---- group commit: the write transactions of a process share commits ---- */
+
+Test(db, a_write_transaction_reads_its_own_rows_and_others_see_them_after_commit)
+{
+	db *other = second_connection();
+
+	cr_assert_eq(db_begin_write(d), DB_OK, "%s", db_error(d));
+	cr_expect(db_in_transaction(d));
+	cr_assert_eq(db_exec(d, "INSERT INTO t (n) VALUES (7)"), DB_OK, "%s", db_error(d));
+	cr_expect_eq(rows_in_t(), 1, "its own row, inside the transaction");
+	cr_expect_eq(db_scalar_int(db_prepare(other, "SELECT count(*) FROM t"), -1), 0);
+	cr_expect_eq(db_begin_write(d), DB_ERROR, "no transaction within a transaction");
+	cr_expect_null(db_prepare(d, "SELEC nonsense"));
+	cr_expect_not_null(strstr(db_error(d), "syntax"), "%s", db_error(d));
+	cr_assert_eq(db_commit(d), DB_OK, "%s", db_error(d));
+	cr_expect(!db_in_transaction(d));
+	cr_expect_eq(db_scalar_int(db_prepare(other, "SELECT count(*) FROM t"), -1), 1);
+	db_close(other);
+}
+
+Test(db, a_failed_statement_in_a_write_transaction_leaves_the_rest_to_commit)
+{
+	cr_assert_eq(db_exec(d, "CREATE UNIQUE INDEX t_n ON t (n)"), DB_OK, "%s", db_error(d));
+	cr_assert_eq(db_begin_write(d), DB_OK, "%s", db_error(d));
+	cr_assert_eq(db_exec(d, "INSERT INTO t (n) VALUES (1)"), DB_OK);
+	db_stmt *s = db_prepare(d, "INSERT INTO t (n) VALUES ($1)");
+	db_bind_int(s, 1, 1);
+	cr_expect_eq(db_step(s), DB_CONSTRAINT);
+	db_done(s);
+	cr_expect_not_null(strstr(db_error(d), "UNIQUE"), "%s", db_error(d));
+	cr_assert_eq(db_exec(d, "INSERT INTO t (n) VALUES (2)"), DB_OK);
+	cr_assert_eq(db_commit(d), DB_OK, "%s", db_error(d));
+	cr_expect_eq(rows_in_t(), 2);
+}
+
+enum { WRITER_THREADS = 8, WRITES_EACH = 60 };
+
+struct writer {
+	int id;
+	int failures;
+	int unseen; /* committed rows its own connection did not find right after */
+	char error[256];
+};
+
+/* Opens its own connection and writes WRITES_EACH transactions of one row,
+ * rolling every fifth back. */
+static void *write_rows(void *arg)
+{
+	struct writer *w = arg;
+	char err[256] = "";
+	db *c = db_open(url, err, sizeof err);
+
+	if (c == NULL) {
+		snprintf(w->error, sizeof w->error, "%s", err);
+		w->failures = WRITES_EACH;
+		return NULL;
+	}
+	for (int i = 0; i < WRITES_EACH; i++) {
+		int64_t n = w->id * 1000 + i;
+		bool keep = i % 5 != 4;
+		db_stmt *s;
+		int rc = db_begin_write(c);
+		if (rc == DB_OK) {
+			s = db_prepare(c, "INSERT INTO t (n) VALUES ($1)");
+			db_bind_int(s, 1, n);
+			rc = db_step(s) == DB_DONE ? DB_OK : DB_ERROR;
+			db_done(s);
+		}
+		if (rc == DB_OK)
+			rc = keep ? db_commit(c) : db_rollback(c);
+		if (rc != DB_OK) {
+			snprintf(w->error, sizeof w->error, "%s", db_error(c));
+			w->failures++;
+			db_rollback(c);
+			continue;
+		}
+		s = db_prepare(c, "SELECT count(*) FROM t WHERE n = $1");
+		db_bind_int(s, 1, n);
+		if (keep && db_scalar_int(s, -1) != 1)
+			w->unseen++;
+	}
+	db_close(c);
+	return NULL;
+}
+
+Test(db, concurrent_writers_keep_exactly_the_rows_they_committed)
+{
+	pthread_t threads[WRITER_THREADS];
+	struct writer writers[WRITER_THREADS];
+
+	for (int i = 0; i < WRITER_THREADS; i++) {
+		writers[i] = (struct writer){.id = i + 1};
+		cr_assert_eq(pthread_create(&threads[i], NULL, write_rows, &writers[i]), 0);
+	}
+	for (int i = 0; i < WRITER_THREADS; i++) {
+		pthread_join(threads[i], NULL);
+		cr_expect_eq(writers[i].failures, 0, "writer %d: %s", i + 1, writers[i].error);
+		cr_expect_eq(writers[i].unseen, 0, "a commit returned before its row was there");
+	}
+	cr_expect_eq(rows_in_t(), WRITER_THREADS * WRITES_EACH * 4 / 5);
+	cr_expect_eq(db_scalar_int(db_prepare(d, "SELECT count(*) FROM t WHERE n % 1000 % 5 = 4"), -1),
+	    0, "no rolled-back row was committed with its batch");
+}
+
+Test(db, background_checkpoints_leave_every_commit_in_the_file_itself)
+{
+	char err[256] = "", copy[300], copy_url[320], cmd[700];
+	static char blob[3000];
+
+	cr_assert_eq(db_checkpoints_start(url, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(db_checkpoints_start(url, err, sizeof err), -1, "one at a time");
+	for (int i = 0; i < 40; i++) {
+		cr_assert_eq(db_begin_write(d), DB_OK, "%s", db_error(d));
+		for (int j = 0; j < 40; j++) {
+			db_stmt *s = db_prepare(d, "INSERT INTO t (n, b) VALUES ($1, $2)");
+			db_bind_int(s, 1, i * 40 + j);
+			db_bind_blob(s, 2, blob, sizeof blob);
+			cr_assert_eq(db_step(s), DB_DONE, "%s", db_error(d));
+			db_done(s);
+		}
+		cr_assert_eq(db_commit(d), DB_OK, "%s", db_error(d));
+	}
+	db_checkpoints_stop();
+	/* The database file alone, without its WAL, holds all 1,600 rows. */
+	snprintf(copy, sizeof copy, "%s/copy.db", dir);
+	snprintf(cmd, sizeof cmd, "cp '%s/test.db' '%s'", dir, copy);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(copy_url, sizeof copy_url, "sqlite:%s", copy);
+	db *c = db_open(copy_url, err, sizeof err);
+	cr_assert_not_null(c, "%s", err);
+	cr_expect_eq(db_scalar_int(db_prepare(c, "SELECT count(*) FROM t"), -1), 1600);
+	db_close(c);
 }
 
 /* ---- opening failures (no fixture database needed, but harmless) ---- */
