@@ -11,7 +11,7 @@
 #include "build_config.h"
 
 /* Request threads that may wait for a write's group commit at once. */
-enum { WRITERS_WAITING_MAX = 24 };
+enum { WRITERS_WAITING_MAX = 4 };
 
 static void copy(char *dst, size_t n, const char *src)
 {
@@ -92,10 +92,12 @@ int config_from_env(struct config *c, char *err, size_t errlen)
 	/* One thread per core for pages, plus one for every request that may be
 	 * hashing a password or waiting for a turn (password.h): a flood of
 	 * sign-ins then holds at most those, and the pages and /healthz keep
-	 * threads of their own. And threads for writes waiting for their group
+	 * threads of their own. And a few for writes waiting for their group
 	 * commit (store/sqlite_group.h): they use no core while they wait, and
-	 * the more wait, the more share one commit (at a million tickets, 8
-	 * threads opened ~640 tickets a second, 32 threads ~840). */
+	 * the more wait, the more share one commit. At a million tickets on 2
+	 * cores, 4 more took API ticket creation from ~760 to ~870 a second;
+	 * beyond that the cheap pages (static files, queues) lost more than the
+	 * writes gained. */
 	c->threads = (cores > 0 ? (int)cores : 2) + PASSWORD_RUNNING_MAX + PASSWORD_WAITING_MAX +
 	             WRITERS_WAITING_MAX;
 	c->max_body = (size_t)64 << 20;

@@ -35,7 +35,7 @@ static void *loop(void *arg)
 {
 	struct search_indexer *x = arg;
 	while (!atomic_load(&x->wakeup.stop)) {
-		int n;
+		int n = 0;
 		while (!atomic_load(&x->wakeup.stop) && (n = ticket_search_catch_up(x->d, INDEX_BATCH)) > 0)
 			;
 		if (n < 0)

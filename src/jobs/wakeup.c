@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <time.h>
 
+#include "base/clock.h"
+
 int wakeup_init(struct wakeup *w)
 {
 	pthread_condattr_t attr;
@@ -30,14 +32,7 @@ void wakeup_destroy(struct wakeup *w)
 
 void wakeup_wait(struct wakeup *w, int poll_ms)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += poll_ms / 1000;
-	until.tv_nsec += (long)(poll_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	struct timespec until = clock_after_ms(CLOCK_MONOTONIC, poll_ms);
 	pthread_mutex_lock(&w->lock);
 	while (!w->woken && !atomic_load(&w->stop))
 		if (pthread_cond_timedwait(&w->cond, &w->lock, &until) == ETIMEDOUT)

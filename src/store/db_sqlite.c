@@ -1,6 +1,7 @@
 /* The SQLite driver: one sqlite3 handle per connection, in WAL mode, with
  * a cache of prepared statements keyed by the address of their SQL text. */
 #include "store/db_internal.h"
+#include "base/clock.h"
 #include "store/sqlite_checkpoint.h"
 #include "store/sqlite_group.h"
 
@@ -12,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #define SQLITE_BUSY_TIMEOUT_MS 5000
 #define STMT_CACHE_INITIAL 64 /* slots; always a power of two */
@@ -37,6 +40,11 @@ struct sqlite_db {
 	 * writer, which runs its statements, and the batch it is part of. */
 	struct sqlite_db *writer;
 	sqlite_batch *batch;
+	/* A write of this connection's own (autocommit) that met the lock
+	 * waits for the group's turn and keeps it until it ends (busy_wait). */
+	int busy_ms;
+	bool turn_held;
+	struct timespec busy_since;
 };
 
 static const struct db_driver sqlite_driver;
@@ -207,12 +215,66 @@ static void placeholders_rewrite(char *sql)
 
 static int part_end(struct sqlite_db *s, bool keep);
 
+/* Gives the group's turn back once the write that took it has ended:
+ * no transaction open and the statement reset or done. */
+static void turn_release_if_done(struct sqlite_db *s, sqlite3_stmt *st)
+{
+	if (s->turn_held && sqlite3_get_autocommit(s->handle) &&
+	    (st == NULL || !sqlite3_stmt_busy(st))) {
+		s->turn_held = false;
+		sqlite_group_release(s->group);
+	}
+}
+
+/* The busy handler of a connection in a group. The lock it met is most
+ * likely the group's writer's, so rather than sleep and retry (SQLite's
+ * handler: 1, 2, 5 ... 100 ms, during which the writer takes the lock again)
+ * it waits for the turn, which ends the open batch and keeps the writer out
+ * until this write is done. Held already: another process has the lock, and
+ * it sleeps as SQLite would. Either way within busy_ms in all. */
+static int busy_wait(void *arg, int count)
+{
+	static const int sleeps_ms[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
+	struct sqlite_db *s = arg;
+
+	if (count == 0)
+		clock_gettime(CLOCK_MONOTONIC, &s->busy_since);
+	int waited = (int)clock_ms_since(&s->busy_since);
+	if (waited >= s->busy_ms)
+		return 0;
+	if (!s->turn_held) {
+		if (sqlite_group_hold(s->group, s->busy_ms - waited) < 0)
+			return 0;
+		s->turn_held = true;
+		return 1;
+	}
+	int step = count < 12 ? sleeps_ms[count] : 100;
+	if (step > s->busy_ms - waited)
+		step = s->busy_ms - waited;
+	usleep((useconds_t)step * 1000);
+	return 1;
+}
+
+/* Sets how long a write waits for a lock: SQLite's own handler on a
+ * connection alone, busy_wait on one in a group. */
+static int busy_timeout_set(struct sqlite_db *s, int ms)
+{
+	s->busy_ms = ms;
+	if (s->group == NULL)
+		return sqlite3_busy_timeout(s->handle, ms);
+	return sqlite3_busy_handler(s->handle, busy_wait, s);
+}
+
 static void sqlite_close(db *d)
 {
 	struct sqlite_db *s = as_sqlite(d);
 
 	if (s->writer != NULL)
 		part_end(s, false);
+	if (s->turn_held) {
+		sqlite3_exec(s->handle, "ROLLBACK", NULL, NULL, NULL);
+		turn_release_if_done(s, NULL);
+	}
 	sqlite_group_put(s->group);
 	cache_clear(s);
 	sqlite3_close(s->handle);
@@ -224,9 +286,7 @@ static db_stmt *sqlite_prepare(db *d, const char *sql);
 /* The connection's busy timeout (PRAGMA busy_timeout), in ms. */
 static int busy_timeout_ms(struct sqlite_db *s)
 {
-	db_stmt *st = sqlite_prepare(&s->base, "PRAGMA busy_timeout");
-
-	return (int)db_scalar_int(st, SQLITE_BUSY_TIMEOUT_MS);
+	return s->busy_ms;
 }
 
 /* A write transaction: a part of the group's open batch, run on its writer
@@ -280,6 +340,15 @@ static int sqlite_exec(db *d, const char *sql)
 	    sqlite3_get_autocommit(s->handle))
 		return part_begin(s);
 	rc = sqlite3_exec(s->handle, sql, NULL, NULL, &message);
+	turn_release_if_done(s, NULL);
+	/* PRAGMA busy_timeout = N installs SQLite's handler: keep N, and ours. */
+	if (rc == SQLITE_OK && strncasecmp(sql, "PRAGMA busy_timeout", 19) == 0) {
+		sqlite3_stmt *st = NULL;
+		if (sqlite3_prepare_v2(s->handle, "PRAGMA busy_timeout", -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW)
+			rc = busy_timeout_set(s, sqlite3_column_int(st, 0));
+		sqlite3_finalize(st);
+	}
 	if (rc == SQLITE_OK)
 		return DB_OK;
 	db_set_error(d, "%s", message ? message : sqlite3_errstr(rc));
@@ -429,8 +498,11 @@ static int sqlite_bind_null(db_stmt *s, int index)
 
 static int sqlite_step(db_stmt *s)
 {
-	int rc = sqlite3_step(as_stmt(s)->handle);
+	sqlite3_stmt *h = as_stmt(s)->handle;
+	int rc = sqlite3_step(h);
 
+	if (rc != SQLITE_ROW)
+		turn_release_if_done(as_sqlite(s->owner), h);
 	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
 		return code_from_sqlite(rc);
 	return fail_from_handle(as_sqlite(s->owner), rc);
@@ -470,6 +542,7 @@ static void sqlite_done(db_stmt *s)
 {
 	sqlite3_reset(as_stmt(s)->handle);
 	sqlite3_clear_bindings(as_stmt(s)->handle);
+	turn_release_if_done(as_sqlite(s->owner), as_stmt(s)->handle);
 }
 
 /* ---- opening ---- */
@@ -549,7 +622,7 @@ static int connection_configure(struct sqlite_db *s, const char *path)
 
 	rc = sqlite3_extended_result_codes(s->handle, 1);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_busy_timeout(s->handle, SQLITE_BUSY_TIMEOUT_MS);
+		rc = busy_timeout_set(s, SQLITE_BUSY_TIMEOUT_MS);
 	if (rc == SQLITE_OK)
 		rc = journal_wal_enable(s, path);
 	if (rc == SQLITE_OK)
@@ -587,6 +660,7 @@ static db *connection_open(const char *path, bool grouped, char *err, size_t err
 			rc = SQLITE_NOMEM;
 			goto fail;
 		}
+		busy_timeout_set(s, s->busy_ms);
 	}
 	return &s->base;
 fail:

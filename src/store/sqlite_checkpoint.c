@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "store/db_internal.h"
 
@@ -66,9 +67,7 @@ static void *checkpointer_main(void *arg)
 	pthread_mutex_lock(&lock);
 	while (!c->stop) {
 		if (!c->due) {
-			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += IDLE_MS / 1000;
+			struct timespec until = clock_after_ms(CLOCK_REALTIME, IDLE_MS);
 			pthread_cond_timedwait(&c->wake, &lock, &until);
 			if (c->stop)
 				break;

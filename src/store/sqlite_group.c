@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
+
 /* A batch ends when no writer waits, or at these bounds: a writer's
  * answer waits for its batch's COMMIT, so a batch never grows for long. */
 enum { BATCH_MEMBERS_MAX = 64, BATCH_AGE_MAX_MS = 20, LEAVE_POLL_MS = 10 };
@@ -87,26 +89,6 @@ void sqlite_group_put(sqlite_group *g)
 	free(g);
 }
 
-static int64_t ms_since(const struct timespec *t)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)(now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
-}
-
-static struct timespec deadline_in(int ms)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_REALTIME, &t);
-	t.tv_sec += ms / 1000;
-	t.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (t.tv_nsec >= 1000000000L) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000L;
-	}
-	return t;
-}
-
 static void batch_unref(sqlite_batch *b)
 {
 	if (--b->refs == 0)
@@ -167,19 +149,45 @@ static sqlite_batch *batch_begin(sqlite_group *g, int *rc, char *err, size_t err
 	return b;
 }
 
-db *sqlite_group_enter(sqlite_group *g, int timeout_ms, sqlite_batch **batch, int *rc, char *err,
-                       size_t errlen)
+/* Takes the turn, counted among the waiters, within timeout_ms. */
+static int turn_take(sqlite_group *g, int timeout_ms)
 {
 	pthread_mutex_lock(&g->state);
 	g->waiting++;
 	pthread_mutex_unlock(&g->state);
 	int locked = pthread_mutex_trylock(&g->turn);
 	if (locked != 0) {
-		struct timespec until = deadline_in(timeout_ms > 0 ? timeout_ms : 0);
+		struct timespec until = clock_after_ms(CLOCK_REALTIME, timeout_ms > 0 ? timeout_ms : 0);
 		locked = pthread_mutex_timedlock(&g->turn, &until);
 	}
 	pthread_mutex_lock(&g->state);
 	g->waiting--;
+	pthread_mutex_unlock(&g->state);
+	return locked == 0 ? 0 : DB_BUSY;
+}
+
+int sqlite_group_hold(sqlite_group *g, int timeout_ms)
+{
+	if (turn_take(g, timeout_ms) < 0)
+		return DB_BUSY;
+	pthread_mutex_lock(&g->state);
+	sqlite_batch *b = g->open_batch;
+	pthread_mutex_unlock(&g->state);
+	if (b)
+		batch_end(g, b);
+	return 0;
+}
+
+void sqlite_group_release(sqlite_group *g)
+{
+	pthread_mutex_unlock(&g->turn);
+}
+
+db *sqlite_group_enter(sqlite_group *g, int timeout_ms, sqlite_batch **batch, int *rc, char *err,
+                       size_t errlen)
+{
+	int locked = turn_take(g, timeout_ms);
+	pthread_mutex_lock(&g->state);
 	sqlite_batch *b = g->open_batch;
 	pthread_mutex_unlock(&g->state);
 	if (locked != 0) {
@@ -231,7 +239,7 @@ int sqlite_group_leave(sqlite_group *g, sqlite_batch *b, bool keep, char *err, s
 	if (kept)
 		b->kept++;
 	bool hand_on = g->waiting > 0 && b->members < BATCH_MEMBERS_MAX &&
-	               ms_since(&b->opened) < BATCH_AGE_MAX_MS && db_in_transaction(g->writer);
+	               clock_ms_since(&b->opened) < BATCH_AGE_MAX_MS && db_in_transaction(g->writer);
 	pthread_mutex_unlock(&g->state);
 	if (!hand_on)
 		batch_end(g, b);
@@ -241,7 +249,7 @@ int sqlite_group_leave(sqlite_group *g, sqlite_batch *b, bool keep, char *err, s
 	/* A writer that meant to take the turn may give up waiting: then a
 	 * member ends the batch itself. */
 	while (keep && !b->done) {
-		struct timespec until = deadline_in(LEAVE_POLL_MS);
+		struct timespec until = clock_after_ms(CLOCK_REALTIME, LEAVE_POLL_MS);
 		if (pthread_cond_timedwait(&g->ended, &g->state, &until) != ETIMEDOUT || b->done)
 			continue;
 		pthread_mutex_unlock(&g->state);

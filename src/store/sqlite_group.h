@@ -37,4 +37,11 @@ db *sqlite_group_enter(sqlite_group *g, int timeout_ms, sqlite_batch **batch, in
  * else the error (with err) and the part is lost with the whole batch. */
 int sqlite_group_leave(sqlite_group *g, sqlite_batch *batch, bool keep, char *err, size_t errlen);
 
+/* For a write outside db_begin_write (an autocommit statement, or a
+ * deferred transaction that starts writing) that found the file locked:
+ * waits at most timeout_ms for the turn, ends the open batch, and keeps the
+ * turn so that the statement can take SQLite's lock. 0, or DB_BUSY. */
+int sqlite_group_hold(sqlite_group *g, int timeout_ms);
+void sqlite_group_release(sqlite_group *g);
+
 #endif

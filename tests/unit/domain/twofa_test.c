@@ -196,7 +196,7 @@ Test(twofa, a_recovery_code_works_once_typed_in_any_case_with_or_without_the_das
 	char secret[TWOFA_SECRET_B32 + 1], codes[TWOFA_RECOVERY_CODES][TWOFA_RECOVERY_LEN + 1];
 	turn_on(&s, secret, codes);
 	char typed[16];
-	snprintf(typed, sizeof typed, "%.5s %s", codes[2], codes[2] + 6);
+	snprintf(typed, sizeof typed, "%.5s %.5s", codes[2], codes[2] + 6);
 	for (char *p = typed; *p; p++)
 		if (*p >= 'a' && *p <= 'z')
 			*p = (char)(*p - 32);
