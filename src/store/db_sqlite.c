@@ -281,21 +281,13 @@ static void sqlite_close(db *d)
 	free(s);
 }
 
-static db_stmt *sqlite_prepare(db *d, const char *sql);
-
-/* The connection's busy timeout (PRAGMA busy_timeout), in ms. */
-static int busy_timeout_ms(struct sqlite_db *s)
-{
-	return s->busy_ms;
-}
-
 /* A write transaction: a part of the group's open batch, run on its writer
  * (sqlite_group.h), after waiting for the turn as long as the busy timeout. */
 static int part_begin(struct sqlite_db *s)
 {
 	char err[DB_ERROR_MAX];
 	int rc;
-	db *w = sqlite_group_enter(s->group, busy_timeout_ms(s), &s->batch, &rc, err, sizeof err);
+	db *w = sqlite_group_enter(s->group, s->busy_ms, &s->batch, &rc, err, sizeof err);
 
 	if (w == NULL) {
 		db_set_error(&s->base, "%s", err);

@@ -149,6 +149,15 @@ static sqlite_batch *batch_begin(sqlite_group *g, int *rc, char *err, size_t err
 	return b;
 }
 
+/* The open batch, or NULL; it only changes in the turn. */
+static sqlite_batch *open_batch_of(sqlite_group *g)
+{
+	pthread_mutex_lock(&g->state);
+	sqlite_batch *b = g->open_batch;
+	pthread_mutex_unlock(&g->state);
+	return b;
+}
+
 /* Takes the turn, counted among the waiters, within timeout_ms. */
 static int turn_take(sqlite_group *g, int timeout_ms)
 {
@@ -170,9 +179,7 @@ int sqlite_group_hold(sqlite_group *g, int timeout_ms)
 {
 	if (turn_take(g, timeout_ms) < 0)
 		return DB_BUSY;
-	pthread_mutex_lock(&g->state);
-	sqlite_batch *b = g->open_batch;
-	pthread_mutex_unlock(&g->state);
+	sqlite_batch *b = open_batch_of(g);
 	if (b)
 		batch_end(g, b);
 	return 0;
@@ -186,16 +193,13 @@ void sqlite_group_release(sqlite_group *g)
 db *sqlite_group_enter(sqlite_group *g, int timeout_ms, sqlite_batch **batch, int *rc, char *err,
                        size_t errlen)
 {
-	int locked = turn_take(g, timeout_ms);
-	pthread_mutex_lock(&g->state);
-	sqlite_batch *b = g->open_batch;
-	pthread_mutex_unlock(&g->state);
-	if (locked != 0) {
+	if (turn_take(g, timeout_ms) < 0) {
 		*rc = DB_BUSY;
 		snprintf(err, errlen, "database is locked (no turn among this process's writers within %d ms)",
 		         timeout_ms);
 		return NULL;
 	}
+	sqlite_batch *b = open_batch_of(g);
 	if (!b && !(b = batch_begin(g, rc, err, errlen))) {
 		pthread_mutex_unlock(&g->turn);
 		return NULL;
@@ -254,10 +258,7 @@ int sqlite_group_leave(sqlite_group *g, sqlite_batch *b, bool keep, char *err, s
 			continue;
 		pthread_mutex_unlock(&g->state);
 		if (pthread_mutex_trylock(&g->turn) == 0) {
-			pthread_mutex_lock(&g->state);
-			bool still_open = g->open_batch == b;
-			pthread_mutex_unlock(&g->state);
-			if (still_open)
+			if (open_batch_of(g) == b)
 				batch_end(g, b);
 			pthread_mutex_unlock(&g->turn);
 		}
