@@ -26,6 +26,17 @@ export const CHROMIUM_ARGS = [
 
 export const SCREENSHOT_DIR = path.resolve(ROOT, process.env.SCREENSHOT_DIR || 'build/screenshots');
 
+// Debian's Chromium headless shell: the same engine without the browser's
+// own user interface, which in a full Chromium cost more than half of the
+// browser tests' CPU. CHROMIUM_BIN picks another build (e.g. /usr/bin/chromium).
+const HEADLESS_SHELL = '/usr/lib/chromium/chromium-headless-shell';
+
+export function chromiumPath() {
+  if (process.env.CHROMIUM_BIN) return process.env.CHROMIUM_BIN;
+  if (fs.existsSync(HEADLESS_SHELL)) return HEADLESS_SHELL;
+  throw new Error(`${HEADLESS_SHELL} is missing: run scripts/install-deps --test (package chromium-headless-shell)`);
+}
+
 export async function launchChromium() {
   let chromium;
   try {
@@ -33,7 +44,7 @@ export async function launchChromium() {
   } catch (e) {
     throw new Error(`playwright-core is not installed: run "npm install" in tests/browser (or scripts/install-deps)\n${e.message}`);
   }
-  return chromium.launch({ executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
 }
 
 /** Save a full-page screenshot as SCREENSHOT_DIR/name.png and return the path. */
