@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define MO_MAGIC 0x950412deu
 #define MO_HEADER_SIZE 28
@@ -83,18 +84,27 @@ static char *read_file(const char *path, size_t *size)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return NULL;
-	char *data = malloc(MO_MAX_SIZE + 1);
-	size_t n = data ? fread(data, 1, MO_MAX_SIZE + 1, f) : 0;
+	/* A buffer the file's size, not the cap: 16 MB for every process
+	 * (each mail-in too) only to keep tens of KiB. */
+	struct stat st = {0};
+	if (fstat(fileno(f), &st) != 0 || st.st_size > MO_MAX_SIZE) {
+		int why = st.st_size > MO_MAX_SIZE ? EFBIG : errno;
+		fclose(f);
+		errno = why;
+		return NULL;
+	}
+	size_t want = (size_t)st.st_size;
+	char *data = malloc(want + 1);
+	size_t n = data ? fread(data, 1, want + 1, f) : 0;
 	int failed = !data || ferror(f);
 	fclose(f);
-	if (failed || n > MO_MAX_SIZE) {
+	if (failed || n > want) {
 		free(data);
 		errno = failed ? EIO : EFBIG;
 		return NULL;
 	}
-	char *fitted = realloc(data, n ? n : 1);
 	*size = n;
-	return fitted ? fitted : data;
+	return data;
 }
 
 struct mo_reader {
