@@ -501,6 +501,41 @@ Test(template, loads_every_html_file_under_a_folder)
 	cr_assert_eq(system(command), 0);
 }
 
+/* A template is read whole into a buffer of its size: one exactly at the
+ * 1 MiB cap loads, one byte more is refused by name. */
+Test(template, a_template_file_loads_up_to_one_mebibyte_and_not_a_byte_more)
+{
+	char dir[] = "/tmp/chamado-tpl-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char path[256];
+	snprintf(path, sizeof path, "%s/big.html", dir);
+	size_t cap = (size_t)1 << 20;
+	char *text = malloc(cap + 2);
+	cr_assert_not_null(text);
+	memset(text, 'a', cap + 1);
+	text[cap] = '\0';
+	write_file(path, text);
+
+	char err[512] = "";
+	tpl_set *s = tpl_load_dir(dir, NULL, NULL, err, sizeof err);
+	cr_assert_not_null(s, "%s", err);
+	cr_assert(tpl_exists(s, "big"));
+	tpl_set_free(s);
+
+	text[cap] = 'a';
+	text[cap + 1] = '\0';
+	write_file(path, text);
+	cr_assert_null(tpl_load_dir(dir, NULL, NULL, err, sizeof err));
+	char want[512];
+	snprintf(want, sizeof want, "%s: larger than 1048576 bytes", path);
+	cr_assert_str_eq(err, want);
+	free(text);
+
+	char command[128];
+	snprintf(command, sizeof command, "rm -rf '%s'", dir);
+	cr_assert_eq(system(command), 0);
+}
+
 Test(template, text_templates_print_values_without_escaping)
 {
 	vm_set_text(ctx, "name", "Ana & <Bia> \"O'Neil\"");
