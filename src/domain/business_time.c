@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/file.h"
+
 enum {
 	ZONES_MAX = 32,
 	TZIF_MAX = 1 << 20,
@@ -88,12 +90,10 @@ static struct bt_zone *zone_load(const char *name)
 	const char *dir = getenv("TZDIR");
 	char path[512];
 	snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	size_t len = 0;
+	unsigned char *buf = (unsigned char *)file_read_all(path, TZIF_MAX, &len);
+	if (!buf)
 		return NULL;
-	unsigned char *buf = malloc(TZIF_MAX);
-	size_t len = buf ? fread(buf, 1, TZIF_MAX, f) : 0;
-	fclose(f);
 	struct bt_zone *z = calloc(1, sizeof *z);
 	long first = buf && z ? parse_block(buf, len, 4, NULL) : -1;
 	long ok = -1;

@@ -12,6 +12,7 @@
 #include <brotli/encode.h>
 #include <zlib.h>
 
+#include "base/file.h"
 #include "base/str.h"
 
 struct static_files {
@@ -98,26 +99,8 @@ static bool brotli_bytes(const unsigned char *data, size_t len, struct static_bo
 	return true;
 }
 
-static int read_whole(const char *path, unsigned char **data, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return -1;
-	struct stat st;
-	if (fstat(fileno(f), &st) < 0 || st.st_size > (64 << 20)) {
-		fclose(f);
-		return -1;
-	}
-	*len = (size_t)st.st_size;
-	*data = malloc(*len + 1);
-	int ok = *data && fread(*data, 1, *len, f) == *len;
-	fclose(f);
-	if (!ok) {
-		free(*data);
-		return -1;
-	}
-	return 0;
-}
+/* A static file larger than this is not served. */
+#define STATIC_FILE_MAX ((size_t)64 << 20)
 
 static int add_file(static_files *s, const char *fs_path, const char *url)
 {
@@ -129,9 +112,9 @@ static int add_file(static_files *s, const char *fs_path, const char *url)
 		s->files = p;
 		s->cap = cap;
 	}
-	unsigned char *data;
-	size_t len;
-	if (read_whole(fs_path, &data, &len) < 0)
+	size_t len = 0;
+	unsigned char *data = (unsigned char *)file_read_all(fs_path, STATIC_FILE_MAX, &len);
+	if (!data)
 		return -1;
 	struct static_file *f = &s->files[s->count];
 	memset(f, 0, sizeof *f);

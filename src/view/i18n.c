@@ -9,7 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+
+#include "base/file.h"
 
 #define MO_MAGIC 0x950412deu
 #define MO_HEADER_SIZE 28
@@ -76,35 +77,6 @@ i18n_catalog *i18n_from_pairs(int count, const char *const *msgids, const char *
 	c->count = (size_t)count;
 	qsort(c->entries, c->count, sizeof *c->entries, entry_compare);
 	return c;
-}
-
-/* Reads a whole file of at most MO_MAX_SIZE bytes; NULL and errno on failure. */
-static char *read_file(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	/* A buffer the file's size, not the cap: 16 MB for every process
-	 * (each mail-in too) only to keep tens of KiB. */
-	struct stat st = {0};
-	if (fstat(fileno(f), &st) != 0 || st.st_size > MO_MAX_SIZE) {
-		int why = st.st_size > MO_MAX_SIZE ? EFBIG : errno;
-		fclose(f);
-		errno = why;
-		return NULL;
-	}
-	size_t want = (size_t)st.st_size;
-	char *data = malloc(want + 1);
-	size_t n = data ? fread(data, 1, want + 1, f) : 0;
-	int failed = !data || ferror(f);
-	fclose(f);
-	if (failed || n > want) {
-		free(data);
-		errno = failed ? EIO : EFBIG;
-		return NULL;
-	}
-	*size = n;
-	return data;
 }
 
 struct mo_reader {
@@ -182,7 +154,7 @@ i18n_catalog *i18n_load(const char *mo_dir, char *err, size_t errlen)
 		return NULL;
 	}
 	size_t size = 0;
-	c->data = read_file(path, &size);
+	c->data = file_read_all(path, MO_MAX_SIZE, &size);
 	if (!c->data) {
 		set_err(err, errlen, "%s: %s", path, strerror(errno));
 		goto fail;

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "base/arena.h"
+#include "base/file.h"
 
 #define TPL_MAX_PARTIAL_DEPTH 16
 #define TPL_MAX_SECTION_DEPTH 64
@@ -525,36 +526,16 @@ fail:
 /* Reads a template file of at most TPL_MAX_FILE_SIZE bytes into the set. */
 static int load_file(tpl_set *s, const char *path, const char *name, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		set_error(err, errlen, "%s: %s", path, strerror(errno));
+	size_t len = 0;
+	char *data = file_read_all(path, TPL_MAX_FILE_SIZE, &len);
+	if (!data) {
+		if (errno == EFBIG)
+			set_error(err, errlen, "%s: larger than %u bytes", path, TPL_MAX_FILE_SIZE);
+		else
+			set_error(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	/* A buffer the file's size: a 1 MB one per template cost every process
-	 * that loads the set (the server, each mail-in) a hundred large mmaps. */
-	struct stat st;
-	if (fstat(fileno(f), &st) != 0) {
-		fclose(f);
-		set_error(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (st.st_size > TPL_MAX_FILE_SIZE) {
-		fclose(f);
-		set_error(err, errlen, "%s: larger than %u bytes", path, TPL_MAX_FILE_SIZE);
-		return -1;
-	}
-	size_t want = (size_t)st.st_size;
-	char *data = malloc(want + 1);
-	size_t len = data ? fread(data, 1, want + 1, f) : 0;
-	bool failed = !data || ferror(f);
-	fclose(f);
-	int rc = -1;
-	if (failed)
-		set_error(err, errlen, "%s: cannot read", path);
-	else if (len > want)
-		set_error(err, errlen, "%s: changed while it was read", path);
-	else
-		rc = set_add(s, name, path, data, len, err, errlen);
+	int rc = set_add(s, name, path, data, len, err, errlen);
 	free(data);
 	return rc;
 }
