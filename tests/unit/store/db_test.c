@@ -456,6 +456,27 @@ Test(db, a_failed_statement_in_a_write_transaction_leaves_the_rest_to_commit)
 	cr_expect_eq(rows_in_t(), 2);
 }
 
+/* Undo kept in memory must still restore pages the part changed: here
+ * more than the 64 KiB after which SQLite would otherwise spill it to a file. */
+Test(db, a_large_write_transaction_rolls_back_whole_and_the_next_commits)
+{
+	cr_assert_eq(db_exec(d, "INSERT INTO t (n, b) VALUES (1, zeroblob(2000))"), DB_OK, "%s", db_error(d));
+	cr_assert_eq(db_begin_write(d), DB_OK, "%s", db_error(d));
+	cr_assert_eq(db_exec(d, "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 300) "
+	                        "INSERT INTO t (n, b) SELECT i, randomblob(1000) FROM k"),
+	             DB_OK, "%s", db_error(d));
+	cr_assert_eq(db_exec(d, "UPDATE t SET b = randomblob(3000) WHERE n = 1"), DB_OK, "%s", db_error(d));
+	cr_expect_eq(rows_in_t(), 301);
+	cr_assert_eq(db_rollback(d), DB_OK, "%s", db_error(d));
+	cr_expect_eq(rows_in_t(), 1, "the 300 rows are gone");
+	cr_expect_eq(db_scalar_int(db_prepare(d, "SELECT length(b) FROM t"), -1), 2000, "the row is as before");
+
+	cr_assert_eq(db_begin_write(d), DB_OK, "%s", db_error(d));
+	cr_assert_eq(db_exec(d, "INSERT INTO t (n) VALUES (2)"), DB_OK);
+	cr_assert_eq(db_commit(d), DB_OK, "%s", db_error(d));
+	cr_expect_eq(rows_in_t(), 2);
+}
+
 enum { WRITER_THREADS = 8, WRITES_EACH = 60 };
 
 struct writer {
