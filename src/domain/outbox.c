@@ -38,17 +38,23 @@ static void domain_of(const char *mail_from, char *out, size_t outlen)
 }
 
 /* "<32 random hex digits>@<domain of mail_from>", without brackets. */
+/* time-random@domain: the milliseconds first (12 hex digits), so that new
+ * ids land together at the end of the index that finds replies by them; 128
+ * random bits after, so an id is neither guessed nor repeated. */
 static int message_id_new(const char *mail_from, char out[OUTBOX_MESSAGE_ID_MAX])
 {
 	unsigned char random[16];
 	char hex[2 * sizeof random + 1];
-	char domain[OUTBOX_MESSAGE_ID_MAX - 2 * 16 - 1];
+	char domain[OUTBOX_MESSAGE_ID_MAX - 12 - 2 * 16 - 1];
 	if (sodium_init() < 0)
 		return DB_ERROR;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	unsigned long long ms = (unsigned long long)now.tv_sec * 1000u + (unsigned long long)now.tv_nsec / 1000000u;
 	randombytes_buf(random, sizeof random);
 	sodium_bin2hex(hex, sizeof hex, random, sizeof random);
 	domain_of(mail_from, domain, sizeof domain);
-	snprintf(out, OUTBOX_MESSAGE_ID_MAX, "%s@%s", hex, domain);
+	snprintf(out, OUTBOX_MESSAGE_ID_MAX, "%012llx%s@%s", ms & 0xffffffffffffull, hex, domain);
 	return DB_OK;
 }
 

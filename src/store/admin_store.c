@@ -429,7 +429,12 @@ int store_client_anonymise(db *d, int64_t id, const char *old_email, const char 
 		                       "length(replace(lower(to_address), $2, '')) < length(to_address) AND $1 > 0",
 		                    id, old_lower, NULL, 0);
 	if (rc == 0)
-		rc = anonymise_step(d, "UPDATE outbox SET to_address = '-', body_text = '-', body_html = NULL "
+		rc = anonymise_step(d, "UPDATE outbox_bodies SET body_text = '-', body_html = NULL, headers = '' "
+		                       "WHERE outbox_id IN (SELECT id FROM outbox WHERE "
+		                       "length(replace(lower(to_address), $2, '')) < length(to_address) AND $1 > 0)",
+		                    id, old_lower, NULL, 0);
+	if (rc == 0)
+		rc = anonymise_step(d, "UPDATE outbox SET to_address = '-' "
 		                       "WHERE length(replace(lower(to_address), $2, '')) < length(to_address) AND $1 > 0",
 		                    id, old_lower, NULL, 0);
 	if (rc == 0)

@@ -13,31 +13,57 @@ static int run_returning(db_stmt *s)
 	return rc == DB_DONE ? 1 : rc;
 }
 
-int64_t store_outbox_insert(db *d, const struct outbox_new *n)
+static int64_t insert_row(db *d, const struct outbox_new *n)
 {
 	static const char sql[] =
-	    "INSERT INTO outbox (to_address, from_address, subject, body_text, body_html, headers, "
-	    "message_id, ticket_id, status, attempts, next_attempt_at, created_at) "
-	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', 0, $9, $9) RETURNING id";
+	    "INSERT INTO outbox (to_address, from_address, subject, message_id, ticket_id, status, "
+	    "attempts, next_attempt_at, created_at) "
+	    "VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6, $6) RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
 	db_bind_text(s, 1, n->to_address);
 	db_bind_text(s, 2, n->from_address);
 	db_bind_text(s, 3, n->subject);
-	db_bind_text(s, 4, n->body_text);
-	db_bind_text(s, 5, n->body_html);
-	db_bind_text(s, 6, n->headers ? n->headers : "");
-	db_bind_text(s, 7, n->message_id);
+	db_bind_text(s, 4, n->message_id);
 	if (n->ticket_id > 0)
-		db_bind_int(s, 8, n->ticket_id);
+		db_bind_int(s, 5, n->ticket_id);
 	else
-		db_bind_null(s, 8);
-	db_bind_int(s, 9, n->now);
+		db_bind_null(s, 5);
+	db_bind_int(s, 6, n->now);
 	int rc = db_step(s);
 	int64_t id = rc == DB_ROW ? db_col_int(s, 0) : (rc < 0 ? rc : DB_ERROR);
 	db_done(s);
 	return id;
+}
+
+static int insert_body(db *d, int64_t id, const struct outbox_new *n)
+{
+	static const char sql[] =
+	    "INSERT INTO outbox_bodies (outbox_id, body_text, body_html, headers) VALUES ($1, $2, $3, $4)";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, n->body_text);
+	db_bind_text(s, 3, n->body_html);
+	db_bind_text(s, 4, n->headers ? n->headers : "");
+	return db_step_done(s);
+}
+
+/* The row and its body together: in the caller's transaction, or in one of
+ * their own, so a sender never finds a row without its body. */
+int64_t store_outbox_insert(db *d, const struct outbox_new *n)
+{
+	bool own = !db_in_transaction(d);
+	int64_t rc = own ? db_begin_write(d) : DB_OK;
+	if (rc < 0)
+		return rc;
+	int64_t id = insert_row(d, n);
+	rc = id > 0 ? insert_body(d, id, n) : id;
+	if (own)
+		rc = rc < 0 ? (db_rollback(d), rc) : db_commit(d);
+	return rc < 0 ? rc : id;
 }
 
 static bool is_postgres(db *d)
@@ -146,10 +172,11 @@ static const char *column_copy(db_stmt *s, int col, arena *a, bool keep_null, bo
 	return copy;
 }
 
-/* The columns every reader selects, in the order read_row expects. */
-#define OUTBOX_COLUMNS                                                                             \
-	"id, to_address, from_address, subject, body_text, body_html, headers, message_id, "       \
-	"ticket_id, status, attempts, next_attempt_at, last_error, created_at, sent_at"
+/* What every reader selects, in the order read_row expects, and from where. */
+#define OUTBOX_SELECT                                                                             \
+	"o.id, o.to_address, o.from_address, o.subject, b.body_text, b.body_html, b.headers, "     \
+	"o.message_id, o.ticket_id, o.status, o.attempts, o.next_attempt_at, o.last_error, "       \
+	"o.created_at, o.sent_at FROM outbox o JOIN outbox_bodies b ON b.outbox_id = o.id "
 
 /* Reads the current row of s into out; DB_NOMEM when a runs out. */
 static int read_row(db_stmt *s, arena *a, struct outbox_row *out)
@@ -175,7 +202,7 @@ static int read_row(db_stmt *s, arena *a, struct outbox_row *out)
 
 int store_outbox_get(db *d, int64_t id, arena *a, struct outbox_row *out)
 {
-	static const char sql[] = "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE id = $1";
+	static const char sql[] = "SELECT " OUTBOX_SELECT "WHERE o.id = $1";
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
@@ -243,8 +270,8 @@ int store_outbox_retry(db *d, int64_t id, int64_t now)
 
 int store_outbox_list_failed(db *d, int64_t before_id, int limit, arena *a, struct outbox_row *rows)
 {
-	static const char sql[] = "SELECT " OUTBOX_COLUMNS " FROM outbox "
-	                          "WHERE status = 'failed' AND id < $1 ORDER BY id DESC LIMIT $2";
+	static const char sql[] = "SELECT " OUTBOX_SELECT
+	                          "WHERE o.status = 'failed' AND o.id < $1 ORDER BY o.id DESC LIMIT $2";
 	if (limit <= 0)
 		return 0;
 	db_stmt *s = db_prepare(d, sql);

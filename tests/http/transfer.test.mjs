@@ -111,8 +111,12 @@ test('export | import moves the install to PostgreSQL: sign in, see the tickets 
     const pgServer = await startServer({ dbUrl: target });
     try {
       const maria = await signIn(pgServer, CLIENT.email, CLIENT.password);
-      const list = listedNumbers((await maria.get('/tickets')).body);
-      for (const n of opened) assert.ok(list.includes(n), `#${n} is not in Meus Tickets after the move`);
+      const page = await maria.get('/tickets');
+      const list = listedNumbers(page.body);
+      for (const n of opened) {
+        assert.ok(list.includes(n), `#${n} is not in Meus Tickets after the move (HTTP ${page.status}, listed: ${list.join(', ') || 'none'}; ` +
+          `PostgreSQL has ${psql(target, `SELECT count(*) FROM tickets WHERE number = ${Number(n)}`)} such ticket)`);
+      }
       const t = await openTicket(maria, { subject: 'Primeiro no PostgreSQL' });
       assert.equal(t.status, 303, 'a new ticket after the import (the id sequences were reset)');
       const again = await runCli(['import', '--db', target], { input: '' });

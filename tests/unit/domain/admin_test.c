@@ -532,13 +532,13 @@ Test(admin, anonymising_a_client_removes_their_identity_and_keeps_their_tickets)
 	int64_t other = store_client_insert(d, "joao@exemplo.com.br", "João", "hash", "pt-BR", T0);
 	cr_assert_eq(db_exec(d, "INSERT INTO services (client_id, kind, label, status, created_at) "
 	                        "SELECT id, 'domain', 'mariasouza.com.br', 'active', 0 FROM clients"), 0, "%s", db_error(d));
-	char sql[600];
-	snprintf(sql, sizeof sql,
-	         "INSERT INTO outbox (to_address, subject, body_text, message_id, status, next_attempt_at, created_at) VALUES "
-	         "('Maria Souza <maria@exemplo.com.br>', 'a', 'Olá Maria', '<1@x>', 'queued', 0, 0), "
-	         "('Maria Souza <maria@exemplo.com.br>', 'b', 'Olá Maria', '<2@x>', 'sent', 0, 0), "
-	         "('João <joao@exemplo.com.br>', 'c', 'Olá João', '<3@x>', 'queued', 0, 0)");
-	cr_assert_eq(db_exec(d, sql), 0, "%s", db_error(d));
+	cr_assert_eq(db_exec(d, "INSERT INTO outbox (id, to_address, subject, message_id, status, next_attempt_at, created_at) VALUES "
+	                        "(1, 'Maria Souza <maria@exemplo.com.br>', 'a', '<1@x>', 'queued', 0, 0), "
+	                        "(2, 'Maria Souza <maria@exemplo.com.br>', 'b', '<2@x>', 'sent', 0, 0), "
+	                        "(3, 'João <joao@exemplo.com.br>', 'c', '<3@x>', 'queued', 0, 0); "
+	                        "INSERT INTO outbox_bodies (outbox_id, body_text, body_html) VALUES "
+	                        "(1, 'Olá Maria', '<p>Olá Maria</p>'), (2, 'Olá Maria', '<p>Olá Maria</p>'), (3, 'Olá João', NULL)"),
+	             0, "%s", db_error(d));
 	cr_assert_eq(admin_client_anonymise(d, &who, 999999, T0), ADMIN_NOT_FOUND);
 	cr_assert_eq(admin_client_anonymise(d, &who, id, T0 + 5), ADMIN_OK, "%s", db_error(d));
 	struct account_row row;
@@ -549,10 +549,14 @@ Test(admin, anonymising_a_client_removes_their_identity_and_keeps_their_tickets)
 	cr_expect_not(row.active);
 	cr_expect_eq(count_of("SELECT count(*) FROM services WHERE label = 'mariasouza.com.br'"), 1,
 	             "only the other client's service keeps its label");
-	cr_expect_eq(count_of("SELECT count(*) FROM outbox WHERE to_address LIKE '%maria%' OR body_text LIKE '%Maria%'"), 0,
+	cr_expect_eq(count_of("SELECT count(*) FROM outbox JOIN outbox_bodies ON outbox_id = id WHERE to_address LIKE '%maria%' OR body_text LIKE '%Maria%' OR body_html LIKE '%Maria%'"), 0,
 	             "no email to her is left to send nor keeps her address");
 	cr_expect_eq(count_of("SELECT count(*) FROM outbox WHERE to_address LIKE '%joao%' AND status = 'queued'"), 1,
 	             "another client's email is untouched");
+	cr_expect_eq(count_of("SELECT count(*) FROM outbox_bodies WHERE outbox_id = 2 AND body_text = '-' AND body_html IS NULL"), 1,
+	             "the email sent to her stays, without its text");
+	cr_expect_eq(count_of("SELECT count(*) FROM outbox_bodies WHERE outbox_id = 1"), 0,
+	             "the one not sent went with its body");
 	cr_assert_eq(store_account_get(d, "client", other, &row), 1);
 	cr_expect_str_eq(row.name, "João");
 	cr_expect_eq(count_of("SELECT count(*) FROM admin_audit WHERE kind LIKE 'client.%'"), 1, "audited");

@@ -135,7 +135,7 @@ static int64_t mails_to_containing(const char *address, const char *text)
 {
 	char sql[512];
 	snprintf(sql, sizeof sql,
-	         "SELECT count(*) FROM outbox WHERE to_address LIKE '%%%s%%' AND body_text LIKE $1", address);
+	         "SELECT count(*) FROM outbox JOIN outbox_bodies ON outbox_id = id WHERE to_address LIKE '%%%s%%' AND body_text LIKE $1", address);
 	char like[256];
 	snprintf(like, sizeof like, "%%%s%%", text);
 	db_stmt *s = db_prepare(d, arena_strdup(a, sql));

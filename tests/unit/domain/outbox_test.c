@@ -100,6 +100,24 @@ Test(outbox, queuing_in_a_committed_transaction_leaves_one_queued_row)
 	cr_expect_eq(row.ticket_id, 0);
 }
 
+/* Outside a transaction the row and its body go in together, or neither. */
+Test(outbox, an_email_queued_on_its_own_keeps_its_body_or_leaves_nothing)
+{
+	struct mail m = sample();
+	int64_t id = outbox_enqueue(d, &m, from, NULL);
+	cr_assert_gt(id, 0, "%s", db_error(d));
+	cr_expect(!db_in_transaction(d));
+	cr_expect_str_eq(get(id).body_html, "<p>Olá</p>");
+
+	/* A body the database refuses takes its row with it. */
+	cr_assert_eq(db_exec(d, "CREATE TRIGGER refuse_body BEFORE INSERT ON outbox_bodies "
+	                        "BEGIN SELECT RAISE(ABORT, 'no room'); END"),
+	             DB_OK, "%s", db_error(d));
+	cr_expect_lt(outbox_enqueue(d, &m, from, NULL), 0);
+	cr_expect(!db_in_transaction(d));
+	cr_expect_eq(store_outbox_count_by_status(d, "queued"), 1, "only the first email");
+}
+
 Test(outbox, one_email_to_several_recipients_lists_them_all_in_to)
 {
 	struct mail m = sample();
@@ -117,23 +135,34 @@ Test(outbox, one_email_to_several_recipients_lists_them_all_in_to)
 	cr_expect_eq(outbox_enqueue(d, &m, from, NULL), DB_CONSTRAINT, "a count without the list");
 }
 
-Test(outbox, message_ids_are_random_hex_at_the_domain_of_the_sender)
+/* Message-IDs: 12 hex digits of the time in ms, 32 random hex digits, then
+ * @ and the sender's domain. */
+Test(outbox, message_ids_are_time_then_random_hex_at_the_domain_of_the_sender)
 {
 	struct mail m = sample();
 	char first[OUTBOX_MESSAGE_ID_MAX], second[OUTBOX_MESSAGE_ID_MAX];
+	long long before = (long long)time(NULL) * 1000;
 	enqueue_committed(&m, first);
 	enqueue_committed(&m, second);
+	long long after = ((long long)time(NULL) + 1) * 1000;
 	cr_expect_str_neq(first, second);
-	cr_expect_eq(strspn(first, "0123456789abcdef"), 32);
-	cr_expect_str_eq(first + 32, "@exemplo.com.br");
+	cr_expect_eq(strspn(first, "0123456789abcdef"), 44, "%s", first);
+	cr_expect_str_eq(first + 44, "@exemplo.com.br");
 	cr_expect_null(strpbrk(first, "<> "), "stored without brackets");
+	char ms_hex[13];
+	memcpy(ms_hex, first, 12);
+	ms_hex[12] = '\0';
+	long long ms = strtoll(ms_hex, NULL, 16);
+	cr_expect(ms >= before && ms < after, "%s: %lld not in [%lld, %lld)", first, ms, before, after);
+	cr_expect_leq(strncmp(first, second, 12), 0, "a later id has a time no earlier: %s, %s", first, second);
+	cr_expect_str_neq(first + 12, second + 12, "the random part differs");
 
 	cr_assert_eq(db_begin(d), DB_OK);
 	cr_assert_gt(outbox_enqueue(d, &m, "no-domain", first), 0);
 	cr_assert_gt(outbox_enqueue(d, &m, NULL, second), 0);
 	cr_assert_eq(db_commit(d), DB_OK);
-	cr_expect_str_eq(first + 32, "@localhost");
-	cr_expect_str_eq(second + 32, "@localhost");
+	cr_expect_str_eq(first + 44, "@localhost");
+	cr_expect_str_eq(second + 44, "@localhost");
 }
 
 Test(outbox, stores_the_threading_and_auto_generated_headers)

@@ -95,7 +95,7 @@ static int64_t open_ticket(int64_t dep, const char *subject)
 
 static int64_t outbox_rows_containing(const char *needle)
 {
-	static const char sql[] = "SELECT count(*) FROM outbox WHERE body_text LIKE $1 OR body_html LIKE $1 OR subject LIKE $1";
+	static const char sql[] = "SELECT count(*) FROM outbox JOIN outbox_bodies ON outbox_id = id WHERE body_text LIKE $1 OR body_html LIKE $1 OR subject LIKE $1";
 	db_stmt *s = db_prepare(d, sql);
 	char like[256];
 	snprintf(like, sizeof like, "%%%s%%", needle);

@@ -116,7 +116,7 @@ static int64_t mails_to(const char *address)
 static const char *last_key(const char *address, int64_t number)
 {
 	static const char sql[] =
-		"SELECT body_text FROM outbox WHERE to_address LIKE $1 AND body_text LIKE $2 "
+		"SELECT body_text FROM outbox JOIN outbox_bodies ON outbox_id = id WHERE to_address LIKE $1 AND body_text LIKE $2 "
 		"ORDER BY id DESC LIMIT 1";
 	char like[300], prefix[64], like_link[80];
 	snprintf(like, sizeof like, "%%%s%%", address);
@@ -248,9 +248,9 @@ Test(ticket_cc, public_replies_reach_every_cc_notes_never_do)
 	cr_assert_eq(ticket_note(d, &agent, n, &note, T0 + 2, &e), TICKET_OK);
 	struct ticket_post client_reply = {.message = "Voltou, obrigada! RESP-CLIENTE"};
 	cr_assert_eq(ticket_reply(d, &notifier, &own, n, &client_reply, T0 + 3, &e), TICKET_OK);
-	cr_assert_eq(count("SELECT count(*) FROM outbox WHERE to_address LIKE '%ana@x.com.br%' AND body_text LIKE '%RESP-PUBLICA%'", NULL), 1);
-	cr_assert_eq(count("SELECT count(*) FROM outbox WHERE to_address LIKE '%ana@x.com.br%' AND body_text LIKE '%RESP-CLIENTE%'", NULL), 1);
-	cr_assert_eq(count("SELECT count(*) FROM outbox WHERE body_text LIKE '%NOTA-SECRETA%' OR body_html LIKE '%NOTA-SECRETA%'", NULL), 0);
+	cr_assert_eq(count("SELECT count(*) FROM outbox JOIN outbox_bodies ON outbox_id = id WHERE to_address LIKE '%ana@x.com.br%' AND body_text LIKE '%RESP-PUBLICA%'", NULL), 1);
+	cr_assert_eq(count("SELECT count(*) FROM outbox JOIN outbox_bodies ON outbox_id = id WHERE to_address LIKE '%ana@x.com.br%' AND body_text LIKE '%RESP-CLIENTE%'", NULL), 1);
+	cr_assert_eq(count("SELECT count(*) FROM outbox JOIN outbox_bodies ON outbox_id = id WHERE body_text LIKE '%NOTA-SECRETA%' OR body_html LIKE '%NOTA-SECRETA%'", NULL), 0);
 }
 
 Test(ticket_cc, a_cc_replies_as_themself_on_the_client_side_and_the_client_is_told)
@@ -274,7 +274,7 @@ Test(ticket_cc, a_cc_replies_as_themself_on_the_client_side_and_the_client_is_to
 	cr_assert_str_eq(m->channel, "email");
 	cr_assert_eq(mails_to("maria@exemplo.com.br"), to_maria + 1, "the client was not told");
 	cr_assert_eq(mails_to("ana@x.com.br"), to_ana, "the author got their own reply");
-	cr_assert_eq(count("SELECT count(*) FROM outbox WHERE to_address LIKE '%bia@y.com%' AND body_text LIKE '%RESP-DA-ANA%'", NULL), 1);
+	cr_assert_eq(count("SELECT count(*) FROM outbox JOIN outbox_bodies ON outbox_id = id WHERE to_address LIKE '%bia@y.com%' AND body_text LIKE '%RESP-DA-ANA%'", NULL), 1);
 	/* A CC may not close the ticket, nor act on another one. */
 	struct ticket_changes close = {.status = "closed", .assignee_id = -1};
 	cr_assert_eq(ticket_update(d, &cc, n, &close, T0 + 6), TICKET_NOT_FOUND);

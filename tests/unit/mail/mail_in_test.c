@@ -146,16 +146,16 @@ Test(mail_in, the_confirmation_threads_under_the_clients_email_and_carries_the_h
 	struct vars v;
 	open_by_email(&v);
 	char headers[1000], text[8000], html[16000];
-	text_of("SELECT headers FROM outbox WHERE subject LIKE '[Ticket ID: %' ORDER BY id LIMIT 1",
+	text_of("SELECT headers FROM outbox JOIN outbox_bodies ON outbox_id = id WHERE subject LIKE '[Ticket ID: %' ORDER BY id LIMIT 1",
 	        headers, sizeof headers);
 	cr_assert(strstr(headers, "In-Reply-To: <in-1@client.example>"), "%s", headers);
 	cr_assert(strstr(headers, "Auto-Submitted: auto-generated"), "%s", headers);
 	cr_assert(strstr(headers, "X-Auto-Response-Suppress: All"), "%s", headers);
-	text_of("SELECT body_text FROM outbox ORDER BY id LIMIT 1", text, sizeof text);
+	text_of("SELECT body_text FROM outbox JOIN outbox_bodies ON outbox_id = id ORDER BY id LIMIT 1", text, sizeof text);
 	char line[80];
 	snprintf(line, sizeof line, "Ref: %s", v.ref);
 	cr_assert(strstr(text, line), "%s", text);
-	text_of("SELECT body_html FROM outbox ORDER BY id LIMIT 1", html, sizeof html);
+	text_of("SELECT body_html FROM outbox JOIN outbox_bodies ON outbox_id = id ORDER BY id LIMIT 1", html, sizeof html);
 	cr_assert(strstr(html, "display:none"), "%s", html);
 	cr_assert(strstr(html, line));
 }
@@ -212,7 +212,7 @@ Test(mail_in, an_unknown_sender_is_refused_politely_when_the_setting_says_refuse
 	cr_assert_eq(r.outcome, INBOUND_REFUSED);
 	cr_assert_eq(count("SELECT count(*) FROM tickets"), 0);
 	cr_assert_eq(count("SELECT count(*) FROM clients WHERE email LIKE '%cliente-novo%'"), 0);
-	cr_assert_eq(count("SELECT count(*) FROM outbox WHERE to_address LIKE '%carlos.pereira@cliente-novo.com.br%' "
+	cr_assert_eq(count("SELECT count(*) FROM outbox JOIN outbox_bodies ON outbox_id = id WHERE to_address LIKE '%carlos.pereira@cliente-novo.com.br%' "
 	                   "AND subject LIKE 'Resposta automática:%' AND headers LIKE '%In-Reply-To: <in-1@client.example>%'"),
 	             1);
 }
@@ -261,7 +261,7 @@ Test(mail_in, a_message_too_big_is_refused_with_a_reply_naming_the_limit)
 	cr_assert_eq(mail_in_deliver(d, &o, raw, sizeof raw, &r), 0);
 	cr_assert_eq(r.outcome, INBOUND_REFUSED);
 	cr_assert_eq(count("SELECT count(*) FROM tickets"), 0);
-	cr_assert_eq(count("SELECT count(*) FROM outbox WHERE body_text LIKE '%grande demais%'"), 1);
+	cr_assert_eq(count("SELECT count(*) FROM outbox JOIN outbox_bodies ON outbox_id = id WHERE body_text LIKE '%grande demais%'"), 1);
 }
 
 /* ---- replies ---- */
@@ -344,7 +344,7 @@ Test(mail_in, staff_of_the_department_reply_by_email_and_the_client_is_emailed_i
 	                   "body = 'Maria, reiniciamos o PHP-FPM e o site voltou.'"),
 	             1);
 	char headers[1000];
-	text_of("SELECT headers FROM outbox WHERE to_address LIKE '%cliente@exemplo.com.br%' "
+	text_of("SELECT headers FROM outbox JOIN outbox_bodies ON outbox_id = id WHERE to_address LIKE '%cliente@exemplo.com.br%' "
 	        "ORDER BY id DESC LIMIT 1",
 	        headers, sizeof headers);
 	char want[512];
