@@ -417,8 +417,22 @@ int store_webhook_claim_due(db *d, int64_t now, int64_t lease_until, int limit, 
 	static const char mark_sql[] =
 		"UPDATE webhook_deliveries SET status = 'sending', next_attempt_at = $2, "
 		"attempts = attempts + 1 WHERE id = $1";
+	static const char any_due_sql[] =
+		"SELECT 1 FROM webhook_deliveries WHERE status IN ('queued', 'sending') "
+		"AND next_attempt_at <= $1 LIMIT 1";
 	if (limit <= 0)
 		return 0;
+	/* The worker looks after every commit and mostly finds nothing: on
+	 * SQLite it looks first without the write lock, which every writer of
+	 * the process waits for. */
+	if (!is_postgres(d)) {
+		db_stmt *any = db_prepare(d, any_due_sql);
+		if (any)
+			db_bind_int(any, 1, now);
+		int due = db_step_found(any);
+		if (due <= 0)
+			return due;
+	}
 	int rc = is_postgres(d) ? db_begin(d) : db_begin_write(d);
 	if (rc < 0)
 		return rc;

@@ -244,6 +244,15 @@ int db_step_done(db_stmt *s)
 	return rc == DB_DONE ? DB_OK : (rc < 0 ? rc : DB_ERROR);
 }
 
+int db_step_found(db_stmt *s)
+{
+	if (s == NULL)
+		return DB_ERROR;
+	int rc = db_step(s);
+	db_done(s);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : (rc < 0 ? rc : DB_ERROR);
+}
+
 int64_t db_step_id(db_stmt *s)
 {
 	int rc = db_step(s);

@@ -139,8 +139,22 @@ int store_outbox_reclaim_node(db *d, const char *node, const char *boot, int64_t
 int store_outbox_claim_due_as(db *d, const struct outbox_claimant *who, int64_t now,
                               int64_t lease_until, int limit, int64_t *ids)
 {
+	static const char any_due_sql[] =
+		"SELECT 1 FROM outbox WHERE status IN ('queued', 'sending') "
+		"AND next_attempt_at <= $1 LIMIT 1";
 	if (limit <= 0)
 		return 0;
+	/* The sender looks after every commit that queued mail and when a
+	 * retry falls due, and may find nothing: on SQLite it looks first
+	 * without the write lock, which every writer of the process waits for. */
+	if (!is_postgres(d)) {
+		db_stmt *any = db_prepare(d, any_due_sql);
+		if (any)
+			db_bind_int(any, 1, now);
+		int due = db_step_found(any);
+		if (due <= 0)
+			return due;
+	}
 	/* On PostgreSQL the row locks are enough: no need for the global write lock. */
 	int rc = is_postgres(d) ? db_begin(d) : db_begin_write(d);
 	if (rc < 0)

@@ -118,6 +118,22 @@ Test(outbox, an_email_queued_on_its_own_keeps_its_body_or_leaves_nothing)
 	cr_expect_eq(store_outbox_count_by_status(d, "queued"), 1, "only the first email");
 }
 
+/* A sender that finds nothing due does not wait for the write lock that
+ * another writer holds (on SQLite every writer waits for it). */
+Test(outbox, a_sender_with_nothing_due_does_not_wait_for_a_writer)
+{
+	char url[300], err[256] = "";
+	snprintf(url, sizeof url, "sqlite:%s/test.db", dir);
+	db *other = db_open(url, err, sizeof err);
+	cr_assert_not_null(other, "%s", err);
+	cr_assert_eq(db_begin_write(other), DB_OK, "%s", db_error(other));
+	int64_t ids[4];
+	cr_expect_eq(store_outbox_claim_due(d, (int64_t)time(NULL), (int64_t)time(NULL) + 60, 4, ids), 0,
+	             "nothing due, and no wait for the lock: %s", db_error(d));
+	cr_assert_eq(db_rollback(other), DB_OK);
+	db_close(other);
+}
+
 Test(outbox, one_email_to_several_recipients_lists_them_all_in_to)
 {
 	struct mail m = sample();
