@@ -95,7 +95,11 @@ static struct bt_zone *zone_load(const char *name)
 	if (!buf)
 		return NULL;
 	struct bt_zone *z = calloc(1, sizeof *z);
-	long first = buf && z ? parse_block(buf, len, 4, NULL) : -1;
+	if (!z) {
+		free(buf);
+		return NULL;
+	}
+	long first = parse_block(buf, len, 4, NULL);
 	long ok = -1;
 	if (first > 0 && buf[4] >= '2')
 		ok = parse_block(buf + first, len - (size_t)first, 8, z);
@@ -103,10 +107,8 @@ static struct bt_zone *zone_load(const char *name)
 		ok = parse_block(buf, len, 4, z);
 	free(buf);
 	if (ok < 0) {
-		if (z) {
-			free(z->at);
-			free(z->off);
-		}
+		free(z->at);
+		free(z->off);
 		free(z);
 		return NULL;
 	}
