@@ -439,13 +439,8 @@ outbox_worker *outbox_worker_start(const struct outbox_config *c, char *err, siz
 		else if (taken < 0) /* not fatal: the lease brings them back */
 			log_error("outbox: cannot take back unfinished emails: %s", db_error(w->d));
 	}
-	if (wakeup_init(&w->wakeup) < 0) {
-		snprintf(err, errlen, "outbox worker: cannot create its lock");
-		goto fail;
-	}
-	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+	if (wakeup_thread_start(&w->wakeup, &w->thread, worker_main, w) < 0) {
 		snprintf(err, errlen, "outbox worker: cannot start its thread");
-		wakeup_destroy(&w->wakeup);
 		goto fail;
 	}
 	return w;
@@ -464,10 +459,8 @@ void outbox_worker_stop(outbox_worker *w)
 {
 	if (!w)
 		return;
-	wakeup_stop(&w->wakeup);
-	pthread_join(w->thread, NULL);
+	wakeup_thread_stop(&w->wakeup, w->thread);
 	/* A last try, so a stopped server leaves nothing "sending". */
 	record_outcomes(w->d, &w->config, &w->unrecorded, (int64_t)time(NULL));
-	wakeup_destroy(&w->wakeup);
 	worker_free(w);
 }

@@ -54,21 +54,14 @@ search_indexer *search_indexer_start(const char *db_url, int poll_ms, char *err,
 		return NULL;
 	}
 	x->poll_ms = poll_ms > 0 ? poll_ms : 1000;
-	if (wakeup_init(&x->wakeup) < 0) {
-		snprintf(err, errlen, "cannot make the search indexer's wake-up");
-		free(x);
-		return NULL;
-	}
 	x->d = db_open(db_url, err, errlen);
 	if (!x->d) {
-		wakeup_destroy(&x->wakeup);
 		free(x);
 		return NULL;
 	}
-	if (pthread_create(&x->thread, NULL, loop, x) != 0) {
+	if (wakeup_thread_start(&x->wakeup, &x->thread, loop, x) < 0) {
 		snprintf(err, errlen, "cannot start the search indexer's thread");
 		db_close(x->d);
-		wakeup_destroy(&x->wakeup);
 		free(x);
 		return NULL;
 	}
@@ -85,9 +78,7 @@ void search_indexer_stop(search_indexer *x)
 {
 	if (!x)
 		return;
-	wakeup_stop(&x->wakeup);
-	pthread_join(x->thread, NULL);
+	wakeup_thread_stop(&x->wakeup, x->thread);
 	db_close(x->d);
-	wakeup_destroy(&x->wakeup);
 	free(x);
 }

@@ -56,3 +56,21 @@ void wakeup_stop(struct wakeup *w)
 	pthread_cond_signal(&w->cond);
 	pthread_mutex_unlock(&w->lock);
 }
+
+int wakeup_thread_start(struct wakeup *w, pthread_t *thread, void *(*main)(void *), void *arg)
+{
+	if (wakeup_init(w) < 0)
+		return -1;
+	if (pthread_create(thread, NULL, main, arg) != 0) {
+		wakeup_destroy(w);
+		return -1;
+	}
+	return 0;
+}
+
+void wakeup_thread_stop(struct wakeup *w, pthread_t thread)
+{
+	wakeup_stop(w);
+	pthread_join(thread, NULL);
+	wakeup_destroy(w);
+}

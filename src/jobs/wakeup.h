@@ -24,4 +24,10 @@ void wakeup_wake(struct wakeup *w);
 /* Asks the worker to stop: its wait returns, its passes see w->stop. */
 void wakeup_stop(struct wakeup *w);
 
+/* A worker's thread and its wakeup, made and unmade together. Start makes
+ * w and runs main(arg) on *thread: 0, or -1 with w unmade. Stop asks the
+ * thread to stop, waits for it to end, then unmakes w. */
+int wakeup_thread_start(struct wakeup *w, pthread_t *thread, void *(*main)(void *), void *arg);
+void wakeup_thread_stop(struct wakeup *w, pthread_t thread);
+
 #endif

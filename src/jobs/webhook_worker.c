@@ -185,19 +185,13 @@ webhook_worker *webhook_worker_start(const struct webhook_worker_config *c, char
 	w->config.hooks.base_url = w->base_url;
 	if (!(w->d = db_open(w->db_url, err, errlen)))
 		goto fail;
-	if (wakeup_init(&w->wakeup) < 0)
-		goto sync;
-	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+	if (wakeup_thread_start(&w->wakeup, &w->thread, worker_main, w) < 0) {
 		snprintf(err, errlen, "webhook sender: cannot start its thread");
-		wakeup_destroy(&w->wakeup);
 		goto fail;
 	}
 	return w;
 nomem:
 	snprintf(err, errlen, "webhook sender: out of memory");
-	goto fail;
-sync:
-	snprintf(err, errlen, "webhook sender: cannot create its lock");
 fail:
 	worker_free(w);
 	return NULL;
@@ -213,8 +207,6 @@ void webhook_worker_stop(webhook_worker *w)
 {
 	if (!w)
 		return;
-	wakeup_stop(&w->wakeup);
-	pthread_join(w->thread, NULL);
-	wakeup_destroy(&w->wakeup);
+	wakeup_thread_stop(&w->wakeup, w->thread);
 	worker_free(w);
 }
