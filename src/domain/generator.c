@@ -152,6 +152,9 @@ int generator_run(db *d, const struct generator_opts *o)
 		int64_t created = o->now - span + (int64_t)(i * span / (o->tickets + 1)) + next(&s) % 3600;
 		int64_t number = 1000000 + i;
 		int count = 1 + (int)(next(&s) % (uint32_t)(2 * o->messages - 1));
+		/* A thread's messages are an hour apart: the newest ones end by now. */
+		if (created + (count - 1) * 3600 > o->now)
+			created = o->now - (count - 1) * 3600;
 		int64_t id = store_ticket_insert(d, number, client, dep->id, 0, PICK(subjects, &s),
 		                                 PICK(priorities, &s), NULL, created);
 		if (id < 0) {

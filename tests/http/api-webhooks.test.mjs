@@ -137,8 +137,10 @@ test('"send again" on the admin page sends a delivered event once more, the same
   const t = await createTicket();
   const [first] = await waitForEvents(t.id, ['ticket_created'], 'the created event');
   const id = first.headers['x-chamado-delivery'];
-  const page = await admin.get(`/staff/admin/webhooks/${webhookId}`);
-  assert.ok(page.body.includes(`/deliveries/${id}/resend`), 'the log offers send again');
+  // The receiver has the event a moment before the sender records it as
+  // delivered: the log offers "send again" from then on.
+  await waitFor(async () => (await admin.get(`/staff/admin/webhooks/${webhookId}`)).body.includes(`/deliveries/${id}/resend`),
+    { timeoutMs: 10000, intervalMs: 100, message: 'the log to offer send again for the delivered event' });
   const r = await admin.post(`/staff/admin/webhooks/${webhookId}/deliveries/${id}/resend`, {});
   assert.equal(r.status, 303, describeResponse(r));
   const again = await waitFor(() => {

@@ -111,11 +111,14 @@ test('export | import moves the install to PostgreSQL: sign in, see the tickets 
     const pgServer = await startServer({ dbUrl: target });
     try {
       const maria = await signIn(pgServer, CLIENT.email, CLIENT.password);
-      const page = await maria.get('/tickets');
-      const list = listedNumbers(page.body);
-      for (const n of opened) {
-        assert.ok(list.includes(n), `#${n} is not in Meus Tickets after the move (HTTP ${page.status}, listed: ${list.join(', ') || 'none'}; ` +
-          `PostgreSQL has ${psql(target, `SELECT count(*) FROM tickets WHERE number = ${Number(n)}`)} such ticket)`);
+      // The list shows the newest first, and the backup test above opens
+      // tickets for as long as its backup runs: so each is opened by its page.
+      const list = listedNumbers((await maria.get('/tickets')).body);
+      assert.ok(list.length > 0, 'Meus Tickets lists tickets after the move');
+      for (const [i, n] of opened.entries()) {
+        const page = await maria.get(`/tickets/${n}`);
+        assert.equal(page.status, 200, `#${n} after the move`);
+        assert.ok(page.body.includes(`Mudança ${i}`), `#${n} shows its subject after the move`);
       }
       const t = await openTicket(maria, { subject: 'Primeiro no PostgreSQL' });
       assert.equal(t.status, 303, 'a new ticket after the import (the id sequences were reset)');
