@@ -425,14 +425,9 @@ int store_webhook_claim_due(db *d, int64_t now, int64_t lease_until, int limit, 
 	/* The worker looks after every commit and mostly finds nothing: on
 	 * SQLite it looks first without the write lock, which every writer of
 	 * the process waits for. */
-	if (!is_postgres(d)) {
-		db_stmt *any = db_prepare(d, any_due_sql);
-		if (any)
-			db_bind_int(any, 1, now);
-		int due = db_step_found(any);
-		if (due <= 0)
-			return due;
-	}
+	int due = is_postgres(d) ? 1 : db_any_row(d, any_due_sql, now);
+	if (due <= 0)
+		return due;
 	int rc = is_postgres(d) ? db_begin(d) : db_begin_write(d);
 	if (rc < 0)
 		return rc;

@@ -244,10 +244,12 @@ int db_step_done(db_stmt *s)
 	return rc == DB_DONE ? DB_OK : (rc < 0 ? rc : DB_ERROR);
 }
 
-int db_step_found(db_stmt *s)
+int db_any_row(db *d, const char *sql, int64_t v)
 {
+	db_stmt *s = db_prepare(d, sql);
 	if (s == NULL)
 		return DB_ERROR;
+	db_bind_int(s, 1, v);
 	int rc = db_step(s);
 	db_done(s);
 	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : (rc < 0 ? rc : DB_ERROR);

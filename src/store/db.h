@@ -85,9 +85,9 @@ int64_t db_scalar_int(db_stmt *s, int64_t fallback);
 /* Shared by every store file. Each calls db_done. */
 /* Steps once, expecting no row: DB_OK, or the error. */
 int db_step_done(db_stmt *s);
-/* Steps once: 1 when a row came, 0 when none did, or < 0 (also for a NULL
- * s: db_prepare failed). */
-int db_step_found(db_stmt *s);
+/* Runs sql with $1 bound to v: 1 when it returns a row, 0 when it returns
+ * none, or < 0. */
+int db_any_row(db *d, const char *sql, int64_t v);
 /* Steps once and returns the first column of the row (an id from
  * RETURNING), or a negative error (DB_ERROR when there is no row). */
 int64_t db_step_id(db_stmt *s);

@@ -147,14 +147,9 @@ int store_outbox_claim_due_as(db *d, const struct outbox_claimant *who, int64_t 
 	/* The sender looks after every commit that queued mail and when a
 	 * retry falls due, and may find nothing: on SQLite it looks first
 	 * without the write lock, which every writer of the process waits for. */
-	if (!is_postgres(d)) {
-		db_stmt *any = db_prepare(d, any_due_sql);
-		if (any)
-			db_bind_int(any, 1, now);
-		int due = db_step_found(any);
-		if (due <= 0)
-			return due;
-	}
+	int due = is_postgres(d) ? 1 : db_any_row(d, any_due_sql, now);
+	if (due <= 0)
+		return due;
 	/* On PostgreSQL the row locks are enough: no need for the global write lock. */
 	int rc = is_postgres(d) ? db_begin(d) : db_begin_write(d);
 	if (rc < 0)

@@ -9,6 +9,7 @@
 
 #include "store/db.h"
 #include "store/db_internal.h"
+#include "domain/setup.h"
 
 /* FNV-1a over every migration's version, name and SQL. */
 static uint64_t schema_hash(void)
@@ -71,4 +72,18 @@ void test_db_template(const char *url)
 		unlink(side);
 	}
 	copy_file(template_path, path);
+}
+
+db *test_db_with_defaults(const char *name, char *path, size_t n)
+{
+	snprintf(path, n, "/tmp/chamado-%s-%d.db", name, (int)getpid());
+	unlink(path);
+	char url[300], err[512];
+	snprintf(url, sizeof url, "sqlite:%s", path);
+	test_db_template(url);
+	db *d = db_open(url, err, sizeof err);
+	cr_assert_not_null(d, "%s", err);
+	cr_assert_geq(db_migrate(d), 0, "%s", db_error(d));
+	cr_assert_eq(setup_defaults(d), 0, "%s", db_error(d));
+	return d;
 }

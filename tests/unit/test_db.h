@@ -7,8 +7,17 @@
 #ifndef CHAMADO_TEST_DB_H
 #define CHAMADO_TEST_DB_H
 
+#include <stddef.h>
+
+#include "store/db.h"
+
 /* Puts a copy of the migrated template at the path of url ("sqlite:PATH"),
  * replacing any file there. Fails the test when it cannot. */
 void test_db_template(const char *url);
+
+/* A database for a domain test: /tmp/chamado-NAME-PID.db (its path in path)
+ * from the template, opened, with the defaults a new install gets
+ * (setup_defaults: departments, settings). Fails the test when it cannot. */
+db *test_db_with_defaults(const char *name, char *path, size_t n);
 
 #endif

@@ -46,15 +46,8 @@ static struct session make_account(enum account_kind kind, const char *email)
 static void setup(void)
 {
 	cr_assert_eq(password_init(), 0);
-	snprintf(path, sizeof path, "/tmp/chamado-contact-%d.db", getpid());
-	unlink(path);
-	char url[96], err[512];
-	snprintf(url, sizeof url, "sqlite:%s", path);
-	test_db_template(url);
-	d = db_open(url, err, sizeof err);
-	cr_assert_not_null(d, "%s", err);
-	cr_assert_geq(db_migrate(d), 0, "%s", db_error(d));
-	cr_assert_eq(setup_defaults(d), 0);
+	char err[512];
+	d = test_db_with_defaults("contact", path, sizeof path);
 	catalog = i18n_load(CHAMADO_DEFAULT_MO_DIR, err, sizeof err);
 	cr_assert_not_null(catalog, "%s", err);
 	templates = tpl_load_dir(CHAMADO_DEFAULT_SHARE_DIR "/templates", catalog, NULL, err, sizeof err);

@@ -34,15 +34,7 @@ static struct notifier counter = {count_notice, NULL};
 static void setup(void)
 {
 	cr_assert_eq(password_init(), 0);
-	snprintf(path, sizeof path, "/tmp/chamado-csat-%d.db", getpid());
-	unlink(path);
-	char url[96], err[512];
-	snprintf(url, sizeof url, "sqlite:%s", path);
-	test_db_template(url);
-	d = db_open(url, err, sizeof err);
-	cr_assert_not_null(d, "%s", err);
-	cr_assert_geq(db_migrate(d), 0, "%s", db_error(d));
-	cr_assert_eq(setup_defaults(d), 0);
+	d = test_db_with_defaults("csat", path, sizeof path);
 	struct account_new c = {.kind = ACCOUNT_CLIENT, .email = "maria@exemplo.com.br",
 	                        .name = "Maria", .password = "senha1234"};
 	client = (struct session){.kind = ACCOUNT_CLIENT, .user_id = account_create(d, &c)};

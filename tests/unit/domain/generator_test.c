@@ -15,15 +15,7 @@ static char path[64];
 static void setup(void)
 {
 	cr_assert_eq(password_init(), 0);
-	snprintf(path, sizeof path, "/tmp/chamado-generator-%d.db", getpid());
-	unlink(path);
-	char url[96], err[512];
-	snprintf(url, sizeof url, "sqlite:%s", path);
-	test_db_template(url);
-	d = db_open(url, err, sizeof err);
-	cr_assert_not_null(d, "%s", err);
-	cr_assert_geq(db_migrate(d), 0, "%s", db_error(d));
-	cr_assert_eq(setup_defaults(d), 0, "%s", db_error(d));
+	d = test_db_with_defaults("generator", path, sizeof path);
 	struct demo_credentials cred;
 	cr_assert_eq(setup_demo(d, &cred), 0, "%s", db_error(d));
 }

@@ -29,15 +29,7 @@ static int64_t sp(int y, int mo, int day, int h, int mi)
 static void setup(void)
 {
 	cr_assert_eq(password_init(), 0);
-	snprintf(path, sizeof path, "/tmp/chamado-sla-%d.db", getpid());
-	unlink(path);
-	char url[96], err[512];
-	snprintf(url, sizeof url, "sqlite:%s", path);
-	test_db_template(url);
-	d = db_open(url, err, sizeof err);
-	cr_assert_not_null(d, "%s", err);
-	cr_assert_geq(db_migrate(d), 0, "%s", db_error(d));
-	cr_assert_eq(setup_defaults(d), 0);
+	d = test_db_with_defaults("sla", path, sizeof path);
 	struct department_row deps[3];
 	cr_assert_eq(store_department_list_visible(d, deps, 3), 3);
 	dep_a = deps[0].id;
