@@ -108,7 +108,7 @@ static int64_t reindex_all(db *d)
 	for (;;) {
 		if (db_begin_write(d) < 0)
 			return DB_ERROR;
-		int n = store_ticket_ids_after(d, 0, after, ids, BATCH);
+		int n = store_ticket_ids_after(d, after, ids, BATCH);
 		int rc = n < 0 ? n : 0;
 		for (int i = 0; i < n && rc == 0; i++)
 			rc = ticket_search_write(d, ids[i]);

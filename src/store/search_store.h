@@ -31,9 +31,9 @@ int store_ticket_search_any_marked(db *d);
  * 0 when all were read, or < 0 on a database error. */
 int store_ticket_search_bodies(db *d, int64_t ticket_id, int (*each)(void *arg, const char *body),
                                void *arg);
-/* Up to max ticket ids above after, in order: every ticket (all == true)
- * or the client's. Returns the count or < 0. */
-int store_ticket_ids_after(db *d, int64_t client_id, int64_t after, int64_t *ids, int max);
+/* Up to max ticket ids above after, in order (a walk over every ticket, to
+ * index them all again). Returns the count or < 0. */
+int store_ticket_ids_after(db *d, int64_t after, int64_t *ids, int max);
 /* The match expression for this backend of words (folded, non-empty, no
  * spaces, every one required), the last one also as a prefix when
  * prefix_last. NULL when out of memory. */
