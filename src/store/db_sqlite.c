@@ -640,11 +640,9 @@ static db *connection_open(const char *path, bool grouped, char *err, size_t err
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK)
 		goto fail;
-	rc = connection_configure(s, path);
-	if (rc != SQLITE_OK)
-		goto fail;
-	sqlite3_wal_hook(s->handle, sqlite_checkpoint_hook, NULL);
-	/* A file's writers share a group; ":memory:" and "" are private. */
+	/* A file's writers share a group; ":memory:" and "" are private. The
+	 * group is known before the configuration, which picks the busy
+	 * handler by it. */
 	const char *file = sqlite3_db_filename(s->handle, "main");
 	if (grouped && file != NULL && *file != '\0') {
 		s->group = sqlite_group_get(file, group_writer_open);
@@ -652,8 +650,11 @@ static db *connection_open(const char *path, bool grouped, char *err, size_t err
 			rc = SQLITE_NOMEM;
 			goto fail;
 		}
-		busy_timeout_set(s, s->busy_ms);
 	}
+	rc = connection_configure(s, path);
+	if (rc != SQLITE_OK)
+		goto fail;
+	sqlite3_wal_hook(s->handle, sqlite_checkpoint_hook, NULL);
 	return &s->base;
 fail:
 	snprintf(err, errlen, "cannot open database %s: %s", path,
