@@ -50,7 +50,8 @@ static int message_id_new(const char *mail_from, char out[OUTBOX_MESSAGE_ID_MAX]
 		return DB_ERROR;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	unsigned long long ms = (unsigned long long)now.tv_sec * 1000u + (unsigned long long)now.tv_nsec / 1000000u;
+	unsigned long long ms = (unsigned long long)now.tv_sec * 1000u +
+	                        (unsigned long long)now.tv_nsec / 1000000u;
 	randombytes_buf(random, sizeof random);
 	sodium_bin2hex(hex, sizeof hex, random, sizeof random);
 	domain_of(mail_from, domain, sizeof domain);

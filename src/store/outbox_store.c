@@ -31,10 +31,7 @@ static int64_t insert_row(db *d, const struct outbox_new *n)
 	else
 		db_bind_null(s, 5);
 	db_bind_int(s, 6, n->now);
-	int rc = db_step(s);
-	int64_t id = rc == DB_ROW ? db_col_int(s, 0) : (rc < 0 ? rc : DB_ERROR);
-	db_done(s);
-	return id;
+	return db_step_id(s);
 }
 
 static int insert_body(db *d, int64_t id, const struct outbox_new *n)
@@ -61,8 +58,10 @@ int64_t store_outbox_insert(db *d, const struct outbox_new *n)
 		return rc;
 	int64_t id = insert_row(d, n);
 	rc = id > 0 ? insert_body(d, id, n) : id;
-	if (own)
-		rc = rc < 0 ? (db_rollback(d), rc) : db_commit(d);
+	if (own && rc < 0)
+		db_rollback(d);
+	else if (own)
+		rc = db_commit(d);
 	return rc < 0 ? rc : id;
 }
 
