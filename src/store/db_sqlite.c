@@ -673,7 +673,16 @@ fail:
 /* The group's writer: a connection of its own, outside any group. */
 static db *group_writer_open(const char *path, char *err, size_t errlen)
 {
-	return connection_open(path, false, err, errlen);
+	db *w = connection_open(path, false, err, errlen);
+	/* Its savepoints keep their undo pages in memory: past 64 KiB SQLite
+	 * would spill them to a temporary file, and each batch would pay for
+	 * creating, writing and deleting that file. */
+	if (w && db_exec(w, "PRAGMA temp_store = MEMORY") < 0) {
+		snprintf(err, errlen, "%s", db_error(w));
+		db_close(w);
+		return NULL;
+	}
+	return w;
 }
 
 db *db_sqlite_open(const char *path, char *err, size_t errlen)

@@ -122,29 +122,13 @@ static void batch_end(sqlite_group *g, sqlite_batch *b)
 	pthread_mutex_unlock(&g->state);
 }
 
-/* The group's writer connection. Its savepoints keep their undo pages in
- * memory: past 64 KiB SQLite would spill them to a temporary file, and a
- * batch would pay for creating, writing and deleting that file. */
-static db *writer_open(sqlite_group *g, int *rc, char *err, size_t errlen)
-{
-	db *w = g->open(g->path, err, errlen);
-	if (!w) {
-		*rc = DB_ERROR;
-		return NULL;
-	}
-	if ((*rc = db_exec(w, "PRAGMA temp_store = MEMORY")) < 0) {
-		snprintf(err, errlen, "%s", db_error(w));
-		db_close(w);
-		return NULL;
-	}
-	return w;
-}
-
 /* Opens a batch on the writer, in the turn. */
 static sqlite_batch *batch_begin(sqlite_group *g, int *rc, char *err, size_t errlen)
 {
-	if (!g->writer && !(g->writer = writer_open(g, rc, err, errlen)))
+	if (!g->writer && !(g->writer = g->open(g->path, err, errlen))) {
+		*rc = DB_ERROR;
 		return NULL;
+	}
 	sqlite_batch *b = calloc(1, sizeof *b);
 	if (!b) {
 		*rc = DB_NOMEM;
