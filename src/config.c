@@ -116,6 +116,8 @@ int config_from_env(struct config *c, char *err, size_t errlen)
 	c->webhook_retry_base = 30;
 	c->webhook_poll_ms = 1000;
 	c->webhook_timeout_ms = 10000;
+	/* A body under one TCP segment leaves in one packet either way. */
+	c->compress_min = 1400;
 
 	const char *listen = getenv("CHAMADO_LISTEN");
 	if (listen && *listen && config_set_listen(c, listen) < 0) {
@@ -142,7 +144,8 @@ int config_from_env(struct config *c, char *err, size_t errlen)
 	    env_int("CHAMADO_WEBHOOK_MAX_ATTEMPTS", 1, 100, &c->webhook_max_attempts, err, errlen) < 0 ||
 	    env_int("CHAMADO_WEBHOOK_RETRY_BASE", 1, 86400, &c->webhook_retry_base, err, errlen) < 0 ||
 	    env_int("CHAMADO_WEBHOOK_POLL_MS", 10, 600000, &c->webhook_poll_ms, err, errlen) < 0 ||
-	    env_int("CHAMADO_WEBHOOK_TIMEOUT_MS", 100, 120000, &c->webhook_timeout_ms, err, errlen) < 0)
+	    env_int("CHAMADO_WEBHOOK_TIMEOUT_MS", 100, 120000, &c->webhook_timeout_ms, err, errlen) < 0 ||
+	    env_int("CHAMADO_COMPRESS_MIN", 0, 1 << 30, &c->compress_min, err, errlen) < 0)
 		return -1;
 	return 0;
 }

@@ -33,6 +33,7 @@ struct config {
 	int webhook_retry_base;   /* CHAMADO_WEBHOOK_RETRY_BASE seconds, default 30 */
 	int webhook_poll_ms;      /* CHAMADO_WEBHOOK_POLL_MS, default 1000 */
 	int webhook_timeout_ms;   /* CHAMADO_WEBHOOK_TIMEOUT_MS, one post, default 10000 */
+	int compress_min;         /* CHAMADO_COMPRESS_MIN bytes, 0 never; default 1400 */
 
 	/* Caps on untrusted input. */
 	size_t max_body;         /* whole request body */

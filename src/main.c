@@ -292,7 +292,8 @@ static int cmd_serve(struct cli *c)
 		.max_body = cfg->max_body, .max_form_body = cfg->max_form_body,
 		.max_field = cfg->max_field, .max_fields = cfg->max_fields,
 		.max_upload = cfg->max_upload, .max_uploads = cfg->max_uploads,
-		.max_page = cfg->max_page, .upload_dir = upload_dir, .router = app.router,
+		.max_page = cfg->max_page, .compress_min = (size_t)cfg->compress_min,
+		.upload_dir = upload_dir, .router = app.router,
 		.statics = app.statics, .app = &app, .before = web_before,
 	};
 	server *srv = server_start(&so, err, sizeof err);

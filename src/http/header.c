@@ -1,6 +1,7 @@
 #include "http/header.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -44,4 +45,20 @@ bool header_authorization(arena *a, const char *value, const char **email, const
 	*email = plain;
 	*token = sep + strlen("/token:");
 	return true;
+}
+
+bool header_accepts_coding(const char *ae, const char *coding)
+{
+	size_t n = strlen(coding);
+	for (const char *p = ae; p && *p;) {
+		p += strspn(p, " \t,");
+		size_t len = strcspn(p, " \t,;");
+		if (len == n && strncasecmp(p, coding, n) == 0) {
+			const char *params = p + len, *end = params + strcspn(params, ",");
+			const char *q = strstr(params, "q=");
+			return !(q && q < end && strtod(q + 2, NULL) <= 0.0);
+		}
+		p = strchr(p, ',');
+	}
+	return false;
 }

@@ -15,6 +15,10 @@ enum { HEADER_AUTHORIZATION_MAX = 1024 };
  * or without parameters ("multipart/form-data; boundary=x"). */
 bool header_content_type_is(const char *ct, const char *type);
 
+/* True when the Accept-Encoding value ae (NULL when absent) takes coding
+ * ("gzip", "br"): named, without q=0. */
+bool header_accepts_coding(const char *ae, const char *coding);
+
 /* The API's Authorization header: "Bearer TOKEN" sets *token; "Basic
  * base64(EMAIL/token:TOKEN)" sets *email and *token (NUL-terminated, in
  * a). false, with both NULL, for anything else: no header, one longer than

@@ -14,6 +14,7 @@
 
 #include "base/log.h"
 #include "base/str.h"
+#include "http/compress.h"
 #include "http/header.h"
 
 struct server {
@@ -380,30 +381,13 @@ static void end_body(struct conn_state *cs)
 	}
 }
 
-/* Whether the Accept-Encoding value ae takes coding (not refused by q=0). */
-static bool accepts_coding(const char *ae, const char *coding)
-{
-	size_t n = strlen(coding);
-	for (const char *p = ae; p && *p;) {
-		p += strspn(p, " \t,");
-		size_t len = strcspn(p, " \t,;");
-		if (len == n && strncasecmp(p, coding, n) == 0) {
-			const char *params = p + len, *end = params + strcspn(params, ",");
-			const char *q = strstr(params, "q=");
-			return !(q && q < end && strtod(q + 2, NULL) <= 0.0);
-		}
-		p = strchr(p, ',');
-	}
-	return false;
-}
-
 static void serve_static(struct request *req, const struct static_file *f)
 {
 	enum static_encoding e = STATIC_IDENTITY;
 	const char *ae = req_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-	if (f->body[STATIC_BR].data && accepts_coding(ae, "br"))
+	if (f->body[STATIC_BR].data && header_accepts_coding(ae, "br"))
 		e = STATIC_BR;
-	else if (f->body[STATIC_GZIP].data && accepts_coding(ae, "gzip"))
+	else if (f->body[STATIC_GZIP].data && header_accepts_coding(ae, "gzip"))
 		e = STATIC_GZIP;
 	const struct static_body *b = &f->body[e];
 	const char *inm = req_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
@@ -472,6 +456,34 @@ static void dispatch(struct conn_state *cs)
 		resp_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR);
 }
 
+/* Pages, CSV and the API's JSON compress to a third or less. */
+static bool compressible(const char *content_type)
+{
+	return content_type && (str_starts_with(content_type, "text/") ||
+	                        header_content_type_is(content_type, "application/json"));
+}
+
+/* The handler's body in Brotli or gzip, malloc'd, when it is min bytes or
+ * more (0: never), of a kind that compresses, and the client takes one of
+ * them; NULL to send it as it is. */
+static char *compressed_body(struct request *req, size_t min, size_t *len)
+{
+	if (!min || req->body.len < min || !compressible(req->content_type))
+		return NULL;
+	/* Caches must keep the two forms apart, whichever this one is. */
+	resp_header(req, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+	const char *ae = req_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	bool br = header_accepts_coding(ae, "br");
+	if (!br && !header_accepts_coding(ae, "gzip"))
+		return NULL;
+	unsigned char *out =
+	    br ? compress_brotli(req->body.data, req->body.len, COMPRESS_BROTLI_FAST, len)
+	       : compress_gzip(req->body.data, req->body.len, COMPRESS_GZIP_FAST, len);
+	if (out)
+		resp_header(req, MHD_HTTP_HEADER_CONTENT_ENCODING, br ? "br" : "gzip");
+	return (char *)out;
+}
+
 static enum MHD_Result send_response(struct conn_state *cs)
 {
 	struct request *req = &cs->req;
@@ -481,8 +493,12 @@ static enum MHD_Result send_response(struct conn_state *cs)
 		                                    req->copy_body ? MHD_RESPMEM_MUST_COPY
 		                                                   : MHD_RESPMEM_PERSISTENT);
 	} else {
-		size_t len = req->body.len;
-		char *body = buf_take(&req->body);
+		size_t len = 0;
+		char *body = compressed_body(req, cs->srv->opt.compress_min, &len);
+		if (!body) {
+			len = req->body.len;
+			body = buf_take(&req->body);
+		}
 		r = body ? MHD_create_response_from_buffer_with_free_callback(len, body, free) : NULL;
 		if (!r)
 			free(body);

@@ -23,6 +23,9 @@ struct server_options {
 	size_t max_upload;
 	int max_uploads;
 	size_t max_page;
+	/* Bodies of pages and JSON this long or longer are sent compressed to
+	 * a client that accepts Brotli or gzip; 0 never. */
+	size_t compress_min;
 	const char *upload_dir; /* where multipart files are streamed */
 	const router *router;
 	const static_files *statics;

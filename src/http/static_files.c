@@ -9,11 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <brotli/encode.h>
-#include <zlib.h>
-
 #include "base/file.h"
 #include "base/str.h"
+#include "http/compress.h"
 
 struct static_files {
 	struct static_file *files;
@@ -55,48 +53,14 @@ static bool compressible(const char *content_type)
 	return str_starts_with(content_type, "text/") || str_starts_with(content_type, "image/svg");
 }
 
-/* data gzipped at the highest level into out; false when it saves nothing. */
-static bool gzip_bytes(const unsigned char *data, size_t len, struct static_body *out)
+/* body set to data compressed by fn at level; unset when that saves nothing. */
+static void compress_into(unsigned char *(*fn)(const void *, size_t, int, size_t *), int level,
+                          const unsigned char *data, size_t len, struct static_body *body)
 {
-	z_stream z = {0};
-	if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
-		return false;
-	size_t cap = deflateBound(&z, len);
-	unsigned char *buf = malloc(cap);
-	z.next_in = (unsigned char *)data;
-	z.avail_in = (uInt)len;
-	z.next_out = buf;
-	z.avail_out = (uInt)cap;
-	bool ok = buf && deflate(&z, Z_FINISH) == Z_STREAM_END && z.total_out < len;
-	size_t n = z.total_out;
-	deflateEnd(&z);
-	if (!ok) {
-		free(buf);
-		return false;
-	}
-	*out = (struct static_body){buf, n, NULL};
-	return true;
-}
-
-/* Brotli's quality 5: the files are compressed at every start-up, where
- * quality 11 costs 10-20x the time (about 100 ms for our 47 KB of CSS and
- * JS, against a start-up of 40 ms) for files only 10% smaller. */
-enum { STATIC_BROTLI_QUALITY = 5 };
-
-/* data Brotli-compressed into out; false when it saves nothing. */
-static bool brotli_bytes(const unsigned char *data, size_t len, struct static_body *out)
-{
-	size_t n = BrotliEncoderMaxCompressedSize(len);
-	unsigned char *buf = n ? malloc(n) : NULL;
-	bool ok = buf && BrotliEncoderCompress(STATIC_BROTLI_QUALITY, BROTLI_DEFAULT_WINDOW,
-	                                       BROTLI_MODE_TEXT, len, data, &n, buf) &&
-	          n < len;
-	if (!ok) {
-		free(buf);
-		return false;
-	}
-	*out = (struct static_body){buf, n, NULL};
-	return true;
+	size_t n = 0;
+	unsigned char *out = fn(data, len, level, &n);
+	if (out)
+		*body = (struct static_body){out, n, NULL};
 }
 
 /* A static file larger than this is not served. */
@@ -121,8 +85,8 @@ static int add_file(static_files *s, const char *fs_path, const char *url)
 	f->content_type = type_for(url);
 	f->body[STATIC_IDENTITY] = (struct static_body){data, len, NULL};
 	if (compressible(f->content_type)) {
-		gzip_bytes(data, len, &f->body[STATIC_GZIP]);
-		brotli_bytes(data, len, &f->body[STATIC_BR]);
+		compress_into(compress_gzip, COMPRESS_GZIP_BEST, data, len, &f->body[STATIC_GZIP]);
+		compress_into(compress_brotli, COMPRESS_BROTLI_STATIC, data, len, &f->body[STATIC_BR]);
 	}
 	char version[17];
 	snprintf(version, sizeof version, "%016llx", (unsigned long long)hash_of(data, len));

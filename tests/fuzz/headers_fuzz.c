@@ -6,6 +6,7 @@
  *   the "lang" cookie -> lang_parse
  *   Authorization (Basic and Bearer) -> header_authorization (http/header.c)
  *   Content-Type -> header_content_type_is, as the server picks a body reader
+ *   Accept-Encoding -> header_accepts_coding, as the server picks gzip or Brotli
  *   Content-Length -> str_to_int64, as the server checks it against its cap
  *   the sid/ssid/csrf cookies -> token_well_formed (domain/token.c)
  * (Chamado reads no Range header, and the base URL comes from the
@@ -64,6 +65,12 @@ static void one_value(arena *a, const char *v)
 	    strncasecmp(v, "multipart/form-data", 19) != 0)
 		abort();
 	header_content_type_is(v, "application/x-www-form-urlencoded");
+
+	/* A coding is only taken when the value names it. */
+	if (header_accepts_coding(v, "gzip") && !strcasestr(v, "gzip"))
+		abort();
+	if (header_accepts_coding(v, "br") && !strcasestr(v, "br"))
+		abort();
 
 	int64_t n;
 	if (str_to_int64(v, 0, INT64_MAX, &n) && n < 0)

@@ -1,6 +1,8 @@
 // The public pages: health check, the home page layout, languages, errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import zlib from 'node:zlib';
 import { startServer, rawRequest, stopProblem, waitFor } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
 
@@ -133,6 +135,60 @@ test('a POST to a GET-only route answers 405 with Allow', async () => {
   await res.arrayBuffer();
   assert.equal(res.status, 405);
   assert.match(res.headers.get('allow') || '', /\bGET\b/, `Allow header: ${res.headers.get('allow')}`);
+});
+
+/** GET path from server on port with the given headers; the body's bytes as sent (never decompressed). */
+function getRaw(port, path, headers = {}) {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
+
+test('pages go Brotli- or gzip-compressed as the browser accepts, with Vary, and decode to the same page', async () => {
+  // The same cookie each time: the same CSRF token, so the same bytes.
+  const first = await getRaw(srv.port, '/kb');
+  const cookie = (first.headers['set-cookie'] || []).map((c) => c.split(';')[0]).join('; ');
+  const plain = await getRaw(srv.port, '/kb', { Cookie: cookie });
+  assert.equal(plain.status, 200);
+  assert.equal(plain.headers['content-encoding'], undefined, 'no Accept-Encoding: sent as it is');
+  assert.match(plain.headers.vary || '', /Accept-Encoding/, 'a cache must keep the forms apart');
+  assert.ok(plain.body.toString().includes('</html>'), 'the plain page is whole');
+
+  const br = await getRaw(srv.port, '/kb', { Cookie: cookie, 'Accept-Encoding': 'gzip, deflate, br, zstd' });
+  assert.equal(br.headers['content-encoding'], 'br');
+  assert.match(br.headers.vary || '', /Accept-Encoding/);
+  assert.ok(br.body.length < plain.body.length / 2, `Brotli: ${br.body.length} of ${plain.body.length} bytes`);
+  assert.deepEqual(zlib.brotliDecompressSync(br.body), plain.body);
+
+  const gz = await getRaw(srv.port, '/kb', { Cookie: cookie, 'Accept-Encoding': 'gzip, br;q=0' });
+  assert.equal(gz.headers['content-encoding'], 'gzip', 'br;q=0 refuses Brotli');
+  assert.deepEqual(zlib.gunzipSync(gz.body), plain.body);
+
+  const refused = await getRaw(srv.port, '/kb', { Cookie: cookie, 'Accept-Encoding': 'br;q=0, gzip;q=0' });
+  assert.equal(refused.headers['content-encoding'], undefined);
+  assert.deepEqual(refused.body, plain.body);
+
+  // A body that fits in one packet goes as it is.
+  const small = await getRaw(srv.port, '/healthz', { 'Accept-Encoding': 'gzip, br' });
+  assert.equal(small.status, 200);
+  assert.equal(small.headers['content-encoding'], undefined, `/healthz (${small.body.length} bytes) compressed`);
+  assert.ok(JSON.parse(small.body.toString()).status, 'the small body is the plain JSON');
+});
+
+test('CHAMADO_COMPRESS_MIN=0 sends every page as it is', async () => {
+  const other = await startServer({ env: { CHAMADO_COMPRESS_MIN: '0' } });
+  try {
+    const res = await getRaw(other.port, '/kb', { 'Accept-Encoding': 'gzip, br' });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-encoding'], undefined);
+    assert.ok(res.body.toString().includes('</html>'));
+  } finally {
+    await other.stop();
+  }
 });
 
 test('HEAD / answers 200 without a body', async () => {

@@ -54,3 +54,21 @@ Test(header, matches_a_content_type_with_or_without_parameters_in_any_case)
 	cr_expect_not(header_content_type_is("multipart/form-datax", "multipart/form-data"));
 	cr_expect_not(header_content_type_is(NULL, "multipart/form-data"));
 }
+
+Test(header, accepts_a_coding_a_browser_lists_in_any_case_and_spacing)
+{
+	cr_expect(header_accepts_coding("gzip, deflate, br, zstd", "br"));
+	cr_expect(header_accepts_coding("gzip, deflate, br, zstd", "gzip"));
+	cr_expect(header_accepts_coding("  GZIP ;q=0.8,br", "gzip"));
+	cr_expect(header_accepts_coding("br;q=0.5", "br"));
+}
+
+Test(header, refuses_a_coding_unnamed_or_given_q_zero)
+{
+	cr_expect_not(header_accepts_coding(NULL, "gzip"));
+	cr_expect_not(header_accepts_coding("", "gzip"));
+	cr_expect_not(header_accepts_coding("x-gzip, gzip2, deflate", "gzip"));
+	cr_expect_not(header_accepts_coding("gzip;q=1.0, br;q=0", "br"));
+	cr_expect_not(header_accepts_coding("br; q=0.000", "br"));
+	cr_expect(header_accepts_coding("br;q=0, gzip", "gzip"), "q=0 of br is not gzip's");
+}

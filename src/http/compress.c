@@ -1,0 +1,54 @@
+#include "http/compress.h"
+
+#include <stdlib.h>
+
+#include <brotli/encode.h>
+#include <zlib.h>
+
+/* The smallest window (in bits, from min to max) that holds all of len:
+ * the same output as a larger one, with less memory to set up (a page is a
+ * few KB; the default windows are 32 KB and 4 MB). */
+static int window_bits_for(size_t len, int min, int max)
+{
+	int bits = min;
+	while (bits < max && ((size_t)1 << bits) < len)
+		bits++;
+	return bits;
+}
+
+unsigned char *compress_gzip(const void *data, size_t len, int level, size_t *out_len)
+{
+	z_stream z = {0};
+	/* +16: a gzip header and trailer rather than zlib's. */
+	if (deflateInit2(&z, level, Z_DEFLATED, window_bits_for(len, 9, 15) + 16, 8, Z_DEFAULT_STRATEGY) !=
+	    Z_OK)
+		return NULL;
+	size_t cap = deflateBound(&z, len);
+	unsigned char *out = malloc(cap);
+	z.next_in = (unsigned char *)data;
+	z.avail_in = (uInt)len;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	int ok = out && deflate(&z, Z_FINISH) == Z_STREAM_END && z.total_out < len;
+	*out_len = z.total_out;
+	deflateEnd(&z);
+	if (!ok) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+unsigned char *compress_brotli(const void *data, size_t len, int quality, size_t *out_len)
+{
+	size_t n = BrotliEncoderMaxCompressedSize(len);
+	unsigned char *out = n ? malloc(n) : NULL;
+	int lgwin = window_bits_for(len, BROTLI_MIN_WINDOW_BITS, BROTLI_DEFAULT_WINDOW);
+	if (!out || !BrotliEncoderCompress(quality, lgwin, BROTLI_MODE_TEXT, len, data, &n, out) ||
+	    n >= len) {
+		free(out);
+		return NULL;
+	}
+	*out_len = n;
+	return out;
+}
