@@ -456,7 +456,7 @@ static void dispatch(struct conn_state *cs)
 		resp_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR);
 }
 
-/* Pages, CSV and the API's JSON compress to a third or less. */
+/* Pages, the API's JSON and the reports' CSV compress to a third or so. */
 static bool compressible(const char *content_type)
 {
 	return content_type && (str_starts_with(content_type, "text/") ||
