@@ -479,8 +479,14 @@ static char *compressed_body(struct request *req, size_t min, size_t *len)
 	unsigned char *out =
 	    br ? compress_brotli(req->body.data, req->body.len, COMPRESS_BROTLI_FAST, len)
 	       : compress_gzip(req->body.data, req->body.len, COMPRESS_GZIP_FAST, len);
-	if (out)
-		resp_header(req, MHD_HTTP_HEADER_CONTENT_ENCODING, br ? "br" : "gzip");
+	if (!out)
+		return NULL;
+	const struct header *before = req->headers;
+	resp_header(req, MHD_HTTP_HEADER_CONTENT_ENCODING, br ? "br" : "gzip");
+	if (req->headers == before) { /* no memory for the header: send it plain */
+		free(out);
+		return NULL;
+	}
 	return (char *)out;
 }
 
