@@ -1,5 +1,5 @@
-/* Building outgoing emails with GMime: every message built here is parsed
- * back with GMime and checked header by header, part by part. */
+/* Building outgoing emails: every message built here is parsed back with
+ * GMime and checked header by header, part by part. */
 #include "mail/message.h"
 
 #include <criterion/criterion.h>
@@ -273,4 +273,159 @@ Test(message, finds_the_bare_address_of_a_mailbox)
 	cr_expect_eq(mail_address_of("nobody", addr, sizeof addr), -1);
 	cr_expect_eq(mail_address_of("a@example.com, b@example.com", addr, sizeof addr), -1);
 	cr_expect_eq(mail_address_of("averyveryverylongname@example.com", addr, 10), -1);
+}
+
+/* Every line of bytes ends in CRLF and is at most max characters long. */
+static void expect_lines_at_most(const char *bytes, size_t max)
+{
+	for (const char *p = bytes; *p;) {
+		const char *eol = strstr(p, "\r\n");
+		cr_assert_not_null(eol, "the last line ends in CRLF");
+		cr_expect_leq((size_t)(eol - p), max, "a line of %zu characters: %.*s",
+		              (size_t)(eol - p), (int)(eol - p), p);
+		p = eol + 2;
+	}
+}
+
+Test(message, folds_long_headers_that_parse_back_whole)
+{
+	struct mail_message m = sample();
+	m.subject = "[#482913] Nova resposta: não consigo acessar o painel de controle desde a "
+	            "migração do servidor, o erro aparece em todas as páginas — urgente";
+	char refs[1200] = "References:";
+	for (int i = 0; i < 12; i++)
+		snprintf(refs + strlen(refs), sizeof refs - strlen(refs), " <%d.abcdef%d@exemplo.com.br>",
+		         i, i);
+	strcat(refs, "\r\nIn-Reply-To: <11.abcdef11@exemplo.com.br>\r\n");
+	m.extra_headers = refs;
+	m.to = "Letícia Conceição <agente1@example.com>, agente2@example.com, "
+	       "\"Souza, João\" <agente3@example.com>, agente4@example.com, agente5@example.com";
+	char *bytes = build(&m);
+	const char *body = strstr(bytes, "\r\n\r\n");
+	cr_assert_not_null(body);
+	char *headers = strndup(bytes, (size_t)(body - bytes) + 2);
+	expect_lines_at_most(headers, 78);
+	GMimeMessage *msg = parse(bytes);
+	cr_expect_str_eq(g_mime_message_get_subject(msg), m.subject);
+	char *unfolded = g_mime_utils_header_unfold(g_mime_object_get_header(GMIME_OBJECT(msg), "References"));
+	cr_expect(strstr(unfolded, "<0.abcdef0@exemplo.com.br> <1.abcdef1@exemplo.com.br>"), "%s", unfolded);
+	cr_expect(strstr(unfolded, "<11.abcdef11@exemplo.com.br>"), "%s", unfolded);
+	g_free(unfolded);
+	InternetAddressList *to = g_mime_message_get_to(msg);
+	cr_assert_eq(internet_address_list_length(to), 5);
+	cr_expect_str_eq(internet_address_get_name(internet_address_list_get_address(to, 0)),
+	                 "Letícia Conceição");
+	cr_expect_str_eq(internet_address_get_name(internet_address_list_get_address(to, 2)),
+	                 "Souza, João");
+	cr_expect_str_eq(internet_address_mailbox_get_addr(
+	                     INTERNET_ADDRESS_MAILBOX(internet_address_list_get_address(to, 4))),
+	                 "agente5@example.com");
+	g_object_unref(msg);
+	free(headers);
+	free(bytes);
+}
+
+Test(message, quotes_any_text_and_gives_it_back_byte_for_byte)
+{
+	/* Long lines, '=' signs, trailing blanks, a dot alone, "From " at the
+	 * start of a line, a lone CR, a tab, a line that looks like a boundary. */
+	char text[4096] = "";
+	for (int i = 0; i < 40; i++)
+		strcat(text, "ação=é ");
+	strcat(text, "\n.\nFrom the log:\tok   \r\n--=-abc\r--=-abc--\n=3D literal\n\n");
+	struct mail_message m = sample();
+	m.text = text;
+	m.html = "<p style=\"color:#333\">Olá — ação</p>";
+	char *bytes = build(&m);
+	expect_lines_at_most(bytes, 78);
+	GMimeMessage *msg = parse(bytes);
+	GMimeMultipart *alternative = GMIME_MULTIPART(g_mime_message_get_mime_part(msg));
+	cr_assert_eq(g_mime_multipart_get_count(alternative), 2, "the boundary was not matched early");
+	char *plain = part_text(g_mime_multipart_get_part(alternative, 0));
+	char *rich = part_text(g_mime_multipart_get_part(alternative, 1));
+	/* The text's line ends come back as CRLF, the lone CR too. */
+	GString *want = g_string_new(NULL);
+	for (const char *p = text; *p; p++) {
+		if (*p == '\r' && p[1] == '\n')
+			continue;
+		g_string_append(want, *p == '\n' || *p == '\r' ? "\r\n" : (char[]){*p, 0});
+	}
+	cr_expect_str_eq(plain, want->str);
+	cr_expect_str_eq(rich, "<p style=\"color:#333\">Olá — ação</p>");
+	g_string_free(want, TRUE);
+	g_free(plain);
+	g_free(rich);
+	g_object_unref(msg);
+	free(bytes);
+}
+
+Test(message, an_empty_text_still_makes_a_valid_email)
+{
+	struct mail_message m = sample();
+	m.text = "";
+	m.html = NULL;
+	m.subject = "";
+	char *bytes = build(&m);
+	GMimeMessage *msg = parse(bytes);
+	char *plain = part_text(g_mime_message_get_mime_part(msg));
+	cr_expect_str_eq(plain, "");
+	g_free(plain);
+	g_object_unref(msg);
+	free(bytes);
+}
+
+Test(message, dates_in_english_and_utc_whatever_the_time)
+{
+	struct mail_message m = sample();
+	const struct {
+		int64_t at;
+		const char *line;
+	} cases[] = {
+	    {0, "Date: Thu, 01 Jan 1970 00:00:00 +0000"},
+	    {951782400, "Date: Tue, 29 Feb 2000 00:00:00 +0000"},
+	    {1798761599, "Date: Thu, 31 Dec 2026 23:59:59 +0000"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		m.date = cases[i].at;
+		char *bytes = build(&m);
+		cr_expect(strncmp(bytes, cases[i].line, strlen(cases[i].line)) == 0, "%.40s", bytes);
+		GMimeMessage *msg = parse(bytes);
+		cr_expect_eq(g_date_time_to_unix(g_mime_message_get_date(msg)), cases[i].at);
+		g_object_unref(msg);
+		free(bytes);
+	}
+	char err[64];
+	buf out;
+	buf_init(&out, 1 << 20);
+	m.date = -1;
+	cr_expect_eq(mail_message_build(&m, &out, err, sizeof err), -1);
+	buf_free(&out);
+}
+
+Test(message, encodes_an_extra_header_that_is_not_ascii)
+{
+	struct mail_message m = sample();
+	m.extra_headers = "X-Chamado-Departamento: Faturação\r\n";
+	char *bytes = build(&m);
+	cr_expect_null(strstr(bytes, "Faturação"), "no raw UTF-8 in headers");
+	GMimeMessage *msg = parse(bytes);
+	char *value = g_mime_utils_header_decode_text(
+	    NULL, g_mime_object_get_header(GMIME_OBJECT(msg), "X-Chamado-Departamento"));
+	cr_expect_str_eq(value, "Faturação");
+	g_free(value);
+	g_object_unref(msg);
+	free(bytes);
+}
+
+Test(message, a_line_end_in_the_subject_cannot_add_a_header)
+{
+	struct mail_message m = sample();
+	m.subject = "Olá\r\nBcc: intruso@example.com\nX-Injected: yes";
+	char *bytes = build(&m);
+	GMimeMessage *msg = parse(bytes);
+	cr_expect_null(strstr(bytes, "\r\nBcc:"), "%s", bytes);
+	cr_expect_null(g_mime_object_get_header(GMIME_OBJECT(msg), "X-Injected"));
+	cr_expect(strstr(g_mime_message_get_subject(msg), "intruso@example.com"), "kept in the subject");
+	g_object_unref(msg);
+	free(bytes);
 }
