@@ -219,38 +219,35 @@ int64_t store_mail_message_mark_email(db *d, int64_t ticket_id, const char *subm
 int store_mail_thread_ids(db *d, int64_t ticket_id, arena *a, const char **first_sent,
                           const char **last_received)
 {
-	static const char sent[] =
-		"SELECT message_id FROM outbox WHERE ticket_id = $1 ORDER BY id LIMIT 1";
-	/* A message that came by email is marked after its transaction; until
-	 * then its submission key ("email:<Message-ID>") says where it came from. */
-	static const char received[] =
-		"SELECT COALESCE(email_message_id, substr(submission_key, 7)) FROM messages "
-		"WHERE ticket_id = $1 AND author_kind = 'client' "
+	/* One statement, every email of a ticket asks: our first email; the
+	 * client's last message by email, else the email that opened the ticket. */
+	static const char sql[] =
+		"SELECT (SELECT message_id FROM outbox WHERE ticket_id = $1 ORDER BY id LIMIT 1), "
+		"COALESCE(NULLIF((SELECT COALESCE(email_message_id, substr(submission_key, 7)) "
+		"FROM messages WHERE ticket_id = $1 AND author_kind = 'client' "
+		/* A message that came by email is marked after its transaction;
+		 * until then its submission key ("email:<Message-ID>") says where
+		 * it came from. */
 		"AND (email_message_id IS NOT NULL OR submission_key LIKE 'email:%') "
 		/* an id made from the bytes of a message without one names nothing */
 		"AND (email_message_id IS NULL OR email_message_id NOT LIKE '%@no-message-id.invalid') "
-		"ORDER BY id DESC LIMIT 1";
-	static const char opened[] =
-		"SELECT substr(submission_key, 7) FROM tickets WHERE id = $1 "
-		"AND submission_key LIKE 'email:%'";
+		"ORDER BY id DESC LIMIT 1), ''), "
+		"(SELECT substr(submission_key, 7) FROM tickets WHERE id = $1 "
+		"AND submission_key LIKE 'email:%'))";
 	*first_sent = *last_received = NULL;
-	const char *const queries[] = {sent, received, opened};
-	const char **outs[] = {first_sent, last_received, last_received};
-	for (int q = 0; q < 3; q++) {
-		if (*outs[q])
-			continue;
-		db_stmt *s = db_prepare(d, queries[q]);
-		if (!s)
-			return DB_ERROR;
-		db_bind_int(s, 1, ticket_id);
-		int rc = db_step(s);
-		if (rc == DB_ROW && *db_col_text(s, 0))
-			*outs[q] = arena_strdup(a, db_col_text(s, 0));
-		db_done(s);
-		if (rc < 0)
-			return rc;
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, ticket_id);
+	int rc = db_step(s);
+	if (rc == DB_ROW) {
+		if (*db_col_text(s, 0))
+			*first_sent = arena_strdup(a, db_col_text(s, 0));
+		if (*db_col_text(s, 1))
+			*last_received = arena_strdup(a, db_col_text(s, 1));
 	}
-	return DB_OK;
+	db_done(s);
+	return rc < 0 ? rc : DB_OK;
 }
 
 int64_t store_mail_department_by_address(db *d, const char *address)
