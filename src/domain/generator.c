@@ -16,7 +16,7 @@
  * keeps it in memory, store/db_sqlite.c), so a long transaction costs the
  * square of its length: 5,000 tickets a transaction fell to 50 tickets a
  * second past 100,000 tickets. */
-enum { BATCH = 500 };
+enum { BATCH = 100 };
 
 static const char *const first_names[] = {
 	"Maria", "José", "Ana", "João", "Antônio", "Francisca", "Carlos", "Paulo", "Adriana",
