@@ -141,8 +141,10 @@ static int eml_sync(const char *mail_dir, char *err, size_t errlen)
 	return rc == 0 ? 0 : worker_error(err, errlen, "%s: %s", mail_dir, strerror(saved));
 }
 
-/* Sends the built email through SMTP, with bare envelope addresses. */
-static int smtp_deliver(const struct outbox_config *c, const char *from,
+/* Sends the built email through SMTP, with bare envelope addresses, on the
+ * pass's connection *smtp (opened at the first email; closed after a
+ * failure, so the next email starts on a clean one). */
+static int smtp_deliver(const struct outbox_config *c, smtp_session **smtp, const char *from,
                         const struct outbox_row *row, const buf *bytes, char *err, size_t errlen)
 {
 	char envelope_from[OUTBOX_ADDRESS_MAX];
@@ -155,14 +157,23 @@ static int smtp_deliver(const struct outbox_config *c, const char *from,
 	}
 	for (int i = 0; i < n; i++)
 		rcpts[i] = rcpt[i];
-	return smtp_send_many(c->smtp_url, envelope_from, rcpts, n, bytes->data, bytes->len, err,
-	                      errlen);
+	if (!*smtp && !(*smtp = smtp_session_new())) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int rc = smtp_session_send(*smtp, c->smtp_url, envelope_from, rcpts, n, bytes->data,
+	                           bytes->len, err, errlen);
+	if (rc < 0) {
+		smtp_session_free(*smtp);
+		*smtp = NULL;
+	}
+	return rc;
 }
 
 /* Builds row and delivers it. 0 when delivered; -1 with err when not, and
  * *permanent when trying again cannot help (the email cannot be built). */
-static int deliver(const struct outbox_config *c, const struct outbox_row *row, char *err,
-                   size_t errlen, bool *permanent)
+static int deliver(const struct outbox_config *c, smtp_session **smtp, const struct outbox_row *row,
+                   char *err, size_t errlen, bool *permanent)
 {
 	const char *from = row->from_address[0] ? row->from_address : c->mail_from;
 	struct mail_message m = {
@@ -182,7 +193,7 @@ static int deliver(const struct outbox_config *c, const struct outbox_row *row, 
 	if (rc == 0 && (!c->smtp_url || !*c->smtp_url))
 		rc = eml_write(c->mail_dir, row, &bytes, err, errlen);
 	else if (rc == 0)
-		rc = smtp_deliver(c, from, row, &bytes, err, errlen);
+		rc = smtp_deliver(c, smtp, from, row, &bytes, err, errlen);
 	buf_free(&bytes);
 	return rc;
 }
@@ -258,8 +269,8 @@ static int record_outcomes(db *d, const struct outbox_config *c, struct outcomes
 /* Loads claimed row id and delivers it, the outcome into at. 1 when there
  * is an outcome to record, 0 when the row is gone, < 0 when it could not be
  * read (the caller records a retry). */
-static int attempt_claimed(db *d, const struct outbox_config *c, int64_t id, arena *a,
-                           struct attempt *at)
+static int attempt_claimed(db *d, const struct outbox_config *c, smtp_session **smtp, int64_t id,
+                           arena *a, struct attempt *at)
 {
 	struct outbox_row row;
 	*at = (struct attempt){.id = id};
@@ -273,7 +284,7 @@ static int attempt_claimed(db *d, const struct outbox_config *c, int64_t id, are
 		snprintf(at->error, sizeof at->error,
 		         "given up: a sender stopped during its last attempts");
 		at->permanent = true;
-	} else if (deliver(c, &row, at->error, sizeof at->error, &at->permanent) == 0) {
+	} else if (deliver(c, smtp, &row, at->error, sizeof at->error, &at->permanent) == 0) {
 		at->error[0] = '\0';
 	} else if (!at->error[0]) {
 		snprintf(at->error, sizeof at->error, "not delivered");
@@ -312,6 +323,9 @@ static int send_due(db *d, const struct outbox_config *c, int64_t now, atomic_bo
 	if (!a)
 		return DB_NOMEM;
 	int rc = 0;
+	/* The pass's SMTP connection, closed at its end: a sender that waits
+	 * for work holds no connection open. */
+	smtp_session *smtp = NULL;
 	while (*claimed < OUTBOX_PASS_MAX && !(stop && atomic_load(stop))) {
 		int64_t ids[OUTBOX_BATCH];
 		struct outbox_claimant who = {c->node_id && *c->node_id ? c->node_id : NULL, c->boot_id};
@@ -324,7 +338,7 @@ static int send_due(db *d, const struct outbox_config *c, int64_t now, atomic_bo
 		for (int i = 0; i < n; i++) {
 			arena_reset(a);
 			struct attempt *at = &o->at[o->n];
-			int got = readable ? attempt_claimed(d, c, ids[i], a, at) : -1;
+			int got = readable ? attempt_claimed(d, c, &smtp, ids[i], a, at) : -1;
 			if (got < 0) { /* the database went away: try it again after the back-off */
 				readable = false;
 				*at = (struct attempt){.id = ids[i], .attempts = 1};
@@ -339,6 +353,7 @@ static int send_due(db *d, const struct outbox_config *c, int64_t now, atomic_bo
 			break;
 		delivered += rc;
 	}
+	smtp_session_free(smtp);
 	arena_free(a);
 	return rc < 0 && delivered == 0 ? rc : delivered;
 }

@@ -69,6 +69,29 @@ static CURLcode transfer_setup(CURL *curl, const char *url, bool tls_required,
 	return rc;
 }
 
+struct smtp_session {
+	CURL *curl; /* its live connection, kept between emails */
+};
+
+smtp_session *smtp_session_new(void)
+{
+	mail_init();
+	smtp_session *s = calloc(1, sizeof *s);
+	if (s && !(s->curl = curl_easy_init())) {
+		free(s);
+		s = NULL;
+	}
+	return s;
+}
+
+void smtp_session_free(smtp_session *s)
+{
+	if (!s)
+		return;
+	curl_easy_cleanup(s->curl);
+	free(s);
+}
+
 int smtp_send(const char *url, const char *from_address, const char *rcpt_address,
               const char *message, size_t len, char *err, size_t errlen)
 {
@@ -78,6 +101,19 @@ int smtp_send(const char *url, const char *from_address, const char *rcpt_addres
 int smtp_send_many(const char *url, const char *from_address, const char *const *rcpt_addresses,
                    int rcpt_count, const char *message, size_t len, char *err, size_t errlen)
 {
+	smtp_session *s = smtp_session_new();
+	if (!s)
+		return smtp_error(err, errlen, "out of memory");
+	int rc = smtp_session_send(s, url, from_address, rcpt_addresses, rcpt_count, message, len,
+	                           err, errlen);
+	smtp_session_free(s);
+	return rc;
+}
+
+int smtp_session_send(smtp_session *s, const char *url, const char *from_address,
+                      const char *const *rcpt_addresses, int rcpt_count, const char *message,
+                      size_t len, char *err, size_t errlen)
+{
 	if (!url || !*url)
 		return smtp_error(err, errlen, "no SMTP URL");
 	if (!envelope_address_valid(from_address) || rcpt_count < 1)
@@ -85,7 +121,6 @@ int smtp_send_many(const char *url, const char *from_address, const char *const 
 	for (int i = 0; i < rcpt_count; i++)
 		if (!envelope_address_valid(rcpt_addresses[i]))
 			return smtp_error(err, errlen, "bad envelope address");
-	mail_init();
 	char mail_from[SMTP_ADDRESS_MAX + 3];
 	snprintf(mail_from, sizeof mail_from, "<%s>", from_address);
 	char curl_error[CURL_ERROR_SIZE] = "";
@@ -101,8 +136,7 @@ int smtp_send_many(const char *url, const char *from_address, const char *const 
 		rcpt_ok = more != NULL;
 		rcpt = more ? more : rcpt;
 	}
-	CURL *curl = curl_easy_init();
-	if (!server || !rcpt_ok || !curl) {
+	if (!server || !rcpt_ok) {
 		smtp_error(err, errlen, "out of memory");
 		goto done;
 	}
@@ -112,21 +146,24 @@ int smtp_send_many(const char *url, const char *from_address, const char *const 
 	                    strcmp(server + url_len - option_len, SMTP_STARTTLS_REQUIRED) == 0;
 	if (tls_required)
 		server[url_len - option_len] = '\0';
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
-	CURLcode rc = transfer_setup(curl, server, tls_required, rcpt, mail_from, &u);
+	/* A reset forgets the last email's options, not its connection: the
+	 * next email to the same server goes on it, without a new handshake. */
+	curl_easy_reset(s->curl);
+	curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, curl_error);
+	CURLcode rc = transfer_setup(s->curl, server, tls_required, rcpt, mail_from, &u);
 	/* One refused address (a staff member gone) must not hold the email
 	 * back from the others. */
 	if (rc == CURLE_OK && rcpt_count > 1)
-		rc = curl_easy_setopt(curl, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
+		rc = curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
 	if (rc == CURLE_OK)
-		rc = curl_easy_perform(curl);
+		rc = curl_easy_perform(s->curl);
 	if (rc == CURLE_OK)
 		result = 0;
 	else
 		smtp_error(err, errlen, curl_error[0] ? curl_error : curl_easy_strerror(rc));
+	/* The buffer is on this stack: curl must not keep it. */
+	curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, NULL);
 done:
-	if (curl)
-		curl_easy_cleanup(curl);
 	curl_slist_free_all(rcpt);
 	free(server);
 	return result;

@@ -21,7 +21,8 @@ enum { SMTP_CONNECT_TIMEOUT_S = 10, SMTP_TIMEOUT_S = 60 };
 /* Sends message (len bytes, CRLF line ends) from the envelope sender
  * from_address to rcpt_address (bare addresses, no names). Returns 0 once
  * the server accepted it, or -1 with curl's reason in err (never the URL's
- * password). Thread-safe; every call opens its own connection. */
+ * password). Thread-safe; every call opens its own connection (see
+ * smtp_session for one kept between emails). */
 int smtp_send(const char *url, const char *from_address, const char *rcpt_address,
               const char *message, size_t len, char *err, size_t errlen);
 /* The same email to several recipients in one SMTP transaction (one RCPT TO
@@ -29,5 +30,17 @@ int smtp_send(const char *url, const char *from_address, const char *rcpt_addres
  * refuses does not hold the email back from the others. */
 int smtp_send_many(const char *url, const char *from_address, const char *const *rcpt_addresses,
                    int rcpt_count, const char *message, size_t len, char *err, size_t errlen);
+
+/* One sender's connection, kept open between its emails to the same
+ * server: each email is a new MAIL FROM on it, not a new handshake (TCP,
+ * EHLO, STARTTLS, AUTH). A connection the server closed meanwhile is opened
+ * again. A session belongs to one thread at a time. */
+typedef struct smtp_session smtp_session;
+smtp_session *smtp_session_new(void); /* NULL when out of memory */
+void smtp_session_free(smtp_session *s); /* closes the connection; NULL is fine */
+/* smtp_send_many on the session's connection. */
+int smtp_session_send(smtp_session *s, const char *url, const char *from_address,
+                      const char *const *rcpt_addresses, int rcpt_count, const char *message,
+                      size_t len, char *err, size_t errlen);
 
 #endif

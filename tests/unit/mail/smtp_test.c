@@ -92,3 +92,45 @@ Test(smtp, refuses_bad_envelope_addresses_and_other_protocols)
 	    -1);
 	cr_expect_str_eq(err, "no SMTP URL");
 }
+
+/* The X-Peer line aiosmtpd adds to an email: the client's address and
+ * port, which tell one connection from another. */
+static void collect_peer(const char *path, void *data)
+{
+	char *got = sink_read_file(path);
+	const char *peer = strstr(got, "X-Peer: ");
+	cr_assert_not_null(peer, "%s", got);
+	char(*peers)[64] = data;
+	int i = 0;
+	while (peers[i][0])
+		i++;
+	snprintf(peers[i], 64, "%.*s", (int)strcspn(peer, "\r\n"), peer);
+	free(got);
+}
+
+Test(smtp, a_session_sends_its_emails_on_one_connection_and_reconnects_when_it_is_gone)
+{
+	sink_start(&sink);
+	smtp_session *s = smtp_session_new();
+	cr_assert_not_null(s);
+	const char *rcpt[] = {"b@example.com"};
+	char err[256] = "";
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(smtp_session_send(s, sink.url, "a@example.com", rcpt, 1, email,
+		                               strlen(email), err, sizeof err),
+		             0, "email %d: %s", i, err);
+	char peers[8][64] = {{0}};
+	cr_assert_eq(sink_each(&sink, collect_peer, peers), 3);
+	cr_expect_str_eq(peers[0], peers[1], "one connection");
+	cr_expect_str_eq(peers[1], peers[2], "one connection");
+
+	/* The server went away and came back: the next email opens a new
+	 * connection instead of failing on the dead one. */
+	sink_stop(&sink);
+	sink_start(&sink);
+	cr_expect_eq(smtp_session_send(s, sink.url, "a@example.com", rcpt, 1, email, strlen(email),
+	                               err, sizeof err),
+	             0, "%s", err);
+	cr_expect_eq(sink_each(&sink, NULL, NULL), 4);
+	smtp_session_free(s);
+}
