@@ -1,7 +1,6 @@
 /* chamado: the command line. serve, migrate, user add. */
 #include <errno.h>
 #include <getopt.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,24 +223,10 @@ static const struct option serve_options[] = {
 	{0},
 };
 
-/* A request's memory goes back to the allocator when the request ends. By
- * default glibc then hands a thread's top 128 KiB and more back to the
- * kernel, and the next request faults the same pages in again (and SQLite's
- * temporary page caches, which touch every slot they allocate): a sixth of a
- * ticket page's CPU. Memory freed is kept up to 8 MiB per arena instead,
- * and blocks below 4 MiB come from the arenas, not from mmap. The peak RSS,
- * which is what a server must have, does not change. */
-static void keep_freed_memory(void)
-{
-	mallopt(M_TRIM_THRESHOLD, 8 << 20);
-	mallopt(M_MMAP_THRESHOLD, 4 << 20);
-}
-
 static int cmd_serve(struct cli *c)
 {
 	struct config *cfg = &c->cfg;
 	char err[1024];
-	keep_freed_memory();
 	/* Bound first: a port in use fails at once, and with port 0 the links
 	 * in emails name the port the kernel gave. */
 	int bound_port = 0;
