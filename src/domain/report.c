@@ -1,5 +1,6 @@
 #include "domain/report.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/str.h"
@@ -100,34 +101,110 @@ int report_on_csat(db *d, int64_t first_rated_at, int64_t old_department_id, int
 	                     str_eq(rating, "good") ? RC_CSAT_GOOD : RC_CSAT_BAD, 1);
 }
 
-/* The nearest-rank percentile (p in percent) of sorted values. */
-static int64_t percentile(const int64_t *sorted, int n, int p)
+/* A row's median and p90 of one kind. The durations arrive shortest first,
+ * so the nearest-rank percentile p of a row with n durations is the one
+ * its count reaches ceil(n * p / 100) on: memory per row, not per
+ * duration (a year's report at a million tickets reads over a million). */
+struct rank_walk {
+	int64_t n, seen;
+	int64_t *median, *p90;
+};
+
+/* Rows found by id: an agent's by staff id, a department's by its id. */
+struct row_ref {
+	int64_t id;
+	struct rank_walk *walk;
+};
+
+struct times_walk {
+	struct rank_walk total;
+	struct row_ref *agents, *departments;
+	int nagents, ndepartments;
+	bool counting; /* counts per pair first, then the durations */
+};
+
+static int row_ref_cmp(const void *a, const void *b)
 {
-	if (n == 0)
-		return -1;
-	int rank = (int)(((int64_t)n * p + 99) / 100); /* ceil(n * p / 100) */
-	return sorted[rank > 0 ? rank - 1 : 0];
+	int64_t x = ((const struct row_ref *)a)->id, y = ((const struct row_ref *)b)->id;
+	return (x > y) - (x < y);
 }
 
-/* Median and p90 of the durations that belong to row (by department or
- * staff id; id -1: all). */
-static void fill_times(const struct report_duration *all, int n, bool by_staff, int64_t id,
-                       int64_t *scratch, int64_t *median, int64_t *p90)
+static struct rank_walk *walk_of(struct row_ref *refs, int n, int64_t id)
 {
-	int k = 0;
-	for (int i = 0; i < n; i++)
-		if (id < 0 || (by_staff ? all[i].staff_id : all[i].department_id) == id)
-			scratch[k++] = all[i].seconds; /* already in order */
-	*median = percentile(scratch, k, 50);
-	*p90 = percentile(scratch, k, 90);
+	struct row_ref key = {.id = id};
+	struct row_ref *r = n ? bsearch(&key, refs, (size_t)n, sizeof *refs, row_ref_cmp) : NULL;
+	return r ? r->walk : NULL;
 }
 
-static void fill_row_times(struct report_row *row, bool by_staff, int64_t id,
-                           const struct report_duration *first, int nfirst,
-                           const struct report_duration *resolve, int nresolve, int64_t *scratch)
+static int64_t rank(int64_t n, int p)
 {
-	fill_times(first, nfirst, by_staff, id, scratch, &row->first_median, &row->first_p90);
-	fill_times(resolve, nresolve, by_staff, id, scratch, &row->resolve_median, &row->resolve_p90);
+	int64_t r = (n * p + 99) / 100; /* ceil(n * p / 100) */
+	return r > 0 ? r : 1;
+}
+
+static void walk_step(struct rank_walk *w, bool counting, int64_t value)
+{
+	if (!w)
+		return;
+	if (counting) {
+		w->n += value;
+		return;
+	}
+	w->seen++;
+	if (w->seen == rank(w->n, 50))
+		*w->median = value;
+	if (w->seen == rank(w->n, 90))
+		*w->p90 = value;
+}
+
+static void times_each(void *ctx, int64_t department_id, int64_t staff_id, int64_t value)
+{
+	struct times_walk *t = ctx;
+	walk_step(&t->total, t->counting, value);
+	walk_step(walk_of(t->agents, t->nagents, staff_id), t->counting, value);
+	walk_step(walk_of(t->departments, t->ndepartments, department_id), t->counting, value);
+}
+
+static struct row_ref *row_refs(struct report_row *rows, int n, bool first, arena *a)
+{
+	struct row_ref *refs = arena_alloc(a, (size_t)n * sizeof *refs + 1);
+	struct rank_walk *walks = arena_alloc(a, (size_t)n * sizeof *walks + 1);
+	if (!refs || !walks)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		walks[i] = (struct rank_walk){
+			.median = first ? &rows[i].first_median : &rows[i].resolve_median,
+			.p90 = first ? &rows[i].first_p90 : &rows[i].resolve_p90};
+		refs[i] = (struct row_ref){.id = rows[i].id, .walk = &walks[i]};
+	}
+	qsort(refs, (size_t)n, sizeof *refs, row_ref_cmp);
+	return refs;
+}
+
+/* Medians and p90s of one kind for the total and every row. */
+static int fill_times(db *d, struct report *r, const char *kind, int64_t only, arena *a)
+{
+	bool first = kind[0] == 'f';
+	struct times_walk t = {
+		.total = {.median = first ? &r->total.first_median : &r->total.resolve_median,
+		          .p90 = first ? &r->total.first_p90 : &r->total.resolve_p90},
+		.agents = row_refs(r->agents, r->nagents, first, a),
+		.departments = row_refs(r->departments, r->ndepartments, first, a),
+		.nagents = r->nagents,
+		.ndepartments = r->ndepartments,
+		.counting = true};
+	if (!t.agents || !t.departments)
+		return DB_NOMEM;
+	int rc = store_report_duration_counts(d, kind, r->from_day, r->to_day, only, times_each, &t);
+	if (rc)
+		return rc;
+	t.counting = false;
+	return store_report_durations(d, kind, r->from_day, r->to_day, only, times_each, &t);
+}
+
+static void no_times(struct report_row *row)
+{
+	row->first_median = row->first_p90 = row->resolve_median = row->resolve_p90 = -1;
 }
 
 int report_build(db *d, const struct session *staff, int64_t from_day, int64_t to_day, arena *a,
@@ -145,29 +222,9 @@ int report_build(db *d, const struct session *staff, int64_t from_day, int64_t t
 	r->agents = arena_alloc(a, LINES_MAX * sizeof *r->agents);
 	if (!lines || !r->departments || !r->agents)
 		return DB_NOMEM;
-	struct report_duration *first, *resolve;
-	int nfirst = store_report_durations(d, "first", from_day, to_day, a, &first);
-	int nresolve = nfirst < 0 ? nfirst : store_report_durations(d, "resolve", from_day, to_day, a, &resolve);
-	if (nresolve < 0)
-		return nresolve;
-	if (!staff->admin) { /* an agent's report: their own durations only */
-		int k = 0;
-		for (int i = 0; i < nfirst; i++)
-			if (first[i].staff_id == only)
-				first[k++] = first[i];
-		nfirst = k;
-		k = 0;
-		for (int i = 0; i < nresolve; i++)
-			if (resolve[i].staff_id == only)
-				resolve[k++] = resolve[i];
-		nresolve = k;
-	}
-	int64_t *scratch = arena_alloc(a, (size_t)(nfirst > nresolve ? nfirst : nresolve) * sizeof *scratch + 8);
-	if (!scratch)
-		return DB_NOMEM;
 	r->total.id = 0;
 	r->total.backlog = staff->admin ? 0 : -1;
-	fill_row_times(&r->total, false, -1, first, nfirst, resolve, nresolve, scratch);
+	no_times(&r->total);
 
 	int n = store_report_lines(d, 1, from_day, to_day, only, a, lines, LINES_MAX);
 	if (n < 0)
@@ -178,37 +235,41 @@ int report_build(db *d, const struct session *staff, int64_t from_day, int64_t t
 		row->name = lines[i].name;
 		memcpy(row->c, lines[i].c, sizeof row->c);
 		row->backlog = -1;
-		fill_row_times(row, true, row->id, first, nfirst, resolve, nresolve, scratch);
+		no_times(row);
 		if (!staff->admin)
 			for (int k = 0; k < RC_COUNT; k++)
 				r->total.c[k] += row->c[k];
 	}
-	if (!staff->admin)
-		return 0;
-
-	n = store_report_lines(d, 0, from_day, to_day, 0, a, lines, LINES_MAX);
-	if (n < 0)
-		return n;
-	int64_t ids[BACKLOG_MAX], counts[BACKLOG_MAX];
-	int nb = store_report_backlog(d, to_day, ids, counts, BACKLOG_MAX);
-	if (nb < 0)
-		return nb;
-	for (int i = 0; i < n; i++) {
-		struct report_row *row = &r->departments[r->ndepartments++];
-		row->id = lines[i].id;
-		row->name = lines[i].name;
-		memcpy(row->c, lines[i].c, sizeof row->c);
-		for (int k = 0; k < RC_COUNT; k++)
-			r->total.c[k] += row->c[k];
-		row->backlog = 0;
+	if (staff->admin) {
+		n = store_report_lines(d, 0, from_day, to_day, 0, a, lines, LINES_MAX);
+		if (n < 0)
+			return n;
+		int64_t ids[BACKLOG_MAX], counts[BACKLOG_MAX];
+		int nb = store_report_backlog(d, to_day, ids, counts, BACKLOG_MAX);
+		if (nb < 0)
+			return nb;
+		for (int i = 0; i < n; i++) {
+			struct report_row *row = &r->departments[r->ndepartments++];
+			row->id = lines[i].id;
+			row->name = lines[i].name;
+			memcpy(row->c, lines[i].c, sizeof row->c);
+			for (int k = 0; k < RC_COUNT; k++)
+				r->total.c[k] += row->c[k];
+			row->backlog = 0;
+			for (int k = 0; k < nb; k++)
+				if (ids[k] == row->id)
+					row->backlog = counts[k];
+			no_times(row);
+		}
 		for (int k = 0; k < nb; k++)
-			if (ids[k] == row->id)
-				row->backlog = counts[k];
-		fill_row_times(row, false, row->id, first, nfirst, resolve, nresolve, scratch);
+			r->total.backlog += counts[k];
 	}
-	for (int k = 0; k < nb; k++)
-		r->total.backlog += counts[k];
-	int rc = store_report_days(d, from_day, to_day, r->opened, r->closed);
+	int rc = fill_times(d, r, "first", only, a);
+	if (rc == 0)
+		rc = fill_times(d, r, "resolve", only, a);
+	if (rc || !staff->admin)
+		return rc;
+	rc = store_report_days(d, from_day, to_day, r->opened, r->closed);
 	return rc ? rc : store_report_heat(d, from_day, to_day, 0, r->heat);
 }
 

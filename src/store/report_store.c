@@ -126,41 +126,41 @@ int store_report_backlog(db *d, int64_t to_day, int64_t *department_ids, int64_t
 	return rc < 0 ? rc : n;
 }
 
-int store_report_durations(db *d, const char *kind, int64_t from_day, int64_t to_day, arena *a,
-                           struct report_duration **rows)
+static int durations_each(db *d, const char *sql, const char *kind, int64_t from_day,
+                          int64_t to_day, int64_t only_staff, report_duration_fn *each, void *ctx)
 {
-	static const char count_sql[] =
-		"SELECT count(*) FROM report_durations WHERE kind = $1 AND day >= $2 AND day <= $3";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_text(s, 1, kind);
+	db_bind_int(s, 2, from_day);
+	db_bind_int(s, 3, to_day);
+	db_bind_int(s, 4, only_staff);
+	int rc;
+	while ((rc = db_step(s)) == DB_ROW)
+		each(ctx, db_col_int(s, 0), db_col_int(s, 1), db_col_int(s, 2));
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+int store_report_duration_counts(db *d, const char *kind, int64_t from_day, int64_t to_day,
+                                 int64_t only_staff, report_duration_fn *each, void *ctx)
+{
+	static const char sql[] =
+		"SELECT department_id, staff_id, count(*) FROM report_durations "
+		"WHERE kind = $1 AND day >= $2 AND day <= $3 AND ($4 = 0 OR staff_id = $4) "
+		"GROUP BY department_id, staff_id";
+	return durations_each(d, sql, kind, from_day, to_day, only_staff, each, ctx);
+}
+
+int store_report_durations(db *d, const char *kind, int64_t from_day, int64_t to_day,
+                           int64_t only_staff, report_duration_fn *each, void *ctx)
+{
 	static const char sql[] =
 		"SELECT department_id, staff_id, seconds FROM report_durations "
-		"WHERE kind = $1 AND day >= $2 AND day <= $3 ORDER BY seconds";
-	db_stmt *s = db_prepare(d, count_sql);
-	if (!s)
-		return DB_ERROR;
-	db_bind_text(s, 1, kind);
-	db_bind_int(s, 2, from_day);
-	db_bind_int(s, 3, to_day);
-	int64_t total = db_scalar_int(s, -1);
-	if (total < 0)
-		return DB_ERROR;
-	*rows = arena_alloc(a, (size_t)(total + 1) * sizeof **rows);
-	if (!*rows)
-		return DB_NOMEM;
-	s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
-	db_bind_text(s, 1, kind);
-	db_bind_int(s, 2, from_day);
-	db_bind_int(s, 3, to_day);
-	int n = 0, rc;
-	while (n < total && (rc = db_step(s)) == DB_ROW) {
-		(*rows)[n].department_id = db_col_int(s, 0);
-		(*rows)[n].staff_id = db_col_int(s, 1);
-		(*rows)[n].seconds = db_col_int(s, 2);
-		n++;
-	}
-	db_done(s);
-	return rc < 0 ? rc : n;
+		"WHERE kind = $1 AND day >= $2 AND day <= $3 AND ($4 = 0 OR staff_id = $4) "
+		"ORDER BY seconds";
+	return durations_each(d, sql, kind, from_day, to_day, only_staff, each, ctx);
 }
 
 int store_report_days(db *d, int64_t from_day, int64_t to_day, int64_t *opened, int64_t *closed)

@@ -44,12 +44,17 @@ int store_report_lines(db *d, int by_staff, int64_t from_day, int64_t to_day, in
 /* Open tickets per department at the end of to_day: 1 per row filled. */
 int store_report_backlog(db *d, int64_t to_day, int64_t *department_ids, int64_t *counts, int max);
 
-struct report_duration {
-	int64_t department_id, staff_id, seconds;
-};
-/* Every duration of kind in the period, shortest first; count or < 0. */
-int store_report_durations(db *d, const char *kind, int64_t from_day, int64_t to_day, arena *a,
-                           struct report_duration **rows);
+/* One (department, staff) pair's value: a count of durations or a duration
+ * in seconds. */
+typedef void report_duration_fn(void *ctx, int64_t department_id, int64_t staff_id, int64_t value);
+/* How many durations of kind each (department, staff) pair has in the
+ * period (only_staff 0: everyone's), as each(ctx, ..., count). 0 or < 0. */
+int store_report_duration_counts(db *d, const char *kind, int64_t from_day, int64_t to_day,
+                                 int64_t only_staff, report_duration_fn *each, void *ctx);
+/* Every duration of kind in the period, shortest first, as
+ * each(ctx, ..., seconds): streamed, a year's durations are never held. */
+int store_report_durations(db *d, const char *kind, int64_t from_day, int64_t to_day,
+                           int64_t only_staff, report_duration_fn *each, void *ctx);
 /* Tickets opened per local day in the period: opened[day - from_day]. */
 int store_report_days(db *d, int64_t from_day, int64_t to_day, int64_t *opened, int64_t *closed);
 /* Tickets opened per (day, hour) of the period, added into heat[weekday][hour]

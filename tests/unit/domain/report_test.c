@@ -164,3 +164,54 @@ Test(report, moving_an_open_ticket_moves_it_in_the_backlog)
 		cr_assert_eq(r->departments[i].backlog, r->departments[i].id == dep_b ? 1 : 0);
 	arena_free(a);
 }
+
+/* Each agent's and each department's times come from their own
+ * durations; an agent's own report sees only theirs.
+ *   Ana answers T1 (A) in 30 and T3 (A) in 45; Bruno T2 (A) in 120 and
+ *   T5 (B) in 10. */
+Test(report, times_split_by_agent_and_department)
+{
+	cr_assert_eq(store_sla_policy_set(d, dep_b, "high", 60, 480), 0);
+	struct account_new s = {.kind = ACCOUNT_STAFF, .email = "bruno@exemplo.com.br",
+	                        .name = "Bruno", .password = "senha1234", .admin = true};
+	struct session bruno = {.kind = ACCOUNT_STAFF, .user_id = account_create(d, &s), .admin = true};
+	snprintf(bruno.name, sizeof bruno.name, "Bruno");
+	int64_t t1 = open_at(dep_a, sp(9, 0)), t2 = open_at(dep_a, sp(9, 0));
+	int64_t t3 = open_at(dep_a, sp(9, 0)), t5 = open_at(dep_b, sp(9, 0));
+	reply_at(&bruno, t5, sp(9, 10));
+	reply_at(&agent, t1, sp(9, 30));
+	reply_at(&agent, t3, sp(9, 45));
+	reply_at(&bruno, t2, sp(11, 0));
+
+	int64_t day = report_day(sp(12, 0));
+	arena *a = arena_new(1 << 16);
+	struct report *r = arena_alloc(a, sizeof *r);
+	cr_assert_eq(report_build(d, &agent, day, day, a, r), 0);
+	cr_assert_eq(r->total.first_median, 30 * MIN, "10, 30, 45, 120");
+	cr_assert_eq(r->total.first_p90, 120 * MIN);
+	cr_assert_eq(r->nagents, 2);
+	for (int i = 0; i < r->nagents; i++) {
+		const struct report_row *row = &r->agents[i];
+		bool ana = row->id == agent.user_id;
+		cr_assert_eq(row->first_median, (ana ? 30 : 10) * MIN, "%s", row->name);
+		cr_assert_eq(row->first_p90, (ana ? 45 : 120) * MIN, "%s", row->name);
+		cr_assert_eq(row->resolve_median, -1, "nothing closed");
+	}
+	cr_assert_eq(r->ndepartments, 2);
+	for (int i = 0; i < r->ndepartments; i++) {
+		const struct report_row *row = &r->departments[i];
+		bool a_dep = row->id == dep_a;
+		cr_assert_eq(row->first_median, (a_dep ? 45 : 10) * MIN, "%s", row->name);
+		cr_assert_eq(row->first_p90, (a_dep ? 120 : 10) * MIN, "%s", row->name);
+	}
+
+	struct session bruno_agent = bruno;
+	bruno_agent.admin = false;
+	cr_assert_eq(report_build(d, &bruno_agent, day, day, a, r), 0);
+	cr_assert_eq(r->nagents, 1);
+	cr_assert_eq(r->agents[0].id, bruno.user_id);
+	cr_assert_eq(r->ndepartments, 0, "an agent sees no department lines");
+	cr_assert_eq(r->total.first_median, 10 * MIN, "only Bruno's 10 and 120");
+	cr_assert_eq(r->total.first_p90, 120 * MIN);
+	arena_free(a);
+}
