@@ -3,6 +3,8 @@
 #ifndef CHAMADO_PAGE_H
 #define CHAMADO_PAGE_H
 
+#include <time.h>
+
 #include "app.h"
 #include "http/request.h"
 #include "view/vm.h"
@@ -34,6 +36,10 @@ const char *page_markdown(struct request *req, const char *src);
 /* Sets name (relative: "há 5 minutos") and name_exact (the date and time)
  * and name_iso for a Unix time. */
 void page_time(struct request *req, vm_obj *o, const char *name, int64_t t);
+/* A local time as "31/12/2026 23:59" (pt_br) or "2026-12-31 23:59"; and as
+ * "2026-12-31T23:59:59-0300" (strftime's "%Y-%m-%dT%H:%M:%S%z"). */
+const char *page_format_minute(arena *a, const struct tm *tm, bool pt_br);
+const char *page_format_iso(arena *a, const struct tm *tm);
 
 struct attachment_row;
 /* Answers with an attachment's bytes: its detected type, the safe name,

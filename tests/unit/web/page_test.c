@@ -2,6 +2,8 @@
 #include "web/page.h"
 
 #include <criterion/criterion.h>
+#include <stdlib.h>
+#include <time.h>
 
 #include "domain/attachment.h"
 
@@ -37,5 +39,32 @@ Test(attachment, the_uploads_of_the_field_are_handed_over_in_order)
 	cr_expect_str_eq(files[0].filename, "um.png");
 	cr_expect_str_eq(files[1].filename, "dois.pdf");
 	cr_expect_eq(files[1].fd, -1);
+	arena_free(a);
+}
+
+/* The times on every page, written by hand, match strftime's in zones with
+ * negative, positive and half-hour offsets, summer time included. */
+Test(page_time, formats_as_strftime_does)
+{
+	static const char *const zones[] = {"America/Sao_Paulo", "UTC", "Asia/Kolkata",
+	                                    "America/St_Johns", "Europe/Lisbon"};
+	arena *a = arena_new(4096);
+	for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+		setenv("TZ", zones[z], 1);
+		tzset();
+		for (time_t t = 0; t < (time_t)4102444800; t += 86400 * 37 + 3671) {
+			struct tm tm;
+			localtime_r(&t, &tm);
+			char want[40];
+			strftime(want, sizeof want, "%d/%m/%Y %H:%M", &tm);
+			cr_assert_str_eq(page_format_minute(a, &tm, true), want, "%s %ld", zones[z], (long)t);
+			strftime(want, sizeof want, "%Y-%m-%d %H:%M", &tm);
+			cr_assert_str_eq(page_format_minute(a, &tm, false), want, "%s %ld", zones[z], (long)t);
+			strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%S%z", &tm);
+			cr_assert_str_eq(page_format_iso(a, &tm), want, "%s %ld", zones[z], (long)t);
+		}
+	}
+	unsetenv("TZ");
+	tzset();
 	arena_free(a);
 }
