@@ -28,6 +28,7 @@
 #include "store/db.h"
 #include "mail_in_cli.h"
 #include "transfer_cli.h"
+#include "view/markdown_cache.h"
 #include "web/routes.h"
 
 enum { EXIT_USAGE = 2 };
@@ -318,6 +319,7 @@ static int cmd_serve(struct cli *c)
 	log_info("received %s; finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	server_stop(srv, 10000);
 	app_free(&app);
+	markdown_cache_clear();
 	db_checkpoints_stop();
 	return 0;
 }

@@ -211,7 +211,7 @@ API_HANDLER(api_ticket_comments)
 		json_object_set_new(cm, "author_id", author ? json_integer(author) : json_null());
 		json_object_set_new(cm, "body", json_string(m->body));
 		json_object_set_new(cm, "plain_body", json_string(m->body));
-		json_object_set_new(cm, "html_body", json_string(page_markdown(req, m->body)));
+		json_object_set_new(cm, "html_body", json_string(page_message_markdown(req, m->id, m->body)));
 		json_object_set_new(cm, "public", json_boolean(!m->internal));
 		json_object_set_new(cm, "created_at", api_json_time(m->created_at));
 		json_t *via = json_object();

@@ -9,6 +9,7 @@
 #include "domain/ticket.h"
 #include "domain/ticket_number.h"
 #include "view/markdown.h"
+#include "view/markdown_cache.h"
 #include "web/context.h"
 
 struct app *req_app(struct request *req)
@@ -331,23 +332,50 @@ void web_send_attachment(struct request *req, const struct attachment_row *a)
 }
 
 /* Markdown to safe HTML in the arena; the escaped source if rendering fails. */
-const char *page_markdown(struct request *req, const char *src)
+/* Renders src into the arena; NULL when it could not. */
+static const char *render(struct request *req, const char *src, size_t len, size_t *html_len)
 {
 	buf out;
 	buf_init(&out, 2 << 20);
 	const char *html = NULL;
-	if (markdown_render(src, strlen(src), &out) == 0)
+	if (markdown_render(src, len, &out) == 0)
 		html = arena_strndup(req->arena, buf_str(&out), out.len);
+	*html_len = out.len;
 	buf_free(&out);
-	if (!html) {
-		buf_init(&out, 4 << 20);
-		buf_puts(&out, "<pre>");
-		buf_put_html(&out, src, strlen(src));
-		buf_puts(&out, "</pre>");
-		html = arena_strndup(req->arena, buf_str(&out), out.len);
-		buf_free(&out);
-	}
+	return html;
+}
+
+/* The escaped source in a <pre>: what is shown when rendering fails. */
+static const char *preformatted(struct request *req, const char *src, size_t len)
+{
+	buf out;
+	buf_init(&out, 4 << 20);
+	buf_puts(&out, "<pre>");
+	buf_put_html(&out, src, len);
+	buf_puts(&out, "</pre>");
+	const char *html = arena_strndup(req->arena, buf_str(&out), out.len);
+	buf_free(&out);
 	return html ? html : "";
+}
+
+const char *page_markdown(struct request *req, const char *src)
+{
+	size_t len = strlen(src), html_len;
+	const char *html = render(req, src, len, &html_len);
+	return html ? html : preformatted(req, src, len);
+}
+
+const char *page_message_markdown(struct request *req, int64_t message_id, const char *src)
+{
+	size_t len = strlen(src), html_len;
+	const char *html = markdown_cache_get((uint64_t)message_id, src, len, req->arena);
+	if (html)
+		return html;
+	html = render(req, src, len, &html_len);
+	if (!html)
+		return preformatted(req, src, len);
+	markdown_cache_put((uint64_t)message_id, src, len, html, html_len);
+	return html;
 }
 
 

@@ -32,6 +32,9 @@ void page_render(struct request *req, int status, const char *name, vm_obj *page
 /* Markdown source as safe HTML in the arena (the escaped source in a
  * <pre> if rendering fails); never NULL. */
 const char *page_markdown(struct request *req, const char *src);
+/* The same for a ticket message, kept rendered for the next time
+ * (view/markdown_cache.h). */
+const char *page_message_markdown(struct request *req, int64_t message_id, const char *src);
 
 /* Sets name (relative: "há 5 minutos") and name_exact (the date and time)
  * and name_iso for a Unix time. */

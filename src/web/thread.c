@@ -41,7 +41,7 @@ void thread_message(struct request *req, vm_obj *o, const struct ticket_thread *
 	/* A client account other than the ticket's: one of its contacts. */
 	vm_set_bool(o, "from_contact", str_eq(m->author_kind, "client") && m->author_client_id > 0 &&
 	                                   th->client_id > 0 && m->author_client_id != th->client_id);
-	vm_set_trusted_html(o, "body", page_markdown(req, m->body));
+	vm_set_trusted_html(o, "body", page_message_markdown(req, m->id, m->body));
 	page_time(req, o, "at", m->created_at);
 	add_attachments(o, th, m->id, base, megabytes);
 }
