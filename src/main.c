@@ -300,7 +300,7 @@ static int cmd_serve(struct cli *c)
 		.max_upload = cfg->max_upload, .max_uploads = cfg->max_uploads,
 		.max_page = cfg->max_page, .compress_min = (size_t)cfg->compress_min,
 		.upload_dir = upload_dir, .router = app.router,
-		.statics = app.statics, .app = &app, .before = web_before,
+		.statics = app.statics, .app = &app, .before = web_before, .after = web_after,
 	};
 	server *srv = server_start(&so, err, sizeof err);
 	if (!srv) {

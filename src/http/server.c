@@ -412,7 +412,7 @@ static void serve_static(struct request *req, const struct static_file *f)
 	req->static_len = b->len;
 }
 
-static void dispatch(struct conn_state *cs)
+static void answer(struct conn_state *cs)
 {
 	struct request *req = &cs->req;
 	const struct server_options *o = &cs->srv->opt;
@@ -454,6 +454,13 @@ static void dispatch(struct conn_state *cs)
 	req->route.handler(req);
 	if (!req->responded)
 		resp_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR);
+}
+
+static void dispatch(struct conn_state *cs)
+{
+	answer(cs);
+	if (cs->srv->opt.after)
+		cs->srv->opt.after(&cs->req);
 }
 
 /* Pages, the API's JSON and the reports' CSV compress to a third or so. */

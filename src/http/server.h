@@ -33,6 +33,9 @@ struct server_options {
 	/* Runs before any handler or error page (language, session). It may
 	 * answer by itself, and then the handler is skipped. */
 	void (*before)(struct request *req);
+	/* Runs after the answer is made, whoever made it (the handler, an
+	 * error page or before), and before it is sent. */
+	void (*after)(struct request *req);
 };
 
 typedef struct server server;

@@ -127,6 +127,12 @@ int db_exec(db *d, const char *sql)
 	return d->driver->exec(d, sql);
 }
 
+void db_read_snapshot(db *d, bool on)
+{
+	if (d && d->driver->read_snapshot)
+		d->driver->read_snapshot(d, on);
+}
+
 int db_begin(db *d)
 {
 	return d->driver->exec(d, d->driver->begin_sql);

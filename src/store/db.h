@@ -57,6 +57,13 @@ int db_commit(db *d);
 int db_rollback(db *d);
 /* True inside a transaction begun on d. */
 bool db_in_transaction(db *d);
+/* From on until off, d's reads share one snapshot: a page's statements run
+ * in one read transaction, not one each (on SQLite each takes the
+ * WAL-index lock, which the process's threads queue for). A write on d, or
+ * a transaction begun on it, ends the snapshot first, so what follows sees
+ * the newest commit and the write's own. Off at the request's end. Not
+ * counted by db_in_transaction. PostgreSQL: nothing. */
+void db_read_snapshot(db *d, bool on);
 
 /* Returns the cached prepared statement for sql (a literal), or NULL.
  * A NULL statement may be passed on to the binds (which do nothing) and to

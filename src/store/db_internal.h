@@ -25,6 +25,8 @@ struct db_driver {
 	void (*close)(db *d);
 	int (*exec)(db *d, const char *sql);
 	bool (*in_transaction)(db *d);
+	/* Optional: db_read_snapshot. */
+	void (*read_snapshot)(db *d, bool on);
 	/* 1 if the table exists, 0 if not, a negative DB_E* code on error. */
 	int (*table_exists)(db *d, const char *table);
 	/* Optional: takes (lock) or releases (!lock) a lock that keeps other

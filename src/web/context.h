@@ -14,6 +14,7 @@ struct web_ctx {
 	const char *flash;       /* a msgid to show once, or NULL */
 	bool staff_area;         /* the path is under /staff */
 	int64_t now;             /* this request's time (web_now), 0 until read */
+	bool read_snapshot;      /* db_read_snapshot is on for this request */
 };
 
 struct web_ctx *web_ctx(struct request *req);

@@ -209,6 +209,16 @@ static void take_flash(struct request *req, struct web_ctx *w)
 	resp_cookie(req, "flash", "", 0, false);
 }
 
+/* Runs after every answer: the request's read snapshot ends. */
+void web_after(struct request *req)
+{
+	struct web_ctx *w = web_ctx(req);
+	if (w && w->read_snapshot) {
+		db_read_snapshot(req_db(req), false);
+		w->read_snapshot = false;
+	}
+}
+
 /* Runs before every handler and error page: session, language, CSRF. A POST
  * whose token does not match is refused here, before any handler runs. */
 void web_before(struct request *req)
@@ -216,6 +226,13 @@ void web_before(struct request *req)
 	struct web_ctx *w = web_ctx(req);
 	if (!w)
 		return;
+	/* A GET reads: its statements share one snapshot (a write among them
+	 * ends it first), until web_after. */
+	if ((req->method & (HTTP_GET | HTTP_HEAD)) && req->path &&
+	    !str_starts_with(req->path, "/static/") && !str_eq(req->path, "/healthz")) {
+		db_read_snapshot(req_db(req), true);
+		w->read_snapshot = true;
+	}
 	/* The API: tokens, not cookies; no CSRF (no cookie is read), English. */
 	if (api_path(req->path)) {
 		req->lang = LANG_EN;

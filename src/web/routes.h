@@ -8,5 +8,6 @@
 
 int web_routes(router *r);
 void web_before(struct request *req);
+void web_after(struct request *req);
 
 #endif

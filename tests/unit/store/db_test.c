@@ -421,6 +421,68 @@ Test(db, begin_write_takes_the_write_lock_at_once)
 	db_close(other);
 }
 
+/* ---- read snapshots: a request's reads in one read transaction ---- */
+
+static int64_t count_in(db *c)
+{
+	return db_scalar_int(db_prepare(c, "SELECT count(*) FROM t"), -1);
+}
+
+Test(db, a_read_snapshot_sees_one_moment_until_it_ends)
+{
+	db *other = second_connection();
+
+	cr_assert_eq(db_exec(d, "INSERT INTO t (n) VALUES (1)"), DB_OK);
+	db_read_snapshot(other, true);
+	cr_expect_eq(count_in(other), 1);
+	cr_expect(!db_in_transaction(other), "a snapshot is not the caller's transaction");
+	cr_assert_eq(db_exec(d, "INSERT INTO t (n) VALUES (2)"), DB_OK);
+	cr_expect_eq(count_in(other), 1, "the same moment for every read");
+	db_read_snapshot(other, false);
+	cr_expect_eq(count_in(other), 2, "the newest commit once it ended");
+	cr_expect_eq(count_in(other), 2);
+	db_close(other);
+}
+
+Test(db, a_write_during_a_read_snapshot_is_read_back)
+{
+	db *other = second_connection();
+
+	db_read_snapshot(other, true);
+	cr_expect_eq(count_in(other), 0);
+	cr_assert_eq(db_exec(d, "INSERT INTO t (n) VALUES (1)"), DB_OK);
+	/* A write of its own in autocommit: from the newest commit, and seen. */
+	db_stmt *s = db_prepare(other, "INSERT INTO t (n) VALUES ($1)");
+	db_bind_int(s, 1, 2);
+	cr_assert_eq(db_step_done(s), DB_OK, "%s", db_error(other));
+	cr_expect_eq(count_in(other), 2);
+	/* A write transaction: begins, commits, and is read back. */
+	cr_assert_eq(db_begin_write(other), DB_OK, "%s", db_error(other));
+	cr_assert_eq(db_exec(other, "INSERT INTO t (n) VALUES (3)"), DB_OK, "%s", db_error(other));
+	cr_assert_eq(db_commit(other), DB_OK, "%s", db_error(other));
+	cr_expect_eq(count_in(other), 3);
+	cr_expect_eq(count_in(d), 3);
+	db_read_snapshot(other, false);
+	cr_expect(!db_in_transaction(other));
+	db_close(other);
+}
+
+Test(db, a_read_snapshot_left_mid_statement_still_ends)
+{
+	db *other = second_connection();
+
+	cr_assert_eq(db_exec(d, "INSERT INTO t (n) VALUES (1), (2)"), DB_OK);
+	db_read_snapshot(other, true);
+	db_stmt *s = db_prepare(other, "SELECT n FROM t ORDER BY n");
+	cr_assert_eq(db_step(s), DB_ROW, "left without db_done");
+	db_read_snapshot(other, false);
+	cr_assert_eq(db_exec(d, "INSERT INTO t (n) VALUES (3)"), DB_OK);
+	cr_expect_eq(count_in(other), 3, "no read transaction kept open");
+	/* A checkpoint can pass every frame: no reader holds an old one. */
+	cr_assert_eq(db_exec(d, "PRAGMA wal_checkpoint(TRUNCATE)"), DB_OK, "%s", db_error(d));
+	db_close(other);
+}
+
 /* ---- group commit: the write transactions of a process share commits ---- */
 
 Test(db, a_write_transaction_reads_its_own_rows_and_others_see_them_after_commit)
