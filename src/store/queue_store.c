@@ -351,7 +351,8 @@ int store_client_open_tickets(db *d, int64_t client_id, int64_t except_id, int64
 		"WHERE t.client_id = $1 AND t.id <> $2 AND t.status <> 'closed' "
 		"AND ($4 = 1 OR t.department_id IN "
 		"(SELECT department_id FROM staff_departments WHERE staff_id = $5)) "
-		"ORDER BY t.updated_at DESC, t.id LIMIT $3";
+		/* t.id DESC as in tickets_client_updated: read in order, no sort */
+		"ORDER BY t.updated_at DESC, t.id DESC LIMIT $3";
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_int(s, 1, client_id);
 	db_bind_int(s, 2, except_id);
@@ -429,11 +430,18 @@ int store_tickets_per_day(db *d, int64_t since, int days, struct day_count *out)
 int store_oldest_waiting(db *d, int64_t staff_id, int all_departments, arena *a,
                          struct ticket_row *rows, int max)
 {
+	/* Each status's first rows come in order from tickets_status_last_reply;
+	 * "status IN (...)" would read every waiting ticket and sort them (at a
+	 * million tickets, hundreds of thousands a staff home page). */
+#define OLDEST_OF(status)                                                                  \
+	"SELECT id FROM (SELECT id FROM tickets WHERE status = '" status "' AND ($2 = 1 OR "     \
+	"department_id IN (SELECT department_id FROM staff_departments WHERE staff_id = $1)) " \
+	"ORDER BY last_reply_at, id LIMIT $3) AS w"
 	static const char sql[] =
 		"SELECT " STORE_TICKET_COLUMNS STORE_TICKET_JOINS
-		"WHERE t.status IN ('open', 'customer-reply') AND ($2 = 1 OR t.department_id IN "
-		"(SELECT department_id FROM staff_departments WHERE staff_id = $1)) "
+		"WHERE t.id IN (" OLDEST_OF("open") " UNION ALL " OLDEST_OF("customer-reply") ") "
 		"ORDER BY t.last_reply_at, t.id LIMIT $3";
+#undef OLDEST_OF
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_int(s, 1, staff_id);
 	db_bind_int(s, 2, all_departments ? 1 : 0);
