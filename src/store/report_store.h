@@ -47,8 +47,9 @@ int store_report_backlog(db *d, int64_t to_day, int64_t *department_ids, int64_t
 /* One (department, staff) pair's value: a count of durations or a duration
  * in seconds. */
 typedef void report_duration_fn(void *ctx, int64_t department_id, int64_t staff_id, int64_t value);
-/* How many durations of kind each (department, staff) pair has in the
- * period (only_staff 0: everyone's), as each(ctx, ..., count). 0 or < 0. */
+/* The durations of kind in the period (only_staff 0: everyone's), in no
+ * order, as each(ctx, ..., count) with counts that add up to how many each
+ * (department, staff) pair has. 0 or < 0. */
 int store_report_duration_counts(db *d, const char *kind, int64_t from_day, int64_t to_day,
                                  int64_t only_staff, report_duration_fn *each, void *ctx);
 /* Every duration of kind in the period, shortest first, as
