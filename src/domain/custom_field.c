@@ -380,6 +380,11 @@ int ticket_field_values(db *d, int64_t ticket_id, bool client_only, arena *a,
 	return store_ticket_field_values(d, ticket_id, client_only, a, rows, max);
 }
 
+void ticket_field_values_prefetch(db *d, int64_t ticket_id, bool client_only, int max)
+{
+	store_ticket_field_values_prefetch(d, ticket_id, client_only, max);
+}
+
 const char *ticket_fields_text(db *d, int64_t ticket_id, arena *a)
 {
 	struct field_value_row rows[CUSTOM_FIELDS_MAX * 2];

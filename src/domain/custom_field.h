@@ -112,6 +112,7 @@ int ticket_fields_apply(db *d, const struct actor *who, const struct ticket_row 
  * client-facing page, email or view. Count or < 0. */
 int ticket_field_values(db *d, int64_t ticket_id, bool client_only, arena *a,
                         struct field_value_row *rows, int max);
+void ticket_field_values_prefetch(db *d, int64_t ticket_id, bool client_only, int max);
 /* Every field value of the ticket as one text (staff-only fields too),
  * separated by newlines, for the staff search's index; "" when none, NULL
  * on an error. */

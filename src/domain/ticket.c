@@ -404,10 +404,18 @@ int ticket_for_client(db *d, const struct session *client, int64_t number, arena
 	return account_id > 0 && row->client_id == account_id ? 1 : 0;
 }
 
+enum { THREAD_MESSAGES_MAX = 500, THREAD_ATTACHMENTS_MAX = 1000 };
+
+void ticket_thread_prefetch(db *d, int64_t ticket_id, bool with_internal)
+{
+	store_message_list_prefetch(d, ticket_id, with_internal, THREAD_MESSAGES_MAX);
+	store_attachment_list_by_ticket_prefetch(d, ticket_id, THREAD_ATTACHMENTS_MAX);
+}
+
 int ticket_thread_load(db *d, int64_t ticket_id, bool with_internal, arena *a,
                        struct ticket_thread *t)
 {
-	enum { MESSAGES_MAX = 500, ATTACHMENTS_MAX = 1000 };
+	enum { MESSAGES_MAX = THREAD_MESSAGES_MAX, ATTACHMENTS_MAX = THREAD_ATTACHMENTS_MAX };
 	t->messages = arena_alloc(a, MESSAGES_MAX * sizeof *t->messages);
 	t->attachments = arena_alloc(a, ATTACHMENTS_MAX * sizeof *t->attachments);
 	if (!t->messages || !t->attachments)
@@ -526,6 +534,10 @@ static int post_message(db *d, const struct actor *who, const struct ticket_row 
 
 int64_t ticket_surviving_number(db *d, const struct ticket_row *t)
 {
+	/* The row says whether it was merged: most tickets never are, and
+	 * their pages skip a query. */
+	if (t->merged_into <= 0 || t->merged_into == t->id)
+		return t->number;
 	int64_t number = 0, final_id = 0;
 	int rc = store_mail_ticket_number(d, t->id, &number, &final_id);
 	if (rc < 0)
@@ -648,6 +660,11 @@ int ticket_list_for_client(db *d, const struct session *client, enum ticket_filt
 int64_t ticket_open_count(db *d, const struct session *client)
 {
 	return store_ticket_count_open_by_client(d, session_ticket_account(client));
+}
+
+void ticket_open_count_prefetch(db *d, const struct session *client)
+{
+	store_ticket_count_open_by_client_prefetch(d, session_ticket_account(client));
 }
 
 bool ticket_service_selectable(const char *status)

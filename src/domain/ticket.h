@@ -176,6 +176,9 @@ struct ticket_thread {
  * attachments only with_internal (staff). 0 or < 0. */
 int ticket_thread_load(db *d, int64_t ticket_id, bool with_internal, arena *a,
                        struct ticket_thread *t);
+/* Sends ticket_thread_load's reads ahead (db_prefetch): a page that knows
+ * its ticket asks for everything it shows in one round trip. */
+void ticket_thread_prefetch(db *d, int64_t ticket_id, bool with_internal);
 
 /* An attachment of the client's ticket (not of an internal note): 1, 0, < 0. */
 int ticket_attachment_for_client(db *d, const struct session *client, int64_t number,
@@ -186,6 +189,7 @@ int ticket_list_for_client(db *d, const struct session *client, enum ticket_filt
                            int64_t after_updated, int64_t after_id, int limit, arena *a,
                            struct ticket_row *rows);
 int64_t ticket_open_count(db *d, const struct session *client);
+void ticket_open_count_prefetch(db *d, const struct session *client);
 /* A service a ticket may be about: not cancelled nor terminated. */
 bool ticket_service_selectable(const char *status);
 /* The client's services a new ticket may name (Serviço Relacionado). */

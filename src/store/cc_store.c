@@ -62,7 +62,7 @@ static void read_cc(db_stmt *s, arena *a, void *row)
 	r->live_keys = db_col_int(s, 4);
 }
 
-int store_cc_list(db *d, int64_t ticket_id, arena *a, struct cc_row *rows, int max)
+static db_stmt *cc_list_stmt(db *d, int64_t ticket_id, int max)
 {
 	static const char sql[] =
 		"SELECT c.id, c.ticket_id, c.email, c.name, "
@@ -70,11 +70,22 @@ int store_cc_list(db *d, int64_t ticket_id, arena *a, struct cc_row *rows, int m
 		"AND k.cc_id = c.id AND k.revoked_at IS NULL) "
 		"FROM ticket_ccs c WHERE c.ticket_id = $1 ORDER BY c.id LIMIT $2";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, ticket_id);
 	db_bind_int(s, 2, max);
+	return s;
+}
+
+int store_cc_list(db *d, int64_t ticket_id, arena *a, struct cc_row *rows, int max)
+{
+	db_stmt *s = cc_list_stmt(d, ticket_id, max);
+	if (!s)
+		return DB_ERROR;
 	return db_read_rows(s, read_cc, a, rows, sizeof *rows, max);
+}
+
+void store_cc_list_prefetch(db *d, int64_t ticket_id, int max)
+{
+	db_prefetch(cc_list_stmt(d, ticket_id, max));
 }
 
 int64_t store_cc_count(db *d, int64_t ticket_id)

@@ -168,6 +168,16 @@ db_stmt *db_prepare(db *d, const char *sql)
 	return d->driver->prepare(d, sql);
 }
 
+void db_prefetch(db_stmt *s)
+{
+	if (s == NULL)
+		return;
+	if (s->owner->driver->prefetch)
+		s->owner->driver->prefetch(s);
+	else
+		s->owner->driver->done(s);
+}
+
 int db_bind_int(db_stmt *s, int index, int64_t value)
 {
 	if (s == NULL)

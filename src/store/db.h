@@ -62,7 +62,8 @@ bool db_in_transaction(db *d);
  * WAL-index lock, which the process's threads queue for). A write on d, or
  * a transaction begun on it, ends the snapshot first, so what follows sees
  * the newest commit and the write's own. Off at the request's end. Not
- * counted by db_in_transaction. PostgreSQL: nothing. */
+ * counted by db_in_transaction. PostgreSQL: drops what db_prefetch sent
+ * ahead and no step took. */
 void db_read_snapshot(db *d, bool on);
 
 /* Returns the cached prepared statement for sql (a literal), or NULL.
@@ -75,6 +76,14 @@ int db_bind_int(db_stmt *s, int index, int64_t value);
 int db_bind_text(db_stmt *s, int index, const char *text); /* NULL binds NULL */
 int db_bind_blob(db_stmt *s, int index, const void *data, size_t len);
 int db_bind_null(db_stmt *s, int index);
+/* Sends the bound statement s ahead of its step. On PostgreSQL the
+ * statements prefetched one after the other travel in one round trip, and
+ * the store function that then prepares the same SQL, binds the same values
+ * and steps gets the rows without asking again: a page whose reads all
+ * follow from one row sends them at once. Reads outside a transaction
+ * only; a write, a transaction, or the request's end (db_read_snapshot)
+ * drops what no step took. SQLite: nothing to gain, s is reset. */
+void db_prefetch(db_stmt *s);
 /* DB_ROW, DB_DONE, or a negative error. */
 int db_step(db_stmt *s);
 /* Columns are numbered from 0; values are valid until the next step/done. */

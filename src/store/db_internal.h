@@ -39,6 +39,8 @@ struct db_driver {
 	int (*bind_text)(db_stmt *s, int index, const char *text);
 	int (*bind_blob)(db_stmt *s, int index, const void *data, size_t len);
 	int (*bind_null)(db_stmt *s, int index);
+	/* Optional: db_prefetch. */
+	void (*prefetch)(db_stmt *s);
 	int (*step)(db_stmt *s);
 	bool (*col_null)(db_stmt *s, int col);
 	int64_t (*col_int)(db_stmt *s, int col);

@@ -23,6 +23,9 @@
 
 #define SAVEPOINT_NAME "chamado_stmt"
 
+/* Statements db_prefetch may send ahead in one pipeline. */
+#define PREFETCH_MAX 16
+
 struct pg_param {
 	Oid type;          /* 0: let the server infer it */
 	const char *value; /* NULL: SQL NULL */
@@ -51,6 +54,14 @@ struct pg_stmt {
 	PGresult *result; /* NULL until executed */
 	int row;          /* the current row, -1 before the first */
 	unsigned char *blob; /* PQunescapeBytea of the last blob read */
+	/* db_prefetch: the result of an execution sent ahead, and the
+	 * parameters it was sent with (params_key); a step with the same
+	 * parameters takes it instead of asking again. */
+	PGresult *ahead;
+	char *ahead_key;
+	size_t ahead_key_len;
+	bool in_flight; /* sent in the open pipeline, not yet read */
+	bool ahead_prepare; /* the pipeline prepares it too */
 };
 
 struct stmt_slot {
@@ -70,9 +81,18 @@ struct pg_db {
 	struct stmt_slot *slots;
 	size_t slot_count;
 	size_t slot_used;
+	/* db_prefetch: the statements sent in the open pipeline, in order,
+	 * then those holding a result sent ahead that no step took yet. */
+	struct pg_stmt *in_flight[PREFETCH_MAX];
+	int in_flight_count;
+	struct pg_stmt *ahead[PREFETCH_MAX];
+	int ahead_count;
 };
 
 static const struct db_driver pgsql_driver;
+
+static void ahead_collect(struct pg_db *p);
+static void ahead_drop_all(struct pg_db *p);
 
 static struct pg_db *as_pg(db *d)
 {
@@ -188,10 +208,20 @@ static void result_clear(struct pg_stmt *st)
 	st->blob = NULL;
 }
 
+static void ahead_clear(struct pg_stmt *st)
+{
+	PQclear(st->ahead);
+	st->ahead = NULL;
+	free(st->ahead_key);
+	st->ahead_key = NULL;
+	st->ahead_key_len = 0;
+}
+
 static void stmt_free(struct pg_stmt *st)
 {
 	if (st == NULL)
 		return;
+	ahead_clear(st);
 	result_clear(st);
 	params_clear(st);
 	free(st->params);
@@ -336,6 +366,7 @@ static bool pg_in_transaction(db *d)
 
 	if (p->lost_in_transaction)
 		return true;
+	ahead_collect(p);
 	if (p->conn == NULL || PQstatus(p->conn) != CONNECTION_OK)
 		return false;
 	ts = PQtransactionStatus(p->conn);
@@ -375,6 +406,7 @@ static int pg_exec(db *d, const char *sql)
 	char *text;
 	int rc;
 
+	ahead_drop_all(p);
 	if (p->lost_in_transaction && (strcmp(sql, "ROLLBACK") == 0 ||
 	    strncmp(sql, "BEGIN", 5) == 0)) {
 		p->lost_in_transaction = false;
@@ -713,6 +745,223 @@ out:
 	return rc;
 }
 
+/* ---- statements sent ahead (db_prefetch) ---- */
+
+static size_t param_length(const struct pg_param *pm)
+{
+	if (pm->value == NULL)
+		return 0;
+	return pm->format == 1 ? (size_t)pm->length : strlen(pm->value);
+}
+
+/* The parameters as bound now, as bytes to compare; NULL when out of
+ * memory. */
+static char *params_key(const struct pg_stmt *st, size_t *key_len)
+{
+	size_t total = 1, len;
+	char *key, *w;
+	int i;
+
+	for (i = 0; i < st->nparams; i++)
+		total += sizeof(Oid) + 2 + sizeof len +
+		    param_length(&st->params[i]);
+	key = malloc(total);
+	if (key == NULL)
+		return NULL;
+	w = key;
+	for (i = 0; i < st->nparams; i++) {
+		const struct pg_param *pm = &st->params[i];
+
+		len = param_length(pm);
+		memcpy(w, &pm->type, sizeof(Oid));
+		w += sizeof(Oid);
+		*w++ = (char)pm->format;
+		*w++ = pm->value == NULL;
+		memcpy(w, &len, sizeof len);
+		w += sizeof len;
+		if (len > 0)
+			memcpy(w, pm->value, len);
+		w += len;
+	}
+	*w = '\0';
+	*key_len = total;
+	return key;
+}
+
+/* The connection broke while statements were out: none of them counts. */
+static void ahead_abandon(struct pg_db *p)
+{
+	int i;
+
+	for (i = 0; i < p->in_flight_count; i++) {
+		p->in_flight[i]->in_flight = false;
+		ahead_clear(p->in_flight[i]);
+	}
+	p->in_flight_count = 0;
+	for (i = 0; i < p->ahead_count; i++)
+		ahead_clear(p->ahead[i]);
+	p->ahead_count = 0;
+	PQfinish(p->conn);
+	p->conn = NULL;
+	cache_forget_prepared(p);
+}
+
+/* The next query's result in the pipeline, its trailing NULL read; NULL
+ * when the connection failed. */
+static PGresult *pipeline_next(PGconn *conn)
+{
+	PGresult *r = PQgetResult(conn), *more;
+
+	if (r != NULL)
+		while ((more = PQgetResult(conn)) != NULL)
+			PQclear(more);
+	return r;
+}
+
+/* Ends the open pipeline: each statement sent ahead keeps its result for
+ * the step that asks for it. A statement that failed keeps none, and its
+ * step runs it again and reports the error as usual. */
+static void ahead_collect(struct pg_db *p)
+{
+	int i, n = p->in_flight_count;
+	PGresult *r;
+
+	if (n == 0)
+		return;
+	if (PQpipelineSync(p->conn) != 1) {
+		ahead_abandon(p);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct pg_stmt *st = p->in_flight[i];
+
+		if (st->ahead_prepare) {
+			r = pipeline_next(p->conn);
+			if (r == NULL) {
+				ahead_abandon(p);
+				return;
+			}
+			if (result_ok(r) && st->nparams > 0)
+				memcpy(st->prepared_types, st->types,
+				    (size_t)st->nparams * sizeof(Oid));
+			else if (!result_ok(r))
+				st->name[0] = '\0';
+			PQclear(r);
+		}
+		r = pipeline_next(p->conn);
+		if (r == NULL) {
+			ahead_abandon(p);
+			return;
+		}
+		st->in_flight = false;
+		if (result_ok(r) && st->name[0] != '\0' &&
+		    p->ahead_count < PREFETCH_MAX) {
+			st->ahead = r;
+			p->ahead[p->ahead_count++] = st;
+		} else {
+			PQclear(r);
+			ahead_clear(st);
+		}
+	}
+	p->in_flight_count = 0;
+	r = PQgetResult(p->conn);
+	if (r == NULL || PQresultStatus(r) != PGRES_PIPELINE_SYNC ||
+	    PQexitPipelineMode(p->conn) != 1) {
+		PQclear(r);
+		ahead_abandon(p);
+		return;
+	}
+	PQclear(r);
+}
+
+/* What was sent ahead and not taken is dropped: a write, a transaction or
+ * the request's end comes, after which it could be out of date. */
+static void ahead_drop_all(struct pg_db *p)
+{
+	int i;
+
+	ahead_collect(p);
+	for (i = 0; i < p->ahead_count; i++)
+		ahead_clear(p->ahead[i]);
+	p->ahead_count = 0;
+}
+
+/* The result sent ahead becomes the statement's when it was sent with the
+ * parameters bound now. */
+static void ahead_take(struct pg_stmt *st)
+{
+	size_t len = 0;
+	char *key = params_key(st, &len);
+
+	if (key != NULL && len == st->ahead_key_len &&
+	    memcmp(key, st->ahead_key, len) == 0) {
+		result_clear(st);
+		st->result = st->ahead;
+		st->ahead = NULL;
+	}
+	free(key);
+	ahead_clear(st);
+}
+
+static void pg_prefetch(db_stmt *s)
+{
+	struct pg_stmt *st = as_stmt(s);
+	struct pg_db *p = as_pg(s->owner);
+	bool prepare, sent;
+	int i;
+
+	if (st->in_flight ||
+	    p->in_flight_count + p->ahead_count >= PREFETCH_MAX)
+		return;
+	if (p->in_flight_count == 0) {
+		/* Reads outside a transaction only: inside one the
+		 * statements run under savepoints, one at a time. */
+		if (connection_ready(p) < 0 || pg_in_transaction(s->owner) ||
+		    PQenterPipelineMode(p->conn) != 1)
+			return;
+	}
+	ahead_clear(st);
+	st->ahead_key = params_key(st, &st->ahead_key_len);
+	if (st->ahead_key == NULL) {
+		if (p->in_flight_count == 0)
+			PQexitPipelineMode(p->conn);
+		return;
+	}
+	prepare = stmt_needs_prepare(st);
+	if (prepare)
+		snprintf(st->name, sizeof st->name, "chamado_%lu",
+		    ++p->next_name);
+	for (i = 0; i < st->nparams; i++) {
+		st->values[i] = st->params[i].value;
+		st->lengths[i] = st->params[i].length;
+		st->formats[i] = st->params[i].format;
+	}
+	sent = !prepare || PQsendPrepare(p->conn, st->name, st->sql,
+	    st->nparams, st->types) == 1;
+	if (sent)
+		sent = PQsendQueryPrepared(p->conn, st->name, st->nparams,
+		    st->values, st->lengths, st->formats, 0) == 1;
+	st->in_flight = true;
+	st->ahead_prepare = prepare;
+	p->in_flight[p->in_flight_count++] = st;
+	if (!sent)
+		ahead_abandon(p);
+}
+
+/* A statement that is not a SELECT may change what was sent ahead. */
+static bool sql_reads(const char *sql)
+{
+	while (*sql == ' ' || *sql == '\n' || *sql == '\t' || *sql == '(')
+		sql++;
+	return strncasecmp(sql, "SELECT", 6) == 0;
+}
+
+static void pg_read_snapshot(db *d, bool on)
+{
+	(void)on;
+	ahead_drop_all(as_pg(d));
+}
+
 static int pg_step(db_stmt *s)
 {
 	struct pg_stmt *st = as_stmt(s);
@@ -720,6 +969,13 @@ static int pg_step(db_stmt *s)
 	int rc;
 
 	if (st->result == NULL) {
+		ahead_collect(p);
+		if (st->ahead != NULL)
+			ahead_take(st);
+	}
+	if (st->result == NULL) {
+		if (!sql_reads(st->sql))
+			ahead_drop_all(p);
 		rc = connection_ready(p);
 		if (rc < 0)
 			return rc;
@@ -870,6 +1126,7 @@ static const struct db_driver pgsql_driver = {
 	.close = pg_close,
 	.exec = pg_exec,
 	.in_transaction = pg_in_transaction,
+	.read_snapshot = pg_read_snapshot,
 	.table_exists = pg_table_exists,
 	.migrate_lock = pg_migrate_lock,
 	.prepare = pg_prepare,
@@ -877,6 +1134,7 @@ static const struct db_driver pgsql_driver = {
 	.bind_text = pg_bind_text,
 	.bind_blob = pg_bind_blob,
 	.bind_null = pg_bind_null,
+	.prefetch = pg_prefetch,
 	.step = pg_step,
 	.col_null = pg_col_null,
 	.col_int = pg_col_int,

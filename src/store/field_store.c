@@ -88,8 +88,7 @@ static void read_value(db_stmt *s, arena *a, void *row)
 	r->client_visible = db_col_int(s, 4) != 0;
 }
 
-int store_ticket_field_values(db *d, int64_t ticket_id, bool client_only, arena *a,
-                              struct field_value_row *rows, int max)
+static db_stmt *field_values_stmt(db *d, int64_t ticket_id, bool client_only, int max)
 {
 	static const char sql[] =
 		"SELECT f.id, f.label, f.kind, v.value, f.client_visible FROM ticket_field_values v "
@@ -99,7 +98,19 @@ int store_ticket_field_values(db *d, int64_t ticket_id, bool client_only, arena 
 	db_bind_int(s, 1, ticket_id);
 	db_bind_int(s, 2, client_only ? 1 : 0);
 	db_bind_int(s, 3, max);
+	return s;
+}
+
+int store_ticket_field_values(db *d, int64_t ticket_id, bool client_only, arena *a,
+                              struct field_value_row *rows, int max)
+{
+	db_stmt *s = field_values_stmt(d, ticket_id, client_only, max);
 	return db_read_rows(s, read_value, a, rows, sizeof *rows, max);
+}
+
+void store_ticket_field_values_prefetch(db *d, int64_t ticket_id, bool client_only, int max)
+{
+	db_prefetch(field_values_stmt(d, ticket_id, client_only, max));
 }
 
 int store_ticket_field_set(db *d, int64_t ticket_id, int64_t field_id, const char *value)

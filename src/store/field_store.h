@@ -39,6 +39,8 @@ struct field_value_row {
  * fields the client sees. Count or < 0. */
 int store_ticket_field_values(db *d, int64_t ticket_id, bool client_only, arena *a,
                               struct field_value_row *rows, int max);
+/* Sends store_ticket_field_values's query ahead (db_prefetch). */
+void store_ticket_field_values_prefetch(db *d, int64_t ticket_id, bool client_only, int max);
 /* Sets the ticket's value of a field; "" deletes it. 0 or < 0. */
 int store_ticket_field_set(db *d, int64_t ticket_id, int64_t field_id, const char *value);
 

@@ -87,6 +87,7 @@ void store_ticket_read(db_stmt *s, arena *a, void *row)
 	r->client_email = db_col_text_dup(s, 17, a);
 	r->client_language = db_col_text_dup(s, 18, a);
 	r->number_label = db_col_text_dup(s, 19, a);
+	r->merged_into = db_col_int(s, 20);
 }
 
 int store_ticket_get_by_number(db *d, int64_t number, arena *a, struct ticket_row *row)
@@ -125,15 +126,26 @@ int store_ticket_list_by_client(db *d, int64_t client_id, enum ticket_filter fil
 	return db_read_rows(s, store_ticket_read, a, rows, sizeof *rows, limit);
 }
 
-int64_t store_ticket_count_open_by_client(db *d, int64_t client_id)
+static db_stmt *count_open_stmt(db *d, int64_t client_id)
 {
 	static const char sql[] =
 		"SELECT count(*) FROM tickets WHERE client_id = $1 AND status <> 'closed'";
 	db_stmt *s = db_prepare(d, sql);
+	db_bind_int(s, 1, client_id);
+	return s;
+}
+
+int64_t store_ticket_count_open_by_client(db *d, int64_t client_id)
+{
+	db_stmt *s = count_open_stmt(d, client_id);
 	if (!s)
 		return DB_ERROR;
-	db_bind_int(s, 1, client_id);
 	return db_scalar_int(s, 0);
+}
+
+void store_ticket_count_open_by_client_prefetch(db *d, int64_t client_id)
+{
+	db_prefetch(count_open_stmt(d, client_id));
 }
 
 int store_ticket_touch(db *d, int64_t id, const char *status, const char *last_replier, int64_t now)
@@ -209,8 +221,7 @@ static void read_message(db_stmt *s, arena *a, void *row)
 	r->created_at = db_col_int(s, 9);
 }
 
-int store_message_list(db *d, int64_t ticket_id, int with_internal, arena *a,
-                       struct message_row *rows, int max)
+static db_stmt *message_list_stmt(db *d, int64_t ticket_id, int with_internal, int max)
 {
 	static const char sql[] =
 		"SELECT id, ticket_id, COALESCE(author_client_id, 0), COALESCE(author_staff_id, 0), "
@@ -220,7 +231,19 @@ int store_message_list(db *d, int64_t ticket_id, int with_internal, arena *a,
 	db_bind_int(s, 1, ticket_id);
 	db_bind_int(s, 2, with_internal ? 1 : 0);
 	db_bind_int(s, 3, max);
+	return s;
+}
+
+int store_message_list(db *d, int64_t ticket_id, int with_internal, arena *a,
+                       struct message_row *rows, int max)
+{
+	db_stmt *s = message_list_stmt(d, ticket_id, with_internal, max);
 	return db_read_rows(s, read_message, a, rows, sizeof *rows, max);
+}
+
+void store_message_list_prefetch(db *d, int64_t ticket_id, int with_internal, int max)
+{
+	db_prefetch(message_list_stmt(d, ticket_id, with_internal, max));
 }
 
 int64_t store_attachment_insert(db *d, int64_t message_id, const char *name,
@@ -259,15 +282,26 @@ static void read_attachment(db_stmt *s, arena *a, void *row)
 	r->internal = (int)db_col_int(s, 7);
 }
 
-int store_attachment_list_by_ticket(db *d, int64_t ticket_id, arena *a, struct attachment_row *rows,
-                                    int max)
+static db_stmt *attachment_list_stmt(db *d, int64_t ticket_id, int max)
 {
 	static const char sql[] = "SELECT " ATTACHMENT_COLUMNS ATTACHMENT_JOINS
 				  "WHERE m.ticket_id = $1 ORDER BY a.message_id, a.id LIMIT $2";
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_int(s, 1, ticket_id);
 	db_bind_int(s, 2, max);
+	return s;
+}
+
+int store_attachment_list_by_ticket(db *d, int64_t ticket_id, arena *a, struct attachment_row *rows,
+                                    int max)
+{
+	db_stmt *s = attachment_list_stmt(d, ticket_id, max);
 	return db_read_rows(s, read_attachment, a, rows, sizeof *rows, max);
+}
+
+void store_attachment_list_by_ticket_prefetch(db *d, int64_t ticket_id, int max)
+{
+	db_prefetch(attachment_list_stmt(d, ticket_id, max));
 }
 
 int store_attachment_get(db *d, int64_t id, arena *a, struct attachment_row *row)

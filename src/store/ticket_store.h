@@ -15,6 +15,7 @@ struct ticket_row {
 	const char *department_name, *service_label, *service_kind;
 	const char *client_name, *client_email, *client_language;
 	const char *number_label; /* "SUP-2026-000123", or "" (the number is shown) */
+	int64_t merged_into; /* the id of the ticket it was merged into; 0 */
 };
 
 /* The columns of a ticket_row and the joins they need, for every query
@@ -23,12 +24,13 @@ struct ticket_row {
 	"t.id, t.number, t.client_id, t.department_id, COALESCE(t.service_id, 0), " \
 	"COALESCE(t.assignee_id, 0), t.subject, t.priority, t.status, t.last_replier, " \
 	"t.created_at, t.updated_at, t.last_reply_at, dp.name, COALESCE(sv.label, ''), " \
-	"COALESCE(sv.kind, ''), c.name, c.email, c.language, COALESCE(t.number_label, '') "
+	"COALESCE(sv.kind, ''), c.name, c.email, c.language, COALESCE(t.number_label, ''), " \
+	"COALESCE(t.merged_into, 0) "
 #define STORE_TICKET_JOINS \
 	"FROM tickets t JOIN departments dp ON dp.id = t.department_id " \
 	"JOIN clients c ON c.id = t.client_id " \
 	"LEFT JOIN services sv ON sv.id = t.service_id "
-enum { STORE_TICKET_NCOLUMNS = 20 };
+enum { STORE_TICKET_NCOLUMNS = 21 };
 /* A db_row_reader of a struct ticket_row. */
 void store_ticket_read(db_stmt *s, arena *a, void *row);
 
@@ -56,6 +58,9 @@ int store_ticket_list_by_client(db *d, int64_t client_id, enum ticket_filter fil
                                 int64_t after_updated, int64_t after_id, int limit, arena *a,
                                 struct ticket_row *rows);
 int64_t store_ticket_count_open_by_client(db *d, int64_t client_id);
+/* Each _prefetch sends its namesake's query ahead (db_prefetch), for a
+ * call with the same arguments later in the request. */
+void store_ticket_count_open_by_client_prefetch(db *d, int64_t client_id);
 /* After a reply: new status, who replied, and the times. */
 int store_ticket_touch(db *d, int64_t id, const char *status, const char *last_replier, int64_t now);
 int store_ticket_set_status(db *d, int64_t id, const char *status, int64_t now);
@@ -76,6 +81,7 @@ int64_t store_message_id_by_submission(db *d, int64_t ticket_id, const char *key
 /* The thread, oldest first; internal notes only when with_internal. */
 int store_message_list(db *d, int64_t ticket_id, int with_internal, arena *a,
                        struct message_row *rows, int max);
+void store_message_list_prefetch(db *d, int64_t ticket_id, int with_internal, int max);
 
 struct attachment_row {
 	int64_t id, message_id, ticket_id;
@@ -91,6 +97,7 @@ int64_t store_attachment_insert(db *d, int64_t message_id, const char *name,
 /* Every attachment of the ticket's messages (without bytes). */
 int store_attachment_list_by_ticket(db *d, int64_t ticket_id, arena *a, struct attachment_row *rows,
                                     int max);
+void store_attachment_list_by_ticket_prefetch(db *d, int64_t ticket_id, int max);
 /* One attachment with its bytes; 1, 0 none, < 0. */
 int store_attachment_get(db *d, int64_t id, arena *a, struct attachment_row *row);
 

@@ -32,6 +32,13 @@ db *req_db(struct request *req)
 	return app_db(req_app(req));
 }
 
+void page_prefetch(struct request *req)
+{
+	struct web_ctx *w = web_ctx(req);
+	if (w && w->session && w->session->kind == ACCOUNT_CLIENT)
+		ticket_open_count_prefetch(req_db(req), w->session);
+}
+
 vm_obj *page_new(struct request *req, const char *title, const char *section)
 {
 	struct app *app = req_app(req);

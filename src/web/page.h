@@ -21,6 +21,9 @@ db *req_db(struct request *req);
  * title is a msgid or already-translated text; section marks the menu item
  * ("home", "new", "tickets", "kb"); NULL when nothing is current. */
 vm_obj *page_new(struct request *req, const char *title, const char *section);
+/* Sends page_new's own reads (the menu's open-ticket count) ahead, with the
+ * handler's (db_prefetch), so that they share one round trip. */
+void page_prefetch(struct request *req);
 struct ticket_row;
 /* Sets "number" (the ticket's key, for links) and "label" (what people
  * see after "#": its display number, domain/ticket_number.h) on o. */

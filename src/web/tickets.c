@@ -312,6 +312,7 @@ void tickets_list(struct request *req)
 		}
 	}
 	struct ticket_row rows[LIST_PAGE_SIZE + 1];
+	page_prefetch(req); /* the menu's count travels with the list */
 	int n = ticket_list_for_client(req_db(req), s, filter, after_updated, after_id,
 	                               LIST_PAGE_SIZE + 1, req->arena, rows);
 	vm_obj *page = n >= 0 ? page_new(req, "My Support Tickets", "tickets") : NULL;
@@ -400,6 +401,11 @@ static void ticket_page_cc(struct request *req, struct ticket_row *t, int status
                            const char *message_error, const char *upload_error,
                            const char *cc_error)
 {
+	/* On PostgreSQL the page's reads go out together, in one round trip. */
+	ticket_thread_prefetch(req_db(req), t->id, false);
+	ticket_field_values_prefetch(req_db(req), t->id, true, CUSTOM_FIELDS_MAX);
+	ticket_cc_list_prefetch(req_db(req), t->id, TICKET_CC_MAX);
+	page_prefetch(req);
 	struct ticket_thread th;
 	th.client_id = t->client_id;
 	if (ticket_thread_load(req_db(req), t->id, false, req->arena, &th) < 0) {

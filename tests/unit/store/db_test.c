@@ -267,6 +267,21 @@ Test(db, hands_out_a_fresh_statement_even_without_db_done)
 	db_done(s);
 }
 
+Test(db, a_prefetch_leaves_the_statement_to_read_afresh)
+{
+	static const char sql[] = "SELECT count(*) FROM t WHERE n >= $1";
+	db_stmt *s;
+
+	cr_assert_eq(db_exec(d, "INSERT INTO t (n) VALUES (1), (5)"), DB_OK);
+	s = db_prepare(d, sql);
+	db_bind_int(s, 1, 2);
+	db_prefetch(s);
+	cr_assert_eq(db_exec(d, "INSERT INTO t (n) VALUES (7)"), DB_OK);
+	s = db_prepare(d, sql);
+	db_bind_int(s, 1, 2);
+	cr_expect_eq(db_scalar_int(s, -1), 2, "SQLite reads at the step, the new row too");
+}
+
 Test(db, keeps_many_statements_in_the_cache)
 {
 	static const char *sql[] = {

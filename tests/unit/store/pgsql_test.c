@@ -834,3 +834,107 @@ Test(pgsql, the_knowledge_base_search_reads_its_gin_index)
 	cr_expect_gt(index_scans("kb_articles_search"), before, "the search read the index");
 	arena_free(a);
 }
+
+/* db_prefetch: a page's reads sent ahead in one round trip. */
+
+static db_stmt *count_at_least(db *c, int64_t min)
+{
+	db_stmt *s = db_prepare(c, "SELECT count(*) FROM t WHERE n >= $1");
+
+	cr_assert_not_null(s, "%s", db_error(c));
+	db_bind_int(s, 1, min);
+	return s;
+}
+
+static db_stmt *sum_of_n(db *c)
+{
+	db_stmt *s = db_prepare(c, "SELECT COALESCE(sum(n), 0) FROM t");
+
+	cr_assert_not_null(s, "%s", db_error(c));
+	return s;
+}
+
+/* Another connection's insert: visible to any read run after it, and so
+ * not to one that was answered before it. */
+static void insert_elsewhere(int64_t n)
+{
+	db *other = open_url(url);
+	db_stmt *s = db_prepare(other, "INSERT INTO t (n) VALUES ($1)");
+
+	db_bind_int(s, 1, n);
+	cr_assert_eq(db_step_done(s), DB_OK, "%s", db_error(other));
+	db_close(other);
+}
+
+Test(pgsql, prefetched_reads_are_answered_together_and_taken_by_their_steps)
+{
+	insert_n(1);
+	insert_n(5);
+	db_prefetch(count_at_least(d, 2));
+	db_prefetch(sum_of_n(d));
+	/* Both were answered when the first step ended the pipeline: a row
+	 * committed since is in neither. */
+	cr_assert_eq(db_scalar_int(count_at_least(d, 2), -1), 1, "%s", db_error(d));
+	insert_elsewhere(7);
+	cr_expect_eq(db_scalar_int(sum_of_n(d), -1), 6, "the prefetched sum: %s", db_error(d));
+	cr_expect_eq(db_scalar_int(sum_of_n(d), -1), 13, "taken once; the next step asks again");
+}
+
+Test(pgsql, a_prefetched_read_is_not_taken_by_a_step_with_other_values)
+{
+	insert_n(1);
+	insert_n(5);
+	db_prefetch(count_at_least(d, 2));
+	cr_expect_eq(db_scalar_int(count_at_least(d, 0), -1), 2, "%s", db_error(d));
+	cr_expect_eq(db_scalar_int(count_at_least(d, 2), -1), 1, "%s", db_error(d));
+}
+
+Test(pgsql, a_write_or_the_request_end_drops_what_was_prefetched)
+{
+	insert_n(1);
+	db_prefetch(sum_of_n(d));
+	insert_n(2); /* on the same connection: its own write is read back */
+	cr_expect_eq(db_scalar_int(sum_of_n(d), -1), 3, "%s", db_error(d));
+
+	db_prefetch(sum_of_n(d));
+	cr_assert_eq(db_scalar_int(count_at_least(d, 0), -1), 2, "%s", db_error(d));
+	db_read_snapshot(d, false); /* the request ends; the sum was not taken */
+	insert_elsewhere(4);
+	cr_expect_eq(db_scalar_int(sum_of_n(d), -1), 7, "the next request reads anew: %s",
+	             db_error(d));
+}
+
+Test(pgsql, a_failing_prefetched_read_reports_at_its_step_and_the_others_still_answer)
+{
+	insert_n(3);
+	db_stmt *bad = db_prepare(d, "SELECT no_such_column FROM t");
+	cr_assert_not_null(bad, "%s", db_error(d));
+	db_prefetch(bad);
+	db_prefetch(sum_of_n(d));
+	cr_expect_eq(db_scalar_int(sum_of_n(d), -1), 3, "%s", db_error(d));
+	bad = db_prepare(d, "SELECT no_such_column FROM t");
+	cr_expect_eq(db_step(bad), DB_ERROR);
+	cr_expect(strstr(db_error(d), "no_such_column") != NULL, "%s", db_error(d));
+	db_done(bad);
+	cr_expect_eq(db_scalar_int(count_at_least(d, 0), -1), 1, "the connection goes on: %s",
+	             db_error(d));
+}
+
+Test(pgsql, a_prefetch_inside_a_transaction_waits_for_its_step)
+{
+	cr_assert_eq(db_begin_write(d), DB_OK, "%s", db_error(d));
+	db_prefetch(sum_of_n(d));
+	insert_n(5);
+	cr_expect_eq(db_scalar_int(sum_of_n(d), -1), 5, "%s", db_error(d));
+	cr_expect_eq(db_commit(d), DB_OK, "%s", db_error(d));
+}
+
+Test(pgsql, prefetched_reads_survive_a_connection_the_server_closed)
+{
+	insert_n(2);
+	terminate_backend_of(d);
+	db_prefetch(sum_of_n(d));
+	db_prefetch(count_at_least(d, 1));
+	cr_expect_eq(db_scalar_int(sum_of_n(d), -1), 2, "%s", db_error(d));
+	cr_expect_eq(db_scalar_int(count_at_least(d, 1), -1), 1, "%s", db_error(d));
+}
