@@ -330,17 +330,14 @@ static int fts5_query(const char *const *words, int nwords, enum kb_match match,
 	return used > 0 && out->len > 0 ? 0 : -1;
 }
 
-/* The same over PostgreSQL, through the GIN index of migration 0024 on
- * PG_VECTOR (change both together, or the index goes unused): words
- * and text folded by translate() (no extension needed), each word a
- * quoted lexeme of a tsquery joined by & or |, ranked by ts_rank with the
- * title weighted A; ts_headline marks the matches, as typed or folded
- * (a word typed without its accents is found, but marked only where the
- * text has none either). */
+/* The same over PostgreSQL, through the GIN index on the stored column
+ * search_vector (migrations 0024 and 0029: the title and body folded by
+ * translate(), no extension needed, the title weighted A): each word a
+ * quoted lexeme of a tsquery joined by & or |, ranked by ts_rank;
+ * ts_headline marks the matches, as typed or folded (a word typed without
+ * its accents is found, but marked only where the text has none either). */
 #define PG_FOLD(x) "translate(lower(" x "), 'áàâãäéèêëíìîïóòôõöúùûüçñ', " \
 	"'aaaaaeeeeiiiiooooouuuucn')"
-#define PG_VECTOR "(setweight(to_tsvector('simple', " PG_FOLD("a.title") "), 'A') || " \
-	"setweight(to_tsvector('simple', " PG_FOLD("a.body") "), 'B'))"
 
 static int tsquery_text(const char *const *words, int nwords, enum kb_match match,
                         bool prefix_last, buf *out)
@@ -388,8 +385,8 @@ static int search_pgsql(db *d, const char *query, const char *any_word, bool pub
 		"FROM kb_articles a JOIN kb_categories c ON c.id = a.category_id, "
 		"(SELECT to_tsquery('simple', " PG_FOLD("$1") ") AS query, "
 		"to_tsquery('simple', " PG_FOLD("$4") ") || to_tsquery('simple', $4) AS marks) q "
-		"WHERE " PG_VECTOR " @@ q.query AND ($2 = 0 OR (a.published = 1 AND c.visible = 1)) "
-		"ORDER BY ts_rank(" PG_VECTOR ", q.query) DESC, a.id LIMIT $3";
+		"WHERE a.search_vector @@ q.query AND ($2 = 0 OR (a.published = 1 AND c.visible = 1)) "
+		"ORDER BY ts_rank(a.search_vector, q.query) DESC, a.id LIMIT $3";
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_text(s, 1, query);
 	db_bind_int(s, 2, public_only ? 1 : 0);

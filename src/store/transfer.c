@@ -173,7 +173,8 @@ static int tables_read(db *d, struct table *t, int max, char *err, size_t errlen
 		"SELECT name, type FROM pragma_table_info($1) ORDER BY cid";
 	static const char pg_columns[] =
 		"SELECT column_name, data_type FROM information_schema.columns "
-		"WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position";
+		"WHERE table_schema = current_schema() AND table_name = $1 "
+		"AND is_generated = 'NEVER' ORDER BY ordinal_position"; /* computed, not copied */
 	static const char sqlite_parents[] =
 		"SELECT DISTINCT \"table\" FROM pragma_foreign_key_list($1)";
 	static const char pg_parents[] =
