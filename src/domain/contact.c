@@ -30,6 +30,12 @@ int contact_list_of_account(db *d, int64_t owner_id, arena *a, struct contact_ro
 	return owner_id > 0 ? store_contact_list(d, owner_id, a, rows, max) : 0;
 }
 
+void contact_list_of_account_prefetch(db *d, int64_t owner_id, int max)
+{
+	if (owner_id > 0)
+		store_contact_list_prefetch(d, owner_id, max);
+}
+
 const char *contact_owner_name(db *d, const struct session *s, arena *a)
 {
 	struct account_row row;

@@ -50,6 +50,7 @@ int contact_list(db *d, const struct actor *who, arena *a, struct contact_row *r
 /* Staff's view of a client account's contacts (admin client page, ticket
  * page): the count or < 0. */
 int contact_list_of_account(db *d, int64_t owner_id, arena *a, struct contact_row *rows, int max);
+void contact_list_of_account_prefetch(db *d, int64_t owner_id, int max);
 
 /* The name of the account a contact belongs to (in a), "" when s is not a
  * contact or on failure. */

@@ -193,3 +193,8 @@ int csat_for_ticket(db *d, int64_t ticket_id, arena *a, struct csat_row *row)
 {
 	return store_csat_get(d, ticket_id, a, row);
 }
+
+void csat_for_ticket_prefetch(db *d, int64_t ticket_id)
+{
+	store_csat_get_prefetch(d, ticket_id);
+}

@@ -59,5 +59,6 @@ int csat_rate(db *d, const struct notifier *n, const char *token, const char *ra
               const char *comment, int64_t now, arena *a, struct csat_view *v);
 /* The rating of a ticket for the staff page: 1, 0 none, < 0. */
 int csat_for_ticket(db *d, int64_t ticket_id, arena *a, struct csat_row *row);
+void csat_for_ticket_prefetch(db *d, int64_t ticket_id);
 
 #endif

@@ -115,6 +115,11 @@ int custom_fields_list(db *d, int64_t department_id, bool client_only, arena *a,
 	return store_fields_list(d, department_id, client_only, a, rows, max);
 }
 
+void custom_fields_list_prefetch(db *d, int64_t department_id, bool client_only, int max)
+{
+	store_fields_list_prefetch(d, department_id, client_only, max);
+}
+
 const char *custom_field_department_name(db *d, int64_t department_id, arena *a)
 {
 	return department_id > 0 ? store_department_name(d, department_id, a) : NULL;

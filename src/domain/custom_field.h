@@ -61,6 +61,7 @@ int custom_field_options(const char *options, arena *a, const char **out, int ma
  * order; client_only: the client-visible ones. Count or < 0. */
 int custom_fields_list(db *d, int64_t department_id, bool client_only, arena *a,
                        struct field_row *rows, int max);
+void custom_fields_list_prefetch(db *d, int64_t department_id, bool client_only, int max);
 /* A department's name (any department: hidden ones too), in a; NULL when
  * there is none. */
 const char *custom_field_department_name(db *d, int64_t department_id, arena *a);

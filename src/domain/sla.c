@@ -252,6 +252,11 @@ int sla_ticket_badge(db *d, int64_t ticket_id, int64_t now, struct sla_state *st
 	return 1;
 }
 
+void sla_ticket_badge_prefetch(db *d, int64_t ticket_id)
+{
+	store_sla_state_get_prefetch(d, ticket_id);
+}
+
 static int64_t sla_test_offset;
 static pthread_once_t sla_offset_once = PTHREAD_ONCE_INIT;
 

@@ -59,6 +59,9 @@ void sla_badge_of(db *d, int64_t calendar_id, int64_t due, int64_t warn_at, int6
 /* The ticket's state and badge for its page: 1, 0 none, < 0. */
 int sla_ticket_badge(db *d, int64_t ticket_id, int64_t now, struct sla_state *st,
                      struct sla_badge *b);
+/* Sends sla_ticket_badge's read of the ticket's state ahead (db_prefetch);
+ * the calendar it may then need follows from that state. */
+void sla_ticket_badge_prefetch(db *d, int64_t ticket_id);
 
 /* The clock SLA badges, filters and escalations read: the time, plus
  * CHAMADO_TEST_CLOCK_OFFSET seconds when that variable is set — test-only,

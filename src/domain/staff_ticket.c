@@ -193,6 +193,33 @@ int staff_predefined_replies(db *d, int64_t department_id, arena *a, struct pred
 	return store_predefined_for_department(d, department_id, a, rows, max);
 }
 
+void staff_ticket_audit_prefetch(db *d, int64_t ticket_id, int max)
+{
+	store_audit_list_prefetch(d, ticket_id, max);
+}
+
+void staff_client_other_tickets_prefetch(db *d, const struct session *staff,
+                                         const struct ticket_row *t, int max)
+{
+	store_client_open_tickets_prefetch(d, t->client_id, t->id, staff->user_id, staff->admin,
+	                                   max);
+}
+
+void staff_all_departments_prefetch(db *d, int max)
+{
+	store_departments_all_prefetch(d, max);
+}
+
+void staff_active_members_prefetch(db *d, int max)
+{
+	store_staff_active_prefetch(d, max);
+}
+
+void staff_predefined_replies_prefetch(db *d, int64_t department_id, int max)
+{
+	store_predefined_for_department_prefetch(d, department_id, max);
+}
+
 int staff_oldest_waiting(db *d, const struct session *staff, arena *a, struct ticket_row *rows,
                          int max)
 {

@@ -289,6 +289,11 @@ int ticket_access_client_live(db *d, int64_t ticket_id)
 	return n < 0 ? (int)n : n > 0;
 }
 
+void ticket_access_client_live_prefetch(db *d, int64_t ticket_id)
+{
+	store_access_keys_live_client_prefetch(d, ticket_id);
+}
+
 /* ---- opening a link ----------------------------------------------------------- */
 
 int ticket_access_open(db *d, int64_t number, const char *key, arena *a, struct ticket_access *out)

@@ -79,6 +79,7 @@ int ticket_access_revoke(db *d, const struct actor *who, int64_t number, int64_t
                          int64_t now);
 /* Whether the ticket's client has a live key: 1, 0, < 0. */
 int ticket_access_client_live(db *d, int64_t ticket_id);
+void ticket_access_client_live_prefetch(db *d, int64_t ticket_id);
 
 struct ticket_access {
 	struct ticket_row ticket;

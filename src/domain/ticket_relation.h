@@ -26,5 +26,8 @@ int ticket_split(db *d, const struct actor *who, int64_t number, int64_t message
 /* The tickets linked to t that staff may open. Count or < 0. */
 int ticket_related(db *d, const struct session *staff, const struct ticket_row *t, arena *a,
                    struct ticket_row *rows, int max);
+/* Sends ticket_related's read of the links ahead (db_prefetch); the
+ * permission checks that follow depend on what it returns. */
+void ticket_related_prefetch(db *d, const struct ticket_row *t, int max);
 
 #endif

@@ -171,6 +171,11 @@ int ticket_tags(db *d, int64_t ticket_id, arena *a, const char **tags, int max)
 	return store_ticket_tags(d, ticket_id, a, tags, max);
 }
 
+void ticket_tags_prefetch(db *d, int64_t ticket_id, int max)
+{
+	store_ticket_tags_prefetch(d, ticket_id, max);
+}
+
 const char *ticket_tags_text(db *d, int64_t ticket_id, arena *a)
 {
 	const char *tags[TICKET_TAGS_MAX * 2];
@@ -198,4 +203,10 @@ int ticket_tag_counts(db *d, const struct session *staff, arena *a, struct tag_c
 	if (!staff || staff->kind != ACCOUNT_STAFF)
 		return 0;
 	return store_tag_counts(d, staff->user_id, staff->admin, a, rows, max);
+}
+
+void ticket_tag_counts_prefetch(db *d, const struct session *staff, int max)
+{
+	if (staff && staff->kind == ACCOUNT_STAFF)
+		store_tag_counts_prefetch(d, staff->user_id, staff->admin, max);
 }

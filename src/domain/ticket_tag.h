@@ -53,6 +53,7 @@ int ticket_tags_apply(db *d, const struct actor *who, const struct ticket_row *t
 
 /* The ticket's tags, alphabetically (staff pages, the API): count or < 0. */
 int ticket_tags(db *d, int64_t ticket_id, arena *a, const char **tags, int max);
+void ticket_tags_prefetch(db *d, int64_t ticket_id, int max);
 /* The ticket's tags as one text, separated by spaces ("" when none), for
  * the staff search's index; NULL when out of memory or on an error. */
 const char *ticket_tags_text(db *d, int64_t ticket_id, arena *a);
@@ -61,5 +62,6 @@ const char *ticket_tags_text(db *d, int64_t ticket_id, arena *a);
  * tickets carry each (admins: every ticket). Count or < 0. */
 int ticket_tag_counts(db *d, const struct session *staff, arena *a, struct tag_count *rows,
                       int max);
+void ticket_tag_counts_prefetch(db *d, const struct session *staff, int max);
 
 #endif

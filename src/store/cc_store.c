@@ -183,14 +183,25 @@ int store_access_keys_revoke(db *d, int64_t ticket_id, int64_t cc_id, int64_t no
 	return rc < 0 ? rc : n;
 }
 
-int64_t store_access_keys_live_client(db *d, int64_t ticket_id)
+static db_stmt *live_client_stmt(db *d, int64_t ticket_id)
 {
 	static const char sql[] =
 		"SELECT count(*) FROM ticket_access_keys "
 		"WHERE ticket_id = $1 AND cc_id IS NULL AND revoked_at IS NULL";
 	db_stmt *s = db_prepare(d, sql);
+	db_bind_int(s, 1, ticket_id);
+	return s;
+}
+
+int64_t store_access_keys_live_client(db *d, int64_t ticket_id)
+{
+	db_stmt *s = live_client_stmt(d, ticket_id);
 	if (!s)
 		return DB_ERROR;
-	db_bind_int(s, 1, ticket_id);
 	return db_scalar_int(s, 0);
+}
+
+void store_access_keys_live_client_prefetch(db *d, int64_t ticket_id)
+{
+	db_prefetch(live_client_stmt(d, ticket_id));
 }

@@ -47,5 +47,7 @@ int store_access_key_find(db *d, const char *key_hash, arena *a, struct access_k
 int store_access_keys_revoke(db *d, int64_t ticket_id, int64_t cc_id, int64_t now);
 /* The client's live keys on the ticket: a count or < 0. */
 int64_t store_access_keys_live_client(db *d, int64_t ticket_id);
+/* Sends store_access_keys_live_client's query ahead (db_prefetch). */
+void store_access_keys_live_client_prefetch(db *d, int64_t ticket_id);
 
 #endif

@@ -103,14 +103,25 @@ int store_contact_delete(db *d, int64_t owner_id, int64_t id)
 	return rc < 0 ? rc : 1;
 }
 
-int store_contact_list(db *d, int64_t owner_id, arena *a, struct contact_row *rows, int max)
+static db_stmt *contact_list_stmt(db *d, int64_t owner_id, int max)
 {
 	static const char sql[] =
 		"SELECT " CONTACT_COLUMNS " FROM clients WHERE owner_id = $1 ORDER BY id LIMIT $2";
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_int(s, 1, owner_id);
 	db_bind_int(s, 2, max);
+	return s;
+}
+
+int store_contact_list(db *d, int64_t owner_id, arena *a, struct contact_row *rows, int max)
+{
+	db_stmt *s = contact_list_stmt(d, owner_id, max);
 	return db_read_rows(s, read_contact, a, rows, sizeof *rows, max);
+}
+
+void store_contact_list_prefetch(db *d, int64_t owner_id, int max)
+{
+	db_prefetch(contact_list_stmt(d, owner_id, max));
 }
 
 int store_contact_get(db *d, int64_t owner_id, int64_t id, arena *a, struct contact_row *row)

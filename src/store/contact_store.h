@@ -32,6 +32,8 @@ int store_contact_update(db *d, int64_t owner_id, int64_t id, bool can_tickets, 
 int store_contact_delete(db *d, int64_t owner_id, int64_t id);
 /* The contacts of owner_id, oldest first: the count or < 0. */
 int store_contact_list(db *d, int64_t owner_id, arena *a, struct contact_row *rows, int max);
+/* Sends store_contact_list's query ahead (db_prefetch). */
+void store_contact_list_prefetch(db *d, int64_t owner_id, int max);
 /* One contact of owner_id: 1, 0 none, < 0. */
 int store_contact_get(db *d, int64_t owner_id, int64_t id, arena *a, struct contact_row *row);
 

@@ -1,14 +1,20 @@
 #include "store/csat_store.h"
 
-int store_csat_get(db *d, int64_t ticket_id, arena *a, struct csat_row *row)
+static db_stmt *csat_get_stmt(db *d, int64_t ticket_id)
 {
 	static const char sql[] =
 		"SELECT ticket_id, department_id, COALESCE(staff_id, 0), rating, comment, created_at, "
 		"updated_at FROM csat_ratings WHERE ticket_id = $1";
 	db_stmt *s = db_prepare(d, sql);
+	db_bind_int(s, 1, ticket_id);
+	return s;
+}
+
+int store_csat_get(db *d, int64_t ticket_id, arena *a, struct csat_row *row)
+{
+	db_stmt *s = csat_get_stmt(d, ticket_id);
 	if (!s)
 		return DB_ERROR;
-	db_bind_int(s, 1, ticket_id);
 	int rc = db_step(s);
 	if (rc == DB_ROW) {
 		row->ticket_id = db_col_int(s, 0);
@@ -21,6 +27,11 @@ int store_csat_get(db *d, int64_t ticket_id, arena *a, struct csat_row *row)
 	}
 	db_done(s);
 	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : rc;
+}
+
+void store_csat_get_prefetch(db *d, int64_t ticket_id)
+{
+	db_prefetch(csat_get_stmt(d, ticket_id));
 }
 
 int store_csat_set(db *d, const struct csat_row *row, int64_t now)

@@ -15,6 +15,8 @@ struct csat_row {
 
 /* 1 found, 0 none, < 0. */
 int store_csat_get(db *d, int64_t ticket_id, arena *a, struct csat_row *row);
+/* Sends store_csat_get's query ahead (db_prefetch). */
+void store_csat_get_prefetch(db *d, int64_t ticket_id);
 /* Inserts or replaces the ticket's rating (keeping created_at). */
 int store_csat_set(db *d, const struct csat_row *row, int64_t now);
 /* When the ticket's survey was sent: the time, 0 never, < 0. */

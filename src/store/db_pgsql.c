@@ -24,7 +24,7 @@
 #define SAVEPOINT_NAME "chamado_stmt"
 
 /* Statements db_prefetch may send ahead in one pipeline. */
-#define PREFETCH_MAX 16
+#define PREFETCH_MAX 32
 
 struct pg_param {
 	Oid type;          /* 0: let the server infer it */

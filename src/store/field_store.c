@@ -20,8 +20,7 @@ static void read_field(db_stmt *s, arena *a, void *row)
 	r->department_name = db_col_text_dup(s, 8, a);
 }
 
-int store_fields_list(db *d, int64_t department_id, bool client_only, arena *a,
-                      struct field_row *rows, int max)
+static db_stmt *fields_list_stmt(db *d, int64_t department_id, bool client_only, int max)
 {
 	static const char sql[] =
 		"SELECT " FIELD_COLUMNS "FROM custom_fields f JOIN departments dp ON dp.id = f.department_id "
@@ -31,7 +30,19 @@ int store_fields_list(db *d, int64_t department_id, bool client_only, arena *a,
 	db_bind_int(s, 1, department_id);
 	db_bind_int(s, 2, client_only ? 1 : 0);
 	db_bind_int(s, 3, max);
+	return s;
+}
+
+int store_fields_list(db *d, int64_t department_id, bool client_only, arena *a,
+                      struct field_row *rows, int max)
+{
+	db_stmt *s = fields_list_stmt(d, department_id, client_only, max);
 	return db_read_rows(s, read_field, a, rows, sizeof *rows, max);
+}
+
+void store_fields_list_prefetch(db *d, int64_t department_id, bool client_only, int max)
+{
+	db_prefetch(fields_list_stmt(d, department_id, client_only, max));
 }
 
 int store_field_get(db *d, int64_t id, arena *a, struct field_row *row)

@@ -23,6 +23,8 @@ struct field_row {
  * order; client_only: only those the client sees. Count or < 0. */
 int store_fields_list(db *d, int64_t department_id, bool client_only, arena *a,
                       struct field_row *rows, int max);
+/* Sends store_fields_list's query ahead (db_prefetch). */
+void store_fields_list_prefetch(db *d, int64_t department_id, bool client_only, int max);
 /* One field: 1, 0 none, < 0. */
 int store_field_get(db *d, int64_t id, arena *a, struct field_row *row);
 /* Inserts (row->id 0; returns the new id) or updates the field; < 0. */

@@ -209,20 +209,42 @@ int store_departments_for_staff(db *d, int64_t staff_id, int all_departments, ar
 	return db_read_rows(s, read_named, a, rows, sizeof *rows, max);
 }
 
-int store_departments_all(db *d, arena *a, struct named_row *rows, int max)
+static db_stmt *departments_all_stmt(db *d, int max)
 {
 	static const char sql[] = "SELECT id, name FROM departments ORDER BY sort_order, id LIMIT $1";
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_int(s, 1, max);
+	return s;
+}
+
+int store_departments_all(db *d, arena *a, struct named_row *rows, int max)
+{
+	db_stmt *s = departments_all_stmt(d, max);
 	return db_read_rows(s, read_named, a, rows, sizeof *rows, max);
 }
 
-int store_staff_active(db *d, arena *a, struct named_row *rows, int max)
+void store_departments_all_prefetch(db *d, int max)
+{
+	db_prefetch(departments_all_stmt(d, max));
+}
+
+static db_stmt *staff_active_stmt(db *d, int max)
 {
 	static const char sql[] = "SELECT id, name FROM staff WHERE active = 1 ORDER BY name, id LIMIT $1";
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_int(s, 1, max);
+	return s;
+}
+
+int store_staff_active(db *d, arena *a, struct named_row *rows, int max)
+{
+	db_stmt *s = staff_active_stmt(d, max);
 	return db_read_rows(s, read_named, a, rows, sizeof *rows, max);
+}
+
+void store_staff_active_prefetch(db *d, int max)
+{
+	db_prefetch(staff_active_stmt(d, max));
 }
 
 int store_staff_active_name(db *d, int64_t id, arena *a, const char **name)
@@ -343,8 +365,8 @@ int64_t store_message_last_visible(db *d, int64_t ticket_id)
 	return db_scalar_int(s, 0);
 }
 
-int store_client_open_tickets(db *d, int64_t client_id, int64_t except_id, int64_t staff_id,
-                              int all_departments, arena *a, struct ticket_row *rows, int max)
+static db_stmt *client_open_tickets_stmt(db *d, int64_t client_id, int64_t except_id,
+                                         int64_t staff_id, int all_departments, int max)
 {
 	static const char sql[] =
 		"SELECT " STORE_TICKET_COLUMNS STORE_TICKET_JOINS
@@ -359,7 +381,22 @@ int store_client_open_tickets(db *d, int64_t client_id, int64_t except_id, int64
 	db_bind_int(s, 3, max);
 	db_bind_int(s, 4, all_departments ? 1 : 0);
 	db_bind_int(s, 5, staff_id);
+	return s;
+}
+
+int store_client_open_tickets(db *d, int64_t client_id, int64_t except_id, int64_t staff_id,
+                              int all_departments, arena *a, struct ticket_row *rows, int max)
+{
+	db_stmt *s = client_open_tickets_stmt(d, client_id, except_id, staff_id, all_departments,
+	                                      max);
 	return db_read_rows(s, store_ticket_read, a, rows, sizeof *rows, max);
+}
+
+void store_client_open_tickets_prefetch(db *d, int64_t client_id, int64_t except_id,
+                                        int64_t staff_id, int all_departments, int max)
+{
+	db_prefetch(client_open_tickets_stmt(d, client_id, except_id, staff_id, all_departments,
+	                                     max));
 }
 
 int store_tickets_answered_before(db *d, int64_t before, int64_t *ids, int max)
@@ -382,8 +419,7 @@ static void read_predefined(db_stmt *s, arena *a, void *row)
 	r->body = db_col_text_dup(s, 2, a);
 }
 
-int store_predefined_for_department(db *d, int64_t department_id, arena *a,
-                                    struct predefined_row *rows, int max)
+static db_stmt *predefined_stmt(db *d, int64_t department_id, int max)
 {
 	static const char sql[] =
 		"SELECT id, title, body FROM predefined_replies "
@@ -391,7 +427,19 @@ int store_predefined_for_department(db *d, int64_t department_id, arena *a,
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_int(s, 1, department_id);
 	db_bind_int(s, 2, max);
+	return s;
+}
+
+int store_predefined_for_department(db *d, int64_t department_id, arena *a,
+                                    struct predefined_row *rows, int max)
+{
+	db_stmt *s = predefined_stmt(d, department_id, max);
 	return db_read_rows(s, read_predefined, a, rows, sizeof *rows, max);
+}
+
+void store_predefined_for_department_prefetch(db *d, int64_t department_id, int max)
+{
+	db_prefetch(predefined_stmt(d, department_id, max));
 }
 
 int store_tickets_per_day(db *d, int64_t since, int days, struct day_count *out)
@@ -461,7 +509,7 @@ static void read_audit(db_stmt *s, arena *a, void *row)
 	r->created_at = db_col_int(s, 6);
 }
 
-int store_audit_list(db *d, int64_t ticket_id, arena *a, struct audit_row *rows, int max)
+static db_stmt *audit_list_stmt(db *d, int64_t ticket_id, int max)
 {
 	static const char sql[] =
 		"SELECT l.id, l.actor_kind, COALESCE(st.name, c.name, ''), l.action, "
@@ -472,5 +520,16 @@ int store_audit_list(db *d, int64_t ticket_id, arena *a, struct audit_row *rows,
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_int(s, 1, ticket_id);
 	db_bind_int(s, 2, max);
+	return s;
+}
+
+int store_audit_list(db *d, int64_t ticket_id, arena *a, struct audit_row *rows, int max)
+{
+	db_stmt *s = audit_list_stmt(d, ticket_id, max);
 	return db_read_rows(s, read_audit, a, rows, sizeof *rows, max);
+}
+
+void store_audit_list_prefetch(db *d, int64_t ticket_id, int max)
+{
+	db_prefetch(audit_list_stmt(d, ticket_id, max));
 }

@@ -81,6 +81,10 @@ int store_departments_for_staff(db *d, int64_t staff_id, int all_departments, ar
 int store_departments_all(db *d, arena *a, struct named_row *rows, int max);
 /* Active staff, for the assignee select. */
 int store_staff_active(db *d, arena *a, struct named_row *rows, int max);
+/* Each _prefetch sends its namesake's query ahead (db_prefetch), for a
+ * call with the same arguments later in the request. */
+void store_departments_all_prefetch(db *d, int max);
+void store_staff_active_prefetch(db *d, int max);
 /* 1 with *name when the staff member is active; 0 when not. */
 int store_staff_active_name(db *d, int64_t id, arena *a, const char **name);
 const char *store_department_name(db *d, int64_t id, arena *a);
@@ -100,6 +104,8 @@ int64_t store_message_last_visible(db *d, int64_t ticket_id);
  * staff member belongs to (every one when all_departments). */
 int store_client_open_tickets(db *d, int64_t client_id, int64_t except_id, int64_t staff_id,
                               int all_departments, arena *a, struct ticket_row *rows, int max);
+void store_client_open_tickets_prefetch(db *d, int64_t client_id, int64_t except_id,
+                                        int64_t staff_id, int all_departments, int max);
 /* Answered tickets whose last reply is older than before (auto-close). */
 int store_tickets_answered_before(db *d, int64_t before, int64_t *ids, int max);
 
@@ -110,6 +116,7 @@ struct predefined_row {
 /* Predefined replies for a department (and those for every department). */
 int store_predefined_for_department(db *d, int64_t department_id, arena *a,
                                     struct predefined_row *rows, int max);
+void store_predefined_for_department_prefetch(db *d, int64_t department_id, int max);
 
 struct day_count {
 	int64_t day; /* Unix time of the day's start (UTC) */
@@ -128,5 +135,6 @@ struct audit_row {
 };
 /* A ticket's audit log, oldest first, with the staff member's name. */
 int store_audit_list(db *d, int64_t ticket_id, arena *a, struct audit_row *rows, int max);
+void store_audit_list_prefetch(db *d, int64_t ticket_id, int max);
 
 #endif

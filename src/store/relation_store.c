@@ -29,17 +29,23 @@ int store_ticket_link_remove(db *d, int64_t a, int64_t b)
 	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : rc;
 }
 
-int store_ticket_links(db *d, int64_t ticket_id, arena *a, struct ticket_row *rows, int max)
+static db_stmt *links_stmt(db *d, int64_t ticket_id, int max)
 {
 	static const char sql[] =
 		"SELECT t.id, t.number, t.subject, t.status, t.department_id, t.client_id FROM tickets t "
 		"JOIN ticket_links l ON (l.ticket_a = $1 AND t.id = l.ticket_b) "
 		"OR (l.ticket_b = $1 AND t.id = l.ticket_a) ORDER BY t.number LIMIT $2";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, ticket_id);
 	db_bind_int(s, 2, max);
+	return s;
+}
+
+int store_ticket_links(db *d, int64_t ticket_id, arena *a, struct ticket_row *rows, int max)
+{
+	db_stmt *s = links_stmt(d, ticket_id, max);
+	if (!s)
+		return DB_ERROR;
 	int n = 0, rc;
 	while (n < max && (rc = db_step(s)) == DB_ROW) {
 		memset(&rows[n], 0, sizeof rows[n]);
@@ -53,6 +59,11 @@ int store_ticket_links(db *d, int64_t ticket_id, arena *a, struct ticket_row *ro
 	}
 	db_done(s);
 	return rc < 0 ? rc : n;
+}
+
+void store_ticket_links_prefetch(db *d, int64_t ticket_id, int max)
+{
+	db_prefetch(links_stmt(d, ticket_id, max));
 }
 
 int store_messages_move_tail(db *d, int64_t from_id, int64_t to_id, int64_t first_message_id)

@@ -16,6 +16,8 @@ int store_ticket_link_remove(db *d, int64_t a, int64_t b);
 /* The tickets linked to ticket_id (id, number, subject, status,
  * department_id, client_id), by number; the count or < 0. */
 int store_ticket_links(db *d, int64_t ticket_id, arena *a, struct ticket_row *rows, int max);
+/* Sends store_ticket_links's query ahead (db_prefetch). */
+void store_ticket_links_prefetch(db *d, int64_t ticket_id, int max);
 /* Moves the messages of from_id with id >= first_message_id to to_id.
  * How many, or < 0. */
 int store_messages_move_tail(db *d, int64_t from_id, int64_t to_id, int64_t first_message_id);

@@ -278,7 +278,7 @@ int store_sla_policy_delete(db *d, int64_t department_id, const char *priority)
 	return db_step_done(s);
 }
 
-int store_sla_state_get(db *d, int64_t ticket_id, struct sla_state *st)
+static db_stmt *sla_state_stmt(db *d, int64_t ticket_id)
 {
 	static const char sql[] =
 		"SELECT id, department_id, status, priority, sla_calendar_id, sla_first_target, "
@@ -286,9 +286,15 @@ int store_sla_state_get(db *d, int64_t ticket_id, struct sla_state *st)
 		"sla_resolve_seconds, sla_first_due, sla_resolve_due, sla_due, sla_warn_at, "
 		"sla_department_id, COALESCE(assignee_id, 0) FROM tickets WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
+	db_bind_int(s, 1, ticket_id);
+	return s;
+}
+
+int store_sla_state_get(db *d, int64_t ticket_id, struct sla_state *st)
+{
+	db_stmt *s = sla_state_stmt(d, ticket_id);
 	if (!s)
 		return DB_ERROR;
-	db_bind_int(s, 1, ticket_id);
 	int rc = db_step(s);
 	if (rc == DB_ROW) {
 		st->ticket_id = db_col_int(s, 0);
@@ -307,6 +313,11 @@ int store_sla_state_get(db *d, int64_t ticket_id, struct sla_state *st)
 	}
 	db_done(s);
 	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : rc;
+}
+
+void store_sla_state_get_prefetch(db *d, int64_t ticket_id)
+{
+	db_prefetch(sla_state_stmt(d, ticket_id));
 }
 
 int store_sla_state_set(db *d, const struct sla_state *st)

@@ -69,6 +69,8 @@ struct sla_state {
 	int64_t assignee_id;           /* 0 nobody (read only) */
 };
 int store_sla_state_get(db *d, int64_t ticket_id, struct sla_state *st);
+/* Sends store_sla_state_get's query ahead (db_prefetch). */
+void store_sla_state_get_prefetch(db *d, int64_t ticket_id);
 int store_sla_state_set(db *d, const struct sla_state *st);
 /* Ids of tickets whose clock runs, after after_id, ascending. */
 int store_sla_running_ids(db *d, int64_t after_id, int64_t *ids, int max);

@@ -1,13 +1,19 @@
 #include "store/tag_store.h"
 
-int store_ticket_tags(db *d, int64_t ticket_id, arena *a, const char **tags, int max)
+static db_stmt *ticket_tags_stmt(db *d, int64_t ticket_id, int max)
 {
 	static const char sql[] = "SELECT tag FROM ticket_tags WHERE ticket_id = $1 ORDER BY tag LIMIT $2";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, ticket_id);
 	db_bind_int(s, 2, max);
+	return s;
+}
+
+int store_ticket_tags(db *d, int64_t ticket_id, arena *a, const char **tags, int max)
+{
+	db_stmt *s = ticket_tags_stmt(d, ticket_id, max);
+	if (!s)
+		return DB_ERROR;
 	int n = 0, rc;
 	while (n < max && (rc = db_step(s)) == DB_ROW) {
 		tags[n] = db_col_text_dup(s, 0, a);
@@ -19,6 +25,11 @@ int store_ticket_tags(db *d, int64_t ticket_id, arena *a, const char **tags, int
 	}
 	db_done(s);
 	return rc < 0 ? rc : n;
+}
+
+void store_ticket_tags_prefetch(db *d, int64_t ticket_id, int max)
+{
+	db_prefetch(ticket_tags_stmt(d, ticket_id, max));
 }
 
 int store_ticket_tag_add(db *d, int64_t ticket_id, const char *tag, int64_t now)
@@ -54,8 +65,7 @@ static void read_tag_count(db_stmt *s, arena *a, void *row)
 	r->count = db_col_int(s, 1);
 }
 
-int store_tag_counts(db *d, int64_t staff_id, int all_departments, arena *a,
-                     struct tag_count *rows, int max)
+static db_stmt *tag_counts_stmt(db *d, int64_t staff_id, int all_departments, int max)
 {
 	static const char sql[] =
 		/* tag_counts is kept by triggers (migration 0022): a few rows. */
@@ -66,5 +76,17 @@ int store_tag_counts(db *d, int64_t staff_id, int all_departments, arena *a,
 	db_bind_int(s, 1, staff_id);
 	db_bind_int(s, 2, all_departments ? 1 : 0);
 	db_bind_int(s, 3, max);
+	return s;
+}
+
+int store_tag_counts(db *d, int64_t staff_id, int all_departments, arena *a,
+                     struct tag_count *rows, int max)
+{
+	db_stmt *s = tag_counts_stmt(d, staff_id, all_departments, max);
 	return db_read_rows(s, read_tag_count, a, rows, sizeof *rows, max);
+}
+
+void store_tag_counts_prefetch(db *d, int64_t staff_id, int all_departments, int max)
+{
+	db_prefetch(tag_counts_stmt(d, staff_id, all_departments, max));
 }

@@ -11,6 +11,8 @@
 
 /* The ticket's tags, alphabetically: the count or < 0. */
 int store_ticket_tags(db *d, int64_t ticket_id, arena *a, const char **tags, int max);
+/* Sends store_ticket_tags's query ahead (db_prefetch). */
+void store_ticket_tags_prefetch(db *d, int64_t ticket_id, int max);
 /* 0 added, DB_CONSTRAINT when the ticket had it, < 0. */
 int store_ticket_tag_add(db *d, int64_t ticket_id, const char *tag, int64_t now);
 /* 1 removed, 0 the ticket did not have it, < 0. */
@@ -25,5 +27,7 @@ struct tag_count {
  * it, alphabetically. The count or < 0. */
 int store_tag_counts(db *d, int64_t staff_id, int all_departments, arena *a,
                      struct tag_count *rows, int max);
+/* Sends store_tag_counts's query ahead (db_prefetch). */
+void store_tag_counts_prefetch(db *d, int64_t staff_id, int all_departments, int max);
 
 #endif

@@ -46,6 +46,8 @@ static const char *value_text(struct request *req, const char *kind, const char 
 	return value;
 }
 
+/* add_tags and add_fields: staff_tickets.c's prefetch_page sends their reads
+ * ahead with the same arguments; change both together. */
 static void add_tags(struct request *req, vm_obj *page, const struct ticket_row *t)
 {
 	db *d = req_db(req);

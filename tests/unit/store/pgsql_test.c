@@ -938,3 +938,44 @@ Test(pgsql, prefetched_reads_survive_a_connection_the_server_closed)
 	cr_expect_eq(db_scalar_int(sum_of_n(d), -1), 2, "%s", db_error(d));
 	cr_expect_eq(db_scalar_int(count_at_least(d, 1), -1), 1, "%s", db_error(d));
 }
+
+/* As many reads as a staff ticket page sends ahead (17), and more: each
+ * distinct statement gets its own answer, all from the one round trip. */
+static const char *const page_reads[] = {
+	"SELECT count(*) + 0 FROM t WHERE n >= $1",  "SELECT count(*) + 1 FROM t WHERE n >= $1",
+	"SELECT count(*) + 2 FROM t WHERE n >= $1",  "SELECT count(*) + 3 FROM t WHERE n >= $1",
+	"SELECT count(*) + 4 FROM t WHERE n >= $1",  "SELECT count(*) + 5 FROM t WHERE n >= $1",
+	"SELECT count(*) + 6 FROM t WHERE n >= $1",  "SELECT count(*) + 7 FROM t WHERE n >= $1",
+	"SELECT count(*) + 8 FROM t WHERE n >= $1",  "SELECT count(*) + 9 FROM t WHERE n >= $1",
+	"SELECT count(*) + 10 FROM t WHERE n >= $1", "SELECT count(*) + 11 FROM t WHERE n >= $1",
+	"SELECT count(*) + 12 FROM t WHERE n >= $1", "SELECT count(*) + 13 FROM t WHERE n >= $1",
+	"SELECT count(*) + 14 FROM t WHERE n >= $1", "SELECT count(*) + 15 FROM t WHERE n >= $1",
+	"SELECT count(*) + 16 FROM t WHERE n >= $1", "SELECT count(*) + 17 FROM t WHERE n >= $1",
+	"SELECT count(*) + 18 FROM t WHERE n >= $1", "SELECT count(*) + 19 FROM t WHERE n >= $1",
+};
+
+static db_stmt *page_read(int k, int64_t min)
+{
+	db_stmt *s = db_prepare(d, page_reads[k]);
+
+	cr_assert_not_null(s, "%s", db_error(d));
+	db_bind_int(s, 1, min);
+	return s;
+}
+
+Test(pgsql, a_page_of_twenty_prefetched_reads_is_answered_in_one_round_trip)
+{
+	enum { READS = sizeof page_reads / sizeof *page_reads };
+
+	insert_n(1);
+	insert_n(5);
+	for (int k = 0; k < READS; k++)
+		db_prefetch(page_read(k, 2));
+	cr_assert_eq(db_scalar_int(page_read(0, 2), -1), 1, "%s", db_error(d));
+	/* Answered when the first step ended the pipeline: a row committed
+	 * since is in none of them, the last ones included. */
+	insert_elsewhere(7);
+	for (int k = 1; k < READS; k++)
+		cr_expect_eq(db_scalar_int(page_read(k, 2), -1), 1 + k, "read %d: %s", k,
+		             db_error(d));
+}
