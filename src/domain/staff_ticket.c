@@ -134,6 +134,16 @@ int staff_departments(db *d, const struct session *staff, arena *a, struct named
 	return store_departments_for_staff(d, staff->user_id, staff->admin, a, rows, max);
 }
 
+void staff_queue_counts_prefetch(db *d, const struct session *staff, int max)
+{
+	store_queue_counts_prefetch(d, staff->user_id, staff->admin, max);
+}
+
+void staff_departments_prefetch(db *d, const struct session *staff, int max)
+{
+	store_departments_for_staff_prefetch(d, staff->user_id, staff->admin, max);
+}
+
 int staff_attachment(db *d, const struct session *staff, int64_t number, int64_t attachment_id,
                      arena *a, struct attachment_row *row)
 {

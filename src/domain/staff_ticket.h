@@ -42,6 +42,8 @@ int staff_queue(db *d, const struct session *staff, const struct queue_filter *f
 int staff_queue_counts(db *d, const struct session *staff, arena *a, struct queue_count *rows,
                        int max);
 int staff_departments(db *d, const struct session *staff, arena *a, struct named_row *rows, int max);
+void staff_queue_counts_prefetch(db *d, const struct session *staff, int max);
+void staff_departments_prefetch(db *d, const struct session *staff, int max);
 
 /* The departments the staff member may open a ticket in: the visible ones
  * they belong to (every visible one for an admin). Count or < 0. */

@@ -969,6 +969,10 @@ static int pg_step(db_stmt *s)
 	int rc;
 
 	if (st->result == NULL) {
+		/* A read stepped while others are out goes with them: the page's
+		 * first query shares their round trip. */
+		if (p->in_flight_count > 0 && !st->in_flight && sql_reads(st->sql))
+			pg_prefetch(s);
 		ahead_collect(p);
 		if (st->ahead != NULL)
 			ahead_take(st);

@@ -158,8 +158,7 @@ static void read_queue_count(db_stmt *s, arena *a, void *row)
 	r->count = db_col_int(s, 3);
 }
 
-int store_queue_counts(db *d, int64_t staff_id, int all_departments, arena *a,
-                       struct queue_count *rows, int max)
+static db_stmt *queue_counts_stmt(db *d, int64_t staff_id, int all_departments, int max)
 {
 	/* ticket_counts is kept by triggers: a few rows, whatever the size. */
 	static const char sql[] =
@@ -172,7 +171,19 @@ int store_queue_counts(db *d, int64_t staff_id, int all_departments, arena *a,
 	db_bind_int(s, 1, staff_id);
 	db_bind_int(s, 2, all_departments ? 1 : 0);
 	db_bind_int(s, 3, max);
+	return s;
+}
+
+int store_queue_counts(db *d, int64_t staff_id, int all_departments, arena *a,
+                       struct queue_count *rows, int max)
+{
+	db_stmt *s = queue_counts_stmt(d, staff_id, all_departments, max);
 	return db_read_rows(s, read_queue_count, a, rows, sizeof *rows, max);
+}
+
+void store_queue_counts_prefetch(db *d, int64_t staff_id, int all_departments, int max)
+{
+	db_prefetch(queue_counts_stmt(d, staff_id, all_departments, max));
 }
 
 int store_staff_in_department(db *d, int64_t staff_id, int64_t department_id)
@@ -195,8 +206,7 @@ static void read_named(db_stmt *s, arena *a, void *row)
 	r->name = db_col_text_dup(s, 1, a);
 }
 
-int store_departments_for_staff(db *d, int64_t staff_id, int all_departments, arena *a,
-                                struct named_row *rows, int max)
+static db_stmt *departments_for_staff_stmt(db *d, int64_t staff_id, int all_departments, int max)
 {
 	static const char sql[] =
 		"SELECT id, name FROM departments WHERE $2 = 1 OR id IN "
@@ -206,7 +216,19 @@ int store_departments_for_staff(db *d, int64_t staff_id, int all_departments, ar
 	db_bind_int(s, 1, staff_id);
 	db_bind_int(s, 2, all_departments ? 1 : 0);
 	db_bind_int(s, 3, max);
+	return s;
+}
+
+int store_departments_for_staff(db *d, int64_t staff_id, int all_departments, arena *a,
+                                struct named_row *rows, int max)
+{
+	db_stmt *s = departments_for_staff_stmt(d, staff_id, all_departments, max);
 	return db_read_rows(s, read_named, a, rows, sizeof *rows, max);
+}
+
+void store_departments_for_staff_prefetch(db *d, int64_t staff_id, int all_departments, int max)
+{
+	db_prefetch(departments_for_staff_stmt(d, staff_id, all_departments, max));
 }
 
 static db_stmt *departments_all_stmt(db *d, int max)

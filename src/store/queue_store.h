@@ -66,6 +66,8 @@ struct queue_count {
  * member's departments (all for admins). */
 int store_queue_counts(db *d, int64_t staff_id, int all_departments, arena *a,
                        struct queue_count *rows, int max);
+/* Sends store_queue_counts's read ahead (db_prefetch). */
+void store_queue_counts_prefetch(db *d, int64_t staff_id, int all_departments, int max);
 
 /* 1 when the staff member belongs to the department, 0 when not, < 0. */
 int store_staff_in_department(db *d, int64_t staff_id, int64_t department_id);
@@ -77,6 +79,8 @@ struct named_row {
 /* Every department (admins) or the staff member's, by order. */
 int store_departments_for_staff(db *d, int64_t staff_id, int all_departments, arena *a,
                                 struct named_row *rows, int max);
+/* Sends store_departments_for_staff's read ahead (db_prefetch). */
+void store_departments_for_staff_prefetch(db *d, int64_t staff_id, int all_departments, int max);
 /* Every department, for "move to". */
 int store_departments_all(db *d, arena *a, struct named_row *rows, int max);
 /* Active staff, for the assignee select. */
