@@ -733,10 +733,11 @@ static db *connection_open(const char *path, bool grouped, char *err, size_t err
 	/* A grouped connection only reads (its writes run on the group's
 	 * writer), and SQLite empties a reader's cache whenever another
 	 * connection has committed since its last read: a cache as big as the
-	 * writer's (2 MB) would mostly hold memory. 1 MB each keeps what one
-	 * page's reads use again. */
+	 * writer's (2 MB) would mostly hold memory. 512 KB each keeps what one
+	 * page's reads use again (1 MB: the same speed, 4 MB more at the peak
+	 * of 64 reports at once; bench/RESULTS.md). */
 	if (rc == SQLITE_OK && s->group != NULL)
-		rc = sqlite3_exec(s->handle, "PRAGMA cache_size = -1024", NULL, NULL, NULL);
+		rc = sqlite3_exec(s->handle, "PRAGMA cache_size = -512", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		goto fail;
 	sqlite3_wal_hook(s->handle, sqlite_checkpoint_hook, NULL);
