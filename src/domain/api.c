@@ -261,6 +261,17 @@ const char *api_ticket_description(db *d, int64_t ticket_id, arena *a)
 	return n == 1 ? first.body : "";
 }
 
+/* The same arguments as api_ticket_description, api_json_ticket_extras
+ * and api_json_ticket_ccs use. */
+void api_ticket_prefetch(db *d, const struct ticket_row *t)
+{
+	store_message_list_prefetch(d, t->id, 1, 1);
+	ticket_tags_prefetch(d, t->id, TICKET_TAGS_MAX);
+	custom_fields_list_prefetch(d, t->department_id, false, CUSTOM_FIELDS_MAX);
+	ticket_field_values_prefetch(d, t->id, false, CUSTOM_FIELDS_MAX * 2);
+	ticket_cc_list_prefetch(d, t->id, TICKET_CC_MAX);
+}
+
 int api_ticket_list(db *d, const struct session *staff, struct api_ticket_query *q, arena *a,
                     struct ticket_row *rows, int64_t *total)
 {

@@ -131,6 +131,7 @@ API_HANDLER(api_ticket_show)
 		api_fail(req, rc < 0 ? rc : API_NOT_FOUND, NULL);
 		return;
 	}
+	api_ticket_prefetch(c->d, &t);
 	json_t *o = json_object();
 	json_object_set_new(o, "ticket", ticket_json(c, &t, req->arena));
 	api_send(req, 200, o);
