@@ -742,6 +742,23 @@ test('a malformed after= answers 400', async () => {
   }
 });
 
+test('24 replies posted at once to one ticket each land once: none lost, none doubled', async () => {
+  const t = await openTicket(maria, { subject: 'Respostas ao mesmo tempo' });
+  assert.equal(t.status, 303, describeResponse(t));
+  const keys = [];
+  for (let i = 0; i < 24; i++) {
+    const page = await maria.get(`/tickets/${t.number}`);
+    keys.push(/name="submission" value="([^"]+)"/.exec(page.body)?.[1]);
+  }
+  const sent = await Promise.all(keys.map((submission, i) => postMultipart(maria, `/tickets/${t.number}/reply`,
+    { submission, message: `Resposta simultânea ${i + 1}.` })));
+  for (const r of sent) assert.equal(r.status, 303, describeResponse(r));
+  const th = thread((await maria.get(`/tickets/${t.number}`)).body);
+  assert.equal(th.length, 25, `${th.length} messages: the opening and the 24 replies`);
+  assert.deepEqual(th.slice(1).map((m) => m.text).sort(),
+    keys.map((_, i) => `Resposta simultânea ${i + 1}.`).sort());
+});
+
 test('the server exits with code 0 on SIGTERM, without a sanitizer report', async () => {
   const problem = await stopProblem(s);
   s = null;
