@@ -202,6 +202,15 @@ static int fill_times(db *d, struct report *r, const char *kind, int64_t only, a
 	return store_report_durations(d, kind, r->from_day, r->to_day, only, times_each, &t);
 }
 
+/* A line of the period's counts (an agent's or a department's) as a row. */
+static struct report_row *row_of_line(struct report_row *row, const struct report_line *line)
+{
+	row->id = line->id;
+	row->name = line->name;
+	memcpy(row->c, line->c, sizeof row->c);
+	return row;
+}
+
 static void no_times(struct report_row *row)
 {
 	row->first_median = row->first_p90 = row->resolve_median = row->resolve_p90 = -1;
@@ -230,10 +239,7 @@ int report_build(db *d, const struct session *staff, int64_t from_day, int64_t t
 	if (n < 0)
 		return n;
 	for (int i = 0; i < n; i++) {
-		struct report_row *row = &r->agents[r->nagents++];
-		row->id = lines[i].id;
-		row->name = lines[i].name;
-		memcpy(row->c, lines[i].c, sizeof row->c);
+		struct report_row *row = row_of_line(&r->agents[r->nagents++], &lines[i]);
 		row->backlog = -1;
 		no_times(row);
 		if (!staff->admin)
@@ -249,10 +255,7 @@ int report_build(db *d, const struct session *staff, int64_t from_day, int64_t t
 		if (nb < 0)
 			return nb;
 		for (int i = 0; i < n; i++) {
-			struct report_row *row = &r->departments[r->ndepartments++];
-			row->id = lines[i].id;
-			row->name = lines[i].name;
-			memcpy(row->c, lines[i].c, sizeof row->c);
+			struct report_row *row = row_of_line(&r->departments[r->ndepartments++], &lines[i]);
 			for (int k = 0; k < RC_COUNT; k++)
 				r->total.c[k] += row->c[k];
 			row->backlog = 0;

@@ -651,18 +651,12 @@ static bool result_ok(const PGresult *r)
 	return r != NULL && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK);
 }
 
-/* Sends, in one round trip: [SAVEPOINT] [prepare] execute [RELEASE] sync.
- * On success the execution's result is st->result; on failure inside a
- * transaction the savepoint is rolled back, so the transaction goes on as
- * if the statement had not run. */
-static int stmt_run(struct pg_db *p, struct pg_stmt *st)
+/* Fills the arrays libpq takes from the bound parameters, and names the
+ * statement anew when it must be prepared (stmt_needs_prepare): true then. */
+static bool stmt_arrays_fill(struct pg_db *p, struct pg_stmt *st)
 {
-	enum { MAX_QUERIES = 4 };
-	PGresult *res[MAX_QUERIES] = {NULL};
-	bool guard = pg_in_transaction(&p->base);
 	bool prepare = stmt_needs_prepare(st);
-	int count = 0, exec_at, prepare_at = -1, rc = DB_OK, i;
-	bool sent, retry_inferring = false;
+	int i;
 
 	if (prepare)
 		snprintf(st->name, sizeof st->name, "chamado_%lu",
@@ -672,6 +666,22 @@ static int stmt_run(struct pg_db *p, struct pg_stmt *st)
 		st->lengths[i] = st->params[i].length;
 		st->formats[i] = st->params[i].format;
 	}
+	return prepare;
+}
+
+/* Sends, in one round trip: [SAVEPOINT] [prepare] execute [RELEASE] sync.
+ * On success the execution's result is st->result; on failure inside a
+ * transaction the savepoint is rolled back, so the transaction goes on as
+ * if the statement had not run. */
+static int stmt_run(struct pg_db *p, struct pg_stmt *st)
+{
+	enum { MAX_QUERIES = 4 };
+	PGresult *res[MAX_QUERIES] = {NULL};
+	bool guard = pg_in_transaction(&p->base);
+	bool prepare = stmt_arrays_fill(p, st);
+	int count = 0, exec_at, prepare_at = -1, rc = DB_OK, i;
+	bool sent, retry_inferring = false;
+
 	sent = PQenterPipelineMode(p->conn) == 1;
 	if (sent && guard) {
 		sent = PQsendQueryParams(p->conn, "SAVEPOINT " SAVEPOINT_NAME,
@@ -908,7 +918,6 @@ static void pg_prefetch(db_stmt *s)
 	struct pg_stmt *st = as_stmt(s);
 	struct pg_db *p = as_pg(s->owner);
 	bool prepare, sent;
-	int i;
 
 	if (st->in_flight ||
 	    p->in_flight_count + p->ahead_count >= PREFETCH_MAX)
@@ -927,15 +936,7 @@ static void pg_prefetch(db_stmt *s)
 			PQexitPipelineMode(p->conn);
 		return;
 	}
-	prepare = stmt_needs_prepare(st);
-	if (prepare)
-		snprintf(st->name, sizeof st->name, "chamado_%lu",
-		    ++p->next_name);
-	for (i = 0; i < st->nparams; i++) {
-		st->values[i] = st->params[i].value;
-		st->lengths[i] = st->params[i].length;
-		st->formats[i] = st->params[i].format;
-	}
+	prepare = stmt_arrays_fill(p, st);
 	sent = !prepare || PQsendPrepare(p->conn, st->name, st->sql,
 	    st->nparams, st->types) == 1;
 	if (sent)
