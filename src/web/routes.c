@@ -209,11 +209,13 @@ static void take_flash(struct request *req, struct web_ctx *w)
 	resp_cookie(req, "flash", "", 0, false);
 }
 
-/* Runs after every answer: the request's read snapshot ends. */
+/* Runs after every answer: the request's read snapshot ends; after a write
+ * (POST, PUT...) too: on PostgreSQL that drops what its page sent ahead and
+ * did not read (db_prefetch), so no later request of this thread takes it. */
 void web_after(struct request *req)
 {
 	struct web_ctx *w = web_ctx(req);
-	if (w && w->read_snapshot) {
+	if (w && (w->read_snapshot || !(req->method & (HTTP_GET | HTTP_HEAD)))) {
 		db_read_snapshot(req_db(req), false);
 		w->read_snapshot = false;
 	}
