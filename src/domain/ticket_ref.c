@@ -101,15 +101,19 @@ int64_t ticket_ref_find(db *d, const char *text)
 	return found;
 }
 
-int ticket_mail_thread(db *d, int64_t ticket_id, arena *a, struct ticket_mail_thread *out)
+int ticket_mail_thread(db *d, const struct ticket_row *t, arena *a, struct ticket_mail_thread *out)
 {
 	int64_t final_id = 0;
 	*out = (struct ticket_mail_thread){0};
-	int rc = store_mail_thread_ids(d, ticket_id, a, &out->first_sent, &out->last_received);
+	int rc = store_mail_thread_ids(d, t->id, a, &out->first_sent, &out->last_received);
 	if (rc < 0)
 		return rc;
-	rc = store_mail_ticket_number(d, ticket_id, &out->number, &final_id);
-	if (rc < 0)
+	/* A ticket never merged is its own survivor: no query (a reference to
+	 * a number merged since still finds the survivor, as mail-in follows
+	 * merges). */
+	if (t->merged_into <= 0 || t->merged_into == t->id)
+		out->number = t->number;
+	else if ((rc = store_mail_ticket_number(d, t->id, &out->number, &final_id)) < 0)
 		return rc;
 	if (out->number > 0 && (rc = ticket_ref_make(d, out->number, out->ref)) < 0)
 		return rc;

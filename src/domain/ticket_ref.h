@@ -12,6 +12,7 @@
 
 #include "base/arena.h"
 #include "store/db.h"
+#include "store/ticket_store.h"
 
 enum { TICKET_REF_MAX = 48 };
 
@@ -34,7 +35,7 @@ struct ticket_mail_thread {
 	int64_t number;            /* the ticket's number (after merges), 0 none */
 	char ref[TICKET_REF_MAX];  /* its hidden reference, "" when number is 0 */
 };
-/* Fills out (strings in a). 0 or < 0. */
-int ticket_mail_thread(db *d, int64_t ticket_id, arena *a, struct ticket_mail_thread *out);
+/* Fills out for the ticket t (strings in a). 0 or < 0. */
+int ticket_mail_thread(db *d, const struct ticket_row *t, arena *a, struct ticket_mail_thread *out);
 
 #endif

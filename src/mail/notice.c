@@ -77,7 +77,7 @@ static int ticket_threading(db *d, const struct notice *n, vm_obj *ctx, struct m
                             char references[THREAD_REFERENCES_MAX])
 {
 	struct ticket_mail_thread th;
-	int rc = ticket_mail_thread(d, n->ticket->id, vm_arena(ctx), &th);
+	int rc = ticket_mail_thread(d, n->ticket, vm_arena(ctx), &th);
 	if (rc < 0)
 		return rc;
 	if (*th.ref)
