@@ -301,7 +301,7 @@ int ticket_fields_apply(db *d, const struct actor *who, const struct ticket_row 
 	int nh = store_ticket_field_values(d, t->id, false, a, have, CUSTOM_FIELDS_MAX * 2);
 	if (nh < 0)
 		return nh;
-	int rc = 0;
+	int rc = 0, changed = 0;
 	for (int i = 0; i < n && rc == 0; i++) {
 		const char *old = "";
 		for (int j = 0; j < nh; j++)
@@ -309,6 +309,7 @@ int ticket_fields_apply(db *d, const struct actor *who, const struct ticket_row 
 				old = have[j].value;
 		if (str_eq(old, checked[i].value))
 			continue;
+		changed++;
 		struct field_row f;
 		rc = store_field_get(d, checked[i].field_id, a, &f);
 		if (rc != 1)
@@ -321,7 +322,7 @@ int ticket_fields_apply(db *d, const struct actor *who, const struct ticket_row 
 			                  arena_printf(a, "%s\x1f%s\x1f%s", f.label, old, f.kind),
 			                  arena_printf(a, "%s\x1f%s\x1f%s", f.label, checked[i].value, f.kind), now);
 	}
-	if (rc == 0 && n > 0) /* staff find tickets by their field values */
+	if (rc == 0 && changed > 0) /* staff find tickets by their field values */
 		rc = ticket_search_changed(d, t->id);
 	return rc;
 }
