@@ -92,9 +92,9 @@ int staff_queue(db *d, const struct session *staff, const struct queue_filter *f
 		q.field_value = value;
 	}
 	/* The search index; the number too, for a ticket indexed under an
-	 * older number (a search is never wider than the filters above). */
-	/* Only a search catches the index up (ticket_search_match): a queue
-	 * without words does not wait for the indexer's writes. */
+	 * older number (a search is never wider than the filters above). Only
+	 * a search catches the index up: a queue without words does not wait
+	 * for the indexer's writes. */
 	const char *match = f->text && *f->text ? ticket_search_match(d, a, f->text) : NULL;
 	if (match) {
 		q.text = match;

@@ -415,15 +415,14 @@ void ticket_thread_prefetch(db *d, int64_t ticket_id, bool with_internal)
 int ticket_thread_load(db *d, int64_t ticket_id, bool with_internal, arena *a,
                        struct ticket_thread *t)
 {
-	enum { MESSAGES_MAX = THREAD_MESSAGES_MAX, ATTACHMENTS_MAX = THREAD_ATTACHMENTS_MAX };
-	t->messages = arena_alloc(a, MESSAGES_MAX * sizeof *t->messages);
-	t->attachments = arena_alloc(a, ATTACHMENTS_MAX * sizeof *t->attachments);
+	t->messages = arena_alloc(a, THREAD_MESSAGES_MAX * sizeof *t->messages);
+	t->attachments = arena_alloc(a, THREAD_ATTACHMENTS_MAX * sizeof *t->attachments);
 	if (!t->messages || !t->attachments)
 		return DB_NOMEM;
-	t->nmessages = store_message_list(d, ticket_id, with_internal, a, t->messages, MESSAGES_MAX);
+	t->nmessages = store_message_list(d, ticket_id, with_internal, a, t->messages, THREAD_MESSAGES_MAX);
 	if (t->nmessages < 0)
 		return t->nmessages;
-	int n = store_attachment_list_by_ticket(d, ticket_id, a, t->attachments, ATTACHMENTS_MAX);
+	int n = store_attachment_list_by_ticket(d, ticket_id, a, t->attachments, THREAD_ATTACHMENTS_MAX);
 	if (n < 0)
 		return n;
 	/* Attachments of internal notes stay with the notes. */
@@ -536,7 +535,7 @@ int64_t ticket_surviving_number(db *d, const struct ticket_row *t)
 {
 	/* The row says whether it was merged: most tickets never are, and
 	 * their pages skip a query. */
-	if (t->merged_into <= 0 || t->merged_into == t->id)
+	if (store_ticket_unmerged(t))
 		return t->number;
 	int64_t number = 0, final_id = 0;
 	int rc = store_mail_ticket_number(d, t->id, &number, &final_id);

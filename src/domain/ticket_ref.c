@@ -111,7 +111,7 @@ int ticket_mail_thread(db *d, const struct ticket_row *t, arena *a, struct ticke
 	/* A ticket never merged is its own survivor: no query (a reference to
 	 * a number merged since still finds the survivor, as mail-in follows
 	 * merges). */
-	if (t->merged_into <= 0 || t->merged_into == t->id)
+	if (store_ticket_unmerged(t))
 		out->number = t->number;
 	else if ((rc = store_mail_ticket_number(d, t->id, &out->number, &final_id)) < 0)
 		return rc;

@@ -31,6 +31,12 @@ struct ticket_row {
 	"JOIN clients c ON c.id = t.client_id " \
 	"LEFT JOIN services sv ON sv.id = t.service_id "
 enum { STORE_TICKET_NCOLUMNS = 21 };
+/* True when the row was never merged into another ticket: its number is its
+ * own survivor's, with no query to follow merges. */
+static inline bool store_ticket_unmerged(const struct ticket_row *t)
+{
+	return t->merged_into <= 0 || t->merged_into == t->id;
+}
 /* A db_row_reader of a struct ticket_row. */
 void store_ticket_read(db_stmt *s, arena *a, void *row);
 

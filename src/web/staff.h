@@ -26,7 +26,9 @@ void staff_ticket_page(struct request *req, const struct ticket_row *t, int stat
 void staff_ticket_tags_fields(struct request *req, vm_obj *page, const struct ticket_row *t);
 /* The queue's tag and custom field filters (their inputs, the tags to
  * suggest, the fields of the staff member's departments). */
-void staff_queue_tag_field_filters(struct request *req, vm_obj *page, const struct queue_filter *f);
+/* deps: the staff member's departments, as the queue page read them. */
+void staff_queue_tag_field_filters(struct request *req, vm_obj *page, const struct queue_filter *f,
+                                   const struct named_row *deps, int nd);
 /* s percent-encoded for a query string, in the arena. */
 const char *staff_query_escape(struct request *req, const char *s);
 

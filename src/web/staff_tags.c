@@ -222,9 +222,9 @@ void staff_ticket_fields(struct request *req)
 	back(req, t, "fields");
 }
 
-void staff_queue_tag_field_filters(struct request *req, vm_obj *page, const struct queue_filter *f)
+void staff_queue_tag_field_filters(struct request *req, vm_obj *page, const struct queue_filter *f,
+                                   const struct named_row *deps, int nd)
 {
-	enum { DEPS_MAX = 100 };
 	db *d = req_db(req);
 	struct session *s = web_staff(req);
 	vm_set_text(page, "tag", f->tag ? f->tag : "");
@@ -233,9 +233,7 @@ void staff_queue_tag_field_filters(struct request *req, vm_obj *page, const stru
 	vm_list *list = vm_set_list(page, "tag_suggestions");
 	for (int i = 0; i < nc; i++)
 		vm_set_text(vm_list_add(list), "tag", counts[i].tag);
-	/* Only the fields of departments this staff member has. */
-	struct named_row deps[DEPS_MAX];
-	int nd = staff_departments(d, s, req->arena, deps, DEPS_MAX);
+	/* Only the fields of departments this staff member has (deps). */
 	struct field_row *fields = arena_alloc(req->arena, CUSTOM_FIELDS_MAX * 4 * sizeof *fields);
 	int nf = fields ? custom_fields_list(d, 0, false, req->arena, fields, CUSTOM_FIELDS_MAX * 4) : 0;
 	list = vm_set_list(page, "filter_fields");

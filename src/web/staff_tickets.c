@@ -230,7 +230,7 @@ void staff_queue_show(struct request *req)
 	vm_set_bool(page, "sla_breached", f.sla == 1);
 	vm_set_bool(page, "sla_near", f.sla == 2);
 	add_queue_counts(req, page, s);
-	staff_queue_tag_field_filters(req, page, &f);
+	staff_queue_tag_field_filters(req, page, &f, deps, nd > 0 ? nd : 0);
 	vm_set_bool(page, "has_tickets", n > 0);
 	vm_list *list = vm_set_list(page, "tickets");
 	for (int i = 0; i < n; i++) {
