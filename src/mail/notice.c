@@ -44,7 +44,7 @@ static void ticket_context(const struct mailer *m, const struct notice *n, vm_ob
 	const struct ticket_row *t = n->ticket;
 	char shown[TICKET_LABEL_MAX];
 	vm_set_int(ctx, "number", t->number);
-	vm_set_textf(ctx, "label", "%s", ticket_number_shown(t, shown));
+	vm_set_text_copy(ctx, "label", ticket_number_shown(t, shown));
 	vm_set_text(ctx, "subject", t->subject);
 	vm_set_text(ctx, "department", t->department_name);
 	vm_set_text(ctx, "client_name", t->client_name);

@@ -37,6 +37,7 @@ struct op {
 	const char *text;       /* OP_TEXT: the bytes to output; others: the name */
 	size_t len;
 	const char **path;      /* a variable or section name split at its dots */
+	uint32_t *hashes;       /* vm_name_hash of each part of path */
 	int path_len;
 	int end;                /* sections: index of the first op after the body */
 	int partial;            /* OP_PARTIAL: index of the template, set last */
@@ -227,11 +228,14 @@ static int split_name(struct compiler *c, struct op *op, int line)
 		p = part_end + 1;
 	}
 	op->path = arena_alloc(c->a, (size_t)n * sizeof *op->path);
-	if (!op->path)
+	op->hashes = arena_alloc(c->a, (size_t)n * sizeof *op->hashes);
+	if (!op->path || !op->hashes)
 		return compile_error(c, line, "out of memory");
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		if (!(op->path[i] = arena_strndup(c->a, parts[i], lengths[i])))
 			return compile_error(c, line, "out of memory");
+		op->hashes[i] = vm_name_hash(op->path[i]);
+	}
 	op->path_len = n;
 	return 0;
 }
@@ -633,9 +637,9 @@ static const vm_value *resolve(const struct op *op, const struct frame *ctx)
 {
 	const vm_value *v = NULL;
 	for (const struct frame *f = ctx; f && !v; f = f->outer)
-		v = vm_get(f->obj, op->path[0]);
+		v = vm_get_hashed(f->obj, op->path[0], op->hashes[0]);
 	for (int i = 1; v && i < op->path_len; i++)
-		v = v->kind == VM_OBJ ? vm_get(v->u.obj, op->path[i]) : NULL;
+		v = v->kind == VM_OBJ ? vm_get_hashed(v->u.obj, op->path[i], op->hashes[i]) : NULL;
 	return v;
 }
 

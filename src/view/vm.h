@@ -29,6 +29,7 @@ typedef struct vm_value {
  * (or do nothing) when it is out of memory, and the render then fails. */
 vm_obj *vm_new(arena *a);
 void vm_set_text(vm_obj *o, const char *name, const char *text); /* copies nothing: text must outlive the render */
+void vm_set_text_copy(vm_obj *o, const char *name, const char *text); /* copies text into the arena */
 void vm_set_textf(vm_obj *o, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void vm_set_int(vm_obj *o, const char *name, int64_t value);
 void vm_set_bool(vm_obj *o, const char *name, bool value);
@@ -39,6 +40,9 @@ vm_list *vm_set_list(vm_obj *o, const char *name); /* a new empty list */
 vm_obj *vm_list_add(vm_list *l);                  /* appends a new object */
 /* Looks a plain name up in this object only; NULL when absent. */
 const vm_value *vm_get(const vm_obj *o, const char *name);
+/* The same with the name's vm_name_hash, worked out once (templates keep it). */
+const vm_value *vm_get_hashed(const vm_obj *o, const char *name, uint32_t hash);
+uint32_t vm_name_hash(const char *name);
 arena *vm_arena(const vm_obj *o);
 /* True when any allocation for this view model failed (o NULL included);
  * tpl_render then refuses to render a half-built page. */

@@ -46,6 +46,9 @@ void page_time(struct request *req, vm_obj *o, const char *name, int64_t t);
  * "2026-12-31T23:59:59-0300" (strftime's "%Y-%m-%dT%H:%M:%S%z"). */
 const char *page_format_minute(arena *a, const struct tm *tm, bool pt_br);
 const char *page_format_iso(arena *a, const struct tm *tm);
+/* A count's text from its translated format: "há %ld horas" and 3 make
+ * "há 3 horas". NULL when out of memory. */
+const char *page_count_text(arena *a, const char *fmt, long n);
 
 struct attachment_row;
 /* Answers with an attachment's bytes: its detected type, the safe name,

@@ -56,6 +56,53 @@ Test(vm, stores_integers_as_decimal_text)
 	cr_assert_str_eq(vm_get(o, "zero")->u.text, "0");
 }
 
+Test(vm, stores_negative_integers_with_their_sign)
+{
+	vm_obj *o = vm_new(a);
+	vm_set_int(o, "n", -7);
+	vm_set_int(o, "max", INT64_MAX);
+	cr_assert_str_eq(vm_get(o, "n")->u.text, "-7");
+	cr_assert_str_eq(vm_get(o, "max")->u.text, "9223372036854775807");
+}
+
+Test(vm, copies_text_when_asked)
+{
+	vm_obj *o = vm_new(a);
+	char label[16] = "#1042";
+	vm_set_text_copy(o, "label", label);
+	label[0] = 'X';
+	cr_assert_str_eq(vm_get(o, "label")->u.text, "#1042");
+}
+
+/* Names that share prefixes, lengths or letters each find their own value,
+ * whether set once or replaced, in an object of many names. */
+Test(vm, each_of_many_names_finds_its_own_value)
+{
+	vm_obj *o = vm_new(a);
+	char name[32];
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof name, i % 2 ? "n%d" : "%dn", i);
+		vm_set_int(o, name, i);
+	}
+	vm_set_text(o, "a", "one");
+	vm_set_text(o, "ab", "two");
+	vm_set_text(o, "ba", "three");
+	vm_set_int(o, "17n", 1717); /* not a name set above: 17 is odd */
+	vm_set_int(o, "n17", -17);
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof name, i % 2 ? "n%d" : "%dn", i);
+		char want[16];
+		snprintf(want, sizeof want, "%d", i == 17 ? -17 : i);
+		cr_assert_str_eq(vm_get(o, name)->u.text, want, "%s", name);
+	}
+	cr_assert_str_eq(vm_get(o, "a")->u.text, "one");
+	cr_assert_str_eq(vm_get(o, "ab")->u.text, "two");
+	cr_assert_str_eq(vm_get(o, "ba")->u.text, "three");
+	cr_assert_str_eq(vm_get(o, "17n")->u.text, "1717");
+	cr_assert_null(vm_get(o, "n300"));
+	cr_assert_null(vm_get(o, ""));
+}
+
 Test(vm, marks_trusted_html_apart_from_text)
 {
 	vm_obj *o = vm_new(a);

@@ -68,3 +68,18 @@ Test(page_time, formats_as_strftime_does)
 	tzset();
 	arena_free(a);
 }
+
+/* The relative times ("há 3 horas") put the count where the translation
+ * has it, whatever its size or sign, and keep any other format working. */
+Test(page_count_text, puts_the_count_in_place_of_its_format)
+{
+	arena *a = arena_new(4096);
+	cr_assert_str_eq(page_count_text(a, "há %ld horas", 3), "há 3 horas");
+	cr_assert_str_eq(page_count_text(a, "%ld days ago", 29), "29 days ago");
+	cr_assert_str_eq(page_count_text(a, "%ld", 999), "999");
+	cr_assert_str_eq(page_count_text(a, "há %ld dias", 1000), "há 1000 dias");
+	cr_assert_str_eq(page_count_text(a, "%ld minutes ago", -5), "-5 minutes ago");
+	cr_assert_str_eq(page_count_text(a, "100%% em %ld dias", 2), "100% em 2 dias");
+	cr_assert_str_eq(page_count_text(a, "agora", 2), "agora");
+	arena_free(a);
+}
