@@ -29,7 +29,7 @@ typedef struct router router;
 struct route_match {
 	handler_fn handler;     /* NULL when nothing matched */
 	bool path_known;        /* some route has this path, maybe another method */
-	unsigned allowed;       /* the methods of routes with this path (for Allow) */
+	unsigned allowed;       /* without a handler: the methods of routes with this path (for Allow) */
 	int nparams;
 	const char *names[ROUTER_MAX_PARAMS];
 	const char *values[ROUTER_MAX_PARAMS]; /* in the arena */

@@ -105,3 +105,21 @@ Test(router, parses_method_names)
 	cr_assert_eq(http_method_parse("get"), HTTP_OTHER);
 	cr_assert_eq(http_method_parse("BREW"), HTTP_OTHER);
 }
+
+/* A literal segment matches only itself: not a longer or shorter one that
+ * shares its start, nor one that differs in its last byte. */
+Test(router, matches_literal_segments_whole)
+{
+	static const char *const misses[] = {"/ticket", "/ticketsx", "/tickets/ne", "/tickets/newx",
+	                                     "/tickets/new/x", "/tickets/7/repl", "/tickets/7/replyy",
+	                                     "/file/a", "/filesa"};
+	for (size_t i = 0; i < sizeof misses / sizeof misses[0]; i++) {
+		struct route_match m;
+		cr_assert_eq(router_match(r, HTTP_POST, misses[i], a, &m), 0);
+		cr_assert_null(m.handler, "%s", misses[i]);
+	}
+	struct route_match m;
+	cr_assert_eq(router_match(r, HTTP_POST, "/tickets/7/reply", a, &m), 0);
+	cr_assert_eq(m.handler, h_reply);
+	cr_assert_str_eq(m.values[0], "7");
+}
