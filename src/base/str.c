@@ -99,3 +99,16 @@ bool str_blank(const char *s)
 			return false;
 	return true;
 }
+
+const char *str_from_int64(char out[STR_INT64_MAX], int64_t v)
+{
+	char *p = out + STR_INT64_MAX;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	*--p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	return p;
+}

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/str.h"
+
 struct vm_status {
 	arena *a;
 	bool failed;
@@ -161,28 +163,11 @@ void vm_set_textf(vm_obj *o, const char *name, const char *fmt, ...)
 	vm_set_text(o, name, text);
 }
 
-/* By hand: printf cost a queue page ~100k instructions of numbers. */
+/* Without printf: it cost a queue page ~100k instructions of numbers. */
 void vm_set_int(vm_obj *o, const char *name, int64_t value)
 {
-	if (!o)
-		return;
-	char digits[24];
-	char *p = digits + sizeof digits;
-	uint64_t u = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
-	*--p = '\0';
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (value < 0)
-		*--p = '-';
-	size_t len = (size_t)(digits + sizeof digits - p);
-	char *text = arena_alloc(o->status->a, len);
-	if (!text) {
-		o->status->failed = true;
-		return;
-	}
-	memcpy(text, p, len);
-	vm_set_text(o, name, text);
+	char digits[STR_INT64_MAX];
+	vm_set_text_copy(o, name, str_from_int64(digits, value));
 }
 
 void vm_set_bool(vm_obj *o, const char *name, bool value)

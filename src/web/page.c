@@ -270,22 +270,16 @@ const char *page_count_text(arena *a, const char *fmt, long n)
 	const char *at = strstr(fmt, "%ld");
 	if (!at || strchr(at + 3, '%') || memchr(fmt, '%', (size_t)(at - fmt)))
 		return arena_printf(a, fmt, n);
-	char digits[24];
-	int len;
-	if (n >= 0 && n < 1000) { /* what a page shows: minutes, hours, days */
-		len = n >= 100 ? 3 : n >= 10 ? 2 : 1;
-		for (int i = len - 1; i >= 0; i--, n /= 10)
-			digits[i] = (char)('0' + n % 10);
-	} else {
-		len = snprintf(digits, sizeof digits, "%ld", n);
-	}
+	char digits[STR_INT64_MAX];
+	const char *num = str_from_int64(digits, n);
+	size_t len = strlen(num);
 	size_t head = (size_t)(at - fmt), tail = strlen(at + 3);
-	char *out = arena_alloc(a, head + (size_t)len + tail + 1);
+	char *out = arena_alloc(a, head + len + tail + 1);
 	if (!out)
 		return NULL;
 	memcpy(out, fmt, head);
-	memcpy(out + head, digits, (size_t)len);
-	memcpy(out + head + (size_t)len, at + 3, tail + 1);
+	memcpy(out + head, num, len);
+	memcpy(out + head + len, at + 3, tail + 1);
 	return out;
 }
 

@@ -1,4 +1,6 @@
 #include <criterion/criterion.h>
+#include <inttypes.h>
+#include <stdio.h>
 
 #include "base/str.h"
 
@@ -38,4 +40,14 @@ Test(str, parses_whole_numbers_within_bounds_only)
 	cr_assert(!str_to_int64(" 1", 0, 100, &v));
 	cr_assert(!str_to_int64("101", 0, 100, &v));
 	cr_assert(!str_to_int64("99999999999999999999", 0, INT64_MAX, &v));
+}
+
+Test(str, writes_integers_in_decimal_as_printf_does)
+{
+	static const int64_t values[] = {0, 7, -7, 10, 999, 1000, -1000, 1796282729, INT64_MAX, INT64_MIN};
+	for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+		char got[STR_INT64_MAX], want[32];
+		snprintf(want, sizeof want, "%" PRId64, values[i]);
+		cr_assert_str_eq(str_from_int64(got, values[i]), want);
+	}
 }
