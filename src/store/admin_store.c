@@ -117,7 +117,7 @@ int store_admin_department_update(db *d, int64_t id, const char *name, const cha
 
 int64_t store_admin_department_ticket_count(db *d, int64_t id)
 {
-	/* Served by tickets_department_status_updated. */
+	/* Served by tickets_department_id. */
 	static const char sql[] = "SELECT count(*) FROM tickets WHERE department_id = $1";
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
