@@ -392,6 +392,12 @@ int ticket_get_for(db *d, const struct actor *who, int64_t number, arena *a, str
 	return permission_ticket(d, who->account, row);
 }
 
+void ticket_prefetch_by_number(db *d, int64_t number)
+{
+	if (number > 0)
+		store_ticket_get_by_number_prefetch(d, number);
+}
+
 int ticket_for_client(db *d, const struct session *client, int64_t number, arena *a,
                       struct ticket_row *row)
 {

@@ -159,6 +159,10 @@ int ticket_note_in_transaction(db *d, const struct actor *who, const struct tick
  * TICKET_INVALID (same ticket, or target missing), TICKET_NOT_FOUND or < 0. */
 int ticket_merge(db *d, const struct actor *who, int64_t number, int64_t into_number, int64_t now);
 
+/* Sends the read of the ticket numbered number ahead (db_prefetch): a
+ * page that names a ticket asks for it with the session's read, before
+ * knowing whose it may show (ticket_for_client, staff_ticket_get). */
+void ticket_prefetch_by_number(db *d, int64_t number);
 /* The client's ticket by number: 1 (row filled), 0 not theirs or none, < 0. */
 int ticket_for_client(db *d, const struct session *client, int64_t number, arena *a,
                       struct ticket_row *row);

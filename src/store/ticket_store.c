@@ -90,12 +90,22 @@ void store_ticket_read(db_stmt *s, arena *a, void *row)
 	r->merged_into = db_col_int(s, 20);
 }
 
-int store_ticket_get_by_number(db *d, int64_t number, arena *a, struct ticket_row *row)
+static db_stmt *ticket_by_number_stmt(db *d, int64_t number)
 {
 	static const char sql[] = "SELECT " STORE_TICKET_COLUMNS STORE_TICKET_JOINS "WHERE t.number = $1";
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_int(s, 1, number);
-	return db_read_one(s, store_ticket_read, a, row);
+	return s;
+}
+
+int store_ticket_get_by_number(db *d, int64_t number, arena *a, struct ticket_row *row)
+{
+	return db_read_one(ticket_by_number_stmt(d, number), store_ticket_read, a, row);
+}
+
+void store_ticket_get_by_number_prefetch(db *d, int64_t number)
+{
+	db_prefetch(ticket_by_number_stmt(d, number));
 }
 
 int store_ticket_id_get(db *d, int64_t id, arena *a, struct ticket_row *row)

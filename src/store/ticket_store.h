@@ -56,6 +56,8 @@ int64_t store_ticket_number_by_submission(db *d, int64_t client_id, const char *
 /* 1 found, 0 none, < 0 error. */
 int store_ticket_id_get(db *d, int64_t id, arena *a, struct ticket_row *row);
 int store_ticket_get_by_number(db *d, int64_t number, arena *a, struct ticket_row *row);
+/* Sends store_ticket_get_by_number's read ahead (db_prefetch). */
+void store_ticket_get_by_number_prefetch(db *d, int64_t number);
 
 enum ticket_filter { TICKETS_ALL = 0, TICKETS_OPEN = 1, TICKETS_CLOSED = 2 };
 /* The client's tickets, last updated first; a page starts after the row

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "base/str.h"
+#include "domain/ticket.h"
 #include "domain/token.h"
 #include "web/admin.h"
 #include "web/api.h"
@@ -144,6 +145,22 @@ int web_routes(router *r)
 
 /* The session named by this area's cookie: clients use "sid" on the whole
  * site, staff "ssid" under /staff, so one never opens the other's pages. */
+/* A GET of a ticket page (/tickets/N, /staff/tickets/N) with a session
+ * cookie: the ticket's read goes out first, and the session's joins it, so
+ * on PostgreSQL both take one round trip (db_prefetch). The ticket is shown
+ * only once the page has checked the session may see it; a read no page
+ * takes is dropped at the end of the request. */
+static void prefetch_named_ticket(struct request *req, const struct web_ctx *w)
+{
+	const char *prefix = w->staff_area ? "/staff/tickets/" : "/tickets/";
+	if (req->method != HTTP_GET || !str_starts_with(req->path, prefix) ||
+	    !req_cookie(req, w->staff_area ? "ssid" : "sid"))
+		return;
+	const char *number = req->path + strlen(prefix);
+	if (strchr(number, '/') == NULL)
+		ticket_prefetch_by_number(req_db(req), ticket_number_parse(number));
+}
+
 static void load_session(struct request *req, struct web_ctx *w)
 {
 	const char *token = req_cookie(req, w->staff_area ? "ssid" : "sid");
@@ -242,8 +259,10 @@ void web_before(struct request *req)
 	}
 	w->staff_area = req->path && (str_eq(req->path, "/staff") || str_starts_with(req->path, "/staff/"));
 	bool static_path = req->path && str_starts_with(req->path, "/static/");
-	if (req->path && !static_path && !str_eq(req->path, "/healthz"))
+	if (req->path && !static_path && !str_eq(req->path, "/healthz")) {
+		prefetch_named_ticket(req, w);
 		load_session(req, w);
+	}
 	choose_language(req, w);
 	if (static_path || !req->path)
 		return;
