@@ -251,7 +251,13 @@ int api_ticket_get(db *d, const struct session *staff, int64_t id, arena *a, str
 		return rc;
 	/* The one rule of who may act on a ticket decides. */
 	struct actor who = actor_of(staff, CHANNEL_API);
-	return ticket_get_for(d, &who, row->number, a, row);
+	return ticket_row_for(d, &who, row);
+}
+
+void api_ticket_get_prefetch(db *d, int64_t id)
+{
+	if (id > 0)
+		store_ticket_id_get_prefetch(d, id);
 }
 
 const char *api_ticket_description(db *d, int64_t ticket_id, arena *a)

@@ -104,6 +104,8 @@ json_t *api_json_time(int64_t t);
 
 /* The ticket with this id, when the staff member may act on it: 1, 0, < 0. */
 int api_ticket_get(db *d, const struct session *staff, int64_t id, arena *a, struct ticket_row *row);
+/* Sends api_ticket_get's read ahead (db_prefetch), before the token's. */
+void api_ticket_get_prefetch(db *d, int64_t id);
 /* The first message's body ("" when none). */
 const char *api_ticket_description(db *d, int64_t ticket_id, arena *a);
 /* Sends ahead (db_prefetch) the reads of a ticket's JSON: its description,

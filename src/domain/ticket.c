@@ -389,6 +389,13 @@ int ticket_get_for(db *d, const struct actor *who, int64_t number, arena *a, str
 	int rc = store_ticket_get_by_number(d, number, a, row);
 	if (rc != 1)
 		return rc;
+	return ticket_row_for(d, who, row);
+}
+
+int ticket_row_for(db *d, const struct actor *who, const struct ticket_row *row)
+{
+	if (!who || !who->account)
+		return 0;
 	return permission_ticket(d, who->account, row);
 }
 

@@ -79,6 +79,8 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
  * none or not theirs, < 0. */
 int ticket_get_for(db *d, const struct actor *who, int64_t number, arena *a,
                    struct ticket_row *row);
+/* The same rule on a row already read: 1 when the actor may act on it. */
+int ticket_row_for(db *d, const struct actor *who, const struct ticket_row *row);
 
 /* For the domain's own files: runs change on the ticket `number` inside
  * one write transaction, when the actor may act on it (TICKET_NOT_FOUND

@@ -108,12 +108,22 @@ void store_ticket_get_by_number_prefetch(db *d, int64_t number)
 	db_prefetch(ticket_by_number_stmt(d, number));
 }
 
-int store_ticket_id_get(db *d, int64_t id, arena *a, struct ticket_row *row)
+static db_stmt *ticket_by_id_stmt(db *d, int64_t id)
 {
 	static const char sql[] = "SELECT " STORE_TICKET_COLUMNS STORE_TICKET_JOINS "WHERE t.id = $1";
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_int(s, 1, id);
-	return db_read_one(s, store_ticket_read, a, row);
+	return s;
+}
+
+int store_ticket_id_get(db *d, int64_t id, arena *a, struct ticket_row *row)
+{
+	return db_read_one(ticket_by_id_stmt(d, id), store_ticket_read, a, row);
+}
+
+void store_ticket_id_get_prefetch(db *d, int64_t id)
+{
+	db_prefetch(ticket_by_id_stmt(d, id));
 }
 
 int store_ticket_list_by_client(db *d, int64_t client_id, enum ticket_filter filter,

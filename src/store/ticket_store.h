@@ -55,6 +55,7 @@ int64_t store_ticket_counter_next(db *d, const char *scope);
 int64_t store_ticket_number_by_submission(db *d, int64_t client_id, const char *key);
 /* 1 found, 0 none, < 0 error. */
 int store_ticket_id_get(db *d, int64_t id, arena *a, struct ticket_row *row);
+void store_ticket_id_get_prefetch(db *d, int64_t id);
 int store_ticket_get_by_number(db *d, int64_t number, arena *a, struct ticket_row *row);
 /* Sends store_ticket_get_by_number's read ahead (db_prefetch). */
 void store_ticket_get_by_number_prefetch(db *d, int64_t number);

@@ -121,8 +121,19 @@ API_HANDLER(api_tickets_list)
 	api_send(req, 200, o);
 }
 
-/* GET /api/v2/tickets/{id}.json */
-API_HANDLER(api_ticket_show)
+/* GET /api/v2/tickets/{id}.json. The ticket's read goes out before the
+ * token's, which joins it: on PostgreSQL one round trip for both. */
+static void ticket_show_call(struct request *req, struct api_call *c);
+
+void api_ticket_show(struct request *req)
+{
+	int64_t id;
+	if (req->method == HTTP_GET && api_param_id(req, "id", &id) && req_db(req))
+		api_ticket_get_prefetch(req_db(req), id);
+	api_run(req, ticket_show_call);
+}
+
+static void ticket_show_call(struct request *req, struct api_call *c)
 {
 	int64_t id;
 	struct ticket_row t;

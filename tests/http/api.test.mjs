@@ -83,6 +83,17 @@ test('Basic EMAIL/token:TOKEN and Bearer both work; a wrong email or token is 40
     assert.deepEqual(r.headers.getSetCookie(), []);
     assert.equal(r.headers.get('retry-after'), null);
   }
+  // A ticket's read goes out before its token is checked: a bad token
+  // still sees nothing of it, and the next good request sees it whole.
+  const t = await createTicket(adminAuth);
+  for (const auth of [null, { token: 'x'.repeat(43) }, { token: adminAuth.token, email: agent.email }]) {
+    const r = await api(s, auth, 'GET', `/api/v2/tickets/${t.id}.json`);
+    assert.equal(r.status, 401, describeApi(r));
+    assert.ok(!JSON.stringify(r.json).includes(t.word), 'a 401 shows nothing of the ticket');
+  }
+  const seen = await api(s, adminAuth, 'GET', `/api/v2/tickets/${t.id}.json`);
+  assert.equal(seen.status, 200, describeApi(seen));
+  assert.ok(seen.json.ticket.subject.includes(t.word));
   // A staff session cookie is not an API credential.
   const cookie = [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   const withCookie = await api(s, null, 'GET', '/api/v2/users/me.json', undefined, { headers: { Cookie: cookie } });
