@@ -143,8 +143,12 @@ int web_routes(router *r)
 	return web_routes_kb(r);
 }
 
-/* The session named by this area's cookie: clients use "sid" on the whole
- * site, staff "ssid" under /staff, so one never opens the other's pages. */
+/* The cookie of this area's session. */
+static const char *session_cookie(const struct web_ctx *w)
+{
+	return w->staff_area ? "ssid" : "sid";
+}
+
 /* A GET of a ticket page (/tickets/N, /staff/tickets/N) with a session
  * cookie: the ticket's read goes out first, and the session's joins it, so
  * on PostgreSQL both take one round trip (db_prefetch). The ticket is shown
@@ -154,16 +158,19 @@ static void prefetch_named_ticket(struct request *req, const struct web_ctx *w)
 {
 	const char *prefix = w->staff_area ? "/staff/tickets/" : "/tickets/";
 	if (req->method != HTTP_GET || !str_starts_with(req->path, prefix) ||
-	    !req_cookie(req, w->staff_area ? "ssid" : "sid"))
+	    !req_cookie(req, session_cookie(w)))
 		return;
 	const char *number = req->path + strlen(prefix);
-	if (strchr(number, '/') == NULL)
-		ticket_prefetch_by_number(req_db(req), ticket_number_parse(number));
+	db *d = req_db(req);
+	if (d && strchr(number, '/') == NULL)
+		ticket_prefetch_by_number(d, ticket_number_parse(number));
 }
 
+/* The session named by this area's cookie: clients use "sid" on the whole
+ * site, staff "ssid" under /staff, so one never opens the other's pages. */
 static void load_session(struct request *req, struct web_ctx *w)
 {
-	const char *token = req_cookie(req, w->staff_area ? "ssid" : "sid");
+	const char *token = req_cookie(req, session_cookie(w));
 	if (!token)
 		return;
 	db *d = req_db(req);
