@@ -100,6 +100,15 @@ bool str_blank(const char *s)
 	return true;
 }
 
+uint64_t str_hash(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t h = 14695981039346656037ULL;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return h;
+}
+
 const char *str_from_int64(char out[STR_INT64_MAX], int64_t v)
 {
 	char *p = out + STR_INT64_MAX;

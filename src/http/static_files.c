@@ -36,17 +36,6 @@ static const char *type_for(const char *path)
 	return "application/octet-stream";
 }
 
-/* FNV-1a over the bytes: a version only has to change when the file does. */
-static uint64_t hash_of(const unsigned char *data, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < len; i++) {
-		h ^= data[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 /* Images and fonts are compressed already. */
 static bool compressible(const char *content_type)
 {
@@ -89,7 +78,7 @@ static int add_file(static_files *s, const char *fs_path, const char *url)
 		compress_into(compress_brotli, COMPRESS_BROTLI_STATIC, data, len, &f->body[STATIC_BR]);
 	}
 	char version[17];
-	snprintf(version, sizeof version, "%016llx", (unsigned long long)hash_of(data, len));
+	snprintf(version, sizeof version, "%016llx", (unsigned long long)str_hash(data, len));
 	static const char *const suffix[STATIC_ENCODINGS] = {"", "-gz", "-br"};
 	bool ok = (f->path = strdup(url)) && (f->version = strdup(version));
 	size_t url_len = strlen(url) + sizeof "?v=" + strlen(version);

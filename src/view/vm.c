@@ -59,13 +59,9 @@ vm_obj *vm_new(arena *a)
 	return vm_obj_new(status);
 }
 
-/* FNV-1a. */
 uint32_t vm_name_hash(const char *name)
 {
-	uint32_t h = 2166136261u;
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		h = (h ^ *p) * 16777619u;
-	return h;
+	return (uint32_t)str_hash(name, strlen(name));
 }
 
 static struct vm_field *find(const vm_obj *o, const char *name, uint32_t hash)

@@ -51,3 +51,11 @@ Test(str, writes_integers_in_decimal_as_printf_does)
 		cr_assert_str_eq(str_from_int64(got, values[i]), want);
 	}
 }
+
+/* FNV-1a 64's published values: the asset versions in page URLs depend on it. */
+Test(str, hashes_as_fnv1a_64)
+{
+	cr_assert_eq(str_hash("", 0), UINT64_C(0xcbf29ce484222325));
+	cr_assert_eq(str_hash("a", 1), UINT64_C(0xaf63dc4c8601ec8c));
+	cr_assert_eq(str_hash("foobar", 6), UINT64_C(0x85944171f73967e8));
+}
