@@ -367,4 +367,9 @@ Test(migrate, serves_the_lists_from_their_indexes)
 	    "outbox_status_next_attempt"));
 	cr_expect(plan_uses("EXPLAIN QUERY PLAN SELECT ticket_id FROM messages "
 	    "WHERE email_message_id = 'x@y'", "messages_email_message_id"));
+	/* the thread of every email: the client's last message by email */
+	cr_expect(plan_uses("EXPLAIN QUERY PLAN SELECT email_message_id FROM messages "
+	    "WHERE ticket_id = 1 AND author_kind = 'client' "
+	    "AND (email_message_id IS NOT NULL OR submission_key LIKE 'email:%') "
+	    "ORDER BY id DESC LIMIT 1", "messages_ticket_client_email"));
 }
