@@ -254,6 +254,7 @@ int imap_poll_mailbox(db *d, const struct mailer *m, const char *url, int64_t no
 		snprintf(err, errlen, "not an imap:// or imaps:// URL");
 		goto done;
 	}
+	mail_curl_init();
 	p.url = curl_url();
 	p.curl = curl_easy_init();
 	if (!p.url || !p.curl || curl_url_set(p.url, CURLUPART_URL, url, 0) != CURLUE_OK ||

@@ -12,6 +12,7 @@
 
 #include "base/log.h"
 #include "jobs/wakeup.h"
+#include "mail/message.h"
 
 enum { PASS_MAX = 100 };
 
@@ -43,6 +44,7 @@ static size_t discard(char *data, size_t size, size_t n, void *user)
 static long post(const struct webhook_worker_config *c, const struct webhook_delivery_row *row,
                  const char *body, int64_t now, char *error, size_t errlen, int64_t *ms)
 {
+	mail_curl_init();
 	CURL *curl = curl_easy_init();
 	if (!curl) {
 		snprintf(error, errlen, "cannot start an HTTP client");

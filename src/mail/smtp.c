@@ -76,6 +76,7 @@ struct smtp_session {
 smtp_session *smtp_session_new(void)
 {
 	mail_init();
+	mail_curl_init();
 	smtp_session *s = calloc(1, sizeof *s);
 	if (s && !(s->curl = curl_easy_init())) {
 		free(s);
