@@ -104,7 +104,10 @@ int report_on_csat(db *d, int64_t first_rated_at, int64_t old_department_id, int
 /* A row's median and p90 of one kind. The durations arrive shortest first,
  * so the nearest-rank percentile p of a row with n durations is the one
  * its count reaches ceil(n * p / 100) on: memory per row, not per
- * duration (a year's report at a million tickets reads over a million). */
+ * duration (a year's report at a million tickets reads over a million).
+ * n is the row's first_count or resolve_count: report_daily counts each
+ * duration in the transaction that writes it, so the durations are read
+ * only once, in order. */
 struct rank_walk {
 	int64_t n, seen;
 	int64_t *median, *p90;
@@ -120,7 +123,6 @@ struct times_walk {
 	struct rank_walk total;
 	struct row_ref *agents, *departments;
 	int nagents, ndepartments;
-	bool counting; /* counts per pair first, then the durations */
 };
 
 static int row_ref_cmp(const void *a, const void *b)
@@ -142,14 +144,10 @@ static int64_t rank(int64_t n, int p)
 	return r > 0 ? r : 1;
 }
 
-static void walk_step(struct rank_walk *w, bool counting, int64_t value)
+static void walk_step(struct rank_walk *w, int64_t value)
 {
 	if (!w)
 		return;
-	if (counting) {
-		w->n += value;
-		return;
-	}
 	w->seen++;
 	if (w->seen == rank(w->n, 50))
 		*w->median = value;
@@ -160,9 +158,9 @@ static void walk_step(struct rank_walk *w, bool counting, int64_t value)
 static void times_each(void *ctx, int64_t department_id, int64_t staff_id, int64_t value)
 {
 	struct times_walk *t = ctx;
-	walk_step(&t->total, t->counting, value);
-	walk_step(walk_of(t->agents, t->nagents, staff_id), t->counting, value);
-	walk_step(walk_of(t->departments, t->ndepartments, department_id), t->counting, value);
+	walk_step(&t->total, value);
+	walk_step(walk_of(t->agents, t->nagents, staff_id), value);
+	walk_step(walk_of(t->departments, t->ndepartments, department_id), value);
 }
 
 static struct row_ref *row_refs(struct report_row *rows, int n, bool first, arena *a)
@@ -173,6 +171,7 @@ static struct row_ref *row_refs(struct report_row *rows, int n, bool first, aren
 		return NULL;
 	for (int i = 0; i < n; i++) {
 		walks[i] = (struct rank_walk){
+			.n = rows[i].c[first ? RC_FIRST_COUNT : RC_RESOLVE_COUNT],
 			.median = first ? &rows[i].first_median : &rows[i].resolve_median,
 			.p90 = first ? &rows[i].first_p90 : &rows[i].resolve_p90};
 		refs[i] = (struct row_ref){.id = rows[i].id, .walk = &walks[i]};
@@ -186,19 +185,15 @@ static int fill_times(db *d, struct report *r, const char *kind, int64_t only, a
 {
 	bool first = kind[0] == 'f';
 	struct times_walk t = {
-		.total = {.median = first ? &r->total.first_median : &r->total.resolve_median,
+		.total = {.n = r->total.c[first ? RC_FIRST_COUNT : RC_RESOLVE_COUNT],
+		          .median = first ? &r->total.first_median : &r->total.resolve_median,
 		          .p90 = first ? &r->total.first_p90 : &r->total.resolve_p90},
 		.agents = row_refs(r->agents, r->nagents, first, a),
 		.departments = row_refs(r->departments, r->ndepartments, first, a),
 		.nagents = r->nagents,
-		.ndepartments = r->ndepartments,
-		.counting = true};
+		.ndepartments = r->ndepartments};
 	if (!t.agents || !t.departments)
 		return DB_NOMEM;
-	int rc = store_report_duration_counts(d, kind, r->from_day, r->to_day, only, times_each, &t);
-	if (rc)
-		return rc;
-	t.counting = false;
 	return store_report_durations(d, kind, r->from_day, r->to_day, only, times_each, &t);
 }
 

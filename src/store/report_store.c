@@ -126,9 +126,13 @@ int store_report_backlog(db *d, int64_t to_day, int64_t *department_ids, int64_t
 	return rc < 0 ? rc : n;
 }
 
-static int durations_each(db *d, const char *sql, const char *kind, int64_t from_day,
-                          int64_t to_day, int64_t only_staff, report_duration_fn *each, void *ctx)
+int store_report_durations(db *d, const char *kind, int64_t from_day, int64_t to_day,
+                           int64_t only_staff, report_duration_fn *each, void *ctx)
 {
+	static const char sql[] =
+		"SELECT department_id, staff_id, seconds FROM report_durations "
+		"WHERE kind = $1 AND day >= $2 AND day <= $3 AND ($4 = 0 OR staff_id = $4) "
+		"ORDER BY seconds";
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
@@ -143,26 +147,6 @@ static int durations_each(db *d, const char *sql, const char *kind, int64_t from
 	return rc < 0 ? rc : 0;
 }
 
-int store_report_duration_counts(db *d, const char *kind, int64_t from_day, int64_t to_day,
-                                 int64_t only_staff, report_duration_fn *each, void *ctx)
-{
-	/* One row per duration, counted by the caller: GROUP BY would sort
-	 * them all, as much work as the sorted walk that follows. */
-	static const char sql[] =
-		"SELECT department_id, staff_id, 1 FROM report_durations "
-		"WHERE kind = $1 AND day >= $2 AND day <= $3 AND ($4 = 0 OR staff_id = $4)";
-	return durations_each(d, sql, kind, from_day, to_day, only_staff, each, ctx);
-}
-
-int store_report_durations(db *d, const char *kind, int64_t from_day, int64_t to_day,
-                           int64_t only_staff, report_duration_fn *each, void *ctx)
-{
-	static const char sql[] =
-		"SELECT department_id, staff_id, seconds FROM report_durations "
-		"WHERE kind = $1 AND day >= $2 AND day <= $3 AND ($4 = 0 OR staff_id = $4) "
-		"ORDER BY seconds";
-	return durations_each(d, sql, kind, from_day, to_day, only_staff, each, ctx);
-}
 
 int store_report_days(db *d, int64_t from_day, int64_t to_day, int64_t *opened, int64_t *closed)
 {

@@ -44,16 +44,11 @@ int store_report_lines(db *d, int by_staff, int64_t from_day, int64_t to_day, in
 /* Open tickets per department at the end of to_day: 1 per row filled. */
 int store_report_backlog(db *d, int64_t to_day, int64_t *department_ids, int64_t *counts, int max);
 
-/* One (department, staff) pair's value: a count of durations or a duration
- * in seconds. */
+/* One (department, staff) pair's duration in seconds. */
 typedef void report_duration_fn(void *ctx, int64_t department_id, int64_t staff_id, int64_t value);
-/* The durations of kind in the period (only_staff 0: everyone's), in no
- * order, as each(ctx, ..., count) with counts that add up to how many each
- * (department, staff) pair has. 0 or < 0. */
-int store_report_duration_counts(db *d, const char *kind, int64_t from_day, int64_t to_day,
-                                 int64_t only_staff, report_duration_fn *each, void *ctx);
-/* Every duration of kind in the period, shortest first, as
- * each(ctx, ..., seconds): streamed, a year's durations are never held. */
+/* Every duration of kind in the period (only_staff 0: everyone's),
+ * shortest first, as each(ctx, ..., seconds): streamed, a year's durations
+ * are never held. 0 or < 0. */
 int store_report_durations(db *d, const char *kind, int64_t from_day, int64_t to_day,
                            int64_t only_staff, report_duration_fn *each, void *ctx);
 /* Tickets opened per local day in the period: opened[day - from_day]. */
