@@ -102,7 +102,8 @@ int64_t store_audit_insert(db *d, int64_t ticket_id, const char *actor_kind, int
                            const char *action, const char *old_value, const char *new_value,
                            int64_t now);
 
-/* The newest message of the ticket that the client can see: its id, 0. */
+/* The newest message of the ticket that the client can see (by time, then
+ * id): its id, 0. */
 int64_t store_message_last_visible(db *d, int64_t ticket_id);
 /* The client's other tickets that are not closed, of the departments the
  * staff member belongs to (every one when all_departments). */
