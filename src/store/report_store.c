@@ -108,9 +108,12 @@ int store_report_lines(db *d, int by_staff, int64_t from_day, int64_t to_day, in
 
 int store_report_backlog(db *d, int64_t to_day, int64_t *department_ids, int64_t *counts, int max)
 {
+	/* Every day up to the period's end is nearly every row: read in the
+	 * table's order ("+day"), not through the primary key and back to the
+	 * table for each (at a million tickets 2.2 against 3.5-4 ms). */
 	static const char sql[] =
 		"SELECT department_id, sum(opened + moved_in - moved_out - closed + reopened) "
-		"FROM report_daily WHERE day <= $1 GROUP BY department_id ORDER BY department_id LIMIT $2";
+		"FROM report_daily WHERE +day <= $1 GROUP BY department_id ORDER BY department_id LIMIT $2";
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
