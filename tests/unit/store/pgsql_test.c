@@ -167,6 +167,22 @@ Test(pgsql, opens_a_libpq_connection_string)
 	db_close(c);
 }
 
+/* Statements written for every filter ("$3 = 0 OR department_id = $3")
+ * were planned again at each execution under PostgreSQL's default. */
+Test(pgsql, asks_for_generic_plans_unless_the_url_says_otherwise)
+{
+	char own[400];
+	db *c;
+
+	cr_expect_eq(scalar(d, "SELECT current_setting('plan_cache_mode') = "
+	    "'force_generic_plan'"), 1, "%s", db_error(d));
+	snprintf(own, sizeof own, "%s?options=-c%%20plan_cache_mode%%3Dauto", url);
+	c = open_url(own);
+	cr_expect_eq(scalar(c, "SELECT current_setting('plan_cache_mode') = 'auto'"), 1,
+	    "%s", db_error(c));
+	db_close(c);
+}
+
 Test(pgsql, fails_clearly_without_echoing_the_password_when_unreachable)
 {
 	char err[512] = "";
