@@ -271,7 +271,7 @@ static int connection_open(struct pg_db *p, char *err, size_t errlen)
 	 * ("$3 = 0 OR t.department_id = $3"), so PostgreSQL's estimate of
 	 * a generic plan is always worse than a custom one, and it planned
 	 * the staff queue again at each execution, which cost more than
-	 * running it (1,110 against 2,420-2,670 queue pages/s at a million
+	 * running it (1,110 against 2,380-2,670 queue pages/s at a million
 	 * tickets; no page or write of bench/run was slower). */
 	const char *const keys[] = {"connect_timeout", "application_name",
 	    "options", "dbname", NULL};
