@@ -1,6 +1,7 @@
 #include "store/report_store.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define COUNTER_COLUMNS \
 	"opened, closed, reopened, moved_in, moved_out, first_count, first_targeted, first_met, " \
@@ -129,27 +130,70 @@ int store_report_backlog(db *d, int64_t to_day, int64_t *department_ids, int64_t
 	return rc < 0 ? rc : n;
 }
 
-int store_report_durations(db *d, const char *kind, int64_t from_day, int64_t to_day,
-                           int64_t only_staff, report_duration_fn *each, void *ctx)
+/* On PostgreSQL each duration comes as one integer that sorts as the
+ * durations do: the seconds above PACK_ID_BITS bits, the department and
+ * the staff member below. A single column is a datum sort there, without
+ * carrying rows: 6 instead of 17-21 ms for a month's 34,000 durations at a
+ * million tickets, and a third of the values to send and read (Relatórios
+ * at 4 connections: 33-41 to 67-83 pages/s). SQLite sorts rows either way,
+ * and computing the key cost it 11%: it reads rows. A duration whose ids or
+ * seconds do not fit packs to NULL, which sorts first: then PostgreSQL's
+ * are read as rows too. */
+enum { PACK_STAFF_BITS = 20, PACK_DEPARTMENT_BITS = 14 };
+#define PACK_ID_BITS (PACK_STAFF_BITS + PACK_DEPARTMENT_BITS)
+#define DURATIONS_WHERE \
+	"FROM report_durations WHERE kind = $1 AND day >= $2 AND day <= $3 " \
+	"AND ($4 = 0 OR staff_id = $4) "
+
+static db_stmt *durations_stmt(db *d, bool packed, const char *kind, int64_t from_day,
+                               int64_t to_day, int64_t only_staff)
 {
-	static const char sql[] =
-		"SELECT department_id, staff_id, seconds FROM report_durations "
-		"WHERE kind = $1 AND day >= $2 AND day <= $3 AND ($4 = 0 OR staff_id = $4) "
-		"ORDER BY seconds";
-	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
+	static const char packed_sql[] =
+		"SELECT CASE WHEN seconds >= 0 AND seconds < 536870912 "
+		"AND department_id >= 0 AND department_id < 16384 "
+		"AND staff_id >= 0 AND staff_id < 1048576 "
+		"THEN seconds * 17179869184 + department_id * 1048576 + staff_id END "
+		DURATIONS_WHERE "ORDER BY 1 NULLS FIRST";
+	static const char rows_sql[] =
+		"SELECT department_id, staff_id, seconds " DURATIONS_WHERE "ORDER BY seconds";
+	_Static_assert(PACK_ID_BITS == 34 && PACK_STAFF_BITS == 20,
+	               "the literals of packed_sql");
+	db_stmt *s = db_prepare(d, packed ? packed_sql : rows_sql);
 	db_bind_text(s, 1, kind);
 	db_bind_int(s, 2, from_day);
 	db_bind_int(s, 3, to_day);
 	db_bind_int(s, 4, only_staff);
-	int rc;
-	while ((rc = db_step(s)) == DB_ROW)
-		each(ctx, db_col_int(s, 0), db_col_int(s, 1), db_col_int(s, 2));
+	return s;
+}
+
+int store_report_durations(db *d, const char *kind, int64_t from_day, int64_t to_day,
+                           int64_t only_staff, report_duration_fn *each, void *ctx)
+{
+	bool packed = strcmp(db_backend(d), "postgres") == 0;
+	db_stmt *s = durations_stmt(d, packed, kind, from_day, to_day, only_staff);
+	if (!s)
+		return DB_ERROR;
+	int rc = db_step(s);
+	if (packed && rc == DB_ROW && db_col_null(s, 0)) {
+		db_done(s);
+		packed = false;
+		s = durations_stmt(d, false, kind, from_day, to_day, only_staff);
+		if (!s)
+			return DB_ERROR;
+		rc = db_step(s);
+	}
+	for (; rc == DB_ROW; rc = db_step(s)) {
+		if (!packed) {
+			each(ctx, db_col_int(s, 0), db_col_int(s, 1), db_col_int(s, 2));
+			continue;
+		}
+		uint64_t key = (uint64_t)db_col_int(s, 0);
+		each(ctx, (int64_t)(key >> PACK_STAFF_BITS & ((1u << PACK_DEPARTMENT_BITS) - 1)),
+		     (int64_t)(key & ((1u << PACK_STAFF_BITS) - 1)), (int64_t)(key >> PACK_ID_BITS));
+	}
 	db_done(s);
 	return rc < 0 ? rc : 0;
 }
-
 
 int store_report_days(db *d, int64_t from_day, int64_t to_day, int64_t *opened, int64_t *closed)
 {

@@ -21,6 +21,7 @@
 #include "domain/setup.h"
 #include "domain/staff_ticket.h"
 #include "store/department_store.h"
+#include "store/report_store.h"
 #include "../test_db.h"
 
 static db *d;
@@ -214,4 +215,67 @@ Test(report, times_split_by_agent_and_department)
 	cr_assert_eq(r->total.first_median, 10 * MIN, "only Bruno's 10 and 120");
 	cr_assert_eq(r->total.first_p90, 120 * MIN);
 	arena_free(a);
+}
+
+/* The walk the medians rely on: every duration, shortest first, with its
+ * department and agent, whatever the ids and seconds. (PostgreSQL packs
+ * each into one integer to sort, and reads rows for those that do not
+ * pack: tests/unit/store/pgsql_test.c.) */
+struct seen_durations {
+	int n;
+	int64_t dep[8], staff[8], secs[8];
+};
+
+static void keep_duration(void *ctx, int64_t department_id, int64_t staff_id, int64_t value)
+{
+	struct seen_durations *seen = ctx;
+	if (seen->n < 8) {
+		seen->dep[seen->n] = department_id;
+		seen->staff[seen->n] = staff_id;
+		seen->secs[seen->n] = value;
+	}
+	seen->n++;
+}
+
+static void expect_durations_in_order(int64_t big_dep, int64_t big_staff, int64_t big_secs)
+{
+	const int64_t day = 20500;
+	const int64_t in[][3] = {{dep_a, agent.user_id, 900},
+	                         {big_dep, big_staff, big_secs},
+	                         {dep_b, 0, 60},
+	                         {dep_a, agent.user_id, 900},
+	                         {16383, 1048575, 7200}};
+	for (int i = 0; i < 5; i++)
+		cr_assert_eq(store_report_duration_add(d, day, in[i][0], in[i][1], "first", in[i][2]), 0);
+	cr_assert_eq(store_report_duration_add(d, day, dep_a, agent.user_id, "resolve", 1), 0);
+	cr_assert_eq(store_report_duration_add(d, day + 1, dep_a, agent.user_id, "first", 1), 0);
+	struct seen_durations seen = {0};
+	cr_assert_eq(store_report_durations(d, "first", day, day, 0, keep_duration, &seen), 0);
+	cr_assert_eq(seen.n, 5, "the day's first responses only");
+	const int order[] = {2, 0, 3, 4, 1}; /* by seconds; big_secs is the longest */
+	for (int i = 0; i < 5; i++) {
+		const int64_t *want = in[order[i]];
+		cr_expect(seen.dep[i] == want[0] && seen.staff[i] == want[1] && seen.secs[i] == want[2],
+		          "#%d: %lld/%lld/%lld, not %lld/%lld/%lld", i, (long long)seen.dep[i],
+		          (long long)seen.staff[i], (long long)seen.secs[i], (long long)want[0],
+		          (long long)want[1], (long long)want[2]);
+	}
+	seen = (struct seen_durations){0};
+	cr_assert_eq(store_report_durations(d, "first", day, day, agent.user_id, keep_duration, &seen), 0);
+	cr_expect_eq(seen.n, big_staff == agent.user_id ? 3 : 2, "an agent's own");
+}
+
+Test(report, durations_stream_shortest_first_with_their_department_and_agent)
+{
+	expect_durations_in_order(dep_b, agent.user_id, 536870911);
+}
+
+Test(report, durations_with_a_big_department_id_stream_the_same)
+{
+	expect_durations_in_order(16384, agent.user_id, 86400);
+}
+
+Test(report, durations_with_a_big_staff_id_and_many_seconds_stream_the_same)
+{
+	expect_durations_in_order(dep_b, 1048576, 536870912);
 }

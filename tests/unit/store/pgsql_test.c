@@ -11,6 +11,7 @@
 #include "store/db.h"
 #include "store/kb_store.h"
 #include "store/outbox_store.h"
+#include "store/report_store.h"
 
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
@@ -590,6 +591,44 @@ Test(pgsql, two_connections_migrating_at_once_apply_each_migration_once)
 	cr_expect_eq(scalar(d, "SELECT count(DISTINCT version) FROM "
 	    "schema_migrations"), (intptr_t)ra + (intptr_t)rb);
 	cr_expect_eq(db_migrate(d), 0, "nothing the second time");
+}
+
+static void count_duration(void *ctx, int64_t department_id, int64_t staff_id, int64_t value)
+{
+	int64_t *walk = ctx; /* [0] how many, then (department, staff, seconds) each */
+
+	if (walk[0] < 4) {
+		walk[1 + walk[0] * 3] = department_id;
+		walk[2 + walk[0] * 3] = staff_id;
+		walk[3 + walk[0] * 3] = value;
+	}
+	walk[0]++;
+}
+
+/* Relatórios sorts the durations packed into one integer each (a datum
+ * sort on PostgreSQL), and reads rows when a duration does not pack. */
+Test(pgsql, report_durations_stream_shortest_first_packed_or_not)
+{
+	int64_t walk[13] = {0};
+
+	cr_assert_geq(db_migrate(d), 0, "%s", db_error(d));
+	cr_assert_eq(store_report_duration_add(d, 7, 3, 2, "first", 900), 0, "%s", db_error(d));
+	cr_assert_eq(store_report_duration_add(d, 7, 16383, 1048575, "first", 60), 0);
+	cr_assert_eq(store_report_duration_add(d, 7, 1, 0, "first", 536870911), 0);
+	cr_assert_eq(store_report_durations(d, "first", 7, 7, 0, count_duration, walk), 0,
+	    "%s", db_error(d));
+	cr_assert_eq(walk[0], 3);
+	cr_expect(walk[1] == 16383 && walk[2] == 1048575 && walk[3] == 60);
+	cr_expect(walk[4] == 3 && walk[5] == 2 && walk[6] == 900);
+	cr_expect(walk[7] == 1 && walk[8] == 0 && walk[9] == 536870911);
+	/* A department id past the packing: the same walk, from rows. */
+	cr_assert_eq(store_report_duration_add(d, 7, 16384, 5, "first", 30), 0);
+	memset(walk, 0, sizeof walk);
+	cr_assert_eq(store_report_durations(d, "first", 7, 7, 0, count_duration, walk), 0,
+	    "%s", db_error(d));
+	cr_assert_eq(walk[0], 4);
+	cr_expect(walk[1] == 16384 && walk[2] == 5 && walk[3] == 30);
+	cr_expect(walk[4] == 16383 && walk[7] == 3 && walk[10] == 1 && walk[12] == 536870911);
 }
 
 Test(pgsql, migrations_make_identity_ids_bigints_and_bytea)
