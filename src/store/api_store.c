@@ -2,11 +2,6 @@
 
 #include <string.h>
 
-static bool is_postgres(db *d)
-{
-	return strcmp(db_backend(d), "postgres") == 0;
-}
-
 /* Steps through every row of s into rows with read(), at most max. */
 #define READ_ROWS(s, rows, max, read)                                      \
 	do {                                                               \
@@ -425,13 +420,13 @@ int store_webhook_claim_due(db *d, int64_t now, int64_t lease_until, int limit, 
 	/* The worker looks after every commit and mostly finds nothing: on
 	 * SQLite it looks first without the write lock, which every writer of
 	 * the process waits for. */
-	int due = is_postgres(d) ? 1 : db_any_row(d, any_due_sql, now);
+	int due = db_is_postgres(d) ? 1 : db_any_row(d, any_due_sql, now);
 	if (due <= 0)
 		return due;
-	int rc = is_postgres(d) ? db_begin(d) : db_begin_write(d);
+	int rc = db_is_postgres(d) ? db_begin(d) : db_begin_write(d);
 	if (rc < 0)
 		return rc;
-	db_stmt *s = db_prepare(d, is_postgres(d) ? select_skip_locked : select_sql);
+	db_stmt *s = db_prepare(d, db_is_postgres(d) ? select_skip_locked : select_sql);
 	if (!s) {
 		rc = DB_ERROR;
 		goto fail;

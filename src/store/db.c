@@ -97,6 +97,11 @@ const char *db_backend(const db *d)
 	return d->driver->name;
 }
 
+bool db_is_postgres(const db *d)
+{
+	return strcmp(d->driver->name, "postgres") == 0;
+}
+
 void db_set_error(db *d, const char *fmt, ...)
 {
 	va_list ap;

@@ -39,6 +39,8 @@ db *db_open(const char *url, char *err, size_t errlen);
 void db_close(db *d);
 const char *db_error(const db *d);
 const char *db_backend(const db *d); /* "sqlite" or "postgres" */
+/* True on PostgreSQL, where a statement has a dialect of its own. */
+bool db_is_postgres(const db *d);
 
 /* For a server: SQLite's WAL checkpoints run on a thread of their own
  * instead of inside the commits of requests, for every connection to url in

@@ -406,7 +406,7 @@ int store_kb_search(db *d, const char *const *words, int nwords, enum kb_match m
 		"JOIN kb_categories c ON c.id = a.category_id "
 		"WHERE kb_search MATCH $1 AND ($2 = 0 OR (a.published = 1 AND c.visible = 1)) "
 		"ORDER BY bm25(kb_search, 10.0, 1.0), a.id LIMIT $3";
-	bool pgsql = strcmp(db_backend(d), "sqlite") != 0;
+	bool pgsql = db_is_postgres(d);
 	buf q;
 	buf_init(&q, SEARCH_QUERY_MAX);
 	int built = pgsql ? tsquery_text(words, nwords, match, prefix_last, &q)

@@ -65,11 +65,6 @@ int64_t store_outbox_insert(db *d, const struct outbox_new *n)
 	return rc < 0 ? rc : id;
 }
 
-static bool is_postgres(db *d)
-{
-	return strcmp(db_backend(d), "postgres") == 0;
-}
-
 /* The ids of up to limit due rows, inside the caller's transaction. On
  * PostgreSQL the rows are locked and rows another sender holds are passed
  * over (SKIP LOCKED), so senders on many nodes claim disjoint rows without
@@ -82,7 +77,7 @@ static int select_due(db *d, int64_t now, int limit, int64_t *ids)
 	static const char sql_skip_locked[] =
 	    "SELECT id FROM outbox WHERE status IN ('queued', 'sending') AND next_attempt_at <= $1 "
 	    "ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED";
-	db_stmt *s = db_prepare(d, is_postgres(d) ? sql_skip_locked : sql);
+	db_stmt *s = db_prepare(d, db_is_postgres(d) ? sql_skip_locked : sql);
 	if (!s)
 		return DB_ERROR;
 	db_bind_int(s, 1, now);
@@ -146,11 +141,11 @@ int store_outbox_claim_due_as(db *d, const struct outbox_claimant *who, int64_t 
 	/* The sender looks after every commit that queued mail and when a
 	 * retry falls due, and may find nothing: on SQLite it looks first
 	 * without the write lock, which every writer of the process waits for. */
-	int due = is_postgres(d) ? 1 : db_any_row(d, any_due_sql, now);
+	int due = db_is_postgres(d) ? 1 : db_any_row(d, any_due_sql, now);
 	if (due <= 0)
 		return due;
 	/* On PostgreSQL the row locks are enough: no need for the global write lock. */
-	int rc = is_postgres(d) ? db_begin(d) : db_begin_write(d);
+	int rc = db_is_postgres(d) ? db_begin(d) : db_begin_write(d);
 	if (rc < 0)
 		return rc;
 	int count = select_due(d, now, limit, ids);

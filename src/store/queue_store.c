@@ -103,7 +103,7 @@ int store_queue_list(db *d, const struct queue_query *q, arena *a, struct queue_
 	static const char *const by_due_sql[] = QUEUE_SEARCH_VARIANTS(BY_DUE);
 	bool by_due = q->by_due || q->sla;
 	int search = !q->text || !*q->text ? SEARCH_NONE
-	             : strcmp(db_backend(d), "sqlite") != 0 ? SEARCH_PGSQL
+	             : db_is_postgres(d) ? SEARCH_PGSQL
 	             : search_is_dense(d, q->text) ? SEARCH_SQLITE_DENSE : SEARCH_SQLITE;
 	bool by_department = !by_due && !q->by_priority && search == SEARCH_NONE && q->department_id > 0;
 	db_stmt *s = db_prepare(d, by_department    ? BY_UPDATE_DEPARTMENT

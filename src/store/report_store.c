@@ -1,7 +1,6 @@
 #include "store/report_store.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 #define COUNTER_COLUMNS \
 	"opened, closed, reopened, moved_in, moved_out, first_count, first_targeted, first_met, " \
@@ -169,7 +168,7 @@ static db_stmt *durations_stmt(db *d, bool packed, const char *kind, int64_t fro
 int store_report_durations(db *d, const char *kind, int64_t from_day, int64_t to_day,
                            int64_t only_staff, report_duration_fn *each, void *ctx)
 {
-	bool packed = strcmp(db_backend(d), "postgres") == 0;
+	bool packed = db_is_postgres(d);
 	db_stmt *s = durations_stmt(d, packed, kind, from_day, to_day, only_staff);
 	if (!s)
 		return DB_ERROR;

@@ -3,11 +3,6 @@
 #include <stdbool.h>
 #include <string.h>
 
-static bool is_pgsql(db *d)
-{
-	return strcmp(db_backend(d), "sqlite") != 0;
-}
-
 int store_ticket_search_put(db *d, int64_t ticket_id, const char *doc)
 {
 	static const char pg_sql[] =
@@ -16,7 +11,7 @@ int store_ticket_search_put(db *d, int64_t ticket_id, const char *doc)
 	/* FTS5 has no upsert: the old row goes first. */
 	static const char sqlite_delete[] = "DELETE FROM ticket_search WHERE rowid = $1";
 	static const char sqlite_insert[] = "INSERT INTO ticket_search (rowid, doc) VALUES ($1, $2)";
-	if (is_pgsql(d)) {
+	if (db_is_postgres(d)) {
 		db_stmt *s = db_prepare(d, pg_sql);
 		db_bind_int(s, 1, ticket_id);
 		db_bind_text(s, 2, doc);
@@ -35,7 +30,7 @@ int store_ticket_search_put(db *d, int64_t ticket_id, const char *doc)
 
 int store_ticket_search_delete(db *d, int64_t ticket_id)
 {
-	db_stmt *s = db_prepare(d, is_pgsql(d) ? "DELETE FROM ticket_search WHERE ticket_id = $1"
+	db_stmt *s = db_prepare(d, db_is_postgres(d) ? "DELETE FROM ticket_search WHERE ticket_id = $1"
 	                                       : "DELETE FROM ticket_search WHERE rowid = $1");
 	db_bind_int(s, 1, ticket_id);
 	return db_step_done(s);
@@ -126,7 +121,7 @@ int store_ticket_ids_after(db *d, int64_t after, int64_t *ids, int max)
 const char *store_ticket_search_match(db *d, arena *a, const char *const *words, int nwords,
                                       bool prefix_last)
 {
-	bool pg = is_pgsql(d);
+	bool pg = db_is_postgres(d);
 	size_t n = 1;
 	for (int i = 0; i < nwords; i++)
 		n += strlen(words[i]) + 8;

@@ -92,11 +92,6 @@ static bool name_ok(const char *s)
 	return true;
 }
 
-static bool is_postgres(db *d)
-{
-	return strcmp(db_backend(d), "postgres") == 0;
-}
-
 /* ---- backup ---- */
 
 int store_backup_sqlite(const char *path, const char *dest, char *err, size_t errlen)
@@ -180,7 +175,7 @@ static int tables_read(db *d, struct table *t, int max, char *err, size_t errlen
 	static const char pg_parents[] =
 		"SELECT DISTINCT p.relname FROM pg_constraint c JOIN pg_class k ON k.oid = c.conrelid "
 		"JOIN pg_class p ON p.oid = c.confrelid WHERE c.contype = 'f' AND k.relname = $1";
-	bool pg = is_postgres(d);
+	bool pg = db_is_postgres(d);
 	db_stmt *s = db_prepare(d, pg ? pg_tables : sqlite_tables);
 	int n = 0, rc;
 
@@ -348,7 +343,7 @@ int64_t store_export(db *d, FILE *out, char *err, size_t errlen)
 		fail(err, errlen, "%s", db_error(d));
 		return -1;
 	}
-	if (is_postgres(d) && db_exec(d, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY") < 0)
+	if (db_is_postgres(d) && db_exec(d, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY") < 0)
 		goto db_fail;
 	n = tables_read(d, tables, TABLES_MAX, err, errlen);
 	if (n < 0)
@@ -544,7 +539,7 @@ int64_t store_import(db *d, FILE *in, char *err, size_t errlen)
 	bool header = false, end = false;
 	ssize_t len;
 
-	if (!is_postgres(d)) {
+	if (!db_is_postgres(d)) {
 		fail(err, errlen, "import loads into PostgreSQL (for SQLite, restore a backup)");
 		return -1;
 	}
