@@ -1,7 +1,9 @@
 #include "domain/report.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/str.h"
 #include "domain/business_time.h"
@@ -211,7 +213,45 @@ static void no_times(struct report_row *row)
 	row->first_median = row->first_p90 = row->resolve_median = row->resolve_p90 = -1;
 }
 
+/* A report is CPU work from start to end (the month's durations sorted and
+ * walked): more at once than there are cores finish no sooner, and each
+ * holds its sort's memory meanwhile (bench/RESULTS.md). The others wait. */
+static pthread_mutex_t builds_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t builds_done = PTHREAD_COND_INITIALIZER;
+static int builds_running;
+
+static void build_turn_take(void)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int max = cores > 0 ? (int)cores : 1;
+	pthread_mutex_lock(&builds_lock);
+	while (builds_running >= max)
+		pthread_cond_wait(&builds_done, &builds_lock);
+	builds_running++;
+	pthread_mutex_unlock(&builds_lock);
+}
+
+static void build_turn_give(void)
+{
+	pthread_mutex_lock(&builds_lock);
+	builds_running--;
+	pthread_cond_signal(&builds_done);
+	pthread_mutex_unlock(&builds_lock);
+}
+
+static int build(db *d, const struct session *staff, int64_t from_day, int64_t to_day, arena *a,
+                 struct report *r);
+
 int report_build(db *d, const struct session *staff, int64_t from_day, int64_t to_day, arena *a,
+                 struct report *r)
+{
+	build_turn_take();
+	int rc = build(d, staff, from_day, to_day, a, r);
+	build_turn_give();
+	return rc;
+}
+
+static int build(db *d, const struct session *staff, int64_t from_day, int64_t to_day, arena *a,
                  struct report *r)
 {
 	memset(r, 0, sizeof *r);

@@ -9,6 +9,7 @@
  *   T4 (B, no policy) opened 10:00                         open
  * Ratings: T1 good, T2 bad. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -149,6 +150,65 @@ Test(report, a_day_worked_out_by_hand)
 	cr_assert_eq(r->total.c[RC_CSAT_BAD], 0);
 	cr_assert_eq(r->total.backlog, 3);
 	arena_free(a);
+}
+
+/* Builds take turns (as many at once as there are cores): each of these
+ * threads, on a connection of its own, must get its turn and the figures. */
+struct builder {
+	int64_t day;
+	int64_t opened, first_median;
+	int rc;
+};
+
+static void *build_in_thread(void *arg)
+{
+	struct builder *b = arg;
+	char url[96], err[256];
+	snprintf(url, sizeof url, "sqlite:%s", path);
+	db *own = db_open(url, err, sizeof err);
+	b->rc = -1;
+	if (!own)
+		return NULL;
+	arena *a = arena_new(1 << 16);
+	struct report *r = arena_alloc(a, sizeof *r);
+	for (int i = 0; i < 5; i++) {
+		b->rc = report_build(own, &agent, b->day, b->day, a, r);
+		if (b->rc)
+			break;
+		b->opened = r->total.c[RC_OPENED];
+		b->first_median = r->total.first_median;
+	}
+	arena_free(a);
+	db_close(own);
+	return NULL;
+}
+
+Test(report, many_at_once_each_get_their_turn_and_the_same_figures)
+{
+	int64_t t1 = open_at(dep_a, sp(9, 0));
+	open_at(dep_b, sp(10, 0));
+	reply_at(&agent, t1, sp(9, 30));
+	int64_t day = report_day(sp(12, 0));
+	/* A refused period gives its turn back like any other build. */
+	arena *a = arena_new(1 << 16);
+	struct report *r = arena_alloc(a, sizeof *r);
+	for (int i = 0; i < 16; i++)
+		cr_assert_neq(report_build(d, &agent, day, day - 1, a, r), 0);
+	arena_free(a);
+
+	enum { THREADS = 8 };
+	struct builder b[THREADS];
+	pthread_t threads[THREADS];
+	for (int i = 0; i < THREADS; i++) {
+		b[i] = (struct builder){.day = day};
+		cr_assert_eq(pthread_create(&threads[i], NULL, build_in_thread, &b[i]), 0);
+	}
+	for (int i = 0; i < THREADS; i++) {
+		pthread_join(threads[i], NULL);
+		cr_assert_eq(b[i].rc, 0, "thread %d", i);
+		cr_assert_eq(b[i].opened, 2, "thread %d", i);
+		cr_assert_eq(b[i].first_median, 30 * MIN, "thread %d", i);
+	}
 }
 
 Test(report, moving_an_open_ticket_moves_it_in_the_backlog)
