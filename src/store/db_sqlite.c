@@ -755,8 +755,10 @@ static db *group_writer_open(const char *path, char *err, size_t errlen)
 	db *w = connection_open(path, false, err, errlen);
 	/* Its savepoints keep their undo pages in memory: past 64 KiB SQLite
 	 * would spill them to a temporary file, and each batch would pay for
-	 * creating, writing and deleting that file. */
-	if (w && db_exec(w, "PRAGMA temp_store = MEMORY") < 0) {
+	 * creating, writing and deleting that file. A cache of 1 MB instead
+	 * of SQLite's 2 MB: the same rate of openings, replies and API
+	 * tickets at a million, and their loads' peak RSS 1-1.8 MB lower. */
+	if (w && db_exec(w, "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -1024") < 0) {
 		snprintf(err, errlen, "%s", db_error(w));
 		db_close(w);
 		return NULL;
