@@ -6,17 +6,13 @@
 #include <string.h>
 
 #include "base/str.h"
+#include "base/turns.h"
 #include "domain/account.h"
 #include "domain/token.h"
 
-/* The turns: at most running_max hashes at once, at most waiting_max
- * callers waiting for one. */
-static pthread_mutex_t turn_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t turn_free = PTHREAD_COND_INITIALIZER;
-static int running_max = PASSWORD_RUNNING_MAX;
-static int waiting_max = PASSWORD_WAITING_MAX;
-static int running;
-static int waiting;
+/* The turns: at most PASSWORD_RUNNING_MAX hashes at once, at most
+ * PASSWORD_WAITING_MAX callers waiting for one. */
+static struct turns hashing = TURNS_INIT(PASSWORD_RUNNING_MAX, PASSWORD_WAITING_MAX);
 
 /* argon2id's limits: interactive, or the smallest for the test suites. */
 static unsigned long long ops_limit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
@@ -43,37 +39,17 @@ bool password_hashing_weak(void)
 
 void password_set_limits(int running_limit, int waiting_limit)
 {
-	pthread_mutex_lock(&turn_lock);
-	running_max = running_limit >= 1 ? running_limit : 1;
-	waiting_max = waiting_limit >= 0 ? waiting_limit : 0;
-	pthread_cond_broadcast(&turn_free);
-	pthread_mutex_unlock(&turn_lock);
+	turns_set_limits(&hashing, running_limit, waiting_limit >= 0 ? waiting_limit : 0);
 }
 
 int password_turn_take(void)
 {
-	pthread_mutex_lock(&turn_lock);
-	if (running >= running_max) {
-		if (waiting >= waiting_max) {
-			pthread_mutex_unlock(&turn_lock);
-			return PASSWORD_BUSY;
-		}
-		waiting++;
-		while (running >= running_max)
-			pthread_cond_wait(&turn_free, &turn_lock);
-		waiting--;
-	}
-	running++;
-	pthread_mutex_unlock(&turn_lock);
-	return 0;
+	return turns_take(&hashing) < 0 ? PASSWORD_BUSY : 0;
 }
 
 void password_turn_give(void)
 {
-	pthread_mutex_lock(&turn_lock);
-	running--;
-	pthread_cond_signal(&turn_free);
-	pthread_mutex_unlock(&turn_lock);
+	turns_give(&hashing);
 }
 
 /* A hash of random bytes: nothing typed can match it. Made on first use,
@@ -90,10 +66,7 @@ static void make_dummy_hash(void)
 
 void password_load(int *running_now, int *waiting_now)
 {
-	pthread_mutex_lock(&turn_lock);
-	*running_now = running;
-	*waiting_now = waiting;
-	pthread_mutex_unlock(&turn_lock);
+	turns_load(&hashing, running_now, waiting_now);
 }
 
 int password_check_dummy(const char *password)

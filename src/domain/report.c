@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "base/str.h"
+#include "base/turns.h"
 #include "domain/business_time.h"
 #include "store/csat_store.h"
 
@@ -216,27 +217,13 @@ static void no_times(struct report_row *row)
 /* A report is CPU work from start to end (the month's durations sorted and
  * walked): more at once than there are cores finish no sooner, and each
  * holds its sort's memory meanwhile (bench/RESULTS.md). The others wait. */
-static pthread_mutex_t builds_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t builds_done = PTHREAD_COND_INITIALIZER;
-static int builds_running;
+static struct turns builds = TURNS_INIT(1, -1);
+static pthread_once_t builds_sized = PTHREAD_ONCE_INIT;
 
-static void build_turn_take(void)
+static void builds_size(void)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	int max = cores > 0 ? (int)cores : 1;
-	pthread_mutex_lock(&builds_lock);
-	while (builds_running >= max)
-		pthread_cond_wait(&builds_done, &builds_lock);
-	builds_running++;
-	pthread_mutex_unlock(&builds_lock);
-}
-
-static void build_turn_give(void)
-{
-	pthread_mutex_lock(&builds_lock);
-	builds_running--;
-	pthread_cond_signal(&builds_done);
-	pthread_mutex_unlock(&builds_lock);
+	turns_set_limits(&builds, cores > 0 ? (int)cores : 1, -1);
 }
 
 static int build(db *d, const struct session *staff, int64_t from_day, int64_t to_day, arena *a,
@@ -245,9 +232,10 @@ static int build(db *d, const struct session *staff, int64_t from_day, int64_t t
 int report_build(db *d, const struct session *staff, int64_t from_day, int64_t to_day, arena *a,
                  struct report *r)
 {
-	build_turn_take();
+	pthread_once(&builds_sized, builds_size);
+	turns_take(&builds);
 	int rc = build(d, staff, from_day, to_day, a, r);
-	build_turn_give();
+	turns_give(&builds);
 	return rc;
 }
 

@@ -1,0 +1,44 @@
+#include "base/turns.h"
+
+int turns_take(struct turns *t)
+{
+	pthread_mutex_lock(&t->lock);
+	if (t->running >= t->running_max) {
+		if (t->waiting_max >= 0 && t->waiting >= t->waiting_max) {
+			pthread_mutex_unlock(&t->lock);
+			return -1;
+		}
+		t->waiting++;
+		while (t->running >= t->running_max)
+			pthread_cond_wait(&t->free, &t->lock);
+		t->waiting--;
+	}
+	t->running++;
+	pthread_mutex_unlock(&t->lock);
+	return 0;
+}
+
+void turns_give(struct turns *t)
+{
+	pthread_mutex_lock(&t->lock);
+	t->running--;
+	pthread_cond_signal(&t->free);
+	pthread_mutex_unlock(&t->lock);
+}
+
+void turns_set_limits(struct turns *t, int running_max, int waiting_max)
+{
+	pthread_mutex_lock(&t->lock);
+	t->running_max = running_max >= 1 ? running_max : 1;
+	t->waiting_max = waiting_max;
+	pthread_cond_broadcast(&t->free);
+	pthread_mutex_unlock(&t->lock);
+}
+
+void turns_load(struct turns *t, int *running, int *waiting)
+{
+	pthread_mutex_lock(&t->lock);
+	*running = t->running;
+	*waiting = t->waiting;
+	pthread_mutex_unlock(&t->lock);
+}
