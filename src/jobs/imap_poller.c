@@ -1,6 +1,5 @@
 #include "jobs/imap_poller.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -12,6 +11,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/log.h"
+#include "mail/curl_lib.h"
 #include "mail/mail_in.h"
 #include "mail/message.h"
 
@@ -81,19 +81,21 @@ int imap_parse_search(const char *response, int64_t after, int64_t *uids, int ma
 
 int imap_mailbox_key(const char *url, char *out, size_t outlen)
 {
-	CURLU *u = curl_url();
+	if (curl_lib_load(NULL, 0) < 0)
+		return -1;
+	CURLU *u = libcurl.curl_url();
 	char *scheme = NULL, *text = NULL;
 	int rc = -1;
-	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	if (u && libcurl.curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    libcurl.curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
 	    (strcmp(scheme, "imap") == 0 || strcmp(scheme, "imaps") == 0) &&
-	    curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_URL, &text, 0) == CURLUE_OK &&
+	    libcurl.curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) == CURLUE_OK &&
+	    libcurl.curl_url_get(u, CURLUPART_URL, &text, 0) == CURLUE_OK &&
 	    (size_t)snprintf(out, outlen, "%s", text) < outlen)
 		rc = 0;
-	curl_free(scheme);
-	curl_free(text);
-	curl_url_cleanup(u);
+	libcurl.curl_free(scheme);
+	libcurl.curl_free(text);
+	libcurl.curl_url_cleanup(u);
 	return rc;
 }
 
@@ -122,7 +124,7 @@ static size_t on_data(char *data, size_t size, size_t n, void *userdata)
 
 static int pass_fail(struct pass *p, const char *what, CURLcode rc)
 {
-	snprintf(p->err, p->errlen, "%s: %s: %s", p->key, what, curl_easy_strerror(rc));
+	snprintf(p->err, p->errlen, "%s: %s: %s", p->key, what, libcurl.curl_easy_strerror(rc));
 	p->state = IMAP_FAILED;
 	return -1;
 }
@@ -134,14 +136,14 @@ static CURLcode request(struct pass *p, const char *path, const char *command, s
 	buf_free(&p->response);
 	buf_init(&p->response, max);
 	char *text = NULL;
-	if (curl_url_set(p->url, CURLUPART_PATH, path ? path : "/", 0) != CURLUE_OK ||
-	    curl_url_get(p->url, CURLUPART_URL, &text, 0) != CURLUE_OK)
+	if (libcurl.curl_url_set(p->url, CURLUPART_PATH, path ? path : "/", 0) != CURLUE_OK ||
+	    libcurl.curl_url_get(p->url, CURLUPART_URL, &text, 0) != CURLUE_OK)
 		return CURLE_URL_MALFORMAT;
-	curl_easy_setopt(p->curl, CURLOPT_URL, text);
-	curl_easy_setopt(p->curl, CURLOPT_CUSTOMREQUEST, command);
-	curl_easy_setopt(p->curl, CURLOPT_WRITEDATA, &p->response);
-	CURLcode rc = curl_easy_perform(p->curl);
-	curl_free(text);
+	libcurl.curl_easy_setopt(p->curl, CURLOPT_URL, text);
+	libcurl.curl_easy_setopt(p->curl, CURLOPT_CUSTOMREQUEST, command);
+	libcurl.curl_easy_setopt(p->curl, CURLOPT_WRITEDATA, &p->response);
+	CURLcode rc = libcurl.curl_easy_perform(p->curl);
+	libcurl.curl_free(text);
 	return rc;
 }
 
@@ -230,12 +232,12 @@ static int pass_search_and_fetch(struct pass *p, struct imap_poll_stats *st)
 static int pass_mailbox_name(struct pass *p)
 {
 	char *path = NULL;
-	if (curl_url_get(p->url, CURLUPART_PATH, &path, CURLU_URLDECODE) != CURLUE_OK)
+	if (libcurl.curl_url_get(p->url, CURLUPART_PATH, &path, CURLU_URLDECODE) != CURLUE_OK)
 		return -1;
 	const char *name = path + strspn(path, "/");
 	size_t n = strcspn(name, ";/");
 	snprintf(p->mailbox, sizeof p->mailbox, "%.*s", (int)n, n ? name : "INBOX");
-	curl_free(path);
+	libcurl.curl_free(path);
 	for (const char *c = p->mailbox; *c; c++)
 		if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
 			return -1;
@@ -246,6 +248,10 @@ int imap_poll_mailbox(db *d, const struct mailer *m, const char *url, int64_t no
                       struct imap_poll_stats *st, char *err, size_t errlen)
 {
 	mail_init();
+	if (curl_lib_load(err, errlen) < 0) {
+		st->failed++;
+		return -1;
+	}
 	struct pass p = {.d = d, .m = m, .now = now, .err = err, .errlen = errlen,
 	                 .state = IMAP_EXAMINE};
 	buf_init(&p.response, IMAP_RESPONSE_MAX);
@@ -254,19 +260,18 @@ int imap_poll_mailbox(db *d, const struct mailer *m, const char *url, int64_t no
 		snprintf(err, errlen, "not an imap:// or imaps:// URL");
 		goto done;
 	}
-	mail_curl_init();
-	p.url = curl_url();
-	p.curl = curl_easy_init();
-	if (!p.url || !p.curl || curl_url_set(p.url, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	p.url = libcurl.curl_url();
+	p.curl = libcurl.curl_easy_init();
+	if (!p.url || !p.curl || libcurl.curl_url_set(p.url, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    pass_mailbox_name(&p) < 0) {
 		snprintf(err, errlen, "%s: bad mailbox URL", p.key);
 		goto done;
 	}
-	curl_easy_setopt(p.curl, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(p.curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(p.curl, CURLOPT_CONNECTTIMEOUT, 15L);
-	curl_easy_setopt(p.curl, CURLOPT_TIMEOUT, 300L);
-	curl_easy_setopt(p.curl, CURLOPT_PROTOCOLS_STR, "imap,imaps");
+	libcurl.curl_easy_setopt(p.curl, CURLOPT_WRITEFUNCTION, on_data);
+	libcurl.curl_easy_setopt(p.curl, CURLOPT_NOSIGNAL, 1L);
+	libcurl.curl_easy_setopt(p.curl, CURLOPT_CONNECTTIMEOUT, 15L);
+	libcurl.curl_easy_setopt(p.curl, CURLOPT_TIMEOUT, 300L);
+	libcurl.curl_easy_setopt(p.curl, CURLOPT_PROTOCOLS_STR, "imap,imaps");
 	if (pass_examine(&p) == 0)
 		rc = pass_search_and_fetch(&p, st);
 done:
@@ -274,8 +279,8 @@ done:
 		st->failed++;
 	buf_free(&p.response);
 	if (p.curl)
-		curl_easy_cleanup(p.curl);
-	curl_url_cleanup(p.url);
+		libcurl.curl_easy_cleanup(p.curl);
+	libcurl.curl_url_cleanup(p.url);
 	return rc;
 }
 

@@ -157,10 +157,8 @@ static int smtp_deliver(const struct outbox_config *c, smtp_session **smtp, cons
 	}
 	for (int i = 0; i < n; i++)
 		rcpts[i] = rcpt[i];
-	if (!*smtp && !(*smtp = smtp_session_new())) {
-		snprintf(err, errlen, "out of memory");
+	if (!*smtp && !(*smtp = smtp_session_new(err, errlen)))
 		return -1;
-	}
 	int rc = smtp_session_send(*smtp, c->smtp_url, envelope_from, rcpts, n, bytes->data,
 	                           bytes->len, err, errlen);
 	if (rc < 0) {

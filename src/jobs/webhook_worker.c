@@ -1,6 +1,5 @@
 #include "jobs/webhook_worker.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -12,6 +11,7 @@
 
 #include "base/log.h"
 #include "jobs/wakeup.h"
+#include "mail/curl_lib.h"
 #include "mail/message.h"
 
 enum { PASS_MAX = 100 };
@@ -44,46 +44,47 @@ static size_t discard(char *data, size_t size, size_t n, void *user)
 static long post(const struct webhook_worker_config *c, const struct webhook_delivery_row *row,
                  const char *body, int64_t now, char *error, size_t errlen, int64_t *ms)
 {
-	mail_curl_init();
-	CURL *curl = curl_easy_init();
+	if (curl_lib_load(error, errlen) < 0)
+		return 0;
+	CURL *curl = libcurl.curl_easy_init();
 	if (!curl) {
 		snprintf(error, errlen, "cannot start an HTTP client");
 		return 0;
 	}
 	char signature[WEBHOOK_SIGNATURE_LEN + 1], line[160];
 	webhook_sign(row->secret, now, body, signature);
-	struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json; charset=utf-8");
+	struct curl_slist *headers = libcurl.curl_slist_append(NULL, "Content-Type: application/json; charset=utf-8");
 	snprintf(line, sizeof line, "X-Chamado-Event: %s", row->event);
-	headers = curl_slist_append(headers, line);
+	headers = libcurl.curl_slist_append(headers, line);
 	snprintf(line, sizeof line, "X-Chamado-Delivery: %lld", (long long)row->id);
-	headers = curl_slist_append(headers, line);
+	headers = libcurl.curl_slist_append(headers, line);
 	snprintf(line, sizeof line, "X-Chamado-Timestamp: %lld", (long long)now);
-	headers = curl_slist_append(headers, line);
+	headers = libcurl.curl_slist_append(headers, line);
 	snprintf(line, sizeof line, "X-Chamado-Signature: %s", signature);
-	headers = curl_slist_append(headers, line);
-	headers = curl_slist_append(headers, "Expect:");
+	headers = libcurl.curl_slist_append(headers, line);
+	headers = libcurl.curl_slist_append(headers, "Expect:");
 	char curl_error[CURL_ERROR_SIZE] = "";
-	curl_easy_setopt(curl, CURLOPT_URL, row->url);
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, (long)c->timeout_ms);
-	curl_easy_setopt(curl, CURLOPT_USERAGENT, "Chamado-Webhooks/1");
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
+	libcurl.curl_easy_setopt(curl, CURLOPT_URL, row->url);
+	libcurl.curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	libcurl.curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	libcurl.curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	libcurl.curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+	libcurl.curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	libcurl.curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
+	libcurl.curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, (long)c->timeout_ms);
+	libcurl.curl_easy_setopt(curl, CURLOPT_USERAGENT, "Chamado-Webhooks/1");
+	libcurl.curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+	libcurl.curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
 	int64_t started = monotonic_ms();
-	CURLcode rc = curl_easy_perform(curl);
+	CURLcode rc = libcurl.curl_easy_perform(curl);
 	*ms = monotonic_ms() - started;
 	long status = 0;
 	if (rc == CURLE_OK)
-		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+		libcurl.curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	else
-		snprintf(error, errlen, "%s", curl_error[0] ? curl_error : curl_easy_strerror(rc));
-	curl_slist_free_all(headers);
-	curl_easy_cleanup(curl);
+		snprintf(error, errlen, "%s", curl_error[0] ? curl_error : libcurl.curl_easy_strerror(rc));
+	libcurl.curl_slist_free_all(headers);
+	libcurl.curl_easy_cleanup(curl);
 	return status;
 }
 

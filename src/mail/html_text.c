@@ -9,6 +9,33 @@
 #include <strings.h>
 
 #include "base/buf.h"
+#include "base/dynlib.h"
+#include "base/log.h"
+
+/* libxml2 is opened by the first HTML email, with the ICU and C++
+ * libraries it brings (base/dynlib.h). */
+#define XML_FUNCTIONS(X)           \
+	X(xmlInitParser)            \
+	X(htmlCreatePushParserCtxt) \
+	X(htmlCtxtUseOptions)       \
+	X(htmlParseChunk)           \
+	X(xmlStopParser)            \
+	X(xmlFreeDoc)               \
+	X(htmlFreeParserCtxt)
+static struct {
+	XML_FUNCTIONS(DYNLIB_FIELD)
+} libxml;
+static const char *const libxml_names[] = {XML_FUNCTIONS(DYNLIB_NAME)};
+_Static_assert(sizeof libxml == sizeof libxml_names / sizeof libxml_names[0] * sizeof(void *),
+               "the table holds only function pointers");
+
+static void parser_init(void)
+{
+	libxml.xmlInitParser();
+}
+
+static struct dynlib libxml_loader =
+    DYNLIB_INIT_READY("libxml2.so.2", libxml_names, libxml, parser_init);
 
 /* ---- references: rewritten before libxml2 sees them ---------------------- */
 
@@ -191,7 +218,7 @@ static void on_text(void *ctx, const xmlChar *s, int len)
 		}
 	}
 	if (h->out->len >= h->max)
-		xmlStopParser(h->ctxt);
+		libxml.xmlStopParser(h->ctxt);
 }
 
 static bool name_in(const xmlChar *name, const char *const *list)
@@ -358,6 +385,11 @@ static void tidy(buf *tidy, const char *raw)
 
 const char *html_text_convert(arena *a, const char *html, size_t len, size_t max)
 {
+	char err[256];
+	if (dynlib_load(&libxml_loader, err, sizeof err) < 0) {
+		log_error("HTML email: %s", err);
+		return NULL;
+	}
 	if (len > HTML_TEXT_MAX_INPUT)
 		len = HTML_TEXT_MAX_INPUT;
 	/* Every reference libxml2 might not know becomes a numeric one. */
@@ -389,26 +421,25 @@ const char *html_text_convert(arena *a, const char *html, size_t len, size_t max
 	sax.cdataBlock = NULL; /* script and style bodies */
 	sax.warning = quiet;
 	sax.error = quiet;
-	xmlInitParser();
 	htmlParserCtxtPtr ctxt =
-	    htmlCreatePushParserCtxt(&sax, &h, NULL, 0, NULL, XML_CHAR_ENCODING_UTF8);
+	    libxml.htmlCreatePushParserCtxt(&sax, &h, NULL, 0, NULL, XML_CHAR_ENCODING_UTF8);
 	if (ctxt) {
 		h.ctxt = ctxt;
-		htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+		libxml.htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
 		                             HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
 		                             HTML_PARSE_NODEFDTD | HTML_PARSE_IGNORE_ENC);
 		const char *p = in.len ? in.data : "";
 		/* In pieces, so a full output stops the parse early. */
 		for (size_t off = 0; off < in.len && !ctxt->disableSAX && out.len < max;) {
 			size_t n = in.len - off > 65536 ? 65536 : in.len - off;
-			htmlParseChunk(ctxt, p + off, (int)n, 0);
+			libxml.htmlParseChunk(ctxt, p + off, (int)n, 0);
 			off += n;
 		}
 		if (!ctxt->disableSAX)
-			htmlParseChunk(ctxt, NULL, 0, 1);
+			libxml.htmlParseChunk(ctxt, NULL, 0, 1);
 		if (ctxt->myDoc)
-			xmlFreeDoc(ctxt->myDoc);
-		htmlFreeParserCtxt(ctxt);
+			libxml.xmlFreeDoc(ctxt->myDoc);
+		libxml.htmlFreeParserCtxt(ctxt);
 	}
 	free(h.link_href);
 	buf_free(&in);

@@ -1,6 +1,5 @@
 #include "mail/message.h"
 
-#include <curl/curl.h>
 #include <gmime/gmime.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -11,7 +10,7 @@
 
 #define MAIL_HEADER_NAME_MAX 76
 
-static pthread_once_t mail_once = PTHREAD_ONCE_INIT, curl_once = PTHREAD_ONCE_INIT;
+static pthread_once_t mail_once = PTHREAD_ONCE_INIT;
 
 static void mail_init_once(void)
 {
@@ -21,16 +20,6 @@ static void mail_init_once(void)
 void mail_init(void)
 {
 	pthread_once(&mail_once, mail_init_once);
-}
-
-static void curl_init_once(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-void mail_curl_init(void)
-{
-	pthread_once(&curl_once, curl_init_once);
 }
 
 static int build_error(char *err, size_t errlen, const char *fmt, ...)

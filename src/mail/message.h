@@ -20,11 +20,6 @@
  * thread-safe (pthread_once). Call it at start-up, before any thread sends
  * mail; the functions of mail/ also call it, so forgetting is not fatal. */
 void mail_init(void);
-/* Initialises libcurl once, the first time a transfer needs it (SMTP,
- * IMAP, a webhook's POST): its TLS library's start-up adds 3 MB to the
- * process, which a server that writes .eml files and has no webhooks
- * never needs. Idempotent and thread-safe. */
-void mail_curl_init(void);
 
 struct mail_message {
 	const char *from;          /* a mailbox: "addr" or "Name <addr>" (UTF-8 name) */

@@ -1,11 +1,11 @@
 #include "mail/smtp.h"
 
-#include <curl/curl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mail/curl_lib.h"
 #include "mail/message.h"
 
 #define SMTP_STARTTLS_REQUIRED "?starttls=required"
@@ -51,7 +51,7 @@ static CURLcode transfer_setup(CURL *curl, const char *url, bool tls_required,
 #define SET(option, value)                                                                         \
 	do {                                                                                       \
 		if (rc == CURLE_OK)                                                                \
-			rc = curl_easy_setopt(curl, option, value);                                \
+			rc = libcurl.curl_easy_setopt(curl, option, value);                                \
 	} while (0)
 	SET(CURLOPT_URL, url);
 	SET(CURLOPT_PROTOCOLS_STR, "smtp,smtps");
@@ -73,15 +73,18 @@ struct smtp_session {
 	CURL *curl; /* its live connection, kept between emails */
 };
 
-smtp_session *smtp_session_new(void)
+smtp_session *smtp_session_new(char *err, size_t errlen)
 {
 	mail_init();
-	mail_curl_init();
+	if (curl_lib_load(err, errlen) < 0)
+		return NULL;
 	smtp_session *s = calloc(1, sizeof *s);
-	if (s && !(s->curl = curl_easy_init())) {
+	if (s && !(s->curl = libcurl.curl_easy_init())) {
 		free(s);
 		s = NULL;
 	}
+	if (!s)
+		smtp_error(err, errlen, "out of memory");
 	return s;
 }
 
@@ -89,7 +92,7 @@ void smtp_session_free(smtp_session *s)
 {
 	if (!s)
 		return;
-	curl_easy_cleanup(s->curl);
+	libcurl.curl_easy_cleanup(s->curl);
 	free(s);
 }
 
@@ -102,9 +105,9 @@ int smtp_send(const char *url, const char *from_address, const char *rcpt_addres
 int smtp_send_many(const char *url, const char *from_address, const char *const *rcpt_addresses,
                    int rcpt_count, const char *message, size_t len, char *err, size_t errlen)
 {
-	smtp_session *s = smtp_session_new();
+	smtp_session *s = smtp_session_new(err, errlen);
 	if (!s)
-		return smtp_error(err, errlen, "out of memory");
+		return -1;
 	int rc = smtp_session_send(s, url, from_address, rcpt_addresses, rcpt_count, message, len,
 	                           err, errlen);
 	smtp_session_free(s);
@@ -133,7 +136,7 @@ int smtp_session_send(smtp_session *s, const char *url, const char *from_address
 	for (int i = 0; i < rcpt_count && rcpt_ok; i++) {
 		char rcpt_to[SMTP_ADDRESS_MAX + 3];
 		snprintf(rcpt_to, sizeof rcpt_to, "<%s>", rcpt_addresses[i]);
-		struct curl_slist *more = curl_slist_append(rcpt, rcpt_to);
+		struct curl_slist *more = libcurl.curl_slist_append(rcpt, rcpt_to);
 		rcpt_ok = more != NULL;
 		rcpt = more ? more : rcpt;
 	}
@@ -149,23 +152,23 @@ int smtp_session_send(smtp_session *s, const char *url, const char *from_address
 		server[url_len - option_len] = '\0';
 	/* A reset forgets the last email's options, not its connection: the
 	 * next email to the same server goes on it, without a new handshake. */
-	curl_easy_reset(s->curl);
-	curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, curl_error);
+	libcurl.curl_easy_reset(s->curl);
+	libcurl.curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, curl_error);
 	CURLcode rc = transfer_setup(s->curl, server, tls_required, rcpt, mail_from, &u);
 	/* One refused address (a staff member gone) must not hold the email
 	 * back from the others. */
 	if (rc == CURLE_OK && rcpt_count > 1)
-		rc = curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
+		rc = libcurl.curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
 	if (rc == CURLE_OK)
-		rc = curl_easy_perform(s->curl);
+		rc = libcurl.curl_easy_perform(s->curl);
 	if (rc == CURLE_OK)
 		result = 0;
 	else
-		smtp_error(err, errlen, curl_error[0] ? curl_error : curl_easy_strerror(rc));
+		smtp_error(err, errlen, curl_error[0] ? curl_error : libcurl.curl_easy_strerror(rc));
 	/* The buffer is on this stack: curl must not keep it. */
-	curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, NULL);
+	libcurl.curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, NULL);
 done:
-	curl_slist_free_all(rcpt);
+	libcurl.curl_slist_free_all(rcpt);
 	free(server);
 	return result;
 }

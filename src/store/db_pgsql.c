@@ -1,6 +1,8 @@
 #include "store/db_internal.h"
 #include "store/pgsql_sql.h"
 
+#include "base/dynlib.h"
+
 #include <libpq-fe.h>
 #include <poll.h>
 #include <stdint.h>
@@ -8,6 +10,46 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+/* libpq is opened by the first db_pgsql_open: a server on SQLite never
+ * maps it, nor the TLS and Kerberos libraries it brings. */
+#define PQ_FUNCTIONS(X) \
+	X(PQclear) \
+	X(PQcmdStatus) \
+	X(PQconnectdbParams) \
+	X(PQconsumeInput) \
+	X(PQenterPipelineMode) \
+	X(PQerrorMessage) \
+	X(PQexec) \
+	X(PQexitPipelineMode) \
+	X(PQfinish) \
+	X(PQfreemem) \
+	X(PQftype) \
+	X(PQgetResult) \
+	X(PQgetisnull) \
+	X(PQgetlength) \
+	X(PQgetvalue) \
+	X(PQnfields) \
+	X(PQntuples) \
+	X(PQpipelineSync) \
+	X(PQresultErrorField) \
+	X(PQresultErrorMessage) \
+	X(PQresultStatus) \
+	X(PQsendPrepare) \
+	X(PQsendQueryParams) \
+	X(PQsendQueryPrepared) \
+	X(PQsetNoticeProcessor) \
+	X(PQsocket) \
+	X(PQstatus) \
+	X(PQtransactionStatus) \
+	X(PQunescapeBytea)
+static struct {
+	PQ_FUNCTIONS(DYNLIB_FIELD)
+} libpq;
+static const char *const libpq_names[] = {PQ_FUNCTIONS(DYNLIB_NAME)};
+static struct dynlib libpq_loader = DYNLIB_INIT("libpq.so.5", libpq_names, libpq);
+_Static_assert(sizeof libpq == sizeof libpq_names / sizeof libpq_names[0] * sizeof(void *),
+    "the table holds only function pointers");
 
 #define STMT_CACHE_INITIAL 64 /* slots; always a power of two */
 
@@ -123,20 +165,20 @@ static int fail_from_result(struct pg_db *p, const PGresult *res)
 {
 	int code = DB_ERROR;
 
-	if (res != NULL && PQresultErrorMessage(res)[0] != '\0') {
-		const char *primary = PQresultErrorField(res,
+	if (res != NULL && libpq.PQresultErrorMessage(res)[0] != '\0') {
+		const char *primary = libpq.PQresultErrorField(res,
 		    PG_DIAG_MESSAGE_PRIMARY);
 
-		code = pgsql_code_from_sqlstate(PQresultErrorField(res,
+		code = pgsql_code_from_sqlstate(libpq.PQresultErrorField(res,
 		    PG_DIAG_SQLSTATE));
 		error_set_trimmed(&p->base, primary != NULL ? primary :
-		    PQresultErrorMessage(res));
+		    libpq.PQresultErrorMessage(res));
 	} else {
-		error_set_trimmed(&p->base, PQerrorMessage(p->conn));
+		error_set_trimmed(&p->base, libpq.PQerrorMessage(p->conn));
 	}
-	if (PQstatus(p->conn) != CONNECTION_OK) {
+	if (libpq.PQstatus(p->conn) != CONNECTION_OK) {
 		if (res == NULL || code == DB_ERROR)
-			error_set_trimmed(&p->base, PQerrorMessage(p->conn));
+			error_set_trimmed(&p->base, libpq.PQerrorMessage(p->conn));
 		db_prefix_error(&p->base, "lost the connection to PostgreSQL");
 		code = DB_CONN;
 	}
@@ -201,16 +243,16 @@ static void params_clear(struct pg_stmt *st)
 /* Forgets the result of the last execution (not the bindings). */
 static void result_clear(struct pg_stmt *st)
 {
-	PQclear(st->result);
+	libpq.PQclear(st->result);
 	st->result = NULL;
 	st->row = -1;
-	PQfreemem(st->blob);
+	libpq.PQfreemem(st->blob);
 	st->blob = NULL;
 }
 
 static void ahead_clear(struct pg_stmt *st)
 {
-	PQclear(st->ahead);
+	libpq.PQclear(st->ahead);
 	st->ahead = NULL;
 	free(st->ahead_key);
 	st->ahead_key = NULL;
@@ -278,13 +320,13 @@ static int connection_open(struct pg_db *p, char *err, size_t errlen)
 	const char *const values[] = {"10", "chamado",
 	    "-c plan_cache_mode=force_generic_plan", p->conninfo, NULL};
 
-	p->conn = PQconnectdbParams(keys, values, 1);
-	if (p->conn != NULL && PQstatus(p->conn) == CONNECTION_OK) {
-		PQsetNoticeProcessor(p->conn, notice_ignore, NULL);
+	p->conn = libpq.PQconnectdbParams(keys, values, 1);
+	if (p->conn != NULL && libpq.PQstatus(p->conn) == CONNECTION_OK) {
+		libpq.PQsetNoticeProcessor(p->conn, notice_ignore, NULL);
 		return DB_OK;
 	}
 	if (err != NULL) {
-		const char *msg = p->conn != NULL ? PQerrorMessage(p->conn) :
+		const char *msg = p->conn != NULL ? libpq.PQerrorMessage(p->conn) :
 		    "out of memory";
 		size_t len = strlen(msg);
 
@@ -294,10 +336,10 @@ static int connection_open(struct pg_db *p, char *err, size_t errlen)
 		    (int)len, msg);
 	} else {
 		error_set_trimmed(&p->base, p->conn != NULL ?
-		    PQerrorMessage(p->conn) : "out of memory");
+		    libpq.PQerrorMessage(p->conn) : "out of memory");
 		db_prefix_error(&p->base, "cannot connect to PostgreSQL");
 	}
-	PQfinish(p->conn);
+	libpq.PQfinish(p->conn);
 	p->conn = NULL;
 	return DB_CONN;
 }
@@ -306,7 +348,7 @@ static int connection_open(struct pg_db *p, char *err, size_t errlen)
  * old connection no longer exist on the server. */
 static int connection_renew(struct pg_db *p)
 {
-	PQfinish(p->conn);
+	libpq.PQfinish(p->conn);
 	p->conn = NULL;
 	cache_forget_prepared(p);
 	return connection_open(p, NULL, 0);
@@ -317,12 +359,12 @@ static int connection_renew(struct pg_db *p)
  * libpq marks the connection bad only when it reads the end of file. */
 static void connection_drain(PGconn *conn)
 {
-	struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
+	struct pollfd pfd = {.fd = libpq.PQsocket(conn), .events = POLLIN};
 	int rounds;
 
-	for (rounds = 0; rounds < 8 && PQstatus(conn) == CONNECTION_OK &&
+	for (rounds = 0; rounds < 8 && libpq.PQstatus(conn) == CONNECTION_OK &&
 	    pfd.fd >= 0 && poll(&pfd, 1, 0) > 0; rounds++)
-		if (PQconsumeInput(conn) == 0)
+		if (libpq.PQconsumeInput(conn) == 0)
 			break;
 }
 
@@ -342,10 +384,10 @@ static int connection_ready(struct pg_db *p)
 	}
 	if (p->conn == NULL)
 		return connection_renew(p);
-	ts = PQtransactionStatus(p->conn);
+	ts = libpq.PQtransactionStatus(p->conn);
 	if (ts == PQTRANS_IDLE)
 		connection_drain(p->conn);
-	if (PQstatus(p->conn) == CONNECTION_OK)
+	if (libpq.PQstatus(p->conn) == CONNECTION_OK)
 		return DB_OK;
 	if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR) {
 		p->lost_in_transaction = true;
@@ -361,7 +403,7 @@ static void pg_close(db *d)
 	struct pg_db *p = as_pg(d);
 
 	cache_clear(p);
-	PQfinish(p->conn);
+	libpq.PQfinish(p->conn);
 	free(p->conninfo);
 	free(p);
 }
@@ -374,9 +416,9 @@ static bool pg_in_transaction(db *d)
 	if (p->lost_in_transaction)
 		return true;
 	ahead_collect(p);
-	if (p->conn == NULL || PQstatus(p->conn) != CONNECTION_OK)
+	if (p->conn == NULL || libpq.PQstatus(p->conn) != CONNECTION_OK)
 		return false;
-	ts = PQtransactionStatus(p->conn);
+	ts = libpq.PQtransactionStatus(p->conn);
 	return ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR ||
 	    ts == PQTRANS_ACTIVE;
 }
@@ -386,7 +428,7 @@ static bool pg_in_transaction(db *d)
  * failures for our callers, as they are in SQLite. */
 static int commit_check(struct pg_db *p)
 {
-	PGTransactionStatusType ts = PQtransactionStatus(p->conn);
+	PGTransactionStatusType ts = libpq.PQtransactionStatus(p->conn);
 	PGresult *res;
 
 	if (ts == PQTRANS_IDLE) {
@@ -395,8 +437,8 @@ static int commit_check(struct pg_db *p)
 		return DB_ERROR;
 	}
 	if (ts == PQTRANS_INERROR) {
-		res = PQexec(p->conn, "ROLLBACK");
-		PQclear(res);
+		res = libpq.PQexec(p->conn, "ROLLBACK");
+		libpq.PQclear(res);
 		db_set_error(&p->base, "cannot commit: an earlier statement "
 		    "failed and the transaction was rolled back");
 		return DB_ERROR;
@@ -431,14 +473,14 @@ static int pg_exec(db *d, const char *sql)
 		db_set_error(d, "out of memory");
 		return DB_NOMEM;
 	}
-	res = PQexec(p->conn, text);
+	res = libpq.PQexec(p->conn, text);
 	free(text);
-	status = PQresultStatus(res);
+	status = libpq.PQresultStatus(res);
 	if (res != NULL && (status == PGRES_COMMAND_OK ||
 	    status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY)) {
 		rc = DB_OK;
 		if (strcmp(sql, "COMMIT") == 0 &&
-		    strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
+		    strcmp(libpq.PQcmdStatus(res), "ROLLBACK") == 0) {
 			db_set_error(d, "the transaction was rolled back");
 			rc = DB_ERROR;
 		}
@@ -448,7 +490,7 @@ static int pg_exec(db *d, const char *sql)
 		    strcmp(sql, "COMMIT") != 0 && strcmp(sql, "ROLLBACK") != 0)
 			p->lost_in_transaction = true;
 	}
-	PQclear(res);
+	libpq.PQclear(res);
 	return rc;
 }
 
@@ -616,7 +658,7 @@ static bool ints_typed(const struct pg_stmt *st)
 
 static bool sqlstate_is(const PGresult *r, const char *state)
 {
-	const char *s = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	const char *s = libpq.PQresultErrorField(r, PG_DIAG_SQLSTATE);
 
 	return s != NULL && strcmp(s, state) == 0;
 }
@@ -631,29 +673,29 @@ static bool pipeline_collect(PGconn *conn, PGresult **res, int count)
 	int i;
 
 	for (i = 0; i < count; i++) {
-		res[i] = PQgetResult(conn);
+		res[i] = libpq.PQgetResult(conn);
 		if (res[i] == NULL) {
 			ok = false;
 			break;
 		}
 		/* Each query's results end with a NULL. */
-		while ((r = PQgetResult(conn)) != NULL)
-			PQclear(r);
+		while ((r = libpq.PQgetResult(conn)) != NULL)
+			libpq.PQclear(r);
 	}
 	if (!ok)
 		return false;
-	r = PQgetResult(conn);
-	if (r == NULL || PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
-		PQclear(r);
+	r = libpq.PQgetResult(conn);
+	if (r == NULL || libpq.PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
+		libpq.PQclear(r);
 		return false;
 	}
-	PQclear(r);
-	return PQexitPipelineMode(conn) == 1;
+	libpq.PQclear(r);
+	return libpq.PQexitPipelineMode(conn) == 1;
 }
 
 static bool result_ok(const PGresult *r)
 {
-	ExecStatusType st = PQresultStatus(r);
+	ExecStatusType st = libpq.PQresultStatus(r);
 
 	return r != NULL && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK);
 }
@@ -689,29 +731,29 @@ static int stmt_run(struct pg_db *p, struct pg_stmt *st)
 	int count = 0, exec_at, prepare_at = -1, rc = DB_OK, i;
 	bool sent, retry_inferring = false;
 
-	sent = PQenterPipelineMode(p->conn) == 1;
+	sent = libpq.PQenterPipelineMode(p->conn) == 1;
 	if (sent && guard) {
-		sent = PQsendQueryParams(p->conn, "SAVEPOINT " SAVEPOINT_NAME,
+		sent = libpq.PQsendQueryParams(p->conn, "SAVEPOINT " SAVEPOINT_NAME,
 		    0, NULL, NULL, NULL, NULL, 0) == 1;
 		count++;
 	}
 	if (sent && prepare) {
-		sent = PQsendPrepare(p->conn, st->name, st->sql, st->nparams,
+		sent = libpq.PQsendPrepare(p->conn, st->name, st->sql, st->nparams,
 		    st->types) == 1;
 		prepare_at = count++;
 	}
 	exec_at = count++;
 	if (sent)
-		sent = PQsendQueryPrepared(p->conn, st->name, st->nparams,
+		sent = libpq.PQsendQueryPrepared(p->conn, st->name, st->nparams,
 		    st->values, st->lengths, st->formats, 0) == 1;
 	if (sent && guard) {
-		sent = PQsendQueryParams(p->conn,
+		sent = libpq.PQsendQueryParams(p->conn,
 		    "RELEASE SAVEPOINT " SAVEPOINT_NAME, 0, NULL, NULL, NULL,
 		    NULL, 0) == 1;
 		count++;
 	}
 	if (sent)
-		sent = PQpipelineSync(p->conn) == 1;
+		sent = libpq.PQpipelineSync(p->conn) == 1;
 	if (!sent || !pipeline_collect(p->conn, res, count)) {
 		/* Whatever state the connection is in, it is not usable. */
 		rc = fail_from_result(p, NULL);
@@ -720,7 +762,7 @@ static int stmt_run(struct pg_db *p, struct pg_stmt *st)
 			    "lost the connection to PostgreSQL");
 			rc = DB_CONN;
 		}
-		PQfinish(p->conn);
+		libpq.PQfinish(p->conn);
 		p->conn = NULL;
 		cache_forget_prepared(p);
 		p->lost_in_transaction = guard;
@@ -742,16 +784,16 @@ static int stmt_run(struct pg_db *p, struct pg_stmt *st)
 	if (rc == DB_OK) {
 		st->result = res[exec_at];
 		res[exec_at] = NULL;
-	} else if (guard && PQstatus(p->conn) == CONNECTION_OK) {
-		PGresult *undo = PQexec(p->conn, "ROLLBACK TO SAVEPOINT "
+	} else if (guard && libpq.PQstatus(p->conn) == CONNECTION_OK) {
+		PGresult *undo = libpq.PQexec(p->conn, "ROLLBACK TO SAVEPOINT "
 		    SAVEPOINT_NAME "; RELEASE SAVEPOINT " SAVEPOINT_NAME);
 
-		PQclear(undo);
+		libpq.PQclear(undo);
 	}
 out:
 	for (i = 0; i < count && i < MAX_QUERIES; i++)
-		PQclear(res[i]);
-	if (retry_inferring && PQstatus(p->conn) == CONNECTION_OK) {
+		libpq.PQclear(res[i]);
+	if (retry_inferring && libpq.PQstatus(p->conn) == CONNECTION_OK) {
 		/* "function f(bigint) does not exist": let the server type
 		 * the integers, as it would type an integer literal. */
 		st->infer_ints = true;
@@ -818,7 +860,7 @@ static void ahead_abandon(struct pg_db *p)
 	for (i = 0; i < p->ahead_count; i++)
 		ahead_clear(p->ahead[i]);
 	p->ahead_count = 0;
-	PQfinish(p->conn);
+	libpq.PQfinish(p->conn);
 	p->conn = NULL;
 	cache_forget_prepared(p);
 }
@@ -827,11 +869,11 @@ static void ahead_abandon(struct pg_db *p)
  * when the connection failed. */
 static PGresult *pipeline_next(PGconn *conn)
 {
-	PGresult *r = PQgetResult(conn), *more;
+	PGresult *r = libpq.PQgetResult(conn), *more;
 
 	if (r != NULL)
-		while ((more = PQgetResult(conn)) != NULL)
-			PQclear(more);
+		while ((more = libpq.PQgetResult(conn)) != NULL)
+			libpq.PQclear(more);
 	return r;
 }
 
@@ -845,7 +887,7 @@ static void ahead_collect(struct pg_db *p)
 
 	if (n == 0)
 		return;
-	if (PQpipelineSync(p->conn) != 1) {
+	if (libpq.PQpipelineSync(p->conn) != 1) {
 		ahead_abandon(p);
 		return;
 	}
@@ -863,7 +905,7 @@ static void ahead_collect(struct pg_db *p)
 				    (size_t)st->nparams * sizeof(Oid));
 			else if (!result_ok(r))
 				st->name[0] = '\0';
-			PQclear(r);
+			libpq.PQclear(r);
 		}
 		r = pipeline_next(p->conn);
 		if (r == NULL) {
@@ -876,19 +918,19 @@ static void ahead_collect(struct pg_db *p)
 			st->ahead = r;
 			p->ahead[p->ahead_count++] = st;
 		} else {
-			PQclear(r);
+			libpq.PQclear(r);
 			ahead_clear(st);
 		}
 	}
 	p->in_flight_count = 0;
-	r = PQgetResult(p->conn);
-	if (r == NULL || PQresultStatus(r) != PGRES_PIPELINE_SYNC ||
-	    PQexitPipelineMode(p->conn) != 1) {
-		PQclear(r);
+	r = libpq.PQgetResult(p->conn);
+	if (r == NULL || libpq.PQresultStatus(r) != PGRES_PIPELINE_SYNC ||
+	    libpq.PQexitPipelineMode(p->conn) != 1) {
+		libpq.PQclear(r);
 		ahead_abandon(p);
 		return;
 	}
-	PQclear(r);
+	libpq.PQclear(r);
 }
 
 /* What was sent ahead and not taken is dropped: a write, a transaction or
@@ -933,21 +975,21 @@ static void pg_prefetch(db_stmt *s)
 		/* Reads outside a transaction only: inside one the
 		 * statements run under savepoints, one at a time. */
 		if (connection_ready(p) < 0 || pg_in_transaction(s->owner) ||
-		    PQenterPipelineMode(p->conn) != 1)
+		    libpq.PQenterPipelineMode(p->conn) != 1)
 			return;
 	}
 	ahead_clear(st);
 	st->ahead_key = params_key(st, &st->ahead_key_len);
 	if (st->ahead_key == NULL) {
 		if (p->in_flight_count == 0)
-			PQexitPipelineMode(p->conn);
+			libpq.PQexitPipelineMode(p->conn);
 		return;
 	}
 	prepare = stmt_arrays_fill(p, st);
-	sent = !prepare || PQsendPrepare(p->conn, st->name, st->sql,
+	sent = !prepare || libpq.PQsendPrepare(p->conn, st->name, st->sql,
 	    st->nparams, st->types) == 1;
 	if (sent)
-		sent = PQsendQueryPrepared(p->conn, st->name, st->nparams,
+		sent = libpq.PQsendQueryPrepared(p->conn, st->name, st->nparams,
 		    st->values, st->lengths, st->formats, 0) == 1;
 	st->in_flight = true;
 	st->ahead_prepare = prepare;
@@ -995,12 +1037,12 @@ static int pg_step(db_stmt *s)
 		if (rc < 0)
 			return rc;
 	}
-	PQfreemem(st->blob);
+	libpq.PQfreemem(st->blob);
 	st->blob = NULL;
-	if (PQresultStatus(st->result) != PGRES_TUPLES_OK)
+	if (libpq.PQresultStatus(st->result) != PGRES_TUPLES_OK)
 		return DB_DONE;
-	if (st->row + 1 >= PQntuples(st->result)) {
-		st->row = PQntuples(st->result);
+	if (st->row + 1 >= libpq.PQntuples(st->result)) {
+		st->row = libpq.PQntuples(st->result);
 		return DB_DONE;
 	}
 	st->row++;
@@ -1011,15 +1053,15 @@ static int pg_step(db_stmt *s)
 static bool col_valid(struct pg_stmt *st, int col)
 {
 	return st->result != NULL && st->row >= 0 &&
-	    st->row < PQntuples(st->result) && col >= 0 &&
-	    col < PQnfields(st->result);
+	    st->row < libpq.PQntuples(st->result) && col >= 0 &&
+	    col < libpq.PQnfields(st->result);
 }
 
 static bool pg_col_null(db_stmt *s, int col)
 {
 	struct pg_stmt *st = as_stmt(s);
 
-	return !col_valid(st, col) || PQgetisnull(st->result, st->row, col);
+	return !col_valid(st, col) || libpq.PQgetisnull(st->result, st->row, col);
 }
 
 static int64_t pg_col_int(db_stmt *s, int col)
@@ -1029,8 +1071,8 @@ static int64_t pg_col_int(db_stmt *s, int col)
 
 	if (pg_col_null(s, col))
 		return 0;
-	v = PQgetvalue(st->result, st->row, col);
-	if (PQftype(st->result, col) == OID_BOOL)
+	v = libpq.PQgetvalue(st->result, st->row, col);
+	if (libpq.PQftype(st->result, col) == OID_BOOL)
 		return v[0] == 't';
 	return strtoll(v, NULL, 10);
 }
@@ -1042,8 +1084,8 @@ static const char *pg_col_text(db_stmt *s, int col)
 
 	if (pg_col_null(s, col))
 		return "";
-	v = PQgetvalue(st->result, st->row, col);
-	if (PQftype(st->result, col) == OID_BOOL)
+	v = libpq.PQgetvalue(st->result, st->row, col);
+	if (libpq.PQftype(st->result, col) == OID_BOOL)
 		return v[0] == 't' ? "1" : "0";
 	return v;
 }
@@ -1059,14 +1101,14 @@ static const void *pg_col_blob(db_stmt *s, int col, size_t *len)
 		*len = 0;
 	if (pg_col_null(s, col))
 		return "";
-	v = PQgetvalue(st->result, st->row, col);
-	if (PQftype(st->result, col) != OID_BYTEA) {
+	v = libpq.PQgetvalue(st->result, st->row, col);
+	if (libpq.PQftype(st->result, col) != OID_BYTEA) {
 		if (len != NULL)
-			*len = (size_t)PQgetlength(st->result, st->row, col);
+			*len = (size_t)libpq.PQgetlength(st->result, st->row, col);
 		return v;
 	}
-	PQfreemem(st->blob);
-	st->blob = PQunescapeBytea((const unsigned char *)v, &n);
+	libpq.PQfreemem(st->blob);
+	st->blob = libpq.PQunescapeBytea((const unsigned char *)v, &n);
 	if (st->blob == NULL) {
 		db_set_error(s->owner, "out of memory");
 		return "";
@@ -1115,6 +1157,8 @@ static int pg_migrate_lock(db *d, bool lock)
 
 db *db_pgsql_open(const char *conninfo, char *err, size_t errlen)
 {
+	if (dynlib_load(&libpq_loader, err, errlen) < 0)
+		return NULL;
 	struct pg_db *p = calloc(1, sizeof *p);
 
 	if (p == NULL || (p->conninfo = strdup(conninfo)) == NULL) {

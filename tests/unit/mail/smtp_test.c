@@ -111,10 +111,10 @@ static void collect_peer(const char *path, void *data)
 Test(smtp, a_session_sends_its_emails_on_one_connection_and_reconnects_when_it_is_gone)
 {
 	sink_start(&sink);
-	smtp_session *s = smtp_session_new();
-	cr_assert_not_null(s);
-	const char *rcpt[] = {"b@example.com"};
 	char err[256] = "";
+	smtp_session *s = smtp_session_new(err, sizeof err);
+	cr_assert_not_null(s, "%s", err);
+	const char *rcpt[] = {"b@example.com"};
 	for (int i = 0; i < 3; i++)
 		cr_assert_eq(smtp_session_send(s, sink.url, "a@example.com", rcpt, 1, email,
 		                               strlen(email), err, sizeof err),
