@@ -3,15 +3,20 @@
 int turns_take(struct turns *t)
 {
 	pthread_mutex_lock(&t->lock);
-	if (t->running >= t->running_max) {
+	if (t->running >= t->running_max || t->waiting > 0) {
 		if (t->waiting_max >= 0 && t->waiting >= t->waiting_max) {
 			pthread_mutex_unlock(&t->lock);
 			return -1;
 		}
+		unsigned long ticket = t->next++;
 		t->waiting++;
-		while (t->running >= t->running_max)
+		while (ticket != t->served || t->running >= t->running_max)
 			pthread_cond_wait(&t->free, &t->lock);
+		t->served++;
 		t->waiting--;
+		/* The next in the queue may fit beside this one. */
+		if (t->waiting > 0 && t->running + 1 < t->running_max)
+			pthread_cond_broadcast(&t->free);
 	}
 	t->running++;
 	pthread_mutex_unlock(&t->lock);
@@ -22,7 +27,9 @@ void turns_give(struct turns *t)
 {
 	pthread_mutex_lock(&t->lock);
 	t->running--;
-	pthread_cond_signal(&t->free);
+	/* Every waiter looks; only the queue's head goes. */
+	if (t->waiting > 0)
+		pthread_cond_broadcast(&t->free);
 	pthread_mutex_unlock(&t->lock);
 }
 

@@ -1,7 +1,8 @@
 /* Turns: at most running_max holders at once, and at most waiting_max
  * callers waiting for a turn (fewer than 0: any number). Used where work
  * gains nothing from running wider than a limit (password hashing, the
- * Relatórios builds). */
+ * Relatórios builds). Turns are given in the order callers asked: one that
+ * comes while others wait queues behind them, so none waits for ever. */
 #ifndef CHAMADO_TURNS_H
 #define CHAMADO_TURNS_H
 
@@ -12,10 +13,11 @@ struct turns {
 	pthread_cond_t free;
 	int running_max, waiting_max;
 	int running, waiting;
+	unsigned long next, served; /* the queue's tickets: the next to hand out, the next to serve */
 };
 
 #define TURNS_INIT(running_max, waiting_max) \
-	{PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, (running_max), (waiting_max), 0, 0}
+	{PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, (running_max), (waiting_max), 0, 0, 0, 0}
 
 /* 0 once the caller holds a turn (after waiting for one when all are
  * taken); -1 at once when waiting_max callers already wait. */

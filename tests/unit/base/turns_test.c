@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <unistd.h>
 
 #include "base/turns.h"
@@ -53,4 +54,44 @@ Test(turns, threads_take_turns_one_at_a_time)
 		pthread_join(threads[i], NULL);
 	cr_assert_eq(atomic_load(&most_inside), 1);
 	cr_assert_eq(atomic_load(&inside), 0);
+}
+
+static struct turns queue = TURNS_INIT(1, -1);
+static atomic_int order[4], order_len;
+
+static void wait_for_waiters(int n)
+{
+	int running, waiting;
+	do {
+		usleep(200);
+		turns_load(&queue, &running, &waiting);
+	} while (waiting < n);
+}
+
+static void *take_record_give(void *arg)
+{
+	cr_assert_eq(turns_take(&queue), 0);
+	atomic_store(&order[atomic_fetch_add(&order_len, 1)], (int)(intptr_t)arg);
+	turns_give(&queue);
+	return NULL;
+}
+
+/* A turn given back goes to the one who has waited longest, also when the
+ * giver asks again at once: no caller waits for ever behind new ones. */
+Test(turns, turns_go_in_the_order_they_were_asked_for)
+{
+	cr_assert_eq(turns_take(&queue), 0);
+	pthread_t a, b;
+	cr_assert_eq(pthread_create(&a, NULL, take_record_give, (void *)(intptr_t)1), 0);
+	wait_for_waiters(1);
+	cr_assert_eq(pthread_create(&b, NULL, take_record_give, (void *)(intptr_t)2), 0);
+	wait_for_waiters(2);
+	turns_give(&queue);
+	take_record_give((void *)(intptr_t)3);
+	pthread_join(a, NULL);
+	pthread_join(b, NULL);
+	cr_assert_eq(atomic_load(&order_len), 3);
+	cr_assert_eq(atomic_load(&order[0]), 1);
+	cr_assert_eq(atomic_load(&order[1]), 2);
+	cr_assert_eq(atomic_load(&order[2]), 3, "who asks again queues behind those waiting");
 }
