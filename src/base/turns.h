@@ -13,7 +13,8 @@ struct turns {
 	pthread_cond_t free;
 	int running_max, waiting_max;
 	int running, waiting;
-	unsigned long next, served; /* the queue's tickets: the next to hand out, the next to serve */
+	/* The queue's tickets: the next to hand out, the next to serve. */
+	unsigned long next, served;
 };
 
 #define TURNS_INIT(running_max, waiting_max) \

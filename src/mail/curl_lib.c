@@ -4,8 +4,7 @@ struct curl_functions libcurl;
 
 static const char *const names[] = {CURL_FUNCTIONS(DYNLIB_NAME)};
 
-_Static_assert(sizeof libcurl == sizeof names / sizeof names[0] * sizeof(void *),
-               "the table holds only function pointers");
+DYNLIB_TABLE_CHECK(libcurl, names);
 
 static void global_init(void)
 {

@@ -26,8 +26,7 @@ static struct {
 	XML_FUNCTIONS(DYNLIB_FIELD)
 } libxml;
 static const char *const libxml_names[] = {XML_FUNCTIONS(DYNLIB_NAME)};
-_Static_assert(sizeof libxml == sizeof libxml_names / sizeof libxml_names[0] * sizeof(void *),
-               "the table holds only function pointers");
+DYNLIB_TABLE_CHECK(libxml, libxml_names);
 
 static void parser_init(void)
 {

@@ -48,8 +48,7 @@ static struct {
 } libpq;
 static const char *const libpq_names[] = {PQ_FUNCTIONS(DYNLIB_NAME)};
 static struct dynlib libpq_loader = DYNLIB_INIT("libpq.so.5", libpq_names, libpq);
-_Static_assert(sizeof libpq == sizeof libpq_names / sizeof libpq_names[0] * sizeof(void *),
-    "the table holds only function pointers");
+DYNLIB_TABLE_CHECK(libpq, libpq_names);
 
 #define STMT_CACHE_INITIAL 64 /* slots; always a power of two */
 
