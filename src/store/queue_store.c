@@ -94,6 +94,13 @@ static void read_queue_row(db_stmt *s, arena *a, void *row)
  * just that department, checking the status in the index (migrations 0028
  * and 0030; at a million tickets 49 against 70 us for the general walk). */
 #define BY_UPDATE_DEPARTMENT BY_UPDATE("AND t.department_id = $3 " QUEUE_SEARCH_NONE)
+/* The same for the tickets that wait for the staff (open and
+ * customer-reply): the literal list lets the planner take the partial index
+ * of migration 0033, which holds just those tickets (at a million tickets
+ * 25 index entries for a page instead of about 160). */
+#define BY_UPDATE_WAITING \
+	BY_UPDATE("AND t.department_id = $3 AND t.status IN ('open', 'customer-reply') " \
+	          QUEUE_SEARCH_NONE)
 
 int store_queue_list(db *d, const struct queue_query *q, arena *a, struct queue_row *rows)
 {
@@ -106,10 +113,12 @@ int store_queue_list(db *d, const struct queue_query *q, arena *a, struct queue_
 	             : db_is_postgres(d) ? SEARCH_PGSQL
 	             : search_is_dense(d, q->text) ? SEARCH_SQLITE_DENSE : SEARCH_SQLITE;
 	bool by_department = !by_due && !q->by_priority && search == SEARCH_NONE && q->department_id > 0;
-	db_stmt *s = db_prepare(d, by_department    ? BY_UPDATE_DEPARTMENT
-	                           : by_due         ? by_due_sql[search]
-	                           : q->by_priority ? by_priority[search]
-	                                            : by_update[search]);
+	bool waiting = q->status_mask == (STATUS_BIT_OPEN | STATUS_BIT_CUSTOMER_REPLY);
+	db_stmt *s = db_prepare(d, by_department && waiting ? BY_UPDATE_WAITING
+	                           : by_department           ? BY_UPDATE_DEPARTMENT
+	                           : by_due                  ? by_due_sql[search]
+	                           : q->by_priority          ? by_priority[search]
+	                                                     : by_update[search]);
 	db_bind_int(s, 1, q->staff_id);
 	db_bind_int(s, 2, q->all_departments ? 1 : 0);
 	db_bind_int(s, 3, q->department_id);

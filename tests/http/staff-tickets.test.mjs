@@ -265,6 +265,38 @@ test('one department in one status (its own index) lists over pages what the gen
   assert.deepEqual(one.map((x) => x.number).filter((n) => mine.includes(n)), [...mine].reverse(), 'newest first');
 });
 
+test('what waits for the staff in one department (its own index) lists over pages what the general query lists', async () => {
+  // department=2&status=open&status=customer-reply reads the index of just
+  // those tickets; adding on-hold sends the general query.
+  const c = (await newClient('Cliente Aguardando')).c;
+  const mine = [];
+  for (let i = 0; i < 27; i++) mine.push(await open(c, { subject: `Aguardando ${i + 1}`, department: 2 }));
+  let r = await staffReply(admin, mine[0], 'Respondido.');
+  assert.equal(r.status, 303, describeResponse(r));
+  r = await staffReply(admin, mine[1], 'Respondido também.');
+  assert.equal(r.status, 303, describeResponse(r));
+  const cp = await c.get(`/tickets/${mine[1]}`);
+  r = await postMultipart(c, `/tickets/${mine[1]}/reply`,
+    { submission: formInput(cp.body, 'submission'), message: 'Ainda não resolveu.' });
+  assert.equal(r.status, 303, describeResponse(r));
+  r = await staffUpdate(admin, mine[2], { status: 'on-hold' });
+  assert.equal(r.status, 303, describeResponse(r));
+
+  const waiting = await allRows(admin, '/staff/tickets?department=2&status=open&status=customer-reply');
+  const general = (await allRows(admin, '/staff/tickets?department=2&status=open&status=customer-reply&status=on-hold'))
+    .filter((x) => x.status !== 'on-hold');
+  assert.ok(waiting.length > 25, `${waiting.length} rows: not more than a page`);
+  assert.ok(waiting.every((x) => ['open', 'customer-reply'].includes(x.status)), 'a ticket that does not wait is listed');
+  assert.deepEqual(waiting.map((x) => x.number), general.map((x) => x.number));
+  assert.equal(new Set(waiting.map((x) => x.number)).size, waiting.length, 'a ticket is listed twice');
+  const numbers = waiting.map((x) => x.number);
+  assert.ok(!numbers.includes(mine[0]), 'the answered ticket is listed');
+  assert.ok(!numbers.includes(mine[2]), 'the ticket on hold is listed');
+  assert.equal(waiting.find((x) => x.number === mine[1])?.status, 'customer-reply');
+  const untouched = mine.slice(3);
+  assert.deepEqual(numbers.filter((n) => untouched.includes(n)), [...untouched].reverse(), 'newest first');
+});
+
 test('by priority over pages: every ticket once, all high, then medium, then low', async () => {
   const first = await admin.get(`/staff/tickets?q=${PW}&sort=priority`);
   const link = olderLink(first.body);
