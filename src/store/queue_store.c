@@ -1,6 +1,7 @@
 #include "store/queue_store.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define QUEUE_COLUMNS \
@@ -147,17 +148,29 @@ static void read_queue_count(db_stmt *s, arena *a, void *row)
 	r->department_name = db_col_text_dup(s, 1, a);
 	r->status = db_col_text_dup(s, 2, a);
 	r->count = db_col_int(s, 3);
+	r->department_order = db_col_int(s, 4);
+}
+
+static int queue_count_order(const void *a, const void *b)
+{
+	const struct queue_count *x = a, *y = b;
+	if (x->department_order != y->department_order)
+		return x->department_order < y->department_order ? -1 : 1;
+	if (x->department_id != y->department_id)
+		return x->department_id < y->department_id ? -1 : 1;
+	return strcmp(x->status, y->status);
 }
 
 static db_stmt *queue_counts_stmt(db *d, int64_t staff_id, int all_departments, int max)
 {
-	/* ticket_counts is kept by triggers: a few rows, whatever the size. */
+	/* ticket_counts is kept by triggers: a few rows, whatever the size.
+	 * They are sorted here: SQLite's sorter cost more than the rest of the
+	 * query (about 70k of 99k instructions for 18 rows). */
 	static const char sql[] =
-		"SELECT k.department_id, dp.name, k.status, k.n FROM ticket_counts k "
+		"SELECT k.department_id, dp.name, k.status, k.n, dp.sort_order FROM ticket_counts k "
 		"JOIN departments dp ON dp.id = k.department_id "
 		"WHERE k.status <> 'closed' AND k.n > 0 AND ($2 = 1 OR k.department_id IN "
-		"(SELECT department_id FROM staff_departments WHERE staff_id = $1)) "
-		"ORDER BY dp.sort_order, k.department_id, k.status LIMIT $3";
+		"(SELECT department_id FROM staff_departments WHERE staff_id = $1)) LIMIT $3";
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_int(s, 1, staff_id);
 	db_bind_int(s, 2, all_departments ? 1 : 0);
@@ -169,7 +182,10 @@ int store_queue_counts(db *d, int64_t staff_id, int all_departments, arena *a,
                        struct queue_count *rows, int max)
 {
 	db_stmt *s = queue_counts_stmt(d, staff_id, all_departments, max);
-	return db_read_rows(s, read_queue_count, a, rows, sizeof *rows, max);
+	int n = db_read_rows(s, read_queue_count, a, rows, sizeof *rows, max);
+	if (n > 1)
+		qsort(rows, (size_t)n, sizeof *rows, queue_count_order);
+	return n;
 }
 
 void store_queue_counts_prefetch(db *d, int64_t staff_id, int all_departments, int max)

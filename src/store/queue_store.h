@@ -61,9 +61,11 @@ struct queue_count {
 	const char *department_name;
 	const char *status;
 	int64_t count;
+	int64_t department_order; /* the department's sort_order */
 };
 /* Counts of not-closed tickets by department and status, in the staff
- * member's departments (all for admins). */
+ * member's departments (all for admins), in the departments' order, then
+ * by status. */
 int store_queue_counts(db *d, int64_t staff_id, int all_departments, arena *a,
                        struct queue_count *rows, int max);
 /* Sends store_queue_counts's read ahead (db_prefetch). */

@@ -435,3 +435,32 @@ Test(staff_ticket, the_document_holds_number_subject_client_and_every_message)
 	buf_free(&doc);
 	arena_free(a);
 }
+
+/* The queue's side panel: each department in its place in the list the
+ * admins order, and in each its statuses in one order. */
+Test(staff_ticket, the_queue_counts_follow_the_departments_order_then_the_status)
+{
+	int64_t first = open_ticket(dep_a, "Primeiro");
+	open_ticket(dep_a, "Segundo");
+	open_ticket(dep_b, "Terceiro");
+	char sql[160];
+	snprintf(sql, sizeof sql, "UPDATE tickets SET status = 'on-hold' WHERE number = %lld",
+	         (long long)first);
+	cr_assert_eq(db_exec(d, sql), 0);
+	snprintf(sql, sizeof sql, "UPDATE departments SET sort_order = CASE id WHEN %lld THEN 1 ELSE 2 END",
+	         (long long)dep_b);
+	cr_assert_eq(db_exec(d, sql), 0);
+	arena *a = arena_new(4096);
+	struct queue_count rows[16];
+	int n = staff_queue_counts(d, &admin, a, rows, 16);
+	cr_assert_eq(n, 3);
+	cr_assert_eq(rows[0].department_id, dep_b, "the department the admins put first");
+	cr_assert_str_eq(rows[0].status, "open");
+	cr_assert_eq(rows[0].count, 1);
+	cr_assert_eq(rows[1].department_id, dep_a);
+	cr_assert_str_eq(rows[1].status, "on-hold");
+	cr_assert_eq(rows[2].department_id, dep_a);
+	cr_assert_str_eq(rows[2].status, "open");
+	cr_assert_eq(rows[2].count, 1);
+	arena_free(a);
+}
