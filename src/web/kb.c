@@ -222,7 +222,7 @@ static void kb_article_page(struct request *req)
 	vm_obj *o = vm_set_obj(page, "article");
 	vm_set_int(o, "id", a.id);
 	vm_set_text(o, "title", a.title);
-	vm_set_trusted_html(o, "html", kb_article_html(req, a.body));
+	vm_set_trusted_html(o, "html", page_article_markdown(req, a.id, a.body));
 	vm_set_int(o, "category_id", a.category_id);
 	vm_set_text(o, "category", a.category_name);
 	vm_set_int(o, "views", a.views);

@@ -393,17 +393,28 @@ const char *page_markdown(struct request *req, const char *src)
 	return html ? html : preformatted(req, src, len);
 }
 
-const char *page_message_markdown(struct request *req, int64_t message_id, const char *src)
+static const char *cached_markdown(struct request *req, uint64_t key, const char *src)
 {
 	size_t len = strlen(src), html_len;
-	const char *html = markdown_cache_get((uint64_t)message_id, src, len, req->arena);
+	const char *html = markdown_cache_get(key, src, len, req->arena);
 	if (html)
 		return html;
 	html = render(req, src, len, &html_len);
 	if (!html)
 		return preformatted(req, src, len);
-	markdown_cache_put((uint64_t)message_id, src, len, html, html_len);
+	markdown_cache_put(key, src, len, html, html_len);
 	return html;
+}
+
+const char *page_message_markdown(struct request *req, int64_t message_id, const char *src)
+{
+	return cached_markdown(req, (uint64_t)message_id, src);
+}
+
+/* Articles' keys have the top bit set, so that they never meet messages'. */
+const char *page_article_markdown(struct request *req, int64_t article_id, const char *src)
+{
+	return cached_markdown(req, UINT64_C(1) << 63 | (uint64_t)article_id, src);
 }
 
 

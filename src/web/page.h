@@ -38,6 +38,9 @@ const char *page_markdown(struct request *req, const char *src);
 /* The same for a ticket message, kept rendered for the next time
  * (view/markdown_cache.h). */
 const char *page_message_markdown(struct request *req, int64_t message_id, const char *src);
+/* The same for a KB article's body: read far more often than edited, and
+ * an edited body is rendered again (the cache checks the text). */
+const char *page_article_markdown(struct request *req, int64_t article_id, const char *src);
 
 /* Sets name (relative: "há 5 minutos") and name_exact (the date and time)
  * and name_iso for a Unix time. */
