@@ -4,7 +4,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/log.h"
 #include "base/str.h"
+#include "domain/kb_views.h"
 #include "domain/permission.h"
 #include "domain/token.h"
 #include "store/settings_store.h"
@@ -93,13 +95,27 @@ int kb_article_read(db *d, const struct session *reader, int64_t id, bool from_t
 		return rc;
 	if (!visible_to(reader, row))
 		return 0;
-	if (!public_reader(reader))
+	if (!public_reader(reader)) {
+		row->views += kb_views_waiting(id);
 		return 1;
+	}
+	bool suggestion = from_ticket_form && reader && reader->kind == ACCOUNT_CLIENT;
+	if (!suggestion) {
+		bool due = false;
+		int64_t waiting = kb_views_note(id, now, &due);
+		if (waiting > 0) {
+			row->views += waiting;
+			/* A failed write keeps the views for the next one. */
+			if (due && kb_views_write(d) < 0)
+				log_warn("KB views: %s", db_error(d));
+			return 1;
+		}
+	}
 	rc = db_begin_write(d);
 	if (rc < 0)
 		return rc;
-	rc = store_kb_article_view_add(d, id);
-	if (rc == 0 && from_ticket_form && reader && reader->kind == ACCOUNT_CLIENT) {
+	rc = store_kb_article_views_add(d, id, 1);
+	if (rc == 0 && suggestion) {
 		int recent = store_kb_suggestion_open_recent(d, reader->user_id, id,
 		                                             now - KB_AVOIDED_WINDOW);
 		rc = recent < 0 ? recent
@@ -112,7 +128,7 @@ int kb_article_read(db *d, const struct session *reader, int64_t id, bool from_t
 	rc = db_commit(d);
 	if (rc < 0)
 		return rc;
-	row->views++;
+	row->views += 1 + kb_views_waiting(id);
 	return 1;
 }
 
@@ -502,6 +518,9 @@ int kb_articles_all(db *d, const struct session *staff, arena *a, struct kb_arti
 {
 	if (!kb_may_write(staff))
 		return DB_ERROR;
+	/* The list shows the views: the waiting ones are written first. */
+	if (kb_views_write(d) < 0)
+		log_warn("KB views: %s", db_error(d));
 	return store_kb_article_list_all(d, a, rows, max);
 }
 

@@ -247,11 +247,12 @@ int64_t store_kb_article_next_sort(db *d, int64_t category_id)
 	return db_scalar_int(s, 1);
 }
 
-int store_kb_article_view_add(db *d, int64_t id)
+int store_kb_article_views_add(db *d, int64_t id, int64_t n)
 {
-	static const char sql[] = "UPDATE kb_articles SET views = views + 1 WHERE id = $1";
+	static const char sql[] = "UPDATE kb_articles SET views = views + $2 WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_int(s, 1, id);
+	db_bind_int(s, 2, n);
 	return db_step_done(s);
 }
 

@@ -85,7 +85,7 @@ int store_kb_article_set_published(db *d, int64_t id, bool published, int64_t no
 int store_kb_article_delete(db *d, int64_t id);
 int64_t store_kb_article_count(db *d);
 int64_t store_kb_article_next_sort(db *d, int64_t category_id);
-int store_kb_article_view_add(db *d, int64_t id);
+int store_kb_article_views_add(db *d, int64_t id, int64_t n);
 
 /* ---- votes ---- */
 /* Inserts the voter's vote or changes it: one row per (article, voter). */

@@ -11,6 +11,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "domain/kb.h"
+#include "domain/kb_views.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
 #include "store/kb_store.h"
@@ -302,6 +303,51 @@ Test(kb, reading_counts_views_for_readers_but_not_for_staff)
 	cr_assert_eq(row.views, 2);
 	cr_assert_eq(kb_article_read(d, &staff_session, id, false, T0, a, &row), 1);
 	cr_assert_eq(row.views, 2);
+}
+
+static int64_t stored_views(int64_t id)
+{
+	struct kb_article_row row;
+	cr_assert_eq(store_kb_article_get(d, id, a, &row), 1);
+	return row.views;
+}
+
+/* Views wait in memory and go to the database in batches: every article
+ * page shows them meanwhile. */
+Test(kb, views_are_written_in_batches_and_shown_meanwhile)
+{
+	int64_t id = article(category("E-mail", true), "Webmail", "Acesse o webmail.", true);
+	struct kb_article_row row;
+	for (int i = 1; i < KB_VIEWS_BATCH; i++) {
+		cr_assert_eq(kb_article_read(d, NULL, id, false, T0, a, &row), 1);
+		cr_assert_eq(row.views, i, "the page counts its own view");
+	}
+	cr_assert_eq(stored_views(id), 0, "no write before the batch");
+	cr_assert_eq(kb_article_read(d, &staff_session, id, false, T0, a, &row), 1);
+	cr_assert_eq(row.views, KB_VIEWS_BATCH - 1, "staff see the waiting views too");
+	cr_assert_eq(kb_article_read(d, NULL, id, false, T0, a, &row), 1);
+	cr_assert_eq(stored_views(id), KB_VIEWS_BATCH, "the batch's last view writes them all");
+	cr_assert_eq(row.views, KB_VIEWS_BATCH);
+
+	cr_assert_eq(kb_article_read(d, NULL, id, false, T0 + 10, a, &row), 1);
+	cr_assert_eq(stored_views(id), KB_VIEWS_BATCH, "one view waits");
+	cr_assert_eq(kb_article_read(d, NULL, id, false, T0 + 10 + KB_VIEWS_WAIT_S, a, &row), 1);
+	cr_assert_eq(stored_views(id), KB_VIEWS_BATCH + 2, "the first waited long enough");
+}
+
+Test(kb, the_staff_list_writes_the_waiting_views_first)
+{
+	int64_t id = article(category("E-mail", true), "Webmail", "Acesse o webmail.", true);
+	struct kb_article_row row, rows[4];
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(kb_article_read(d, &client_session, id, false, T0, a, &row), 1);
+	cr_assert_eq(stored_views(id), 0);
+	cr_assert_eq(kb_articles_all(d, &admin_session, a, rows, 4), 1);
+	cr_assert_eq(rows[0].views, 3);
+	cr_assert_eq(stored_views(id), 3);
+	cr_assert_eq(kb_views_waiting(id), 0);
+	cr_assert_eq(kb_views_write(d), 0, "nothing left to write");
+	cr_assert_eq(stored_views(id), 3);
 }
 
 Test(kb, only_staff_write_articles_and_categories)
