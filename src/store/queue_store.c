@@ -164,8 +164,8 @@ static int queue_count_order(const void *a, const void *b)
 static db_stmt *queue_counts_stmt(db *d, int64_t staff_id, int all_departments, int max)
 {
 	/* ticket_counts is kept by triggers: a few rows, whatever the size.
-	 * They are sorted here: SQLite's sorter cost more than the rest of the
-	 * query (about 70k of 99k instructions for 18 rows). */
+	 * They are sorted here: with SQLite's sorter the query cost 99k
+	 * instructions for 18 rows, without it 48k. */
 	static const char sql[] =
 		"SELECT k.department_id, dp.name, k.status, k.n, dp.sort_order FROM ticket_counts k "
 		"JOIN departments dp ON dp.id = k.department_id "
