@@ -22,14 +22,22 @@ static struct waiting_views *find(int64_t id)
 	return NULL;
 }
 
-int64_t kb_views_note(int64_t id, int64_t now, bool *due)
+/* The slot of id, taken when it has none; NULL when every slot is taken
+ * by other articles. Under lock. */
+static struct waiting_views *find_or_add(int64_t id)
 {
-	pthread_mutex_lock(&lock);
 	struct waiting_views *v = find(id);
 	if (!v && used < KB_VIEWS_SLOTS) {
 		v = &slots[used++];
 		*v = (struct waiting_views){id, 0};
 	}
+	return v;
+}
+
+int64_t kb_views_note(int64_t id, int64_t now, bool *due)
+{
+	pthread_mutex_lock(&lock);
+	struct waiting_views *v = find_or_add(id);
 	int64_t n = 0;
 	if (v) {
 		if (total == 0)
@@ -55,19 +63,16 @@ int64_t kb_views_waiting(int64_t id)
 static void put_back(const struct waiting_views *taken, int n, int64_t at)
 {
 	pthread_mutex_lock(&lock);
+	/* They waited since at: the batch is due as soon as theirs was. */
+	if (total == 0 || at < first_at)
+		first_at = at;
 	for (int i = 0; i < n; i++) {
-		struct waiting_views *v = find(taken[i].id);
-		if (!v && used < KB_VIEWS_SLOTS) {
-			v = &slots[used++];
-			*v = (struct waiting_views){taken[i].id, 0};
-		}
+		struct waiting_views *v = find_or_add(taken[i].id);
 		if (v) {
 			v->n += taken[i].n;
 			total += taken[i].n;
 		}
 	}
-	if (total > 0 && at < first_at)
-		first_at = at;
 	pthread_mutex_unlock(&lock);
 }
 
