@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include "base/log.h"
 #include "store/kb_store.h"
 
 struct waiting_views {
@@ -96,7 +97,9 @@ int kb_views_write(db *d)
 		rc = db_commit(d);
 	else
 		db_rollback(d);
-	if (rc < 0)
+	if (rc < 0) {
+		log_warn("KB views: %s", db_error(d));
 		put_back(taken, n, at);
+	}
 	return rc < 0 ? rc : 0;
 }

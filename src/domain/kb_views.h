@@ -23,8 +23,8 @@ enum { KB_VIEWS_SLOTS = 256, KB_VIEWS_BATCH = 64, KB_VIEWS_WAIT_S = 2 };
 int64_t kb_views_note(int64_t id, int64_t now, bool *due);
 /* How many views of article id wait to be written. */
 int64_t kb_views_waiting(int64_t id);
-/* Writes every waiting view in one transaction: 0, or < 0 with the views
- * kept for the next try. */
+/* Writes every waiting view in one transaction: 0, or < 0 (logged) with
+ * the views kept for the next try. */
 int kb_views_write(db *d);
 
 #endif

@@ -45,13 +45,6 @@ int maintenance_run(db *d, const i18n_catalog *cat, int64_t now)
 
 enum { ESCALATION_EVERY_S = 60 };
 
-/* The KB views a quiet article page left waiting (domain/kb_views.h). */
-static void write_kb_views(db *d)
-{
-	if (kb_views_write(d) < 0)
-		log_warn("KB views: %s", db_error(d));
-}
-
 static void *loop(void *arg)
 {
 	struct maintenance *m = arg;
@@ -70,7 +63,8 @@ static void *loop(void *arg)
 		/* On the SLA clock, the one the badges read (and a test can move). */
 		if (escalation_run(m->d, m->notifier, sla_clock_now()) < 0)
 			log_error("escalations: %s", db_error(m->d));
-		write_kb_views(m->d);
+		/* The KB views a quiet article page left waiting. */
+		kb_views_write(m->d);
 		pthread_mutex_lock(&m->lock);
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
@@ -80,7 +74,7 @@ static void *loop(void *arg)
 	}
 	pthread_mutex_unlock(&m->lock);
 	/* The server is stopping: the views counted since the last write. */
-	write_kb_views(m->d);
+	kb_views_write(m->d);
 	return NULL;
 }
 
