@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,61 +142,6 @@ static int eml_sync(const char *mail_dir, char *err, size_t errlen)
 	return rc == 0 ? 0 : worker_error(err, errlen, "%s: %s", mail_dir, strerror(saved));
 }
 
-/* Sends the built email through SMTP, with bare envelope addresses, on the
- * pass's connection *smtp (opened at the first email; closed after a
- * failure, so the next email starts on a clean one). */
-static int smtp_deliver(const struct outbox_config *c, smtp_session **smtp, const char *from,
-                        const struct outbox_row *row, const buf *bytes, char *err, size_t errlen)
-{
-	char envelope_from[OUTBOX_ADDRESS_MAX];
-	char rcpt[OUTBOX_RECIPIENTS_MAX][MAIL_ADDRESS_MAX];
-	const char *rcpts[OUTBOX_RECIPIENTS_MAX];
-	int n = mail_addresses_of(row->to_address, rcpt, OUTBOX_RECIPIENTS_MAX);
-	if (mail_address_of(from, envelope_from, sizeof envelope_from) < 0 || n < 1) {
-		snprintf(err, errlen, "bad envelope address");
-		return -1;
-	}
-	for (int i = 0; i < n; i++)
-		rcpts[i] = rcpt[i];
-	if (!*smtp && !(*smtp = smtp_session_new(err, errlen)))
-		return -1;
-	int rc = smtp_session_send(*smtp, c->smtp_url, envelope_from, rcpts, n, bytes->data,
-	                           bytes->len, err, errlen);
-	if (rc < 0) {
-		smtp_session_free(*smtp);
-		*smtp = NULL;
-	}
-	return rc;
-}
-
-/* Builds row and delivers it. 0 when delivered; -1 with err when not, and
- * *permanent when trying again cannot help (the email cannot be built). */
-static int deliver(const struct outbox_config *c, smtp_session **smtp, const struct outbox_row *row,
-                   char *err, size_t errlen, bool *permanent)
-{
-	const char *from = row->from_address[0] ? row->from_address : c->mail_from;
-	struct mail_message m = {
-	    .from = from,
-	    .to = row->to_address,
-	    .subject = row->subject,
-	    .text = row->body_text,
-	    .html = row->body_html,
-	    .message_id = row->message_id,
-	    .extra_headers = row->headers,
-	    .date = (int64_t)time(NULL),
-	};
-	buf bytes;
-	buf_init(&bytes, OUTBOX_MESSAGE_MAX);
-	int rc = mail_message_build(&m, &bytes, err, errlen);
-	*permanent = rc < 0;
-	if (rc == 0 && (!c->smtp_url || !*c->smtp_url))
-		rc = eml_write(c->mail_dir, row, &bytes, err, errlen);
-	else if (rc == 0)
-		rc = smtp_deliver(c, smtp, from, row, &bytes, err, errlen);
-	buf_free(&bytes);
-	return rc;
-}
-
 /* One claimed email's attempt, kept until its outcome is written. */
 struct attempt {
 	int64_t id;
@@ -214,6 +160,82 @@ struct outcomes {
 	struct attempt at[OUTBOX_BATCH];
 	int n;
 };
+
+/* The emails of a claim built for SMTP, sent together once all are built
+ * (smtp_session_send_all), each on the lane of its recipients. */
+struct smtp_batch {
+	struct smtp_outgoing {
+		struct attempt *at;
+		buf bytes;
+		char envelope_from[OUTBOX_ADDRESS_MAX];
+		char rcpt[OUTBOX_RECIPIENTS_MAX][MAIL_ADDRESS_MAX];
+		const char *rcpts[OUTBOX_RECIPIENTS_MAX];
+	} out[OUTBOX_BATCH];
+	struct smtp_email emails[OUTBOX_BATCH];
+	int n;
+};
+
+/* The lane of an email: its recipients, so that one person's emails reach
+ * them in the order they were queued while other people's go beside them. */
+static unsigned lane_of(const char *to_address)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (const unsigned char *p = (const unsigned char *)to_address; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+/* Adds the built email (bytes, taken over) of row to the batch; -1 with
+ * err when its envelope is unusable. */
+static int smtp_batch_add(struct smtp_batch *b, const char *from, const struct outbox_row *row,
+                          buf *bytes, struct attempt *at, char *err, size_t errlen)
+{
+	struct smtp_outgoing *o = &b->out[b->n];
+	int n = mail_addresses_of(row->to_address, o->rcpt, OUTBOX_RECIPIENTS_MAX);
+	if (mail_address_of(from, o->envelope_from, sizeof o->envelope_from) < 0 || n < 1) {
+		snprintf(err, errlen, "bad envelope address");
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		o->rcpts[i] = o->rcpt[i];
+	o->at = at;
+	o->bytes = *bytes;
+	b->emails[b->n] = (struct smtp_email){.from = o->envelope_from,
+	                                      .rcpt_addresses = o->rcpts,
+	                                      .rcpt_count = n,
+	                                      .message = bytes->data,
+	                                      .len = bytes->len,
+	                                      .lane = lane_of(row->to_address)};
+	b->n++;
+	return 0;
+}
+
+/* Sends the batch on the pass's session *smtp (opened at its first email;
+ * closed after a failure, so the next emails start on clean connections)
+ * and writes each outcome into its attempt. */
+static void smtp_batch_send(const struct outbox_config *c, smtp_session **smtp,
+                            struct smtp_batch *b)
+{
+	if (b->n == 0)
+		return;
+	char err[OUTBOX_ERROR_MAX] = "";
+	if (!*smtp)
+		*smtp = smtp_session_new(err, sizeof err);
+	int rc = *smtp ? smtp_session_send_all(*smtp, c->smtp_url, b->emails, b->n) : -1;
+	for (int i = 0; i < b->n; i++) {
+		struct attempt *at = b->out[i].at;
+		if (!*smtp)
+			snprintf(at->error, sizeof at->error, "%s", err);
+		else if (b->emails[i].rc < 0)
+			snprintf(at->error, sizeof at->error, "%s", b->emails[i].err);
+		buf_free(&b->out[i].bytes);
+	}
+	if (rc < 0) {
+		smtp_session_free(*smtp);
+		*smtp = NULL;
+	}
+	b->n = 0;
+}
 
 /* Logs the written outcome of at (rc: its outbox_status). */
 static void log_outcome(const struct outbox_config *c, const struct attempt *at, int rc)
@@ -264,11 +286,44 @@ static int record_outcomes(db *d, const struct outbox_config *c, struct outcomes
 	return delivered;
 }
 
-/* Loads claimed row id and delivers it, the outcome into at. 1 when there
- * is an outcome to record, 0 when the row is gone, < 0 when it could not be
- * read (the caller records a retry). */
-static int attempt_claimed(db *d, const struct outbox_config *c, smtp_session **smtp, int64_t id,
-                           arena *a, struct attempt *at)
+/* Builds row's email and writes it as an .eml file, or adds it to the
+ * SMTP batch; 0, or -1 with err (*permanent when trying again cannot help:
+ * the email cannot be built). */
+static int deliver(const struct outbox_config *c, struct smtp_batch *batch,
+                   const struct outbox_row *row, struct attempt *at, char *err, size_t errlen,
+                   bool *permanent)
+{
+	const char *from = row->from_address[0] ? row->from_address : c->mail_from;
+	struct mail_message m = {
+	    .from = from,
+	    .to = row->to_address,
+	    .subject = row->subject,
+	    .text = row->body_text,
+	    .html = row->body_html,
+	    .message_id = row->message_id,
+	    .extra_headers = row->headers,
+	    .date = (int64_t)time(NULL),
+	};
+	buf bytes;
+	buf_init(&bytes, OUTBOX_MESSAGE_MAX);
+	int rc = mail_message_build(&m, &bytes, err, errlen);
+	*permanent = rc < 0;
+	if (rc == 0 && (!c->smtp_url || !*c->smtp_url))
+		rc = eml_write(c->mail_dir, row, &bytes, err, errlen);
+	else if (rc == 0 && smtp_batch_add(batch, from, row, &bytes, at, err, errlen) == 0)
+		return 0; /* the batch owns the bytes now */
+	else if (rc == 0)
+		rc = -1;
+	buf_free(&bytes);
+	return rc;
+}
+
+/* Loads claimed row id and delivers it, the outcome into at (an email for
+ * SMTP gets its outcome when the batch is sent). 1 when there is an outcome
+ * to record, 0 when the row is gone, < 0 when it could not be read (the
+ * caller records a retry). */
+static int attempt_claimed(db *d, const struct outbox_config *c, struct smtp_batch *batch,
+                           int64_t id, arena *a, struct attempt *at)
 {
 	struct outbox_row row;
 	*at = (struct attempt){.id = id};
@@ -282,7 +337,7 @@ static int attempt_claimed(db *d, const struct outbox_config *c, smtp_session **
 		snprintf(at->error, sizeof at->error,
 		         "given up: a sender stopped during its last attempts");
 		at->permanent = true;
-	} else if (deliver(c, smtp, &row, at->error, sizeof at->error, &at->permanent) == 0) {
+	} else if (deliver(c, batch, &row, at, at->error, sizeof at->error, &at->permanent) == 0) {
 		at->error[0] = '\0';
 	} else if (!at->error[0]) {
 		snprintf(at->error, sizeof at->error, "not delivered");
@@ -309,9 +364,10 @@ static void sync_written(const struct outbox_config *c, struct outcomes *o)
 
 /* The pass, stopping early when *stop turns true. *claimed counts the
  * emails tried. Emails are claimed OUTBOX_BATCH at a time and their outcomes
- * written together; o holds outcomes an earlier pass could not write. */
+ * written together; o holds outcomes an earlier pass could not write, batch
+ * the room for a claim's emails on their way to SMTP. */
 static int send_due(db *d, const struct outbox_config *c, int64_t now, atomic_bool *stop,
-                    int *claimed, struct outcomes *o)
+                    int *claimed, struct outcomes *o, struct smtp_batch *batch)
 {
 	*claimed = 0;
 	int delivered = record_outcomes(d, c, o, now);
@@ -320,6 +376,8 @@ static int send_due(db *d, const struct outbox_config *c, int64_t now, atomic_bo
 	arena *a = arena_new(16384);
 	if (!a)
 		return DB_NOMEM;
+	if (!c->smtp_url || !*c->smtp_url)
+		batch = NULL; /* .eml files */
 	int rc = 0;
 	/* The pass's SMTP connection, closed at its end: a sender that waits
 	 * for work holds no connection open. */
@@ -336,7 +394,7 @@ static int send_due(db *d, const struct outbox_config *c, int64_t now, atomic_bo
 		for (int i = 0; i < n; i++) {
 			arena_reset(a);
 			struct attempt *at = &o->at[o->n];
-			int got = readable ? attempt_claimed(d, c, &smtp, ids[i], a, at) : -1;
+			int got = readable ? attempt_claimed(d, c, batch, ids[i], a, at) : -1;
 			if (got < 0) { /* the database went away: try it again after the back-off */
 				readable = false;
 				*at = (struct attempt){.id = ids[i], .attempts = 1};
@@ -345,6 +403,8 @@ static int send_due(db *d, const struct outbox_config *c, int64_t now, atomic_bo
 			o->n += got != 0;
 		}
 		*claimed += n;
+		if (batch)
+			smtp_batch_send(c, &smtp, batch);
 		sync_written(c, o);
 		rc = record_outcomes(d, c, o, now);
 		if (rc < 0)
@@ -361,9 +421,9 @@ int outbox_send_due(db *d, const struct outbox_config *c, int64_t now)
 	struct outbox_config config = config_with_defaults(c);
 	int claimed;
 	struct outcomes *o = calloc(1, sizeof *o);
-	if (!o)
-		return DB_NOMEM;
-	int rc = send_due(d, &config, now, NULL, &claimed, o);
+	struct smtp_batch *batch = calloc(1, sizeof *batch);
+	int rc = o && batch ? send_due(d, &config, now, NULL, &claimed, o, batch) : DB_NOMEM;
+	free(batch);
 	free(o);
 	return rc;
 }
@@ -378,6 +438,7 @@ struct outbox_worker {
 	pthread_t thread;
 	struct wakeup wakeup;
 	struct outcomes unrecorded; /* the sender thread's own */
+	struct smtp_batch *batch;   /* calloc: its pages are touched as SMTP fills them */
 };
 
 static void *worker_main(void *arg)
@@ -387,7 +448,7 @@ static void *worker_main(void *arg)
 	while (!atomic_load(&w->wakeup.stop)) {
 		int claimed;
 		int rc = send_due(w->d, &w->config, (int64_t)time(NULL), &w->wakeup.stop, &claimed,
-		                  &w->unrecorded);
+		                  &w->unrecorded, w->batch);
 		if (rc < 0 && !failing)
 			log_error("outbox: cannot read the queue: %s", db_error(w->d));
 		failing = rc < 0;
@@ -407,6 +468,7 @@ static void worker_free(outbox_worker *w)
 	free(w->mail_from);
 	free(w->mail_dir);
 	free(w->node_id);
+	free(w->batch);
 	free(w);
 }
 
@@ -438,7 +500,7 @@ outbox_worker *outbox_worker_start(const struct outbox_config *c, char *err, siz
 {
 	mail_init();
 	outbox_worker *w = calloc(1, sizeof *w);
-	if (!w || worker_copy_config(w, c) < 0) {
+	if (!w || worker_copy_config(w, c) < 0 || !(w->batch = calloc(1, sizeof *w->batch))) {
 		snprintf(err, errlen, "outbox worker: out of memory");
 		goto fail;
 	}

@@ -69,8 +69,20 @@ static CURLcode transfer_setup(CURL *curl, const char *url, bool tls_required,
 	return rc;
 }
 
+/* One connection of a session and the email on it. */
+struct lane {
+	CURL *curl;
+	struct smtp_email *email; /* NULL when idle */
+	int cursor;               /* the next email of the array to look at */
+	struct upload u;
+	struct curl_slist *rcpt;
+	char mail_from[SMTP_ADDRESS_MAX + 3];
+	char curl_error[CURL_ERROR_SIZE];
+};
+
 struct smtp_session {
-	CURL *curl; /* its live connection, kept between emails */
+	CURLM *multi; /* holds the live connections, kept between emails */
+	struct lane lanes[SMTP_LANES];
 };
 
 smtp_session *smtp_session_new(char *err, size_t errlen)
@@ -79,12 +91,14 @@ smtp_session *smtp_session_new(char *err, size_t errlen)
 	if (curl_lib_load(err, errlen) < 0)
 		return NULL;
 	smtp_session *s = calloc(1, sizeof *s);
-	if (s && !(s->curl = libcurl.curl_easy_init())) {
-		free(s);
-		s = NULL;
-	}
-	if (!s)
+	bool ok = s && (s->multi = libcurl.curl_multi_init());
+	for (int i = 0; ok && i < SMTP_LANES; i++)
+		ok = (s->lanes[i].curl = libcurl.curl_easy_init()) != NULL;
+	if (!ok) {
+		smtp_session_free(s);
 		smtp_error(err, errlen, "out of memory");
+		return NULL;
+	}
 	return s;
 }
 
@@ -92,7 +106,11 @@ void smtp_session_free(smtp_session *s)
 {
 	if (!s)
 		return;
-	libcurl.curl_easy_cleanup(s->curl);
+	for (int i = 0; i < SMTP_LANES; i++)
+		if (s->lanes[i].curl)
+			libcurl.curl_easy_cleanup(s->lanes[i].curl);
+	if (s->multi)
+		libcurl.curl_multi_cleanup(s->multi);
 	free(s);
 }
 
@@ -118,57 +136,176 @@ int smtp_session_send(smtp_session *s, const char *url, const char *from_address
                       const char *const *rcpt_addresses, int rcpt_count, const char *message,
                       size_t len, char *err, size_t errlen)
 {
-	if (!url || !*url)
-		return smtp_error(err, errlen, "no SMTP URL");
-	if (!envelope_address_valid(from_address) || rcpt_count < 1)
-		return smtp_error(err, errlen, "bad envelope address");
-	for (int i = 0; i < rcpt_count; i++)
-		if (!envelope_address_valid(rcpt_addresses[i]))
-			return smtp_error(err, errlen, "bad envelope address");
-	char mail_from[SMTP_ADDRESS_MAX + 3];
-	snprintf(mail_from, sizeof mail_from, "<%s>", from_address);
-	char curl_error[CURL_ERROR_SIZE] = "";
-	struct upload u = {message, len, 0};
-	int result = -1;
+	struct smtp_email e = {.from = from_address,
+	                       .rcpt_addresses = rcpt_addresses,
+	                       .rcpt_count = rcpt_count,
+	                       .message = message,
+	                       .len = len};
+	int rc = smtp_session_send_all(s, url, &e, 1);
+	if (rc < 0)
+		smtp_error(err, errlen, e.err);
+	return rc;
+}
+
+/* The server of url (its "?starttls=required" cut off) and whether TLS is
+ * required; NULL when out of memory. The caller frees. */
+static char *server_of(const char *url, bool *tls_required)
+{
 	char *server = strdup(url);
-	struct curl_slist *rcpt = NULL;
-	bool rcpt_ok = true;
-	for (int i = 0; i < rcpt_count && rcpt_ok; i++) {
-		char rcpt_to[SMTP_ADDRESS_MAX + 3];
-		snprintf(rcpt_to, sizeof rcpt_to, "<%s>", rcpt_addresses[i]);
-		struct curl_slist *more = libcurl.curl_slist_append(rcpt, rcpt_to);
-		rcpt_ok = more != NULL;
-		rcpt = more ? more : rcpt;
-	}
-	if (!server || !rcpt_ok) {
-		smtp_error(err, errlen, "out of memory");
-		goto done;
-	}
+	if (!server)
+		return NULL;
 	size_t url_len = strlen(server);
 	size_t option_len = strlen(SMTP_STARTTLS_REQUIRED);
-	bool tls_required = url_len > option_len &&
-	                    strcmp(server + url_len - option_len, SMTP_STARTTLS_REQUIRED) == 0;
-	if (tls_required)
+	*tls_required = url_len > option_len &&
+	                strcmp(server + url_len - option_len, SMTP_STARTTLS_REQUIRED) == 0;
+	if (*tls_required)
 		server[url_len - option_len] = '\0';
-	/* A reset forgets the last email's options, not its connection: the
-	 * next email to the same server goes on it, without a new handshake. */
-	libcurl.curl_easy_reset(s->curl);
-	libcurl.curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, curl_error);
-	CURLcode rc = transfer_setup(s->curl, server, tls_required, rcpt, mail_from, &u);
+	return server;
+}
+
+static void email_failed(struct smtp_email *e, const char *reason)
+{
+	e->rc = -1;
+	snprintf(e->err, sizeof e->err, "%s", reason);
+}
+
+static bool email_envelope_valid(const struct smtp_email *e)
+{
+	if (!envelope_address_valid(e->from) || e->rcpt_count < 1)
+		return false;
+	for (int i = 0; i < e->rcpt_count; i++)
+		if (!envelope_address_valid(e->rcpt_addresses[i]))
+			return false;
+	return true;
+}
+
+/* Puts e on lane l's connection: true once its transfer is under way,
+ * false with e->rc set when it cannot start. */
+static bool lane_start(smtp_session *s, struct lane *l, const char *server, bool tls_required,
+                       struct smtp_email *e)
+{
+	if (!email_envelope_valid(e)) {
+		email_failed(e, "bad envelope address");
+		return false;
+	}
+	snprintf(l->mail_from, sizeof l->mail_from, "<%s>", e->from);
+	l->rcpt = NULL;
+	for (int i = 0; i < e->rcpt_count; i++) {
+		char rcpt_to[SMTP_ADDRESS_MAX + 3];
+		snprintf(rcpt_to, sizeof rcpt_to, "<%s>", e->rcpt_addresses[i]);
+		struct curl_slist *more = libcurl.curl_slist_append(l->rcpt, rcpt_to);
+		if (!more) {
+			email_failed(e, "out of memory");
+			return false;
+		}
+		l->rcpt = more;
+	}
+	l->u = (struct upload){e->message, e->len, 0};
+	l->curl_error[0] = '\0';
+	/* A reset forgets the last email's options, not the connection: the
+	 * next email to the same server goes on one the session holds, without
+	 * a new handshake. */
+	libcurl.curl_easy_reset(l->curl);
+	CURLcode rc = libcurl.curl_easy_setopt(l->curl, CURLOPT_ERRORBUFFER, l->curl_error);
+	if (rc == CURLE_OK)
+		rc = transfer_setup(l->curl, server, tls_required, l->rcpt, l->mail_from, &l->u);
 	/* One refused address (a staff member gone) must not hold the email
 	 * back from the others. */
-	if (rc == CURLE_OK && rcpt_count > 1)
-		rc = libcurl.curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
-	if (rc == CURLE_OK)
-		rc = libcurl.curl_easy_perform(s->curl);
-	if (rc == CURLE_OK)
-		result = 0;
+	if (rc == CURLE_OK && e->rcpt_count > 1)
+		rc = libcurl.curl_easy_setopt(l->curl, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
+	if (rc == CURLE_OK && libcurl.curl_multi_add_handle(s->multi, l->curl) != CURLM_OK)
+		rc = CURLE_OUT_OF_MEMORY;
+	if (rc != CURLE_OK) {
+		email_failed(e, libcurl.curl_easy_strerror(rc));
+		return false;
+	}
+	l->email = e;
+	return true;
+}
+
+static void lane_finish(smtp_session *s, struct lane *l, CURLcode result)
+{
+	libcurl.curl_multi_remove_handle(s->multi, l->curl);
+	if (result == CURLE_OK)
+		l->email->rc = 0;
 	else
-		smtp_error(err, errlen, curl_error[0] ? curl_error : libcurl.curl_easy_strerror(rc));
-	/* The buffer is on this stack: curl must not keep it. */
-	libcurl.curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, NULL);
-done:
-	libcurl.curl_slist_free_all(rcpt);
+		email_failed(l->email, l->curl_error[0] ? l->curl_error
+		                                        : libcurl.curl_easy_strerror(result));
+	libcurl.curl_slist_free_all(l->rcpt);
+	l->rcpt = NULL;
+	l->email = NULL;
+}
+
+/* Starts the next email of every idle lane; how many lanes are busy. */
+static int lanes_start(smtp_session *s, const char *server, bool tls_required,
+                       struct smtp_email *emails, int n)
+{
+	int busy = 0;
+	for (int i = 0; i < SMTP_LANES; i++) {
+		struct lane *l = &s->lanes[i];
+		while (!l->email && l->cursor < n) {
+			struct smtp_email *e = &emails[l->cursor++];
+			if (e->lane % SMTP_LANES == (unsigned)i)
+				lane_start(s, l, server, tls_required, e);
+		}
+		busy += l->email != NULL;
+	}
+	return busy;
+}
+
+/* Ends every transfer under way with reason (the multi handle failed). */
+static void lanes_abandon(smtp_session *s, const char *reason)
+{
+	for (int i = 0; i < SMTP_LANES; i++) {
+		struct lane *l = &s->lanes[i];
+		if (!l->email)
+			continue;
+		snprintf(l->curl_error, sizeof l->curl_error, "%s", reason);
+		lane_finish(s, l, CURLE_SEND_ERROR);
+	}
+}
+
+int smtp_session_send_all(smtp_session *s, const char *url, struct smtp_email *emails, int n)
+{
+	for (int i = 0; i < n; i++)
+		email_failed(&emails[i], "not sent");
+	if (!url || !*url) {
+		for (int i = 0; i < n; i++)
+			email_failed(&emails[i], "no SMTP URL");
+		return -1;
+	}
+	bool tls_required;
+	char *server = server_of(url, &tls_required);
+	if (!server) {
+		for (int i = 0; i < n; i++)
+			email_failed(&emails[i], "out of memory");
+		return -1;
+	}
+	for (int i = 0; i < SMTP_LANES; i++)
+		s->lanes[i].cursor = 0;
+	while (lanes_start(s, server, tls_required, emails, n) > 0) {
+		int running = 0, finished = 0;
+		CURLMcode mc = libcurl.curl_multi_perform(s->multi, &running);
+		CURLMsg *m;
+		int left;
+		while (mc == CURLM_OK && (m = libcurl.curl_multi_info_read(s->multi, &left))) {
+			for (int i = 0; m->msg == CURLMSG_DONE && i < SMTP_LANES; i++) {
+				struct lane *l = &s->lanes[i];
+				if (l->email && l->curl == m->easy_handle) {
+					lane_finish(s, l, m->data.result);
+					finished++;
+				}
+			}
+		}
+		/* A lane that finished starts its next email before any wait. */
+		if (mc == CURLM_OK && finished == 0 && running > 0)
+			mc = libcurl.curl_multi_poll(s->multi, NULL, 0, 1000, NULL);
+		if (mc != CURLM_OK)
+			lanes_abandon(s, libcurl.curl_multi_strerror(mc));
+	}
 	free(server);
+	int result = 0;
+	for (int i = 0; i < n; i++)
+		result = emails[i].rc < 0 ? -1 : result;
 	return result;
 }

@@ -44,4 +44,26 @@ int smtp_session_send(smtp_session *s, const char *url, const char *from_address
                       const char *const *rcpt_addresses, int rcpt_count, const char *message,
                       size_t len, char *err, size_t errlen);
 
+/* Connections a session sends on at once. One connection waits for the
+ * server's answer to each command (MAIL, RCPT, DATA, the message); with
+ * several, one sends while the others wait. */
+enum { SMTP_LANES = 4, SMTP_ERROR_MAX = 256 };
+
+/* One email of smtp_session_send_all. */
+struct smtp_email {
+	const char *from;                 /* bare envelope addresses */
+	const char *const *rcpt_addresses;
+	int rcpt_count;
+	const char *message;
+	size_t len;
+	unsigned lane; /* emails whose lanes are equal modulo SMTP_LANES go one
+	                  after another, in their order in the array */
+	int rc;        /* set: 0 once the server took it, or -1 with err */
+	char err[SMTP_ERROR_MAX];
+};
+
+/* Sends the n emails on up to SMTP_LANES connections of the session at
+ * once. 0 when every email went, -1 when one did not (see each rc). */
+int smtp_session_send_all(smtp_session *s, const char *url, struct smtp_email *emails, int n);
+
 #endif

@@ -134,3 +134,90 @@ Test(smtp, a_session_sends_its_emails_on_one_connection_and_reconnects_when_it_i
 	cr_expect_eq(sink_each(&sink, NULL, NULL), 4);
 	smtp_session_free(s);
 }
+
+/* An email the sink stored: its arrival (the Maildir name's Q counter), its
+ * envelope recipient, its Message-Id and the connection it came on. */
+struct stored {
+	int arrival;
+	char rcpt[64], message_id[64], peer[64];
+};
+
+static void header_value(const char *text, const char *name, char *out, size_t outlen)
+{
+	const char *at = strstr(text, name);
+	cr_assert_not_null(at, "no %s in: %s", name, text);
+	at += strlen(name);
+	snprintf(out, outlen, "%.*s", (int)strcspn(at, "\r\n"), at);
+}
+
+static void collect_stored(const char *path, void *data)
+{
+	struct stored *all = data;
+	int i = 0;
+	while (all[i].rcpt[0])
+		i++;
+	const char *q = strstr(strrchr(path, '/'), "Q");
+	cr_assert_not_null(q, "%s", path);
+	all[i].arrival = atoi(q + 1);
+	char *got = sink_read_file(path);
+	header_value(got, "X-RcptTo: ", all[i].rcpt, sizeof all[i].rcpt);
+	header_value(got, "Message-Id: ", all[i].message_id, sizeof all[i].message_id);
+	header_value(got, "X-Peer: ", all[i].peer, sizeof all[i].peer);
+	free(got);
+}
+
+static int by_arrival(const void *a, const void *b)
+{
+	return ((const struct stored *)a)->arrival - ((const struct stored *)b)->arrival;
+}
+
+Test(smtp, a_batch_keeps_each_lanes_order_sends_lanes_side_by_side_and_reports_each_email)
+{
+	sink_start(&sink);
+	char err[256] = "";
+	smtp_session *s = smtp_session_new(err, sizeof err);
+	cr_assert_not_null(s, "%s", err);
+	enum { N = 13, BAD = 6 };
+	static const char *const rcpt[2][1] = {{"one@example.com"}, {"two@example.com"}};
+	static const char *const nobody[] = {"no address"};
+	char texts[N][200];
+	struct smtp_email emails[N];
+	for (int i = 0; i < N; i++) {
+		snprintf(texts[i], sizeof texts[i],
+		         "From: a@example.com\r\nSubject: %d\r\nMessage-Id: <m%d@example.com>\r\n\r\n%d\r\n",
+		         i, i, i);
+		emails[i] = (struct smtp_email){.from = "a@example.com",
+		                                .rcpt_addresses = rcpt[i % 2],
+		                                .rcpt_count = 1,
+		                                .message = texts[i],
+		                                .len = strlen(texts[i]),
+		                                .lane = (unsigned)(i % 2)};
+	}
+	emails[BAD].rcpt_addresses = nobody; /* refused before it is sent */
+	emails[BAD].lane = 2;
+	cr_assert_eq(smtp_session_send_all(s, sink.url, emails, N), -1, "one email did not go");
+	for (int i = 0; i < N; i++)
+		if (i == BAD)
+			cr_expect_str_eq(emails[i].err, "bad envelope address");
+		else
+			cr_expect_eq(emails[i].rc, 0, "email %d: %s", i, emails[i].err);
+
+	struct stored got[N] = {{0}};
+	cr_assert_eq(sink_each(&sink, collect_stored, got), N - 1);
+	qsort(got, N - 1, sizeof got[0], by_arrival);
+	/* Each recipient's emails arrived in the order of the array. */
+	int last[2] = {-1, -1};
+	for (int i = 0; i < N - 1; i++) {
+		int who = strcmp(got[i].rcpt, "two@example.com") == 0;
+		int number = atoi(got[i].message_id + 2); /* "<m12@..." */
+		cr_expect_eq(number % 2, who, "%s went to %s", got[i].message_id, got[i].rcpt);
+		cr_expect_gt(number, last[who], "%s arrived after m%d", got[i].message_id, last[who]);
+		last[who] = number;
+	}
+	/* The two lanes went on connections of their own. */
+	for (int i = 0; i < N - 1; i++)
+		for (int j = 0; j < N - 1; j++)
+			if (strcmp(got[i].rcpt, got[j].rcpt) != 0)
+				cr_expect_str_neq(got[i].peer, got[j].peer);
+	smtp_session_free(s);
+}
