@@ -173,6 +173,11 @@ struct smtp_batch {
 	} out[OUTBOX_BATCH];
 	struct smtp_email emails[OUTBOX_BATCH];
 	int n;
+	/* The pass's connections: opened at its first email, closed at its end
+	 * (a sender waiting for work holds none open) or after a failure (the
+	 * next emails start on clean ones). */
+	smtp_session *session;
+	char session_error[OUTBOX_ERROR_MAX]; /* why there is no session */
 };
 
 /* The lane of an email: its recipients, so that one person's emails reach
@@ -185,10 +190,12 @@ static unsigned lane_of(const char *to_address)
 	return h;
 }
 
-/* Adds the built email (bytes, taken over) of row to the batch; -1 with
- * err when its envelope is unusable. */
-static int smtp_batch_add(struct smtp_batch *b, const char *from, const struct outbox_row *row,
-                          buf *bytes, struct attempt *at, char *err, size_t errlen)
+/* Adds the built email (bytes, taken over) of row to the batch and starts
+ * sending it while the next is built; -1 with err when its envelope is
+ * unusable. */
+static int smtp_batch_add(struct smtp_batch *b, const char *url, const char *from,
+                          const struct outbox_row *row, buf *bytes, struct attempt *at, char *err,
+                          size_t errlen)
 {
 	struct smtp_outgoing *o = &b->out[b->n];
 	int n = mail_addresses_of(row->to_address, o->rcpt, OUTBOX_RECIPIENTS_MAX);
@@ -206,33 +213,33 @@ static int smtp_batch_add(struct smtp_batch *b, const char *from, const struct o
 	                                      .message = bytes->data,
 	                                      .len = bytes->len,
 	                                      .lane = lane_of(row->to_address)};
+	if (b->n == 0 && !b->session)
+		b->session = smtp_session_new(b->session_error, sizeof b->session_error);
+	if (b->n == 0 && b->session)
+		smtp_session_begin(b->session, url);
 	b->n++;
+	if (b->session)
+		smtp_session_advance(b->session, b->emails, b->n);
 	return 0;
 }
 
-/* Sends the batch on the pass's session *smtp (opened at its first email;
- * closed after a failure, so the next emails start on clean connections)
- * and writes each outcome into its attempt. */
-static void smtp_batch_send(const struct outbox_config *c, smtp_session **smtp,
-                            struct smtp_batch *b)
+/* Waits until the batch is sent and writes each outcome into its attempt. */
+static void smtp_batch_send(struct smtp_batch *b)
 {
 	if (b->n == 0)
 		return;
-	char err[OUTBOX_ERROR_MAX] = "";
-	if (!*smtp)
-		*smtp = smtp_session_new(err, sizeof err);
-	int rc = *smtp ? smtp_session_send_all(*smtp, c->smtp_url, b->emails, b->n) : -1;
+	int rc = b->session ? smtp_session_finish(b->session, b->emails, b->n) : -1;
 	for (int i = 0; i < b->n; i++) {
 		struct attempt *at = b->out[i].at;
-		if (!*smtp)
-			snprintf(at->error, sizeof at->error, "%s", err);
+		if (!b->session)
+			snprintf(at->error, sizeof at->error, "%s", b->session_error);
 		else if (b->emails[i].rc < 0)
 			snprintf(at->error, sizeof at->error, "%s", b->emails[i].err);
 		buf_free(&b->out[i].bytes);
 	}
 	if (rc < 0) {
-		smtp_session_free(*smtp);
-		*smtp = NULL;
+		smtp_session_free(b->session);
+		b->session = NULL;
 	}
 	b->n = 0;
 }
@@ -310,7 +317,7 @@ static int deliver(const struct outbox_config *c, struct smtp_batch *batch,
 	*permanent = rc < 0;
 	if (rc == 0 && (!c->smtp_url || !*c->smtp_url))
 		rc = eml_write(c->mail_dir, row, &bytes, err, errlen);
-	else if (rc == 0 && smtp_batch_add(batch, from, row, &bytes, at, err, errlen) == 0)
+	else if (rc == 0 && smtp_batch_add(batch, c->smtp_url, from, row, &bytes, at, err, errlen) == 0)
 		return 0; /* the batch owns the bytes now */
 	else if (rc == 0)
 		rc = -1;
@@ -379,9 +386,6 @@ static int send_due(db *d, const struct outbox_config *c, int64_t now, atomic_bo
 	if (!c->smtp_url || !*c->smtp_url)
 		batch = NULL; /* .eml files */
 	int rc = 0;
-	/* The pass's SMTP connection, closed at its end: a sender that waits
-	 * for work holds no connection open. */
-	smtp_session *smtp = NULL;
 	while (*claimed < OUTBOX_PASS_MAX && !(stop && atomic_load(stop))) {
 		int64_t ids[OUTBOX_BATCH];
 		struct outbox_claimant who = {c->node_id && *c->node_id ? c->node_id : NULL, c->boot_id};
@@ -404,14 +408,17 @@ static int send_due(db *d, const struct outbox_config *c, int64_t now, atomic_bo
 		}
 		*claimed += n;
 		if (batch)
-			smtp_batch_send(c, &smtp, batch);
+			smtp_batch_send(batch);
 		sync_written(c, o);
 		rc = record_outcomes(d, c, o, now);
 		if (rc < 0)
 			break;
 		delivered += rc;
 	}
-	smtp_session_free(smtp);
+	if (batch) {
+		smtp_session_free(batch->session);
+		batch->session = NULL;
+	}
 	arena_free(a);
 	return rc < 0 && delivered == 0 ? rc : delivered;
 }

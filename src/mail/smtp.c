@@ -83,6 +83,9 @@ struct lane {
 struct smtp_session {
 	CURLM *multi; /* holds the live connections, kept between emails */
 	struct lane lanes[SMTP_LANES];
+	char *server; /* of the batch under way (smtp_session_begin); NULL: none */
+	bool tls_required;
+	const char *refused; /* why the batch cannot go: its emails fail with it */
 };
 
 smtp_session *smtp_session_new(char *err, size_t errlen)
@@ -111,6 +114,7 @@ void smtp_session_free(smtp_session *s)
 			libcurl.curl_easy_cleanup(s->lanes[i].curl);
 	if (s->multi)
 		libcurl.curl_multi_cleanup(s->multi);
+	free(s->server);
 	free(s);
 }
 
@@ -181,8 +185,7 @@ static bool email_envelope_valid(const struct smtp_email *e)
 
 /* Puts e on lane l's connection: true once its transfer is under way,
  * false with e->rc set when it cannot start. */
-static bool lane_start(smtp_session *s, struct lane *l, const char *server, bool tls_required,
-                       struct smtp_email *e)
+static bool lane_start(smtp_session *s, struct lane *l, struct smtp_email *e)
 {
 	if (!email_envelope_valid(e)) {
 		email_failed(e, "bad envelope address");
@@ -208,7 +211,7 @@ static bool lane_start(smtp_session *s, struct lane *l, const char *server, bool
 	libcurl.curl_easy_reset(l->curl);
 	CURLcode rc = libcurl.curl_easy_setopt(l->curl, CURLOPT_ERRORBUFFER, l->curl_error);
 	if (rc == CURLE_OK)
-		rc = transfer_setup(l->curl, server, tls_required, l->rcpt, l->mail_from, &l->u);
+		rc = transfer_setup(l->curl, s->server, s->tls_required, l->rcpt, l->mail_from, &l->u);
 	/* One refused address (a staff member gone) must not hold the email
 	 * back from the others. */
 	if (rc == CURLE_OK && e->rcpt_count > 1)
@@ -237,16 +240,19 @@ static void lane_finish(smtp_session *s, struct lane *l, CURLcode result)
 }
 
 /* Starts the next email of every idle lane; how many lanes are busy. */
-static int lanes_start(smtp_session *s, const char *server, bool tls_required,
-                       struct smtp_email *emails, int n)
+static int lanes_start(smtp_session *s, struct smtp_email *emails, int n)
 {
 	int busy = 0;
 	for (int i = 0; i < SMTP_LANES; i++) {
 		struct lane *l = &s->lanes[i];
 		while (!l->email && l->cursor < n) {
 			struct smtp_email *e = &emails[l->cursor++];
-			if (e->lane % SMTP_LANES == (unsigned)i)
-				lane_start(s, l, server, tls_required, e);
+			if (e->lane % SMTP_LANES != (unsigned)i)
+				continue;
+			if (s->refused)
+				email_failed(e, s->refused);
+			else
+				lane_start(s, l, e);
 		}
 		busy += l->email != NULL;
 	}
@@ -265,47 +271,66 @@ static void lanes_abandon(smtp_session *s, const char *reason)
 	}
 }
 
-int smtp_session_send_all(smtp_session *s, const char *url, struct smtp_email *emails, int n)
+int smtp_session_begin(smtp_session *s, const char *url)
 {
-	for (int i = 0; i < n; i++)
-		email_failed(&emails[i], "not sent");
-	if (!url || !*url) {
-		for (int i = 0; i < n; i++)
-			email_failed(&emails[i], "no SMTP URL");
-		return -1;
-	}
-	bool tls_required;
-	char *server = server_of(url, &tls_required);
-	if (!server) {
-		for (int i = 0; i < n; i++)
-			email_failed(&emails[i], "out of memory");
-		return -1;
-	}
+	free(s->server);
+	s->server = NULL;
+	s->refused = NULL;
 	for (int i = 0; i < SMTP_LANES; i++)
 		s->lanes[i].cursor = 0;
-	while (lanes_start(s, server, tls_required, emails, n) > 0) {
-		int running = 0, finished = 0;
-		CURLMcode mc = libcurl.curl_multi_perform(s->multi, &running);
-		CURLMsg *m;
-		int left;
-		while (mc == CURLM_OK && (m = libcurl.curl_multi_info_read(s->multi, &left))) {
-			for (int i = 0; m->msg == CURLMSG_DONE && i < SMTP_LANES; i++) {
-				struct lane *l = &s->lanes[i];
-				if (l->email && l->curl == m->easy_handle) {
-					lane_finish(s, l, m->data.result);
-					finished++;
-				}
+	if (!url || !*url)
+		s->refused = "no SMTP URL";
+	else if (!(s->server = server_of(url, &s->tls_required)))
+		s->refused = "out of memory";
+	return s->refused ? -1 : 0;
+}
+
+/* Moves every transfer under way as far as it goes without waiting (wait:
+ * until one has news, at most a second); how many lanes are still busy. */
+static int lanes_step(smtp_session *s, struct smtp_email *emails, int n, bool wait)
+{
+	int running = 0, finished = 0;
+	CURLMcode mc = libcurl.curl_multi_perform(s->multi, &running);
+	CURLMsg *m;
+	int left;
+	while (mc == CURLM_OK && (m = libcurl.curl_multi_info_read(s->multi, &left))) {
+		for (int i = 0; m->msg == CURLMSG_DONE && i < SMTP_LANES; i++) {
+			struct lane *l = &s->lanes[i];
+			if (l->email && l->curl == m->easy_handle) {
+				lane_finish(s, l, m->data.result);
+				finished++;
 			}
 		}
-		/* A lane that finished starts its next email before any wait. */
-		if (mc == CURLM_OK && finished == 0 && running > 0)
-			mc = libcurl.curl_multi_poll(s->multi, NULL, 0, 1000, NULL);
-		if (mc != CURLM_OK)
-			lanes_abandon(s, libcurl.curl_multi_strerror(mc));
 	}
-	free(server);
+	/* A lane that finished starts its next email before any wait. */
+	if (wait && mc == CURLM_OK && finished == 0 && running > 0)
+		mc = libcurl.curl_multi_poll(s->multi, NULL, 0, 1000, NULL);
+	if (mc != CURLM_OK)
+		lanes_abandon(s, libcurl.curl_multi_strerror(mc));
+	return lanes_start(s, emails, n);
+}
+
+void smtp_session_advance(smtp_session *s, struct smtp_email *emails, int n)
+{
+	if (lanes_start(s, emails, n) > 0)
+		lanes_step(s, emails, n, false);
+}
+
+int smtp_session_finish(smtp_session *s, struct smtp_email *emails, int n)
+{
+	int busy = lanes_start(s, emails, n);
+	while (busy > 0)
+		busy = lanes_step(s, emails, n, true);
+	free(s->server);
+	s->server = NULL;
 	int result = 0;
 	for (int i = 0; i < n; i++)
 		result = emails[i].rc < 0 ? -1 : result;
 	return result;
+}
+
+int smtp_session_send_all(smtp_session *s, const char *url, struct smtp_email *emails, int n)
+{
+	smtp_session_begin(s, url);
+	return smtp_session_finish(s, emails, n);
 }

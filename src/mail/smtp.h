@@ -66,4 +66,14 @@ struct smtp_email {
  * once. 0 when every email went, -1 when one did not (see each rc). */
 int smtp_session_send_all(smtp_session *s, const char *url, struct smtp_email *emails, int n);
 
+/* The same in steps, for a caller that builds its emails one by one and
+ * sends the first while it builds the next: begin, then advance after each
+ * email added to the array (it starts what it can and returns at once),
+ * then finish, which waits for the rest. The array stays in place and only
+ * grows between the calls. begin gives -1 when the URL is unusable (finish
+ * then fails every email). */
+int smtp_session_begin(smtp_session *s, const char *url);
+void smtp_session_advance(smtp_session *s, struct smtp_email *emails, int n);
+int smtp_session_finish(smtp_session *s, struct smtp_email *emails, int n);
+
 #endif

@@ -214,10 +214,11 @@ Test(smtp, a_batch_keeps_each_lanes_order_sends_lanes_side_by_side_and_reports_e
 		cr_expect_gt(number, last[who], "%s arrived after m%d", got[i].message_id, last[who]);
 		last[who] = number;
 	}
-	/* The two lanes went on connections of their own. */
-	for (int i = 0; i < N - 1; i++)
-		for (int j = 0; j < N - 1; j++)
-			if (strcmp(got[i].rcpt, got[j].rcpt) != 0)
-				cr_expect_str_neq(got[i].peer, got[j].peer);
+	/* The two lanes started at once, each on a connection (a lane takes
+	 * whichever the session holds idle when its next email starts). */
+	bool two_peers = false;
+	for (int i = 1; i < N - 1; i++)
+		two_peers = two_peers || strcmp(got[i].peer, got[0].peer) != 0;
+	cr_expect(two_peers, "every email came on one connection: %s", got[0].peer);
 	smtp_session_free(s);
 }
