@@ -671,12 +671,14 @@ int ticket_list_for_client(db *d, const struct session *client, enum ticket_filt
 
 int64_t ticket_open_count(db *d, const struct session *client)
 {
-	return store_ticket_count_open_by_client(d, session_ticket_account(client));
+	return store_ticket_count_open_by_client(d, session_ticket_account(client),
+	                                         TICKET_OPEN_COUNT_MAX + 1);
 }
 
 void ticket_open_count_prefetch(db *d, const struct session *client)
 {
-	store_ticket_count_open_by_client_prefetch(d, session_ticket_account(client));
+	store_ticket_count_open_by_client_prefetch(d, session_ticket_account(client),
+	                                           TICKET_OPEN_COUNT_MAX + 1);
 }
 
 bool ticket_service_selectable(const char *status)

@@ -194,6 +194,9 @@ int ticket_attachment_for_client(db *d, const struct session *client, int64_t nu
 int ticket_list_for_client(db *d, const struct session *client, enum ticket_filter filter,
                            int64_t after_updated, int64_t after_id, int limit, arena *a,
                            struct ticket_row *rows);
+/* The client's open tickets for the menu, counted up to one more than
+ * TICKET_OPEN_COUNT_MAX: more shows as "99+". */
+enum { TICKET_OPEN_COUNT_MAX = 99 };
 int64_t ticket_open_count(db *d, const struct session *client);
 void ticket_open_count_prefetch(db *d, const struct session *client);
 /* A service a ticket may be about: not cancelled nor terminated. */

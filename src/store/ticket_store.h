@@ -66,10 +66,11 @@ enum ticket_filter { TICKETS_ALL = 0, TICKETS_OPEN = 1, TICKETS_CLOSED = 2 };
 int store_ticket_list_by_client(db *d, int64_t client_id, enum ticket_filter filter,
                                 int64_t after_updated, int64_t after_id, int limit, arena *a,
                                 struct ticket_row *rows);
-int64_t store_ticket_count_open_by_client(db *d, int64_t client_id);
+/* The client's open tickets, counted up to cap. */
+int64_t store_ticket_count_open_by_client(db *d, int64_t client_id, int64_t cap);
 /* Each _prefetch sends its namesake's query ahead (db_prefetch), for a
  * call with the same arguments later in the request. */
-void store_ticket_count_open_by_client_prefetch(db *d, int64_t client_id);
+void store_ticket_count_open_by_client_prefetch(db *d, int64_t client_id, int64_t cap);
 /* After a reply: new status, who replied, and the times. */
 int store_ticket_touch(db *d, int64_t id, const char *status, const char *last_replier, int64_t now);
 int store_ticket_set_status(db *d, int64_t id, const char *status, int64_t now);

@@ -68,7 +68,10 @@ vm_obj *page_new(struct request *req, const char *title, const char *section)
 			/* The open-ticket count in the menu: an index range, one query. */
 			if (w->session->kind == ACCOUNT_CLIENT) {
 				int64_t open = ticket_open_count(req_db(req), w->session);
-				if (open > 0)
+				if (open > TICKET_OPEN_COUNT_MAX)
+					vm_set_text(page, "open_tickets",
+					             arena_printf(req->arena, "%d+", TICKET_OPEN_COUNT_MAX));
+				else if (open > 0)
 					vm_set_int(page, "open_tickets", open);
 			}
 		}

@@ -718,6 +718,22 @@ test('the menu shows the open-ticket count (span class="count") and it drops whe
   assert.equal(menuCount(after.body), 22);
 });
 
+test('past 99 open tickets the menu shows "99+", counted without reading every ticket', async () => {
+  const c = await newClient('Cliente Monitor');
+  const numbers = [];
+  for (let i = 1; i <= 100; i++) {
+    const t = await openTicket(c.c, { subject: `Alerta ${i}`, message: `site fora do ar ${i}` });
+    assert.equal(t.status, 303, `ticket ${i}: ${describeResponse(t)}`);
+    numbers.push(t.number);
+  }
+  const header = (html) => /<header[\s\S]*?<\/header>/i.exec(html)?.[0] || '';
+  const r = await c.c.get('/tickets');
+  assert.match(header(r.body), /<span class="count"[^>]*>\s*99\+\s*<\/span>/, 'no "99+" in the menu');
+  const close = await c.c.post(`/tickets/${numbers[0]}/close`, {});
+  assert.equal(close.status, 303, describeResponse(close));
+  assert.equal(menuCount((await c.c.get('/tickets')).body), 99);
+});
+
 test('?status=closed lists only closed tickets, ?status=all lists both, and open is the default', async () => {
   const closed = await pager.c.c.get('/tickets?status=closed');
   assert.deepEqual(listedNumbers(closed.body), [pager.numbers[0]]);
