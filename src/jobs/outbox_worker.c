@@ -161,8 +161,9 @@ struct outcomes {
 	int n;
 };
 
-/* The emails of a claim built for SMTP, sent together once all are built
- * (smtp_session_send_all), each on the lane of its recipients. */
+/* The emails of a claim on their way to SMTP: each starts on the lane of
+ * its recipients while the next is built, and the claim's outcomes are
+ * known once the last is sent (smtp_batch_send). */
 struct smtp_batch {
 	struct smtp_outgoing {
 		struct attempt *at;

@@ -88,6 +88,8 @@ struct smtp_session {
 	const char *refused; /* why the batch cannot go: its emails fail with it */
 };
 
+static void lane_finish(smtp_session *s, struct lane *l, CURLcode result);
+
 smtp_session *smtp_session_new(char *err, size_t errlen)
 {
 	mail_init();
@@ -109,9 +111,13 @@ void smtp_session_free(smtp_session *s)
 {
 	if (!s)
 		return;
-	for (int i = 0; i < SMTP_LANES; i++)
-		if (s->lanes[i].curl)
-			libcurl.curl_easy_cleanup(s->lanes[i].curl);
+	for (int i = 0; i < SMTP_LANES; i++) {
+		struct lane *l = &s->lanes[i];
+		if (l->email) /* a batch begun and not finished */
+			lane_finish(s, l, CURLE_ABORTED_BY_CALLBACK);
+		if (l->curl)
+			libcurl.curl_easy_cleanup(l->curl);
+	}
 	if (s->multi)
 		libcurl.curl_multi_cleanup(s->multi);
 	free(s->server);
