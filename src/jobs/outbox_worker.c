@@ -294,8 +294,8 @@ static int record_outcomes(db *d, const struct outbox_config *c, struct outcomes
 	return delivered;
 }
 
-/* Builds row's email and writes it as an .eml file, or adds it to the
- * SMTP batch; 0, or -1 with err (*permanent when trying again cannot help:
+/* Builds row's email and writes it as an .eml file (batch NULL), or adds
+ * it to the SMTP batch; 0, or -1 with err (*permanent when trying again cannot help:
  * the email cannot be built). */
 static int deliver(const struct outbox_config *c, struct smtp_batch *batch,
                    const struct outbox_row *row, struct attempt *at, char *err, size_t errlen,
@@ -316,12 +316,13 @@ static int deliver(const struct outbox_config *c, struct smtp_batch *batch,
 	buf_init(&bytes, OUTBOX_MESSAGE_MAX);
 	int rc = mail_message_build(&m, &bytes, err, errlen);
 	*permanent = rc < 0;
-	if (rc == 0 && (!c->smtp_url || !*c->smtp_url))
+	if (rc == 0 && !batch) {
 		rc = eml_write(c->mail_dir, row, &bytes, err, errlen);
-	else if (rc == 0 && smtp_batch_add(batch, c->smtp_url, from, row, &bytes, at, err, errlen) == 0)
-		return 0; /* the batch owns the bytes now */
-	else if (rc == 0)
-		rc = -1;
+	} else if (rc == 0) {
+		rc = smtp_batch_add(batch, c->smtp_url, from, row, &bytes, at, err, errlen);
+		if (rc == 0)
+			return 0; /* the batch owns the bytes now */
+	}
 	buf_free(&bytes);
 	return rc;
 }
