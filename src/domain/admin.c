@@ -8,6 +8,7 @@
 #include "base/str.h"
 #include "domain/account.h"
 #include "domain/audit.h"
+#include "domain/ticket.h"
 #include "domain/password.h"
 #include "domain/ticket_number.h"
 #include "domain/ticket_search.h"
@@ -178,6 +179,8 @@ int admin_department_save(db *d, const struct actor *actor, int64_t id, const st
 		e->email = N_("Another department already receives email at this address.");
 		return ADMIN_INVALID;
 	}
+	if (rc == 0)
+		ticket_departments_changed();
 	if (rc == 0 && out_id)
 		*out_id = id;
 	return rc;
@@ -204,7 +207,10 @@ int admin_department_delete(db *d, const struct actor *actor, int64_t id)
 		rc = store_admin_department_delete(d, id);
 	if (audit_end(d, &snap, actor, 0, audit_now()) < 0 && rc == 0)
 		rc = DB_ERROR;
-	return finish(d, rc);
+	rc = finish(d, rc);
+	if (rc == 0)
+		ticket_departments_changed();
+	return rc;
 }
 
 /* ---- staff ---- */

@@ -5,6 +5,7 @@
 
 #include "domain/account.h"
 #include "domain/kb.h"
+#include "domain/ticket.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
 #include "store/field_store.h"
@@ -47,7 +48,10 @@ int setup_defaults(db *d)
 		db_rollback(d);
 		return rc;
 	}
-	return db_commit(d);
+	rc = db_commit(d);
+	if (rc == 0 && count == 0)
+		ticket_departments_changed();
+	return rc;
 }
 
 static int64_t ensure_account(db *d, const struct account_new *n)

@@ -2,6 +2,7 @@
 #include "domain/ticket_tag.h"
 
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -702,9 +703,47 @@ int ticket_services_for_client(db *d, const struct session *client, arena *a,
 	return ticket_services_selectable(d, session_ticket_account(client), a, rows, max);
 }
 
+/* Bumped by every change to the departments made in this process, so each
+ * thread reads its cached list (ticket_departments) again at once. */
+static atomic_uint departments_generation;
+
+void ticket_departments_changed(void)
+{
+	atomic_fetch_add(&departments_generation, 1);
+}
+
+/* The departments clients see, read at most every SETTINGS_TTL seconds per
+ * thread, and at once after a change on this node: the home page and the
+ * ticket form list them on every view, and on PostgreSQL that one query
+ * costs as much as the rest of the home page. Another node's change shows
+ * within SETTINGS_TTL; opening a ticket checks its department when it
+ * writes. */
+enum { DEPARTMENTS_CACHED = 32 };
+
 int ticket_departments(db *d, struct department_row *rows, int max)
 {
-	return store_department_list_visible(d, rows, max);
+	static _Thread_local struct department_row cached[DEPARTMENTS_CACHED];
+	static _Thread_local int ncached = -1;
+	static _Thread_local time_t loaded_at;
+	static _Thread_local const db *loaded_from;
+	static _Thread_local unsigned loaded_generation;
+	if (max > DEPARTMENTS_CACHED)
+		return store_department_list_visible(d, rows, max);
+	time_t now = time(NULL);
+	unsigned generation = atomic_load(&departments_generation);
+	if (ncached < 0 || loaded_from != d || loaded_generation != generation ||
+	    now - loaded_at >= SETTINGS_TTL || now < loaded_at) {
+		int n = store_department_list_visible(d, cached, DEPARTMENTS_CACHED);
+		if (n < 0)
+			return n;
+		ncached = n;
+		loaded_at = now;
+		loaded_from = d;
+		loaded_generation = generation;
+	}
+	int n = ncached < max ? ncached : max;
+	memcpy(rows, cached, (size_t)n * sizeof *rows);
+	return n;
 }
 
 int ticket_department_name(db *d, int64_t department_id, arena *a, const char **name)

@@ -233,10 +233,14 @@ test('a department is created, listed and edited; a wrong form keeps its input',
   assert.ok(fieldError(bad.body, 'name'));
   assert.ok(fieldError(bad.body, 'email'));
 
+  // The client's form is read before and after: what an admin changes shows at once.
+  assert.doesNotMatch((await client.get('/tickets/new')).body, /Abuso/);
   await saved(admin, '/staff/admin/departments', {
     name: 'Abuso', description: 'Denúncias de abuso', email: 'Abuso@Nuvem.example', sort_order: '4', visible: '1',
     members: '1',
   }, 'create department');
+  assert.match((await client.get('/tickets/new')).body, /Abuso/, 'the new department is not on the client\'s form');
+  assert.match((await client.get('/')).body, /Abuso/, 'the new department is not on the home page');
   const list = await admin.get('/staff/admin/departments');
   assert.match(mainText(list.body), /Abuso/);
   const id = /\/staff\/admin\/departments\/(\d+)"><strong>Abuso/.exec(list.body)[1];
