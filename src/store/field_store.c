@@ -20,29 +20,30 @@ static void read_field(db_stmt *s, arena *a, void *row)
 	r->department_name = db_col_text_dup(s, 8, a);
 }
 
-static db_stmt *fields_list_stmt(db *d, int64_t department_id, bool client_only, int max)
+/* A short list, ordered without LIMIT (db_read_rows in db.h). */
+static db_stmt *fields_list_stmt(db *d, int64_t department_id, bool client_only)
 {
 	static const char sql[] =
 		"SELECT " FIELD_COLUMNS "FROM custom_fields f JOIN departments dp ON dp.id = f.department_id "
 		"WHERE ($1 = 0 OR f.department_id = $1) AND ($2 = 0 OR f.client_visible = 1) "
-		"ORDER BY dp.sort_order, f.department_id, f.sort_order, f.id LIMIT $3";
+		"ORDER BY dp.sort_order, f.department_id, f.sort_order, f.id";
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_int(s, 1, department_id);
 	db_bind_int(s, 2, client_only ? 1 : 0);
-	db_bind_int(s, 3, max);
 	return s;
 }
 
 int store_fields_list(db *d, int64_t department_id, bool client_only, arena *a,
                       struct field_row *rows, int max)
 {
-	db_stmt *s = fields_list_stmt(d, department_id, client_only, max);
+	db_stmt *s = fields_list_stmt(d, department_id, client_only);
 	return db_read_rows(s, read_field, a, rows, sizeof *rows, max);
 }
 
 void store_fields_list_prefetch(db *d, int64_t department_id, bool client_only, int max)
 {
-	db_prefetch(fields_list_stmt(d, department_id, client_only, max));
+	(void)max; /* db_read_rows stops at max (db.h) */
+	db_prefetch(fields_list_stmt(d, department_id, client_only));
 }
 
 int store_field_get(db *d, int64_t id, arena *a, struct field_row *row)
@@ -99,29 +100,30 @@ static void read_value(db_stmt *s, arena *a, void *row)
 	r->client_visible = db_col_int(s, 4) != 0;
 }
 
-static db_stmt *field_values_stmt(db *d, int64_t ticket_id, bool client_only, int max)
+/* A short list, ordered without LIMIT (db_read_rows in db.h). */
+static db_stmt *field_values_stmt(db *d, int64_t ticket_id, bool client_only)
 {
 	static const char sql[] =
 		"SELECT f.id, f.label, f.kind, v.value, f.client_visible FROM ticket_field_values v "
 		"JOIN custom_fields f ON f.id = v.field_id WHERE v.ticket_id = $1 "
-		"AND ($2 = 0 OR f.client_visible = 1) ORDER BY f.sort_order, f.id LIMIT $3";
+		"AND ($2 = 0 OR f.client_visible = 1) ORDER BY f.sort_order, f.id";
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_int(s, 1, ticket_id);
 	db_bind_int(s, 2, client_only ? 1 : 0);
-	db_bind_int(s, 3, max);
 	return s;
 }
 
 int store_ticket_field_values(db *d, int64_t ticket_id, bool client_only, arena *a,
                               struct field_value_row *rows, int max)
 {
-	db_stmt *s = field_values_stmt(d, ticket_id, client_only, max);
+	db_stmt *s = field_values_stmt(d, ticket_id, client_only);
 	return db_read_rows(s, read_value, a, rows, sizeof *rows, max);
 }
 
 void store_ticket_field_values_prefetch(db *d, int64_t ticket_id, bool client_only, int max)
 {
-	db_prefetch(field_values_stmt(d, ticket_id, client_only, max));
+	(void)max; /* db_read_rows stops at max (db.h) */
+	db_prefetch(field_values_stmt(d, ticket_id, client_only));
 }
 
 int store_ticket_field_set(db *d, int64_t ticket_id, int64_t field_id, const char *value)

@@ -452,27 +452,28 @@ static void read_predefined(db_stmt *s, arena *a, void *row)
 	r->body = db_col_text_dup(s, 2, a);
 }
 
-static db_stmt *predefined_stmt(db *d, int64_t department_id, int max)
+/* A short list, ordered without LIMIT (db_read_rows in db.h). */
+static db_stmt *predefined_stmt(db *d, int64_t department_id)
 {
 	static const char sql[] =
 		"SELECT id, title, body FROM predefined_replies "
-		"WHERE department_id IS NULL OR department_id = $1 ORDER BY sort_order, title, id LIMIT $2";
+		"WHERE department_id IS NULL OR department_id = $1 ORDER BY sort_order, title, id";
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_int(s, 1, department_id);
-	db_bind_int(s, 2, max);
 	return s;
 }
 
 int store_predefined_for_department(db *d, int64_t department_id, arena *a,
                                     struct predefined_row *rows, int max)
 {
-	db_stmt *s = predefined_stmt(d, department_id, max);
+	db_stmt *s = predefined_stmt(d, department_id);
 	return db_read_rows(s, read_predefined, a, rows, sizeof *rows, max);
 }
 
 void store_predefined_for_department_prefetch(db *d, int64_t department_id, int max)
 {
-	db_prefetch(predefined_stmt(d, department_id, max));
+	(void)max; /* db_read_rows stops at max (db.h) */
+	db_prefetch(predefined_stmt(d, department_id));
 }
 
 int store_tickets_per_day(db *d, int64_t since, int days, struct day_count *out)

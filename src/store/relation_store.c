@@ -29,24 +29,24 @@ int store_ticket_link_remove(db *d, int64_t a, int64_t b)
 	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : rc;
 }
 
-static db_stmt *links_stmt(db *d, int64_t ticket_id, int max)
+/* A short list, ordered without LIMIT (db_read_rows in db.h). */
+static db_stmt *links_stmt(db *d, int64_t ticket_id)
 {
 	static const char sql[] =
 		"SELECT t.id, t.number, t.subject, t.status, t.department_id, t.client_id FROM tickets t "
 		"JOIN ticket_links l ON (l.ticket_a = $1 AND t.id = l.ticket_b) "
-		"OR (l.ticket_b = $1 AND t.id = l.ticket_a) ORDER BY t.number LIMIT $2";
+		"OR (l.ticket_b = $1 AND t.id = l.ticket_a) ORDER BY t.number";
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_int(s, 1, ticket_id);
-	db_bind_int(s, 2, max);
 	return s;
 }
 
 int store_ticket_links(db *d, int64_t ticket_id, arena *a, struct ticket_row *rows, int max)
 {
-	db_stmt *s = links_stmt(d, ticket_id, max);
+	db_stmt *s = links_stmt(d, ticket_id);
 	if (!s)
 		return DB_ERROR;
-	int n = 0, rc;
+	int n = 0, rc = DB_DONE;
 	while (n < max && (rc = db_step(s)) == DB_ROW) {
 		memset(&rows[n], 0, sizeof rows[n]);
 		rows[n].id = db_col_int(s, 0);
@@ -63,7 +63,8 @@ int store_ticket_links(db *d, int64_t ticket_id, arena *a, struct ticket_row *ro
 
 void store_ticket_links_prefetch(db *d, int64_t ticket_id, int max)
 {
-	db_prefetch(links_stmt(d, ticket_id, max));
+	(void)max; /* db_read_rows stops at max (db.h) */
+	db_prefetch(links_stmt(d, ticket_id));
 }
 
 int store_messages_move_tail(db *d, int64_t from_id, int64_t to_id, int64_t first_message_id)

@@ -267,6 +267,28 @@ Test(db, hands_out_a_fresh_statement_even_without_db_done)
 	db_done(s);
 }
 
+static void read_n(db_stmt *s, arena *a, void *row)
+{
+	(void)a;
+	*(int64_t *)row = db_col_int(s, 0);
+}
+
+/* Short lists are asked for without LIMIT (db.h): the reader's max is then
+ * the only bound, and what it leaves unread must not outlive the call. */
+Test(db, read_rows_stops_at_max_in_order_and_leaves_the_statement_to_read_again)
+{
+	static const char sql[] = "SELECT n FROM t ORDER BY n";
+	int64_t rows[3] = {0};
+
+	cr_assert_eq(db_exec(d, "INSERT INTO t (n) VALUES (4), (2), (5), (1), (3)"), DB_OK);
+	cr_assert_eq(db_read_rows(db_prepare(d, sql), read_n, NULL, rows, sizeof rows[0], 3), 3);
+	cr_expect(rows[0] == 1 && rows[1] == 2 && rows[2] == 3, "the first three in order: %lld %lld %lld",
+	          (long long)rows[0], (long long)rows[1], (long long)rows[2]);
+	cr_assert_eq(db_exec(d, "INSERT INTO t (n) VALUES (0)"), DB_OK, "a write after the read: %s", db_error(d));
+	cr_assert_eq(db_read_rows(db_prepare(d, sql), read_n, NULL, rows, sizeof rows[0], 1), 1);
+	cr_expect_eq(rows[0], 0, "read afresh, with the new row first");
+}
+
 Test(db, a_prefetch_leaves_the_statement_to_read_afresh)
 {
 	static const char sql[] = "SELECT count(*) FROM t WHERE n >= $1";
