@@ -2,7 +2,10 @@
  * has a few dozen names at most), lists are arrays that double in the arena.
  * Each pair keeps its name's hash: a queue row is given ~25 names and a
  * template looks each up, often missing in a row before finding it in the
- * page, and comparing every name took a seventh of the queue's time.
+ * page, and comparing every name took a seventh of the queue's time. A set
+ * puts the pair in front without looking for an older one of the same name
+ * (the lookup finds the newest first), and each object keeps a mask of its
+ * names' hashes, so that most misses end without walking the list.
  * Every object points to one shared status so that an allocation failure
  * anywhere in the tree makes the whole model refuse to render. */
 #include "view/vm.h"
@@ -28,6 +31,7 @@ struct vm_field {
 struct vm_obj {
 	struct vm_status *status;
 	struct vm_field *fields;
+	uint64_t names; /* bit (hash % 64) of every name set */
 };
 
 struct vm_list {
@@ -64,27 +68,31 @@ uint32_t vm_name_hash(const char *name)
 	return (uint32_t)str_hash(name, strlen(name));
 }
 
+static uint64_t name_bit(uint32_t hash)
+{
+	return (uint64_t)1 << (hash & 63);
+}
+
 static struct vm_field *find(const vm_obj *o, const char *name, uint32_t hash)
 {
+	if (!(o->names & name_bit(hash)))
+		return NULL;
 	for (struct vm_field *f = o->fields; f; f = f->next)
 		if (f->hash == hash && strcmp(f->name, name) == 0)
 			return f;
 	return NULL;
 }
 
-/* The value slot for name in o, created when absent so that later sets of
- * the same name replace earlier ones. NULL (and the model marked failed)
- * when out of memory. */
+/* A new value slot for name in o, in front of any older one of the same
+ * name, which it hides. NULL (and the model marked failed) when out of
+ * memory. */
 static vm_value *vm_slot(vm_obj *o, const char *name)
 {
 	if (!o)
 		return NULL;
-	uint32_t hash = vm_name_hash(name);
-	struct vm_field *f = find(o, name, hash);
-	if (f)
-		return &f->value;
 	size_t len = strlen(name);
-	f = arena_alloc(o->status->a, sizeof *f + len + 1);
+	uint32_t hash = (uint32_t)str_hash(name, len);
+	struct vm_field *f = arena_alloc(o->status->a, sizeof *f + len + 1);
 	if (!f) {
 		o->status->failed = true;
 		return NULL;
@@ -95,6 +103,7 @@ static vm_value *vm_slot(vm_obj *o, const char *name)
 	f->name = copy;
 	f->next = o->fields;
 	o->fields = f;
+	o->names |= name_bit(hash);
 	return &f->value;
 }
 
