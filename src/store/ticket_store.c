@@ -414,10 +414,12 @@ static void read_staff_contact(db_stmt *s, arena *a, void *row)
 int store_department_staff(db *d, int64_t department_id, arena *a, struct staff_contact *rows,
                            int max)
 {
+	/* In sd.staff_id's order (the same as s.id's): the department's index
+	 * holds it, where s.id's order cost a temporary b-tree each opening. */
 	static const char sql[] =
 		"SELECT s.id, s.name, s.email, s.language FROM staff s "
 		"JOIN staff_departments sd ON sd.staff_id = s.id "
-		"WHERE sd.department_id = $1 AND s.active = 1 ORDER BY s.id LIMIT $2";
+		"WHERE sd.department_id = $1 AND s.active = 1 ORDER BY sd.staff_id LIMIT $2";
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_int(s, 1, department_id);
 	db_bind_int(s, 2, max);
