@@ -245,7 +245,6 @@ void staff_queue_show(struct request *req)
 		vm_set_text(o, "priority", t->priority);
 		vm_set_text(o, "priority_label", tr(req, ticket_priority_label(t->priority)));
 		vm_set_text(o, "assignee", rows[i].assignee_name[0] ? rows[i].assignee_name : "—");
-		page_time(req, o, "updated", t->updated_at);
 		bool waiting = str_eq(t->status, "open") || str_eq(t->status, "customer-reply");
 		vm_set_bool(o, "waiting_for_us", waiting);
 		if (waiting)
