@@ -440,7 +440,6 @@ static void ticket_page_cc(struct request *req, struct ticket_row *t, int status
 	if (survivor > 0 && survivor != t->number)
 		vm_set_int(o, "merged_into", survivor);
 	page_time(req, o, "created", t->created_at);
-	page_time(req, o, "updated", t->updated_at);
 	const char *base = arena_printf(req->arena, "/tickets/%lld", (long long)t->number);
 	vm_list *list = vm_set_list(page, "messages");
 	for (int i = 0; i < th.nmessages; i++) {
