@@ -1,8 +1,8 @@
 /* The log: lines written by many threads at once stay whole, each with its
  * time and level, into a pipe (as under systemd) and into a file. */
 #include <criterion/criterion.h>
-#include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
