@@ -31,9 +31,8 @@ static void log_line(const char *level, const char *fmt, va_list ap)
 	int n = snprintf(out, sizeof out, "%s.%03ldZ %s %s\n", stamp, ts.tv_nsec / 1000000, level, line);
 	if (n < 0)
 		return;
+	/* out holds the longest line and its prefix: never cut, but never past it. */
 	size_t len = (size_t)n < sizeof out ? (size_t)n : sizeof out - 1;
-	if (len == sizeof out - 1)
-		out[len - 1] = '\n';
 	for (size_t done = 0; done < len;) {
 		ssize_t w = write(STDERR_FILENO, out + done, len - done);
 		if (w < 0 && errno == EINTR)

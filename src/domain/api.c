@@ -273,9 +273,9 @@ void api_ticket_prefetch(db *d, const struct ticket_row *t)
 {
 	store_message_list_prefetch(d, t->id, 1, 1);
 	ticket_tags_prefetch(d, t->id, TICKET_TAGS_MAX);
-	custom_fields_list_prefetch(d, t->department_id, false, CUSTOM_FIELDS_MAX);
-	ticket_field_values_prefetch(d, t->id, false, CUSTOM_FIELDS_MAX * 2);
-	ticket_cc_list_prefetch(d, t->id, TICKET_CC_MAX);
+	custom_fields_list_prefetch(d, t->department_id, false);
+	ticket_field_values_prefetch(d, t->id, false);
+	ticket_cc_list_prefetch(d, t->id);
 }
 
 int api_ticket_list(db *d, const struct session *staff, struct api_ticket_query *q, arena *a,

@@ -115,9 +115,9 @@ int custom_fields_list(db *d, int64_t department_id, bool client_only, arena *a,
 	return store_fields_list(d, department_id, client_only, a, rows, max);
 }
 
-void custom_fields_list_prefetch(db *d, int64_t department_id, bool client_only, int max)
+void custom_fields_list_prefetch(db *d, int64_t department_id, bool client_only)
 {
-	store_fields_list_prefetch(d, department_id, client_only, max);
+	store_fields_list_prefetch(d, department_id, client_only);
 }
 
 const char *custom_field_department_name(db *d, int64_t department_id, arena *a)
@@ -386,9 +386,9 @@ int ticket_field_values(db *d, int64_t ticket_id, bool client_only, arena *a,
 	return store_ticket_field_values(d, ticket_id, client_only, a, rows, max);
 }
 
-void ticket_field_values_prefetch(db *d, int64_t ticket_id, bool client_only, int max)
+void ticket_field_values_prefetch(db *d, int64_t ticket_id, bool client_only)
 {
-	store_ticket_field_values_prefetch(d, ticket_id, client_only, max);
+	store_ticket_field_values_prefetch(d, ticket_id, client_only);
 }
 
 const char *ticket_fields_text(db *d, int64_t ticket_id, arena *a)

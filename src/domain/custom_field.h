@@ -61,7 +61,7 @@ int custom_field_options(const char *options, arena *a, const char **out, int ma
  * order; client_only: the client-visible ones. Count or < 0. */
 int custom_fields_list(db *d, int64_t department_id, bool client_only, arena *a,
                        struct field_row *rows, int max);
-void custom_fields_list_prefetch(db *d, int64_t department_id, bool client_only, int max);
+void custom_fields_list_prefetch(db *d, int64_t department_id, bool client_only);
 /* A department's name (any department: hidden ones too), in a; NULL when
  * there is none. */
 const char *custom_field_department_name(db *d, int64_t department_id, arena *a);
@@ -113,7 +113,7 @@ int ticket_fields_apply(db *d, const struct actor *who, const struct ticket_row 
  * client-facing page, email or view. Count or < 0. */
 int ticket_field_values(db *d, int64_t ticket_id, bool client_only, arena *a,
                         struct field_value_row *rows, int max);
-void ticket_field_values_prefetch(db *d, int64_t ticket_id, bool client_only, int max);
+void ticket_field_values_prefetch(db *d, int64_t ticket_id, bool client_only);
 /* Every field value of the ticket as one text (staff-only fields too),
  * separated by newlines, for the staff search's index; "" when none, NULL
  * on an error. */

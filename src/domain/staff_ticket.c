@@ -227,9 +227,9 @@ void staff_active_members_prefetch(db *d, int max)
 	store_staff_active_prefetch(d, max);
 }
 
-void staff_predefined_replies_prefetch(db *d, int64_t department_id, int max)
+void staff_predefined_replies_prefetch(db *d, int64_t department_id)
 {
-	store_predefined_for_department_prefetch(d, department_id, max);
+	store_predefined_for_department_prefetch(d, department_id);
 }
 
 int staff_oldest_waiting(db *d, const struct session *staff, arena *a, struct ticket_row *rows,

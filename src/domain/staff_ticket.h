@@ -88,7 +88,7 @@ void staff_client_other_tickets_prefetch(db *d, const struct session *staff,
                                          const struct ticket_row *t, int max);
 void staff_all_departments_prefetch(db *d, int max);
 void staff_active_members_prefetch(db *d, int max);
-void staff_predefined_replies_prefetch(db *d, int64_t department_id, int max);
+void staff_predefined_replies_prefetch(db *d, int64_t department_id);
 int staff_oldest_waiting(db *d, const struct session *staff, arena *a, struct ticket_row *rows,
                          int max);
 int staff_tickets_per_day(db *d, int64_t since, int days, struct day_count *out);

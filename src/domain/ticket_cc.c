@@ -251,9 +251,9 @@ int ticket_cc_list(db *d, int64_t ticket_id, arena *a, struct cc_row *rows, int 
 	return store_cc_list(d, ticket_id, a, rows, max);
 }
 
-void ticket_cc_list_prefetch(db *d, int64_t ticket_id, int max)
+void ticket_cc_list_prefetch(db *d, int64_t ticket_id)
 {
-	store_cc_list_prefetch(d, ticket_id, max);
+	store_cc_list_prefetch(d, ticket_id);
 }
 
 static int revoke_change(db *d, const struct actor *who, const struct ticket_row *t,

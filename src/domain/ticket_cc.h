@@ -70,7 +70,7 @@ int ticket_cc_add(db *d, const struct notifier *n, const struct actor *who, int6
 int ticket_cc_remove(db *d, const struct actor *who, int64_t number, int64_t cc_id, int64_t now);
 /* The ticket's CCs, oldest first: the count or < 0. */
 int ticket_cc_list(db *d, int64_t ticket_id, arena *a, struct cc_row *rows, int max);
-void ticket_cc_list_prefetch(db *d, int64_t ticket_id, int max);
+void ticket_cc_list_prefetch(db *d, int64_t ticket_id);
 
 /* Staff: revokes every access key of the client (cc_id 0) or of the CC
  * cc_id on the ticket, audited. TICKET_OK (also when none was live),

@@ -139,7 +139,7 @@ int ticket_related(db *d, const struct session *staff, const struct ticket_row *
 	return n < 0 ? n : kept;
 }
 
-void ticket_related_prefetch(db *d, const struct ticket_row *t, int max)
+void ticket_related_prefetch(db *d, const struct ticket_row *t)
 {
-	store_ticket_links_prefetch(d, t->id, max);
+	store_ticket_links_prefetch(d, t->id);
 }

@@ -28,6 +28,6 @@ int ticket_related(db *d, const struct session *staff, const struct ticket_row *
                    struct ticket_row *rows, int max);
 /* Sends ticket_related's read of the links ahead (db_prefetch); the
  * permission checks that follow depend on what it returns. */
-void ticket_related_prefetch(db *d, const struct ticket_row *t, int max);
+void ticket_related_prefetch(db *d, const struct ticket_row *t);
 
 #endif

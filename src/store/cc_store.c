@@ -83,9 +83,8 @@ int store_cc_list(db *d, int64_t ticket_id, arena *a, struct cc_row *rows, int m
 	return db_read_rows(s, read_cc, a, rows, sizeof *rows, max);
 }
 
-void store_cc_list_prefetch(db *d, int64_t ticket_id, int max)
+void store_cc_list_prefetch(db *d, int64_t ticket_id)
 {
-	(void)max; /* db_read_rows stops at max (db.h) */
 	db_prefetch(cc_list_stmt(d, ticket_id));
 }
 

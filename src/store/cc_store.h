@@ -25,7 +25,7 @@ int store_cc_delete(db *d, int64_t ticket_id, int64_t cc_id);
 /* The ticket's CCs, oldest first, with live_keys: the count or < 0. */
 int store_cc_list(db *d, int64_t ticket_id, arena *a, struct cc_row *rows, int max);
 /* Sends store_cc_list's query ahead (db_prefetch). */
-void store_cc_list_prefetch(db *d, int64_t ticket_id, int max);
+void store_cc_list_prefetch(db *d, int64_t ticket_id);
 int64_t store_cc_count(db *d, int64_t ticket_id);
 /* One CC of the ticket, by id or by address: 1, 0 none, < 0. */
 int store_cc_get(db *d, int64_t ticket_id, int64_t cc_id, arena *a, struct cc_row *row);

@@ -40,9 +40,8 @@ int store_fields_list(db *d, int64_t department_id, bool client_only, arena *a,
 	return db_read_rows(s, read_field, a, rows, sizeof *rows, max);
 }
 
-void store_fields_list_prefetch(db *d, int64_t department_id, bool client_only, int max)
+void store_fields_list_prefetch(db *d, int64_t department_id, bool client_only)
 {
-	(void)max; /* db_read_rows stops at max (db.h) */
 	db_prefetch(fields_list_stmt(d, department_id, client_only));
 }
 
@@ -120,9 +119,8 @@ int store_ticket_field_values(db *d, int64_t ticket_id, bool client_only, arena 
 	return db_read_rows(s, read_value, a, rows, sizeof *rows, max);
 }
 
-void store_ticket_field_values_prefetch(db *d, int64_t ticket_id, bool client_only, int max)
+void store_ticket_field_values_prefetch(db *d, int64_t ticket_id, bool client_only)
 {
-	(void)max; /* db_read_rows stops at max (db.h) */
 	db_prefetch(field_values_stmt(d, ticket_id, client_only));
 }
 

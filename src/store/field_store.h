@@ -24,7 +24,7 @@ struct field_row {
 int store_fields_list(db *d, int64_t department_id, bool client_only, arena *a,
                       struct field_row *rows, int max);
 /* Sends store_fields_list's query ahead (db_prefetch). */
-void store_fields_list_prefetch(db *d, int64_t department_id, bool client_only, int max);
+void store_fields_list_prefetch(db *d, int64_t department_id, bool client_only);
 /* One field: 1, 0 none, < 0. */
 int store_field_get(db *d, int64_t id, arena *a, struct field_row *row);
 /* Inserts (row->id 0; returns the new id) or updates the field; < 0. */
@@ -42,7 +42,7 @@ struct field_value_row {
 int store_ticket_field_values(db *d, int64_t ticket_id, bool client_only, arena *a,
                               struct field_value_row *rows, int max);
 /* Sends store_ticket_field_values's query ahead (db_prefetch). */
-void store_ticket_field_values_prefetch(db *d, int64_t ticket_id, bool client_only, int max);
+void store_ticket_field_values_prefetch(db *d, int64_t ticket_id, bool client_only);
 /* Sets the ticket's value of a field; "" deletes it. 0 or < 0. */
 int store_ticket_field_set(db *d, int64_t ticket_id, int64_t field_id, const char *value);
 

@@ -470,9 +470,8 @@ int store_predefined_for_department(db *d, int64_t department_id, arena *a,
 	return db_read_rows(s, read_predefined, a, rows, sizeof *rows, max);
 }
 
-void store_predefined_for_department_prefetch(db *d, int64_t department_id, int max)
+void store_predefined_for_department_prefetch(db *d, int64_t department_id)
 {
-	(void)max; /* db_read_rows stops at max (db.h) */
 	db_prefetch(predefined_stmt(d, department_id));
 }
 

@@ -123,7 +123,7 @@ struct predefined_row {
 /* Predefined replies for a department (and those for every department). */
 int store_predefined_for_department(db *d, int64_t department_id, arena *a,
                                     struct predefined_row *rows, int max);
-void store_predefined_for_department_prefetch(db *d, int64_t department_id, int max);
+void store_predefined_for_department_prefetch(db *d, int64_t department_id);
 
 struct day_count {
 	int64_t day; /* Unix time of the day's start (UTC) */

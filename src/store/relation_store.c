@@ -61,9 +61,8 @@ int store_ticket_links(db *d, int64_t ticket_id, arena *a, struct ticket_row *ro
 	return rc < 0 ? rc : n;
 }
 
-void store_ticket_links_prefetch(db *d, int64_t ticket_id, int max)
+void store_ticket_links_prefetch(db *d, int64_t ticket_id)
 {
-	(void)max; /* db_read_rows stops at max (db.h) */
 	db_prefetch(links_stmt(d, ticket_id));
 }
 

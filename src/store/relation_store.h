@@ -17,7 +17,7 @@ int store_ticket_link_remove(db *d, int64_t a, int64_t b);
  * department_id, client_id), by number; the count or < 0. */
 int store_ticket_links(db *d, int64_t ticket_id, arena *a, struct ticket_row *rows, int max);
 /* Sends store_ticket_links's query ahead (db_prefetch). */
-void store_ticket_links_prefetch(db *d, int64_t ticket_id, int max);
+void store_ticket_links_prefetch(db *d, int64_t ticket_id);
 /* Moves the messages of from_id with id >= first_message_id to to_id.
  * How many, or < 0. */
 int store_messages_move_tail(db *d, int64_t from_id, int64_t to_id, int64_t first_message_id);

@@ -204,7 +204,7 @@ void staff_queue_show(struct request *req)
 	staff_departments_prefetch(d, s, NAMED_MAX);
 	staff_queue_counts_prefetch(d, s, COUNTS_MAX);
 	ticket_tag_counts_prefetch(d, s, TAG_COUNTS_MAX);
-	custom_fields_list_prefetch(d, 0, false, CUSTOM_FIELDS_MAX * 4);
+	custom_fields_list_prefetch(d, 0, false);
 	struct queue_row *rows = arena_alloc(req->arena, (QUEUE_PAGE + 1) * sizeof *rows);
 	int n = rows ? staff_queue(d, s, &f, req->arena, rows) : DB_NOMEM;
 	vm_obj *page = n >= 0 ? page_new(req, "Tickets", "queue") : NULL;
@@ -495,21 +495,21 @@ static void prefetch_page(struct request *req, const struct ticket_row *t)
 	struct session *s = web_staff(req);
 	sla_ticket_badge_prefetch(d, t->id);
 	csat_for_ticket_prefetch(d, t->id);
-	ticket_related_prefetch(d, t, RELATED_MAX);
+	ticket_related_prefetch(d, t);
 	if (s)
 		staff_client_other_tickets_prefetch(d, s, t, OTHER_TICKETS_MAX);
 	contact_list_of_account_prefetch(d, t->client_id, CONTACT_MAX);
-	ticket_cc_list_prefetch(d, t->id, TICKET_CC_MAX);
+	ticket_cc_list_prefetch(d, t->id);
 	ticket_access_client_live_prefetch(d, t->id);
 	ticket_tags_prefetch(d, t->id, TICKET_TAGS_MAX);
 	ticket_tag_counts_prefetch(d, s, TAG_COUNTS_MAX);
-	ticket_field_values_prefetch(d, t->id, false, CUSTOM_FIELDS_MAX * 2);
-	custom_fields_list_prefetch(d, t->department_id, false, CUSTOM_FIELDS_MAX);
+	ticket_field_values_prefetch(d, t->id, false);
+	custom_fields_list_prefetch(d, t->department_id, false);
 	staff_ticket_audit_prefetch(d, t->id, AUDIT_MAX);
 	ticket_thread_prefetch(d, t->id, true);
 	staff_all_departments_prefetch(d, NAMED_MAX);
 	staff_active_members_prefetch(d, NAMED_MAX);
-	staff_predefined_replies_prefetch(d, t->department_id, PREDEFINED_MAX);
+	staff_predefined_replies_prefetch(d, t->department_id);
 }
 
 void staff_ticket_page(struct request *req, const struct ticket_row *t, int status,

@@ -403,8 +403,8 @@ static void ticket_page_cc(struct request *req, struct ticket_row *t, int status
 {
 	/* On PostgreSQL the page's reads go out together, in one round trip. */
 	ticket_thread_prefetch(req_db(req), t->id, false);
-	ticket_field_values_prefetch(req_db(req), t->id, true, CUSTOM_FIELDS_MAX);
-	ticket_cc_list_prefetch(req_db(req), t->id, TICKET_CC_MAX);
+	ticket_field_values_prefetch(req_db(req), t->id, true);
+	ticket_cc_list_prefetch(req_db(req), t->id);
 	page_prefetch(req);
 	struct ticket_thread th;
 	th.client_id = t->client_id;
