@@ -1,5 +1,6 @@
 #include "domain/sla.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <pthread.h>
 #include <string.h>
@@ -45,28 +46,112 @@ static int calendar_read(db *d, int64_t id, struct bt_calendar *c)
 	return rc;
 }
 
+/* Bumped by every change to calendars and policies made in this process
+ * (sla_config_changed), so each thread reads its copies again at once. */
+static atomic_uint config_generation;
+
+void sla_config_changed(void)
+{
+	atomic_fetch_add(&config_generation, 1);
+}
+
+/* A copy of the SLA configuration answers while it is at most CACHE_TTL
+ * seconds old, read through the same connection, and no change was made
+ * on this node since: each ticket change asks for its department's
+ * calendar, policy and hours, which change a few times a year. Another
+ * node's change shows within CACHE_TTL. */
+struct kept {
+	const db *from;
+	time_t at;
+	unsigned generation;
+};
+
+static bool kept_valid(const struct kept *k, const db *d, time_t wall)
+{
+	return k->from == d && k->generation == atomic_load(&config_generation) &&
+	       wall >= k->at && wall - k->at < CACHE_TTL;
+}
+
+static void kept_mark(struct kept *k, const db *d, time_t wall, unsigned generation)
+{
+	*k = (struct kept){.from = d, .at = wall, .generation = generation};
+}
+
 int sla_calendar_load(db *d, int64_t calendar_id, bool fresh, struct bt_calendar *c)
 {
-	/* Pages show a due time per row: a copy a few seconds old serves them. */
 	static _Thread_local struct {
 		int64_t id;
-		const db *from;
-		time_t at;
+		struct kept k;
 		struct bt_calendar c;
 	} cache[CACHE_SLOTS];
 	time_t wall = time(NULL);
 	int slot = (int)((uint64_t)calendar_id % CACHE_SLOTS);
-	if (!fresh && cache[slot].id == calendar_id && cache[slot].from == d &&
-	    wall - cache[slot].at < CACHE_TTL && wall >= cache[slot].at) {
+	if (!fresh && cache[slot].id == calendar_id && kept_valid(&cache[slot].k, d, wall)) {
 		*c = cache[slot].c;
 		return 1;
 	}
+	unsigned generation = atomic_load(&config_generation);
 	int rc = calendar_read(d, calendar_id, c);
 	if (rc == 1) {
 		cache[slot].id = calendar_id;
-		cache[slot].from = d;
-		cache[slot].at = wall;
+		kept_mark(&cache[slot].k, d, wall, generation);
 		cache[slot].c = *c;
+	}
+	return rc;
+}
+
+/* The calendar of a department's clocks (its own, else the first one), as
+ * sla_calendar_load keeps a calendar. */
+static int64_t department_calendar(db *d, int64_t department_id)
+{
+	static _Thread_local struct {
+		int64_t department_id, calendar_id;
+		struct kept k;
+	} cache[CACHE_SLOTS];
+	time_t wall = time(NULL);
+	int slot = (int)((uint64_t)department_id % CACHE_SLOTS);
+	if (cache[slot].department_id == department_id && kept_valid(&cache[slot].k, d, wall))
+		return cache[slot].calendar_id;
+	unsigned generation = atomic_load(&config_generation);
+	int64_t id = store_sla_calendar_for_department(d, department_id);
+	if (id >= 0) {
+		cache[slot].department_id = department_id;
+		cache[slot].calendar_id = id;
+		kept_mark(&cache[slot].k, d, wall, generation);
+	}
+	return id;
+}
+
+/* The department's targets for a priority: 1 (first, resolve in minutes),
+ * 0 none, < 0; kept as department_calendar keeps its answer. */
+static int department_policy(db *d, int64_t department_id, const char *priority, int64_t *first,
+                             int64_t *resolve)
+{
+	static _Thread_local struct {
+		int64_t department_id;
+		char priority[8];
+		int found;
+		int64_t first, resolve;
+		struct kept k;
+	} cache[CACHE_SLOTS * 3];
+	time_t wall = time(NULL);
+	size_t plen = strlen(priority);
+	int slot = (int)(((uint64_t)department_id * 31 + (unsigned char)priority[0]) % (CACHE_SLOTS * 3));
+	if (cache[slot].department_id == department_id && str_eq(cache[slot].priority, priority) &&
+	    kept_valid(&cache[slot].k, d, wall)) {
+		*first = cache[slot].first;
+		*resolve = cache[slot].resolve;
+		return cache[slot].found;
+	}
+	unsigned generation = atomic_load(&config_generation);
+	int rc = store_sla_policy_get(d, department_id, priority, first, resolve);
+	if (rc >= 0 && plen < sizeof cache[slot].priority) {
+		cache[slot].department_id = department_id;
+		memcpy(cache[slot].priority, priority, plen + 1);
+		cache[slot].found = rc;
+		cache[slot].first = rc == 1 ? *first : 0;
+		cache[slot].resolve = rc == 1 ? *resolve : 0;
+		kept_mark(&cache[slot].k, d, wall, generation);
 	}
 	return rc;
 }
@@ -86,7 +171,7 @@ static int checkpoint(db *d, struct sla_state *st, int64_t now)
 		return 0;
 	}
 	struct bt_calendar cal;
-	int rc = sla_calendar_load(d, st->calendar_id, true, &cal);
+	int rc = sla_calendar_load(d, st->calendar_id, false, &cal);
 	if (rc < 0)
 		return rc;
 	if (rc == 1 && now > st->running_since)
@@ -103,12 +188,12 @@ static int recompute(db *d, struct sla_state *st, enum sla_event ev, int64_t now
 		return rc;
 	if (ev == SLA_STAFF_REPLY && st->first_seconds < 0)
 		st->first_seconds = st->elapsed;
-	int64_t cal_id = store_sla_calendar_for_department(d, st->department_id);
+	int64_t cal_id = department_calendar(d, st->department_id);
 	if (cal_id < 0)
 		return (int)cal_id;
 	st->calendar_id = cal_id;
 	int64_t first, resolve;
-	rc = store_sla_policy_get(d, st->department_id, st->priority, &first, &resolve);
+	rc = department_policy(d, st->department_id, st->priority, &first, &resolve);
 	if (rc < 0)
 		return rc;
 	st->first_target = rc == 1 ? first : -1;
@@ -125,7 +210,7 @@ static int recompute(db *d, struct sla_state *st, enum sla_event ev, int64_t now
 	if (!runs || (st->first_target < 0 && st->resolve_target < 0))
 		return 0;
 	struct bt_calendar cal;
-	rc = sla_calendar_load(d, cal_id, true, &cal);
+	rc = sla_calendar_load(d, cal_id, false, &cal);
 	if (rc <= 0)
 		return rc;
 	int64_t target = -1;
@@ -212,6 +297,7 @@ int sla_fill_holidays(db *d, int64_t now)
 			rc = db_commit(d);
 		else
 			db_rollback(d);
+		sla_config_changed();
 		filled += rc == 0;
 	}
 	arena_free(a);

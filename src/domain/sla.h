@@ -31,8 +31,14 @@ int sla_ticket_event(db *d, int64_t ticket_id, enum sla_event ev, int64_t now);
 int sla_ticket_merged(db *d, int64_t from_id, int64_t into_id, int64_t now);
 
 /* A calendar from the database into c: 1, 0 none, < 0. fresh: read now;
- * otherwise a copy at most a few seconds old may answer (pages). */
+ * otherwise this thread's copy answers while it is a few seconds old and
+ * no change was made on this node since (sla_config_changed). */
 int sla_calendar_load(db *d, int64_t calendar_id, bool fresh, struct bt_calendar *c);
+/* Tells this process's threads that calendars, holidays or policies
+ * changed: their copies are read again at once. Called inside the
+ * changing transaction (its own later reads see the change) and again once
+ * it has ended (everyone's see what was committed). */
+void sla_config_changed(void);
 
 /* Adds Brazil's national holidays of now's year and the next to every
  * calendar not yet filled for them (once per calendar and year, so a

@@ -126,9 +126,12 @@ static int parse_holidays(const char *text, struct calendar_holiday_row *out, ch
 	return n;
 }
 
+/* Brings every running clock up to date with the configuration written
+ * in d's open transaction. */
 static int recompute_running(db *d, int64_t now)
 {
 	int64_t ids[RECOMPUTE_BATCH], after = 0;
+	sla_config_changed(); /* this thread's copies: read again, inside the transaction */
 	for (;;) {
 		int n = store_sla_running_ids(d, after, ids, RECOMPUTE_BATCH);
 		if (n <= 0)
@@ -213,11 +216,11 @@ int sla_calendar_save(db *d, int64_t id, const struct sla_calendar_form *f, int6
 		rc = store_calendar_holiday_add(d, id, holidays[i].day, holidays[i].name);
 	if (rc == 0)
 		rc = recompute_running(d, now);
-	if (rc != 0) {
+	if (rc == 0)
+		rc = db_commit(d);
+	else
 		db_rollback(d);
-		return rc;
-	}
-	rc = db_commit(d);
+	sla_config_changed();
 	if (rc == 0 && saved_id)
 		*saved_id = id;
 	return rc;
@@ -310,9 +313,10 @@ int sla_policies_save(db *d, struct sla_department_policy *rows, int n, int64_t 
 	/* Running clocks take the new targets and calendars now. */
 	if (rc == 0)
 		rc = recompute_running(d, now);
-	if (rc != 0) {
+	if (rc == 0)
+		rc = db_commit(d);
+	else
 		db_rollback(d);
-		return rc;
-	}
-	return db_commit(d);
+	sla_config_changed();
+	return rc;
 }

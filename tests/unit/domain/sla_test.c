@@ -11,6 +11,7 @@
 #include "domain/password.h"
 #include "domain/setup.h"
 #include "domain/sla.h"
+#include "domain/sla_admin.h"
 #include "domain/staff_ticket.h"
 #include "store/department_store.h"
 #include "../test_db.h"
@@ -232,4 +233,47 @@ Test(sla, holidays_are_filled_once_per_calendar_and_year)
 	cr_assert_eq(sla_fill_holidays(d, sp(2027, 1, 2, 10, 0)), 2, "a new year adds the next one");
 	cr_assert_eq(store_calendar_holidays(d, 1, a, rows, 40), 10);
 	arena_free(a);
+}
+
+/* Each thread keeps the calendars and policies it read; a change saved on
+ * this node must still reach the very next ticket the thread opens. */
+Test(sla, new_targets_apply_to_the_next_opening_at_once)
+{
+	int64_t id;
+	open_at(dep_a, "high", sp(2026, 12, 1, 10, 0), &id);
+	cr_assert_eq(state(id).first_due, sp(2026, 12, 1, 11, 0));
+	arena *a = arena_new(8192);
+	struct sla_department_policy rows[4];
+	int n = sla_policies_load(d, a, rows, 4);
+	cr_assert_gt(n, 0);
+	for (int i = 0; i < n; i++)
+		if (rows[i].department_id == dep_a) {
+			rows[i].first[0] = "30"; /* high */
+			rows[i].resolve[0] = "120";
+		}
+	cr_assert_eq(sla_policies_save(d, rows, n, sp(2026, 12, 1, 10, 0)), SLA_ADMIN_OK);
+	arena_free(a);
+	open_at(dep_a, "high", sp(2026, 12, 1, 10, 0), &id);
+	struct sla_state st = state(id);
+	cr_assert_eq(st.first_due, sp(2026, 12, 1, 10, 30));
+	cr_assert_eq(st.resolve_due, sp(2026, 12, 1, 12, 0));
+}
+
+Test(sla, new_business_hours_apply_to_the_next_opening_at_once)
+{
+	int64_t id;
+	open_at(dep_a, "high", sp(2026, 12, 1, 17, 30), &id);
+	/* 60 min from 17:30 Tuesday: 30 min to 18:00, then Wednesday 08:30. */
+	cr_assert_eq(state(id).first_due, sp(2026, 12, 2, 8, 30));
+	arena *a = arena_new(8192);
+	struct sla_calendar_form f;
+	cr_assert_eq(sla_calendar_form_load(d, 1, sp(2026, 12, 1, 17, 30), a, &f), 1);
+	for (int w = 1; w <= 5; w++)
+		f.hours[w] = "08:00-12:00, 13:00-20:00";
+	struct sla_calendar_errors e;
+	int64_t saved = 0;
+	cr_assert_eq(sla_calendar_save(d, 1, &f, sp(2026, 12, 1, 17, 30), &e, &saved), SLA_ADMIN_OK);
+	arena_free(a);
+	open_at(dep_a, "high", sp(2026, 12, 1, 17, 30), &id);
+	cr_assert_eq(state(id).first_due, sp(2026, 12, 1, 18, 30), "open until 20:00 now");
 }
