@@ -20,6 +20,7 @@ int64_t store_client_insert(db *d, const char *email, const char *name, const ch
 		"INSERT INTO clients (email, email_lower, name, password_hash, language, created_at, updated_at) "
 		"VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
+	db_recoverable(s);
 	char lower[256];
 	lower_ascii(email, lower, sizeof lower);
 	db_bind_text(s, 1, email);
@@ -38,6 +39,7 @@ int64_t store_staff_insert(db *d, const char *email, const char *name, const cha
 		"INSERT INTO staff (email, email_lower, name, password_hash, role, language, created_at, updated_at) "
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
+	db_recoverable(s);
 	char lower[256];
 	lower_ascii(email, lower, sizeof lower);
 	db_bind_text(s, 1, email);
@@ -173,6 +175,7 @@ int store_account_set_email(db *d, const char *kind, int64_t id, const char *ema
 	static const char staff_sql[] =
 		"UPDATE staff SET email = $2, email_lower = $3, updated_at = $4 WHERE id = $1";
 	db_stmt *s = db_prepare(d, is_staff(kind) ? staff_sql : client_sql);
+	db_recoverable(s);
 	char lower[256];
 	lower_ascii(email, lower, sizeof lower);
 	db_bind_int(s, 1, id);

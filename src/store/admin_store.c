@@ -90,6 +90,7 @@ int64_t store_admin_department_insert(db *d, const char *name, const char *descr
 		"INSERT INTO departments (name, description, email, email_lower, visible, sort_order, "
 		"created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
+	db_recoverable(s);
 	db_bind_text(s, 1, name);
 	db_bind_text(s, 2, description);
 	bind_email(s, 3, email);
@@ -106,6 +107,7 @@ int store_admin_department_update(db *d, int64_t id, const char *name, const cha
 		"UPDATE departments SET name = $2, description = $3, email = $4, email_lower = $5, "
 		"visible = $6, sort_order = $7 WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
+	db_recoverable(s);
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, name);
 	db_bind_text(s, 3, description);
@@ -244,6 +246,7 @@ int store_admin_staff_update(db *d, int64_t id, const char *name, const char *em
 		"UPDATE staff SET name = $2, email = $3, email_lower = $4, role = $5, active = $6, "
 		"signature = $7, updated_at = $8 WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
+	db_recoverable(s);
 	char lower[256];
 	lower_ascii(email, lower, sizeof lower);
 	db_bind_int(s, 1, id);
@@ -376,6 +379,7 @@ int store_admin_client_update(db *d, int64_t id, const char *name, const char *e
 		"UPDATE clients SET name = $2, email = $3, email_lower = $4, language = $5, active = $6, "
 		"updated_at = $7 WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
+	db_recoverable(s);
 	char lower[256];
 	lower_ascii(email, lower, sizeof lower);
 	db_bind_int(s, 1, id);

@@ -38,6 +38,7 @@ int64_t store_contact_insert(db *d, int64_t owner_id, const char *email, const c
 		"contact_tickets, contact_emails, created_at, updated_at) "
 		"VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, $8) RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
+	db_recoverable(s);
 	char lower[256];
 	lower_ascii(email, lower, sizeof lower);
 	db_bind_text(s, 1, email);

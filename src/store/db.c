@@ -183,6 +183,12 @@ void db_prefetch(db_stmt *s)
 		s->owner->driver->done(s);
 }
 
+void db_recoverable(db_stmt *s)
+{
+	if (s != NULL)
+		s->recoverable = true;
+}
+
 int db_bind_int(db_stmt *s, int index, int64_t value)
 {
 	if (s == NULL)

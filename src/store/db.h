@@ -86,6 +86,13 @@ int db_bind_null(db_stmt *s, int index);
  * only; a write, a transaction, or the request's end (db_read_snapshot)
  * drops what no step took. SQLite: nothing to gain, s is reset. */
 void db_prefetch(db_stmt *s);
+/* Marks s as a statement whose failure its caller handles and then goes
+ * on with the transaction (a number already taken: try another). Inside a
+ * transaction PostgreSQL runs it under a savepoint, so that its failure
+ * undoes only itself; a failure of any other statement there aborts the
+ * transaction, and db_commit then fails. SQLite undoes a failed statement
+ * alone either way. Call after db_prepare, before the step. */
+void db_recoverable(db_stmt *s);
 /* DB_ROW, DB_DONE, or a negative error. */
 int db_step(db_stmt *s);
 /* Columns are numbered from 0; values are valid until the next step/done. */

@@ -58,6 +58,7 @@ struct db {
 /* The first member of every driver's statement. */
 struct db_stmt {
 	db *owner;
+	bool recoverable; /* db_recoverable */
 };
 
 /* Replaces d's error message (printf-style). */

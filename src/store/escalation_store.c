@@ -141,6 +141,7 @@ int store_escalation_firing_add(db *d, int64_t rule_id, int64_t ticket_id, int64
 	static const char sql[] =
 		"INSERT INTO escalation_firings (rule_id, ticket_id, fired_at) VALUES ($1, $2, $3)";
 	db_stmt *s = db_prepare(d, sql);
+	db_recoverable(s);
 	db_bind_int(s, 1, rule_id);
 	db_bind_int(s, 2, ticket_id);
 	db_bind_int(s, 3, now);

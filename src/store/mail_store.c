@@ -39,6 +39,7 @@ int64_t store_mail_inbound_insert(db *d, const struct mail_inbound_new *n)
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
+	db_recoverable(s);
 	db_bind_text(s, 1, n->message_id);
 	db_bind_text(s, 2, n->source ? n->source : "pipe");
 	db_bind_text(s, 3, n->sender ? n->sender : "");

@@ -9,6 +9,7 @@ int store_ticket_link_add(db *d, int64_t a, int64_t b, int64_t now)
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
+	db_recoverable(s);
 	db_bind_int(s, 1, a < b ? a : b);
 	db_bind_int(s, 2, a < b ? b : a);
 	db_bind_int(s, 3, now);

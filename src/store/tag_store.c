@@ -38,6 +38,7 @@ int store_ticket_tag_add(db *d, int64_t ticket_id, const char *tag, int64_t now)
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
+	db_recoverable(s);
 	db_bind_int(s, 1, ticket_id);
 	db_bind_text(s, 2, tag);
 	db_bind_int(s, 3, now);

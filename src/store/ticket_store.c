@@ -20,6 +20,7 @@ int64_t store_ticket_insert(db *d, int64_t number, int64_t client_id, int64_t de
 		"status, created_at, updated_at, last_reply_at, last_replier, submission_key) "
 		"VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $7, $7, 'client', $8) RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
+	db_recoverable(s);
 	db_bind_int(s, 1, number);
 	db_bind_int(s, 2, client_id);
 	db_bind_int(s, 3, department_id);
@@ -35,6 +36,7 @@ int store_ticket_set_number_label(db *d, int64_t id, const char *label)
 {
 	static const char sql[] = "UPDATE tickets SET number_label = $2 WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
+	db_recoverable(s);
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, label);
 	return db_step_done(s);
@@ -206,6 +208,7 @@ int64_t store_message_insert(db *d, int64_t ticket_id, const char *author_kind,
 		"author_name, body, channel, internal, submission_key, created_at) "
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
+	db_recoverable(s);
 	db_bind_int(s, 1, ticket_id);
 	db_bind_text(s, 2, author_kind);
 	bind_optional_id(s, 3, author_client_id);

@@ -430,7 +430,7 @@ Test(pgsql, reports_unique_foreign_key_and_check_violations_as_db_constraint)
 	db_done(s);
 }
 
-Test(pgsql, a_failed_statement_inside_a_transaction_leaves_it_usable)
+Test(pgsql, a_failed_recoverable_statement_inside_a_transaction_leaves_it_usable)
 {
 	/* What domain/ticket.c does when a random number is taken. */
 	db_stmt *s;
@@ -439,6 +439,7 @@ Test(pgsql, a_failed_statement_inside_a_transaction_leaves_it_usable)
 	insert_n(1);
 	cr_assert_eq(db_begin_write(d), DB_OK, "%s", db_error(d));
 	s = db_prepare(d, "INSERT INTO t (n) VALUES ($1) RETURNING id");
+	db_recoverable(s);
 	db_bind_int(s, 1, 1);
 	cr_expect_eq(db_step(s), DB_CONSTRAINT, "%s", db_error(d));
 	db_done(s);
@@ -451,7 +452,27 @@ Test(pgsql, a_failed_statement_inside_a_transaction_leaves_it_usable)
 	cr_expect_eq(scalar(d, "SELECT count(*) FROM t"), 2);
 }
 
-Test(pgsql, reports_bad_sql_at_the_first_step_and_keeps_the_transaction)
+Test(pgsql, any_other_failed_statement_leaves_the_transaction_to_be_rolled_back)
+{
+	/* No savepoint around it: a failure nobody expects ends the
+	 * transaction, and the commit says so instead of keeping half. */
+	db_stmt *s;
+
+	cr_assert_eq(db_exec(d, "CREATE UNIQUE INDEX t_n ON t (n)"), DB_OK);
+	insert_n(1);
+	cr_assert_eq(db_begin_write(d), DB_OK, "%s", db_error(d));
+	insert_n(2);
+	s = db_prepare(d, "INSERT INTO t (n) VALUES ($1) RETURNING id");
+	db_bind_int(s, 1, 1);
+	cr_expect_eq(db_step(s), DB_CONSTRAINT, "%s", db_error(d));
+	db_done(s);
+	cr_expect_lt(scalar(d, "SELECT count(*) FROM t"), 0, "the transaction is aborted");
+	cr_expect_eq(db_commit(d), DB_ERROR);
+	cr_expect_not_null(strstr(db_error(d), "rolled back"), "%s", db_error(d));
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM t"), 1, "nothing of it was kept");
+}
+
+Test(pgsql, reports_bad_sql_at_the_first_step)
 {
 	db_stmt *s;
 
@@ -464,8 +485,8 @@ Test(pgsql, reports_bad_sql_at_the_first_step_and_keeps_the_transaction)
 		    db_error(d));
 		db_done(s);
 	}
-	cr_assert_eq(db_commit(d), DB_OK, "%s", db_error(d));
-	cr_expect_eq(scalar(d, "SELECT n FROM t"), 7);
+	cr_expect_eq(db_commit(d), DB_ERROR, "the failure ended the transaction");
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM t"), 0);
 }
 
 Test(pgsql, rollback_discards_commit_keeps_and_commit_needs_a_transaction)
