@@ -730,8 +730,11 @@ static int stmt_run(struct pg_db *p, struct pg_stmt *st)
 	enum { MAX_QUERIES = 4 };
 	PGresult *res[MAX_QUERIES] = {NULL};
 	bool in_transaction = pg_in_transaction(&p->base);
-	bool guard = in_transaction && st->base.recoverable;
 	bool prepare = stmt_arrays_fill(p, st);
+	/* A first preparation may fail for the integers' types and be tried
+	 * again (retry_inferring below): inside a transaction only a
+	 * savepoint lets the transaction go on after it. */
+	bool guard = in_transaction && (st->base.recoverable || prepare);
 	int count = 0, exec_at, prepare_at = -1, rc = DB_OK, i;
 	bool sent, retry_inferring = false;
 
