@@ -161,7 +161,7 @@ int generator_run(db *d, const struct generator_opts *o)
 		if (created + (count - 1) * 3600 > o->now)
 			created = o->now - (count - 1) * 3600;
 		int64_t id = store_ticket_insert(d, number, client, dep->id, 0, PICK(subjects, &s),
-		                                 PICK(priorities, &s), NULL, created);
+		                                 PICK(priorities, &s), NULL, NULL, created);
 		if (id < 0) {
 			db_rollback(d);
 			return (int)id;

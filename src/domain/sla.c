@@ -1,6 +1,7 @@
 #include "domain/sla.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <pthread.h>
 #include <string.h>
@@ -231,21 +232,31 @@ static int recompute(db *d, struct sla_state *st, enum sla_event ev, int64_t now
 	return 0;
 }
 
+int sla_ticket_opening(db *d, int64_t department_id, const char *priority, int64_t now,
+                       struct sla_state *st)
+{
+	*st = (struct sla_state){
+	    .department_id = department_id, .calendar_id = -1, .first_target = -1,
+	    .resolve_target = -1, .running_since = -1, .first_seconds = -1,
+	    .resolve_seconds = -1, .first_due = -1, .resolve_due = -1, .due = -1, .warn_at = -1,
+	    .counted_department_id = -1};
+	snprintf(st->status, sizeof st->status, "open");
+	snprintf(st->priority, sizeof st->priority, "%s", priority);
+	struct sla_state before = *st;
+	int rc = recompute(d, st, SLA_CHANGED, now);
+	return rc < 0 ? rc : report_on_clock(d, &before, st, 1, now);
+}
+
 int sla_ticket_event(db *d, int64_t ticket_id, enum sla_event ev, int64_t now)
 {
 	struct sla_state st;
 	int rc = store_sla_state_get(d, ticket_id, &st);
 	if (rc <= 0)
 		return rc;
-	if (ev == SLA_OPENED) {
-		st.elapsed = 0;
-		st.running_since = -1;
-		st.first_seconds = st.resolve_seconds = -1;
-	}
 	struct sla_state before = st;
 	rc = recompute(d, &st, ev, now);
 	if (rc == 0)
-		rc = report_on_clock(d, &before, &st, ev == SLA_OPENED, now);
+		rc = report_on_clock(d, &before, &st, 0, now);
 	return rc < 0 ? rc : store_sla_state_set(d, &st);
 }
 

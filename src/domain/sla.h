@@ -6,9 +6,11 @@
  * waits on the client (answered, on-hold) and stops when it is closed.
  * The department's policy for the ticket's priority (Políticas de SLA)
  * sets two targets on that clock: the first staff reply and the
- * resolution. Each domain change to a ticket calls sla_ticket_event once,
- * after writing the change, in the change's transaction; it re-reads the
- * ticket and keeps the due times on it up to date. */
+ * resolution. An opening computes the clock before the ticket's INSERT
+ * writes it (sla_ticket_opening); each later domain change to a ticket
+ * calls sla_ticket_event once, after writing the change, in the change's
+ * transaction; it re-reads the ticket and keeps the due times on it up to
+ * date. */
 #ifndef CHAMADO_SLA_H
 #define CHAMADO_SLA_H
 
@@ -19,11 +21,15 @@
 #include "store/sla_store.h"
 
 enum sla_event {
-	SLA_OPENED,      /* the clock starts */
 	SLA_STAFF_REPLY, /* a public staff reply: the first one is the first response */
 	SLA_CHANGED,     /* status, priority or department changed; a client replied */
 };
 
+/* The clock of a ticket opened now in the department with the priority,
+ * for its INSERT (store_ticket_insert), its opening counted in the reports.
+ * 0 or < 0. */
+int sla_ticket_opening(db *d, int64_t department_id, const char *priority, int64_t now,
+                       struct sla_state *st);
 /* Brings ticket_id's clock and due times up to date at now. 0 or < 0. */
 int sla_ticket_event(db *d, int64_t ticket_id, enum sla_event ev, int64_t now);
 /* After from_id was merged into into_id (and closed): from's clock stops,

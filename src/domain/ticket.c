@@ -205,7 +205,8 @@ static const struct admin_settings *cached_settings(db *d)
 }
 
 int ticket_insert_numbered(db *d, int64_t client_id, const struct ticket_form *f,
-                           const char *subject, int64_t now, int64_t *number)
+                           const char *subject, const struct sla_state *sla, int64_t now,
+                           int64_t *number)
 {
 	const struct admin_settings *settings = cached_settings(d);
 	int digits = settings->ticket_number_digits;
@@ -214,8 +215,8 @@ int ticket_insert_numbered(db *d, int64_t client_id, const struct ticket_form *f
 		if (i == NUMBER_TRIES && digits < 9)
 			digits++;
 		*number = new_number(digits);
-		int64_t id = store_ticket_insert(d, *number, client_id, f->department_id,
-		                                 f->service_id, subject, f->priority, f->submission_key, now);
+		int64_t id = store_ticket_insert(d, *number, client_id, f->department_id, f->service_id,
+		                                 subject, f->priority, f->submission_key, sla, now);
 		/* The display number, in this transaction: a rollback gives the
 		 * counter's value back. */
 		if (id > 0)
@@ -350,7 +351,12 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 	rc = db_begin_write(d);
 	if (rc < 0)
 		goto out;
-	rc = ticket_insert_numbered(d, session_ticket_account(&client), &form, subject, now, number);
+	/* The clock starts with the row: no second write of it. */
+	struct sla_state sla;
+	rc = sla_ticket_opening(d, form.department_id, form.priority, now, &sla);
+	if (rc == 0)
+		rc = ticket_insert_numbered(d, session_ticket_account(&client), &form, subject, &sla, now,
+		                            number);
 	if (rc == 1) { /* a double submit: the first one stands */
 		db_rollback(d);
 		rc = TICKET_OK;
@@ -367,8 +373,6 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 		rc = ticket_fields_apply(d, who, &t, field_values, nfield_values, a, now);
 	if (rc == 0 && tags.nadd)
 		rc = ticket_tags_apply(d, who, &t, &tags, a, now);
-	if (rc == 0)
-		rc = sla_ticket_event(d, t.id, SLA_OPENED, now);
 	if (rc == 0)
 		rc = notify_client(d, n, &t, NOTICE_TICKET_OPENED, form.message, NULL, who, now);
 	if (rc == 0)

@@ -89,10 +89,12 @@ int ticket_row_for(db *d, const struct actor *who, const struct ticket_row *row)
  * answer that. */
 enum { TICKET_UNCHANGED = 100 };
 /* A new ticket row with a fresh random number (inside the caller's
- * transaction): 0 with *number, 1 when the client's submission key was
- * already used (*number: that ticket), or < 0. */
+ * transaction), its SLA clock started as sla says (NULL: none yet): 0 with
+ * *number, 1 when the client's submission key was already used (*number:
+ * that ticket), or < 0. */
 int ticket_insert_numbered(db *d, int64_t client_id, const struct ticket_form *f,
-                           const char *subject, int64_t now, int64_t *number);
+                           const char *subject, const struct sla_state *sla, int64_t now,
+                           int64_t *number);
 /* An audit entry of the actor on the ticket, in the caller's transaction. */
 int ticket_audit(db *d, const struct actor *who, int64_t ticket_id, const char *action,
                  const char *old_value, const char *new_value, int64_t now);

@@ -86,7 +86,7 @@ static int split(db *d, const struct actor *who, const struct ticket_row *t, con
 	struct ticket_form f = {.department_id = t->department_id, .service_id = t->service_id,
 	                        .priority = t->priority};
 	int64_t number = 0;
-	rc = ticket_insert_numbered(d, t->client_id, &f, subject, now, &number);
+	rc = ticket_insert_numbered(d, t->client_id, &f, subject, NULL, now, &number);
 	if (rc != 0)
 		return rc < 0 ? rc : DB_ERROR;
 	struct ticket_row part;

@@ -320,6 +320,16 @@ void store_sla_state_get_prefetch(db *d, int64_t ticket_id)
 	db_prefetch(sla_state_stmt(d, ticket_id));
 }
 
+void store_sla_state_bind(db_stmt *s, int first, const struct sla_state *st)
+{
+	const int64_t values[SLA_STATE_COLUMNS] = {
+	    st->calendar_id, st->first_target, st->resolve_target, st->elapsed,
+	    st->running_since, st->first_seconds, st->resolve_seconds, st->first_due,
+	    st->resolve_due, st->due, st->warn_at, st->counted_department_id};
+	for (int i = 0; i < SLA_STATE_COLUMNS; i++)
+		bind_or_null(s, first + i, values[i]);
+}
+
 int store_sla_state_set(db *d, const struct sla_state *st)
 {
 	static const char sql[] =
@@ -331,12 +341,7 @@ int store_sla_state_set(db *d, const struct sla_state *st)
 	if (!s)
 		return DB_ERROR;
 	db_bind_int(s, 1, st->ticket_id);
-	const int64_t values[] = {st->calendar_id, st->first_target, st->resolve_target,
-	                          st->elapsed, st->running_since, st->first_seconds,
-	                          st->resolve_seconds, st->first_due, st->resolve_due, st->due,
-	                          st->warn_at, st->counted_department_id};
-	for (int i = 0; i < 12; i++)
-		bind_or_null(s, 2 + i, values[i]);
+	store_sla_state_bind(s, 2, st);
 	return db_step_done(s);
 }
 

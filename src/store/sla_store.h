@@ -72,6 +72,15 @@ int store_sla_state_get(db *d, int64_t ticket_id, struct sla_state *st);
 /* Sends store_sla_state_get's query ahead (db_prefetch). */
 void store_sla_state_get_prefetch(db *d, int64_t ticket_id);
 int store_sla_state_set(db *d, const struct sla_state *st);
+/* The columns a clock's state is written to, in this order from
+ * SLA_STATE_COLUMNS_SQL (a new ticket's INSERT writes them too). */
+enum { SLA_STATE_COLUMNS = 12 };
+#define SLA_STATE_COLUMNS_SQL                                                                     \
+	"sla_calendar_id, sla_first_target, sla_resolve_target, sla_elapsed, sla_running_since, " \
+	"sla_first_seconds, sla_resolve_seconds, sla_first_due, sla_resolve_due, sla_due, "      \
+	"sla_warn_at, sla_department_id"
+/* Binds st's columns as parameters first, first + 1, ... (-1 as NULL). */
+void store_sla_state_bind(db_stmt *s, int first, const struct sla_state *st);
 /* Ids of tickets whose clock runs, after after_id, ascending. */
 int store_sla_running_ids(db *d, int64_t after_id, int64_t *ids, int max);
 

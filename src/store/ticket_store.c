@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/sla_store.h"
+
 static void bind_optional_id(db_stmt *s, int index, int64_t id)
 {
 	if (id > 0)
@@ -13,12 +15,19 @@ static void bind_optional_id(db_stmt *s, int index, int64_t id)
 
 int64_t store_ticket_insert(db *d, int64_t number, int64_t client_id, int64_t department_id,
                             int64_t service_id, const char *subject, const char *priority,
-                            const char *submission_key, int64_t now)
+                            const char *submission_key, const struct sla_state *sla, int64_t now)
 {
 	static const char sql[] =
 		"INSERT INTO tickets (number, client_id, department_id, service_id, subject, priority, "
-		"status, created_at, updated_at, last_reply_at, last_replier, submission_key) "
-		"VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $7, $7, 'client', $8) RETURNING id";
+		"status, created_at, updated_at, last_reply_at, last_replier, submission_key, "
+		SLA_STATE_COLUMNS_SQL ") "
+		"VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $7, $7, 'client', $8, "
+		"$9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id";
+	/* A ticket without a clock yet: every column NULL, no time used. */
+	static const struct sla_state no_clock = {
+	    .calendar_id = -1, .first_target = -1, .resolve_target = -1, .elapsed = 0,
+	    .running_since = -1, .first_seconds = -1, .resolve_seconds = -1, .first_due = -1,
+	    .resolve_due = -1, .due = -1, .warn_at = -1, .counted_department_id = -1};
 	db_stmt *s = db_prepare(d, sql);
 	db_recoverable(s);
 	db_bind_int(s, 1, number);
@@ -29,6 +38,7 @@ int64_t store_ticket_insert(db *d, int64_t number, int64_t client_id, int64_t de
 	db_bind_text(s, 6, priority);
 	db_bind_int(s, 7, now);
 	db_bind_text(s, 8, submission_key && *submission_key ? submission_key : NULL);
+	store_sla_state_bind(s, 9, sla ? sla : &no_clock);
 	return db_step_id(s);
 }
 

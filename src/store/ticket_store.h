@@ -41,10 +41,12 @@ static inline bool store_ticket_unmerged(const struct ticket_row *t)
 void store_ticket_read(db_stmt *s, arena *a, void *row);
 
 /* Returns the new id, DB_CONSTRAINT when the number (or the client's
- * submission key) is taken, or < 0. service_id 0 stores NULL. */
+ * submission key) is taken, or < 0. service_id 0 stores NULL; sla: the
+ * clock it starts with (sla_ticket_opening), NULL for none yet. */
+struct sla_state;
 int64_t store_ticket_insert(db *d, int64_t number, int64_t client_id, int64_t department_id,
                             int64_t service_id, const char *subject, const char *priority,
-                            const char *submission_key, int64_t now);
+                            const char *submission_key, const struct sla_state *sla, int64_t now);
 /* Gives the ticket its display number (migration 0023): 0,
  * DB_CONSTRAINT when another ticket has it, or < 0. */
 int store_ticket_set_number_label(db *d, int64_t id, const char *label);

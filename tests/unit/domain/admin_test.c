@@ -167,7 +167,7 @@ Test(admin, a_department_with_tickets_cannot_be_deleted)
 	int64_t dep = department("Financeiro", "");
 	int64_t client = store_client_insert(d, "maria@exemplo.com.br", "Maria", NULL, "pt-BR", T0);
 	cr_assert_gt(client, 0);
-	cr_assert_gt(store_ticket_insert(d, 482913, client, dep, 0, "Fatura", "low", NULL, T0), 0);
+	cr_assert_gt(store_ticket_insert(d, 482913, client, dep, 0, "Fatura", "low", NULL, NULL, T0), 0);
 	cr_assert_eq(admin_department_delete(d, NULL, dep), ADMIN_REFUSED);
 	cr_assert_eq(store_admin_department_exists(d, dep), 1);
 }

@@ -414,7 +414,7 @@ Test(kb, moving_an_article_and_ordering_it)
 static void open_ticket(int64_t department, int64_t number, int64_t when)
 {
 	cr_assert_gt(store_ticket_insert(d, number, client_session.user_id, department, 0, "Ajuda",
-	                                 "medium", NULL, when),
+	                                 "medium", NULL, NULL, when),
 	             0);
 }
 

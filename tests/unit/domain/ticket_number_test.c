@@ -68,7 +68,7 @@ static void teardown(void)
 
 static int64_t new_ticket(int64_t number)
 {
-	int64_t id = store_ticket_insert(d, number, client_id, dep_id, 0, "Assunto", "medium", NULL, 1);
+	int64_t id = store_ticket_insert(d, number, client_id, dep_id, 0, "Assunto", "medium", NULL, NULL, 1);
 	cr_assert_gt(id, 0, "%s", db_error(d));
 	return id;
 }
