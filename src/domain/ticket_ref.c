@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/mail_store.h"
 #include "store/settings_store.h"
@@ -11,7 +12,7 @@
 #define TICKET_REF_MAC_BYTES 6 /* 12 hex digits */
 
 /* The installation's secret (64 hex digits), created on first use. */
-static int ref_secret(db *d, unsigned char key[crypto_auth_hmacsha256_KEYBYTES])
+static int ref_secret_read(db *d, unsigned char key[crypto_auth_hmacsha256_KEYBYTES])
 {
 	char hex[2 * crypto_auth_hmacsha256_KEYBYTES + 1];
 	store_setting_get(d, TICKET_REF_SECRET_KEY, "", hex, sizeof hex);
@@ -33,6 +34,29 @@ static int ref_secret(db *d, unsigned char key[crypto_auth_hmacsha256_KEYBYTES])
 	    len != crypto_auth_hmacsha256_KEYBYTES)
 		return DB_ERROR;
 	return DB_OK;
+}
+
+/* ref_secret_read, kept by each thread for a minute: every email about a
+ * ticket carries a reference made with it, and it never changes once
+ * stored. */
+static int ref_secret(db *d, unsigned char key[crypto_auth_hmacsha256_KEYBYTES])
+{
+	enum { KEEP_S = 60 };
+	static _Thread_local unsigned char kept[crypto_auth_hmacsha256_KEYBYTES];
+	static _Thread_local const db *kept_from;
+	static _Thread_local time_t kept_at;
+	time_t now = time(NULL);
+	if (kept_from == d && now >= kept_at && now - kept_at < KEEP_S) {
+		memcpy(key, kept, sizeof kept);
+		return DB_OK;
+	}
+	int rc = ref_secret_read(d, key);
+	if (rc == DB_OK) {
+		memcpy(kept, key, sizeof kept);
+		kept_from = d;
+		kept_at = now;
+	}
+	return rc;
 }
 
 static void ref_format(const unsigned char key[crypto_auth_hmacsha256_KEYBYTES], int64_t number,
