@@ -722,9 +722,9 @@ static bool stmt_arrays_fill(struct pg_db *p, struct pg_stmt *st)
  * On success the execution's result is st->result. The savepoint guards a
  * recoverable statement (db_recoverable) inside a transaction: on failure
  * it is rolled back, so the transaction goes on as if the statement had
- * not run. Three statements a write instead of one cost PostgreSQL a third
- * of an opening's time, so the others go alone, and their failure leaves
- * the transaction to be rolled back. */
+ * not run. Three statements for each write had cost openings a fifth or
+ * more of their rate, so the others go alone, and their failure leaves the
+ * transaction to be rolled back. */
 static int stmt_run(struct pg_db *p, struct pg_stmt *st)
 {
 	enum { MAX_QUERIES = 4 };

@@ -333,10 +333,8 @@ void store_sla_state_bind(db_stmt *s, int first, const struct sla_state *st)
 int store_sla_state_set(db *d, const struct sla_state *st)
 {
 	static const char sql[] =
-		"UPDATE tickets SET sla_calendar_id = $2, sla_first_target = $3, sla_resolve_target = $4, "
-		"sla_elapsed = $5, sla_running_since = $6, sla_first_seconds = $7, "
-		"sla_resolve_seconds = $8, sla_first_due = $9, sla_resolve_due = $10, sla_due = $11, "
-		"sla_warn_at = $12, sla_department_id = $13 WHERE id = $1";
+		"UPDATE tickets SET (" SLA_STATE_COLUMNS_SQL ") = "
+		"($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) WHERE id = $1";
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;

@@ -72,8 +72,8 @@ int store_sla_state_get(db *d, int64_t ticket_id, struct sla_state *st);
 /* Sends store_sla_state_get's query ahead (db_prefetch). */
 void store_sla_state_get_prefetch(db *d, int64_t ticket_id);
 int store_sla_state_set(db *d, const struct sla_state *st);
-/* The columns a clock's state is written to, in this order from
- * SLA_STATE_COLUMNS_SQL (a new ticket's INSERT writes them too). */
+/* The columns a clock's state is written to, in the order of
+ * SLA_STATE_COLUMNS_SQL (store_sla_state_set, and a new ticket's INSERT). */
 enum { SLA_STATE_COLUMNS = 12 };
 #define SLA_STATE_COLUMNS_SQL                                                                     \
 	"sla_calendar_id, sla_first_target, sla_resolve_target, sla_elapsed, sla_running_since, " \
