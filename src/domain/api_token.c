@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "base/str.h"
+#include "base/thread_copy.h"
 #include "domain/audit.h"
 #include "store/account_store.h"
 #include "store/mail_store.h"
@@ -142,16 +143,14 @@ int api_rate_limit(db *d)
 {
 	/* Read at most every few seconds per thread: every request needs it. */
 	static _Thread_local int cached;
-	static _Thread_local time_t loaded_at;
-	static _Thread_local const db *loaded_from;
+	static _Thread_local struct thread_copy copy;
 	time_t now = time(NULL);
-	if (loaded_from != d || now - loaded_at >= 5 || now < loaded_at) {
+	if (!thread_copy_fresh(&copy, d, now, 5, 0)) {
 		char value[24];
 		int64_t n;
 		store_setting_get(d, "api_rate_limit", "", value, sizeof value);
 		cached = str_to_int64(value, 1, API_RATE_MAX, &n) ? (int)n : API_RATE_DEFAULT;
-		loaded_at = now;
-		loaded_from = d;
+		thread_copy_taken(&copy, d, now, 0);
 	}
 	return cached;
 }

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "base/str.h"
+#include "base/thread_copy.h"
 #include "domain/report.h"
 
 enum { HOURS_MAX = 7 * BT_RANGES_PER_DAY, CACHE_SLOTS = 8, CACHE_TTL = 5 };
@@ -56,33 +57,21 @@ void sla_config_changed(void)
 	atomic_fetch_add(&config_generation, 1);
 }
 
-/* A copy of the SLA configuration answers while it is at most CACHE_TTL
- * seconds old, read through the same connection, and no change was made
- * on this node since: each ticket change asks for its department's
- * calendar, policy and hours, which change a few times a year. Another
- * node's change shows within CACHE_TTL. */
-struct kept {
-	const db *from;
-	time_t at;
-	unsigned generation;
-};
-
-static bool kept_valid(const struct kept *k, const db *d, time_t wall)
+/* A thread's copy of the SLA configuration answers while it is at most
+ * CACHE_TTL seconds old and no change was made on this node since: each
+ * ticket change asks for its department's calendar, policy and hours,
+ * which change a few times a year. Another node's change shows within
+ * CACHE_TTL. */
+static bool kept_valid(const struct thread_copy *k, const db *d, time_t wall)
 {
-	return k->from == d && k->generation == atomic_load(&config_generation) &&
-	       wall >= k->at && wall - k->at < CACHE_TTL;
-}
-
-static void kept_mark(struct kept *k, const db *d, time_t wall, unsigned generation)
-{
-	*k = (struct kept){.from = d, .at = wall, .generation = generation};
+	return thread_copy_fresh(k, d, wall, CACHE_TTL, atomic_load(&config_generation));
 }
 
 int sla_calendar_load(db *d, int64_t calendar_id, bool fresh, struct bt_calendar *c)
 {
 	static _Thread_local struct {
 		int64_t id;
-		struct kept k;
+		struct thread_copy k;
 		struct bt_calendar c;
 	} cache[CACHE_SLOTS];
 	time_t wall = time(NULL);
@@ -95,7 +84,7 @@ int sla_calendar_load(db *d, int64_t calendar_id, bool fresh, struct bt_calendar
 	int rc = calendar_read(d, calendar_id, c);
 	if (rc == 1) {
 		cache[slot].id = calendar_id;
-		kept_mark(&cache[slot].k, d, wall, generation);
+		thread_copy_taken(&cache[slot].k, d, wall, generation);
 		cache[slot].c = *c;
 	}
 	return rc;
@@ -107,7 +96,7 @@ static int64_t department_calendar(db *d, int64_t department_id)
 {
 	static _Thread_local struct {
 		int64_t department_id, calendar_id;
-		struct kept k;
+		struct thread_copy k;
 	} cache[CACHE_SLOTS];
 	time_t wall = time(NULL);
 	int slot = (int)((uint64_t)department_id % CACHE_SLOTS);
@@ -118,7 +107,7 @@ static int64_t department_calendar(db *d, int64_t department_id)
 	if (id >= 0) {
 		cache[slot].department_id = department_id;
 		cache[slot].calendar_id = id;
-		kept_mark(&cache[slot].k, d, wall, generation);
+		thread_copy_taken(&cache[slot].k, d, wall, generation);
 	}
 	return id;
 }
@@ -133,7 +122,7 @@ static int department_policy(db *d, int64_t department_id, const char *priority,
 		char priority[8];
 		int found;
 		int64_t first, resolve;
-		struct kept k;
+		struct thread_copy k;
 	} cache[CACHE_SLOTS * 3];
 	time_t wall = time(NULL);
 	size_t plen = strlen(priority);
@@ -152,7 +141,7 @@ static int department_policy(db *d, int64_t department_id, const char *priority,
 		cache[slot].found = rc;
 		cache[slot].first = rc == 1 ? *first : 0;
 		cache[slot].resolve = rc == 1 ? *resolve : 0;
-		kept_mark(&cache[slot].k, d, wall, generation);
+		thread_copy_taken(&cache[slot].k, d, wall, generation);
 	}
 	return rc;
 }

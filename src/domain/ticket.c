@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "base/str.h"
+#include "base/thread_copy.h"
 #include "domain/admin.h"
 #include "domain/csat.h"
 #include "domain/permission.h"
@@ -182,24 +183,14 @@ static int notify_client(db *d, const struct notifier *n, const struct ticket_ro
  * admin reaches every node within SETTINGS_TTL. */
 enum { SETTINGS_TTL = 5 };
 
-/* Whether a thread's copy loaded from loaded_from at loaded_at must be read
- * again from d at now: another database, or older than SETTINGS_TTL (or
- * from a clock that went back). */
-static bool thread_copy_stale(const db *loaded_from, time_t loaded_at, const db *d, time_t now)
-{
-	return loaded_from != d || now - loaded_at >= SETTINGS_TTL || now < loaded_at;
-}
-
 static const struct admin_settings *cached_settings(db *d)
 {
 	static _Thread_local struct admin_settings settings;
-	static _Thread_local time_t loaded_at;
-	static _Thread_local const db *loaded_from;
+	static _Thread_local struct thread_copy copy;
 	time_t now = time(NULL);
-	if (thread_copy_stale(loaded_from, loaded_at, d, now)) {
+	if (!thread_copy_fresh(&copy, d, now, SETTINGS_TTL, 0)) {
 		admin_settings_load(d, &settings);
-		loaded_at = now;
-		loaded_from = d;
+		thread_copy_taken(&copy, d, now, 0);
 	}
 	return &settings;
 }
@@ -736,24 +727,19 @@ int ticket_departments(db *d, struct department_row *rows, int max)
 {
 	static _Thread_local struct department_row cached[DEPARTMENTS_CACHED];
 	static _Thread_local int ncached = -1;
-	static _Thread_local time_t loaded_at;
-	static _Thread_local const db *loaded_from;
-	static _Thread_local unsigned loaded_generation;
+	static _Thread_local struct thread_copy copy;
 	if (max > DEPARTMENTS_CACHED)
 		return store_department_list_visible(d, rows, max);
 	time_t now = time(NULL);
 	unsigned generation = atomic_load(&departments_generation);
-	if (ncached < 0 || loaded_generation != generation ||
-	    thread_copy_stale(loaded_from, loaded_at, d, now)) {
+	if (ncached < 0 || !thread_copy_fresh(&copy, d, now, SETTINGS_TTL, generation)) {
 		int n = store_department_list_visible(d, cached, DEPARTMENTS_CACHED);
 		if (n < 0) {
 			ncached = -1; /* the rows may be half overwritten */
 			return n;
 		}
 		ncached = n;
-		loaded_at = now;
-		loaded_from = d;
-		loaded_generation = generation;
+		thread_copy_taken(&copy, d, now, generation);
 	}
 	int n = ncached < max ? ncached : max;
 	memcpy(rows, cached, (size_t)n * sizeof *rows);

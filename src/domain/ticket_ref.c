@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/thread_copy.h"
 #include "store/mail_store.h"
 #include "store/settings_store.h"
 
@@ -43,18 +44,16 @@ static int ref_secret(db *d, unsigned char key[crypto_auth_hmacsha256_KEYBYTES])
 {
 	enum { KEEP_S = 60 };
 	static _Thread_local unsigned char kept[crypto_auth_hmacsha256_KEYBYTES];
-	static _Thread_local const db *kept_from;
-	static _Thread_local time_t kept_at;
+	static _Thread_local struct thread_copy copy;
 	time_t now = time(NULL);
-	if (kept_from == d && now >= kept_at && now - kept_at < KEEP_S) {
+	if (thread_copy_fresh(&copy, d, now, KEEP_S, 0)) {
 		memcpy(key, kept, sizeof kept);
 		return DB_OK;
 	}
 	int rc = ref_secret_read(d, key);
 	if (rc == DB_OK) {
 		memcpy(kept, key, sizeof kept);
-		kept_from = d;
-		kept_at = now;
+		thread_copy_taken(&copy, d, now, 0);
 	}
 	return rc;
 }
