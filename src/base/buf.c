@@ -60,11 +60,6 @@ int buf_puts(buf *b, const char *s)
 	return buf_append(b, s, strlen(s));
 }
 
-int buf_putc(buf *b, char c)
-{
-	return buf_append(b, &c, 1);
-}
-
 int buf_vprintf(buf *b, const char *fmt, va_list ap)
 {
 	va_list copy;

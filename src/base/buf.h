@@ -20,7 +20,15 @@ void buf_free(buf *b);
 void buf_clear(buf *b);
 int buf_append(buf *b, const void *data, size_t len);
 int buf_puts(buf *b, const char *s);
-int buf_putc(buf *b, char c);
+/* One byte; inline, as text folding and escaping append byte by byte. */
+static inline int buf_putc(buf *b, char c)
+{
+	if (b->len + 2 > b->cap || b->len >= b->max)
+		return buf_append(b, &c, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+	return BUF_OK;
+}
 int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(buf *b, const char *fmt, va_list ap);
 /* Appends s with the five HTML-special characters escaped. */

@@ -26,6 +26,19 @@ Test(buf, refuses_appends_past_its_cap_and_keeps_what_it_had)
 	buf_free(&b);
 }
 
+Test(buf, byte_by_byte_appends_stop_at_the_cap_too)
+{
+	buf b;
+	buf_init(&b, 300); /* past the first allocation of 256 */
+	for (int i = 0; i < 300; i++)
+		cr_assert_eq(buf_putc(&b, (char)('a' + i % 26)), BUF_OK, "byte %d", i);
+	cr_assert_eq(buf_putc(&b, 'x'), BUF_TOO_BIG);
+	cr_assert_eq(b.len, 300);
+	cr_assert_eq(strlen(buf_str(&b)), 300, "still terminated");
+	cr_assert_eq(buf_str(&b)[299], (char)('a' + 299 % 26));
+	buf_free(&b);
+}
+
 Test(buf, hands_its_memory_over_with_take)
 {
 	buf b;
