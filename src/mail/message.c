@@ -204,7 +204,7 @@ static bool put_encoded_name(GString *line, const char *name)
 	size_t len = strlen(name);
 	if (len > 45)
 		return false;
-	char b64[64];
+	char b64[(45 / 3 + 1) * 4 + 4]; /* the room g_base64_encode_step asks for */
 	gint state = 0, save = 0;
 	gsize n = g_base64_encode_step((const guchar *)name, len, FALSE, b64, &state, &save);
 	n += g_base64_encode_close(FALSE, b64 + n, &state, &save);
@@ -229,9 +229,8 @@ static bool put_name(GString *line, const char *name)
 		    !strchr("!#$%&'*+-/=?^_`{|}~", c))
 			atoms = false;
 	}
-	if (!ascii) {
+	if (!ascii)
 		return g_utf8_validate(name, -1, NULL) && put_encoded_name(line, name);
-	}
 	if (atoms) {
 		g_string_append(line, name);
 		return true;
@@ -456,8 +455,9 @@ static int put_date(GString *h, int64_t unix_seconds)
 }
 
 /* Writes the whole email into h: the headers GMime would write, in the
- * same order, and the body. GMime encodes the words, folds the lines and
- * quotes the text; building no object tree costs a tenth of the time. */
+ * same order, and the body. Building no object tree costs a tenth of the
+ * time; GMime parses the addresses and writes what is not plain (encoded
+ * subjects, long lists), the body's quoting and plain addresses are ours. */
 static int message_write(GString *h, GMimeFormatOptions *options, const struct mail_message *m,
                          char *err, size_t errlen)
 {
