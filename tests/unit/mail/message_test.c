@@ -325,6 +325,18 @@ Test(message, folds_long_headers_that_parse_back_whole)
 	free(bytes);
 }
 
+/* The text the plain part must give back: every line end as CRLF. */
+static char *crlf_text(const char *text)
+{
+	GString *want = g_string_new(NULL);
+	for (const char *p = text; *p; p++) {
+		if (*p == '\r' && p[1] == '\n')
+			continue;
+		g_string_append(want, *p == '\n' || *p == '\r' ? "\r\n" : (char[]){*p, 0});
+	}
+	return g_string_free(want, FALSE);
+}
+
 Test(message, quotes_any_text_and_gives_it_back_byte_for_byte)
 {
 	/* Long lines, '=' signs, trailing blanks, a dot alone, "From " at the
@@ -344,15 +356,10 @@ Test(message, quotes_any_text_and_gives_it_back_byte_for_byte)
 	char *plain = part_text(g_mime_multipart_get_part(alternative, 0));
 	char *rich = part_text(g_mime_multipart_get_part(alternative, 1));
 	/* The text's line ends come back as CRLF, the lone CR too. */
-	GString *want = g_string_new(NULL);
-	for (const char *p = text; *p; p++) {
-		if (*p == '\r' && p[1] == '\n')
-			continue;
-		g_string_append(want, *p == '\n' || *p == '\r' ? "\r\n" : (char[]){*p, 0});
-	}
-	cr_expect_str_eq(plain, want->str);
+	char *want = crlf_text(text);
+	cr_expect_str_eq(plain, want);
 	cr_expect_str_eq(rich, "<p style=\"color:#333\">Olá — ação</p>");
-	g_string_free(want, TRUE);
+	g_free(want);
 	g_free(plain);
 	g_free(rich);
 	g_object_unref(msg);
@@ -428,18 +435,6 @@ Test(message, a_line_end_in_the_subject_cannot_add_a_header)
 	cr_expect(strstr(g_mime_message_get_subject(msg), "intruso@example.com"), "kept in the subject");
 	g_object_unref(msg);
 	free(bytes);
-}
-
-/* The text the plain part must give back: every line end as CRLF. */
-static char *crlf_text(const char *text)
-{
-	GString *want = g_string_new(NULL);
-	for (const char *p = text; *p; p++) {
-		if (*p == '\r' && p[1] == '\n')
-			continue;
-		g_string_append(want, *p == '\n' || *p == '\r' ? "\r\n" : (char[]){*p, 0});
-	}
-	return g_string_free(want, FALSE);
 }
 
 Test(message, random_texts_survive_quoted_printable_whole)
