@@ -168,7 +168,7 @@ struct smtp_batch {
 	struct smtp_outgoing {
 		struct attempt *at;
 		buf bytes;
-		char envelope_from[OUTBOX_ADDRESS_MAX];
+		char envelope_from[MAIL_ADDRESS_MAX];
 		char rcpt[OUTBOX_RECIPIENTS_MAX][MAIL_ADDRESS_MAX];
 		const char *rcpts[OUTBOX_RECIPIENTS_MAX];
 	} out[OUTBOX_BATCH];
@@ -191,26 +191,20 @@ static unsigned lane_of(const char *to_address)
 	return h;
 }
 
-/* Adds the built email (bytes, taken over) of row to the batch and starts
- * sending it while the next is built; -1 with err when its envelope is
- * unusable. */
-static int smtp_batch_add(struct smtp_batch *b, const char *url, const char *from,
-                          const struct outbox_row *row, buf *bytes, struct attempt *at, char *err,
-                          size_t errlen)
+/* Adds the email built into the batch's next slot (bytes, taken over, and
+ * its envelope of nrcpt recipients) to the batch, and starts sending it
+ * while the next is built. */
+static void smtp_batch_add(struct smtp_batch *b, const char *url, const struct outbox_row *row,
+                           buf *bytes, int nrcpt, struct attempt *at)
 {
 	struct smtp_outgoing *o = &b->out[b->n];
-	int n = mail_addresses_of(row->to_address, o->rcpt, OUTBOX_RECIPIENTS_MAX);
-	if (mail_address_of(from, o->envelope_from, sizeof o->envelope_from) < 0 || n < 1) {
-		snprintf(err, errlen, "bad envelope address");
-		return -1;
-	}
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < nrcpt; i++)
 		o->rcpts[i] = o->rcpt[i];
 	o->at = at;
 	o->bytes = *bytes;
 	b->emails[b->n] = (struct smtp_email){.from = o->envelope_from,
 	                                      .rcpt_addresses = o->rcpts,
-	                                      .rcpt_count = n,
+	                                      .rcpt_count = nrcpt,
 	                                      .message = bytes->data,
 	                                      .len = bytes->len,
 	                                      .lane = lane_of(row->to_address)};
@@ -221,7 +215,6 @@ static int smtp_batch_add(struct smtp_batch *b, const char *url, const char *fro
 	b->n++;
 	if (b->session)
 		smtp_session_advance(b->session, b->emails, b->n);
-	return 0;
 }
 
 /* Waits until the batch is sent and writes each outcome into its attempt. */
@@ -314,14 +307,18 @@ static int deliver(const struct outbox_config *c, struct smtp_batch *batch,
 	};
 	buf bytes;
 	buf_init(&bytes, OUTBOX_MESSAGE_MAX);
-	int rc = mail_message_build(&m, &bytes, err, errlen);
+	/* For SMTP, the envelope goes straight into the batch's next slot. */
+	struct smtp_outgoing *slot = batch ? &batch->out[batch->n] : NULL;
+	struct mail_envelope env = {.from = slot ? slot->envelope_from : NULL,
+	                            .rcpt = slot ? slot->rcpt : NULL,
+	                            .max = OUTBOX_RECIPIENTS_MAX};
+	int rc = mail_message_build(&m, &bytes, slot ? &env : NULL, err, errlen);
 	*permanent = rc < 0;
 	if (rc == 0 && !batch) {
 		rc = eml_write(c->mail_dir, row, &bytes, err, errlen);
 	} else if (rc == 0) {
-		rc = smtp_batch_add(batch, c->smtp_url, from, row, &bytes, at, err, errlen);
-		if (rc == 0)
-			return 0; /* the batch owns the bytes now */
+		smtp_batch_add(batch, c->smtp_url, row, &bytes, env.n, at);
+		return 0; /* the batch owns the bytes now */
 	}
 	buf_free(&bytes);
 	return rc;

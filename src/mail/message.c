@@ -105,12 +105,10 @@ static InternetAddressList *mailbox_list_parse(const char *text)
 	return list;
 }
 
-int mail_addresses_of(const char *list, char (*out)[MAIL_ADDRESS_MAX], int max)
+/* The bare addresses of parsed list l into out: their count, or -1 when
+ * there are over max or one is too long. */
+static int list_addresses(InternetAddressList *l, char (*out)[MAIL_ADDRESS_MAX], int max)
 {
-	mail_init();
-	InternetAddressList *l = mailbox_list_parse(list);
-	if (!l)
-		return -1;
 	int n = internet_address_list_length(l), rc = n <= max ? n : -1;
 	for (int i = 0; i < n && rc > 0; i++) {
 		InternetAddress *ia = internet_address_list_get_address(l, i);
@@ -118,8 +116,29 @@ int mail_addresses_of(const char *list, char (*out)[MAIL_ADDRESS_MAX], int max)
 		if ((size_t)snprintf(out[i], MAIL_ADDRESS_MAX, "%s", addr) >= MAIL_ADDRESS_MAX)
 			rc = -1;
 	}
+	return rc;
+}
+
+int mail_addresses_of(const char *list, char (*out)[MAIL_ADDRESS_MAX], int max)
+{
+	mail_init();
+	InternetAddressList *l = mailbox_list_parse(list);
+	if (!l)
+		return -1;
+	int rc = list_addresses(l, out, max);
 	g_object_unref(l);
 	return rc;
+}
+
+/* Fills env from the parsed sender and recipients; -1 when they do not fit. */
+static int envelope_fill(struct mail_envelope *env, InternetAddress *sender,
+                         InternetAddressList *to)
+{
+	const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(sender));
+	if ((size_t)snprintf(env->from, MAIL_ADDRESS_MAX, "%s", addr) >= MAIL_ADDRESS_MAX)
+		return -1;
+	env->n = list_addresses(to, env->rcpt, env->max);
+	return env->n > 0 ? 0 : -1;
 }
 
 /* Headers the builder sets itself; an extra line may not replace them. */
@@ -459,7 +478,7 @@ static int put_date(GString *h, int64_t unix_seconds)
  * time; GMime parses the addresses and writes what is not plain (encoded
  * subjects, long lists), the body's quoting and plain addresses are ours. */
 static int message_write(GString *h, GMimeFormatOptions *options, const struct mail_message *m,
-                         char *err, size_t errlen)
+                         struct mail_envelope *env, char *err, size_t errlen)
 {
 	InternetAddressList *from = NULL, *to = NULL;
 	InternetAddress *sender = mailbox_parse(m->from);
@@ -470,6 +489,10 @@ static int message_write(GString *h, GMimeFormatOptions *options, const struct m
 	}
 	if (!(to = mailbox_list_parse(m->to))) {
 		rc = build_error(err, errlen, "To '%s' is not a list of addresses", m->to ? m->to : "");
+		goto done;
+	}
+	if (env && envelope_fill(env, sender, to) < 0) {
+		rc = build_error(err, errlen, "the envelope's addresses do not fit");
 		goto done;
 	}
 	if (!m->message_id || !*m->message_id || strpbrk(m->message_id, "<> \r\n")) {
@@ -502,13 +525,14 @@ done:
 	return rc;
 }
 
-int mail_message_build(const struct mail_message *m, buf *out, char *err, size_t errlen)
+int mail_message_build(const struct mail_message *m, buf *out, struct mail_envelope *env,
+                       char *err, size_t errlen)
 {
 	mail_init();
 	GMimeFormatOptions *options = g_mime_format_options_new();
 	g_mime_format_options_set_newline_format(options, GMIME_NEWLINE_FORMAT_DOS);
 	GString *h = g_string_sized_new(4096);
-	int rc = message_write(h, options, m, err, errlen);
+	int rc = message_write(h, options, m, env, err, errlen);
 	if (rc == 0 && buf_append(out, h->str, h->len) != BUF_OK)
 		rc = build_error(err, errlen, "the message is too big or memory ran out");
 	g_string_free(h, TRUE);

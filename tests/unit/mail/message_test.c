@@ -36,7 +36,7 @@ static char *build(const struct mail_message *m)
 	buf out;
 	buf_init(&out, 1 << 20);
 	char err[256] = "";
-	cr_assert_eq(mail_message_build(m, &out, err, sizeof err), 0, "build failed: %s", err);
+	cr_assert_eq(mail_message_build(m, &out, NULL, err, sizeof err), 0, "build failed: %s", err);
 	return buf_take(&out);
 }
 
@@ -205,22 +205,22 @@ Test(message, refuses_bad_addresses_and_header_lines)
 	buf_init(&out, 1 << 20);
 	struct mail_message m = sample();
 	m.to = "not an address";
-	cr_expect_eq(mail_message_build(&m, &out, err, sizeof err), -1);
+	cr_expect_eq(mail_message_build(&m, &out, NULL, err, sizeof err), -1);
 	cr_expect(strstr(err, "To"), "%s", err);
 	m = sample();
 	m.to = "a@example.com, nope";
-	cr_expect_eq(mail_message_build(&m, &out, err, sizeof err), -1, "every recipient an address");
+	cr_expect_eq(mail_message_build(&m, &out, NULL, err, sizeof err), -1, "every recipient an address");
 	m = sample();
 	m.to = "Equipe: a@example.com;";
-	cr_expect_eq(mail_message_build(&m, &out, err, sizeof err), -1, "no groups");
+	cr_expect_eq(mail_message_build(&m, &out, NULL, err, sizeof err), -1, "no groups");
 	m = sample();
 	m.extra_headers = "Subject: replaced\r\n";
-	cr_expect_eq(mail_message_build(&m, &out, err, sizeof err), -1);
+	cr_expect_eq(mail_message_build(&m, &out, NULL, err, sizeof err), -1);
 	m.extra_headers = "Bad Name: x\r\n";
-	cr_expect_eq(mail_message_build(&m, &out, err, sizeof err), -1);
+	cr_expect_eq(mail_message_build(&m, &out, NULL, err, sizeof err), -1);
 	m = sample();
 	m.message_id = "<with@brackets>";
-	cr_expect_eq(mail_message_build(&m, &out, err, sizeof err), -1);
+	cr_expect_eq(mail_message_build(&m, &out, NULL, err, sizeof err), -1);
 	cr_expect_eq(out.len, 0, "nothing written on failure");
 	buf_free(&out);
 }
@@ -232,7 +232,7 @@ Test(message, sends_one_email_to_several_recipients)
 	buf_init(&out, 1 << 20);
 	struct mail_message m = sample();
 	m.to = "\"Letícia\" <agente1@example.com>, agente2@example.com";
-	cr_assert_eq(mail_message_build(&m, &out, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(mail_message_build(&m, &out, NULL, err, sizeof err), 0, "%s", err);
 	const char *to = strstr(buf_str(&out), "\r\nTo: ");
 	cr_assert(to, "a To header");
 	const char *end = strstr(to + 2, "\r\n");
@@ -258,7 +258,7 @@ Test(message, fails_when_the_email_passes_the_cap)
 	buf out;
 	buf_init(&out, 200);
 	struct mail_message m = sample();
-	cr_expect_eq(mail_message_build(&m, &out, err, sizeof err), -1);
+	cr_expect_eq(mail_message_build(&m, &out, NULL, err, sizeof err), -1);
 	cr_expect(strstr(err, "too big"), "%s", err);
 	buf_free(&out);
 }
@@ -405,7 +405,7 @@ Test(message, dates_in_english_and_utc_whatever_the_time)
 	buf out;
 	buf_init(&out, 1 << 20);
 	m.date = -1;
-	cr_expect_eq(mail_message_build(&m, &out, err, sizeof err), -1);
+	cr_expect_eq(mail_message_build(&m, &out, NULL, err, sizeof err), -1);
 	buf_free(&out);
 }
 
@@ -533,4 +533,24 @@ Test(message, non_ascii_display_names_of_any_length_parse_back_whole)
 		free(headers);
 		free(bytes);
 	}
+}
+
+Test(message, gives_the_envelope_of_the_addresses_it_wrote)
+{
+	char from[MAIL_ADDRESS_MAX], rcpt[2][MAIL_ADDRESS_MAX], err[256] = "";
+	struct mail_envelope env = {.from = from, .rcpt = rcpt, .max = 2};
+	struct mail_message m = sample();
+	m.to = "\"Letícia\" <agente1@example.com>, agente2@example.com";
+	buf out;
+	buf_init(&out, 1 << 20);
+	cr_assert_eq(mail_message_build(&m, &out, &env, err, sizeof err), 0, "%s", err);
+	cr_expect_str_eq(from, "suporte@exemplo.com.br");
+	cr_assert_eq(env.n, 2);
+	cr_expect_str_eq(rcpt[0], "agente1@example.com");
+	cr_expect_str_eq(rcpt[1], "agente2@example.com");
+	buf_clear(&out);
+	env.max = 1;
+	cr_expect_eq(mail_message_build(&m, &out, &env, err, sizeof err), -1, "more than fit");
+	cr_expect(strstr(err, "envelope"), "%s", err);
+	buf_free(&out);
 }
