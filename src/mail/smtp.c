@@ -5,8 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <poll.h>
+#include <strings.h>
+
 #include "mail/curl_lib.h"
 #include "mail/message.h"
+#include "mail/smtp_pipe.h"
 
 #define SMTP_STARTTLS_REQUIRED "?starttls=required"
 #define SMTP_ADDRESS_MAX 320
@@ -69,10 +73,14 @@ static CURLcode transfer_setup(CURL *curl, const char *url, bool tls_required,
 	return rc;
 }
 
-/* One connection of a session and the email on it. */
+/* One connection of a session and the email on it: libcurl's, or a
+ * pipelined one of ours (smtp_pipe.h) when the server allows it. */
 struct lane {
 	CURL *curl;
-	struct smtp_email *email; /* NULL when idle */
+	struct smtp_email *email; /* on curl; NULL when idle */
+	smtp_pipe *pipe;          /* NULL: none open */
+	const char *open_failed;  /* why the pipe would not open, for the batch's other emails */
+	char open_error[SMTP_ERROR_MAX];
 	int cursor;               /* the next email of the array to look at */
 	struct upload u;
 	struct curl_slist *rcpt;
@@ -86,6 +94,12 @@ struct smtp_session {
 	char *server; /* of the batch under way (smtp_session_begin); NULL: none */
 	bool tls_required;
 	const char *refused; /* why the batch cannot go: its emails fail with it */
+	/* Pipelining: whether the server takes it, learnt at the first
+	 * connection and kept while the batches go to the same server. */
+	enum { PIPE_UNKNOWN, PIPE_YES, PIPE_NO } pipe_mode;
+	char pipe_server[512];
+	char host[256];
+	int port;
 };
 
 static void lane_finish(smtp_session *s, struct lane *l, CURLcode result);
@@ -117,6 +131,7 @@ void smtp_session_free(smtp_session *s)
 			lane_finish(s, l, CURLE_ABORTED_BY_CALLBACK);
 		if (l->curl)
 			libcurl.curl_easy_cleanup(l->curl);
+		smtp_pipe_close(l->pipe);
 	}
 	if (s->multi)
 		libcurl.curl_multi_cleanup(s->multi);
@@ -245,22 +260,96 @@ static void lane_finish(smtp_session *s, struct lane *l, CURLcode result)
 	l->email = NULL;
 }
 
-/* Starts the next email of every idle lane; how many lanes are busy. */
+/* Whether lane l has an email under way, on either kind of connection. */
+static bool lane_busy(const struct lane *l)
+{
+	return l->email || (l->pipe && !smtp_pipe_idle(l->pipe));
+}
+
+/* The next email of lane i in the array, its cursor moved past it; NULL
+ * when the lane has none left. */
+static struct smtp_email *lane_next(struct lane *l, int i, struct smtp_email *emails, int n)
+{
+	while (l->cursor < n) {
+		struct smtp_email *e = &emails[l->cursor++];
+		if (e->lane % SMTP_LANES == (unsigned)i)
+			return e;
+	}
+	return NULL;
+}
+
+/* A pipe on lane l that is open and still held by the server, opened now
+ * if need be; NULL when e goes by libcurl (the server does not pipeline)
+ * or has failed (no connection). */
+static smtp_pipe *lane_pipe(smtp_session *s, struct lane *l, struct smtp_email *e)
+{
+	if (l->pipe && !smtp_pipe_alive(l->pipe)) {
+		smtp_pipe_close(l->pipe);
+		l->pipe = NULL;
+	}
+	if (l->pipe)
+		return l->pipe;
+	if (l->open_failed) {
+		email_failed(e, l->open_failed);
+		return NULL;
+	}
+	switch (smtp_pipe_open(s->host, s->port, SMTP_CONNECT_TIMEOUT_S, SMTP_TIMEOUT_S, &l->pipe,
+	                       l->open_error, sizeof l->open_error)) {
+	case SMTP_PIPE_OPEN:
+		s->pipe_mode = PIPE_YES;
+		return l->pipe;
+	case SMTP_PIPE_UNSUITED:
+		s->pipe_mode = PIPE_NO;
+		lane_start(s, l, e);
+		return NULL;
+	case SMTP_PIPE_FAILED:
+		break;
+	}
+	l->open_failed = l->open_error;
+	email_failed(e, l->open_failed);
+	return NULL;
+}
+
+/* Starts what lane i's pipe can take now: the commands of its next email. */
+static void lane_start_piped(smtp_session *s, int i, struct smtp_email *emails, int n)
+{
+	struct lane *l = &s->lanes[i];
+	while (!l->email && (!l->pipe || smtp_pipe_can_take(l->pipe)) && s->pipe_mode != PIPE_NO) {
+		struct smtp_email *e = lane_next(l, i, emails, n);
+		if (!e)
+			return;
+		if (s->refused) {
+			email_failed(e, s->refused);
+		} else if (!email_envelope_valid(e)) {
+			email_failed(e, "bad envelope address");
+		} else {
+			smtp_pipe *p = lane_pipe(s, l, e);
+			if (p)
+				smtp_pipe_start(p, e);
+		}
+	}
+}
+
+/* Starts the next email of every lane that can take one; how many lanes
+ * are busy. A lane's emails go one after another in the array's order, on
+ * libcurl only once its pipe has nothing left under way. */
 static int lanes_start(smtp_session *s, struct smtp_email *emails, int n)
 {
 	int busy = 0;
 	for (int i = 0; i < SMTP_LANES; i++) {
 		struct lane *l = &s->lanes[i];
-		while (!l->email && l->cursor < n) {
-			struct smtp_email *e = &emails[l->cursor++];
-			if (e->lane % SMTP_LANES != (unsigned)i)
-				continue;
+		if (s->pipe_mode != PIPE_NO && *s->host && !s->refused)
+			lane_start_piped(s, i, emails, n);
+		while (!l->email && (!l->pipe || smtp_pipe_idle(l->pipe))) {
+			struct smtp_email *e = lane_next(l, i, emails, n);
+			if (!e)
+				break;
 			if (s->refused)
 				email_failed(e, s->refused);
 			else
 				lane_start(s, l, e);
 		}
-		busy += l->email != NULL;
+		busy += lane_busy(l);
 	}
 	return busy;
 }
@@ -277,29 +366,131 @@ static void lanes_abandon(smtp_session *s, const char *reason)
 	}
 }
 
+/* Whether server is "smtp://host[:port][/]", with no user, domain or
+ * options: then host and port are filled, for a pipelined connection. */
+static bool plain_server(const char *server, char *host, size_t hostlen, int *port)
+{
+	if (strncasecmp(server, "smtp://", 7) != 0)
+		return false;
+	const char *h = server + 7, *end = h + strcspn(h, "/?#@");
+	if (*end == '@' || *end == '?' || *end == '#' || (*end == '/' && end[1]))
+		return false;
+	const char *colon = NULL;
+	if (*h == '[') { /* an IPv6 address */
+		const char *close = memchr(h, ']', (size_t)(end - h));
+		if (!close)
+			return false;
+		colon = close[1] == ':' ? close + 1 : NULL;
+		if (!colon && close + 1 != end)
+			return false;
+		snprintf(host, hostlen, "%.*s", (int)(close - h - 1), h + 1);
+	} else {
+		colon = memchr(h, ':', (size_t)(end - h));
+		snprintf(host, hostlen, "%.*s", (int)((colon ? colon : end) - h), h);
+	}
+	*port = 25;
+	if (colon) {
+		char *stop;
+		long p = strtol(colon + 1, &stop, 10);
+		if (stop != end || p < 1 || p > 65535)
+			return false;
+		*port = (int)p;
+	}
+	return *host != '\0';
+}
+
+/* Closes the pipes: the server changed, or it does not take pipelining. */
+static void pipes_close(smtp_session *s)
+{
+	for (int i = 0; i < SMTP_LANES; i++) {
+		smtp_pipe_close(s->lanes[i].pipe);
+		s->lanes[i].pipe = NULL;
+	}
+}
+
 int smtp_session_begin(smtp_session *s, const char *url)
 {
 	free(s->server);
 	s->server = NULL;
 	s->refused = NULL;
-	for (int i = 0; i < SMTP_LANES; i++)
+	for (int i = 0; i < SMTP_LANES; i++) {
 		s->lanes[i].cursor = 0;
+		s->lanes[i].open_failed = NULL;
+	}
 	if (!url || !*url)
 		s->refused = "no SMTP URL";
 	else if (!(s->server = server_of(url, &s->tls_required)))
 		s->refused = "out of memory";
-	return s->refused ? -1 : 0;
+	if (s->refused)
+		return -1;
+	if (strcmp(s->pipe_server, s->server) != 0) {
+		pipes_close(s);
+		s->pipe_mode = PIPE_UNKNOWN;
+		snprintf(s->pipe_server, sizeof s->pipe_server, "%s", s->server);
+		if (s->tls_required || strlen(s->server) >= sizeof s->pipe_server ||
+		    !plain_server(s->server, s->host, sizeof s->host, &s->port))
+			s->host[0] = '\0';
+	}
+	if (s->pipe_mode == PIPE_NO)
+		pipes_close(s);
+	return 0;
+}
+
+/* Reads what came on every busy pipe after a poll (fds, in lane order).
+ * Without one (fds NULL), only on the pipes whose commands wait for DATA's
+ * answer, which lets their next email go; the rest waits for a poll. */
+static void pipes_read(smtp_session *s, const struct pollfd *fds)
+{
+	int k = 0;
+	for (int i = 0; i < SMTP_LANES; i++) {
+		smtp_pipe *p = s->lanes[i].pipe;
+		if (!p || smtp_pipe_idle(p))
+			continue;
+		if (fds)
+			smtp_pipe_read(p, fds[k++].revents);
+		else if (!smtp_pipe_can_take(p))
+			smtp_pipe_read(p, POLLIN);
+	}
+}
+
+/* Writes what the pipes have queued. Without all, an email's content
+ * waits until its lane's next commands join it (one write, and one wake of
+ * the server, for both), or until the batch is finished. */
+static void pipes_flush(smtp_session *s, bool all)
+{
+	for (int i = 0; i < SMTP_LANES; i++) {
+		smtp_pipe *p = s->lanes[i].pipe;
+		if (p && (all || !smtp_pipe_can_take(p)))
+			smtp_pipe_flush(p);
+	}
+}
+
+/* The busy pipes' fds, in lane order; how many. */
+static int pipes_pollfds(smtp_session *s, struct pollfd *fds)
+{
+	int k = 0;
+	for (int i = 0; i < SMTP_LANES; i++) {
+		struct lane *l = &s->lanes[i];
+		if (l->pipe && !smtp_pipe_idle(l->pipe))
+			fds[k++] = (struct pollfd){.fd = smtp_pipe_fd(l->pipe),
+			                           .events = smtp_pipe_events(l->pipe)};
+	}
+	return k;
 }
 
 /* Moves every transfer under way as far as it goes without waiting (wait:
  * until one has news, at most a second); how many lanes are still busy. */
 static int lanes_step(smtp_session *s, struct smtp_email *emails, int n, bool wait)
 {
-	int running = 0, finished = 0;
-	CURLMcode mc = libcurl.curl_multi_perform(s->multi, &running);
+	int running = 0, finished = 0, curl_busy = 0;
+	for (int i = 0; i < SMTP_LANES; i++)
+		curl_busy += s->lanes[i].email != NULL;
+	CURLMcode mc = CURLM_OK;
+	if (curl_busy)
+		mc = libcurl.curl_multi_perform(s->multi, &running);
 	CURLMsg *m;
 	int left;
-	while (mc == CURLM_OK && (m = libcurl.curl_multi_info_read(s->multi, &left))) {
+	while (curl_busy && mc == CURLM_OK && (m = libcurl.curl_multi_info_read(s->multi, &left))) {
 		for (int i = 0; m->msg == CURLMSG_DONE && i < SMTP_LANES; i++) {
 			struct lane *l = &s->lanes[i];
 			if (l->email && l->curl == m->easy_handle) {
@@ -308,12 +499,30 @@ static int lanes_step(smtp_session *s, struct smtp_email *emails, int n, bool wa
 			}
 		}
 	}
+	struct curl_waitfd extra[SMTP_LANES];
+	struct pollfd fds[SMTP_LANES];
+	int nfds = pipes_pollfds(s, fds);
 	/* A lane that finished starts its next email before any wait. */
-	if (wait && mc == CURLM_OK && finished == 0 && running > 0)
-		mc = libcurl.curl_multi_poll(s->multi, NULL, 0, 1000, NULL);
+	bool polled = false;
+	if (wait && finished == 0 && running > 0 && mc == CURLM_OK) {
+		polled = true;
+		for (int k = 0; k < nfds; k++)
+			extra[k] = (struct curl_waitfd){.fd = fds[k].fd, .events = fds[k].events};
+		mc = libcurl.curl_multi_poll(s->multi, extra, (unsigned)nfds, 1000, NULL);
+		for (int k = 0; k < nfds; k++)
+			fds[k].revents = extra[k].revents;
+	} else if (wait && finished == 0 && nfds > 0) {
+		polled = poll(fds, (nfds_t)nfds, 1000) >= 0;
+	}
 	if (mc != CURLM_OK)
 		lanes_abandon(s, libcurl.curl_multi_strerror(mc));
-	return lanes_start(s, emails, n);
+	pipes_read(s, polled ? fds : NULL);
+	lanes_start(s, emails, n);
+	pipes_flush(s, wait);
+	int busy = 0;
+	for (int i = 0; i < SMTP_LANES; i++)
+		busy += lane_busy(&s->lanes[i]);
+	return busy;
 }
 
 void smtp_session_advance(smtp_session *s, struct smtp_email *emails, int n)

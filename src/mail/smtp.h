@@ -44,9 +44,12 @@ int smtp_session_send(smtp_session *s, const char *url, const char *from_address
                       const char *const *rcpt_addresses, int rcpt_count, const char *message,
                       size_t len, char *err, size_t errlen);
 
-/* Connections a session sends on at once. One connection waits for the
- * server's answer to each command (MAIL, RCPT, DATA, the message); with
- * several, one sends while the others wait. */
+/* Connections a session sends on at once. Through libcurl a connection
+ * waits for the server's answer to each command (MAIL, RCPT, DATA, the
+ * message); with several, one sends while the others wait. A plain
+ * smtp://host[:port] server that offers PIPELINING and no STARTTLS (a local
+ * relay, say) gets our own connections instead (smtp_pipe.h): one round
+ * trip an email, its content going out with the next email's commands. */
 enum { SMTP_LANES = 4, SMTP_ERROR_MAX = 256 };
 
 /* One email of smtp_session_send_all. */

@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ extern char **environ;
 
 struct smtp_sink {
 	pid_t pid; /* 0 when down */
+	bool pipelining; /* set before sink_start: see sink_pipelining_code */
 	int port;
 	char dir[256]; /* the Maildir */
 	char url[64];  /* smtp://127.0.0.1:PORT */
@@ -57,18 +59,49 @@ static inline bool sink_accepts(int port)
 static inline void sink_prepare(struct smtp_sink *s, const char *parent)
 {
 	s->pid = 0;
+	s->pipelining = false;
 	s->port = sink_free_port();
 	snprintf(s->dir, sizeof s->dir, "%s/sink", parent);
 	snprintf(s->url, sizeof s->url, "smtp://127.0.0.1:%d", s->port);
 }
+
+/* The sink that offers PIPELINING (aiosmtpd takes pipelined commands but
+ * does not say so): it refuses recipients whose address begins with
+ * "refused", and marks each stored email "X-Pipelined: yes" when its DATA
+ * command had arrived with its MAIL FROM, before MAIL was answered. */
+static const char sink_pipelining_code[] =
+    "import sys\n"
+    "from aiosmtpd.handlers import Mailbox\n"
+    "from aiosmtpd.main import main\n"
+    "class Pipelining(Mailbox):\n"
+    "    async def handle_EHLO(self, server, session, envelope, hostname, responses):\n"
+    "        session.host_name = hostname\n"
+    "        return responses[:-1] + ['250-PIPELINING'] + responses[-1:]\n"
+    "    async def handle_MAIL(self, server, session, envelope, address, options):\n"
+    "        envelope.mail_from = address\n"
+    "        session.pipelined = b'DATA' in bytes(server._reader._buffer)\n"
+    "        return '250 OK'\n"
+    "    async def handle_RCPT(self, server, session, envelope, address, options):\n"
+    "        if address.startswith('refused'):\n"
+    "            return '550 5.1.1 no such mailbox'\n"
+    "        envelope.rcpt_tos.append(address)\n"
+    "        return '250 OK'\n"
+    "    def prepare_message(self, session, envelope):\n"
+    "        message = super().prepare_message(session, envelope)\n"
+    "        message['X-Pipelined'] = 'yes' if session.pipelined else 'no'\n"
+    "        return message\n"
+    "main(sys.argv[1:])\n";
 
 /* Starts aiosmtpd on s->port and waits (up to 20 s) until it accepts. */
 static inline void sink_start(struct smtp_sink *s)
 {
 	char listen[32];
 	snprintf(listen, sizeof listen, "127.0.0.1:%d", s->port);
-	char *argv[] = {"/usr/bin/python3",          "-m",   "aiosmtpd", "-n", "-l", listen, "-c",
-	                "aiosmtpd.handlers.Mailbox", s->dir, NULL};
+	char *plain[] = {"/usr/bin/python3",          "-m",   "aiosmtpd", "-n", "-l", listen, "-c",
+	                 "aiosmtpd.handlers.Mailbox", s->dir, NULL};
+	char *piped[] = {"/usr/bin/python3", "-c", (char *)sink_pipelining_code, "-n", "-l", listen,
+	                 "-c", "__main__.Pipelining", s->dir, NULL};
+	char **argv = s->pipelining ? piped : plain;
 	posix_spawn_file_actions_t actions;
 	posix_spawn_file_actions_init(&actions);
 	posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);

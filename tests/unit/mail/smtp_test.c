@@ -108,7 +108,9 @@ static void collect_peer(const char *path, void *data)
 	free(got);
 }
 
-Test(smtp, a_session_sends_its_emails_on_one_connection_and_reconnects_when_it_is_gone)
+/* Three emails on one connection, then one more after the server's
+ * restart: the session opens a new connection instead of failing. */
+static void check_session_reconnects(void)
 {
 	sink_start(&sink);
 	char err[256] = "";
@@ -133,6 +135,17 @@ Test(smtp, a_session_sends_its_emails_on_one_connection_and_reconnects_when_it_i
 	             0, "%s", err);
 	cr_expect_eq(sink_each(&sink, NULL, NULL), 4);
 	smtp_session_free(s);
+}
+
+Test(smtp, a_session_sends_its_emails_on_one_connection_and_reconnects_when_it_is_gone)
+{
+	check_session_reconnects();
+}
+
+Test(smtp, a_pipelined_session_sends_on_one_connection_and_reconnects_when_it_is_gone)
+{
+	sink.pipelining = true;
+	check_session_reconnects();
 }
 
 /* An email the sink stored: its arrival (the Maildir name's Q counter), its
@@ -171,7 +184,8 @@ static int by_arrival(const void *a, const void *b)
 	return ((const struct stored *)a)->arrival - ((const struct stored *)b)->arrival;
 }
 
-Test(smtp, a_batch_keeps_each_lanes_order_sends_lanes_side_by_side_and_reports_each_email)
+/* A batch over two lanes, one email refused before it is sent. */
+static void check_batch(void)
 {
 	sink_start(&sink);
 	char err[256] = "";
@@ -220,5 +234,97 @@ Test(smtp, a_batch_keeps_each_lanes_order_sends_lanes_side_by_side_and_reports_e
 	for (int i = 1; i < N - 1; i++)
 		two_peers = two_peers || strcmp(got[i].peer, got[0].peer) != 0;
 	cr_expect(two_peers, "every email came on one connection: %s", got[0].peer);
+	smtp_session_free(s);
+}
+
+Test(smtp, a_batch_keeps_each_lanes_order_sends_lanes_side_by_side_and_reports_each_email)
+{
+	check_batch();
+}
+
+Test(smtp, a_pipelined_batch_keeps_each_lanes_order_and_reports_each_email)
+{
+	sink.pipelining = true;
+	check_batch();
+}
+
+static void read_only(const char *path, void *data)
+{
+	char **got = data;
+	*got = sink_read_file(path);
+}
+
+Test(smtp, a_server_that_offers_pipelining_gets_the_commands_pipelined_and_the_content_intact)
+{
+	sink.pipelining = true;
+	sink_start(&sink);
+	/* Lines that begin with a dot, one that is only a dot, and no CRLF at
+	 * the end: the content arrives as it was. */
+	static const char text[] = "From: a@example.com\r\nTo: b@example.com\r\n"
+	                           "Subject: dots\r\nMessage-Id: <dots@example.com>\r\n\r\n"
+	                           "first\r\n.leading dot\r\n.\r\n..two dots\r\nlast line";
+	char err[256] = "";
+	cr_assert_eq(smtp_send(sink.url, "a@example.com", "b@example.com", text, strlen(text), err,
+	                       sizeof err),
+	             0, "%s", err);
+	char *got = NULL;
+	cr_assert_eq(sink_each(&sink, read_only, &got), 1);
+	cr_expect(strstr(got, "X-Pipelined: yes"), "MAIL, RCPT and DATA went one by one: %s", got);
+	cr_expect(strstr(got, "\nfirst\n.leading dot\n.\n..two dots\nlast line"),
+	          "the content changed on its way: %s", got);
+	cr_expect(strstr(got, "X-MailFrom: a@example.com"), "the envelope sender: %s", got);
+	cr_expect(strstr(got, "X-RcptTo: b@example.com"), "the envelope recipient: %s", got);
+	free(got);
+}
+
+Test(smtp, a_pipelined_refusal_fails_only_its_email_and_the_next_one_goes)
+{
+	sink.pipelining = true;
+	sink_start(&sink);
+	char err[256] = "";
+	smtp_session *s = smtp_session_new(err, sizeof err);
+	cr_assert_not_null(s, "%s", err);
+	static const char *const some[] = {"refused1@example.com", "b@example.com"};
+	static const char *const none[] = {"refused2@example.com", "refused3@example.com"};
+	static const char *const one[] = {"c@example.com"};
+	struct smtp_email emails[3] = {
+	    {.from = "a@example.com", .rcpt_addresses = some, .rcpt_count = 2},
+	    {.from = "a@example.com", .rcpt_addresses = none, .rcpt_count = 2},
+	    {.from = "a@example.com", .rcpt_addresses = one, .rcpt_count = 1},
+	};
+	for (int i = 0; i < 3; i++) {
+		emails[i].message = email;
+		emails[i].len = strlen(email);
+	}
+	cr_assert_eq(smtp_session_send_all(s, sink.url, emails, 3), -1, "the second did not go");
+	cr_expect_eq(emails[0].rc, 0, "one refused recipient of two: %s", emails[0].err);
+	cr_expect_eq(emails[1].rc, -1);
+	cr_expect(strstr(emails[1].err, "550"), "the server's reason: %s", emails[1].err);
+	cr_expect_eq(emails[2].rc, 0, "after a refused email: %s", emails[2].err);
+	struct stored got[3] = {{0}};
+	cr_assert_eq(sink_each(&sink, collect_stored, got), 2);
+	qsort(got, 2, sizeof got[0], by_arrival);
+	cr_expect_str_eq(got[0].rcpt, "b@example.com");
+	cr_expect_str_eq(got[1].rcpt, "c@example.com");
+	smtp_session_free(s);
+}
+
+Test(smtp, a_pipelined_session_reports_a_server_that_is_down)
+{
+	sink.pipelining = true; /* never started */
+	char err[256] = "";
+	smtp_session *s = smtp_session_new(err, sizeof err);
+	cr_assert_not_null(s, "%s", err);
+	const char *rcpt[] = {"b@example.com"};
+	struct smtp_email emails[2] = {
+	    {.from = "a@example.com", .rcpt_addresses = rcpt, .rcpt_count = 1, .message = email},
+	    {.from = "a@example.com", .rcpt_addresses = rcpt, .rcpt_count = 1, .message = email},
+	};
+	emails[0].len = emails[1].len = strlen(email);
+	cr_assert_eq(smtp_session_send_all(s, sink.url, emails, 2), -1);
+	for (int i = 0; i < 2; i++) {
+		cr_expect_eq(emails[i].rc, -1);
+		cr_expect(emails[i].err[0], "email %d has a reason", i);
+	}
 	smtp_session_free(s);
 }
