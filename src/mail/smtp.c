@@ -100,6 +100,7 @@ struct smtp_session {
 	char pipe_server[512];
 	char host[256];
 	int port;
+	char curl_error[SMTP_ERROR_MAX]; /* why libcurl could not be loaded */
 };
 
 static void lane_finish(smtp_session *s, struct lane *l, CURLcode result);
@@ -107,18 +108,35 @@ static void lane_finish(smtp_session *s, struct lane *l, CURLcode result);
 smtp_session *smtp_session_new(char *err, size_t errlen)
 {
 	mail_init();
-	if (curl_lib_load(err, errlen) < 0)
-		return NULL;
 	smtp_session *s = calloc(1, sizeof *s);
-	bool ok = s && (s->multi = libcurl.curl_multi_init());
+	if (!s)
+		smtp_error(err, errlen, "out of memory");
+	return s;
+}
+
+/* libcurl and the session's handles, at the first email that goes through
+ * it: a session whose server pipelines never loads it (some 3 MB of
+ * resident pages with its TLS libraries). NULL when ready, else why not. */
+static const char *session_curl(smtp_session *s)
+{
+	if (s->multi)
+		return NULL;
+	if (curl_lib_load(s->curl_error, sizeof s->curl_error) < 0)
+		return s->curl_error;
+	bool ok = (s->multi = libcurl.curl_multi_init()) != NULL;
 	for (int i = 0; ok && i < SMTP_LANES; i++)
 		ok = (s->lanes[i].curl = libcurl.curl_easy_init()) != NULL;
-	if (!ok) {
-		smtp_session_free(s);
-		smtp_error(err, errlen, "out of memory");
+	if (ok)
 		return NULL;
+	for (int i = 0; i < SMTP_LANES; i++) {
+		if (s->lanes[i].curl)
+			libcurl.curl_easy_cleanup(s->lanes[i].curl);
+		s->lanes[i].curl = NULL;
 	}
-	return s;
+	if (s->multi)
+		libcurl.curl_multi_cleanup(s->multi);
+	s->multi = NULL;
+	return "out of memory";
 }
 
 void smtp_session_free(smtp_session *s)
@@ -210,6 +228,11 @@ static bool lane_start(smtp_session *s, struct lane *l, struct smtp_email *e)
 {
 	if (!email_envelope_valid(e)) {
 		email_failed(e, "bad envelope address");
+		return false;
+	}
+	const char *no_curl = session_curl(s);
+	if (no_curl) {
+		email_failed(e, no_curl);
 		return false;
 	}
 	snprintf(l->mail_from, sizeof l->mail_from, "<%s>", e->from);

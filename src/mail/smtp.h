@@ -36,7 +36,8 @@ int smtp_send_many(const char *url, const char *from_address, const char *const 
  * EHLO, STARTTLS, AUTH). A connection the server closed meanwhile is opened
  * again. A session belongs to one thread at a time. */
 typedef struct smtp_session smtp_session;
-/* NULL with the reason in err: out of memory, or libcurl cannot be loaded. */
+/* NULL with the reason in err when out of memory. libcurl is loaded when an
+ * email first goes through it (one that cannot load it fails with why). */
 smtp_session *smtp_session_new(char *err, size_t errlen);
 void smtp_session_free(smtp_session *s); /* closes the connection; NULL is fine */
 /* smtp_send_many on the session's connection. */

@@ -328,3 +328,35 @@ Test(smtp, a_pipelined_session_reports_a_server_that_is_down)
 	}
 	smtp_session_free(s);
 }
+
+static bool libcurl_mapped(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	cr_assert_not_null(f);
+	char line[512];
+	bool found = false;
+	while (!found && fgets(line, sizeof line, f))
+		found = strstr(line, "libcurl") != NULL;
+	fclose(f);
+	return found;
+}
+
+Test(smtp, a_session_to_a_pipelining_server_never_loads_libcurl)
+{
+	cr_assert_not(libcurl_mapped(), "loaded before any email");
+	sink.pipelining = true;
+	sink_start(&sink);
+	char err[256] = "";
+	cr_assert_eq(smtp_send(sink.url, "a@example.com", "b@example.com", email, strlen(email),
+	                       err, sizeof err),
+	             0, "%s", err);
+	cr_expect_not(libcurl_mapped(), "some 3 MB of pages for nothing");
+	/* A server that does not pipeline: libcurl is loaded then. */
+	sink_stop(&sink);
+	sink.pipelining = false;
+	sink_start(&sink);
+	cr_assert_eq(smtp_send(sink.url, "a@example.com", "b@example.com", email, strlen(email),
+	                       err, sizeof err),
+	             0, "%s", err);
+	cr_expect(libcurl_mapped());
+}
