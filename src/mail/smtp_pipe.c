@@ -131,7 +131,7 @@ static void out_command(smtp_pipe *p, const char *verb, const char *address)
  * 4.5.2), ended by CRLF if it was not, and the lone '.' that ends it. */
 static void out_content(smtp_pipe *p, const char *data, size_t len)
 {
-	/* At worst every byte a line's first and a dot. */
+	/* One more byte for each line that begins with a dot. */
 	size_t dots = 0;
 	for (const char *q = data, *end = data + len; q < end;) {
 		dots += *q == '.';
@@ -357,7 +357,8 @@ bool smtp_pipe_can_take(const smtp_pipe *p)
 
 bool smtp_pipe_idle(const smtp_pipe *p)
 {
-	return !p->group.email && !p->content;
+	/* A broken pipe has failed its emails: nothing of it is under way. */
+	return p->broken || (!p->group.email && !p->content);
 }
 
 bool smtp_pipe_broken(const smtp_pipe *p)
