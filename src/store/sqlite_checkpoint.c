@@ -29,6 +29,7 @@ enum {
 	CHECKPOINT_BEHIND_PAGES = 50000,
 	RESTART_WAIT_MS = 100,
 	IDLE_MS = 1000,
+	GAP_MS = 100,
 };
 
 struct checkpointer {
@@ -61,6 +62,10 @@ static void checkpoint(sqlite3 *handle)
 		log_warn("database checkpoint failed: %s", sqlite3_errmsg(handle));
 }
 
+/* Past the WAL's threshold every commit wakes the thread; it checkpoints at
+ * most once each GAP_MS. A page written by many commits meanwhile (an
+ * index's upper pages, the outbox's last page) is then copied into the file
+ * once, not once a commit, and the file and the WAL are synced once. */
 static void *checkpointer_main(void *arg)
 {
 	struct checkpointer *c = arg;
@@ -76,6 +81,10 @@ static void *checkpointer_main(void *arg)
 		pthread_mutex_unlock(&lock);
 		checkpoint(c->handle);
 		pthread_mutex_lock(&lock);
+		/* The gap: wakes meanwhile only leave it due. */
+		struct timespec gap_end = clock_after_ms(CLOCK_REALTIME, GAP_MS);
+		while (!c->stop && pthread_cond_timedwait(&c->wake, &lock, &gap_end) == 0)
+			;
 	}
 	pthread_mutex_unlock(&lock);
 	return NULL;
