@@ -528,11 +528,11 @@ static int lanes_step(smtp_session *s, struct smtp_email *emails, int n, bool wa
 	/* A lane that finished starts its next email before any wait. */
 	bool polled = false;
 	if (wait && finished == 0 && running > 0 && mc == CURLM_OK) {
-		polled = true;
 		for (int k = 0; k < nfds; k++)
 			extra[k] = (struct curl_waitfd){.fd = fds[k].fd, .events = fds[k].events};
 		mc = libcurl.curl_multi_poll(s->multi, extra, (unsigned)nfds, 1000, NULL);
-		for (int k = 0; k < nfds; k++)
+		polled = mc == CURLM_OK;
+		for (int k = 0; polled && k < nfds; k++)
 			fds[k].revents = extra[k].revents;
 	} else if (wait && finished == 0 && nfds > 0) {
 		polled = poll(fds, (nfds_t)nfds, 1000) >= 0;

@@ -357,8 +357,10 @@ bool smtp_pipe_can_take(const smtp_pipe *p)
 
 bool smtp_pipe_idle(const smtp_pipe *p)
 {
-	/* A broken pipe has failed its emails: nothing of it is under way. */
-	return p->broken || (!p->group.email && !p->content);
+	/* A broken pipe has failed its emails: nothing of it is under way. An
+	 * answer still awaited (to a RSET) keeps it busy, or the check before
+	 * its reuse would take that answer for the server's goodbye. */
+	return p->broken || (!p->group.email && !p->content && p->expected_n == 0);
 }
 
 bool smtp_pipe_broken(const smtp_pipe *p)

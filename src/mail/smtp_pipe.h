@@ -35,7 +35,7 @@ void smtp_pipe_close(smtp_pipe *p);
 
 /* Whether another email's commands may go out now. */
 bool smtp_pipe_can_take(const smtp_pipe *p);
-/* No email under way. */
+/* No email under way and no answer awaited. */
 bool smtp_pipe_idle(const smtp_pipe *p);
 /* The connection failed or the server closed it: its emails have failed
  * and the caller closes it and opens another for the next ones. */

@@ -360,3 +360,30 @@ Test(smtp, a_session_to_a_pipelining_server_never_loads_libcurl)
 	             0, "%s", err);
 	cr_expect(libcurl_mapped());
 }
+
+Test(smtp, a_pipelined_connection_is_kept_after_an_email_every_recipient_refused)
+{
+	sink.pipelining = true;
+	sink_start(&sink);
+	char err[256] = "";
+	smtp_session *s = smtp_session_new(err, sizeof err);
+	cr_assert_not_null(s, "%s", err);
+	static const char *const ok[] = {"b@example.com"};
+	static const char *const none[] = {"refused@example.com"};
+	struct smtp_email first[2] = {
+	    {.from = "a@example.com", .rcpt_addresses = ok, .rcpt_count = 1},
+	    {.from = "a@example.com", .rcpt_addresses = none, .rcpt_count = 1},
+	};
+	struct smtp_email second = {.from = "a@example.com", .rcpt_addresses = ok, .rcpt_count = 1};
+	first[0].message = first[1].message = second.message = email;
+	first[0].len = first[1].len = second.len = strlen(email);
+	cr_assert_eq(smtp_session_send_all(s, sink.url, first, 2), -1);
+	/* The server's answer to the RSET that ended the refused email has
+	 * come by now: it is no reason to drop the connection. */
+	nanosleep(&(struct timespec){0, 200 * 1000 * 1000}, NULL);
+	cr_assert_eq(smtp_session_send_all(s, sink.url, &second, 1), 0, "%s", second.err);
+	char peers[8][64] = {{0}};
+	cr_assert_eq(sink_each(&sink, collect_peer, peers), 2);
+	cr_expect_str_eq(peers[0], peers[1], "one connection for both batches");
+	smtp_session_free(s);
+}
