@@ -277,25 +277,35 @@ Test(smtp, a_server_that_offers_pipelining_gets_the_commands_pipelined_and_the_c
 	free(got);
 }
 
-Test(smtp, a_pipelined_refusal_fails_only_its_email_and_the_next_one_goes)
+/* The test email from a@example.com to rcpt (n addresses). */
+static struct smtp_email test_email(const char *const *rcpt, int n)
+{
+	return (struct smtp_email){.from = "a@example.com",
+	                           .rcpt_addresses = rcpt,
+	                           .rcpt_count = n,
+	                           .message = email,
+	                           .len = strlen(email)};
+}
+
+/* A session to the sink that offers PIPELINING, started when start. */
+static smtp_session *pipelined_session(bool start)
 {
 	sink.pipelining = true;
-	sink_start(&sink);
+	if (start)
+		sink_start(&sink);
 	char err[256] = "";
 	smtp_session *s = smtp_session_new(err, sizeof err);
 	cr_assert_not_null(s, "%s", err);
+	return s;
+}
+
+Test(smtp, a_pipelined_refusal_fails_only_its_email_and_the_next_one_goes)
+{
+	smtp_session *s = pipelined_session(true);
 	static const char *const some[] = {"refused1@example.com", "b@example.com"};
 	static const char *const none[] = {"refused2@example.com", "refused3@example.com"};
 	static const char *const one[] = {"c@example.com"};
-	struct smtp_email emails[3] = {
-	    {.from = "a@example.com", .rcpt_addresses = some, .rcpt_count = 2},
-	    {.from = "a@example.com", .rcpt_addresses = none, .rcpt_count = 2},
-	    {.from = "a@example.com", .rcpt_addresses = one, .rcpt_count = 1},
-	};
-	for (int i = 0; i < 3; i++) {
-		emails[i].message = email;
-		emails[i].len = strlen(email);
-	}
+	struct smtp_email emails[3] = {test_email(some, 2), test_email(none, 2), test_email(one, 1)};
 	cr_assert_eq(smtp_session_send_all(s, sink.url, emails, 3), -1, "the second did not go");
 	cr_expect_eq(emails[0].rc, 0, "one refused recipient of two: %s", emails[0].err);
 	cr_expect_eq(emails[1].rc, -1);
@@ -311,16 +321,9 @@ Test(smtp, a_pipelined_refusal_fails_only_its_email_and_the_next_one_goes)
 
 Test(smtp, a_pipelined_session_reports_a_server_that_is_down)
 {
-	sink.pipelining = true; /* never started */
-	char err[256] = "";
-	smtp_session *s = smtp_session_new(err, sizeof err);
-	cr_assert_not_null(s, "%s", err);
-	const char *rcpt[] = {"b@example.com"};
-	struct smtp_email emails[2] = {
-	    {.from = "a@example.com", .rcpt_addresses = rcpt, .rcpt_count = 1, .message = email},
-	    {.from = "a@example.com", .rcpt_addresses = rcpt, .rcpt_count = 1, .message = email},
-	};
-	emails[0].len = emails[1].len = strlen(email);
+	smtp_session *s = pipelined_session(false); /* the sink never started */
+	static const char *const rcpt[] = {"b@example.com"};
+	struct smtp_email emails[2] = {test_email(rcpt, 1), test_email(rcpt, 1)};
 	cr_assert_eq(smtp_session_send_all(s, sink.url, emails, 2), -1);
 	for (int i = 0; i < 2; i++) {
 		cr_expect_eq(emails[i].rc, -1);
@@ -363,20 +366,11 @@ Test(smtp, a_session_to_a_pipelining_server_never_loads_libcurl)
 
 Test(smtp, a_pipelined_connection_is_kept_after_an_email_every_recipient_refused)
 {
-	sink.pipelining = true;
-	sink_start(&sink);
-	char err[256] = "";
-	smtp_session *s = smtp_session_new(err, sizeof err);
-	cr_assert_not_null(s, "%s", err);
+	smtp_session *s = pipelined_session(true);
 	static const char *const ok[] = {"b@example.com"};
 	static const char *const none[] = {"refused@example.com"};
-	struct smtp_email first[2] = {
-	    {.from = "a@example.com", .rcpt_addresses = ok, .rcpt_count = 1},
-	    {.from = "a@example.com", .rcpt_addresses = none, .rcpt_count = 1},
-	};
-	struct smtp_email second = {.from = "a@example.com", .rcpt_addresses = ok, .rcpt_count = 1};
-	first[0].message = first[1].message = second.message = email;
-	first[0].len = first[1].len = second.len = strlen(email);
+	struct smtp_email first[2] = {test_email(ok, 1), test_email(none, 1)};
+	struct smtp_email second = test_email(ok, 1);
 	cr_assert_eq(smtp_session_send_all(s, sink.url, first, 2), -1);
 	/* The server's answer to the RSET that ended the refused email has
 	 * come by now: it is no reason to drop the connection. */
