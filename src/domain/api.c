@@ -502,7 +502,7 @@ int api_ticket_create(db *d, const struct notifier *n, const struct session *sta
 	arena *a = arena_new(16384);
 	if (!a)
 		return DB_NOMEM;
-	int64_t department_id = 0, client_id = 0, number = 0;
+	int64_t department_id = 0, client_id = 0;
 	int rc = choose_group(d, staff, t->group_id, a, e, &department_id);
 	if (rc == API_OK)
 		rc = find_requester(d, staff, t, now, e, &client_id);
@@ -528,7 +528,8 @@ int api_ticket_create(db *d, const struct notifier *n, const struct session *sta
 	}
 	struct ticket_errors te;
 	struct actor who = actor_of(staff, CHANNEL_API);
-	rc = ticket_open(d, n, &who, &f, now, &te, &number);
+	struct ticket_opened opened;
+	rc = ticket_open(d, n, &who, &f, now, &te, &opened);
 	if (rc == TICKET_INVALID) {
 		ticket_errors_to_api(&te, e);
 		rc = API_INVALID;
@@ -536,14 +537,8 @@ int api_ticket_create(db *d, const struct notifier *n, const struct session *sta
 		api_error_add(e, "requester_id", "is not an active end-user");
 		rc = API_INVALID;
 	} else if (rc == TICKET_OK) {
-		struct ticket_row row;
-		rc = store_ticket_get_by_number(d, number, a, &row);
-		if (rc == 1) {
-			*id = row.id;
-			rc = apply_ccs(d, n, &who, number, t->ccs, t->nccs, now, e);
-		} else if (rc == 0) {
-			rc = DB_ERROR;
-		}
+		*id = opened.id;
+		rc = apply_ccs(d, n, &who, opened.number, t->ccs, t->nccs, now, e);
 	}
 out:
 	arena_free(a);

@@ -66,8 +66,10 @@ static int open_sample(db *d, const struct sample *s, const struct session *clie
 	                        .priority = s->priority, .message = s->message,
 	                        .files = nfiles ? &file : NULL, .nfiles = nfiles};
 	struct ticket_errors e;
-	int64_t number = 0, at = now - s->age;
-	int rc = ticket_open(d, NULL, &as_client, &f, at, &e, &number);
+	int64_t at = now - s->age;
+	struct ticket_opened opened;
+	int rc = ticket_open(d, NULL, &as_client, &f, at, &e, &opened);
+	int64_t number = opened.number;
 	if (rc == TICKET_OK && s->note) {
 		struct ticket_post note = {.message = s->note};
 		rc = ticket_note(d, &as_staff, number, &note, at + 600, &e);

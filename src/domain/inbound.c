@@ -694,8 +694,9 @@ static int ticket_new(struct delivery *dv)
 		.nfiles = nfiles,
 	};
 	struct ticket_errors errors;
-	int64_t number = 0;
-	rc = ticket_open(dv->d, dv->o->notifier, &sender, &form, dv->o->now, &errors, &number);
+	struct ticket_opened opened;
+	rc = ticket_open(dv->d, dv->o->notifier, &sender, &form, dv->o->now, &errors, &opened);
+	int64_t number = opened.number;
 	if (rc < 0)
 		return rc;
 	if (rc != TICKET_OK) {

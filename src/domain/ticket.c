@@ -278,10 +278,31 @@ static int64_t insert_message(db *d, const struct actor *who, const struct ticke
 	return rc < 0 ? rc : mid;
 }
 
+/* What the caller learns of the ticket it opened, read in the opening's
+ * transaction or, for a double submit, after it. */
+static void opened_fill(const struct ticket_row *t, struct ticket_opened *opened)
+{
+	opened->id = t->id;
+	opened->number = t->number;
+	ticket_number_shown(t, opened->shown);
+}
+
+static int opened_read(db *d, int64_t number, arena *a, struct ticket_opened *opened)
+{
+	struct ticket_row t;
+	int rc = store_ticket_get_by_number(d, number, a, &t);
+	if (rc != 1)
+		return rc < 0 ? rc : DB_ERROR;
+	opened_fill(&t, opened);
+	return TICKET_OK;
+}
+
 int ticket_open(db *d, const struct notifier *n, const struct actor *who,
                 const struct ticket_form *f, int64_t now, struct ticket_errors *errors,
-                int64_t *number)
+                struct ticket_opened *opened)
 {
+	int64_t number = 0;
+	*opened = (struct ticket_opened){0};
 	struct session client;
 	if (actor_is_cc(who))
 		return TICKET_NOT_FOUND;
@@ -347,15 +368,15 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 	rc = sla_ticket_opening(d, form.department_id, form.priority, now, &sla);
 	if (rc == 0)
 		rc = ticket_insert_numbered(d, session_ticket_account(&client), &form, subject, &sla, now,
-		                            number);
+		                            &number);
 	if (rc == 1) { /* a double submit: the first one stands */
 		db_rollback(d);
-		rc = TICKET_OK;
+		rc = opened_read(d, number, a, opened);
 		goto out;
 	}
 	struct ticket_row t;
 	if (rc == 0)
-		rc = store_ticket_get_by_number(d, *number, a, &t) == 1 ? 0 : DB_ERROR;
+		rc = store_ticket_get_by_number(d, number, a, &t) == 1 ? 0 : DB_ERROR;
 	if (rc == 0) {
 		int64_t mid = insert_message(d, who, &t, form.message, form.files, form.nfiles, NULL, 0, now);
 		rc = mid < 0 ? (int)mid : 0;
@@ -381,6 +402,8 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 		goto out;
 	}
 	rc = db_commit(d);
+	if (rc == 0)
+		opened_fill(&t, opened);
 out:
 	arena_free(a);
 	return rc;

@@ -17,6 +17,7 @@
 #include "domain/custom_field.h"
 #include "domain/notice.h"
 #include "domain/session.h"
+#include "domain/ticket_number.h"
 #include "store/db.h"
 #include "store/department_store.h"
 #include "store/ticket_store.h"
@@ -67,12 +68,16 @@ struct ticket_errors {
  * member of the department, and the CCs of f->cc (each told; the client's
  * own address is skipped). Never by a CC (ticket_cc.h). A client opens for themself; staff (or an API
  * token) for the active client f->client_id. A second submit with the same
- * key returns the first ticket's number. TICKET_OK with *number,
- * TICKET_INVALID with errors, TICKET_NOT_FOUND (no such client, or an
- * actor that may not open tickets) or < 0. */
+ * key returns the first ticket. TICKET_OK with *opened, TICKET_INVALID
+ * with errors, TICKET_NOT_FOUND (no such client, or an actor that may not
+ * open tickets) or < 0. */
+struct ticket_opened {
+	int64_t id, number;
+	char shown[TICKET_LABEL_MAX]; /* the number people see (ticket_number.h) */
+};
 int ticket_open(db *d, const struct notifier *n, const struct actor *who,
                 const struct ticket_form *f, int64_t now, struct ticket_errors *errors,
-                int64_t *number);
+                struct ticket_opened *opened);
 
 /* The ticket by number when the actor may act on it (a client: their own;
  * staff: their departments', every one for an admin): 1 (row filled), 0

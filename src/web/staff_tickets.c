@@ -895,9 +895,9 @@ void staff_ticket_create(struct request *req)
 	str_to_int64(form_text(req, "department"), 0, INT64_MAX, &f.department_id);
 	str_to_int64(form_text(req, "service"), 0, INT64_MAX, &f.service_id);
 	struct ticket_errors e = {0};
-	int64_t number = 0;
+	struct ticket_opened opened;
 	struct actor who = actor_of(s, CHANNEL_WEB);
-	int rc = ticket_open(req_db(req), app_notifier(req_app(req)), &who, &f, now(), &e, &number);
+	int rc = ticket_open(req_db(req), app_notifier(req_app(req)), &who, &f, now(), &e, &opened);
 	if (rc == TICKET_INVALID) {
 		new_ticket_page(req, client_id, 422, &e, NULL);
 		return;
@@ -909,7 +909,7 @@ void staff_ticket_create(struct request *req)
 	app_mail_wake(req_app(req));
 	web_flash(req, "ticket-updated");
 	struct ticket_row t;
-	bool visible = staff_ticket_get(req_db(req), s, number, req->arena, &t) == 1;
-	resp_redirect(req, 303, visible ? arena_printf(req->arena, "/staff/tickets/%lld", (long long)number)
+	bool visible = staff_ticket_get(req_db(req), s, opened.number, req->arena, &t) == 1;
+	resp_redirect(req, 303, visible ? arena_printf(req->arena, "/staff/tickets/%lld", (long long)opened.number)
 	                                : "/staff/tickets");
 }

@@ -249,9 +249,9 @@ void tickets_create(struct request *req)
 		form_page(req, 422, dep, NULL, upload_error);
 		return;
 	}
-	int64_t number = 0;
+	struct ticket_opened opened;
 	struct actor who = actor_of(s, CHANNEL_WEB);
-	int rc = ticket_open(req_db(req), app_notifier(req_app(req)), &who, &f, now(), &e, &number);
+	int rc = ticket_open(req_db(req), app_notifier(req_app(req)), &who, &f, now(), &e, &opened);
 	if (rc == TICKET_INVALID) {
 		form_page(req, 422, dep, &e, NULL);
 		return;
@@ -261,11 +261,8 @@ void tickets_create(struct request *req)
 		return;
 	}
 	app_mail_wake(req_app(req));
-	struct ticket_row opened;
-	char shown[TICKET_LABEL_MAX];
-	if (ticket_for_client(req_db(req), s, number, req->arena, &opened) == 1)
-		web_flash(req, arena_printf(req->arena, "ticket-opened.%s", ticket_number_shown(&opened, shown)));
-	resp_redirect(req, 303, arena_printf(req->arena, "/tickets/%lld", (long long)number));
+	web_flash(req, arena_printf(req->arena, "ticket-opened.%s", opened.shown));
+	resp_redirect(req, 303, arena_printf(req->arena, "/tickets/%lld", (long long)opened.number));
 }
 
 /* ---- Meus Tickets de Suporte ---- */

@@ -103,10 +103,10 @@ static int64_t open_as(const struct session *s, const char *subject, int *rc)
 	struct ticket_form f = {.department_id = dep, .subject = subject, .priority = "medium",
 	                        .message = "O site caiu."};
 	struct ticket_errors e;
-	int64_t number = 0;
+	struct ticket_opened opened;
 	struct actor who = as(s);
-	*rc = ticket_open(d, &notifier, &who, &f, T0, &e, &number);
-	return number;
+	*rc = ticket_open(d, &notifier, &who, &f, T0, &e, &opened);
+	return opened.number;
 }
 
 static struct ticket_row ticket(int64_t number)
@@ -302,8 +302,8 @@ Test(contact, staff_who_pick_a_contact_open_the_ticket_for_the_contacts_account)
 	struct ticket_form f = {.department_id = dep, .subject = "Pelo telefone", .priority = "medium",
 	                        .message = "O Carlos ligou.", .client_id = contact.user_id};
 	struct ticket_errors e;
-	int64_t number = 0;
+	struct ticket_opened opened;
 	struct actor staff = as(&agent);
-	cr_assert_eq(ticket_open(d, &notifier, &staff, &f, T0, &e, &number), TICKET_OK);
-	cr_assert_eq(ticket(number).client_id, owner.user_id);
+	cr_assert_eq(ticket_open(d, &notifier, &staff, &f, T0, &e, &opened), TICKET_OK);
+	cr_assert_eq(ticket(opened.number).client_id, owner.user_id);
 }

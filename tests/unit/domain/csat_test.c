@@ -61,8 +61,9 @@ static int64_t open_and_close(void)
 	struct ticket_form f = {.department_id = deps[0].id, .subject = "Lento", .priority = "low",
 	                        .message = "O site está lento."};
 	struct ticket_errors e;
-	int64_t number;
-	cr_assert_eq(ticket_open(d, NULL, &(struct actor){&client, CHANNEL_WEB}, &f, T0, &e, &number), TICKET_OK);
+	struct ticket_opened opened;
+	cr_assert_eq(ticket_open(d, NULL, &(struct actor){&client, CHANNEL_WEB}, &f, T0, &e, &opened), TICKET_OK);
+	int64_t number = opened.number;
 	struct ticket_changes c = {.status = "closed", .assignee_id = -1};
 	cr_assert_eq(ticket_update(d, &(struct actor){&agent, CHANNEL_WEB}, number, &c, T0 + 60), TICKET_OK);
 	return number;

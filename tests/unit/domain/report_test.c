@@ -67,9 +67,9 @@ static int64_t open_at(int64_t dep, int64_t now)
 	struct ticket_form f = {.department_id = dep, .subject = "Fora do ar", .priority = "high",
 	                        .message = "Caiu."};
 	struct ticket_errors e;
-	int64_t number;
-	cr_assert_eq(ticket_open(d, NULL, &(struct actor){&client, CHANNEL_WEB}, &f, now, &e, &number), TICKET_OK);
-	return number;
+	struct ticket_opened opened;
+	cr_assert_eq(ticket_open(d, NULL, &(struct actor){&client, CHANNEL_WEB}, &f, now, &e, &opened), TICKET_OK);
+	return opened.number;
 }
 
 static void reply_at(const struct session *who, int64_t number, int64_t now)

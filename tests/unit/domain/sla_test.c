@@ -64,9 +64,10 @@ static int64_t open_at(int64_t dep, const char *priority, int64_t now, int64_t *
 	struct ticket_form f = {.department_id = dep, .subject = "Site fora do ar",
 	                        .priority = priority, .message = "O site caiu."};
 	struct ticket_errors e;
-	int64_t number = 0;
-	cr_assert_eq(ticket_open(d, NULL, &(struct actor){&client, CHANNEL_WEB}, &f, now, &e, &number),
+	struct ticket_opened opened;
+	cr_assert_eq(ticket_open(d, NULL, &(struct actor){&client, CHANNEL_WEB}, &f, now, &e, &opened),
 	             TICKET_OK);
+	int64_t number = opened.number;
 	arena *a = arena_new(4096);
 	struct ticket_row t;
 	cr_assert_eq(store_ticket_get_by_number(d, number, a, &t), 1);

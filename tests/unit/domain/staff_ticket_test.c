@@ -81,9 +81,9 @@ static int64_t open_ticket(int64_t dep, const char *subject)
 	struct ticket_form f = {.department_id = dep, .subject = subject, .priority = "medium",
 	                        .message = "O site caiu."};
 	struct ticket_errors e;
-	int64_t number = 0;
-	cr_assert_eq(ticket_open(d, &notifier, &(struct actor){&client, CHANNEL_WEB}, &f, T0, &e, &number), TICKET_OK);
-	return number;
+	struct ticket_opened opened;
+	cr_assert_eq(ticket_open(d, &notifier, &(struct actor){&client, CHANNEL_WEB}, &f, T0, &e, &opened), TICKET_OK);
+	return opened.number;
 }
 
 static int64_t outbox_rows_containing(const char *needle)

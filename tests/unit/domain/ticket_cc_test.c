@@ -84,10 +84,10 @@ static int64_t open_with(const char *cc, struct ticket_errors *e)
 {
 	struct ticket_form f = {.department_id = dep_a, .subject = "Site fora do ar", .priority = "medium",
 	                        .message = "O site caiu.", .cc = cc};
-	int64_t number = 0;
+	struct ticket_opened opened;
 	struct actor who = as(&client);
-	int rc = ticket_open(d, &notifier, &who, &f, T0, e, &number);
-	return rc == TICKET_OK ? number : -rc;
+	int rc = ticket_open(d, &notifier, &who, &f, T0, e, &opened);
+	return rc == TICKET_OK ? opened.number : -rc;
 }
 
 static int64_t count(const char *sql, const char *text)
@@ -276,8 +276,8 @@ Test(ticket_cc, a_cc_replies_as_themself_on_the_client_side_and_the_client_is_to
 	cr_assert_eq(ticket_get_for(d, &cc, other, a, &row), 0);
 	cr_assert_eq(ticket_reply(d, &notifier, &cc, other, &p, T0 + 7, &e), TICKET_NOT_FOUND);
 	struct ticket_form f = {.department_id = dep_a, .subject = "x", .priority = "low", .message = "x"};
-	int64_t number;
-	cr_assert_eq(ticket_open(d, &notifier, &cc, &f, T0, &e, &number), TICKET_NOT_FOUND);
+	struct ticket_opened opened;
+	cr_assert_eq(ticket_open(d, &notifier, &cc, &f, T0, &e, &opened), TICKET_NOT_FOUND);
 }
 
 Test(ticket_cc, a_key_opens_its_own_ticket_only_and_staff_can_revoke_it)

@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include "domain/setup.h"
+#include "domain/ticket.h"
 #include "domain/ticket_number.h"
 #include "store/account_store.h"
 #include "store/department_store.h"
+#include "store/settings_store.h"
 #include "store/ticket_store.h"
 #include "../test_db.h"
 
@@ -126,5 +128,32 @@ Test(ticket_number, a_rolled_back_ticket_gives_its_value_back, .init = setup, .f
 	int64_t t = new_ticket(222222);
 	cr_assert_eq(ticket_number_assign(d, true, "SUP", true, t, IN_2026), 0);
 	cr_assert_str_eq(label_of(t, a), "SUP-2026-000001");
+	arena_free(a);
+}
+
+/* The web answers a new ticket with its display number in the flash, and the
+ * API with its id: both come from the opening, also for a double submit. */
+Test(ticket_number, an_opening_tells_its_display_number_and_id, .init = setup, .fini = teardown)
+{
+	cr_assert_eq(store_setting_set(d, "ticket_number_format", "sequential"), 0);
+	cr_assert_eq(store_setting_set(d, "ticket_number_prefix", "SUP"), 0);
+	cr_assert_eq(store_setting_set(d, "ticket_number_year", "1"), 0);
+	struct session client = {.kind = ACCOUNT_CLIENT, .user_id = client_id, .name = "Maria",
+	                         .email = "maria@exemplo.com.br", .language = "pt-BR"};
+	struct ticket_form f = {.department_id = dep_id, .subject = "Site fora do ar", .priority = "medium",
+	                        .message = "O site caiu.", .submission_key = "form-1"};
+	struct ticket_errors e = {0};
+	struct ticket_opened first, again;
+	struct actor who = actor_of(&client, CHANNEL_WEB);
+	cr_assert_eq(ticket_open(d, NULL, &who, &f, IN_2026, &e, &first), TICKET_OK);
+	cr_assert_str_eq(first.shown, "SUP-2026-000001");
+	arena *a = arena_new(4096);
+	struct ticket_row t;
+	cr_assert_eq(store_ticket_get_by_number(d, first.number, a, &t), 1);
+	cr_assert_eq(t.id, first.id);
+	cr_assert_eq(ticket_open(d, NULL, &who, &f, IN_2026 + 5, &e, &again), TICKET_OK);
+	cr_assert_eq(again.id, first.id, "a double submit opened a second ticket");
+	cr_assert_eq(again.number, first.number);
+	cr_assert_str_eq(again.shown, "SUP-2026-000001");
 	arena_free(a);
 }

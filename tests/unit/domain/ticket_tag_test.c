@@ -198,7 +198,10 @@ static int open_ticket(int64_t dep, const struct field_input *in, int n, struct 
 	struct ticket_form f = {.department_id = dep, .subject = "Site fora do ar", .priority = "medium",
 	                        .message = "O site caiu.", .fields = in, .nfields = n};
 	struct actor who = actor_of(&client, CHANNEL_WEB);
-	return ticket_open(d, &notifier, &who, &f, T0, e, number);
+	struct ticket_opened opened;
+	int rc = ticket_open(d, &notifier, &who, &f, T0, e, &opened);
+	*number = opened.number;
+	return rc;
 }
 
 Test(tags_and_fields, only_an_admin_defines_fields)
