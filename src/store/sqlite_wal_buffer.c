@@ -244,6 +244,29 @@ static const sqlite3_io_methods methods = {
 	.xUnfetch = f_unfetch,
 };
 
+/* For a file the default VFS opened without shared memory (no locking):
+ * SQLite takes offering xShmMap for WAL support. */
+static const sqlite3_io_methods methods_without_shm = {
+	.iVersion = 1,
+	.xClose = f_close,
+	.xRead = f_read,
+	.xWrite = f_write,
+	.xTruncate = f_truncate,
+	.xSync = f_sync,
+	.xFileSize = f_file_size,
+	.xLock = f_lock,
+	.xUnlock = f_unlock,
+	.xCheckReservedLock = f_check_reserved_lock,
+	.xFileControl = f_file_control,
+	.xSectorSize = f_sector_size,
+	.xDeviceCharacteristics = f_device_characteristics,
+};
+
+static bool has_shm(const sqlite3_io_methods *m)
+{
+	return m->iVersion >= 2 && m->xShmMap && m->xShmLock && m->xShmBarrier && m->xShmUnmap;
+}
+
 static int v_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags, int *out_flags)
 {
 	(void)vfs;
@@ -254,10 +277,10 @@ static int v_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int fl
 	/* SQLite calls xClose only when pMethods is set. */
 	if (!f->real->pMethods)
 		return rc;
-	f->base.pMethods = &methods;
+	f->base.pMethods = has_shm(f->real->pMethods) ? &methods : &methods_without_shm;
 	if (rc == SQLITE_OK && (flags & SQLITE_OPEN_WAL) && name) {
 		sqlite3_file *db = sqlite3_database_file_object(name);
-		if (db && db->pMethods == &methods) {
+		if (db && (db->pMethods == &methods || db->pMethods == &methods_without_shm)) {
 			f->db = as_buffered(db);
 			f->db->wal = f;
 		}
