@@ -245,22 +245,9 @@ static const sqlite3_io_methods methods = {
 };
 
 /* For a file the default VFS opened without shared memory (no locking):
- * SQLite takes offering xShmMap for WAL support. */
-static const sqlite3_io_methods methods_without_shm = {
-	.iVersion = 1,
-	.xClose = f_close,
-	.xRead = f_read,
-	.xWrite = f_write,
-	.xTruncate = f_truncate,
-	.xSync = f_sync,
-	.xFileSize = f_file_size,
-	.xLock = f_lock,
-	.xUnlock = f_unlock,
-	.xCheckReservedLock = f_check_reserved_lock,
-	.xFileControl = f_file_control,
-	.xSectorSize = f_sector_size,
-	.xDeviceCharacteristics = f_device_characteristics,
-};
+ * SQLite takes offering xShmMap for WAL support. The same methods as a
+ * version 1 table, set at registration. */
+static sqlite3_io_methods methods_without_shm;
 
 static bool has_shm(const sqlite3_io_methods *m)
 {
@@ -386,6 +373,9 @@ static void register_once(void)
 	base_vfs = sqlite3_vfs_find(NULL);
 	if (!base_vfs || base_vfs->iVersion < 2)
 		return;
+	/* SQLite calls nothing past a table's version. */
+	methods_without_shm = methods;
+	methods_without_shm.iVersion = 1;
 	vfs.szOsFile = (int)sizeof(struct buffered_file) + base_vfs->szOsFile;
 	vfs.mxPathname = base_vfs->mxPathname;
 	register_rc = sqlite3_vfs_register(&vfs, 0);
