@@ -20,6 +20,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "store/db_internal.h"
+#include "store/sqlite_group.h"
 
 /* SQLite's default threshold; past BEHIND pages (the thread stuck) the
  * committer checkpoints too. */
@@ -28,6 +29,7 @@ enum {
 	RESTART_PAGES = 4000,
 	CHECKPOINT_BEHIND_PAGES = 50000,
 	RESTART_WAIT_MS = 100,
+	BUSY_POLL_US = 200,
 	IDLE_MS = 1000,
 	GAP_MS = 100,
 };
@@ -46,20 +48,48 @@ struct checkpointer {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct checkpointer *running;
 
+/* The WAL starts over from its beginning while this process's writers wait
+ * for the group's turn: in line, woken when it is given back, where SQLite's
+ * lock would have them sleep 1, 2, 5 ... 25 ms at a time (at a million
+ * tickets 29 waits in ten seconds of openings, 25 ms each). Only the
+ * frames committed since the passive checkpoint are left to copy. */
+static int restart(struct checkpointer *c)
+{
+	sqlite_group *g = sqlite_group_find(c->file);
+	bool held = g && sqlite_group_hold(g, RESTART_WAIT_MS) == 0;
+	int rc = sqlite3_wal_checkpoint_v2(c->handle, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+	if (held)
+		sqlite_group_release(g);
+	sqlite_group_put(g);
+	return rc;
+}
+
 /* Copies the WAL into the file without blocking anyone. Under a steady
  * load some reader always still uses the WAL, so it never starts over and
  * would only grow: past RESTART_PAGES the checkpoint also waits (a few ms,
  * writers paused) until readers have moved to the file, and the WAL starts
  * from its beginning again. */
-static void checkpoint(sqlite3 *handle)
+static void checkpoint(struct checkpointer *c)
 {
 	int pages = 0;
-	int rc = sqlite3_wal_checkpoint_v2(handle, NULL, SQLITE_CHECKPOINT_PASSIVE, &pages, NULL);
+	int rc = sqlite3_wal_checkpoint_v2(c->handle, NULL, SQLITE_CHECKPOINT_PASSIVE, &pages, NULL);
 	if (rc == SQLITE_OK && pages >= RESTART_PAGES)
-		rc = sqlite3_wal_checkpoint_v2(handle, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+		rc = restart(c);
 	/* Busy: another checkpoint runs, or readers stayed; the next wake tries again. */
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-		log_warn("database checkpoint failed: %s", sqlite3_errmsg(handle));
+		log_warn("database checkpoint failed: %s", sqlite3_errmsg(c->handle));
+}
+
+/* Readers leave the WAL within a page's time: polled at that pace, not
+ * SQLite's default sleeps, for at most RESTART_WAIT_MS. */
+static int restart_busy(void *unused, int count)
+{
+	(void)unused;
+	if (count >= RESTART_WAIT_MS * 1000 / BUSY_POLL_US)
+		return 0;
+	struct timespec pause = {.tv_nsec = BUSY_POLL_US * 1000L};
+	nanosleep(&pause, NULL);
+	return 1;
 }
 
 /* Past the WAL's threshold every commit wakes the thread; it checkpoints at
@@ -79,7 +109,7 @@ static void *checkpointer_main(void *arg)
 		}
 		c->due = false;
 		pthread_mutex_unlock(&lock);
-		checkpoint(c->handle);
+		checkpoint(c);
 		pthread_mutex_lock(&lock);
 		/* The gap: wakes meanwhile only leave it due. */
 		struct timespec gap_end = clock_after_ms(CLOCK_REALTIME, GAP_MS);
@@ -127,7 +157,7 @@ int sqlite_checkpoints_start(const char *path, char *err, size_t errlen)
 	}
 	int rc = sqlite3_open_v2(path, &c->handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_busy_timeout(c->handle, RESTART_WAIT_MS);
+		rc = sqlite3_busy_handler(c->handle, restart_busy, NULL);
 	/* A connection that has read nothing does not know the file is in WAL
 	 * mode yet, and would checkpoint nothing. */
 	if (rc == SQLITE_OK)
@@ -167,6 +197,6 @@ void sqlite_checkpoints_stop(void)
 	if (!c)
 		return;
 	pthread_join(c->thread, NULL);
-	checkpoint(c->handle); /* what the last commits left */
+	checkpoint(c); /* what the last commits left */
 	checkpointer_free(c);
 }

@@ -40,12 +40,19 @@ struct sqlite_group {
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static sqlite_group *registry;
 
-sqlite_group *sqlite_group_get(const char *path, sqlite_open_fn *open)
+/* The registered group of path, or NULL; under registry_lock. */
+static sqlite_group *registered(const char *path)
 {
-	pthread_mutex_lock(&registry_lock);
 	sqlite_group *g = registry;
 	while (g && strcmp(g->path, path) != 0)
 		g = g->next;
+	return g;
+}
+
+sqlite_group *sqlite_group_get(const char *path, sqlite_open_fn *open)
+{
+	pthread_mutex_lock(&registry_lock);
+	sqlite_group *g = registered(path);
 	if (!g && (g = calloc(1, sizeof *g)) != NULL) {
 		g->path = strdup(path);
 		g->open = open;
@@ -60,6 +67,16 @@ sqlite_group *sqlite_group_get(const char *path, sqlite_open_fn *open)
 			registry = g;
 		}
 	}
+	if (g)
+		g->users++;
+	pthread_mutex_unlock(&registry_lock);
+	return g;
+}
+
+sqlite_group *sqlite_group_find(const char *path)
+{
+	pthread_mutex_lock(&registry_lock);
+	sqlite_group *g = registered(path);
 	if (g)
 		g->users++;
 	pthread_mutex_unlock(&registry_lock);

@@ -24,6 +24,8 @@ typedef db *sqlite_open_fn(const char *path, char *err, size_t errlen);
 /* The group of the database file at path (its canonical name), shared by
  * this process's connections to it; NULL when out of memory. */
 sqlite_group *sqlite_group_get(const char *path, sqlite_open_fn *open);
+/* The group of path when this process has one, else NULL; put it back. */
+sqlite_group *sqlite_group_find(const char *path);
 void sqlite_group_put(sqlite_group *g);
 
 /* Waits at most timeout_ms for the turn, then joins the open batch (or

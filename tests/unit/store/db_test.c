@@ -710,6 +710,67 @@ Test(db, background_checkpoints_leave_every_commit_in_the_file_itself)
 	db_close(c);
 }
 
+/* The WAL's checkpoint sequence number (its header's bytes 12-15, big
+ * endian): SQLite counts each time the WAL starts over from its beginning. */
+static unsigned wal_restarts(void)
+{
+	char path[300];
+	unsigned char head[16] = {0};
+	snprintf(path, sizeof path, "%s/test.db-wal", dir);
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(head, 1, sizeof head, f) : 0;
+	if (f)
+		fclose(f);
+	return n == sizeof head ? (unsigned)head[12] << 24 | (unsigned)head[13] << 16 |
+	                              (unsigned)head[14] << 8 | head[15]
+	                        : 0;
+}
+
+static void insert_blobs(int rows)
+{
+	static char blob[3000];
+	cr_assert_eq(db_begin_write(d), DB_OK, "%s", db_error(d));
+	for (int j = 0; j < rows; j++) {
+		db_stmt *s = db_prepare(d, "INSERT INTO t (n, b) VALUES (1, $1)");
+		db_bind_blob(s, 1, blob, sizeof blob);
+		cr_assert_eq(db_step(s), DB_DONE, "%s", db_error(d));
+		db_done(s);
+	}
+	cr_assert_eq(db_commit(d), DB_OK, "%s", db_error(d));
+}
+
+/* A reader that held its snapshot while thousands of pages were written
+ * kept the WAL from starting over; once it has gone, the background
+ * checkpoints start it over (taking the writers' turn meanwhile) and the
+ * writers go on. */
+Test(db, the_wal_starts_over_once_a_long_reader_has_gone)
+{
+	char err[256] = "";
+
+	cr_assert_eq(db_checkpoints_start(url, err, sizeof err), 0, "%s", err);
+	insert_blobs(1);
+	db *r = db_open(url, err, sizeof err);
+	cr_assert_not_null(r, "%s", err);
+	cr_assert_eq(db_begin(r), DB_OK, "%s", db_error(r));
+	cr_assert_eq(db_scalar_int(db_prepare(r, "SELECT count(*) FROM t"), -1), 1);
+	unsigned before = wal_restarts();
+	for (int i = 0; i < 60; i++) /* ~4,500 pages, past the restart threshold */
+		insert_blobs(100);
+	cr_expect_eq(wal_restarts(), before, "not while the reader is there");
+	cr_assert_eq(db_rollback(r), DB_OK, "%s", db_error(r));
+	db_close(r);
+	/* Each commit wakes the checkpoints; ten seconds at most. */
+	for (int i = 0; i < 1000 && wal_restarts() == before; i++) {
+		insert_blobs(1);
+		usleep(10 * 1000);
+	}
+	cr_expect_neq(wal_restarts(), before, "the WAL started over");
+	insert_blobs(1);
+	db_checkpoints_stop();
+	int64_t rows = db_scalar_int(db_prepare(d, "SELECT count(*) FROM t"), -1);
+	cr_expect_geq(rows, 6002, "every commit kept: %lld rows", (long long)rows);
+}
+
 /* ---- opening failures (no fixture database needed, but harmless) ---- */
 
 Test(db, fails_with_a_clear_message_when_the_directory_is_missing)
