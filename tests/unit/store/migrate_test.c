@@ -354,6 +354,10 @@ Test(migrate, serves_the_lists_from_their_indexes)
 	cr_expect(plan_uses("EXPLAIN QUERY PLAN SELECT id FROM tickets "
 	    "WHERE client_id = 1 ORDER BY updated_at DESC, id LIMIT 20",
 	    "tickets_client_updated"));
+	/* The KB report's "a ticket soon after", from the same index alone. */
+	cr_expect(plan_uses("EXPLAIN QUERY PLAN SELECT 1 FROM tickets "
+	    "WHERE client_id = 1 AND created_at >= 5 AND created_at <= 9",
+	    "COVERING INDEX tickets_client_updated"));
 	cr_expect(plan_uses("EXPLAIN QUERY PLAN SELECT id FROM tickets "
 	    "WHERE department_id = 1 AND status IN ('open', 'customer-reply') "
 	    "ORDER BY updated_at DESC, id DESC LIMIT 20",
