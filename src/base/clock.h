@@ -11,5 +11,7 @@
 struct timespec clock_after_ms(clockid_t clock, int ms);
 /* Milliseconds since t, a CLOCK_MONOTONIC time. */
 int64_t clock_ms_since(const struct timespec *t);
+/* The wall clock in milliseconds since the epoch. */
+int64_t clock_now_ms(void);
 
 #endif

@@ -1,8 +1,10 @@
 #include "domain/ticket_search.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/fold.h"
 #include "domain/custom_field.h"
 #include "domain/ticket_tag.h"
@@ -62,28 +64,34 @@ int ticket_search_write(db *d, int64_t ticket_id)
 
 int ticket_search_changed(db *d, int64_t ticket_id)
 {
-	return store_ticket_search_mark(d, ticket_id);
+	return store_ticket_search_mark(d, ticket_id, clock_now_ms());
 }
 
 int ticket_search_client_changed(db *d, int64_t client_id)
 {
-	return client_id > 0 ? store_ticket_search_mark_client(d, client_id) : 0;
+	return client_id > 0 ? store_ticket_search_mark_client(d, client_id, clock_now_ms()) : 0;
 }
 
 int ticket_search_catch_up(db *d, int max)
 {
+	return ticket_search_catch_up_settled(d, max, -1);
+}
+
+int ticket_search_catch_up_settled(db *d, int max, int settle_ms)
+{
+	int64_t marked_by = settle_ms < 0 ? INT64_MAX : clock_now_ms() - settle_ms;
 	enum { BATCH = 64 };
 	int64_t ids[BATCH], seqs[BATCH];
 	if (max > BATCH)
 		max = BATCH;
 	if (max <= 0)
 		return 0;
-	int n = store_ticket_search_any_marked(d);
+	int n = store_ticket_search_any_marked(d, marked_by);
 	if (n <= 0)
 		return n;
 	if (db_begin_write(d) < 0)
 		return DB_ERROR;
-	n = store_ticket_search_marked(d, ids, seqs, max);
+	n = store_ticket_search_marked(d, marked_by, ids, seqs, max);
 	int rc = n < 0 ? n : 0;
 	for (int i = 0; i < n && rc == 0; i++) {
 		rc = ticket_search_write(d, ids[i]);

@@ -43,6 +43,9 @@ int ticket_search_write(db *d, int64_t ticket_id);
  * clears their marks. Returns how many were rewritten (0: none was
  * marked), or < 0. */
 int ticket_search_catch_up(db *d, int max);
+/* The same for the marks made at least settle_ms ago (< 0: all of them):
+ * a busy ticket's text is rewritten once for many changes. */
+int ticket_search_catch_up_settled(db *d, int max, int settle_ms);
 /* Indexes every ticket when the migration (or an import) asked for it,
  * in transactions of a few hundred tickets, then clears the request.
  * Returns the number indexed, or < 0. */

@@ -26,6 +26,11 @@ enum { GATHER_MS = 20 };
  * change: it catches up first, ticket_search_match). With 2, the indexer
  * still took a sixth of the CPU of replies over 64 tickets. */
 enum { REST_FACTOR = 4 };
+/* Only marks this old are taken (ticket_search_catch_up_settled): a busy
+ * ticket's text is then rewritten at most about once a second, for all the
+ * replies of that second, where rests alone still left ten rewrites a
+ * second of each of 64 tickets replied to at once. */
+enum { SETTLE_MS = 1000 };
 
 struct search_indexer {
 	pthread_t thread;
@@ -48,7 +53,10 @@ static void *loop(void *arg)
 		for (;;) {
 			struct timespec started;
 			clock_gettime(CLOCK_MONOTONIC, &started);
-			if (atomic_load(&x->wakeup.stop) || (n = ticket_search_catch_up(x->d, INDEX_BATCH)) <= 0)
+			if (atomic_load(&x->wakeup.stop))
+				break;
+			n = ticket_search_catch_up_settled(x->d, INDEX_BATCH, SETTLE_MS);
+			if (n <= 0)
 				break;
 			pause_ms((int)(REST_FACTOR * clock_ms_since(&started)));
 		}

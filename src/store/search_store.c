@@ -36,35 +36,39 @@ int store_ticket_search_delete(db *d, int64_t ticket_id)
 	return db_step_done(s);
 }
 
-int store_ticket_search_mark(db *d, int64_t ticket_id)
+int store_ticket_search_mark(db *d, int64_t ticket_id, int64_t now_ms)
 {
 	static const char sql[] =
-		"INSERT INTO ticket_search_pending (ticket_id) VALUES ($1) "
+		"INSERT INTO ticket_search_pending (ticket_id, marked_at) VALUES ($1, $2) "
 		"ON CONFLICT (ticket_id) DO UPDATE SET seq = ticket_search_pending.seq + 1";
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_int(s, 1, ticket_id);
+	db_bind_int(s, 2, now_ms);
 	return db_step_done(s);
 }
 
-int store_ticket_search_mark_client(db *d, int64_t client_id)
+int store_ticket_search_mark_client(db *d, int64_t client_id, int64_t now_ms)
 {
 	/* "WHERE true": SQLite reads ON CONFLICT after a bare SELECT's FROM as
 	 * a join constraint. */
 	static const char sql[] =
-		"INSERT INTO ticket_search_pending (ticket_id) "
-		"SELECT id FROM tickets WHERE client_id = $1 AND true "
+		"INSERT INTO ticket_search_pending (ticket_id, marked_at) "
+		"SELECT id, $2 FROM tickets WHERE client_id = $1 AND true "
 		"ON CONFLICT (ticket_id) DO UPDATE SET seq = ticket_search_pending.seq + 1";
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_int(s, 1, client_id);
+	db_bind_int(s, 2, now_ms);
 	return db_step_done(s);
 }
 
-int store_ticket_search_marked(db *d, int64_t *ids, int64_t *seqs, int max)
+int store_ticket_search_marked(db *d, int64_t marked_by, int64_t *ids, int64_t *seqs, int max)
 {
 	static const char sql[] =
-		"SELECT ticket_id, seq FROM ticket_search_pending ORDER BY ticket_id LIMIT $1";
+		"SELECT ticket_id, seq FROM ticket_search_pending WHERE marked_at <= $2 "
+		"ORDER BY ticket_id LIMIT $1";
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_int(s, 1, max);
+	db_bind_int(s, 2, marked_by);
 	int n = 0, rc = DB_DONE;
 	while (n < max && (rc = db_step(s)) == DB_ROW) {
 		ids[n] = db_col_int(s, 0);
@@ -83,9 +87,10 @@ int store_ticket_search_unmark(db *d, int64_t ticket_id, int64_t seq)
 	return db_step_done(s);
 }
 
-int store_ticket_search_any_marked(db *d)
+int store_ticket_search_any_marked(db *d, int64_t marked_by)
 {
-	db_stmt *s = db_prepare(d, "SELECT 1 FROM ticket_search_pending LIMIT 1");
+	db_stmt *s = db_prepare(d, "SELECT 1 FROM ticket_search_pending WHERE marked_at <= $1 LIMIT 1");
+	db_bind_int(s, 1, marked_by);
 	int rc = db_step(s);
 	db_done(s);
 	return rc == DB_ROW ? 1 : rc < 0 ? rc : 0;

@@ -15,17 +15,19 @@
 int store_ticket_search_put(db *d, int64_t ticket_id, const char *doc);
 /* Removes the ticket's document (the ticket is gone). 0 or < 0. */
 int store_ticket_search_delete(db *d, int64_t ticket_id);
-/* Marks the ticket's document out of date (migration 0026). 0 or < 0. */
-int store_ticket_search_mark(db *d, int64_t ticket_id);
+/* Marks the ticket's document out of date (migration 0026) at now_ms, or
+ * counts one more change of a mark, which keeps its time (0036). 0 or < 0. */
+int store_ticket_search_mark(db *d, int64_t ticket_id, int64_t now_ms);
 /* Marks every ticket of the client. 0 or < 0. */
-int store_ticket_search_mark_client(db *d, int64_t client_id);
-/* Up to max marked tickets, lowest id first, each with the seq of its mark.
- * Returns the count or < 0. */
-int store_ticket_search_marked(db *d, int64_t *ids, int64_t *seqs, int max);
+int store_ticket_search_mark_client(db *d, int64_t client_id, int64_t now_ms);
+/* Up to max tickets marked at or before marked_by (ms), lowest id first,
+ * each with the seq of its mark. Returns the count or < 0. */
+int store_ticket_search_marked(db *d, int64_t marked_by, int64_t *ids, int64_t *seqs, int max);
 /* Clears the ticket's mark if it is still the one read (seq). 0 or < 0. */
 int store_ticket_search_unmark(db *d, int64_t ticket_id, int64_t seq);
-/* 1 when some ticket is marked, 0 when none, or < 0. */
-int store_ticket_search_any_marked(db *d);
+/* 1 when some ticket is marked at or before marked_by (ms), 0 when none,
+ * or < 0. */
+int store_ticket_search_any_marked(db *d, int64_t marked_by);
 /* Calls each(arg, body) for every message of the ticket, notes included,
  * oldest first; stops at the first non-zero return and returns it.
  * 0 when all were read, or < 0 on a database error. */
