@@ -1,7 +1,8 @@
-/* The HTTP server: libmicrohttpd with a thread pool on epoll. It reads and
- * caps the request, decodes the query and the body (urlencoded, or
- * multipart streamed with uploads to temporary files), serves static
- * files, routes to a handler and sends what the handler built. */
+/* The HTTP server: libmicrohttpd, one daemon on epoll per request thread,
+ * each handed its connections by an acceptor thread. It reads and caps the
+ * request, decodes the query and the body (urlencoded, or multipart
+ * streamed with uploads to temporary files), serves static files, routes
+ * to a handler and sends what the handler built. */
 #ifndef CHAMADO_SERVER_H
 #define CHAMADO_SERVER_H
 

@@ -1,0 +1,141 @@
+/* The HTTP server's connections: each request thread is handed its share,
+ * and stopping ends the accepting. A real server on a loopback port; the
+ * one route answers with the number of the thread that served it. */
+#include <criterion/criterion.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "http/request.h"
+#include "http/router.h"
+#include "http/server.h"
+
+enum { THREADS = 4 };
+
+static router *routes;
+static server *srv;
+static char upload_dir[] = "/tmp/chamado-server-test-XXXXXX";
+
+static void which_thread(struct request *req)
+{
+	char *text = arena_printf(req->arena, "%ld", (long)syscall(SYS_gettid));
+	resp_text(req, 200, "text/plain; charset=utf-8", text);
+}
+
+static void setup(void)
+{
+	routes = router_new();
+	cr_assert_eq(router_add(routes, HTTP_GET, "/thread", which_thread), 0);
+	cr_assert_not_null(mkdtemp(upload_dir));
+	struct server_options o = {
+		.host = "127.0.0.1", .port = 0, .threads = THREADS,
+		.max_body = 1 << 20, .max_form_body = 1 << 20, .max_field = 1 << 16, .max_fields = 50,
+		.max_upload = 1 << 20, .max_uploads = 2, .max_page = 1 << 20,
+		.upload_dir = upload_dir, .router = routes,
+	};
+	char err[200] = "";
+	srv = server_start(&o, err, sizeof err);
+	cr_assert_not_null(srv, "server_start: %s", err);
+}
+
+static void teardown(void)
+{
+	if (srv)
+		server_stop(srv, 1000);
+	router_free(routes);
+	rmdir(upload_dir);
+}
+
+static int connect_to(int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* One GET /thread on a kept-alive connection: the serving thread's number,
+ * or -1 when no whole answer came. */
+static long thread_of(int fd)
+{
+	static const char ask[] = "GET /thread HTTP/1.1\r\nHost: test\r\n\r\n";
+	if (send(fd, ask, sizeof ask - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof ask - 1))
+		return -1;
+	char got[2048];
+	size_t len = 0;
+	for (;;) {
+		ssize_t n = recv(fd, got + len, sizeof got - 1 - len, 0);
+		if (n <= 0)
+			return -1;
+		len += (size_t)n;
+		got[len] = '\0';
+		const char *end = strstr(got, "\r\n\r\n");
+		const char *cl = strcasestr(got, "\r\nContent-Length: ");
+		if (!end || !cl)
+			continue;
+		size_t body = (size_t)strtoul(cl + 18, NULL, 10);
+		if (len >= (size_t)(end + 4 - got) + body)
+			return strtol(end + 4, NULL, 10);
+	}
+}
+
+TestSuite(server, .init = setup, .fini = teardown, .timeout = 60);
+
+Test(server, connections_opened_at_once_are_shared_evenly_by_the_threads)
+{
+	int fds[THREADS * 3];
+	int n = (int)(sizeof fds / sizeof fds[0]);
+	for (int i = 0; i < n; i++) {
+		fds[i] = connect_to(server_port(srv));
+		cr_assert_geq(fds[i], 0, "connect");
+	}
+	long seen[THREADS * 3];
+	int count[THREADS * 3] = {0};
+	int distinct = 0;
+	for (int i = 0; i < n; i++) {
+		long t = thread_of(fds[i]);
+		cr_assert_gt(t, 0, "connection %d got no answer", i);
+		int k = 0;
+		while (k < distinct && seen[k] != t)
+			k++;
+		if (k == distinct)
+			seen[distinct++] = t;
+		count[k]++;
+	}
+	cr_expect_eq(distinct, THREADS, "the connections went to %d threads of %d", distinct, THREADS);
+	for (int k = 0; k < distinct; k++)
+		cr_expect_eq(count[k], 3, "thread %ld serves %d of the %d connections", seen[k], count[k], n);
+	/* The same connection stays with its thread. */
+	for (int i = 0; i < n; i++) {
+		long again = thread_of(fds[i]);
+		int k = 0;
+		while (k < distinct && seen[k] != again)
+			k++;
+		cr_expect_lt(k, distinct);
+		close(fds[i]);
+	}
+}
+
+Test(server, a_stopped_server_accepts_no_more_connections)
+{
+	int port = server_port(srv);
+	int kept = connect_to(port);
+	cr_assert_geq(kept, 0);
+	cr_assert_gt(thread_of(kept), 0);
+	server_stop(srv, 1000);
+	srv = NULL;
+	/* The kept-alive connection is closed, and the port no longer listens. */
+	char c;
+	cr_expect_leq(recv(kept, &c, 1, 0), 0);
+	close(kept);
+	cr_expect_eq(connect_to(port), -1);
+}
