@@ -26,7 +26,14 @@ struct lane {
 	/* Handed over and not yet started, and started and not yet closed. */
 	atomic_int queued;
 	atomic_int open;
+	/* When the handler now running on the lane began; 0 between answers. */
+	_Atomic int64_t busy_since_us;
 };
+
+/* A lane whose handler has run this long is held by something slow (a
+ * report, a password's hash): new connections go elsewhere while others
+ * are free, as they did when only a free thread could accept. */
+enum { LANE_STUCK_US = 5000 };
 
 /* The server's own thread accepts and hands each connection to the lane
  * holding the fewest. With MHD's thread pool each thread accepted for
@@ -49,6 +56,7 @@ struct server {
 struct conn_state {
 	struct request req;
 	struct server *srv;
+	struct lane *lane;
 	const char *raw_uri;
 	int stage; /* 0 new, 1 reading body, 2 answered */
 	struct MHD_PostProcessor *pp;
@@ -159,6 +167,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 		return NULL;
 	}
 	cs->srv = srv;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	cs->lane = ci ? ci->socket_context : NULL; /* set when the connection started */
 	cs->req.arena = a;
 	cs->req.conn = conn;
 	cs->req.app = srv->opt.app;
@@ -590,6 +600,19 @@ static enum MHD_Result send_response(struct conn_state *cs)
 	return rc;
 }
 
+/* The handler runs and its answer is made on the lane's thread: the lane is
+ * busy meanwhile, for the acceptor to see. */
+static enum MHD_Result dispatch_and_send(struct conn_state *cs)
+{
+	if (cs->lane)
+		atomic_store(&cs->lane->busy_since_us, now_us());
+	dispatch(cs);
+	enum MHD_Result rc = send_response(cs);
+	if (cs->lane)
+		atomic_store(&cs->lane->busy_since_us, 0);
+	return rc;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -613,11 +636,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			          "Request header fields too large\n");
 			return send_response(cs);
 		}
-		if (begin_body(cs) < 0) {
-			/* Answer now: MHD then drops the rest of the body and closes. */
-			dispatch(cs);
-			return send_response(cs);
-		}
+		if (begin_body(cs) < 0) /* answer now: MHD then drops the rest of the body and closes */
+			return dispatch_and_send(cs);
 		/* Answering on a later call keeps the connection alive. */
 		return MHD_YES;
 	}
@@ -627,8 +647,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return rc < 0 ? MHD_NO : MHD_YES;
 	}
 	end_body(cs);
-	dispatch(cs);
-	return send_response(cs);
+	return dispatch_and_send(cs);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -656,18 +675,24 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	}
 }
 
-/* The lane with the fewest connections; among equals, the one after the
- * last chosen, so that a burst of new connections goes round them all. */
+/* The lane with the fewest connections among those not held by a slow
+ * handler (any, when all are); among equals, the one after the last chosen,
+ * so that a burst of new connections goes round them all. */
 static struct lane *quietest_lane(struct server *s)
 {
 	unsigned start = s->next_lane++ % (unsigned)s->nlanes;
+	int64_t stuck_before = now_us() - LANE_STUCK_US;
 	struct lane *best = NULL;
+	bool best_stuck = false;
 	int fewest = 0;
 	for (int i = 0; i < s->nlanes; i++) {
 		struct lane *l = &s->lanes[(start + (unsigned)i) % (unsigned)s->nlanes];
+		int64_t since = atomic_load(&l->busy_since_us);
+		bool stuck = since > 0 && since < stuck_before;
 		int n = atomic_load(&l->queued) + atomic_load(&l->open);
-		if (!best || n < fewest) {
+		if (!best || (best_stuck && !stuck) || (stuck == best_stuck && n < fewest)) {
 			best = l;
+			best_stuck = stuck;
 			fewest = n;
 		}
 	}

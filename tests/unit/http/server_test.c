@@ -1,7 +1,10 @@
 /* The HTTP server's connections: each request thread is handed its share,
- * and stopping ends the accepting. A real server on a loopback port; the
- * one route answers with the number of the thread that served it. */
+ * a thread held by a slow handler is given no new ones, and stopping ends
+ * the accepting. A real server on a loopback port; /thread answers with
+ * the number of the thread that served it, /slow holds its thread until
+ * the test lets it go. */
 #include <criterion/criterion.h>
+#include <stdatomic.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -9,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "http/request.h"
@@ -27,10 +31,21 @@ static void which_thread(struct request *req)
 	resp_text(req, 200, "text/plain; charset=utf-8", text);
 }
 
+static atomic_bool slow_running, slow_may_end;
+
+static void slow(struct request *req)
+{
+	atomic_store(&slow_running, true);
+	for (int i = 0; i < 3000 && !atomic_load(&slow_may_end); i++)
+		usleep(10 * 1000);
+	resp_text(req, 200, "text/plain; charset=utf-8", "done");
+}
+
 static void setup(void)
 {
 	routes = router_new();
 	cr_assert_eq(router_add(routes, HTTP_GET, "/thread", which_thread), 0);
+	cr_assert_eq(router_add(routes, HTTP_GET, "/slow", slow), 0);
 	cr_assert_not_null(mkdtemp(upload_dir));
 	struct server_options o = {
 		.host = "127.0.0.1", .port = 0, .threads = THREADS,
@@ -56,7 +71,10 @@ static int connect_to(int port)
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0)
+	/* An answer that never comes fails the test instead of hanging it. */
+	struct timeval wait = {.tv_sec = 10};
+	if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait) == 0 &&
+	    connect(fd, (struct sockaddr *)&a, sizeof a) == 0)
 		return fd;
 	if (fd >= 0)
 		close(fd);
@@ -123,6 +141,39 @@ Test(server, connections_opened_at_once_are_shared_evenly_by_the_threads)
 		cr_expect_lt(k, distinct);
 		close(fds[i]);
 	}
+}
+
+Test(server, a_thread_held_by_a_slow_answer_is_given_no_new_connections)
+{
+	int port = server_port(srv);
+	int first[THREADS];
+	long thread[THREADS];
+	for (int i = 0; i < THREADS; i++) {
+		first[i] = connect_to(port);
+		cr_assert_geq(first[i], 0);
+	}
+	for (int i = 0; i < THREADS; i++)
+		cr_assert_gt(thread[i] = thread_of(first[i]), 0);
+	/* One connection each: the first one's thread is then held. */
+	static const char ask[] = "GET /slow HTTP/1.1\r\nHost: test\r\n\r\n";
+	cr_assert_eq(send(first[0], ask, sizeof ask - 1, MSG_NOSIGNAL), (ssize_t)(sizeof ask - 1));
+	for (int i = 0; i < 1000 && !atomic_load(&slow_running); i++)
+		usleep(10 * 1000);
+	cr_assert(atomic_load(&slow_running), "the slow handler never ran");
+	usleep(50 * 1000); /* well past the time that makes a thread count as held */
+	for (int i = 0; i < THREADS; i++) {
+		int fd = connect_to(port);
+		cr_assert_geq(fd, 0);
+		long t = thread_of(fd);
+		cr_expect_gt(t, 0, "new connection %d waited behind the slow answer", i);
+		cr_expect_neq(t, thread[0], "new connection %d was given the held thread", i);
+		close(fd);
+	}
+	atomic_store(&slow_may_end, true);
+	char got[512];
+	cr_expect_gt(recv(first[0], got, sizeof got, 0), 0, "the slow answer never came");
+	for (int i = 0; i < THREADS; i++)
+		close(first[i]);
 }
 
 Test(server, a_stopped_server_accepts_no_more_connections)
