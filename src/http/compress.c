@@ -4,6 +4,7 @@
 
 #include <brotli/encode.h>
 #include <zlib.h>
+#include <zstd.h>
 
 /* The smallest window (in bits, from min to max) that holds all of len:
  * the same output as a larger one, with less memory to set up (a page is a
@@ -52,6 +53,24 @@ unsigned char *compress_brotli(const void *data, size_t len, int quality, size_t
 	int lgwin = window_bits_for(len, BROTLI_MIN_WINDOW_BITS, BROTLI_DEFAULT_WINDOW);
 	if (!out || !BrotliEncoderCompress(quality, lgwin, BROTLI_MODE_TEXT, len, data, &n, out) ||
 	    n >= len) {
+		free(out);
+		return NULL;
+	}
+	*out_len = n;
+	return out;
+}
+
+/* A context of its own each time: kept per thread, one sized by the largest
+ * page would stay resident in every request thread (120 KB for a 7.7 KB
+ * page, 580 KB for 400 KB), for 4 us a page saved. */
+unsigned char *compress_zstd(const void *data, size_t len, int level, size_t *out_len)
+{
+	if (!len)
+		return NULL;
+	size_t cap = ZSTD_compressBound(len);
+	unsigned char *out = malloc(cap);
+	size_t n = out ? ZSTD_compress(out, cap, data, len, level) : 0;
+	if (!out || ZSTD_isError(n) || n >= len) {
 		free(out);
 		return NULL;
 	}

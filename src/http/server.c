@@ -540,9 +540,9 @@ static bool compressible(const char *content_type)
 	                        header_content_type_is(content_type, "application/json"));
 }
 
-/* The handler's body in Brotli or gzip, malloc'd, when it is min bytes or
- * more (0: never), of a kind that compresses, and the client takes one of
- * them; NULL to send it as it is. */
+/* The handler's body in Zstandard, Brotli or gzip (the first the client
+ * takes, the fastest first), malloc'd, when it is min bytes or more (0:
+ * never) and of a kind that compresses; NULL to send it as it is. */
 static char *compressed_body(struct request *req, size_t min, size_t *len)
 {
 	if (!min || req->body.len < min || !compressible(req->content_type))
@@ -550,16 +550,21 @@ static char *compressed_body(struct request *req, size_t min, size_t *len)
 	/* Caches must keep the two forms apart, whichever this one is. */
 	resp_header(req, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
 	const char *ae = req_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-	bool br = header_accepts_coding(ae, "br");
-	if (!br && !header_accepts_coding(ae, "gzip"))
+	const char *coding = header_accepts_coding(ae, "zstd") ? "zstd"
+	                     : header_accepts_coding(ae, "br") ? "br"
+	                     : header_accepts_coding(ae, "gzip") ? "gzip"
+	                                                          : NULL;
+	if (!coding)
 		return NULL;
-	unsigned char *out =
-	    br ? compress_brotli(req->body.data, req->body.len, COMPRESS_BROTLI_FAST, len)
-	       : compress_gzip(req->body.data, req->body.len, COMPRESS_GZIP_FAST, len);
+	const char *data = req->body.data;
+	size_t n = req->body.len;
+	unsigned char *out = coding[0] == 'z' ? compress_zstd(data, n, COMPRESS_ZSTD_FAST, len)
+	                     : coding[0] == 'b' ? compress_brotli(data, n, COMPRESS_BROTLI_FAST, len)
+	                                        : compress_gzip(data, n, COMPRESS_GZIP_FAST, len);
 	if (!out)
 		return NULL;
 	const struct header *before = req->headers;
-	resp_header(req, MHD_HTTP_HEADER_CONTENT_ENCODING, br ? "br" : "gzip");
+	resp_header(req, MHD_HTTP_HEADER_CONTENT_ENCODING, coding);
 	if (req->headers == before) { /* no memory for the header: send it plain */
 		free(out);
 		return NULL;

@@ -5,6 +5,7 @@
 
 #include <brotli/decode.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "http/compress.h"
 
@@ -55,12 +56,24 @@ static void assert_round_trip(size_t len)
 	cr_assert_eq(back_len, n);
 	cr_expect_eq(memcmp(back, text, n), 0, "Brotli gives back other bytes");
 	free(back);
+
+	size_t zs_len = 0;
+	unsigned char *zs = compress_zstd(text, n, COMPRESS_ZSTD_FAST, &zs_len);
+	cr_assert_not_null(zs);
+	cr_expect_lt(zs_len, n / 3, "Zstandard: %zu of %zu bytes", zs_len, n);
+	back = malloc(n + 1);
+	size_t got = ZSTD_decompress(back, n + 1, zs, zs_len);
+	cr_assert(!ZSTD_isError(got), "Zstandard: %s", ZSTD_getErrorName(got));
+	cr_assert_eq(got, n);
+	cr_expect_eq(memcmp(back, text, n), 0, "Zstandard gives back other bytes");
+	free(back);
+	free(zs);
 	free(gz);
 	free(br);
 	free(text);
 }
 
-Test(compress, a_page_comes_back_byte_for_byte_from_gzip_and_brotli)
+Test(compress, a_page_comes_back_byte_for_byte_from_gzip_brotli_and_zstandard)
 {
 	assert_round_trip(2000);
 }
@@ -84,4 +97,6 @@ Test(compress, bytes_that_do_not_shrink_are_left_as_they_are)
 	cr_expect_null(compress_brotli(noise, sizeof noise, COMPRESS_BROTLI_STATIC, &n));
 	cr_expect_null(compress_gzip("", 0, COMPRESS_GZIP_FAST, &n), "nothing to shrink");
 	cr_expect_null(compress_brotli("", 0, COMPRESS_BROTLI_FAST, &n), "nothing to shrink");
+	cr_expect_null(compress_zstd(noise, sizeof noise, COMPRESS_ZSTD_FAST, &n));
+	cr_expect_null(compress_zstd("", 0, COMPRESS_ZSTD_FAST, &n), "nothing to shrink");
 }

@@ -1,8 +1,9 @@
 /* The HTTP server's connections: each request thread is handed its share,
  * a thread held by a slow handler is given no new ones, and stopping ends
- * the accepting. A real server on a loopback port; /thread answers with
- * the number of the thread that served it, /slow holds its thread until
- * the test lets it go. */
+ * the accepting; and a page goes compressed the way the browser takes it.
+ * A real server on a loopback port; /thread answers with the number of the
+ * thread that served it, /slow holds its thread until the test lets it go,
+ * /page is a page of some 20 KB. */
 #include <criterion/criterion.h>
 #include <stdatomic.h>
 #include <arpa/inet.h>
@@ -14,6 +15,8 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
+#include <zstd.h>
+#include <brotli/decode.h>
 
 #include "http/request.h"
 #include "http/router.h"
@@ -41,17 +44,34 @@ static void slow(struct request *req)
 	resp_text(req, 200, "text/plain; charset=utf-8", "done");
 }
 
+static char *page_html(arena *a)
+{
+	buf b;
+	buf_init(&b, 1 << 20);
+	for (int i = 0; i < 400; i++)
+		buf_printf(&b, "<tr><td><a href=\"/tickets/%d\">Ticket %d</a></td></tr>\n", i * 7919, i);
+	char *copy = arena_strndup(a, b.data, b.len);
+	buf_free(&b);
+	return copy;
+}
+
+static void page(struct request *req)
+{
+	resp_text(req, 200, "text/html; charset=utf-8", page_html(req->arena));
+}
+
 static void setup(void)
 {
 	routes = router_new();
 	cr_assert_eq(router_add(routes, HTTP_GET, "/thread", which_thread), 0);
 	cr_assert_eq(router_add(routes, HTTP_GET, "/slow", slow), 0);
+	cr_assert_eq(router_add(routes, HTTP_GET, "/page", page), 0);
 	cr_assert_not_null(mkdtemp(upload_dir));
 	struct server_options o = {
 		.host = "127.0.0.1", .port = 0, .threads = THREADS,
 		.max_body = 1 << 20, .max_form_body = 1 << 20, .max_field = 1 << 16, .max_fields = 50,
 		.max_upload = 1 << 20, .max_uploads = 2, .max_page = 1 << 20,
-		.upload_dir = upload_dir, .router = routes,
+		.upload_dir = upload_dir, .router = routes, .compress_min = 1400,
 	};
 	char err[200] = "";
 	srv = server_start(&o, err, sizeof err);
@@ -189,4 +209,72 @@ Test(server, a_stopped_server_accepts_no_more_connections)
 	cr_expect_leq(recv(kept, &c, 1, 0), 0);
 	close(kept);
 	cr_expect_eq(connect_to(port), -1);
+}
+
+/* GET /page with accept as Accept-Encoding on a new connection: the
+ * Content-Encoding (\"\" for none) into coding, the body malloc'd. */
+static unsigned char *get_page(const char *accept, char *coding, size_t coding_len, size_t *body_len)
+{
+	int fd = connect_to(server_port(srv));
+	cr_assert_geq(fd, 0);
+	char ask[300];
+	int n = snprintf(ask, sizeof ask,
+	                 "GET /page HTTP/1.1\r\nHost: test\r\nAccept-Encoding: %s\r\nConnection: close\r\n\r\n",
+	                 accept);
+	cr_assert_eq(send(fd, ask, (size_t)n, MSG_NOSIGNAL), n);
+	size_t cap = 1 << 20, len = 0;
+	char *got = malloc(cap + 1);
+	ssize_t r;
+	while ((r = recv(fd, got + len, cap - len, 0)) > 0)
+		len += (size_t)r;
+	close(fd);
+	got[len] = '\0';
+	char *end = strstr(got, "\r\n\r\n");
+	cr_assert_not_null(end, "no whole answer");
+	*end = '\0';
+	coding[0] = '\0';
+	const char *ce = strcasestr(got, "\r\nContent-Encoding: ");
+	if (ce)
+		snprintf(coding, coding_len, "%.*s", (int)strcspn(ce + 20, "\r"), ce + 20);
+	*body_len = len - (size_t)(end + 4 - got);
+	unsigned char *body = malloc(*body_len + 1);
+	memcpy(body, end + 4, *body_len);
+	free(got);
+	return body;
+}
+
+Test(server, a_page_goes_in_zstandard_when_the_browser_takes_it_else_brotli_else_gzip)
+{
+	arena *a = arena_new(4096);
+	const char *plain = page_html(a);
+	size_t plain_len = strlen(plain);
+	char coding[32];
+	size_t len;
+
+	unsigned char *body = get_page("gzip, deflate, br, zstd", coding, sizeof coding, &len);
+	cr_expect_str_eq(coding, "zstd", "as a current Chrome or Firefox asks");
+	cr_expect_lt(len, plain_len / 3);
+	char *back = malloc(plain_len + 1);
+	size_t n = ZSTD_decompress(back, plain_len + 1, body, len);
+	cr_assert(!ZSTD_isError(n), "%s", ZSTD_getErrorName(n));
+	cr_expect(n == plain_len && memcmp(back, plain, n) == 0, "Zstandard gives back another page");
+	free(body);
+
+	body = get_page("gzip, deflate, br", coding, sizeof coding, &len);
+	cr_expect_str_eq(coding, "br", "as Safari asks");
+	size_t br_len = plain_len + 1;
+	cr_assert_eq(BrotliDecoderDecompress(len, body, &br_len, (uint8_t *)back), BROTLI_DECODER_RESULT_SUCCESS);
+	cr_expect(br_len == plain_len && memcmp(back, plain, br_len) == 0, "Brotli gives back another page");
+	free(body);
+
+	body = get_page("zstd;q=0, br;q=0, gzip", coding, sizeof coding, &len);
+	cr_expect_str_eq(coding, "gzip", "q=0 refuses a coding");
+	free(body);
+
+	body = get_page("identity", coding, sizeof coding, &len);
+	cr_expect_str_eq(coding, "");
+	cr_expect(len == plain_len && memcmp(body, plain, len) == 0);
+	free(body);
+	free(back);
+	arena_free(a);
 }
