@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -665,7 +666,9 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 /* A lane's count moves from queued to open when MHD starts the connection
- * on the lane's thread; the socket context marks the ones it started. */
+ * on the lane's thread; the socket context marks the ones it started. One
+ * MHD drops before starting it (out of memory) stays counted as queued,
+ * which only steers a little away from that lane. */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
@@ -715,8 +718,15 @@ static void *accept_loop(void *arg)
 		if (fd < 0) {
 			if (atomic_load(&s->stopping))
 				return NULL;
-			if (errno == EINTR || errno == ECONNABORTED || errno == EAGAIN)
+			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				/* A listening socket handed over non-blocking: wait for
+				 * the next connection (or the shutdown) instead of spinning. */
+				struct pollfd p = {.fd = s->listen_fd, .events = POLLIN};
+				poll(&p, 1, 1000);
+				continue;
+			}
 			/* Out of descriptors or memory: the connection waits in the
 			 * backlog until some close. */
 			if (time(NULL) != warned) {

@@ -13,7 +13,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #include <sys/time.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <zstd.h>
 #include <brotli/decode.h>
@@ -277,4 +279,41 @@ Test(server, a_page_goes_in_zstandard_when_the_browser_takes_it_else_brotli_else
 	free(body);
 	free(back);
 	arena_free(a);
+}
+
+static double cpu_seconds(void)
+{
+	struct rusage u;
+	getrusage(RUSAGE_SELF, &u);
+	return (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+	       (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+/* A socket handed over non-blocking (as a service manager may pass one): the
+ * acceptor waits for connections on it instead of spinning. */
+Test(server, a_non_blocking_listening_socket_is_waited_on_not_spun_on)
+{
+	server_stop(srv, 1000);
+	int port = 0;
+	char err[200] = "";
+	int fd = server_listen("127.0.0.1", 0, &port, err, sizeof err);
+	cr_assert_geq(fd, 0, "%s", err);
+	cr_assert_eq(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK), 0);
+	struct server_options o = {
+		.host = "127.0.0.1", .port = port, .listen_fd = fd, .threads = 2,
+		.max_body = 1 << 20, .max_form_body = 1 << 20, .max_field = 1 << 16, .max_fields = 50,
+		.max_upload = 1 << 20, .max_uploads = 2, .max_page = 1 << 20,
+		.upload_dir = upload_dir, .router = routes,
+	};
+	srv = server_start(&o, err, sizeof err);
+	cr_assert_not_null(srv, "server_start: %s", err);
+	double before = cpu_seconds();
+	usleep(300 * 1000);
+	/* Idle, the process uses next to no CPU; a spinning acceptor, the most
+	 * the machine gives it. */
+	cr_expect_lt(cpu_seconds() - before, 0.15, "%.3f s of CPU in 0.3 s idle", cpu_seconds() - before);
+	int c = connect_to(port);
+	cr_assert_geq(c, 0);
+	cr_expect_gt(thread_of(c), 0, "no answer through the non-blocking socket");
+	close(c);
 }
