@@ -24,9 +24,8 @@
  * handed connections and never accepts them itself. */
 struct lane {
 	struct MHD_Daemon *daemon;
-	/* Handed over and not yet started, and started and not yet closed. */
-	atomic_int queued;
-	atomic_int open;
+	/* Handed over and not yet closed. */
+	atomic_int connections;
 	/* When the handler now running on the lane began; 0 between answers. */
 	_Atomic int64_t busy_since_us;
 };
@@ -541,6 +540,17 @@ static bool compressible(const char *content_type)
 	                        header_content_type_is(content_type, "application/json"));
 }
 
+/* The codings of pages, the fastest first. */
+static const struct page_coding {
+	const char *name;
+	unsigned char *(*compress)(const void *data, size_t len, int level, size_t *out_len);
+	int level;
+} page_codings[] = {
+	{"zstd", compress_zstd, COMPRESS_ZSTD_FAST},
+	{"br", compress_brotli, COMPRESS_BROTLI_FAST},
+	{"gzip", compress_gzip, COMPRESS_GZIP_FAST},
+};
+
 /* The handler's body in Zstandard, Brotli or gzip (the first the client
  * takes, the fastest first), malloc'd, when it is min bytes or more (0:
  * never) and of a kind that compresses; NULL to send it as it is. */
@@ -551,21 +561,17 @@ static char *compressed_body(struct request *req, size_t min, size_t *len)
 	/* Caches must keep the two forms apart, whichever this one is. */
 	resp_header(req, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
 	const char *ae = req_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-	const char *coding = header_accepts_coding(ae, "zstd") ? "zstd"
-	                     : header_accepts_coding(ae, "br") ? "br"
-	                     : header_accepts_coding(ae, "gzip") ? "gzip"
-	                                                          : NULL;
-	if (!coding)
+	const struct page_coding *c = page_codings;
+	const struct page_coding *end = page_codings + sizeof page_codings / sizeof page_codings[0];
+	while (c < end && !header_accepts_coding(ae, c->name))
+		c++;
+	if (c == end)
 		return NULL;
-	const char *data = req->body.data;
-	size_t n = req->body.len;
-	unsigned char *out = coding[0] == 'z' ? compress_zstd(data, n, COMPRESS_ZSTD_FAST, len)
-	                     : coding[0] == 'b' ? compress_brotli(data, n, COMPRESS_BROTLI_FAST, len)
-	                                        : compress_gzip(data, n, COMPRESS_GZIP_FAST, len);
+	unsigned char *out = c->compress(req->body.data, req->body.len, c->level, len);
 	if (!out)
 		return NULL;
 	const struct header *before = req->headers;
-	resp_header(req, MHD_HTTP_HEADER_CONTENT_ENCODING, coding);
+	resp_header(req, MHD_HTTP_HEADER_CONTENT_ENCODING, c->name);
 	if (req->headers == before) { /* no memory for the header: send it plain */
 		free(out);
 		return NULL;
@@ -665,22 +671,19 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_warn("http: %s", line);
 }
 
-/* A lane's count moves from queued to open when MHD starts the connection
- * on the lane's thread; the socket context marks the ones it started. One
- * MHD drops before starting it (out of memory) stays counted as queued,
- * which only steers a little away from that lane. */
+/* A lane counts a connection from its hand-over to its close; the socket
+ * context marks the ones MHD started, the only ones it reports closed. One
+ * MHD drops before starting it (out of memory) stays counted, which only
+ * steers a little away from that lane. */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
 	(void)conn;
 	struct lane *l = cls;
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
 		*socket_context = l;
-		atomic_fetch_sub(&l->queued, 1);
-		atomic_fetch_add(&l->open, 1);
-	} else if (*socket_context) {
-		atomic_fetch_sub(&l->open, 1);
-	}
+	else if (*socket_context)
+		atomic_fetch_sub(&l->connections, 1);
 }
 
 /* The lane with the fewest connections among those not held by a slow
@@ -697,7 +700,7 @@ static struct lane *quietest_lane(struct server *s)
 		struct lane *l = &s->lanes[(start + (unsigned)i) % (unsigned)s->nlanes];
 		int64_t since = atomic_load(&l->busy_since_us);
 		bool stuck = since > 0 && since < stuck_before;
-		int n = atomic_load(&l->queued) + atomic_load(&l->open);
+		int n = atomic_load(&l->connections);
 		if (!best || (best_stuck && !stuck) || (stuck == best_stuck && n < fewest)) {
 			best = l;
 			best_stuck = stuck;
@@ -737,10 +740,10 @@ static void *accept_loop(void *arg)
 			continue;
 		}
 		struct lane *l = quietest_lane(s);
-		atomic_fetch_add(&l->queued, 1);
+		atomic_fetch_add(&l->connections, 1);
 		/* MHD closes the socket when it refuses it. */
 		if (MHD_add_connection(l->daemon, fd, (struct sockaddr *)&ss, sl) != MHD_YES)
-			atomic_fetch_sub(&l->queued, 1);
+			atomic_fetch_sub(&l->connections, 1);
 	}
 }
 

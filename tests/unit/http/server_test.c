@@ -62,6 +62,17 @@ static void page(struct request *req)
 	resp_text(req, 200, "text/html; charset=utf-8", page_html(req->arena));
 }
 
+/* The test server's options: threads, on port (0: any) or the socket fd. */
+static struct server_options options(int threads, int port, int fd)
+{
+	return (struct server_options){
+		.host = "127.0.0.1", .port = port, .listen_fd = fd, .threads = threads,
+		.max_body = 1 << 20, .max_form_body = 1 << 20, .max_field = 1 << 16, .max_fields = 50,
+		.max_upload = 1 << 20, .max_uploads = 2, .max_page = 1 << 20,
+		.upload_dir = upload_dir, .router = routes, .compress_min = 1400,
+	};
+}
+
 static void setup(void)
 {
 	routes = router_new();
@@ -69,12 +80,7 @@ static void setup(void)
 	cr_assert_eq(router_add(routes, HTTP_GET, "/slow", slow), 0);
 	cr_assert_eq(router_add(routes, HTTP_GET, "/page", page), 0);
 	cr_assert_not_null(mkdtemp(upload_dir));
-	struct server_options o = {
-		.host = "127.0.0.1", .port = 0, .threads = THREADS,
-		.max_body = 1 << 20, .max_form_body = 1 << 20, .max_field = 1 << 16, .max_fields = 50,
-		.max_upload = 1 << 20, .max_uploads = 2, .max_page = 1 << 20,
-		.upload_dir = upload_dir, .router = routes, .compress_min = 1400,
-	};
+	struct server_options o = options(THREADS, 0, 0);
 	char err[200] = "";
 	srv = server_start(&o, err, sizeof err);
 	cr_assert_not_null(srv, "server_start: %s", err);
@@ -299,12 +305,7 @@ Test(server, a_non_blocking_listening_socket_is_waited_on_not_spun_on)
 	int fd = server_listen("127.0.0.1", 0, &port, err, sizeof err);
 	cr_assert_geq(fd, 0, "%s", err);
 	cr_assert_eq(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK), 0);
-	struct server_options o = {
-		.host = "127.0.0.1", .port = port, .listen_fd = fd, .threads = 2,
-		.max_body = 1 << 20, .max_form_body = 1 << 20, .max_field = 1 << 16, .max_fields = 50,
-		.max_upload = 1 << 20, .max_uploads = 2, .max_page = 1 << 20,
-		.upload_dir = upload_dir, .router = routes,
-	};
+	struct server_options o = options(2, port, fd);
 	srv = server_start(&o, err, sizeof err);
 	cr_assert_not_null(srv, "server_start: %s", err);
 	double before = cpu_seconds();
