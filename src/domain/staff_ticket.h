@@ -74,7 +74,8 @@ int staff_client_services(db *d, int64_t client_id, arena *a, struct service_row
 /* What the staff pages show beside a ticket and on the dashboard; thin
  * reads that keep handlers off store/. Each returns a count or < 0. */
 int staff_ticket_audit(db *d, int64_t ticket_id, arena *a, struct audit_row *rows, int max);
-/* The client's other open tickets that the staff member may open. */
+/* The client's other open tickets that the staff member may open: id,
+ * number, label, subject and status of each. */
 int staff_client_other_tickets(db *d, const struct session *staff, const struct ticket_row *t,
                                arena *a, struct ticket_row *rows, int max);
 int staff_all_departments(db *d, arena *a, struct named_row *rows, int max);

@@ -402,7 +402,7 @@ static db_stmt *client_open_tickets_stmt(db *d, int64_t client_id, int64_t excep
                                          int64_t staff_id, int all_departments, int max)
 {
 	static const char sql[] =
-		"SELECT " STORE_TICKET_COLUMNS STORE_TICKET_JOINS
+		"SELECT t.id, t.number, COALESCE(t.number_label, ''), t.subject, t.status FROM tickets t "
 		"WHERE t.client_id = $1 AND t.id <> $2 AND t.status <> 'closed' "
 		"AND ($4 = 1 OR t.department_id IN "
 		"(SELECT department_id FROM staff_departments WHERE staff_id = $5)) "
@@ -417,12 +417,25 @@ static db_stmt *client_open_tickets_stmt(db *d, int64_t client_id, int64_t excep
 	return s;
 }
 
+/* Only what the client panel lists: the whole row's three joins and 21
+ * columns were a sixth of the staff's ticket page (callgrind). */
+static void read_other_ticket(db_stmt *s, arena *a, void *row)
+{
+	struct ticket_row *r = row;
+	*r = (struct ticket_row){0};
+	r->id = db_col_int(s, 0);
+	r->number = db_col_int(s, 1);
+	r->number_label = db_col_text_dup(s, 2, a);
+	r->subject = db_col_text_dup(s, 3, a);
+	r->status = db_col_text_dup(s, 4, a);
+}
+
 int store_client_open_tickets(db *d, int64_t client_id, int64_t except_id, int64_t staff_id,
                               int all_departments, arena *a, struct ticket_row *rows, int max)
 {
 	db_stmt *s = client_open_tickets_stmt(d, client_id, except_id, staff_id, all_departments,
 	                                      max);
-	return db_read_rows(s, store_ticket_read, a, rows, sizeof *rows, max);
+	return db_read_rows(s, read_other_ticket, a, rows, sizeof *rows, max);
 }
 
 void store_client_open_tickets_prefetch(db *d, int64_t client_id, int64_t except_id,

@@ -108,7 +108,8 @@ int64_t store_audit_insert(db *d, int64_t ticket_id, const char *actor_kind, int
  * id): its id, 0. */
 int64_t store_message_last_visible(db *d, int64_t ticket_id);
 /* The client's other tickets that are not closed, of the departments the
- * staff member belongs to (every one when all_departments). */
+ * staff member belongs to (every one when all_departments): each row holds
+ * only id, number, number_label, subject and status. */
 int store_client_open_tickets(db *d, int64_t client_id, int64_t except_id, int64_t staff_id,
                               int all_departments, arena *a, struct ticket_row *rows, int max);
 void store_client_open_tickets_prefetch(db *d, int64_t client_id, int64_t except_id,

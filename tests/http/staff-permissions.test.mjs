@@ -131,6 +131,10 @@ test('the client panel\'s other open tickets list only the departments the agent
   const asA = await agentA.client.get(`/staff/tickets/${T.A.number}`);
   assert.equal(asA.status, 200);
   assert.ok(asA.body.includes(`/staff/tickets/${T.A2.number}`), 'the agent does not see the client\'s other Suporte ticket');
+  // Each entry: the link with the number, the subject and the status in words.
+  const others = /<h3>Outros tickets abertos<\/h3><ul>([\s\S]*?)<\/ul>/.exec(asA.body)?.[1] ?? '';
+  const entry = new RegExp(`<a href="/staff/tickets/${T.A2.number}">#${T.A2.number}</a> Permissão A2 \\S+ <span class="muted">\\(Aberto\\)</span>`);
+  assert.match(others, entry, `the other ticket's entry: ${others}`);
   for (const k of ['B', 'B2']) {
     assert.ok(!asA.body.includes(`/staff/tickets/${T[k].number}"`), `the Suporte agent is linked to Financeiro ticket ${k}`);
     assert.doesNotMatch(asA.body, subject(k), `the subject of Financeiro ticket ${k} leaked to the Suporte agent`);
