@@ -62,6 +62,10 @@ int custom_field_options(const char *options, arena *a, const char **out, int ma
 int custom_fields_list(db *d, int64_t department_id, bool client_only, arena *a,
                        struct field_row *rows, int max);
 void custom_fields_list_prefetch(db *d, int64_t department_id, bool client_only);
+/* Makes every thread read the fields again (custom_fields_list keeps a
+ * copy per thread): after a change to a field or to a department, whose
+ * name and order the lists carry. */
+void custom_fields_changed(void);
 /* A department's name (any department: hidden ones too), in a; NULL when
  * there is none. */
 const char *custom_field_department_name(db *d, int64_t department_id, arena *a);

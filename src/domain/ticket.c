@@ -11,6 +11,7 @@
 #include "base/thread_copy.h"
 #include "domain/admin.h"
 #include "domain/csat.h"
+#include "domain/custom_field.h"
 #include "domain/permission.h"
 #include "domain/webhook.h"
 #include "domain/sla.h"
@@ -736,6 +737,7 @@ static atomic_uint departments_generation;
 void ticket_departments_changed(void)
 {
 	atomic_fetch_add(&departments_generation, 1);
+	custom_fields_changed();
 }
 
 /* The departments clients see, read at most every SETTINGS_TTL seconds per

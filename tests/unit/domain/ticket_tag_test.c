@@ -1,6 +1,7 @@
 /* Tags and custom fields: how a typed tag is normalised, what each kind of
  * field accepts, that a client never fills or reads a staff-only field,
- * and that tag counts stay inside an agent's departments. Against a real
+ * that tag counts stay inside an agent's departments, and that the
+ * fields' lists (kept per thread) show a change made here at once. Against a real
  * SQLite file with the real templates. */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "build_config.h"
+#include "domain/admin.h"
 #include "domain/custom_field.h"
 #include "domain/password.h"
 #include "domain/setup.h"
@@ -348,4 +350,55 @@ Test(tags_and_fields, counts_follow_a_ticket_moved_to_another_department_or_dele
 	db_bind_int(s, 1, other);
 	cr_assert_eq(db_step_done(s), 0);
 	cr_assert_eq(count_of(&admin, "mover"), 0);
+}
+
+/* The index of the field labelled label in rows, or -1. */
+static int find_label(const struct field_row *rows, int n, const char *label)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(rows[i].label, label) == 0)
+			return i;
+	return -1;
+}
+
+Test(tags_and_fields, a_change_to_a_field_or_its_department_shows_in_the_next_list)
+{
+	struct actor who = actor_of(&admin, CHANNEL_WEB);
+	int64_t shown = field(dep_a, "Versão do PHP", "text", false, true);
+	field(dep_a, "Nota interna", "text", false, false);
+	field(dep_b, "Forma de pagamento", "select", false, true);
+	struct field_row rows[CUSTOM_FIELDS_MAX * 4];
+	int n = custom_fields_list(d, dep_a, false, a, rows, CUSTOM_FIELDS_MAX);
+	cr_assert_eq(n, 2);
+	int k = find_label(rows, n, "Versão do PHP");
+	cr_assert_geq(k, 0);
+	const char *before = rows[k].label;
+	/* A client's list: the department's client-visible fields only. */
+	n = custom_fields_list(d, dep_a, true, a, rows, CUSTOM_FIELDS_MAX);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(rows[0].label, "Versão do PHP");
+
+	struct field_form f = {.department_id = dep_a, .label = "Versão do PHP (site)", .kind = "text",
+	                       .options = "", .client_visible = true};
+	struct field_form_errors fe;
+	cr_assert_eq(custom_field_save(d, &who, shown, &f, T0 + 1, &fe, NULL), FIELD_OK);
+	n = custom_fields_list(d, dep_a, false, a, rows, CUSTOM_FIELDS_MAX);
+	cr_assert_geq(find_label(rows, n, "Versão do PHP (site)"), 0, "the new label is not listed");
+	cr_assert_eq(find_label(rows, n, "Versão do PHP"), -1);
+	/* Rows handed out before the change keep their text. */
+	cr_assert_str_eq(before, "Versão do PHP");
+
+	struct admin_department_form df = {.name = "Suporte N2", .description = "", .email = "",
+	                                   .visible = true, .sort_order = "0"};
+	struct admin_department_errors de;
+	cr_assert_eq(admin_department_save(d, &who, dep_b, &df, T0 + 2, &de, NULL), ADMIN_OK);
+	n = custom_fields_list(d, 0, false, a, rows, CUSTOM_FIELDS_MAX * 4);
+	k = find_label(rows, n, "Forma de pagamento");
+	cr_assert_geq(k, 0);
+	cr_assert_str_eq(rows[k].department_name, "Suporte N2");
+
+	cr_assert_eq(custom_field_delete(d, &who, shown, T0 + 3), FIELD_OK);
+	n = custom_fields_list(d, dep_a, false, a, rows, CUSTOM_FIELDS_MAX);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(rows[0].label, "Nota interna");
 }
