@@ -228,6 +228,56 @@ static db_stmt *prepare_the_same_literal(void)
 	return db_prepare(d, "SELECT count(*) FROM t WHERE n = $1");
 }
 
+/* INSERT ... RETURNING id: each new row's id once, then done, also when a
+ * trigger inserts rows of its own; an upsert or a table keyed by text
+ * returns what RETURNING says. */
+Test(db, insert_returning_id_gives_the_new_rows_id_once)
+{
+	cr_assert_eq(db_exec(d, "CREATE TABLE log (id INTEGER PRIMARY KEY, t_id INTEGER);"
+	                        "CREATE TRIGGER t_log AFTER INSERT ON t BEGIN "
+	                        "INSERT INTO log (t_id) VALUES (NEW.id); "
+	                        "INSERT INTO log (t_id) VALUES (NEW.id); END;"
+	                        "CREATE TABLE k (id TEXT PRIMARY KEY, v INTEGER)"),
+	             DB_OK, "%s", db_error(d));
+	static const char insert[] = "INSERT INTO t (n) VALUES ($1) RETURNING id";
+	for (int i = 1; i <= 3; i++) {
+		cr_assert_eq(db_begin_write(d), DB_OK, "%s", db_error(d));
+		db_stmt *s = db_prepare(d, insert);
+		cr_assert_not_null(s, "%s", db_error(d));
+		db_bind_int(s, 1, 10 * i);
+		cr_assert_eq(db_step(s), DB_ROW, "%s", db_error(d));
+		int64_t id = db_col_int(s, 0);
+		cr_assert_eq(db_step(s), DB_DONE);
+		db_done(s);
+		cr_assert_eq(db_commit(d), DB_OK, "%s", db_error(d));
+		s = db_prepare(d, "SELECT n FROM t WHERE id = $1");
+		db_bind_int(s, 1, id);
+		cr_assert_eq(db_scalar_int(s, -1), 10 * i, "row %d got id %lld", i, (long long)id);
+	}
+	cr_assert_eq(db_scalar_int(db_prepare(d, "SELECT count(*) FROM log"), -1), 6);
+
+	db_stmt *s = db_prepare(d, "INSERT INTO t (id, n) VALUES ($1, 0) RETURNING id");
+	db_bind_int(s, 1, 1);
+	cr_assert_eq(db_step(s), DB_CONSTRAINT, "a taken id must fail, not give a row");
+	db_done(s);
+
+	static const char upsert[] = "INSERT INTO k (id, v) VALUES ($1, $2) "
+	                             "ON CONFLICT (id) DO UPDATE SET v = excluded.v RETURNING id";
+	for (int i = 0; i < 2; i++) {
+		s = db_prepare(d, upsert);
+		db_bind_text(s, 1, "chave");
+		db_bind_int(s, 2, i);
+		cr_assert_eq(db_step(s), DB_ROW, "%s", db_error(d));
+		cr_assert_str_eq(db_col_text(s, 0), "chave");
+		db_done(s);
+	}
+	s = db_prepare(d, "INSERT INTO k (id, v) VALUES ($1, 7) RETURNING id");
+	db_bind_text(s, 1, "outra");
+	cr_assert_eq(db_step(s), DB_ROW, "%s", db_error(d));
+	cr_assert_str_eq(db_col_text(s, 0), "outra");
+	db_done(s);
+}
+
 Test(db, returns_the_same_cached_statement_for_the_same_literal)
 {
 	db_stmt *first = prepare_the_same_literal();
