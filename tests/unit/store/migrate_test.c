@@ -282,6 +282,49 @@ Test(migrate, rejects_a_ticket_status_outside_the_list)
 	    "'customer-reply'"), DB_OK, "%s", db_error(d));
 }
 
+/* Migration 0037 wrote the lists of these checks as comparisons: each
+ * still takes every value of its list and refuses any other, and the rows
+ * that the hot writes insert build no temporary index to check them. */
+Test(migrate, the_checks_written_as_comparisons_keep_their_lists)
+{
+	fixtures_insert();
+	static const char *const statuses[] = {"open", "answered", "customer-reply", "on-hold",
+	                                       "in-progress", "closed"};
+	char sql[160];
+	for (size_t i = 0; i < sizeof statuses / sizeof *statuses; i++) {
+		snprintf(sql, sizeof sql, "UPDATE tickets SET status = '%s'", statuses[i]);
+		cr_expect_eq(db_exec(d, sql), DB_OK, "%s: %s", statuses[i], db_error(d));
+	}
+	static const char *const refused[] = {
+		"UPDATE tickets SET priority = 'urgent'",
+		"UPDATE tickets SET last_replier = 'robot'",
+		"UPDATE messages SET author_kind = 'robot'",
+		"UPDATE messages SET channel = 'fax'",
+		"INSERT INTO outbox (to_address, subject, message_id, status, next_attempt_at, "
+		"created_at) VALUES ('a@b.c', 's', 'm', 'lost', 0, 0)",
+		"INSERT INTO audit_log (ticket_id, actor_kind, action, created_at) "
+		"VALUES (1, 'robot', 'x', 0)",
+	};
+	for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
+		cr_expect_eq(db_exec(d, refused[i]), DB_CONSTRAINT, "%s", refused[i]);
+	cr_expect_eq(db_exec(d, "UPDATE tickets SET priority = 'high', last_replier = 'system'"),
+	             DB_OK, "%s", db_error(d));
+
+	static const char *const tables[] = {"tickets", "messages", "outbox", "audit_log",
+	                                     "ticket_ccs", "webhook_deliveries", "mail_inbound"};
+	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
+		snprintf(sql, sizeof sql, "EXPLAIN INSERT INTO %s DEFAULT VALUES", tables[i]);
+		db_stmt *s = db_prepare(d, sql);
+		cr_assert_not_null(s, "%s", db_error(d));
+		int ephemeral = 0;
+		while (db_step(s) == DB_ROW)
+			ephemeral += strcmp(db_col_text(s, 1), "OpenEphemeral") == 0;
+		db_done(s);
+		cr_expect_eq(ephemeral, 0, "an insert into %s builds %d temporary index(es)", tables[i],
+		             ephemeral);
+	}
+}
+
 Test(migrate, rejects_a_second_ticket_with_the_same_number)
 {
 	fixtures_insert();
