@@ -439,7 +439,6 @@ static int sqlite_table_exists(db *d, const char *table)
 	return rc == DB_ROW;
 }
 
-/* Returns the one-statement, rewritten form of sql compiled, or NULL. */
 /* True for "INSERT INTO t (...) VALUES (...) RETURNING id" of one row into
  * a table whose id is its rowid, with *len cut to before " RETURNING id".
  * SQLite runs a RETURNING clause through a temporary b-tree that it opens,
@@ -471,6 +470,7 @@ static bool rowid_returning(sqlite3 *h, const char *sql, size_t *len)
 	return true;
 }
 
+/* Returns the one-statement, rewritten form of sql compiled, or NULL. */
 static struct sqlite_stmt *stmt_compile(struct sqlite_db *s, const char *sql)
 {
 	struct sqlite_stmt *st = NULL;
