@@ -130,8 +130,9 @@ static atomic_uint fields_generation;
 struct fields_copy {
 	arena *a;
 	struct field_row rows[FIELDS_CACHED];
-	int n; /* -1: none (or more than FIELDS_CACHED) */
-	struct thread_copy copy;
+	int n;
+	bool too_many; /* more than FIELDS_CACHED: the lists read the store */
+	struct thread_copy copy; /* from NULL: nothing read */
 };
 
 static pthread_key_t fields_key;
@@ -163,19 +164,18 @@ static struct fields_copy *fields_copy_of_thread(void)
 
 static bool fields_copy_fresh(const struct fields_copy *c, db *d, time_t now)
 {
-	return c && c->n >= 0 &&
-	       thread_copy_fresh(&c->copy, d, now, FIELDS_TTL, atomic_load(&fields_generation));
+	return c && thread_copy_fresh(&c->copy, d, now, FIELDS_TTL, atomic_load(&fields_generation));
 }
 
 /* The thread's fresh copy of every field, read again when stale; NULL
- * when there are too many to keep or on an error (the caller reads the
- * store). */
+ * when there are too many to keep (remembered for FIELDS_TTL, so that
+ * each list is read once, from the store) or on an error. */
 static const struct fields_copy *fields_cached(db *d)
 {
 	time_t now = time(NULL);
 	struct fields_copy *c = fields_copy_of_thread();
 	if (fields_copy_fresh(c, d, now))
-		return c;
+		return c->too_many ? NULL : c;
 	if (!c) {
 		c = calloc(1, sizeof *c);
 		if (!c || pthread_setspecific(fields_key, c) != 0) {
@@ -184,15 +184,15 @@ static const struct fields_copy *fields_cached(db *d)
 		}
 	}
 	unsigned generation = atomic_load(&fields_generation);
+	c->copy = (struct thread_copy){0};
 	arena_free(c->a);
 	c->a = arena_new(4096);
-	c->n = c->a ? store_fields_list(d, 0, false, c->a, c->rows, FIELDS_CACHED) : -1;
-	if (c->n >= FIELDS_CACHED) /* perhaps more than were read */
-		c->n = -1;
+	c->n = c->a ? store_fields_list(d, 0, false, c->a, c->rows, FIELDS_CACHED) : DB_NOMEM;
 	if (c->n < 0)
 		return NULL;
+	c->too_many = c->n >= FIELDS_CACHED; /* perhaps more than were read */
 	thread_copy_taken(&c->copy, d, now, generation);
-	return c;
+	return c->too_many ? NULL : c;
 }
 
 static bool field_copy(const struct field_row *from, arena *a, struct field_row *to)
@@ -223,13 +223,15 @@ int custom_fields_list(db *d, int64_t department_id, bool client_only, arena *a,
 	return n;
 }
 
-/* Sends ahead what a stale copy reads again: every field. */
+/* Sends ahead what custom_fields_list will read: every field for a stale
+ * copy, the list itself when there are too many to keep, nothing else. */
 void custom_fields_list_prefetch(db *d, int64_t department_id, bool client_only)
 {
-	(void)department_id;
-	(void)client_only;
-	if (!fields_copy_fresh(fields_copy_of_thread(), d, time(NULL)))
+	const struct fields_copy *c = fields_copy_of_thread();
+	if (!fields_copy_fresh(c, d, time(NULL)))
 		store_fields_list_prefetch(d, 0, false);
+	else if (c->too_many)
+		store_fields_list_prefetch(d, department_id, client_only);
 }
 
 const char *custom_field_department_name(db *d, int64_t department_id, arena *a)
