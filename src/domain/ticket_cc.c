@@ -303,18 +303,18 @@ int ticket_access_open(db *d, int64_t number, const char *key, arena *a, struct 
 		return 0;
 	char hash[TOKEN_HASH_LEN + 1];
 	token_hash(key, hash);
+	/* The link names its ticket: its keys are looked in, so a key of
+	 * another ticket finds nothing. */
+	int rc = store_ticket_get_by_number(d, number, a, &out->ticket);
+	if (rc <= 0)
+		return rc;
 	struct access_key_row k;
-	int rc = store_access_key_find(d, hash, a, &k);
+	rc = store_access_key_find(d, out->ticket.id, hash, a, &k);
 	if (rc <= 0)
 		return rc;
 	/* The lookup went by the hash's index; the comparison that decides is
 	 * constant-time all the same. */
-	if (!token_equal(k.key_hash, hash) || k.revoked)
-		return 0;
-	rc = store_ticket_get_by_number(d, number, a, &out->ticket);
-	if (rc <= 0)
-		return rc;
-	if (out->ticket.id != k.ticket_id) /* a key of another ticket */
+	if (!token_equal(k.key_hash, hash) || k.revoked || k.ticket_id != out->ticket.id)
 		return 0;
 	struct session *p = &out->person;
 	p->kind = ACCOUNT_CLIENT;

@@ -150,14 +150,17 @@ static void read_key(db_stmt *s, arena *a, void *row)
 	r->revoked = !db_col_null(s, 3);
 }
 
-int store_access_key_find(db *d, const char *key_hash, arena *a, struct access_key_row *row)
+int store_access_key_find(db *d, int64_t ticket_id, const char *key_hash, arena *a,
+                          struct access_key_row *row)
 {
 	static const char sql[] =
-		"SELECT ticket_id, cc_id, key_hash, revoked_at FROM ticket_access_keys WHERE key_hash = $1";
+		"SELECT ticket_id, cc_id, key_hash, revoked_at FROM ticket_access_keys "
+		"WHERE ticket_id = $1 AND key_hash = $2";
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
-	db_bind_text(s, 1, key_hash);
+	db_bind_int(s, 1, ticket_id);
+	db_bind_text(s, 2, key_hash);
 	return db_read_one(s, read_key, a, row);
 }
 

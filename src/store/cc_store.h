@@ -40,8 +40,9 @@ struct access_key_row {
 /* Stores the hash of a new key of the ticket's client (cc_id 0) or of a CC. 0 or < 0. */
 int store_access_key_insert(db *d, int64_t ticket_id, int64_t cc_id, const char *key_hash,
                             int64_t now);
-/* The key with that hash: 1, 0 none, < 0. */
-int store_access_key_find(db *d, const char *key_hash, arena *a, struct access_key_row *row);
+/* The ticket's key with that hash: 1, 0 none, < 0. */
+int store_access_key_find(db *d, int64_t ticket_id, const char *key_hash, arena *a,
+                          struct access_key_row *row);
 /* Revokes every live key of the person (cc_id 0: the client) on the
  * ticket: how many, or < 0. */
 int store_access_keys_revoke(db *d, int64_t ticket_id, int64_t cc_id, int64_t now);

@@ -325,6 +325,26 @@ Test(migrate, the_checks_written_as_comparisons_keep_their_lists)
 	}
 }
 
+/* Migration 0038: an access key is found within its ticket, by an index
+ * whose new entries land at its end (a key's hash alone is random). */
+Test(migrate, finds_an_access_key_within_its_ticket_by_an_index)
+{
+	fixtures_insert();
+	cr_assert_eq(db_exec(d, "INSERT INTO ticket_access_keys (ticket_id, key_hash, created_at) "
+	                        "VALUES (1, 'h1', 0)"), DB_OK, "%s", db_error(d));
+	cr_expect_eq(db_exec(d, "INSERT INTO ticket_access_keys (ticket_id, key_hash, created_at) "
+	                        "VALUES (1, 'h1', 0)"), DB_CONSTRAINT, "a ticket holds one key twice");
+	db_stmt *s = db_prepare(d, "EXPLAIN QUERY PLAN SELECT ticket_id, cc_id, key_hash, revoked_at "
+	                           "FROM ticket_access_keys WHERE ticket_id = 1 AND key_hash = 'h1'");
+	cr_assert_not_null(s, "%s", db_error(d));
+	char plan[512] = "";
+	while (db_step(s) == DB_ROW)
+		snprintf(plan + strlen(plan), sizeof plan - strlen(plan), "%s;", db_col_text(s, 3));
+	db_done(s);
+	cr_expect(strstr(plan, "SEARCH ticket_access_keys USING INDEX ticket_access_keys_ticket_hash"),
+	          "the lookup's plan: %s", plan);
+}
+
 Test(migrate, rejects_a_second_ticket_with_the_same_number)
 {
 	fixtures_insert();
