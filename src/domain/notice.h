@@ -8,6 +8,7 @@
 #ifndef CHAMADO_NOTICE_H
 #define CHAMADO_NOTICE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "domain/account.h"
@@ -51,6 +52,10 @@ struct notice {
 	/* The recipient's access key (domain/ticket_cc.h): the email links to
 	 * <base_url>/t/<number>/<key> instead of the Client Area; NULL none. */
 	const char *access_key;
+	/* The ticket's first email when it is not in the outbox yet (an
+	 * opening's emails composed before their transaction): it threads the
+	 * later ones as if it were. NULL otherwise. */
+	const char *first_sent;
 
 	/* Account notices: the link's token, whose it is, the new address. */
 	const char *token;
@@ -64,9 +69,13 @@ struct notice {
 	const char *limit; /* NOTICE_MAIL_TOO_BIG: "25 MB" */
 };
 
-/* Queues the notice in the caller's transaction: 0, or < 0 (DB_E*). */
+/* queue: queues the notice in the caller's transaction: 0, or < 0 (DB_E*).
+ * prepare (NULL: the notifier has none): composes it outside any
+ * transaction into out, in a, for outbox_enqueue_prepared to write in one. */
 struct notifier {
 	int (*queue)(void *self, db *d, const struct notice *n);
+	int (*prepare)(void *self, db *d, const struct notice *n, arena *a,
+	               struct outbox_prepared *out);
 	void *self;
 };
 
@@ -75,11 +84,22 @@ static inline int notice_queue(db *d, const struct notifier *to, const struct no
 	return to && to->queue ? to->queue(to->self, d, n) : 0;
 }
 
+static inline bool notice_can_prepare(const struct notifier *to)
+{
+	return to && to->queue && to->prepare;
+}
+
 struct staff_contact;
 /* Tells staff what n says: one email per language with every one of them
  * who reads it in its To, not one email each (a department of ten is told
  * in one or two emails). n's recipient fields are ignored. 0, or < 0. */
 int notice_queue_staff(db *d, const struct notifier *to, const struct notice *n,
                        const struct staff_contact *staff, int count);
+/* The same emails composed outside any transaction (notice_can_prepare):
+ * up to max into out, in a; how many, or < 0. Each is written with
+ * outbox_enqueue_prepared. */
+int notice_prepare_staff(db *d, const struct notifier *to, const struct notice *n,
+                         const struct staff_contact *staff, int count, arena *a,
+                         struct outbox_prepared *out, int max);
 
 #endif

@@ -180,38 +180,60 @@ static bool mail_valid(const struct mail *m)
 	       (!m->references || strlen(m->references) <= OUTBOX_REFERENCES_MAX);
 }
 
-int64_t outbox_enqueue(db *d, const struct mail *m, const char *mail_from,
-                       char message_id[OUTBOX_MESSAGE_ID_MAX])
+int outbox_prepare(const struct mail *m, const char *mail_from, arena *a,
+                   struct outbox_prepared *out)
 {
 	if (!mail_valid(m))
 		return DB_CONSTRAINT;
-	char id[OUTBOX_MESSAGE_ID_MAX];
 	buf to, subject, headers;
 	buf_init(&to, (size_t)(m->also_count + 1) * (2 * OUTBOX_NAME_MAX + 300));
 	buf_init(&subject, OUTBOX_SUBJECT_MAX + 1);
 	buf_init(&headers, OUTBOX_REFERENCES_MAX + 2048);
-	int64_t rc;
-	if ((rc = message_id_new(mail_from, id)) < 0 ||
+	int rc;
+	if ((rc = message_id_new(mail_from, out->message_id)) < 0 ||
 	    (rc = put_mailboxes(&to, m)) < 0 ||
 	    (rc = put_one_line(&subject, m->subject)) < 0 || (rc = put_headers(&headers, m)) < 0)
 		goto done;
-	struct outbox_new n = {
-	    .to_address = buf_str(&to),
-	    .subject = buf_str(&subject),
+	out->row = (struct outbox_new){
+	    .to_address = arena_strdup(a, buf_str(&to)),
+	    .subject = arena_strdup(a, buf_str(&subject)),
 	    .body_text = m->text,
 	    .body_html = m->html,
-	    .headers = buf_str(&headers),
-	    .message_id = id,
+	    .headers = arena_strdup(a, buf_str(&headers)),
+	    .message_id = out->message_id,
 	    .ticket_id = m->ticket_id,
 	    .now = (int64_t)time(NULL),
 	};
-	rc = store_outbox_insert(d, &n);
-	if (rc > 0 && message_id)
-		snprintf(message_id, OUTBOX_MESSAGE_ID_MAX, "%s", id);
+	if (!out->row.to_address || !out->row.subject || !out->row.headers)
+		rc = DB_NOMEM;
 done:
 	buf_free(&to);
 	buf_free(&subject);
 	buf_free(&headers);
+	return rc;
+}
+
+int64_t outbox_enqueue_prepared(db *d, const struct outbox_prepared *p, int64_t ticket_id)
+{
+	struct outbox_new row = p->row;
+	if (ticket_id > 0)
+		row.ticket_id = ticket_id;
+	return store_outbox_insert(d, &row);
+}
+
+int64_t outbox_enqueue(db *d, const struct mail *m, const char *mail_from,
+                       char message_id[OUTBOX_MESSAGE_ID_MAX])
+{
+	arena *a = arena_new(2048);
+	if (!a)
+		return DB_NOMEM;
+	struct outbox_prepared p;
+	int64_t rc = outbox_prepare(m, mail_from, a, &p);
+	if (rc == 0)
+		rc = outbox_enqueue_prepared(d, &p, 0);
+	if (rc > 0 && message_id)
+		snprintf(message_id, OUTBOX_MESSAGE_ID_MAX, "%s", p.message_id);
+	arena_free(a);
 	return rc;
 }
 

@@ -64,6 +64,24 @@ struct outbox_policy {
 int64_t outbox_enqueue(db *d, const struct mail *m, const char *mail_from,
                        char message_id[OUTBOX_MESSAGE_ID_MAX]);
 
+/* An email checked and laid out for the outbox but not yet written: made
+ * by outbox_prepare outside any transaction, so that the transaction that
+ * queues it only writes it (an opening's emails are composed before the
+ * database's write turn). */
+struct outbox_prepared {
+	struct outbox_new row; /* its text and HTML are the mail's own */
+	char message_id[OUTBOX_MESSAGE_ID_MAX];
+};
+
+/* Checks and lays out m as outbox_enqueue does, copying what it builds into
+ * a; m's text and HTML must outlive out. 0, DB_CONSTRAINT (not a valid
+ * email) or < 0. */
+int outbox_prepare(const struct mail *m, const char *mail_from, arena *a,
+                   struct outbox_prepared *out);
+/* Queues a prepared email in the caller's open transaction, for ticket_id
+ * when > 0 (else the mail's own). The outbox id, or < 0. */
+int64_t outbox_enqueue_prepared(db *d, const struct outbox_prepared *p, int64_t ticket_id);
+
 /* A node that starts again takes back the emails its earlier boot left
  * 'sending' (it died mid-send): they are due at now instead of when their
  * lease ends, so the delay is seconds, not OUTBOX_LEASE_S. Rows another node

@@ -142,10 +142,35 @@ int ticket_store_attachments(db *d, int64_t message_id, const struct attachment_
 	return 0;
 }
 
+/* An opening's emails to its client and to its department's staff,
+ * composed before the write turn for the ticket as it will read (its
+ * number chosen, no sequential label): the turn, which every write of the
+ * node waits for, then only writes them. Used only when the ticket read
+ * back in the turn is the one they were composed for. */
+enum { OPENING_STAFF_EMAILS_MAX = 4 }; /* one per language */
+
+struct opening_mail {
+	bool ready;
+	struct ticket_row t;     /* as composed: id 0 */
+	char key[TOKEN_LEN + 1]; /* the client's access key in the link */
+	struct outbox_prepared client;
+	struct outbox_prepared staff[OPENING_STAFF_EMAILS_MAX];
+	int nstaff;
+};
+
 /* Tells every active staff member of the ticket's department. */
 static int notify_staff(db *d, const struct notifier *n, const struct ticket_row *t,
-                        enum notice_kind kind, const char *message, arena *a)
+                        enum notice_kind kind, const char *message, arena *a,
+                        const struct opening_mail *pm)
 {
+	if (pm) {
+		for (int i = 0; i < pm->nstaff; i++) {
+			int64_t id = outbox_enqueue_prepared(d, &pm->staff[i], t->id);
+			if (id < 0)
+				return (int)id;
+		}
+		return 0;
+	}
 	struct staff_contact staff[STAFF_NOTIFY_MAX];
 	int count = store_department_staff(d, t->department_id, a, staff, STAFF_NOTIFY_MAX);
 	if (count < 0)
@@ -154,24 +179,36 @@ static int notify_staff(db *d, const struct notifier *n, const struct ticket_row
 	return notice_queue_staff(d, n, &notice, staff, count);
 }
 
+static struct notice client_notice(const struct ticket_row *t, enum notice_kind kind,
+                                   const char *message, const char *author, const char *key)
+{
+	return (struct notice){.kind = kind, .to = t->client_email, .to_name = t->client_name,
+	                       .lang = lang_or_default(t->client_language), .ticket = t,
+	                       .message = message, .author_name = author, .access_key = key};
+}
+
 /* Tells the ticket's client, with a fresh key of their access link, and
  * the account's contacts who get ticket emails. who is the author: a
  * contact is not told of their own reply, but always gets the confirmation
  * of a ticket they opened. */
 static int notify_client(db *d, const struct notifier *n, const struct ticket_row *t,
                          enum notice_kind kind, const char *message, const char *author,
-                         const struct actor *who, int64_t now)
+                         const struct actor *who, int64_t now, const struct opening_mail *pm)
 {
 	if (!n || !n->queue)
 		return 0;
 	char key[TOKEN_LEN + 1];
-	int rc = ticket_access_key_issue(d, t->id, 0, now, key);
-	if (rc < 0)
-		return rc;
-	struct notice notice = {.kind = kind, .to = t->client_email, .to_name = t->client_name,
-	                        .lang = lang_or_default(t->client_language), .ticket = t,
-	                        .message = message, .author_name = author, .access_key = key};
-	rc = notice_queue(d, n, &notice);
+	int rc;
+	if (pm) {
+		rc = ticket_access_key_store(d, t->id, 0, now, pm->key);
+		int64_t id = rc < 0 ? rc : outbox_enqueue_prepared(d, &pm->client, t->id);
+		rc = id < 0 ? (int)id : 0;
+	} else {
+		rc = ticket_access_key_issue(d, t->id, 0, now, key);
+		struct notice notice = client_notice(t, kind, message, author, key);
+		if (rc == 0)
+			rc = notice_queue(d, n, &notice);
+	}
 	int64_t contact = who && session_is_contact(who->account) ? who->account->user_id : 0;
 	if (rc == 0)
 		rc = contact_notify(d, n, t, kind, message, author, contact,
@@ -196,9 +233,11 @@ static const struct admin_settings *cached_settings(db *d)
 	return &settings;
 }
 
-int ticket_insert_numbered(db *d, int64_t client_id, const struct ticket_form *f,
+/* Inserts the ticket numbered first when > 0 (chosen before the turn),
+ * else or when taken by a fresh random number; as ticket_insert_numbered. */
+static int insert_numbered(db *d, int64_t client_id, const struct ticket_form *f,
                            const char *subject, const struct sla_state *sla, int64_t now,
-                           int64_t *number)
+                           int64_t first, int64_t *number)
 {
 	const struct admin_settings *settings = cached_settings(d);
 	int digits = settings->ticket_number_digits;
@@ -206,7 +245,7 @@ int ticket_insert_numbered(db *d, int64_t client_id, const struct ticket_form *f
 		/* A crowded space (a long history) grows by a digit. */
 		if (i == NUMBER_TRIES && digits < 9)
 			digits++;
-		*number = new_number(digits);
+		*number = i == 0 && first > 0 ? first : new_number(digits);
 		int64_t id = store_ticket_insert(d, *number, client_id, f->department_id, f->service_id,
 		                                 subject, f->priority, f->submission_key, sla, now);
 		/* The display number, in this transaction: a rollback gives the
@@ -225,6 +264,13 @@ int ticket_insert_numbered(db *d, int64_t client_id, const struct ticket_form *f
 		}
 	}
 	return DB_CONSTRAINT;
+}
+
+int ticket_insert_numbered(db *d, int64_t client_id, const struct ticket_form *f,
+                           const char *subject, const struct sla_state *sla, int64_t now,
+                           int64_t *number)
+{
+	return insert_numbered(d, client_id, f, subject, sla, now, 0, number);
 }
 
 /* The client a ticket is opened for: the acting client, or for staff the
@@ -298,6 +344,68 @@ static int opened_read(db *d, int64_t number, arena *a, struct ticket_opened *op
 	return TICKET_OK;
 }
 
+/* Composes the opening's emails before its turn when they can be (see
+ * struct opening_mail): not for a sequential label (taken in the turn) nor
+ * for a ticket opened by email (its confirmation answers that email, found
+ * in the turn). Whatever fails here leaves mail->ready false: the turn then
+ * composes them, and meets the failure itself if it lasts. */
+static void opening_mail_prepare(db *d, const struct notifier *n, const struct actor *who,
+                                 const struct session *client, const struct ticket_form *f,
+                                 arena *a, struct opening_mail *mail)
+{
+	mail->ready = false;
+	const struct admin_settings *settings = cached_settings(d);
+	struct account_row *row = arena_alloc(a, sizeof *row);
+	if (!row || !notice_can_prepare(n) || settings->ticket_number_sequential ||
+	    who->channel == CHANNEL_EMAIL ||
+	    (f->submission_key && str_starts_with(f->submission_key, "email:")))
+		return;
+	struct ticket_row *t = &mail->t;
+	*t = (struct ticket_row){.number = new_number(settings->ticket_number_digits),
+	                         .client_id = session_ticket_account(client),
+	                         .department_id = f->department_id, .subject = f->subject,
+	                         .priority = f->priority, .status = "open", .number_label = ""};
+	if (store_account_get(d, "client", t->client_id, row) != 1 ||
+	    ticket_department_name(d, f->department_id, a, &t->department_name) != 1)
+		return;
+	t->client_name = row->name;
+	t->client_email = row->email;
+	t->client_language = row->language;
+	token_new(mail->key);
+	struct notice notice = client_notice(t, NOTICE_TICKET_OPENED, f->message, NULL, mail->key);
+	if (n->prepare(n->self, d, &notice, a, &mail->client) < 0)
+		return;
+	struct staff_contact staff[STAFF_NOTIFY_MAX];
+	int count = store_department_staff(d, f->department_id, a, staff, STAFF_NOTIFY_MAX);
+	/* In the turn the staff's email would find the client's in the outbox
+	 * and answer it: so it does here. */
+	notice = (struct notice){.kind = NOTICE_TICKET_NEW_STAFF, .ticket = t, .message = f->message,
+	                         .first_sent = mail->client.message_id};
+	mail->nstaff = count < 0 ? count
+	                         : notice_prepare_staff(d, n, &notice, staff, count, a, mail->staff,
+	                                                OPENING_STAFF_EMAILS_MAX);
+	mail->ready = mail->nstaff >= 0;
+}
+
+static bool same_text(const char *x, const char *y)
+{
+	return str_eq(x ? x : "", y ? y : "");
+}
+
+/* Whether t, read back in the turn, reads as the ticket the emails were
+ * composed for: what the emails show of it (a number taken meanwhile, a
+ * renamed department or client compose them again in the turn). */
+static bool opening_mail_fits(const struct opening_mail *mail, const struct ticket_row *t)
+{
+	const struct ticket_row *c = &mail->t;
+	return t->number == c->number && same_text(t->number_label, "") &&
+	       same_text(t->subject, c->subject) && same_text(t->priority, c->priority) &&
+	       same_text(t->department_name, c->department_name) &&
+	       same_text(t->client_name, c->client_name) &&
+	       same_text(t->client_email, c->client_email) &&
+	       same_text(t->client_language, c->client_language) && store_ticket_unmerged(t);
+}
+
 int ticket_open(db *d, const struct notifier *n, const struct actor *who,
                 const struct ticket_form *f, int64_t now, struct ticket_errors *errors,
                 struct ticket_opened *opened)
@@ -361,6 +469,12 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 		rc = TICKET_INVALID;
 		goto out;
 	}
+	struct opening_mail *mail = arena_alloc(a, sizeof *mail);
+	if (!mail) {
+		rc = DB_NOMEM;
+		goto out;
+	}
+	opening_mail_prepare(d, n, who, &client, &form, a, mail);
 	rc = db_begin_write(d);
 	if (rc < 0)
 		goto out;
@@ -368,8 +482,8 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 	struct sla_state sla;
 	rc = sla_ticket_opening(d, form.department_id, form.priority, now, &sla);
 	if (rc == 0)
-		rc = ticket_insert_numbered(d, session_ticket_account(&client), &form, subject, &sla, now,
-		                            &number);
+		rc = insert_numbered(d, session_ticket_account(&client), &form, subject, &sla, now,
+		                     mail->ready ? mail->t.number : 0, &number);
 	if (rc == 1) { /* a double submit: the first one stands */
 		db_rollback(d);
 		rc = opened_read(d, number, a, opened);
@@ -386,10 +500,11 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 		rc = ticket_fields_apply(d, who, &t, field_values, nfield_values, a, now);
 	if (rc == 0 && tags.nadd)
 		rc = ticket_tags_apply(d, who, &t, &tags, a, now);
+	const struct opening_mail *pm = mail->ready && opening_mail_fits(mail, &t) ? mail : NULL;
 	if (rc == 0)
-		rc = notify_client(d, n, &t, NOTICE_TICKET_OPENED, form.message, NULL, who, now);
+		rc = notify_client(d, n, &t, NOTICE_TICKET_OPENED, form.message, NULL, who, now, pm);
 	if (rc == 0)
-		rc = notify_staff(d, n, &t, NOTICE_TICKET_NEW_STAFF, form.message, a);
+		rc = notify_staff(d, n, &t, NOTICE_TICKET_NEW_STAFF, form.message, a, pm);
 	for (int i = 0; i < nccs && rc == 0; i++) {
 		const char *why = NULL;
 		rc = ticket_cc_insert(d, n, who, &t, ccs[i], NULL, form.message, now, &why);
@@ -549,7 +664,7 @@ static int post_message(db *d, const struct actor *who, const struct ticket_row 
 		if (rc == 0)
 			rc = sla_ticket_event(d, t->id, SLA_CHANGED, now);
 		if (rc == 0)
-			rc = notify_staff(d, pa->notifier, t, NOTICE_CLIENT_REPLY_STAFF, p->message, a);
+			rc = notify_staff(d, pa->notifier, t, NOTICE_CLIENT_REPLY_STAFF, p->message, a, NULL);
 		/* The other side of the copy: the CCs, and the client when a CC wrote. */
 		if (rc == 0)
 			rc = ticket_cc_notify(d, pa->notifier, t, p->message, who->account->name,
@@ -557,7 +672,7 @@ static int post_message(db *d, const struct actor *who, const struct ticket_row 
 		/* The account's side of the copy when a CC or a contact wrote. */
 		if (rc == 0 && (actor_is_cc(who) || session_is_contact(who->account)))
 			rc = notify_client(d, pa->notifier, t, NOTICE_TICKET_REPLY_COPY, p->message,
-			                   who->account->name, who, now);
+			                   who->account->name, who, now, NULL);
 		return rc;
 	}
 	rc = store_ticket_touch(d, t->id, "answered", "staff", now);
@@ -568,7 +683,7 @@ static int post_message(db *d, const struct actor *who, const struct ticket_row 
 		rc = csat_after_change(d, pa->notifier, t, CSAT_STAFF_REPLIED, now);
 	if (rc == 0)
 		rc = notify_client(d, pa->notifier, t, NOTICE_STAFF_REPLY, p->message, who->account->name,
-		                   who, now);
+		                   who, now, NULL);
 	return rc ? rc : ticket_cc_notify(d, pa->notifier, t, p->message, who->account->name, 0, now);
 }
 

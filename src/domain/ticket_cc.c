@@ -66,13 +66,19 @@ int ticket_cc_parse(const char *text, arena *a, const char **out, int max, const
 
 /* ---- keys ------------------------------------------------------------------ */
 
+int ticket_access_key_store(db *d, int64_t ticket_id, int64_t cc_id, int64_t now,
+                            const char *key)
+{
+	char hash[TOKEN_HASH_LEN + 1];
+	token_hash(key, hash);
+	return store_access_key_insert(d, ticket_id, cc_id, hash, now);
+}
+
 int ticket_access_key_issue(db *d, int64_t ticket_id, int64_t cc_id, int64_t now,
                             char key[TOKEN_LEN + 1])
 {
-	char hash[TOKEN_HASH_LEN + 1];
 	token_new(key);
-	token_hash(key, hash);
-	return store_access_key_insert(d, ticket_id, cc_id, hash, now);
+	return ticket_access_key_store(d, ticket_id, cc_id, now, key);
 }
 
 /* ---- adding, telling ------------------------------------------------------- */

@@ -59,6 +59,10 @@ int ticket_cc_notify(db *d, const struct notifier *n, const struct ticket_row *t
  * CC of the ticket, its hash stored. 0 or < 0. */
 int ticket_access_key_issue(db *d, int64_t ticket_id, int64_t cc_id, int64_t now,
                             char key[TOKEN_LEN + 1]);
+/* The same for a key made beforehand with token_new (an email composed
+ * before its transaction links with it). 0 or < 0. */
+int ticket_access_key_store(db *d, int64_t ticket_id, int64_t cc_id, int64_t now,
+                            const char *key);
 
 /* Adds a CC (name may be NULL). The ticket's client or staff who may act on
  * it; never a CC. TICKET_OK (also when already a CC), TICKET_INVALID with

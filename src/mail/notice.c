@@ -80,6 +80,8 @@ static int ticket_threading(db *d, const struct notice *n, vm_obj *ctx, struct m
 	int rc = ticket_mail_thread(d, n->ticket, vm_arena(ctx), &th);
 	if (rc < 0)
 		return rc;
+	if (!th.first_sent)
+		th.first_sent = n->first_sent;
 	if (*th.ref)
 		vm_set_text(ctx, "ref", arena_strdup(vm_arena(ctx), th.ref));
 	mail->ticket_id = n->ticket->id;
@@ -114,15 +116,15 @@ static void sender_context(const struct notice *n, vm_obj *ctx, struct mail *mai
 	mail->references = n->in_reply_to;
 }
 
-static int queue_notice(void *self, db *d, const struct notice *n)
+/* Composes n into an outbox email laid out in a (its templates, texts and
+ * threading), not yet written. */
+static int prepare_notice(void *self, db *d, const struct notice *n, arena *a,
+                          struct outbox_prepared *out)
 {
 	const struct mailer *m = self;
 	const char *name = template_of(n->kind);
 	if (!name)
 		return DB_ERROR;
-	arena *a = arena_new(8192);
-	if (!a)
-		return DB_NOMEM;
 	vm_obj *ctx = vm_new(a);
 	vm_set_text(ctx, "company", m->company);
 	vm_set_text(ctx, "base_url", m->base_url);
@@ -140,8 +142,18 @@ static int queue_notice(void *self, db *d, const struct notice *n)
 	}
 	if (rc == 0 && mail_compose(m->templates, name, n->lang, ctx, &mail) < 0)
 		rc = DB_ERROR;
+	return rc < 0 ? rc : outbox_prepare(&mail, m->mail_from, a, out);
+}
+
+static int queue_notice(void *self, db *d, const struct notice *n)
+{
+	arena *a = arena_new(8192);
+	if (!a)
+		return DB_NOMEM;
+	struct outbox_prepared p;
+	int rc = prepare_notice(self, d, n, a, &p);
 	if (rc == 0) {
-		int64_t id = outbox_enqueue(d, &mail, m->mail_from, NULL);
+		int64_t id = outbox_enqueue_prepared(d, &p, 0);
 		rc = id < 0 ? (int)id : 0;
 	}
 	arena_free(a);
@@ -150,5 +162,5 @@ static int queue_notice(void *self, db *d, const struct notice *n)
 
 struct notifier mail_notifier(const struct mailer *m)
 {
-	return (struct notifier){.queue = queue_notice, .self = (void *)m};
+	return (struct notifier){.queue = queue_notice, .prepare = prepare_notice, .self = (void *)m};
 }

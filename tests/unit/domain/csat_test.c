@@ -29,7 +29,7 @@ static int count_notice(void *self, db *dd, const struct notice *n)
 		queued[1]++;
 	return 0;
 }
-static struct notifier counter = {count_notice, NULL};
+static struct notifier counter = {.queue = count_notice};
 
 static void setup(void)
 {

@@ -48,7 +48,7 @@ static int record_notice(void *self, db *dd, const struct notice *n)
 		record_recipient(n->also[i].address);
 	return 0;
 }
-static const struct notifier recorder = {record_notice, NULL};
+static const struct notifier recorder = {.queue = record_notice};
 
 static int64_t sp(int y, int mo, int day, int h, int mi)
 {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "build_config.h"
 #include "domain/password.h"
 #include "domain/setup.h"
@@ -337,4 +338,115 @@ Test(ticket_cc, a_merge_copies_the_ccs_onto_the_surviving_ticket_once_each_and_a
 	cr_assert_eq(count("SELECT count(*) FROM audit_log WHERE action = 'cc_added' AND new_value = $1",
 	                   "ana@agencia.example"), 2, "added on open, then on the merge");
 	cr_assert_eq(mails_to("ana@agencia.example"), mails_before, "a merge emails nobody");
+}
+
+/* ---- an opening's emails, composed before the write turn ------------------ */
+
+struct opening_email {
+	const char *to, *subject, *headers, *text, *message_id;
+};
+
+/* The ticket's emails in the order queued (the client's, then the staff's),
+ * with the ticket's number, its signed reference and the client's access
+ * key written N, REF and KEY. */
+static int opening_emails(int64_t number, struct opening_email *out, int max)
+{
+	struct ticket_row t = ticket(number);
+	char shown[32];
+	snprintf(shown, sizeof shown, "%lld", (long long)number);
+	const char *key = last_key("maria@exemplo.com.br", number);
+	db_stmt *s = db_prepare(d, "SELECT to_address, subject, headers, body_text, message_id "
+	                           "FROM outbox JOIN outbox_bodies ON outbox_id = id "
+	                           "WHERE ticket_id = $1 ORDER BY id");
+	db_bind_int(s, 1, t.id);
+	int n = 0;
+	while (n < max && db_step(s) == DB_ROW) {
+		const char *cols[5];
+		for (int c = 0; c < 5; c++) {
+			const char *v = db_col_text(s, c);
+			buf b;
+			buf_init(&b, strlen(v) + 16);
+			for (const char *p = v; *p;) {
+				if (strncmp(p, "Ref: T", 6) == 0) { /* signs the number */
+					buf_puts(&b, "Ref: REF");
+					p += strcspn(p, "\r\n");
+				} else if (strncmp(p, key, TOKEN_LEN) == 0) {
+					buf_puts(&b, "KEY");
+					p += TOKEN_LEN;
+				} else if (strncmp(p, shown, strlen(shown)) == 0) {
+					buf_puts(&b, "N");
+					p += strlen(shown);
+				} else {
+					buf_putc(&b, *p++);
+				}
+			}
+			cols[c] = arena_strdup(a, buf_str(&b));
+			buf_free(&b);
+		}
+		out[n++] = (struct opening_email){cols[0], cols[1], cols[2], cols[3], cols[4]};
+	}
+	db_done(s);
+	return n;
+}
+
+/* Composed before the turn (the mail notifier can) or in it (a notifier
+ * that cannot), an opening's emails read the same: the client's with a
+ * working link, the staff's answering it as the thread's first email. */
+Test(ticket_cc, an_openings_emails_read_the_same_composed_before_the_turn_or_in_it)
+{
+	struct ticket_errors e;
+	int64_t before = open_with(NULL, &e);
+	struct notifier plain = notifier;
+	notifier.prepare = NULL;
+	int64_t in_turn = open_with(NULL, &e);
+	notifier = plain;
+	cr_assert_gt(before, 0);
+	cr_assert_gt(in_turn, 0);
+	struct opening_email x[3], y[3];
+	cr_assert_eq(opening_emails(before, x, 3), 2, "the client's and the department's, of the ticket");
+	cr_assert_eq(opening_emails(in_turn, y, 3), 2);
+	for (int i = 0; i < 2; i++) {
+		cr_expect_str_eq(x[i].to, y[i].to);
+		cr_expect_str_eq(x[i].subject, y[i].subject);
+		cr_expect_str_eq(x[i].text, y[i].text);
+	}
+	cr_expect(strstr(x[0].to, "maria@exemplo.com.br"), "%s", x[0].to);
+	cr_expect(strstr(x[1].to, "a@exemplo.com.br"), "%s", x[1].to);
+	struct opening_email *both[] = {x, y};
+	for (int i = 0; i < 2; i++) {
+		char answers[200];
+		snprintf(answers, sizeof answers, "In-Reply-To: <%s>", both[i][0].message_id);
+		cr_expect(strstr(both[i][1].headers, answers), "the staff's email does not answer the client's: %s",
+		          both[i][1].headers);
+		cr_expect_null(strstr(both[i][0].headers, "In-Reply-To"), "%s", both[i][0].headers);
+	}
+	struct ticket_access acc;
+	cr_expect_eq(ticket_access_open(d, before, last_key("maria@exemplo.com.br", before), a, &acc), 1);
+}
+
+/* What the emails show changed between their composing and the turn (here
+ * the client renamed in between): the turn composes them again. */
+static struct notifier renaming;
+static int rename_then_prepare(void *self, db *dd, const struct notice *n, arena *aa,
+                               struct outbox_prepared *out)
+{
+	if (n->kind == NOTICE_TICKET_OPENED)
+		cr_assert_eq(store_account_set_profile(dd, "client", client.user_id, "Maria Nova", "pt-BR", T0), 0);
+	return notifier.prepare(self, dd, n, aa, out);
+}
+
+Test(ticket_cc, emails_composed_for_a_ticket_that_changed_before_the_turn_are_composed_again)
+{
+	renaming = notifier;
+	renaming.prepare = rename_then_prepare;
+	struct ticket_form f = {.department_id = dep_a, .subject = "Site fora do ar", .priority = "medium",
+	                        .message = "O site caiu."};
+	struct ticket_opened opened;
+	struct ticket_errors e;
+	struct actor who = as(&client);
+	cr_assert_eq(ticket_open(d, &renaming, &who, &f, T0, &e, &opened), TICKET_OK);
+	struct opening_email x[3];
+	cr_assert_eq(opening_emails(opened.number, x, 3), 2);
+	cr_expect(strstr(x[0].text, "Maria Nova"), "the client's email greets the old name:\n%s", x[0].text);
+	cr_expect(strstr(x[1].text, "Maria Nova"), "the staff's email shows the old name:\n%s", x[1].text);
 }
