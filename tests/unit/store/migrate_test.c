@@ -325,6 +325,19 @@ Test(migrate, the_checks_written_as_comparisons_keep_their_lists)
 	}
 }
 
+/* The plan of explain (an EXPLAIN QUERY PLAN literal: statements are
+ * cached by their text's address), its rows' details joined by ';'. */
+static void plan_of(const char *explain, char *plan, size_t n)
+{
+	db_stmt *s = db_prepare(d, explain);
+	cr_assert_not_null(s, "%s", db_error(d));
+	db_bind_text(s, 1, "x");
+	plan[0] = '\0';
+	while (db_step(s) == DB_ROW)
+		snprintf(plan + strlen(plan), n - strlen(plan), "%s;", db_col_text(s, 3));
+	db_done(s);
+}
+
 /* Migration 0038: an access key is found within its ticket, by an index
  * whose new entries land at its end (a key's hash alone is random). */
 Test(migrate, finds_an_access_key_within_its_ticket_by_an_index)
@@ -334,15 +347,38 @@ Test(migrate, finds_an_access_key_within_its_ticket_by_an_index)
 	                        "VALUES (1, 'h1', 0)"), DB_OK, "%s", db_error(d));
 	cr_expect_eq(db_exec(d, "INSERT INTO ticket_access_keys (ticket_id, key_hash, created_at) "
 	                        "VALUES (1, 'h1', 0)"), DB_CONSTRAINT, "a ticket holds one key twice");
-	db_stmt *s = db_prepare(d, "EXPLAIN QUERY PLAN SELECT ticket_id, cc_id, key_hash, revoked_at "
-	                           "FROM ticket_access_keys WHERE ticket_id = 1 AND key_hash = 'h1'");
-	cr_assert_not_null(s, "%s", db_error(d));
-	char plan[512] = "";
-	while (db_step(s) == DB_ROW)
-		snprintf(plan + strlen(plan), sizeof plan - strlen(plan), "%s;", db_col_text(s, 3));
-	db_done(s);
+	char plan[512];
+	plan_of("EXPLAIN QUERY PLAN SELECT ticket_id, cc_id, key_hash, revoked_at "
+	        "FROM ticket_access_keys WHERE ticket_id = 1 AND key_hash = $1", plan, sizeof plan);
 	cr_expect(strstr(plan, "SEARCH ticket_access_keys USING INDEX ticket_access_keys_ticket_hash"),
 	          "the lookup's plan: %s", plan);
+}
+
+/* Migration 0039: the label and the email's Message-ID are indexed only
+ * where set; a label is still one ticket's, and both lookups still go by
+ * their index. */
+Test(migrate, labels_and_email_ids_are_indexed_where_set_and_found_by_their_index)
+{
+	fixtures_insert();
+	cr_assert_eq(db_exec(d, "UPDATE tickets SET number_label = 'SUP-000001' WHERE id = 1"), DB_OK,
+	             "%s", db_error(d));
+	cr_expect_eq(db_exec(d, "INSERT INTO tickets (number, client_id, department_id, subject, "
+	                        "created_at, updated_at, last_reply_at, last_replier, number_label) "
+	                        "VALUES (482914, 1, 1, 'Dup', 0, 0, 0, 'client', 'SUP-000001')"),
+	             DB_CONSTRAINT, "two tickets took one label");
+	char plan[512];
+	plan_of("EXPLAIN QUERY PLAN SELECT id FROM tickets WHERE number_label = $1", plan, sizeof plan);
+	cr_expect(strstr(plan, "USING COVERING INDEX tickets_number_label"), "%s", plan);
+	plan_of("EXPLAIN QUERY PLAN SELECT ticket_id FROM messages WHERE email_message_id = $1 "
+	        "ORDER BY id LIMIT 1", plan, sizeof plan);
+	cr_expect(strstr(plan, "USING INDEX messages_email_message_id"), "%s", plan);
+	db_stmt *s = db_prepare(d, "SELECT sql FROM sqlite_master WHERE name IN "
+	                           "('tickets_number_label', 'messages_email_message_id')");
+	int partial = 0;
+	while (db_step(s) == DB_ROW)
+		partial += strstr(db_col_text(s, 0), "IS NOT NULL") != NULL;
+	db_done(s);
+	cr_expect_eq(partial, 2, "an index still holds the NULLs");
 }
 
 Test(migrate, rejects_a_second_ticket_with_the_same_number)
