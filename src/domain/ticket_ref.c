@@ -128,7 +128,10 @@ int ticket_mail_thread(db *d, const struct ticket_row *t, arena *a, struct ticke
 {
 	int64_t final_id = 0;
 	*out = (struct ticket_mail_thread){0};
-	int rc = store_mail_thread_ids(d, t->id, a, &out->first_sent, &out->last_received);
+	/* A ticket not written yet (its emails composed before its
+	 * transaction) has no emails of its own to thread on. */
+	int rc = t->id > 0 ? store_mail_thread_ids(d, t->id, a, &out->first_sent, &out->last_received)
+	                   : 0;
 	if (rc < 0)
 		return rc;
 	/* A ticket never merged is its own survivor: no query (a reference to
