@@ -95,9 +95,9 @@ struct staff_contact;
  * in one or two emails). n's recipient fields are ignored. 0, or < 0. */
 int notice_queue_staff(db *d, const struct notifier *to, const struct notice *n,
                        const struct staff_contact *staff, int count);
-/* The same emails composed outside any transaction (notice_can_prepare):
- * up to max into out, in a; how many, or < 0. Each is written with
- * outbox_enqueue_prepared. */
+/* The same emails composed outside any transaction (notice_can_prepare)
+ * into out, in a: how many, or < 0 (DB_ERROR when they would be more than
+ * max). Each is written with outbox_enqueue_prepared. */
 int notice_prepare_staff(db *d, const struct notifier *to, const struct notice *n,
                          const struct staff_contact *staff, int count, arena *a,
                          struct outbox_prepared *out, int max);

@@ -304,12 +304,14 @@ int64_t store_outbox_count_by_status(db *d, const char *status)
 	static const char to_send_sql[] =
 		"SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending') AND status = $1";
 	static const char failed_sql[] = "SELECT count(*) FROM outbox WHERE status = 'failed'";
-	static const char sql[] = "SELECT count(*) FROM outbox WHERE status = $1";
-	bool to_send = str_eq(status, "queued") || str_eq(status, "sending");
-	db_stmt *s = db_prepare(d, to_send ? to_send_sql : str_eq(status, "failed") ? failed_sql : sql);
+	static const char any_sql[] = "SELECT count(*) FROM outbox WHERE status = $1";
+	const char *sql = str_eq(status, "failed") ? failed_sql
+	                  : str_eq(status, "queued") || str_eq(status, "sending") ? to_send_sql
+	                                                                          : any_sql;
+	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
-	if (!str_eq(status, "failed"))
+	if (sql != failed_sql)
 		db_bind_text(s, 1, status);
 	int rc = db_step(s);
 	int64_t count = rc == DB_ROW ? db_col_int(s, 0) : (rc < 0 ? rc : DB_ERROR);
