@@ -96,6 +96,23 @@ test('the knowledge base fits a phone', async () => {
   await screenshot(page, 'kb-search-phone');
   await visit(page, '/kb/article/4');
   await assertFitsPhone(page);
+  // The settings table keeps its words whole and scrolls sideways instead.
+  const broken = await page.evaluate(() => {
+    const split = [];
+    for (const cell of document.querySelectorAll('.kb-body th, .kb-body td')) {
+      const text = cell.firstChild;
+      if (!text || text.nodeType !== Node.TEXT_NODE) continue;
+      for (const m of text.data.matchAll(/\S+/g)) {
+        const r = document.createRange();
+        r.setStart(text, m.index);
+        r.setEnd(text, m.index + m[0].length);
+        if (r.getClientRects().length > 1) split.push(m[0]);
+      }
+    }
+    return split;
+  });
+  assert.ok(await page.locator('.kb-body table').count() > 0, 'the article has its table');
+  assert.deepEqual(broken, [], 'no word of the table is split over two lines');
   await screenshot(page, 'kb-article-phone');
   b.assertNoConsoleErrors(page);
 });
