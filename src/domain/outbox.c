@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "base/buf.h"
+#include "base/random.h"
 #include "base/str.h"
 #include "domain/account.h"
 #include "store/outbox_store.h"
@@ -52,7 +53,7 @@ static int message_id_new(const char *mail_from, char out[OUTBOX_MESSAGE_ID_MAX]
 	clock_gettime(CLOCK_REALTIME, &now);
 	unsigned long long ms = (unsigned long long)now.tv_sec * 1000u +
 	                        (unsigned long long)now.tv_nsec / 1000000u;
-	randombytes_buf(random, sizeof random);
+	random_buf(random, sizeof random);
 	sodium_bin2hex(hex, sizeof hex, random, sizeof random);
 	domain_of(mail_from, domain, sizeof domain);
 	snprintf(out, OUTBOX_MESSAGE_ID_MAX, "%012llx%s@%s", ms & 0xffffffffffffull, hex, domain);

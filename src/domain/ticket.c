@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/random.h"
 #include "base/str.h"
 #include "base/thread_copy.h"
 #include "domain/admin.h"
@@ -126,7 +127,7 @@ static int64_t new_number(int digits)
 	for (int i = 1; i < digits; i++)
 		low *= 10;
 	/* At most nine digits: the span stays below 2^32. */
-	return low + (int64_t)randombytes_uniform((uint32_t)(low * 9));
+	return low + (int64_t)random_uniform((uint32_t)(low * 9));
 }
 
 int ticket_store_attachments(db *d, int64_t message_id, const struct attachment_in *files, int n,

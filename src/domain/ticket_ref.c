@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/random.h"
 #include "base/thread_copy.h"
 #include "store/mail_store.h"
 #include "store/settings_store.h"
@@ -21,7 +22,7 @@ static int ref_secret_read(db *d, unsigned char key[crypto_auth_hmacsha256_KEYBY
 		unsigned char fresh[crypto_auth_hmacsha256_KEYBYTES];
 		if (sodium_init() < 0)
 			return DB_ERROR;
-		randombytes_buf(fresh, sizeof fresh);
+		random_buf(fresh, sizeof fresh);
 		sodium_bin2hex(hex, sizeof hex, fresh, sizeof fresh);
 		int rc = store_setting_default(d, TICKET_REF_SECRET_KEY, hex);
 		if (rc < 0)

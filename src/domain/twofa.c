@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/random.h"
 #include "domain/audit.h"
 #include "domain/password.h"
 #include "domain/session.h"
@@ -238,7 +239,7 @@ int twofa_setup_begin(db *d, const struct actor *actor, int64_t now,
 		return TWOFA_OK;
 	}
 	unsigned char key[TWOFA_SECRET_BYTES];
-	randombytes_buf(key, sizeof key);
+	random_buf(key, sizeof key);
 	base32_encode(key, sizeof key, secret, TWOFA_SECRET_B32 + 1);
 	sodium_memzero(key, sizeof key);
 	return store_twofa_put_pending(d, kind, me->user_id, secret, now);
@@ -250,7 +251,7 @@ static void recovery_code_new(char out[TWOFA_RECOVERY_LEN + 1], char hash[TOKEN_
 {
 	char plain[11];
 	for (int i = 0; i < 10; i++)
-		plain[i] = recovery_alphabet[randombytes_uniform(sizeof recovery_alphabet - 1)];
+		plain[i] = recovery_alphabet[random_uniform(sizeof recovery_alphabet - 1)];
 	plain[10] = '\0';
 	snprintf(out, TWOFA_RECOVERY_LEN + 1, "%.5s-%.5s", plain, plain + 5);
 	token_hash(plain, hash);
