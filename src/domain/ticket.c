@@ -68,13 +68,15 @@ static bool valid_priority(const char *p)
 	return str_eq(p, "low") || str_eq(p, "medium") || str_eq(p, "high");
 }
 
-/* Check, then proceed: every field of the form, against the client. */
+/* Check, then proceed: every field of the form, against the client.
+ * *dep_name (in a) is the department's name, NULL when it is not one
+ * clients may choose. */
 static bool validate_open(db *d, const struct session *client, const struct ticket_form *f,
-                          struct ticket_errors *e, arena *a)
+                          struct ticket_errors *e, arena *a, const char **dep_name)
 {
 	memset(e, 0, sizeof *e);
-	const char *dep_name;
-	if (f->department_id <= 0 || store_department_visible_name(d, f->department_id, a, &dep_name) != 1)
+	*dep_name = NULL;
+	if (f->department_id <= 0 || store_department_visible_name(d, f->department_id, a, dep_name) != 1)
 		e->department = N_("Choose a department.");
 	size_t subject_len = f->subject ? str_utf8_length(f->subject) : 0;
 	if (str_blank(f->subject))
@@ -352,7 +354,7 @@ static int opened_read(db *d, int64_t number, arena *a, struct ticket_opened *op
  * composes them, and meets the failure itself if it lasts. */
 static void opening_mail_prepare(db *d, const struct notifier *n, const struct actor *who,
                                  const struct session *client, const struct ticket_form *f,
-                                 arena *a, struct opening_mail *mail)
+                                 const char *dep_name, arena *a, struct opening_mail *mail)
 {
 	mail->ready = false;
 	const struct admin_settings *settings = cached_settings(d);
@@ -366,12 +368,24 @@ static void opening_mail_prepare(db *d, const struct notifier *n, const struct a
 	                         .client_id = session_ticket_account(client),
 	                         .department_id = f->department_id, .subject = f->subject,
 	                         .priority = f->priority, .status = "open", .number_label = ""};
-	if (store_account_get(d, "client", t->client_id, row) != 1 ||
-	    ticket_department_name(d, f->department_id, a, &t->department_name) != 1)
+	/* The account's name, email and language: the session's, read with it
+	 * at the request's start, unless it is a contact's (the owner's are
+	 * read). The department's: as the form's check read it. A change since
+	 * shows when the ticket is read back in the turn (opening_mail_fits). */
+	if (!dep_name)
 		return;
-	t->client_name = row->name;
-	t->client_email = row->email;
-	t->client_language = row->language;
+	t->department_name = dep_name;
+	if (t->client_id == client->user_id) {
+		t->client_name = client->name;
+		t->client_email = client->email;
+		t->client_language = client->language;
+	} else if (store_account_get(d, "client", t->client_id, row) == 1) {
+		t->client_name = row->name;
+		t->client_email = row->email;
+		t->client_language = row->language;
+	} else {
+		return;
+	}
 	token_new(mail->key);
 	struct notice notice = client_notice(t, NOTICE_TICKET_OPENED, f->message, NULL, mail->key);
 	if (n->prepare(n->self, d, &notice, a, &mail->client) < 0)
@@ -427,7 +441,8 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 	str_trim(subject);
 	struct ticket_form form = *f;
 	form.subject = subject;
-	bool valid = validate_open(d, &client, &form, errors, a);
+	const char *dep_name;
+	bool valid = validate_open(d, &client, &form, errors, a, &dep_name);
 	const char **ccs = NULL;
 	int nccs = validate_ccs(d, &form, errors, a, &ccs);
 	if (nccs < 0) {
@@ -475,7 +490,7 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 		rc = DB_NOMEM;
 		goto out;
 	}
-	opening_mail_prepare(d, n, who, &client, &form, a, mail);
+	opening_mail_prepare(d, n, who, &client, &form, dep_name, a, mail);
 	rc = db_begin_write(d);
 	if (rc < 0)
 		goto out;
