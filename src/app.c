@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "domain/admin.h"
 #include "domain/csat.h"
+#include "domain/webhook.h"
 #include "store/settings_store.h"
 #include "web/routes.h"
 
@@ -99,7 +100,8 @@ void app_mail_wake(struct app *a)
 {
 	if (a->sender)
 		outbox_worker_wake(a->sender);
-	webhook_worker_wake(a->hooks);
+	if (webhook_queued_take())
+		webhook_worker_wake(a->hooks);
 	search_indexer_wake(a->indexer);
 }
 

@@ -21,9 +21,24 @@ const char *const webhook_events[][2] = {
 	{NULL, NULL},
 };
 
+/* Set by this thread's queueing, taken by its wake after the commit: with
+ * no webhook subscribed, each change woke the sender for a look at an empty
+ * queue (an opening's read, lock calls and two context switches). */
+static _Thread_local bool queued_here;
+
 int webhook_queue_event(db *d, const char *event, int64_t ticket_id, int64_t now)
 {
-	return store_webhook_queue(d, event, ticket_id, now);
+	int rc = store_webhook_queue(d, event, ticket_id, now);
+	if (rc > 0)
+		queued_here = true;
+	return rc < 0 ? rc : 0;
+}
+
+bool webhook_queued_take(void)
+{
+	bool was = queued_here;
+	queued_here = false;
+	return was;
 }
 
 static bool url_valid(const char *url)
@@ -155,6 +170,7 @@ int webhook_resend(db *d, const struct actor *actor, int64_t webhook_id, int64_t
 	if (rc == 1)
 		rc = store_webhook_delivery_requeue(d, webhook_id, delivery_id, now);
 	if (rc == 1) {
+		queued_here = true;
 		/* The record names the webhook by its address and the delivery
 		 * by its number; never the secret or the payload. */
 		const char *changes = arena_printf(a, "delivery: %lld\nevent: %s\nstatus: %s \xe2\x86\x92 queued\n",

@@ -36,6 +36,9 @@ extern const char *const webhook_events[][2];
 
 /* In the caller's transaction: 0 or < 0. */
 int webhook_queue_event(db *d, const char *event, int64_t ticket_id, int64_t now);
+/* Whether this thread queued a delivery (an event, or one sent again)
+ * since it last asked: after its commit, wake the sender only then. */
+bool webhook_queued_take(void);
 
 struct webhook_form {
 	const char *url;

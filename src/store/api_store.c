@@ -383,10 +383,12 @@ int store_webhook_list(db *d, arena *a, struct webhook_row *rows, int max)
 
 int store_webhook_queue(db *d, const char *event, int64_t ticket_id, int64_t now)
 {
+	/* Every row is inserted at the first step; the first returned tells
+	 * whether any webhook is subscribed. */
 	static const char sql[] =
 		"INSERT INTO webhook_deliveries (webhook_id, event, ticket_id, next_attempt_at, created_at) "
 		"SELECT id, $1, CAST($2 AS BIGINT), $3, $3 FROM webhooks "
-		"WHERE active = 1 AND events LIKE '%,' || $1 || ',%'";
+		"WHERE active = 1 AND events LIKE '%,' || $1 || ',%' RETURNING id";
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
@@ -396,7 +398,9 @@ int store_webhook_queue(db *d, const char *event, int64_t ticket_id, int64_t now
 	else
 		db_bind_null(s, 2);
 	db_bind_int(s, 3, now);
-	return db_step_done(s);
+	int rc = db_step(s);
+	db_done(s);
+	return rc == DB_ROW ? 1 : (rc == DB_DONE ? 0 : rc);
 }
 
 /* Like the outbox (outbox_store.c): PostgreSQL locks the rows it claims and

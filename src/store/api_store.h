@@ -109,7 +109,8 @@ int store_webhook_get(db *d, int64_t id, arena *a, struct webhook_row *row);
 int store_webhook_list(db *d, arena *a, struct webhook_row *rows, int max);
 
 /* In the caller's transaction: one queued delivery of event for every
- * active webhook subscribed to it. Returns how many, or < 0. */
+ * active webhook subscribed to it. Returns 1 when one was queued, 0 when
+ * no webhook is subscribed, or < 0. */
 int store_webhook_queue(db *d, const char *event, int64_t ticket_id, int64_t now);
 
 struct webhook_delivery_row {

@@ -121,6 +121,29 @@ Test(api, queues_an_event_for_each_active_subscribed_webhook_inside_the_transact
 	cr_expect_eq(count("SELECT count(*) FROM webhook_deliveries WHERE event = 'staff_reply'"), 2);
 }
 
+/* The sender is woken after a commit only when the change queued a
+ * delivery: with no webhook subscribed there is nothing to send. */
+static bool queued_in_a_transaction(const char *event)
+{
+	cr_assert_eq(db_begin_write(d), DB_OK);
+	cr_assert_eq(webhook_queue_event(d, event, 0, 1000), 0, "%s", db_error(d));
+	cr_assert_eq(db_commit(d), DB_OK);
+	return webhook_queued_take();
+}
+
+Test(api, wakes_the_webhook_sender_only_when_a_delivery_was_queued)
+{
+	webhook_queued_take();
+	cr_expect_not(queued_in_a_transaction(WEBHOOK_TICKET_CREATED), "no webhook at all");
+	add_webhook("http://127.0.0.1:9/a", true, false, true);
+	add_webhook("http://127.0.0.1:9/b", false, true, false);
+	cr_expect_not(queued_in_a_transaction(WEBHOOK_CLIENT_REPLY),
+	              "the only webhook for replies is inactive");
+	cr_expect(queued_in_a_transaction(WEBHOOK_TICKET_CREATED));
+	cr_expect_not(webhook_queued_take(), "taken once, the flag is cleared");
+	cr_expect_eq(count("SELECT count(*) FROM webhook_deliveries"), 1);
+}
+
 Test(api, refuses_a_webhook_without_an_http_address_or_events)
 {
 	struct webhook_form f = {.url = "ftp://example.com/x", .active = true};
