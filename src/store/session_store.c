@@ -30,18 +30,12 @@ int64_t store_session_insert(db *d, const char *token_hash, const char *user_kin
 
 int store_session_get(db *d, const char *token_hash, struct session_row *row)
 {
-	/* One statement for both kinds: the join picks the account's table. */
+	/* The account's part is the session's copy, kept by triggers
+	 * (migration 0041): one row, not a join of three tables. */
 	static const char sql[] =
-		"SELECT s.id, s.user_kind, s.user_id, s.csrf_secret, s.created_at, s.last_seen_at, "
-		"s.expires_at, COALESCE(c.name, t.name), COALESCE(c.email, t.email), "
-		"COALESCE(t.role, ''), COALESCE(c.language, t.language), COALESCE(c.active, t.active), "
-		"EXISTS (SELECT 1 FROM two_factor f WHERE f.user_kind = s.user_kind "
-		"AND f.user_id = s.user_id AND f.enabled_at IS NOT NULL), "
-		"COALESCE(c.owner_id, 0), COALESCE(c.contact_tickets, 0) "
-		"FROM sessions s "
-		"LEFT JOIN clients c ON s.user_kind = 'client' AND c.id = s.user_id "
-		"LEFT JOIN staff t ON s.user_kind = 'staff' AND t.id = s.user_id "
-		"WHERE s.token_hash = $1";
+		"SELECT id, user_kind, user_id, csrf_secret, created_at, last_seen_at, expires_at, name, "
+		"email, role, language, active, twofa, owner_id, contact_tickets "
+		"FROM sessions WHERE token_hash = $1";
 	db_stmt *s = db_prepare(d, sql);
 	db_bind_text(s, 1, token_hash);
 	int rc = db_step(s);
@@ -57,7 +51,7 @@ int store_session_get(db *d, const char *token_hash, struct session_row *row)
 		copy_col(s, 8, row->email, sizeof row->email);
 		copy_col(s, 9, row->role, sizeof row->role);
 		copy_col(s, 10, row->language, sizeof row->language);
-		row->active = db_col_null(s, 11) ? 0 : (int)db_col_int(s, 11);
+		row->active = (int)db_col_int(s, 11);
 		row->twofa = db_col_int(s, 12) != 0;
 		row->owner_id = db_col_int(s, 13);
 		row->contact_tickets = (int)db_col_int(s, 14);
