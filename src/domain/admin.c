@@ -354,6 +354,8 @@ int admin_staff_save(db *d, const struct session *actor, int64_t id,
 		e->email = N_("A staff member with this email address already exists.");
 		return ADMIN_INVALID;
 	}
+	if (rc == 0)
+		ticket_staff_changed(); /* name, address, state or departments */
 	if (rc == 0 && out_id)
 		*out_id = id;
 	return rc;

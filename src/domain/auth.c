@@ -7,6 +7,7 @@
 #include "domain/audit.h"
 #include "domain/password.h"
 #include "domain/throttle.h"
+#include "domain/ticket.h"
 #include "domain/ticket_search.h"
 #include "domain/twofa.h"
 #include "store/account_store.h"
@@ -247,6 +248,8 @@ int auth_update_profile(db *d, const struct session *s, const char *name, const 
 		rc = db_commit(d);
 	else
 		db_rollback(d);
+	if (rc == 0 && s->kind == ACCOUNT_STAFF)
+		ticket_staff_changed(); /* their name and language in notifications */
 	return rc < 0 ? ACCOUNT_STORE_FAILED : AUTH_OK;
 }
 
@@ -255,5 +258,7 @@ int auth_set_language(db *d, const struct session *s, const char *lang, int64_t 
 	if (!lang || (strcmp(lang, "pt-BR") != 0 && strcmp(lang, "en") != 0))
 		return ACCOUNT_STORE_FAILED;
 	int rc = store_account_set_language(d, account_kind_name(s->kind), s->user_id, lang, now);
+	if (rc == 0 && s->kind == ACCOUNT_STAFF)
+		ticket_staff_changed();
 	return rc < 0 ? ACCOUNT_STORE_FAILED : AUTH_OK;
 }

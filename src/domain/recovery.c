@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "domain/password.h"
+#include "domain/ticket.h"
 #include "domain/ticket_search.h"
 #include "domain/token.h"
 #include "store/account_store.h"
@@ -191,5 +192,8 @@ int email_change_confirm(db *d, const char *token, int64_t now)
 		db_rollback(d);
 		return rc == DB_CONSTRAINT ? ACCOUNT_EMAIL_TAKEN : rc;
 	}
-	return db_commit(d);
+	rc = db_commit(d);
+	if (rc == 0 && strcmp(row.user_kind, "staff") == 0)
+		ticket_staff_changed(); /* notifications go to the new address */
+	return rc;
 }

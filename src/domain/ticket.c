@@ -1,9 +1,11 @@
 #include "domain/ticket.h"
 #include "domain/ticket_tag.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -27,6 +29,10 @@
 #include "view/i18n.h"
 
 enum { NUMBER_TRIES = 20, STAFF_NOTIFY_MAX = 50 };
+/* How long a thread's copy of something admins change (the settings, the
+ * departments, their staff) answers without a read: a change on another
+ * node shows within it. */
+enum { SETTINGS_TTL = 5 };
 
 const char *ticket_status_label(const char *status)
 {
@@ -161,6 +167,95 @@ struct opening_mail {
 	int nstaff;
 };
 
+/* Bumped after every change to staff accounts or to who works in a
+ * department made in this process (ticket_staff_changed), so each thread
+ * reads its kept department staff again at once. */
+static atomic_uint staff_generation;
+
+void ticket_staff_changed(void)
+{
+	atomic_fetch_add(&staff_generation, 1);
+}
+
+/* The last department's staff a thread notified, read at most every
+ * SETTINGS_TTL seconds and at once after a change on this node (another
+ * node's shows within SETTINGS_TTL): every opening and client reply tells
+ * them, and under writes that read came from the file each time (two
+ * pages of an opening's reads). */
+struct staff_copy {
+	arena *a; /* the rows' strings */
+	int64_t department_id;
+	int n;
+	struct staff_contact rows[STAFF_NOTIFY_MAX];
+	struct thread_copy copy; /* from NULL: nothing kept */
+};
+
+static pthread_key_t staff_key;
+static pthread_once_t staff_key_once = PTHREAD_ONCE_INIT;
+
+static void staff_copy_free(void *p)
+{
+	struct staff_copy *c = p;
+	arena_free(c->a);
+	free(c);
+}
+
+static void staff_key_make(void)
+{
+	pthread_key_create(&staff_key, staff_copy_free);
+}
+
+/* The thread's copy, made empty the first time; NULL without memory. */
+static struct staff_copy *staff_copy_of_thread(void)
+{
+	pthread_once(&staff_key_once, staff_key_make);
+	struct staff_copy *c = pthread_getspecific(staff_key);
+	if (c)
+		return c;
+	c = calloc(1, sizeof *c);
+	if (c && !(c->a = arena_new(2048))) {
+		free(c);
+		return NULL;
+	}
+	if (c && pthread_setspecific(staff_key, c) != 0) {
+		staff_copy_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* store_department_staff through the thread's copy; the rows' strings are
+ * copied into a, as the copy may be read again before the caller is done. */
+static int department_staff(db *d, int64_t department_id, arena *a, struct staff_contact *rows,
+                            int max)
+{
+	struct staff_copy *c = staff_copy_of_thread();
+	if (!c || max > STAFF_NOTIFY_MAX)
+		return store_department_staff(d, department_id, a, rows, max);
+	time_t now = time(NULL);
+	unsigned generation = atomic_load(&staff_generation);
+	if (c->department_id != department_id ||
+	    !thread_copy_fresh(&c->copy, d, now, SETTINGS_TTL, generation)) {
+		c->copy = (struct thread_copy){0};
+		arena_reset(c->a);
+		c->n = store_department_staff(d, department_id, c->a, c->rows, STAFF_NOTIFY_MAX);
+		if (c->n < 0)
+			return c->n;
+		c->department_id = department_id;
+		thread_copy_taken(&c->copy, d, now, generation);
+	}
+	int n = c->n < max ? c->n : max;
+	for (int i = 0; i < n; i++) {
+		rows[i] = (struct staff_contact){.id = c->rows[i].id,
+		                                 .name = arena_strdup(a, c->rows[i].name),
+		                                 .email = arena_strdup(a, c->rows[i].email),
+		                                 .language = arena_strdup(a, c->rows[i].language)};
+		if (!rows[i].name || !rows[i].email || !rows[i].language)
+			return DB_NOMEM;
+	}
+	return n;
+}
+
 /* Tells every active staff member of the ticket's department. */
 static int notify_staff(db *d, const struct notifier *n, const struct ticket_row *t,
                         enum notice_kind kind, const char *message, arena *a,
@@ -175,7 +270,7 @@ static int notify_staff(db *d, const struct notifier *n, const struct ticket_row
 		return 0;
 	}
 	struct staff_contact staff[STAFF_NOTIFY_MAX];
-	int count = store_department_staff(d, t->department_id, a, staff, STAFF_NOTIFY_MAX);
+	int count = department_staff(d, t->department_id, a, staff, STAFF_NOTIFY_MAX);
 	if (count < 0)
 		return count;
 	struct notice notice = {.kind = kind, .ticket = t, .message = message};
@@ -222,7 +317,6 @@ static int notify_client(db *d, const struct notifier *n, const struct ticket_ro
 /* The settings, read at most every few seconds per thread: every ticket
  * page shows the limits, and reading each setting is a query. A change by an
  * admin reaches every node within SETTINGS_TTL. */
-enum { SETTINGS_TTL = 5 };
 
 static const struct admin_settings *cached_settings(db *d)
 {
@@ -391,7 +485,7 @@ static void opening_mail_prepare(db *d, const struct notifier *n, const struct a
 	if (n->prepare(n->self, d, &notice, a, &mail->client) < 0)
 		return;
 	struct staff_contact staff[STAFF_NOTIFY_MAX];
-	int count = store_department_staff(d, f->department_id, a, staff, STAFF_NOTIFY_MAX);
+	int count = department_staff(d, f->department_id, a, staff, STAFF_NOTIFY_MAX);
 	/* In the turn the staff's email would find the client's in the outbox
 	 * and answer it: so it does here. */
 	notice = (struct notice){.kind = NOTICE_TICKET_NEW_STAFF, .ticket = t, .message = f->message,
@@ -869,6 +963,7 @@ void ticket_departments_changed(void)
 {
 	atomic_fetch_add(&departments_generation, 1);
 	custom_fields_changed();
+	ticket_staff_changed(); /* a department's staff are set with it */
 }
 
 /* The departments clients see, read at most every SETTINGS_TTL seconds per

@@ -218,6 +218,9 @@ int ticket_services_for_client(db *d, const struct session *client, arena *a,
 int ticket_departments(db *d, struct department_row *rows, int max);
 /* Tells ticket_departments that the departments changed (admin, setup). */
 void ticket_departments_changed(void);
+/* Tells the kept department staff (who is notified) that a staff account
+ * changed: call after the change's commit. */
+void ticket_staff_changed(void);
 /* 1 with *name when department_id is one of them, else 0; < 0 error. */
 int ticket_department_name(db *d, int64_t department_id, arena *a, const char **name);
 

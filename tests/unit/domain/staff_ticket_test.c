@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "build_config.h"
+#include "domain/admin.h"
 #include "domain/password.h"
 #include "domain/setup.h"
 #include "domain/staff_ticket.h"
@@ -94,6 +95,42 @@ static int64_t outbox_rows_containing(const char *needle)
 	snprintf(like, sizeof like, "%%%s%%", needle);
 	db_bind_text(s, 1, like);
 	return db_scalar_int(s, -1);
+}
+
+static int64_t emails_to(const char *address)
+{
+	static const char sql[] = "SELECT count(*) FROM outbox WHERE to_address LIKE '%<' || $1 || '>%'";
+	db_stmt *s = db_prepare(d, sql);
+	cr_assert_not_null(s, "%s", db_error(d));
+	db_bind_text(s, 1, address);
+	return db_scalar_int(s, -1);
+}
+
+/* Who hears of a new ticket follows an admin's change at once, though each
+ * thread keeps the department's staff between openings. */
+Test(staff_ticket, a_new_ticket_tells_the_departments_staff_as_the_admin_left_them)
+{
+	int64_t to_a = emails_to("a@exemplo.com.br"), to_b = emails_to("b@exemplo.com.br");
+	open_ticket(dep_a, "Primeiro");
+	cr_assert_eq(emails_to("a@exemplo.com.br"), to_a + 1);
+	cr_assert_eq(emails_to("b@exemplo.com.br"), to_b);
+
+	int64_t both[] = {dep_a, dep_b};
+	struct admin_staff_form f = {.name = "Bia", .email = "b@exemplo.com.br", .role = "agent",
+	                             .signature = "", .password = "", .active = true,
+	                             .departments = both, .ndepartments = 2};
+	struct admin_staff_errors e;
+	cr_assert_eq(admin_staff_save(d, &admin, agent_b.user_id, &f, T0, &e, NULL), ADMIN_OK);
+	open_ticket(dep_a, "Segundo");
+	cr_expect_eq(emails_to("b@exemplo.com.br"), to_b + 1, "the agent just added to the department");
+
+	f = (struct admin_staff_form){.name = "Ana", .email = "a@exemplo.com.br", .role = "agent",
+	                              .signature = "", .password = "", .active = false,
+	                              .departments = &dep_a, .ndepartments = 1};
+	cr_assert_eq(admin_staff_save(d, &admin, agent_a.user_id, &f, T0, &e, NULL), ADMIN_OK);
+	open_ticket(dep_a, "Terceiro");
+	cr_expect_eq(emails_to("a@exemplo.com.br"), to_a + 2, "a deactivated agent hears of no new ticket");
+	cr_expect_eq(emails_to("b@exemplo.com.br"), to_b + 2);
 }
 
 Test(staff_ticket, an_agent_acts_only_on_tickets_of_their_departments)
