@@ -1,8 +1,8 @@
 /* Unpredictable bytes for tokens, ticket numbers and Message-IDs.
  *
  * Each thread draws from a ChaCha20 stream of its own, keyed from the
- * kernel's generator once (and again after a fork, and every
- * RANDOM_RESEED_BYTES), and rekeyed from its own output at each refill, so
+ * kernel's generator once (and again after a fork, and after each MiB
+ * drawn), and rekeyed from its own output at each refill, so
  * a key read from memory later does not give back what was drawn before
  * it. An opening asked the kernel four times (the number, the access key,
  * two Message-IDs): one system call each, costly in a virtual machine. */

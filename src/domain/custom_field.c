@@ -385,7 +385,7 @@ int custom_fields_check_all(db *d, int64_t department_id, bool client_only, bool
 	memset(errors, 0, sizeof *errors);
 	*nout = 0;
 	/* The fields the form showed: the thread's copy (a change on this node
-	 * shows at once, on another within FIELDS_TTL), not a read a request. */
+	 * shows at once, on another within FIELDS_TTL), not a read each time. */
 	struct field_row fields[CUSTOM_FIELDS_MAX];
 	int n = custom_fields_list(d, department_id, client_only, a, fields, CUSTOM_FIELDS_MAX);
 	if (n < 0)
