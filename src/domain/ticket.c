@@ -452,8 +452,7 @@ static void opening_mail_prepare(db *d, const struct notifier *n, const struct a
 {
 	mail->ready = false;
 	const struct admin_settings *settings = cached_settings(d);
-	struct account_row *row = arena_alloc(a, sizeof *row);
-	if (!row || !notice_can_prepare(n) || settings->ticket_number_sequential ||
+	if (!notice_can_prepare(n) || settings->ticket_number_sequential ||
 	    who->channel == CHANNEL_EMAIL ||
 	    (f->submission_key && str_starts_with(f->submission_key, "email:")))
 		return;
@@ -469,11 +468,13 @@ static void opening_mail_prepare(db *d, const struct notifier *n, const struct a
 	if (!dep_name)
 		return;
 	t->department_name = dep_name;
+	struct account_row *row; /* a contact's owner, in a: the emails keep its strings */
 	if (t->client_id == client->user_id) {
 		t->client_name = client->name;
 		t->client_email = client->email;
 		t->client_language = client->language;
-	} else if (store_account_get(d, "client", t->client_id, row) == 1) {
+	} else if ((row = arena_alloc(a, sizeof *row)) &&
+	           store_account_get(d, "client", t->client_id, row) == 1) {
 		t->client_name = row->name;
 		t->client_email = row->email;
 		t->client_language = row->language;

@@ -1,6 +1,7 @@
 /* Sign-in rules: passwords, tokens, sessions, throttling. */
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,8 +203,14 @@ Test(auth, sessions_expire_when_idle_and_after_their_maximum_age)
 
 /* A session carries a copy of its account (migration 0041): whatever
  * changes the account, by any path, changes what its sessions show. */
-static void exec_ok(const char *sql)
+static void exec_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void exec_ok(const char *fmt, ...)
 {
+	char sql[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof sql, fmt, ap);
+	va_end(ap);
 	cr_assert_eq(db_exec(d, sql), 0, "%s: %s", sql, db_error(d));
 }
 
@@ -213,23 +220,18 @@ Test(auth, a_live_session_shows_its_account_as_it_is_now)
 	struct auth_result r;
 	struct session s;
 	login("maria@exemplo.com.br", "segredo123", "10.0.0.1", T0, &r);
-	char sql[256];
-	snprintf(sql, sizeof sql,
-	         "UPDATE clients SET name = 'Maria Lima', email = 'maria.lima@exemplo.com.br', "
-	         "language = 'en' WHERE id = %lld",
-	         (long long)id);
-	exec_ok(sql);
+	exec_ok("UPDATE clients SET name = 'Maria Lima', email = 'maria.lima@exemplo.com.br', "
+	        "language = 'en' WHERE id = %lld",
+	        (long long)id);
 	cr_assert_eq(session_resume(d, ACCOUNT_CLIENT, r.token, T0 + 1, &s), 1);
 	cr_expect_str_eq(s.name, "Maria Lima");
 	cr_expect_str_eq(s.email, "maria.lima@exemplo.com.br");
 	cr_expect_str_eq(s.language, "en");
 	cr_expect_not(s.twofa);
 
-	snprintf(sql, sizeof sql,
-	         "INSERT INTO two_factor (user_kind, user_id, secret, enabled_at, created_at) "
-	         "VALUES ('client', %lld, 'JBSWY3DPEHPK3PXP', NULL, 1)",
-	         (long long)id);
-	exec_ok(sql);
+	exec_ok("INSERT INTO two_factor (user_kind, user_id, secret, enabled_at, created_at) "
+	        "VALUES ('client', %lld, 'JBSWY3DPEHPK3PXP', NULL, 1)",
+	        (long long)id);
 	cr_assert_eq(session_resume(d, ACCOUNT_CLIENT, r.token, T0 + 2, &s), 1);
 	cr_expect_not(s.twofa, "a set-up still waiting for its first code");
 	exec_ok("UPDATE two_factor SET enabled_at = 5");
@@ -241,22 +243,19 @@ Test(auth, a_live_session_shows_its_account_as_it_is_now)
 
 	/* A contact of another account, allowed to see its tickets. */
 	int64_t owner = make_client("empresa@exemplo.com.br", "segredo123");
-	snprintf(sql, sizeof sql, "UPDATE clients SET owner_id = %lld, contact_tickets = 1 WHERE id = %lld",
-	         (long long)owner, (long long)id);
-	exec_ok(sql);
+	exec_ok("UPDATE clients SET owner_id = %lld, contact_tickets = 1 WHERE id = %lld",
+	        (long long)owner, (long long)id);
 	cr_assert_eq(session_resume(d, ACCOUNT_CLIENT, r.token, T0 + 5, &s), 1);
 	cr_expect_eq(s.owner_id, owner);
 	cr_expect(s.contact_tickets);
 
-	snprintf(sql, sizeof sql, "UPDATE clients SET active = 0 WHERE id = %lld", (long long)id);
-	exec_ok(sql);
+	exec_ok("UPDATE clients SET active = 0 WHERE id = %lld", (long long)id);
 	cr_expect_eq(session_resume(d, ACCOUNT_CLIENT, r.token, T0 + 6, &s), 0,
 	             "a deactivated account's sessions end");
 
 	/* A removed account leaves its sessions ended too. */
 	login("empresa@exemplo.com.br", "segredo123", "10.0.0.1", T0, &r);
-	snprintf(sql, sizeof sql, "DELETE FROM clients WHERE id = %lld", (long long)owner);
-	exec_ok(sql);
+	exec_ok("DELETE FROM clients WHERE id = %lld", (long long)owner);
 	cr_expect_eq(session_resume(d, ACCOUNT_CLIENT, r.token, T0 + 7, &s), 0);
 }
 
@@ -272,18 +271,14 @@ Test(auth, a_staff_session_follows_its_role)
 	auth_login(d, &in, &r);
 	cr_assert_eq(r.status, AUTH_OK);
 	struct session s;
-	char sql[128];
-	snprintf(sql, sizeof sql, "UPDATE staff SET role = 'admin' WHERE id = %lld", (long long)id);
-	exec_ok(sql);
+	exec_ok("UPDATE staff SET role = 'admin' WHERE id = %lld", (long long)id);
 	cr_assert_eq(session_resume(d, ACCOUNT_STAFF, r.token, T0 + 1, &s), 1);
 	cr_expect(s.admin);
 	cr_expect_str_eq(s.name, "Ana");
-	snprintf(sql, sizeof sql, "UPDATE staff SET role = 'agent' WHERE id = %lld", (long long)id);
-	exec_ok(sql);
+	exec_ok("UPDATE staff SET role = 'agent' WHERE id = %lld", (long long)id);
 	cr_assert_eq(session_resume(d, ACCOUNT_STAFF, r.token, T0 + 2, &s), 1);
 	cr_expect_not(s.admin, "an admin made agent loses the admin pages at once");
-	snprintf(sql, sizeof sql, "UPDATE staff SET active = 0 WHERE id = %lld", (long long)id);
-	exec_ok(sql);
+	exec_ok("UPDATE staff SET active = 0 WHERE id = %lld", (long long)id);
 	cr_expect_eq(session_resume(d, ACCOUNT_STAFF, r.token, T0 + 3, &s), 0);
 }
 
