@@ -728,8 +728,42 @@ static int check_collision(db *d, const struct ticket_row *t, const struct ticke
 	return last > p->seen_message_id ? TICKET_COLLISION : TICKET_OK;
 }
 
-int ticket_transaction(db *d, const struct actor *who, int64_t number,
-                       ticket_change_fn change, const void *arg, int64_t now)
+/* The number a reply to number lands on: the surviving ticket of a merge.
+ * Permission is checked on that one (merges keep to one client). */
+static int64_t reply_target(db *d, int64_t number)
+{
+	arena *a = arena_new(2048);
+	if (!a)
+		return DB_NOMEM;
+	struct ticket_row t;
+	int rc = store_ticket_get_by_number(d, number, a, &t);
+	int64_t target = rc == 1 ? ticket_surviving_number(d, &t) : rc < 0 ? rc : number;
+	arena_free(a);
+	return target;
+}
+
+/* The ticket a change on number lands on, read in the caller's write
+ * transaction: with follow, a merged-away number's survivor, where the
+ * permission is checked (merges keep to one client). 1 with *t, 0 none, < 0. */
+static int landing_ticket(db *d, const struct actor *who, int64_t number, bool follow, arena *a,
+                          struct ticket_row *t)
+{
+	int rc = ticket_get_for(d, who, number, a, t);
+	if (!follow || rc < 0 || (rc == 1 && store_ticket_unmerged(t)))
+		return rc;
+	/* Merged, or not this actor's: its survivor may still be. */
+	int64_t target = reply_target(d, number);
+	if (target < 0)
+		return (int)target;
+	if (target == number)
+		return rc;
+	return ticket_get_for(d, who, target, a, t);
+}
+
+/* ticket_transaction, following a merge when follow; *landed (when not
+ * NULL) the number of the ticket changed. */
+static int transaction_on(db *d, const struct actor *who, int64_t number, bool follow,
+                          int64_t *landed, ticket_change_fn change, const void *arg, int64_t now)
 {
 	arena *a = arena_new(8192);
 	if (!a)
@@ -737,8 +771,10 @@ int ticket_transaction(db *d, const struct actor *who, int64_t number,
 	struct ticket_row t;
 	int rc = db_begin_write(d);
 	if (rc == 0) {
-		rc = ticket_get_for(d, who, number, a, &t);
+		rc = landing_ticket(d, who, number, follow, a, &t);
 		rc = rc < 0 ? rc : rc == 0 ? TICKET_NOT_FOUND : change(d, who, &t, arg, a, now);
+		if (rc == 0 || rc == TICKET_UNCHANGED)
+			*landed = t.number;
 		if (rc == 0)
 			rc = db_commit(d);
 		else
@@ -746,6 +782,13 @@ int ticket_transaction(db *d, const struct actor *who, int64_t number,
 	}
 	arena_free(a);
 	return rc == TICKET_UNCHANGED ? TICKET_OK : rc;
+}
+
+int ticket_transaction(db *d, const struct actor *who, int64_t number,
+                       ticket_change_fn change, const void *arg, int64_t now)
+{
+	int64_t landed;
+	return transaction_on(d, who, number, false, &landed, change, arg, now);
 }
 
 struct post_args {
@@ -811,31 +854,23 @@ int64_t ticket_surviving_number(db *d, const struct ticket_row *t)
 	return rc == 1 && number > 0 ? number : t->number;
 }
 
-/* The number a reply to number lands on: the surviving ticket of a merge.
- * Permission is checked on that one (merges keep to one client). */
-static int64_t reply_target(db *d, int64_t number)
-{
-	arena *a = arena_new(2048);
-	if (!a)
-		return DB_NOMEM;
-	struct ticket_row t;
-	int rc = store_ticket_get_by_number(d, number, a, &t);
-	int64_t target = rc == 1 ? ticket_surviving_number(d, &t) : rc < 0 ? rc : number;
-	arena_free(a);
-	return target;
-}
-
 int ticket_reply(db *d, const struct notifier *n, const struct actor *who, int64_t number,
                  const struct ticket_post *p, int64_t now, struct ticket_errors *errors)
 {
+	int64_t landed;
+	return ticket_reply_landing(d, n, who, number, p, now, errors, &landed);
+}
+
+int ticket_reply_landing(db *d, const struct notifier *n, const struct actor *who, int64_t number,
+                         const struct ticket_post *p, int64_t now, struct ticket_errors *errors,
+                         int64_t *landed)
+{
+	*landed = 0;
 	int rc = check_post(who, p, errors);
 	if (rc != TICKET_OK)
 		return rc;
-	number = reply_target(d, number);
-	if (number < 0)
-		return (int)number;
 	struct post_args args = {n, p, false};
-	return ticket_transaction(d, who, number, post_message, &args, now);
+	return transaction_on(d, who, number, true, landed, post_message, &args, now);
 }
 
 int ticket_note(db *d, const struct actor *who, int64_t number, const struct ticket_post *p,
@@ -881,10 +916,9 @@ int ticket_reply_and_update(db *d, const struct notifier *n, const struct actor 
 		return rc;
 	if (note && !actor_is_staff(who))
 		return TICKET_NOT_FOUND;
-	if (!note && (number = reply_target(d, number)) < 0)
-		return (int)number;
 	struct reply_update_args args = {{note ? NULL : n, p, note}, c};
-	return ticket_transaction(d, who, number, reply_and_update, &args, now);
+	int64_t landed;
+	return transaction_on(d, who, number, !note, &landed, reply_and_update, &args, now);
 }
 
 int ticket_note_in_transaction(db *d, const struct actor *who, const struct ticket_row *t,

@@ -130,6 +130,12 @@ struct ticket_post {
  * confirm) or < 0. */
 int ticket_reply(db *d, const struct notifier *n, const struct actor *who, int64_t number,
                  const struct ticket_post *p, int64_t now, struct ticket_errors *errors);
+/* ticket_reply, with *landed the number of the ticket the reply went to
+ * (a merged-away number's survivor): the caller need not read the ticket
+ * before, the permission is checked in the write's transaction. */
+int ticket_reply_landing(db *d, const struct notifier *n, const struct actor *who, int64_t number,
+                         const struct ticket_post *p, int64_t now, struct ticket_errors *errors,
+                         int64_t *landed);
 /* An internal note: staff only, emailed to nobody, status unchanged. */
 int ticket_note(db *d, const struct actor *who, int64_t number, const struct ticket_post *p,
                 int64_t now, struct ticket_errors *errors);

@@ -467,27 +467,42 @@ void client_ticket_show(struct request *req)
 		ticket_page(req, t, 200, NULL, NULL);
 }
 
-/* POST /tickets/:number/reply — 303 back to the ticket; 422 with the reply
- * kept; 404 not the client's. */
-void client_ticket_reply(struct request *req)
+/* The ticket page again with the reply kept and what was wrong with it:
+ * 422, or 404 when the ticket is not the client's. */
+static void reply_refused(struct request *req, const char *message_error, const char *upload_error)
 {
 	struct ticket_row *t = load_ticket(req);
-	if (!t)
+	if (t)
+		ticket_page(req, t, 422, message_error, upload_error);
+}
+
+/* POST /tickets/:number/reply — 303 back to the ticket; 422 with the reply
+ * kept; 404 not the client's. The ticket is read only in the reply's write
+ * transaction, which checks it is the client's (on the refusals too). */
+void client_ticket_reply(struct request *req)
+{
+	struct session *s = web_client(req);
+	if (!s) {
+		web_require_login(req);
 		return;
+	}
+	int64_t number = ticket_number_parse(req_param(req, "number"));
 	struct attachment_in *files;
 	const char *upload_error = NULL;
 	int nfiles = web_take_attachments(req, &files, &upload_error);
 	if (nfiles < 0) {
-		ticket_page(req, t, 422, NULL, upload_error);
+		reply_refused(req, NULL, upload_error);
 		return;
 	}
 	struct ticket_errors e;
-	struct actor who = actor_of(web_client(req), CHANNEL_WEB);
+	struct actor who = actor_of(s, CHANNEL_WEB);
 	struct ticket_post post = {.message = form_text(req, "message"), .files = files,
 	                           .nfiles = nfiles, .submission_key = req_form(req, "submission")};
-	int rc = ticket_reply(req_db(req), app_notifier(req_app(req)), &who, t->number, &post, now(), &e);
+	int64_t landed;
+	int rc = ticket_reply_landing(req_db(req), app_notifier(req_app(req)), &who, number, &post,
+	                              now(), &e, &landed);
 	if (rc == TICKET_INVALID) {
-		ticket_page(req, t, 422, e.message, NULL);
+		reply_refused(req, e.message, NULL);
 		return;
 	}
 	if (rc != TICKET_OK) {
@@ -497,9 +512,7 @@ void client_ticket_reply(struct request *req)
 	app_mail_wake(req_app(req));
 	web_flash(req, "reply-sent");
 	/* A merged-away ticket's reply went to the ticket it was merged into. */
-	int64_t survivor = ticket_surviving_number(req_db(req), t);
-	resp_redirect(req, 303, arena_printf(req->arena, "/tickets/%lld#latest",
-	                                     (long long)(survivor > 0 ? survivor : t->number)));
+	resp_redirect(req, 303, arena_printf(req->arena, "/tickets/%lld#latest", (long long)landed));
 }
 
 /* POST /tickets/:number/close — 303 back; 404 not the client's. */

@@ -52,6 +52,13 @@ const ACTIONS = {
   'GET /tickets/N': (c, n) => c.get(`/tickets/${n}`),
   'POST /tickets/N/reply': (c, n) => postMultipart(c, `/tickets/${n}/reply`,
     { submission: submission(), message: 'Resposta de quem não devia.' }, [file('intruso.png', PNG2)]),
+  // A reply the form check refuses: refused the same for another client's ticket,
+  // never with the ticket's page (422) that would show it.
+  'POST /tickets/N/reply, blank': (c, n) => postMultipart(c, `/tickets/${n}/reply`,
+    { submission: submission(), message: '  ' }),
+  'POST /tickets/N/reply, a file that is not what its name says': (c, n) => postMultipart(c, `/tickets/${n}/reply`,
+    { submission: submission(), message: 'Resposta de quem não devia.' },
+    [file('falso.png', Buffer.from('<html><body>não é imagem</body></html>'), { type: 'image/png' })]),
   'POST /tickets/N/close': (c, n) => c.post(`/tickets/${n}/close`, {}),
   'GET /tickets/N/attachments/ID': (c, n, a) => c.get(`/tickets/${n}/attachments/${a}`),
 };
@@ -60,6 +67,8 @@ const ACTIONS = {
 const NEXT = {
   'GET /tickets/N': (n) => `/tickets/${n}`,
   'POST /tickets/N/reply': (n) => `/tickets/${n}`,
+  'POST /tickets/N/reply, blank': (n) => `/tickets/${n}`,
+  'POST /tickets/N/reply, a file that is not what its name says': (n) => `/tickets/${n}`,
   'POST /tickets/N/close': (n) => `/tickets/${n}`,
   'GET /tickets/N/attachments/ID': (n, a) => `/tickets/${n}/attachments/${a}`,
 };
@@ -189,6 +198,21 @@ test('POST /tickets/N/reply: the owner gets 303 back to the ticket', async () =>
   assert.match(r.location || '', new RegExp(`^/tickets/${T.number}(#.*)?$`));
 });
 
+test('POST /tickets/N/reply, blank: the owner gets 422 with the ticket and "Escreva sua resposta."', async () => {
+  const r = await ACTIONS['POST /tickets/N/reply, blank'](maria, T.number);
+  note('POST /tickets/N/reply, blank', 'owner', r);
+  assert.equal(r.status, 422, describeResponse(r));
+  assert.ok(r.body.includes('Ticket da Maria') && r.body.includes('Escreva sua resposta.'), 'the 422 page is not the ticket with the error');
+});
+
+test('POST /tickets/N/reply, a file that is not what its name says: the owner gets 422 with the text kept', async () => {
+  const r = await ACTIONS['POST /tickets/N/reply, a file that is not what its name says'](maria, T.number);
+  note('POST /tickets/N/reply, a file that is not what its name says', 'owner', r);
+  assert.equal(r.status, 422, describeResponse(r));
+  assert.ok(r.body.includes('Ticket da Maria') && r.body.includes('falso.png'), 'the 422 page does not name the file');
+  assert.ok(r.body.includes('Resposta de quem não devia.'), 'the reply text was not kept');
+});
+
 test('POST /tickets/N/close: the owner gets 303 back to the ticket', async () => {
   const r = await ACTIONS['POST /tickets/N/close'](maria, T.number);
   note('POST /tickets/N/close', 'owner', r);
@@ -216,7 +240,7 @@ test('signed out, a reply or close sends to /login with a next that, once signed
 
 test('the access matrix as seen', (t) => {
   const cols = ['owner', 'another client', 'signed out', 'no such number', 'no such number (Maria)'];
-  const lines = Object.keys(ACTIONS).map((a) => `${a.padEnd(32)} ${cols.map((c) => `${c}: ${matrix[a]?.[c] ?? '-'}`).join(' | ')}`);
+  const lines = Object.keys(ACTIONS).map((a) => `${a.padEnd(62)} ${cols.map((c) => `${c}: ${matrix[a]?.[c] ?? '-'}`).join(' | ')}`);
   for (const l of lines) t.diagnostic(l);
   for (const a of Object.keys(ACTIONS)) for (const c of cols) assert.ok(matrix[a]?.[c], `no result for ${a} × ${c}`);
 });

@@ -528,3 +528,33 @@ Test(staff_ticket, the_queue_counts_follow_the_departments_order_then_the_status
 	cr_assert_eq(rows[2].count, 1);
 	arena_free(a);
 }
+
+/* A reply to a merged-away number lands on the ticket it was merged into,
+ * and the permission is the survivor's, checked in the reply's transaction. */
+Test(staff_ticket, a_reply_lands_on_the_survivor_of_a_merge_with_its_permission)
+{
+	int64_t from = open_ticket(dep_b, "Duplicado noutro departamento");
+	int64_t into = open_ticket(dep_a, "Original");
+	cr_assert_eq(ticket_merge(d, &(struct actor){&admin, CHANNEL_WEB}, from, into, T0 + 1), TICKET_OK);
+	struct ticket_post p = {.message = "Sobre o duplicado"};
+	struct ticket_errors e;
+	int64_t landed = -1;
+	cr_assert_eq(ticket_reply_landing(d, &notifier, &(struct actor){&client, CHANNEL_WEB}, from, &p,
+	                                  T0 + 2, &e, &landed), TICKET_OK);
+	cr_expect_eq(landed, into);
+	/* agent_a works in the survivor's department only, agent_b in the merged-away one's. */
+	cr_assert_eq(ticket_reply_landing(d, &notifier, &(struct actor){&agent_a, CHANNEL_WEB}, from, &p,
+	                                  T0 + 3, &e, &landed), TICKET_OK);
+	cr_expect_eq(landed, into);
+	landed = -1;
+	cr_expect_eq(ticket_reply_landing(d, &notifier, &(struct actor){&agent_b, CHANNEL_WEB}, from, &p,
+	                                  T0 + 4, &e, &landed), TICKET_NOT_FOUND);
+	cr_expect_eq(landed, 0);
+	db_stmt *s = db_prepare(d, "SELECT count(*) FROM messages m JOIN tickets t ON t.id = m.ticket_id "
+	                           "WHERE t.number = $1 AND m.body = 'Sobre o duplicado'");
+	db_bind_int(s, 1, into);
+	cr_expect_eq(db_scalar_int(s, -1), 2);
+	/* A number no ticket has: not found, nothing landed. */
+	cr_expect_eq(ticket_reply_landing(d, &notifier, &(struct actor){&client, CHANNEL_WEB}, 999999, &p,
+	                                  T0 + 5, &e, &landed), TICKET_NOT_FOUND);
+}
