@@ -33,19 +33,21 @@ static int add(db *d, int64_t day, int64_t department_id, int64_t staff_id, enum
 	return store_report_daily_add(d, day, department_id, staff_id, delta);
 }
 
-int report_on_clock(db *d, const struct sla_state *before, struct sla_state *after, int opened,
-                    int64_t now)
+int report_on_open(db *d, int64_t department_id, int64_t now)
+{
+	int64_t day = report_day(now);
+	int64_t local = now + bt_zone_offset(bt_zone_get(ZONE), now);
+	int hour = (int)((local % 86400 + 86400) % 86400 / 3600);
+	int rc = add(d, day, department_id, 0, RC_OPENED, 1);
+	return rc ? rc : store_report_hourly_add(d, day, hour, department_id);
+}
+
+int report_on_clock(db *d, const struct sla_state *before, struct sla_state *after, int64_t now)
 {
 	int64_t day = report_day(now), dep = after->department_id;
 	bool was_closed = before->resolve_seconds >= 0;
 	int rc = 0;
-	if (opened) {
-		int64_t local = now + bt_zone_offset(bt_zone_get(ZONE), now);
-		int hour = (int)((local % 86400 + 86400) % 86400 / 3600);
-		rc = add(d, day, dep, 0, RC_OPENED, 1);
-		if (rc == 0)
-			rc = store_report_hourly_add(d, day, hour, dep);
-	} else if (before->counted_department_id < 0) {
+	if (before->counted_department_id < 0) {
 		/* A ticket from before the reports: its backlog starts counting here. */
 		if (!was_closed && !str_eq(after->status, "closed"))
 			rc = add(d, day, dep, 0, RC_MOVED_IN, 1);

@@ -17,10 +17,13 @@
 enum sla_event;
 
 /* After a ticket's clock was brought up to date: counts what happened
- * between before and after (opened, moved, first response, closed,
- * reopened). Sets after->counted_department_id. 0 or < 0. */
-int report_on_clock(db *d, const struct sla_state *before, struct sla_state *after, int opened,
-                    int64_t now);
+ * between before and after (moved, first response, closed, reopened).
+ * Sets after->counted_department_id. 0 or < 0. */
+int report_on_clock(db *d, const struct sla_state *before, struct sla_state *after, int64_t now);
+/* A ticket opened in the department: its day's and hour's counts. Called
+ * last in the opening's transaction: the two rows are every opening's, and
+ * on PostgreSQL an opening holds their locks from here to its commit. */
+int report_on_open(db *d, int64_t department_id, int64_t now);
 /* A rating given (old_rating NULL) or changed, counted on the day it was
  * first given; old_* name where the old one was counted. 0 or < 0. */
 int report_on_csat(db *d, int64_t first_rated_at, int64_t old_department_id, int64_t old_staff_id,

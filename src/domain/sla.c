@@ -231,9 +231,9 @@ int sla_ticket_opening(db *d, int64_t department_id, const char *priority, int64
 	    .counted_department_id = -1};
 	snprintf(st->status, sizeof st->status, "open");
 	snprintf(st->priority, sizeof st->priority, "%s", priority);
-	struct sla_state before = *st;
 	int rc = recompute(d, st, SLA_CHANGED, now);
-	return rc < 0 ? rc : report_on_clock(d, &before, st, 1, now);
+	st->counted_department_id = department_id;
+	return rc < 0 ? rc : 0;
 }
 
 int sla_ticket_event(db *d, int64_t ticket_id, enum sla_event ev, int64_t now)
@@ -245,7 +245,7 @@ int sla_ticket_event(db *d, int64_t ticket_id, enum sla_event ev, int64_t now)
 	struct sla_state before = st;
 	rc = recompute(d, &st, ev, now);
 	if (rc == 0)
-		rc = report_on_clock(d, &before, &st, 0, now);
+		rc = report_on_clock(d, &before, &st, now);
 	return rc < 0 ? rc : store_sla_state_set(d, &st);
 }
 
@@ -267,7 +267,7 @@ int sla_ticket_merged(db *d, int64_t from_id, int64_t into_id, int64_t now)
 	struct sla_state before = into;
 	rc = recompute(d, &into, SLA_CHANGED, now);
 	if (rc == 0)
-		rc = report_on_clock(d, &before, &into, 0, now);
+		rc = report_on_clock(d, &before, &into, now);
 	return rc < 0 ? rc : store_sla_state_set(d, &into);
 }
 

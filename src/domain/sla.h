@@ -26,8 +26,8 @@ enum sla_event {
 };
 
 /* The clock of a ticket opened now in the department with the priority,
- * for its INSERT (store_ticket_insert), its opening counted in the reports.
- * 0 or < 0. */
+ * for its INSERT (store_ticket_insert); the caller counts the opening in
+ * the reports (report_on_open). 0 or < 0. */
 int sla_ticket_opening(db *d, int64_t department_id, const char *priority, int64_t now,
                        struct sla_state *st);
 /* Brings ticket_id's clock and due times up to date at now. 0 or < 0. */

@@ -16,6 +16,7 @@
 #include "domain/csat.h"
 #include "domain/custom_field.h"
 #include "domain/permission.h"
+#include "domain/report.h"
 #include "domain/webhook.h"
 #include "domain/sla.h"
 #include "domain/ticket_cc.h"
@@ -586,7 +587,11 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 		goto out;
 	}
 	opening_mail_prepare(d, n, who, &client, &form, dep_name, a, mail);
-	rc = db_begin_write(d);
+	/* Most openings only add rows: they need not wait for other writers.
+	 * A sequential label, CCs (addresses looked up, then added) and tags
+	 * (their counts) read before they write. */
+	bool adds_only = !cached_settings(d)->ticket_number_sequential && nccs == 0 && tags.nadd == 0;
+	rc = adds_only ? db_begin_concurrent(d) : db_begin_write(d);
 	if (rc < 0)
 		goto out;
 	/* The clock starts with the row: no second write of it. */
@@ -624,6 +629,8 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 	}
 	if (rc == 0)
 		rc = webhook_queue_event(d, WEBHOOK_TICKET_CREATED, t.id, now);
+	if (rc == 0)
+		rc = report_on_open(d, form.department_id, now);
 	if (rc < 0) {
 		db_rollback(d);
 		goto out;

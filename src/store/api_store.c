@@ -427,7 +427,7 @@ int store_webhook_claim_due(db *d, int64_t now, int64_t lease_until, int limit, 
 	int due = db_is_postgres(d) ? 1 : db_any_row(d, any_due_sql, now);
 	if (due <= 0)
 		return due;
-	int rc = db_is_postgres(d) ? db_begin(d) : db_begin_write(d);
+	int rc = db_begin_concurrent(d);
 	if (rc < 0)
 		return rc;
 	db_stmt *s = db_prepare(d, db_is_postgres(d) ? select_skip_locked : select_sql);

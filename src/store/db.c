@@ -148,6 +148,11 @@ int db_begin_write(db *d)
 	return d->driver->exec(d, d->driver->begin_write_sql);
 }
 
+int db_begin_concurrent(db *d)
+{
+	return db_is_postgres(d) ? db_begin(d) : db_begin_write(d);
+}
+
 int db_commit(db *d)
 {
 	return d->driver->exec(d, "COMMIT");

@@ -55,6 +55,12 @@ int db_exec(db *d, const char *sql);
  * BEGIN IMMEDIATE), for read-modify-write sequences. */
 int db_begin(db *d);
 int db_begin_write(db *d);
+/* A write transaction that needs no other writer to wait: it adds rows,
+ * bumps counters by upsert, and changes only rows it locks itself (FOR
+ * UPDATE SKIP LOCKED). SQLite has one writer at a time in any case
+ * (db_begin_write); PostgreSQL runs it beside the others, without the
+ * cluster-wide write lock, the row locks keeping it correct. */
+int db_begin_concurrent(db *d);
 int db_commit(db *d);
 int db_rollback(db *d);
 /* True inside a transaction begun on d. */

@@ -146,8 +146,7 @@ int store_outbox_claim_due_as(db *d, const struct outbox_claimant *who, int64_t 
 	int due = db_is_postgres(d) ? 1 : db_any_row(d, any_due_sql, now);
 	if (due <= 0)
 		return due;
-	/* On PostgreSQL the row locks are enough: no need for the global write lock. */
-	int rc = db_is_postgres(d) ? db_begin(d) : db_begin_write(d);
+	int rc = db_begin_concurrent(d);
 	if (rc < 0)
 		return rc;
 	int count = select_due(d, now, limit, ids);

@@ -16,7 +16,8 @@
  * - db_begin_write takes a cluster-wide advisory lock for the transaction:
  *   write transactions run one at a time, as SQLite's BEGIN IMMEDIATE
  *   makes them, so read-modify-write sequences stay correct on many nodes.
- *   Queues that must scale (the outbox) use db_begin and SKIP LOCKED.
+ *   Writes that only add rows and bump counters (most openings) and queues
+ *   that must scale (the outbox, SKIP LOCKED) use db_begin_concurrent.
  * - A lost connection fails the call it is found on with DB_CONN (the
  *   caller cannot know whether a write in flight was applied); the next
  *   call reconnects, and all statements are prepared again. A connection

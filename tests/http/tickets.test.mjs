@@ -5,7 +5,7 @@
 // Access control between clients is in tickets-access.test.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, stopProblem } from '../lib/server.mjs';
+import { startServer, stopProblem, runSql } from '../lib/server.mjs';
 import { Client, signIn } from '../lib/client.mjs';
 import { addUser, mainText, pageText, decodeEntities, describeResponse } from '../lib/accounts.mjs';
 import { postMultipart, file } from '../lib/multipart.mjs';
@@ -773,6 +773,31 @@ test('24 replies posted at once to one ticket each land once: none lost, none do
   assert.equal(th.length, 25, `${th.length} messages: the opening and the 24 replies`);
   assert.deepEqual(th.slice(1).map((m) => m.text).sort(),
     keys.map((_, i) => `Resposta simultânea ${i + 1}.`).sort());
+});
+
+test('openings, client replies and staff changes at once all land, and the counts per status and the opened report stay true', async () => {
+  const staff = await signIn(s, STAFF.email, STAFF.password, { staff: true });
+  await staff.get('/staff/tickets'); // a page with a CSRF token
+  const before = [];
+  for (let i = 0; i < 8; i++) before.push((await openTicket(maria, { subject: `Antes da carga ${i}` })).number);
+  const opened = () => Number(runSql(s, 'SELECT COALESCE(SUM(opened), 0) FROM report_daily'));
+  const openedBefore = opened();
+  const statuses = ['on-hold', 'answered', 'closed', 'in-progress'];
+  const work = [];
+  for (let i = 0; i < 16; i++) work.push(openTicket(maria, { subject: `Durante a carga ${i}` }).then((r) => ['opening', r]));
+  for (let i = 0; i < 8; i++) {
+    work.push(postMultipart(maria, `/tickets/${before[i]}/reply`, { message: `Resposta durante a carga ${i}` }).then((r) => ['reply', r]));
+    work.push(staff.post(`/staff/tickets/${before[i]}/update`, { status: statuses[i % 4], priority: 'high',
+      department: String(1 + (i % 2)), assignee: '0' }).then((r) => ['staff change', r]));
+  }
+  for (const [what, r] of await Promise.all(work)) assert.equal(r.status, 303, `${what}: ${describeResponse(r)}`);
+  const wrong = runSql(s, 'SELECT k.department_id, k.status, k.n FROM ticket_counts k WHERE k.n <> ' +
+    '(SELECT count(*) FROM tickets t WHERE t.department_id = k.department_id AND t.status = k.status)');
+  assert.equal(wrong, '', `counts that differ from the tickets (department|status|count): ${wrong}`);
+  const missing = runSql(s, 'SELECT t.department_id, t.status FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM ticket_counts k ' +
+    'WHERE k.department_id = t.department_id AND k.status = t.status) GROUP BY 1, 2');
+  assert.equal(missing, '', `statuses with tickets and no count: ${missing}`);
+  assert.equal(opened() - openedBefore, 16, 'the report counts each opening once');
 });
 
 test('the server exits with code 0 on SIGTERM, without a sanitizer report', async () => {
