@@ -89,7 +89,10 @@ int ticket_search_catch_up_settled(db *d, int max, int settle_ms)
 	int n = store_ticket_search_any_marked(d, marked_by);
 	if (n <= 0)
 		return n;
-	if (db_begin_write(d) < 0)
+	/* The marks taken are locked (on PostgreSQL, skipping another node's):
+	 * a change that marks one of these tickets again waits for this commit,
+	 * and no other writer waits for this batch. */
+	if (db_begin_concurrent(d) < 0)
 		return DB_ERROR;
 	n = store_ticket_search_marked(d, marked_by, ids, seqs, max);
 	int rc = n < 0 ? n : 0;

@@ -261,7 +261,8 @@ static int record_outcomes(db *d, const struct outbox_config *c, struct outcomes
 		return 0;
 	struct outbox_policy policy = {c->max_attempts, c->retry_base_s};
 	int status[OUTBOX_BATCH];
-	int rc = db_begin_write(d);
+	/* Each outcome changes one row this sender claimed, if still claimed. */
+	int rc = db_begin_concurrent(d);
 	for (int i = 0; rc == 0 && i < o->n; i++) {
 		const struct attempt *at = &o->at[i];
 		int attempts = at->permanent ? c->max_attempts : at->attempts;

@@ -66,7 +66,10 @@ int store_ticket_search_marked(db *d, int64_t marked_by, int64_t *ids, int64_t *
 	static const char sql[] =
 		"SELECT ticket_id, seq FROM ticket_search_pending WHERE marked_at <= $2 "
 		"ORDER BY ticket_id LIMIT $1";
-	db_stmt *s = db_prepare(d, sql);
+	static const char sql_skip_locked[] =
+		"SELECT ticket_id, seq FROM ticket_search_pending WHERE marked_at <= $2 "
+		"ORDER BY ticket_id LIMIT $1 FOR UPDATE SKIP LOCKED";
+	db_stmt *s = db_prepare(d, db_is_postgres(d) ? sql_skip_locked : sql);
 	db_bind_int(s, 1, max);
 	db_bind_int(s, 2, marked_by);
 	int n = 0, rc = DB_DONE;

@@ -21,7 +21,8 @@ int store_ticket_search_mark(db *d, int64_t ticket_id, int64_t now_ms);
 /* Marks every ticket of the client. 0 or < 0. */
 int store_ticket_search_mark_client(db *d, int64_t client_id, int64_t now_ms);
 /* Up to max tickets marked at or before marked_by (ms), lowest id first,
- * each with the seq of its mark. Returns the count or < 0. */
+ * each with the seq of its mark; on PostgreSQL the marks are locked for the
+ * transaction, those another one holds skipped. Returns the count or < 0. */
 int store_ticket_search_marked(db *d, int64_t marked_by, int64_t *ids, int64_t *seqs, int max);
 /* Clears the ticket's mark if it is still the one read (seq). 0 or < 0. */
 int store_ticket_search_unmark(db *d, int64_t ticket_id, int64_t seq);

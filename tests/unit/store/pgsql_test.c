@@ -12,6 +12,7 @@
 #include "store/kb_store.h"
 #include "store/outbox_store.h"
 #include "store/report_store.h"
+#include "store/search_store.h"
 
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
@@ -770,6 +771,32 @@ Test(pgsql, senders_on_several_connections_claim_each_email_once)
 	cr_expect_eq(total, 40);
 	cr_expect_eq(scalar(d, "SELECT count(*) FROM outbox WHERE status = "
 	    "'sending' AND attempts = 1"), 40);
+}
+
+/* Two nodes' search indexers: each takes marks the other has not, and
+ * neither waits for a writer holding the global write lock. */
+Test(pgsql, search_indexers_on_two_connections_take_different_marks_without_the_write_lock)
+{
+	db *other = open_url(url), *writer = open_url(url);
+	int64_t ids[10], seqs[10], other_ids[10];
+
+	cr_assert_geq(db_migrate(d), 0, "%s", db_error(d));
+	cr_assert_eq(db_exec(d, "INSERT INTO ticket_search_pending (ticket_id, marked_at) "
+	    "SELECT g, 1 FROM generate_series(1, 10) g"), DB_OK, "%s", db_error(d));
+	cr_assert_eq(db_begin_write(writer), DB_OK, "%s", db_error(writer));
+	cr_assert_eq(db_begin_concurrent(d), DB_OK, "%s", db_error(d));
+	cr_assert_eq(store_ticket_search_marked(d, 1, ids, seqs, 4), 4, "%s", db_error(d));
+	cr_assert_eq(db_begin_concurrent(other), DB_OK, "%s", db_error(other));
+	int n = store_ticket_search_marked(other, 1, other_ids, seqs, 10);
+	cr_assert_eq(n, 6, "%s", db_error(other));
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < n; j++)
+			cr_expect_neq(ids[i], other_ids[j], "ticket %lld taken twice", (long long)ids[i]);
+	cr_expect_eq(db_commit(other), DB_OK);
+	cr_expect_eq(db_commit(d), DB_OK);
+	db_rollback(writer);
+	db_close(other);
+	db_close(writer);
 }
 
 Test(pgsql, a_restarted_node_takes_back_only_its_own_earlier_claims)
