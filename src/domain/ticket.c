@@ -767,8 +767,8 @@ static int landing_ticket(db *d, const struct actor *who, int64_t number, bool f
 	return ticket_get_for(d, who, target, a, t);
 }
 
-/* ticket_transaction, following a merge when follow; *landed (when not
- * NULL) the number of the ticket changed. */
+/* ticket_transaction, following a merge when follow; *landed the number
+ * of the ticket changed, when it was. */
 static int transaction_on(db *d, const struct actor *who, int64_t number, bool follow,
                           int64_t *landed, ticket_change_fn change, const void *arg, int64_t now)
 {
