@@ -567,19 +567,31 @@ void staff_ticket_show(struct request *req)
 		staff_ticket_page(req, t, 200, NULL, false);
 }
 
+/* The ticket page again after a refused reply or note: status 422 with
+ * the error, or 409 with the confirmation; 404 outside the agent's
+ * departments. */
+static void post_refused(struct request *req, struct session *s, int status, const char *error)
+{
+	struct ticket_row *t = staff_ticket_load(req, s);
+	if (t)
+		staff_ticket_page(req, t, status, error, status == 409);
+}
+
 /* POST /staff/tickets/:number/reply and /note — 303 back; 422 with the
- * text kept; 409 with a confirmation when someone replied meanwhile. */
+ * text kept; 409 with a confirmation when someone replied meanwhile. The
+ * ticket is read in the write's transaction, which checks the agent's
+ * department; before it only to show a refusal. */
 static void post_message(struct request *req, bool note)
 {
 	struct session *s = staff_required(req);
-	struct ticket_row *t = s ? staff_ticket_load(req, s) : NULL;
-	if (!t)
+	if (!s)
 		return;
+	int64_t number = ticket_number_parse(req_param(req, "number"));
 	struct attachment_in *files;
 	const char *upload_error = NULL;
 	int nfiles = web_take_attachments(req, &files, &upload_error);
 	if (nfiles < 0) {
-		staff_ticket_page(req, t, 422, upload_error, false);
+		post_refused(req, s, 422, upload_error);
 		return;
 	}
 	int64_t seen = 0;
@@ -591,14 +603,13 @@ static void post_message(struct request *req, bool note)
 	};
 	struct ticket_errors e;
 	struct actor who = actor_of(s, CHANNEL_WEB);
-	int rc = note ? ticket_note(req_db(req), &who, t->number, &p, now(), &e)
-	              : ticket_reply(req_db(req), app_notifier(req_app(req)), &who, t->number, &p, now(), &e);
-	if (rc == TICKET_INVALID) {
-		staff_ticket_page(req, t, 422, tr(req, e.message), false);
-		return;
-	}
-	if (rc == TICKET_COLLISION) {
-		staff_ticket_page(req, t, 409, NULL, true);
+	int64_t landed = number;
+	int rc = note ? ticket_note(req_db(req), &who, number, &p, now(), &e)
+	              : ticket_reply_landing(req_db(req), app_notifier(req_app(req)), &who, number, &p,
+	                                     now(), &e, &landed);
+	if (rc == TICKET_INVALID || rc == TICKET_COLLISION) {
+		post_refused(req, s, rc == TICKET_INVALID ? 422 : 409,
+		             rc == TICKET_INVALID ? tr(req, e.message) : NULL);
 		return;
 	}
 	if (rc != TICKET_OK) {
@@ -609,9 +620,7 @@ static void post_message(struct request *req, bool note)
 		app_mail_wake(req_app(req));
 	web_flash(req, note ? "note-added" : "reply-sent");
 	/* A merged-away ticket's reply went to the ticket it was merged into. */
-	int64_t survivor = note ? t->number : ticket_surviving_number(req_db(req), t);
-	resp_redirect(req, 303, arena_printf(req->arena, "/staff/tickets/%lld",
-	                                     (long long)(survivor > 0 ? survivor : t->number)));
+	resp_redirect(req, 303, arena_printf(req->arena, "/staff/tickets/%lld", (long long)landed));
 }
 
 /* POST /staff/tickets/:number/insert — the ticket page again, with the

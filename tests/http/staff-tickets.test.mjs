@@ -592,6 +592,16 @@ test('a reply to the merged-away ticket A lands on B, and A stays closed', async
   assert.equal(messages(a.body).length, 0);
 });
 
+test('a staff reply to the merged-away ticket A lands on B too, and the answer leads to B', async () => {
+  const word = uniqueWord('EQUIPEAPOSUNIAO');
+  const r = await staffReply(admin, MA, `Resposta da equipe para A ${word}`, { seen: '0', submission: 's'.repeat(43) });
+  assert.equal(r.status, 303, describeResponse(r));
+  assert.equal(r.location, `/staff/tickets/${MB}`);
+  const b = await admin.get(`/staff/tickets/${MB}`);
+  assert.ok(messages(b.body).some((m) => m.text.includes(word)), 'the reply is not on B');
+  assert.equal(messages((await admin.get(`/staff/tickets/${MA}`)).body).length, 0, 'the reply stayed on A');
+});
+
 test('merging into itself or into a ticket that does not exist answers 422 and changes nothing', async () => {
   const X = await open(maria, { subject: `Sozinho ${uniqueWord('X')}` });
   for (const into of [X, 999999, 'abc', '']) {
