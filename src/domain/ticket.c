@@ -758,8 +758,9 @@ static int landing_ticket(db *d, const struct actor *who, int64_t number, bool f
 	int rc = ticket_get_for(d, who, number, a, t);
 	if (!follow || rc < 0 || (rc == 1 && store_ticket_unmerged(t)))
 		return rc;
-	/* Merged, or not this actor's: its survivor may still be. */
-	int64_t target = reply_target(d, number);
+	/* Merged (the row in hand says where to), or not this actor's: its
+	 * survivor may still be. */
+	int64_t target = rc == 1 ? ticket_surviving_number(d, t) : reply_target(d, number);
 	if (target < 0)
 		return (int)target;
 	if (target == number)
