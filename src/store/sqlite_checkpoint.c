@@ -74,16 +74,33 @@ static int restart(struct checkpointer *c)
  * would only grow: past RESTART_PAGES the checkpoint also waits (writers
  * paused) until readers have moved to the file, and the WAL starts from its
  * beginning again. */
+/* Writes the pages the passes copied to the disk now, while nobody waits.
+ * A passive pass under load never catches up with the WAL's end, so SQLite
+ * leaves the file unsynced until the restart, which syncs it with the
+ * writers held: at a million tickets the ~20,000 pages left in the page
+ * cache made that sync 3-16 ms of their wait, once 78 ms. */
+static void file_flush(struct checkpointer *c)
+{
+	sqlite3_file *f = NULL;
+	if (sqlite3_file_control(c->handle, "main", SQLITE_FCNTL_FILE_POINTER, &f) == SQLITE_OK && f &&
+	    f->pMethods)
+		f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
+}
+
 static void checkpoint(struct checkpointer *c)
 {
 	int pages = 0, copied = 0, rc = SQLITE_OK;
-	/* Before a restart, passes until one found little new to copy: the
-	 * restart copies (and syncs) the rest with the writers held, and at
-	 * a million tickets that rest, after a single pass, held them 8-30 ms. */
+	/* Before a restart, passes (each flushed) until one found little new
+	 * to copy: the restart copies and syncs the rest with the writers
+	 * held, and at a million tickets that rest, after a single unflushed
+	 * pass, held them 8-30 ms; after flushed passes, about 3. */
 	for (int pass = 0; pass < RESTART_PASSES_MAX; pass++) {
 		int before = copied;
 		rc = sqlite3_wal_checkpoint_v2(c->handle, NULL, SQLITE_CHECKPOINT_PASSIVE, &pages, &copied);
-		if (rc != SQLITE_OK || pages < RESTART_PAGES || copied - before < RESTART_REST_PAGES)
+		if (rc != SQLITE_OK || pages < RESTART_PAGES)
+			break;
+		file_flush(c);
+		if (copied - before < RESTART_REST_PAGES)
 			break;
 	}
 	if (rc == SQLITE_OK && pages >= RESTART_PAGES)
