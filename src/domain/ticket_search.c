@@ -74,10 +74,10 @@ int ticket_search_client_changed(db *d, int64_t client_id)
 
 int ticket_search_catch_up(db *d, int max)
 {
-	return ticket_search_catch_up_settled(d, max, -1);
+	return ticket_search_catch_up_settled(d, max, -1, -1);
 }
 
-int ticket_search_catch_up_settled(db *d, int max, int settle_ms)
+int ticket_search_catch_up_settled(db *d, int max, int settle_ms, int budget_ms)
 {
 	int64_t marked_by = settle_ms < 0 ? INT64_MAX : clock_now_ms() - settle_ms;
 	enum { BATCH = 64 };
@@ -96,10 +96,15 @@ int ticket_search_catch_up_settled(db *d, int max, int settle_ms)
 		return DB_ERROR;
 	n = store_ticket_search_marked(d, marked_by, ids, seqs, max);
 	int rc = n < 0 ? n : 0;
-	for (int i = 0; i < n && rc == 0; i++) {
-		rc = ticket_search_write(d, ids[i]);
+	struct timespec started;
+	clock_gettime(CLOCK_MONOTONIC, &started);
+	int written = 0;
+	for (; written < n && rc == 0; written++) {
+		if (written > 0 && budget_ms >= 0 && clock_ms_since(&started) >= budget_ms)
+			break; /* the marks left wait for the next batch */
+		rc = ticket_search_write(d, ids[written]);
 		if (rc == 0)
-			rc = store_ticket_search_unmark(d, ids[i], seqs[i]);
+			rc = store_ticket_search_unmark(d, ids[written], seqs[written]);
 	}
 	if (rc == 0)
 		rc = db_commit(d);
@@ -107,7 +112,7 @@ int ticket_search_catch_up_settled(db *d, int max, int settle_ms)
 		db_rollback(d);
 		return rc;
 	}
-	return n;
+	return written;
 }
 
 /* Rewrites every ticket's document, in transactions of a few hundred.

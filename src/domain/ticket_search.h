@@ -44,8 +44,10 @@ int ticket_search_write(db *d, int64_t ticket_id);
  * marked), or < 0. */
 int ticket_search_catch_up(db *d, int max);
 /* The same for the marks made at least settle_ms ago (< 0: all of them):
- * a busy ticket's text is rewritten once for many changes. */
-int ticket_search_catch_up_settled(db *d, int max, int settle_ms);
+ * a busy ticket's text is rewritten once for many changes. Past budget_ms
+ * of rewriting (< 0: no bound) the batch ends, after one document at
+ * least, and the marks left wait for the next. */
+int ticket_search_catch_up_settled(db *d, int max, int settle_ms, int budget_ms);
 /* Indexes every ticket when the migration (or an import) asked for it,
  * in transactions of a few hundred tickets, then clears the request.
  * Returns the number indexed, or < 0. */

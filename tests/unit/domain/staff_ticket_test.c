@@ -444,24 +444,43 @@ Test(staff_ticket, the_indexer_waits_for_a_mark_to_settle_and_a_busy_ticket_stil
 	arena *a = arena_new(4096);
 	cr_assert_eq(staff_ticket_get(d, &admin, n, a, &t), 1);
 	/* Marked just now: the indexer leaves it for now. */
-	cr_assert_eq(ticket_search_catch_up_settled(d, 64, 60000), 0);
+	cr_assert_eq(ticket_search_catch_up_settled(d, 64, 60000, -1), 0);
 	cr_assert_eq(marked_count(), 1);
 	/* Changes that never stop keep the first mark's time, so the ticket
 	 * is taken once that time is old enough. */
 	cr_assert_eq(db_exec(d, "UPDATE ticket_search_pending SET marked_at = marked_at - 120000"), DB_OK);
 	cr_assert_eq(ticket_search_changed(d, t.id), 0);
-	cr_assert_eq(ticket_search_catch_up_settled(d, 64, 60000), 1);
+	cr_assert_eq(ticket_search_catch_up_settled(d, 64, 60000, -1), 1);
 	cr_assert_eq(marked_count(), 0);
 	/* A search takes in a mark however new. */
 	struct ticket_errors e;
 	struct ticket_post reply = {.message = "O disco estava cheio."};
 	cr_assert_eq(ticket_reply(d, &notifier, &(struct actor){&agent_a, CHANNEL_WEB}, n, &reply, T0 + 1, &e), TICKET_OK);
-	cr_assert_eq(ticket_search_catch_up_settled(d, 64, 60000), 0);
+	cr_assert_eq(ticket_search_catch_up_settled(d, 64, 60000, -1), 0);
 	int64_t found[4];
 	cr_assert_eq(queue_search(&admin, "disco", found, 4), 1);
 	cr_assert_eq(found[0], n);
 	cr_assert_eq(marked_count(), 0);
 	arena_free(a);
+}
+
+Test(staff_ticket, a_batch_past_its_time_budget_leaves_the_other_marks_for_the_next)
+{
+	int64_t numbers[3] = {open_ticket(dep_a, "Lentidão no painel"), open_ticket(dep_a, "Lentidão no FTP"),
+	                      open_ticket(dep_a, "Lentidão no e-mail")};
+	cr_assert_eq(marked_count(), 3);
+	/* No time at all: each batch still rewrites one document. */
+	for (int left = 2; left >= 0; left--) {
+		cr_assert_eq(ticket_search_catch_up_settled(d, 64, -1, 0), 1);
+		cr_assert_eq(marked_count(), left);
+	}
+	cr_assert_eq(ticket_search_catch_up_settled(d, 64, -1, 0), 0, "nothing left to index");
+	/* Every document was written, though no batch took all of them. */
+	cr_assert_eq(db_scalar_int(db_prepare(d, "SELECT count(*) FROM ticket_search"), -1), 3);
+	int64_t found[4];
+	cr_assert_eq(queue_search(&admin, "lentidao", found, 4), 3);
+	for (int i = 0; i < 3; i++)
+		cr_assert(found[0] == numbers[i] || found[1] == numbers[i] || found[2] == numbers[i]);
 }
 
 Test(staff_ticket, a_mark_newer_than_the_one_an_indexer_read_stays)
