@@ -43,7 +43,7 @@ static int buf_reserve(buf *b, size_t extra)
 	return BUF_OK;
 }
 
-int buf_append(buf *b, const void *data, size_t len)
+int buf_append_grow(buf *b, const void *data, size_t len)
 {
 	int rc = buf_reserve(b, len);
 	if (rc)
@@ -85,22 +85,24 @@ int buf_printf(buf *b, const char *fmt, ...)
 	return rc;
 }
 
+/* The five HTML-special characters' entities, by byte; the others NULL. */
+static const char *const html_entity[256] = {
+	['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
+};
+static const unsigned char html_entity_len[256] = {
+	['&'] = 5, ['<'] = 4, ['>'] = 4, ['"'] = 6, ['\''] = 5,
+};
+
 int buf_put_html(buf *b, const char *s, size_t len)
 {
 	size_t start = 0;
 	for (size_t i = 0; i < len; i++) {
-		const char *entity;
-		switch (s[i]) {
-		case '&': entity = "&amp;"; break;
-		case '<': entity = "&lt;"; break;
-		case '>': entity = "&gt;"; break;
-		case '"': entity = "&quot;"; break;
-		case '\'': entity = "&#39;"; break;
-		default: continue;
-		}
+		unsigned char c = (unsigned char)s[i];
+		if (!html_entity_len[c])
+			continue;
 		int rc = buf_append(b, s + start, i - start);
 		if (!rc)
-			rc = buf_puts(b, entity);
+			rc = buf_append(b, html_entity[c], html_entity_len[c]);
 		if (rc)
 			return rc;
 		start = i + 1;

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 enum { BUF_OK = 0, BUF_NOMEM = -1, BUF_TOO_BIG = -2 };
 
@@ -18,7 +19,21 @@ typedef struct buf {
 void buf_init(buf *b, size_t max);
 void buf_free(buf *b);
 void buf_clear(buf *b);
-int buf_append(buf *b, const void *data, size_t len);
+int buf_append_grow(buf *b, const void *data, size_t len);
+/* Inline when it fits: a page is ~1,700 small appends, and the call and
+ * the room's check cost more than their copies (10% of the staff queue's
+ * instructions). */
+static inline int buf_append(buf *b, const void *data, size_t len)
+{
+	/* cap - len never wraps: an allocated buffer always holds len + 1. */
+	if (len >= b->cap - b->len || b->len + len > b->max)
+		return buf_append_grow(b, data, len);
+	if (len)
+		memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+	return BUF_OK;
+}
 int buf_puts(buf *b, const char *s);
 /* One byte; inline, as text folding and escaping append byte by byte. */
 static inline int buf_putc(buf *b, char c)

@@ -39,6 +39,39 @@ Test(buf, byte_by_byte_appends_stop_at_the_cap_too)
 	buf_free(&b);
 }
 
+Test(buf, appends_that_fill_each_allocation_exactly_keep_every_byte_and_the_end)
+{
+	buf b;
+	buf_init(&b, 1000);
+	/* 255 bytes fill the first 256 (with the terminator); the next byte
+	 * must grow it, and the cap still holds at exactly 1000. */
+	char chunk[255];
+	memset(chunk, 'a', sizeof chunk);
+	cr_assert_eq(buf_append(&b, chunk, sizeof chunk), BUF_OK);
+	cr_assert_eq(buf_append(&b, "b", 1), BUF_OK);
+	cr_assert_eq(buf_append(&b, "", 0), BUF_OK);
+	for (size_t i = b.len; i < 1000; i++)
+		cr_assert_eq(buf_append(&b, "c", 1), BUF_OK, "byte %zu", i);
+	cr_assert_eq(buf_append(&b, "d", 1), BUF_TOO_BIG);
+	cr_assert_eq(b.len, 1000);
+	cr_assert_eq(strlen(buf_str(&b)), 1000, "still terminated");
+	cr_assert_eq(buf_str(&b)[254], 'a');
+	cr_assert_eq(buf_str(&b)[255], 'b');
+	cr_assert_eq(buf_str(&b)[999], 'c');
+	buf_free(&b);
+}
+
+Test(buf, escapes_text_with_no_special_character_and_text_made_only_of_them)
+{
+	buf b;
+	buf_init(&b, 1024);
+	cr_assert_eq(buf_put_html(&b, "Olá, mundo", strlen("Olá, mundo")), BUF_OK);
+	cr_assert_eq(buf_put_html(&b, "<>", 2), BUF_OK);
+	cr_assert_eq(buf_put_html(&b, "", 0), BUF_OK);
+	cr_assert_str_eq(buf_str(&b), "Olá, mundo&lt;&gt;");
+	buf_free(&b);
+}
+
 Test(buf, hands_its_memory_over_with_take)
 {
 	buf b;
