@@ -343,8 +343,10 @@ static int cmd_serve(struct cli *c)
 		log_warn("passwords are hashed at the test suites' strength "
 		         "(CHAMADO_TEST_WEAK_PASSWORD_HASHING=1): never use this in production");
 	int sig = wait_for_stop(&stop);
+	log_flush(); /* the answers' lines come before the stop's */
 	log_info("received %s; finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	server_stop(srv, 10000);
+	log_flush();
 	app_free(&app);
 	markdown_cache_clear();
 	db_checkpoints_stop();

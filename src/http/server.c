@@ -203,7 +203,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	struct request *req = &cs->req;
 	if (req->method_name)
-		log_info("%s %s %d %lldus", req->method_name, req->path ? req->path : cs->raw_uri,
+		log_access("%s %s %d %lldus", req->method_name, req->path ? req->path : cs->raw_uri,
 		         req->status, (long long)(now_us() - req->started_us));
 	if (cs->pp)
 		MHD_destroy_post_processor(cs->pp);

@@ -1,7 +1,10 @@
 /* The log: lines written by many threads at once stay whole, each with its
- * time and level, into a pipe (as under systemd) and into a file. */
+ * time and level, into a pipe (as under systemd) and into a file; access
+ * lines too, which wait in their thread's buffer. */
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <stdbool.h>
+#include <time.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +15,19 @@
 
 enum { THREADS = 8, LINES = 400 };
 
+/* Whether the threads log access lines (buffered) instead of info lines. */
+static bool access_lines;
+
 static void *log_lines(void *arg)
 {
 	int id = (int)(intptr_t)arg;
-	for (int i = 0; i < LINES; i++)
-		log_info("thread %d line %d %s end", id, i, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+	const char *pad = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+	for (int i = 0; i < LINES; i++) {
+		if (access_lines)
+			log_access("thread %d line %d %s end", id, i, pad);
+		else
+			log_info("thread %d line %d %s end", id, i, pad);
+	}
 	return NULL;
 }
 
@@ -57,7 +68,7 @@ static void expect_whole_lines(FILE *in)
 	cr_assert_eq(count, THREADS * LINES);
 }
 
-Test(log, lines_from_many_threads_stay_whole_in_a_pipe)
+static void expect_whole_lines_in_a_pipe(void)
 {
 	int p[2];
 	cr_assert_eq(pipe(p), 0);
@@ -76,7 +87,7 @@ Test(log, lines_from_many_threads_stay_whole_in_a_pipe)
 	fclose(in);
 }
 
-Test(log, lines_from_many_threads_stay_whole_in_a_file)
+static void expect_whole_lines_in_a_file(void)
 {
 	char path[] = "/tmp/chamado-log-test-XXXXXX";
 	int fd = mkstemp(path);
@@ -88,4 +99,64 @@ Test(log, lines_from_many_threads_stay_whole_in_a_file)
 	rewind(in);
 	expect_whole_lines(in);
 	fclose(in);
+}
+
+Test(log, lines_from_many_threads_stay_whole_in_a_pipe)
+{
+	expect_whole_lines_in_a_pipe();
+}
+
+Test(log, lines_from_many_threads_stay_whole_in_a_file)
+{
+	expect_whole_lines_in_a_file();
+}
+
+/* Each thread's buffer goes out when it fills and when the thread ends. */
+Test(log, access_lines_from_many_threads_stay_whole_in_a_pipe)
+{
+	access_lines = true;
+	expect_whole_lines_in_a_pipe();
+}
+
+Test(log, access_lines_from_many_threads_stay_whole_in_a_file)
+{
+	access_lines = true;
+	expect_whole_lines_in_a_file();
+}
+
+static bool file_holds(int fd, const char *text)
+{
+	char got[4096];
+	ssize_t n = pread(fd, got, sizeof got - 1, 0);
+	if (n <= 0)
+		return false;
+	got[n] = '\0';
+	return strstr(got, text) != NULL;
+}
+
+/* A thread that logs one answer and then nothing more: its line still
+ * reaches the log within seconds, and at once on log_flush. */
+Test(log, a_lone_access_line_is_written_within_seconds_and_at_once_when_flushed)
+{
+	char path[] = "/tmp/chamado-log-test-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	unlink(path);
+	int saved = dup(STDERR_FILENO);
+	cr_assert_geq(dup2(fd, STDERR_FILENO), 0);
+	log_access("GET /lone 200 12us");
+	bool seen = false;
+	for (int i = 0; i < 200 && !seen; i++) { /* ten seconds at most */
+		struct timespec pause = {.tv_nsec = 50 * 1000000L};
+		nanosleep(&pause, NULL);
+		seen = file_holds(fd, "info GET /lone 200 12us\n");
+	}
+	log_access("GET /flushed 200 7us");
+	log_flush();
+	bool flushed = file_holds(fd, "info GET /flushed 200 7us\n");
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fd);
+	cr_assert(seen, "the lone line never came");
+	cr_assert(flushed, "log_flush left the line waiting");
 }
