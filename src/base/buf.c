@@ -85,12 +85,14 @@ int buf_printf(buf *b, const char *fmt, ...)
 	return rc;
 }
 
-/* The five HTML-special characters' entities, by byte; the others NULL. */
-static const char *const html_entity[256] = {
-	['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
-};
-static const unsigned char html_entity_len[256] = {
-	['&'] = 5, ['<'] = 4, ['>'] = 4, ['"'] = 6, ['\''] = 5,
+/* The five HTML-special characters' entities and lengths, by byte; the
+ * others empty. */
+static const struct {
+	const char *text;
+	unsigned char len;
+} html_entity[256] = {
+    ['&'] = {"&amp;", 5},  ['<'] = {"&lt;", 4},   ['>'] = {"&gt;", 4},
+    ['"'] = {"&quot;", 6}, ['\''] = {"&#39;", 5},
 };
 
 int buf_put_html(buf *b, const char *s, size_t len)
@@ -98,11 +100,11 @@ int buf_put_html(buf *b, const char *s, size_t len)
 	size_t start = 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (!html_entity_len[c])
+		if (!html_entity[c].len)
 			continue;
 		int rc = buf_append(b, s + start, i - start);
 		if (!rc)
-			rc = buf_append(b, html_entity[c], html_entity_len[c]);
+			rc = buf_append(b, html_entity[c].text, html_entity[c].len);
 		if (rc)
 			return rc;
 		start = i + 1;

@@ -93,7 +93,7 @@ static void buffer_write(struct access_buffer *b)
 	b->len = 0;
 }
 
-static void flush_all(void)
+void log_flush(void)
 {
 	pthread_mutex_lock(&buffers_lock);
 	for (struct access_buffer *b = buffers; b; b = b->next) {
@@ -105,11 +105,6 @@ static void flush_all(void)
 	pthread_mutex_unlock(&buffers_lock);
 }
 
-void log_flush(void)
-{
-	flush_all();
-}
-
 /* A quiet thread's lines still go out within about a second. */
 static void *flusher_main(void *unused)
 {
@@ -118,7 +113,7 @@ static void *flusher_main(void *unused)
 		struct timespec pause = {.tv_sec = ACCESS_FLUSH_MS / 1000,
 		                         .tv_nsec = (long)(ACCESS_FLUSH_MS % 1000) * 1000000L};
 		nanosleep(&pause, NULL);
-		flush_all();
+		log_flush();
 	}
 	return NULL;
 }

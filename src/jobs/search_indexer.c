@@ -61,7 +61,8 @@ static void *loop(void *arg)
 			clock_gettime(CLOCK_MONOTONIC, &started);
 			if (atomic_load(&x->wakeup.stop))
 				break;
-			n = ticket_search_catch_up_settled(x->d, INDEX_BATCH, SETTLE_MS, BATCH_BUDGET_MS);
+			n = ticket_search_catch_up_settled(x->d, INDEX_BATCH, SETTLE_MS,
+			                                   BATCH_BUDGET_MS);
 			if (n <= 0)
 				break;
 			pause_ms((int)(REST_FACTOR * clock_ms_since(&started)));

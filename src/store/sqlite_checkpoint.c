@@ -82,8 +82,8 @@ static int restart(struct checkpointer *c)
 static void file_flush(struct checkpointer *c)
 {
 	sqlite3_file *f = NULL;
-	if (sqlite3_file_control(c->handle, "main", SQLITE_FCNTL_FILE_POINTER, &f) == SQLITE_OK && f &&
-	    f->pMethods)
+	if (sqlite3_file_control(c->handle, "main", SQLITE_FCNTL_FILE_POINTER, &f) == SQLITE_OK &&
+	    f && f->pMethods)
 		f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
 }
 
@@ -96,7 +96,8 @@ static void checkpoint(struct checkpointer *c)
 	 * pass, held them 8-30 ms; after flushed passes, about 3. */
 	for (int pass = 0; pass < RESTART_PASSES_MAX; pass++) {
 		int before = copied;
-		rc = sqlite3_wal_checkpoint_v2(c->handle, NULL, SQLITE_CHECKPOINT_PASSIVE, &pages, &copied);
+		rc = sqlite3_wal_checkpoint_v2(c->handle, NULL, SQLITE_CHECKPOINT_PASSIVE, &pages,
+		                               &copied);
 		if (rc != SQLITE_OK || pages < RESTART_PAGES)
 			break;
 		file_flush(c);
