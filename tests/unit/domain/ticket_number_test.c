@@ -104,6 +104,8 @@ Test(ticket_number, counts_per_prefix_and_year_and_starts_again_in_a_new_year, .
 	char shown[TICKET_LABEL_MAX];
 	cr_assert_eq(store_ticket_id_get(d, t5, a, &t), 1);
 	cr_assert_str_eq(ticket_number_shown(&t, shown), "555555");
+	cr_assert_eq(store_ticket_id_get(d, t1, a, &t), 1);
+	cr_assert_str_eq(ticket_number_shown(&t, shown), "SUP-2026-000001", "the label, not the number");
 	arena_free(a);
 }
 
