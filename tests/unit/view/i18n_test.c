@@ -196,6 +196,28 @@ Test(i18n, pairs_build_a_catalog_for_tests)
 	i18n_free(NULL);
 }
 
+/* Thousands of msgids share the index's slots: each still finds its own
+ * translation, and one absent still falls back to itself. */
+Test(i18n, every_msgid_of_a_large_catalog_finds_its_own_translation)
+{
+	enum { N = 3000 };
+	static char id_text[N][32], pt_text[N][32];
+	const char *ids[N], *pt[N];
+	for (int i = 0; i < N; i++) {
+		snprintf(id_text[i], sizeof id_text[i], "Message %d", i);
+		snprintf(pt_text[i], sizeof pt_text[i], "Mensagem %d", i);
+		ids[i] = id_text[i];
+		pt[i] = pt_text[i];
+	}
+	i18n_catalog *c = i18n_from_pairs(N, ids, pt);
+	cr_assert_not_null(c);
+	for (int i = 0; i < N; i++)
+		cr_assert_str_eq(i18n_text(c, LANG_PT_BR, ids[i]), pt[i]);
+	cr_assert_str_eq(i18n_text(c, LANG_PT_BR, "Message 3000"), "Message 3000");
+	cr_assert_str_eq(i18n_text(c, LANG_PT_BR, "Message"), "Message");
+	i18n_free(c);
+}
+
 Test(i18n, language_codes_round_trip)
 {
 	cr_assert_str_eq(lang_code(LANG_PT_BR), "pt-BR");
