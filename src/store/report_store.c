@@ -10,9 +10,15 @@
 	"sum(r.first_count), sum(r.first_targeted), sum(r.first_met), sum(r.resolve_count), " \
 	"sum(r.resolve_targeted), sum(r.resolve_met), sum(r.csat_good), sum(r.csat_bad) "
 
+/* On PostgreSQL a change is a row of report_changes, added to its counter
+ * in the COMMIT (migration 0044): the counters' rows stay unlocked until
+ * then, so concurrent openings do not queue for them. */
 int store_report_daily_add(db *d, int64_t day, int64_t department_id, int64_t staff_id,
                            const int64_t delta[RC_COUNT])
 {
+	static const char at_commit[] =
+		"INSERT INTO report_changes (day, department_id, staff_id, " COUNTER_COLUMNS ") VALUES "
+		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
 	static const char sql[] =
 		"INSERT INTO report_daily (day, department_id, staff_id, " COUNTER_COLUMNS ") VALUES "
 		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) "
@@ -30,7 +36,7 @@ int store_report_daily_add(db *d, int64_t day, int64_t department_id, int64_t st
 		"resolve_met = report_daily.resolve_met + excluded.resolve_met, "
 		"csat_good = report_daily.csat_good + excluded.csat_good, "
 		"csat_bad = report_daily.csat_bad + excluded.csat_bad";
-	db_stmt *s = db_prepare(d, sql);
+	db_stmt *s = db_prepare(d, db_is_postgres(d) ? at_commit : sql);
 	if (!s)
 		return DB_ERROR;
 	db_bind_int(s, 1, day);
@@ -60,10 +66,12 @@ int store_report_duration_add(db *d, int64_t day, int64_t department_id, int64_t
 
 int store_report_hourly_add(db *d, int64_t day, int hour, int64_t department_id)
 {
+	static const char at_commit[] =
+		"INSERT INTO report_changes (day, hour, department_id, opened) VALUES ($1, $2, $3, 1)";
 	static const char sql[] =
 		"INSERT INTO report_hourly (day, hour, department_id, opened) VALUES ($1, $2, $3, 1) "
 		"ON CONFLICT (day, hour, department_id) DO UPDATE SET opened = report_hourly.opened + 1";
-	db_stmt *s = db_prepare(d, sql);
+	db_stmt *s = db_prepare(d, db_is_postgres(d) ? at_commit : sql);
 	if (!s)
 		return DB_ERROR;
 	db_bind_int(s, 1, day);

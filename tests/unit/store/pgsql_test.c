@@ -672,6 +672,43 @@ Test(pgsql, report_durations_stream_shortest_first_packed_or_not)
 	cr_expect(walk[4] == 16383 && walk[7] == 3 && walk[10] == 1 && walk[12] == 536870911);
 }
 
+/* Two openings of one department on the same day: each adds to the same
+ * counter rows, which are taken only in the COMMIT, so neither waits for
+ * the other's statements (a lock wait would end at the lock_timeout and
+ * fail the add); the counts are the sum once both commit, and a rollback
+ * adds nothing. */
+Test(pgsql, report_counters_change_at_commit_so_openings_do_not_queue_for_them)
+{
+	db *other = open_url(url), *reader = open_url(url);
+	int64_t delta[RC_COUNT] = {0};
+
+	delta[RC_OPENED] = 1;
+	cr_assert_geq(db_migrate(d), 0, "%s", db_error(d));
+	cr_assert_eq(db_exec(other, "SET lock_timeout = '3s'"), DB_OK, "%s", db_error(other));
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(db_begin_concurrent(d), DB_OK, "%s", db_error(d));
+		cr_assert_eq(store_report_daily_add(d, 100, 1, 0, delta), 0, "%s", db_error(d));
+		cr_assert_eq(store_report_hourly_add(d, 100, 9, 1), 0, "%s", db_error(d));
+		cr_assert_eq(db_begin_concurrent(other), DB_OK, "%s", db_error(other));
+		cr_assert_eq(store_report_daily_add(other, 100, 1, 0, delta), 0, "%s", db_error(other));
+		cr_assert_eq(store_report_hourly_add(other, 100, 9, 1), 0, "%s", db_error(other));
+		cr_expect_eq(scalar(reader, "SELECT count(*) FROM report_daily WHERE day = 100"), i ? 1 : 0);
+		cr_assert_eq(db_commit(other), DB_OK, "%s", db_error(other));
+		cr_assert_eq(db_commit(d), DB_OK, "%s", db_error(d));
+	}
+	cr_assert_eq(db_begin_concurrent(d), DB_OK, "%s", db_error(d));
+	cr_assert_eq(store_report_daily_add(d, 100, 1, 0, delta), 0, "%s", db_error(d));
+	cr_assert_eq(store_report_hourly_add(d, 100, 9, 1), 0, "%s", db_error(d));
+	db_rollback(d);
+	cr_expect_eq(scalar(reader, "SELECT opened FROM report_daily WHERE day = 100 AND department_id = 1 "
+	    "AND staff_id = 0"), 4);
+	cr_expect_eq(scalar(reader, "SELECT opened FROM report_hourly WHERE day = 100 AND hour = 9 "
+	    "AND department_id = 1"), 4);
+	cr_expect_eq(scalar(reader, "SELECT count(*) FROM report_changes"), 0);
+	db_close(other);
+	db_close(reader);
+}
+
 Test(pgsql, migrations_make_identity_ids_bigints_and_bytea)
 {
 	db_stmt *s;
