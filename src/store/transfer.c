@@ -429,7 +429,7 @@ static int header_read(json_t *j, db *d, struct loading *l, struct sql_pool *poo
 		fail(err, errlen, "%s", db_error(d));
 		return -1;
 	}
-	if (exists == 0) { /* another backend's own table (none so far) */
+	if (exists == 0) { /* another backend's own (report_changes, empty between transactions) */
 		l->insert = NULL;
 		return 0;
 	}
