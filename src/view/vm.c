@@ -1,11 +1,13 @@
-/* The view model: objects are short linked lists of name/value pairs (a page
- * has a few dozen names at most), lists are arrays that double in the arena.
- * Each pair keeps its name's hash: a queue row is given ~25 names and a
- * template looks each up, often missing in a row before finding it in the
- * page, and comparing every name took a seventh of the queue's time. A set
- * puts the pair in front without looking for an older one of the same name
- * (the lookup finds the newest first), and each object keeps a mask of its
- * names' hashes, so that most misses end without walking the list.
+/* The view model: objects are name/value pairs chained in a few buckets by
+ * their names' hash (a page has a few dozen names at most), lists are arrays
+ * that double in the arena. Each pair keeps its name's hash: a queue row is
+ * given ~25 names and a template looks each up, often missing in a row
+ * before finding it in the page, and comparing every name took a seventh of
+ * the queue's time; walking the page's one list of ~60 names still took a
+ * tenth of its CPU under load (perf), the buckets a few names each. A set
+ * puts the pair in front of its bucket without looking for an older one of
+ * the same name (the lookup finds the newest first), and each object keeps
+ * a mask of its names' hashes, so that most misses end without a walk.
  * Every object points to one shared status so that an allocation failure
  * anywhere in the tree makes the whole model refuse to render. */
 #include "view/vm.h"
@@ -28,10 +30,13 @@ struct vm_field {
 	struct vm_field *next;
 };
 
+/* Buckets take the hash's bits above the mask's six. */
+#define VM_BUCKETS 16
+
 struct vm_obj {
 	struct vm_status *status;
-	struct vm_field *fields;
 	uint64_t names; /* bit (hash % 64) of every name set */
+	struct vm_field *buckets[VM_BUCKETS];
 };
 
 struct vm_list {
@@ -73,12 +78,25 @@ static uint64_t name_bit(uint32_t hash)
 	return (uint64_t)1 << (hash & 63);
 }
 
+static unsigned bucket_index(uint32_t hash)
+{
+	return (hash >> 6) % VM_BUCKETS;
+}
+
+/* Names are short: a loop in line costs less than a call to strcmp. */
+static bool name_eq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
 static struct vm_field *find(const vm_obj *o, const char *name, uint32_t hash)
 {
 	if (!(o->names & name_bit(hash)))
 		return NULL;
-	for (struct vm_field *f = o->fields; f; f = f->next)
-		if (f->hash == hash && strcmp(f->name, name) == 0)
+	for (struct vm_field *f = o->buckets[bucket_index(hash)]; f; f = f->next)
+		if (f->hash == hash && name_eq(f->name, name))
 			return f;
 	return NULL;
 }
@@ -99,10 +117,11 @@ static vm_value *vm_slot(vm_obj *o, const char *name)
 	}
 	char *copy = (char *)(f + 1);
 	memcpy(copy, name, len + 1);
+	struct vm_field **bucket = &o->buckets[bucket_index(hash)];
 	f->hash = hash;
 	f->name = copy;
-	f->next = o->fields;
-	o->fields = f;
+	f->next = *bucket;
+	*bucket = f;
 	o->names |= name_bit(hash);
 	return &f->value;
 }
