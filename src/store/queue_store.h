@@ -48,6 +48,9 @@ struct queue_query {
 };
 
 struct queue_row {
+	/* The columns a queue shows: id, number and label, subject, priority,
+	 * status, updated_at, last_reply_at, department and client names; the
+	 * other ids and times are 0, the other texts "". */
 	struct ticket_row t;
 	int rank;                 /* 0 high, 1 medium, 2 low */
 	const char *assignee_name; /* "" when nobody */
