@@ -25,7 +25,7 @@ void buf_clear(buf *b)
 		b->data[0] = '\0';
 }
 
-static int buf_reserve(buf *b, size_t extra)
+int buf_reserve(buf *b, size_t extra)
 {
 	if (extra > b->max || b->len > b->max - extra)
 		return BUF_TOO_BIG;

@@ -20,6 +20,9 @@ void buf_init(buf *b, size_t max);
 void buf_free(buf *b);
 void buf_clear(buf *b);
 int buf_append_grow(buf *b, const void *data, size_t len);
+/* Room for extra more bytes (and the NUL) without growing again; fails as
+ * an append of that size would. */
+int buf_reserve(buf *b, size_t extra);
 /* Inline when it fits: a page is ~1,700 small appends, and the call and
  * the room's check cost more than their copies (10% of the staff queue's
  * instructions). */

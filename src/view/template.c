@@ -650,7 +650,8 @@ static bool is_empty(const vm_value *v)
 		return true;
 	switch (v->kind) {
 	case VM_TEXT:
-	case VM_HTML: return !v->u.text || !v->u.text[0];
+	case VM_HTML:
+	case VM_TEMPLATE: return !v->u.text || !v->u.text[0];
 	case VM_BOOL: return !v->u.boolean;
 	case VM_LIST: return vm_list_count(v->u.list) == 0;
 	case VM_OBJ: return !v->u.obj;
@@ -658,10 +659,30 @@ static bool is_empty(const vm_value *v)
 	return true;
 }
 
-/* {{name}} escapes everything; {{&name}} passes VM_HTML through unchanged;
- * in a text template (OP_PLAIN) every text goes out unchanged. */
-static int render_value(struct render *r, const vm_value *v, enum op_kind kind)
+static int render_ops(struct render *r, const struct program *p, int begin, int end,
+                      const struct frame *ctx);
+
+/* A partial, or a VM_TEMPLATE value, in place: counted as one level of
+ * partials, so that a template that names itself ends. */
+static int render_nested(struct render *r, const struct template *t, const struct frame *ctx)
 {
+	if (!t || r->partial_depth == TPL_MAX_PARTIAL_DEPTH)
+		return -1;
+	const struct program *p = &t->code[r->lang];
+	r->partial_depth++;
+	int rc = render_ops(r, p, 0, p->count, ctx);
+	r->partial_depth--;
+	return rc;
+}
+
+/* {{name}} escapes everything; {{&name}} passes VM_HTML through unchanged
+ * and renders a VM_TEMPLATE in place; in a text template (OP_PLAIN) every
+ * text goes out unchanged. */
+static int render_value(struct render *r, const vm_value *v, enum op_kind kind,
+                        const struct frame *ctx)
+{
+	if (v && v->kind == VM_TEMPLATE && v->u.text)
+		return kind == OP_RAW ? render_nested(r, find_template(r->set, v->u.text), ctx) : 0;
 	if (!v || (v->kind != VM_TEXT && v->kind != VM_HTML) || !v->u.text)
 		return 0;
 	size_t len = strlen(v->u.text);
@@ -669,9 +690,6 @@ static int render_value(struct render *r, const vm_value *v, enum op_kind kind)
 		return buf_append(r->out, v->u.text, len) == BUF_OK ? 0 : -1;
 	return buf_put_html(r->out, v->u.text, len) == BUF_OK ? 0 : -1;
 }
-
-static int render_ops(struct render *r, const struct program *p, int begin, int end,
-                      const struct frame *ctx);
 
 static int render_section(struct render *r, const struct program *p, const struct op *op,
                           int body, const struct frame *ctx)
@@ -698,13 +716,7 @@ static int render_section(struct render *r, const struct program *p, const struc
 
 static int render_partial(struct render *r, const struct op *op, const struct frame *ctx)
 {
-	if (r->partial_depth == TPL_MAX_PARTIAL_DEPTH)
-		return -1;
-	const struct program *p = &r->set->templates[op->partial].code[r->lang];
-	r->partial_depth++;
-	int rc = render_ops(r, p, 0, p->count, ctx);
-	r->partial_depth--;
-	return rc;
+	return render_nested(r, &r->set->templates[op->partial], ctx);
 }
 
 static int render_ops(struct render *r, const struct program *p, int begin, int end,
@@ -718,7 +730,7 @@ static int render_ops(struct render *r, const struct program *p, int begin, int 
 		case OP_TEXT: rc = buf_append(r->out, op->text, op->len) == BUF_OK ? 0 : -1; break;
 		case OP_VAR:
 		case OP_RAW:
-		case OP_PLAIN: rc = render_value(r, resolve(op, ctx), op->kind); break;
+		case OP_PLAIN: rc = render_value(r, resolve(op, ctx), op->kind, ctx); break;
 		case OP_SECTION:
 		case OP_INVERTED: rc = render_section(r, p, op, i + 1, ctx); break;
 		case OP_PARTIAL: rc = render_partial(r, op, ctx); break;

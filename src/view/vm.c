@@ -157,6 +157,11 @@ void vm_set_trusted_html(vm_obj *o, const char *name, const char *html)
 	vm_set_string(o, name, VM_HTML, html);
 }
 
+void vm_set_template(vm_obj *o, const char *name, const char *template_name)
+{
+	vm_set_string(o, name, VM_TEMPLATE, template_name);
+}
+
 /* Formats into the arena; NULL when out of memory or on a format error. */
 static char *vm_vformat(arena *a, const char *fmt, va_list ap)
 {

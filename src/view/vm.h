@@ -13,12 +13,12 @@
 typedef struct vm_obj vm_obj;
 typedef struct vm_list vm_list;
 
-enum vm_kind { VM_TEXT, VM_HTML, VM_BOOL, VM_LIST, VM_OBJ };
+enum vm_kind { VM_TEXT, VM_HTML, VM_BOOL, VM_LIST, VM_OBJ, VM_TEMPLATE };
 
 typedef struct vm_value {
 	enum vm_kind kind;
 	union {
-		const char *text; /* VM_TEXT and VM_HTML */
+		const char *text; /* VM_TEXT and VM_HTML; VM_TEMPLATE: its name */
 		bool boolean;
 		vm_list *list;
 		vm_obj *obj;
@@ -35,6 +35,10 @@ void vm_set_int(vm_obj *o, const char *name, int64_t value);
 void vm_set_bool(vm_obj *o, const char *name, bool value);
 /* Raw HTML: only for output of view/markdown.c and of other templates. */
 void vm_set_trusted_html(vm_obj *o, const char *name, const char *html);
+/* A template of the same set, rendered where {{&name}} stands with the
+ * context found there (a page inside its layout, without a copy of the
+ * page); {{name}} shows nothing. */
+void vm_set_template(vm_obj *o, const char *name, const char *template_name);
 vm_obj *vm_set_obj(vm_obj *o, const char *name);  /* a new child object */
 vm_list *vm_set_list(vm_obj *o, const char *name); /* a new empty list */
 vm_obj *vm_list_add(vm_list *l);                  /* appends a new object */

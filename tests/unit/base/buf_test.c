@@ -96,3 +96,19 @@ Test(arena, serves_many_allocations_and_large_ones)
 	cr_assert_geq(arena_used(a), (size_t)1 << 20);
 	arena_free(a);
 }
+
+Test(buf, reserved_room_takes_appends_without_moving_and_stops_at_the_cap)
+{
+	buf b;
+	buf_init(&b, 100);
+	cr_assert_eq(buf_reserve(&b, 64), BUF_OK);
+	const char *data = b.data;
+	for (int i = 0; i < 8; i++)
+		cr_assert_eq(buf_append(&b, "12345678", 8), BUF_OK);
+	cr_expect_eq(b.data, data, "64 bytes reserved hold 64 appended");
+	cr_expect_eq(b.len, 64);
+	cr_expect_eq(buf_reserve(&b, 37), BUF_TOO_BIG);
+	cr_expect_eq(b.len, 64);
+	cr_expect_str_eq(buf_str(&b), "1234567812345678123456781234567812345678123456781234567812345678");
+	buf_free(&b);
+}

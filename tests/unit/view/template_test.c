@@ -257,6 +257,37 @@ Test(template, partials_see_the_pushed_section_context)
 	free(got);
 }
 
+/* A page inside its layout: rendered where {{&content}} stands, with the
+ * same names, escaped as in any template; {{content}} shows nothing. */
+Test(template, a_template_value_renders_in_place_with_the_context)
+{
+	vm_set_text(ctx, "title", "Fish & chips");
+	vm_set_template(ctx, "content", "page");
+	const char *pairs[] = { "layout", "<title>{{title}}</title><main>{{&content}}</main>[{{content}}]",
+	                        "page", "<h1>{{title}}</h1>", NULL };
+	char *got = render_in(LANG_EN, NULL, pairs);
+	cr_assert_str_eq(got, "<title>Fish &amp; chips</title><main><h1>Fish &amp; chips</h1></main>[]");
+	free(got);
+}
+
+Test(template, a_template_value_naming_no_template_or_itself_fails)
+{
+	const char *names[] = { "layout" };
+	const char *sources[] = { "x{{&content}}" };
+	char err[128];
+	tpl_set *s = tpl_load_strings(1, names, sources, NULL, err, sizeof err);
+	cr_assert_not_null(s, "%s", err);
+	buf out;
+	buf_init(&out, 1 << 16);
+	vm_set_template(ctx, "content", "nowhere");
+	cr_expect_eq(tpl_render(s, "layout", LANG_EN, ctx, &out), -1);
+	vm_set_template(ctx, "content", "layout");
+	cr_expect_eq(tpl_render(s, "layout", LANG_EN, ctx, &out), -1);
+	cr_expect_eq(out.len, 0, "a failed render leaves out as it was");
+	buf_free(&out);
+	tpl_set_free(s);
+}
+
 /* A chain p0 -> p1 -> ... -> p{depth}. */
 static int render_partial_chain(int depth, buf *out)
 {
