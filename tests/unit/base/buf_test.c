@@ -112,3 +112,49 @@ Test(buf, reserved_room_takes_appends_without_moving_and_stops_at_the_cap)
 	cr_expect_str_eq(buf_str(&b), "1234567812345678123456781234567812345678123456781234567812345678");
 	buf_free(&b);
 }
+
+/* Escapes as a byte-by-byte reference does, whatever the length and
+ * wherever the special characters fall (the scan takes 16 bytes at a
+ * time), and reads nothing past len: each text is an allocation of
+ * exactly len bytes with no NUL, which AddressSanitizer watches. */
+static void escape_by_hand(buf *out, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		switch (s[i]) {
+		case '&': buf_puts(out, "&amp;"); break;
+		case '<': buf_puts(out, "&lt;"); break;
+		case '>': buf_puts(out, "&gt;"); break;
+		case '"': buf_puts(out, "&quot;"); break;
+		case '\'': buf_puts(out, "&#39;"); break;
+		default: buf_putc(out, s[i]);
+		}
+	}
+}
+
+Test(buf, escapes_like_the_reference_at_every_length_and_position)
+{
+	static const char special[] = "&<>\"'";
+	for (size_t len = 0; len <= 70; len++) {
+		for (size_t at = 0; at <= len; at++) {
+			char *s = malloc(len ? len : 1);
+			cr_assert_not_null(s);
+			for (size_t i = 0; i < len; i++)
+				s[i] = (char)('a' + i % 26);
+			if (at < len)
+				s[at] = special[(len + at) % 5];
+			if (len > 2 && at + 17 < len)
+				s[at + 17] = special[at % 5];
+			buf got, want;
+			buf_init(&got, 1 << 12);
+			buf_init(&want, 1 << 12);
+			cr_assert_eq(buf_put_html(&got, s, len), BUF_OK);
+			escape_by_hand(&want, s, len);
+			cr_assert_eq(got.len, want.len, "length %zu, special at %zu", len, at);
+			cr_assert(memcmp(buf_str(&got), buf_str(&want), got.len) == 0,
+			          "length %zu, special at %zu: %s", len, at, buf_str(&got));
+			buf_free(&got);
+			buf_free(&want);
+			free(s);
+		}
+	}
+}
