@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "base/arena.h"
@@ -91,6 +92,7 @@ struct compiler {
 	int capacity;
 	int open[TPL_MAX_SECTION_DEPTH]; /* indexes of the unclosed sections */
 	int depth;
+	bool verbatim; /* inside <pre> or <textarea>: every space shows */
 	char *err;
 	size_t errlen;
 };
@@ -326,6 +328,43 @@ static int compile_tag(struct compiler *c, const char *body, size_t len, int lin
 }
 
 /* Splits the source into text and tags. */
+/* True when s (n bytes) starts with the tag name, whatever its case,
+ * ended by a character no name holds. */
+static bool tag_is(const char *s, size_t n, const char *name)
+{
+	size_t k = strlen(name);
+	return n > k && strncasecmp(s, name, k) == 0 && !is_name_char(s[k]);
+}
+
+/* An HTML template's own text loses the spaces that indent its lines (a
+ * seventh of a staff queue page's bytes): a browser shows a line break and
+ * spaces as one space either way, but not inside <pre> or <textarea>,
+ * where every space shows. Returns the text to emit, len updated. */
+static const char *without_indentation(struct compiler *c, const char *text, size_t *len)
+{
+	char *out = arena_alloc(c->a, *len ? *len : 1);
+	if (!out)
+		return NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < *len; i++) {
+		const char *p = text + i;
+		size_t rest = *len - i;
+		if (*p == '<') {
+			if (tag_is(p + 1, rest - 1, "pre") || tag_is(p + 1, rest - 1, "textarea"))
+				c->verbatim = true;
+			else if (rest > 2 && p[1] == '/' &&
+			         (tag_is(p + 2, rest - 2, "pre") || tag_is(p + 2, rest - 2, "textarea")))
+				c->verbatim = false;
+		}
+		out[n++] = *p;
+		if (*p == '\n' && !c->verbatim)
+			while (i + 1 < *len && (text[i + 1] == ' ' || text[i + 1] == '\t'))
+				i++;
+	}
+	*len = n;
+	return out;
+}
+
 static int compile_source(struct compiler *c)
 {
 	const char *src = c->tpl->source;
@@ -334,7 +373,11 @@ static int compile_source(struct compiler *c)
 	while (src < end) {
 		const char *open = memmem(src, (size_t)(end - src), "{{", 2);
 		size_t text_len = (size_t)((open ? open : end) - src);
-		if (emit_text(c, src, text_len, line) < 0)
+		size_t out_len = text_len;
+		const char *out = c->tpl->text ? src : without_indentation(c, src, &out_len);
+		if (!out)
+			return compile_error(c, line, "out of memory");
+		if (emit_text(c, out, out_len, line) < 0)
 			return -1;
 		line += count_lines(src, text_len);
 		if (!open)

@@ -164,12 +164,14 @@ test('pages go Zstandard-, Brotli- or gzip-compressed as the browser accepts, wi
   assert.equal(zs.headers['content-encoding'], 'zstd');
   assert.match(zs.headers.vary || '', /Accept-Encoding/);
   assert.deepEqual([...zs.body.subarray(0, 4)], [0x28, 0xb5, 0x2f, 0xfd], 'a Zstandard frame');
-  assert.ok(zs.body.length < plain.body.length / 2, `Zstandard: ${zs.body.length} of ${plain.body.length} bytes`);
+  // Smaller, not by a set share: the page's own indentation is gone since
+  // the templates lose it at load time, and with it much of what compressed.
+  assert.ok(zs.body.length < plain.body.length, `Zstandard: ${zs.body.length} of ${plain.body.length} bytes`);
 
   const br = await getRaw(srv.port, '/kb', { Cookie: cookie, 'Accept-Encoding': 'gzip, deflate, br' });
   assert.equal(br.headers['content-encoding'], 'br', 'as Safari asks');
   assert.match(br.headers.vary || '', /Accept-Encoding/);
-  assert.ok(br.body.length < plain.body.length / 2, `Brotli: ${br.body.length} of ${plain.body.length} bytes`);
+  assert.ok(br.body.length < plain.body.length, `Brotli: ${br.body.length} of ${plain.body.length} bytes`);
   assert.deepEqual(zlib.brotliDecompressSync(br.body), plain.body);
 
   const gz = await getRaw(srv.port, '/kb', { Cookie: cookie, 'Accept-Encoding': 'gzip, br;q=0' });

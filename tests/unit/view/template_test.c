@@ -288,6 +288,24 @@ Test(template, a_template_value_naming_no_template_or_itself_fails)
 	tpl_set_free(s);
 }
 
+/* An HTML template's lines lose their indentation (a browser shows a line
+ * break and spaces as one space); <pre> and <textarea> keep every space,
+ * whatever the tag's case, and a text template keeps all of it. */
+Test(template, html_templates_lose_their_indentation_but_not_inside_pre_or_textarea)
+{
+	vm_set_text(ctx, "v", "x");
+	expect_render("<ul>\n    <li>{{v}}</li>\n\t  <li>b c</li>\n</ul>\n",
+	              "<ul>\n<li>x</li>\n<li>b c</li>\n</ul>\n");
+	expect_render("<div>\n  <PRE class=\"s\">a\n    b {{v}}\n  c</PRE>\n  <p>\n    d</p>",
+	              "<div>\n<PRE class=\"s\">a\n    b x\n  c</PRE>\n<p>\nd</p>");
+	expect_render("<textarea>\n  {{v}}\n  </textarea>\n  <preview>\n  e",
+	              "<textarea>\n  x\n  </textarea>\n<preview>\ne");
+	const char *pairs[] = { "mail.txt", "Hi\n    {{v}}\n  bye", NULL };
+	char *got = render_in(LANG_EN, NULL, pairs);
+	cr_assert_str_eq(got, "Hi\n    x\n  bye");
+	free(got);
+}
+
 /* A chain p0 -> p1 -> ... -> p{depth}. */
 static int render_partial_chain(int depth, buf *out)
 {
