@@ -100,12 +100,24 @@ bool str_blank(const char *s)
 	return true;
 }
 
+/* FNV-1a, 64 bits. */
+#define FNV_OFFSET 14695981039346656037ULL
+#define FNV_PRIME 1099511628211ULL
+
 uint64_t str_hash(const void *data, size_t len)
 {
 	const unsigned char *p = data;
-	uint64_t h = 14695981039346656037ULL;
+	uint64_t h = FNV_OFFSET;
 	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 1099511628211ULL;
+		h = (h ^ p[i]) * FNV_PRIME;
+	return h;
+}
+
+uint64_t str_hash_cstr(const char *s)
+{
+	uint64_t h = FNV_OFFSET;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		h = (h ^ *p) * FNV_PRIME;
 	return h;
 }
 

@@ -23,6 +23,8 @@ bool str_to_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 /* FNV-1a over len bytes: a fingerprint for tables and versions, not a
  * defence against chosen inputs. */
 uint64_t str_hash(const void *data, size_t len);
+/* The same hash of a NUL-terminated string, in one pass. */
+uint64_t str_hash_cstr(const char *s);
 /* v in decimal, written at the end of out (no printf); returns where it starts. */
 enum { STR_INT64_MAX = 21 };
 const char *str_from_int64(char out[STR_INT64_MAX], int64_t v);

@@ -70,7 +70,7 @@ vm_obj *vm_new(arena *a)
 
 uint32_t vm_name_hash(const char *name)
 {
-	return (uint32_t)str_hash(name, strlen(name));
+	return (uint32_t)str_hash_cstr(name);
 }
 
 static uint64_t name_bit(uint32_t hash)
@@ -103,23 +103,20 @@ static struct vm_field *find(const vm_obj *o, const char *name, uint32_t hash)
 
 /* A new value slot for name in o, in front of any older one of the same
  * name, which it hides. NULL (and the model marked failed) when out of
- * memory. */
+ * memory. The name is not copied (vm.h): a page sets ~500 of them. */
 static vm_value *vm_slot(vm_obj *o, const char *name)
 {
 	if (!o)
 		return NULL;
-	size_t len = strlen(name);
-	uint32_t hash = (uint32_t)str_hash(name, len);
-	struct vm_field *f = arena_alloc(o->status->a, sizeof *f + len + 1);
+	uint32_t hash = vm_name_hash(name);
+	struct vm_field *f = arena_alloc(o->status->a, sizeof *f);
 	if (!f) {
 		o->status->failed = true;
 		return NULL;
 	}
-	char *copy = (char *)(f + 1);
-	memcpy(copy, name, len + 1);
 	struct vm_field **bucket = &o->buckets[bucket_index(hash)];
 	f->hash = hash;
-	f->name = copy;
+	f->name = name;
 	f->next = *bucket;
 	*bucket = f;
 	o->names |= name_bit(hash);

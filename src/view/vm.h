@@ -26,7 +26,8 @@ typedef struct vm_value {
 } vm_value;
 
 /* All functions allocate from the arena given at creation; they return NULL
- * (or do nothing) when it is out of memory, and the render then fails. */
+ * (or do nothing) when it is out of memory, and the render then fails.
+ * Names are kept as given, not copied: a literal, or text in the arena. */
 vm_obj *vm_new(arena *a);
 void vm_set_text(vm_obj *o, const char *name, const char *text); /* copies nothing: text must outlive the render */
 void vm_set_text_copy(vm_obj *o, const char *name, const char *text); /* copies text into the arena */

@@ -287,11 +287,14 @@ const char *page_count_text(arena *a, const char *fmt, long n)
 	return out;
 }
 
-/* name followed by suffix, in out; names are short literals. */
-static const char *name_with(char *out, size_t size, const char *name, const char *suffix)
+/* name followed by suffix, in the arena (the view model keeps names as
+ * given); suffix alone when out of memory, where the set that follows
+ * fails too and the render with it. */
+static const char *name_with(arena *a, const char *name, const char *suffix)
 {
 	size_t n = strlen(name), m = strlen(suffix);
-	if (n + m >= size)
+	char *out = arena_alloc(a, n + m + 1);
+	if (!out)
 		return suffix;
 	memcpy(out, name, n);
 	memcpy(out + n, suffix, m + 1);
@@ -322,10 +325,9 @@ void page_time(struct request *req, vm_obj *o, const char *name, int64_t t)
 	time_t tt = (time_t)t;
 	localtime_r(&tt, &tm);
 	const char *exact = page_format_minute(req->arena, &tm, lang == LANG_PT_BR);
-	char named[64];
 	vm_set_text(o, name, rel ? rel : exact);
-	vm_set_text(o, name_with(named, sizeof named, name, "_exact"), exact);
-	vm_set_text(o, name_with(named, sizeof named, name, "_iso"), page_format_iso(req->arena, &tm));
+	vm_set_text(o, name_with(req->arena, name, "_exact"), exact);
+	vm_set_text(o, name_with(req->arena, name, "_iso"), page_format_iso(req->arena, &tm));
 }
 
 /* RFC 6266: an ASCII fallback and the UTF-8 name, percent-encoded. */

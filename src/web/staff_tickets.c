@@ -147,17 +147,17 @@ static void add_queue_counts(struct request *req, vm_obj *page, struct session *
 	struct queue_count counts[COUNTS_MAX];
 	int n = staff_queue_counts(req_db(req), s, req->arena, counts, COUNTS_MAX);
 	vm_list *deps = vm_set_list(page, "queues");
-	vm_obj *cur = NULL;
+	vm_list *statuses = NULL;
 	int64_t cur_id = -1, total = 0;
 	for (int i = 0; i < n; i++) {
 		if (counts[i].department_id != cur_id) {
-			cur = vm_list_add(deps);
+			vm_obj *cur = vm_list_add(deps);
 			cur_id = counts[i].department_id;
 			vm_set_int(cur, "id", cur_id);
 			vm_set_text(cur, "name", counts[i].department_name);
-			vm_set_list(cur, "statuses");
+			statuses = vm_set_list(cur, "statuses");
 		}
-		vm_obj *st = vm_list_add((vm_list *)vm_get(cur, "statuses")->u.list);
+		vm_obj *st = vm_list_add(statuses);
 		vm_set_text(st, "status", counts[i].status);
 		vm_set_text(st, "label", tr(req, ticket_status_label(counts[i].status)));
 		vm_set_int(st, "count", counts[i].count);

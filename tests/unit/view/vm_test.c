@@ -82,7 +82,7 @@ Test(vm, each_of_many_names_finds_its_own_value)
 	char name[32];
 	for (int i = 0; i < 300; i++) {
 		snprintf(name, sizeof name, i % 2 ? "n%d" : "%dn", i);
-		vm_set_int(o, name, i);
+		vm_set_int(o, arena_strdup(a, name), i); /* names are kept, not copied */
 	}
 	vm_set_text(o, "a", "one");
 	vm_set_text(o, "ab", "two");
