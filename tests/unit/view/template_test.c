@@ -52,6 +52,14 @@ static char *render_in(enum lang lang, const i18n_catalog *cat, const char *cons
 	return buf_take(&out);
 }
 
+/* Renders the first of pairs (English, no catalog) and compares. */
+static void expect_pairs(const char *const *pairs, const char *want)
+{
+	char *got = render_in(LANG_EN, NULL, pairs);
+	cr_assert_str_eq(got, want, "template: %s", pairs[0]);
+	free(got);
+}
+
 static void expect_render(const char *source, const char *want)
 {
 	const char *pairs[] = { "t", source, NULL };
@@ -241,9 +249,7 @@ Test(template, partials_render_with_the_current_context)
 	vm_set_text(ctx, "flash", "Saved & done");
 	const char *pairs[] = { "page", "<main>{{> partials/flash }}</main>",
 	                        "partials/flash", "<p>{{flash}}</p>", NULL };
-	char *got = render_in(LANG_EN, NULL, pairs);
-	cr_assert_str_eq(got, "<main><p>Saved &amp; done</p></main>");
-	free(got);
+	expect_pairs(pairs, "<main><p>Saved &amp; done</p></main>");
 }
 
 Test(template, partials_see_the_pushed_section_context)
@@ -252,9 +258,7 @@ Test(template, partials_see_the_pushed_section_context)
 	vm_set_text(vm_list_add(l), "v", "a");
 	vm_set_text(vm_list_add(l), "v", "b");
 	const char *pairs[] = { "page", "{{#rows}}{{>row}}{{/rows}}", "row", "<td>{{v}}</td>", NULL };
-	char *got = render_in(LANG_EN, NULL, pairs);
-	cr_assert_str_eq(got, "<td>a</td><td>b</td>");
-	free(got);
+	expect_pairs(pairs, "<td>a</td><td>b</td>");
 }
 
 /* A page inside its layout: rendered where {{&content}} stands, with the
@@ -265,9 +269,7 @@ Test(template, a_template_value_renders_in_place_with_the_context)
 	vm_set_template(ctx, "content", "page");
 	const char *pairs[] = { "layout", "<title>{{title}}</title><main>{{&content}}</main>[{{content}}]",
 	                        "page", "<h1>{{title}}</h1>", NULL };
-	char *got = render_in(LANG_EN, NULL, pairs);
-	cr_assert_str_eq(got, "<title>Fish &amp; chips</title><main><h1>Fish &amp; chips</h1></main>[]");
-	free(got);
+	expect_pairs(pairs, "<title>Fish &amp; chips</title><main><h1>Fish &amp; chips</h1></main>[]");
 }
 
 Test(template, a_template_value_naming_no_template_or_itself_fails)
@@ -301,9 +303,7 @@ Test(template, html_templates_lose_their_indentation_but_not_inside_pre_or_texta
 	expect_render("<textarea>\n  {{v}}\n  </textarea>\n  <preview>\n  e",
 	              "<textarea>\n  x\n  </textarea>\n<preview>\ne");
 	const char *pairs[] = { "mail.txt", "Hi\n    {{v}}\n  bye", NULL };
-	char *got = render_in(LANG_EN, NULL, pairs);
-	cr_assert_str_eq(got, "Hi\n    x\n  bye");
-	free(got);
+	expect_pairs(pairs, "Hi\n    x\n  bye");
 }
 
 /* A chain p0 -> p1 -> ... -> p{depth}. */
