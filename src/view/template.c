@@ -327,13 +327,13 @@ static int compile_tag(struct compiler *c, const char *body, size_t len, int lin
 	return 0;
 }
 
-/* Splits the source into text and tags. */
 /* True when s (n bytes) starts with the tag name, whatever its case,
- * ended by a character no name holds. */
+ * ended by a character no name holds or by the text's end (a tag there
+ * goes on past a {{tag}}). */
 static bool tag_is(const char *s, size_t n, const char *name)
 {
 	size_t k = strlen(name);
-	return n > k && strncasecmp(s, name, k) == 0 && !is_name_char(s[k]);
+	return n >= k && strncasecmp(s, name, k) == 0 && (n == k || !is_name_char(s[k]));
 }
 
 /* An HTML template's own text loses the spaces that indent its lines (a
@@ -365,6 +365,7 @@ static const char *without_indentation(struct compiler *c, const char *text, siz
 	return out;
 }
 
+/* Splits the source into text and tags. */
 static int compile_source(struct compiler *c)
 {
 	const char *src = c->tpl->source;
@@ -724,8 +725,14 @@ static int render_nested(struct render *r, const struct template *t, const struc
 static int render_value(struct render *r, const vm_value *v, enum op_kind kind,
                         const struct frame *ctx)
 {
-	if (v && v->kind == VM_TEMPLATE && v->u.text)
-		return kind == OP_RAW ? render_nested(r, find_template(r->set, v->u.text), ctx) : 0;
+	if (v && v->kind == VM_TEMPLATE && v->u.text) {
+		if (kind != OP_RAW)
+			return 0;
+		/* {{&name}} stands only in HTML: a text template there would go
+		 * out unescaped. */
+		const struct template *t = find_template(r->set, v->u.text);
+		return t && !t->text ? render_nested(r, t, ctx) : -1;
+	}
 	if (!v || (v->kind != VM_TEXT && v->kind != VM_HTML) || !v->u.text)
 		return 0;
 	size_t len = strlen(v->u.text);

@@ -272,12 +272,12 @@ Test(template, a_template_value_renders_in_place_with_the_context)
 	expect_pairs(pairs, "<title>Fish &amp; chips</title><main><h1>Fish &amp; chips</h1></main>[]");
 }
 
-Test(template, a_template_value_naming_no_template_or_itself_fails)
+Test(template, a_template_value_naming_no_template_itself_or_a_text_one_fails)
 {
-	const char *names[] = { "layout" };
-	const char *sources[] = { "x{{&content}}" };
+	const char *names[] = { "layout", "mail.txt" };
+	const char *sources[] = { "x{{&content}}", "<b>{{v}}</b>" };
 	char err[128];
-	tpl_set *s = tpl_load_strings(1, names, sources, NULL, err, sizeof err);
+	tpl_set *s = tpl_load_strings(2, names, sources, NULL, err, sizeof err);
 	cr_assert_not_null(s, "%s", err);
 	buf out;
 	buf_init(&out, 1 << 16);
@@ -285,6 +285,8 @@ Test(template, a_template_value_naming_no_template_or_itself_fails)
 	cr_expect_eq(tpl_render(s, "layout", LANG_EN, ctx, &out), -1);
 	vm_set_template(ctx, "content", "layout");
 	cr_expect_eq(tpl_render(s, "layout", LANG_EN, ctx, &out), -1);
+	vm_set_template(ctx, "content", "mail.txt");
+	cr_expect_eq(tpl_render(s, "layout", LANG_EN, ctx, &out), -1, "no text template in HTML");
 	cr_expect_eq(out.len, 0, "a failed render leaves out as it was");
 	buf_free(&out);
 	tpl_set_free(s);
@@ -302,6 +304,7 @@ Test(template, html_templates_lose_their_indentation_but_not_inside_pre_or_texta
 	              "<div>\n<PRE class=\"s\">a\n    b x\n  c</PRE>\n<p>\nd</p>");
 	expect_render("<textarea>\n  {{v}}\n  </textarea>\n  <preview>\n  e",
 	              "<textarea>\n  x\n  </textarea>\n<preview>\ne");
+	expect_render("<pre{{#v}} class=\"s\"{{/v}}>\n  f</pre>\n  g", "<pre class=\"s\">\n  f</pre>\ng");
 	const char *pairs[] = { "mail.txt", "Hi\n    {{v}}\n  bye", NULL };
 	expect_pairs(pairs, "Hi\n    x\n  bye");
 }
