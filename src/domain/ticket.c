@@ -424,7 +424,7 @@ static int64_t insert_message(db *d, const struct actor *who, const struct ticke
 }
 
 /* What the caller learns of the ticket it opened, read in the opening's
- * transaction or, for a double submit, after it. */
+ * transaction (for a double submit too: the first's ticket). */
 static void opened_fill(const struct ticket_row *t, struct ticket_opened *opened)
 {
 	opened->id = t->id;
@@ -601,8 +601,10 @@ int ticket_open(db *d, const struct notifier *n, const struct actor *who,
 		rc = insert_numbered(d, session_ticket_account(&client), &form, subject, &sla, now,
 		                     mail->ready ? mail->t.number : 0, &number);
 	if (rc == 1) { /* a double submit: the first one stands */
-		db_rollback(d);
+		/* Read before the rollback: on SQLite the first may be another part
+		 * of the same batch, not yet committed, and seen only in it. */
 		rc = opened_read(d, number, a, opened);
+		db_rollback(d);
 		goto out;
 	}
 	struct ticket_row t;
