@@ -42,7 +42,7 @@ static void set_err(char *err, size_t errlen, const char *fmt, const char *arg1,
 
 static size_t slot_of(const i18n_catalog *c, const char *msgid)
 {
-	return (size_t)str_hash(msgid, strlen(msgid)) & c->mask;
+	return (size_t)str_hash_cstr(msgid) & c->mask;
 }
 
 /* A page asks the catalog dozens of times (a label, a status, a time per

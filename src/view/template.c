@@ -336,6 +336,12 @@ static bool tag_is(const char *s, size_t n, const char *name)
 	return n >= k && strncasecmp(s, name, k) == 0 && (n == k || !is_name_char(s[k]));
 }
 
+/* <pre or <textarea (or either after "</"): where every space shows. */
+static bool verbatim_tag(const char *s, size_t n)
+{
+	return tag_is(s, n, "pre") || tag_is(s, n, "textarea");
+}
+
 /* An HTML template's own text loses the spaces that indent its lines (a
  * seventh of a staff queue page's bytes): a browser shows a line break and
  * spaces as one space either way, but not inside <pre> or <textarea>,
@@ -350,10 +356,9 @@ static const char *without_indentation(struct compiler *c, const char *text, siz
 		const char *p = text + i;
 		size_t rest = *len - i;
 		if (*p == '<') {
-			if (tag_is(p + 1, rest - 1, "pre") || tag_is(p + 1, rest - 1, "textarea"))
+			if (verbatim_tag(p + 1, rest - 1))
 				c->verbatim = true;
-			else if (rest > 2 && p[1] == '/' &&
-			         (tag_is(p + 2, rest - 2, "pre") || tag_is(p + 2, rest - 2, "textarea")))
+			else if (rest > 2 && p[1] == '/' && verbatim_tag(p + 2, rest - 2))
 				c->verbatim = false;
 		}
 		out[n++] = *p;
