@@ -414,6 +414,10 @@ static int send_due(db *d, const struct outbox_config *c, int64_t now, atomic_bo
 		if (rc < 0)
 			break;
 		delivered += rc;
+		/* A short claim took all that was due; one more would find nothing
+		 * and cost a scan of the due rows. Mail queued since wakes us. */
+		if (n < OUTBOX_BATCH)
+			break;
 	}
 	if (batch) {
 		smtp_session_free(batch->session);

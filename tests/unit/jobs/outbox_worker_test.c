@@ -165,6 +165,20 @@ Test(outbox_worker, without_smtp_writes_a_readable_eml_file_and_marks_it_sent)
 	free(bytes);
 }
 
+/* A pass claims a batch at a time and ends at the first short claim: 40
+ * due emails (two full claims and a short one) all go in one pass. */
+Test(outbox_worker, one_pass_sends_every_due_email_over_several_claims)
+{
+	char ids[40][OUTBOX_MESSAGE_ID_MAX];
+	enqueue(40, ids);
+	sink_start(&sink);
+	struct outbox_config c = config();
+	int64_t now = (int64_t)time(NULL);
+	cr_assert_eq(outbox_send_due(d, &c, now), 40);
+	cr_expect_eq(store_outbox_count_by_status(d, "sent"), 40);
+	expect_each_received_once(ids, 40);
+}
+
 Test(outbox_worker, with_the_server_down_emails_stay_queued_then_each_is_delivered_once)
 {
 	char ids[5][OUTBOX_MESSAGE_ID_MAX];
