@@ -15,9 +15,10 @@
 #define QUEUE_FROM \
 	"FROM tickets t JOIN departments dp ON dp.id = t.department_id " \
 	"JOIN clients c ON c.id = t.client_id LEFT JOIN staff st ON st.id = t.assignee_id "
-#define QUEUE_WHERE \
+#define QUEUE_WHERE_ALLOWED \
 	"WHERE ($2 = 1 OR t.department_id IN " \
-	"(SELECT department_id FROM staff_departments WHERE staff_id = $1)) " \
+	"(SELECT department_id FROM staff_departments WHERE staff_id = $1)) "
+#define QUEUE_WHERE QUEUE_WHERE_ALLOWED \
 	"AND ($3 = 0 OR t.department_id = $3) " \
 	"AND ($4 & (CASE t.status WHEN 'open' THEN 1 WHEN 'answered' THEN 2 " \
 	"WHEN 'customer-reply' THEN 4 WHEN 'on-hold' THEN 8 WHEN 'in-progress' THEN 16 " \
@@ -119,6 +120,16 @@ static void read_queue_row(db_stmt *s, arena *a, void *row)
 #define BY_UPDATE_WAITING \
 	BY_UPDATE("AND t.department_id = $3 AND t.status IN ('open', 'customer-reply') " \
 	          QUEUE_SEARCH_NONE)
+/* And that view with none of the other filters, the staff's everyday one:
+ * their tests, made for each row walked, cost 8% of the query. Their
+ * parameters are tested once instead (constants), so that a query given
+ * this variant with a filter set finds nothing rather than ignoring it. */
+#define BY_UPDATE_WAITING_UNFILTERED \
+	"SELECT " QUEUE_COLUMNS QUEUE_FROM QUEUE_WHERE_ALLOWED \
+	"AND t.department_id = $3 AND t.status IN ('open', 'customer-reply') " \
+	"AND $4 <> 0 AND $5 = '' AND $6 = 0 AND $12 = 0 AND $13 = 0 " \
+	"AND $14 = '' AND $15 = 0 AND $16 = '' " QUEUE_SEARCH_NONE UPDATE_AFTER \
+	"ORDER BY t.updated_at DESC, t.id DESC LIMIT $11"
 
 int store_queue_list(db *d, const struct queue_query *q, arena *a, struct queue_row *rows)
 {
@@ -132,7 +143,11 @@ int store_queue_list(db *d, const struct queue_query *q, arena *a, struct queue_
 	             : search_is_dense(d, q->text) ? SEARCH_SQLITE_DENSE : SEARCH_SQLITE;
 	bool by_department = !by_due && !q->by_priority && search == SEARCH_NONE && q->department_id > 0;
 	bool waiting = q->status_mask == (STATUS_BIT_OPEN | STATUS_BIT_CUSTOMER_REPLY);
-	db_stmt *s = db_prepare(d, by_department && waiting ? BY_UPDATE_WAITING
+	bool unfiltered = (!q->priority || !*q->priority) && q->assignee == 0 &&
+	                  (!q->tag || !*q->tag) && q->field_id == 0 &&
+	                  (!q->field_value || !*q->field_value);
+	db_stmt *s = db_prepare(d, by_department && waiting && unfiltered ? BY_UPDATE_WAITING_UNFILTERED
+	                           : by_department && waiting ? BY_UPDATE_WAITING
 	                           : by_department           ? BY_UPDATE_DEPARTMENT
 	                           : by_due                  ? by_due_sql[search]
 	                           : q->by_priority          ? by_priority[search]

@@ -295,6 +295,12 @@ test('what waits for the staff in one department (its own index) lists over page
   assert.equal(waiting.find((x) => x.number === mine[1])?.status, 'customer-reply');
   const untouched = mine.slice(3);
   assert.deepEqual(numbers.filter((n) => untouched.includes(n)), [...untouched].reverse(), 'newest first');
+
+  // A filter on the same view narrows it (the view alone has a query of its own).
+  const high = await open(c, { subject: 'Aguardando urgente', department: 2, priority: 'high' });
+  const urgent = await allRows(admin, '/staff/tickets?department=2&status=open&status=customer-reply&priority=high');
+  assert.ok(urgent.some((x) => x.number === high), 'the high-priority ticket is not listed');
+  assert.ok(!urgent.some((x) => mine.includes(x.number)), 'a medium-priority ticket is listed under priority=high');
 });
 
 test('by priority over pages: every ticket once, all high, then medium, then low', async () => {
