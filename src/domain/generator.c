@@ -170,7 +170,7 @@ int generator_run(db *d, const struct generator_opts *o)
 		int64_t updated = created + (count - 1) * 3600;
 		rc = add_thread(d, id, client, "Cliente", staff[next(&s) % 4], count, created, &s);
 		if (rc == 0)
-			rc = store_ticket_touch(d, id, status, count % 2 ? "client" : "staff", updated);
+			rc = store_ticket_touch(d, id, status, count % 2 ? "client" : "staff", updated, NULL);
 		/* Searchable like any ticket, so a benchmark measures the index. */
 		if (rc == 0)
 			rc = ticket_search_write(d, id);

@@ -10,7 +10,8 @@
  * writes it (sla_ticket_opening); each later domain change to a ticket
  * calls sla_ticket_event once, after writing the change, in the change's
  * transaction; it re-reads the ticket and keeps the due times on it up to
- * date. */
+ * date. A reply computes the clock before its UPDATE writes it with the
+ * new status (sla_ticket_next). */
 #ifndef CHAMADO_SLA_H
 #define CHAMADO_SLA_H
 
@@ -32,6 +33,12 @@ int sla_ticket_opening(db *d, int64_t department_id, const char *priority, int64
                        struct sla_state *st);
 /* Brings ticket_id's clock and due times up to date at now. 0 or < 0. */
 int sla_ticket_event(db *d, int64_t ticket_id, enum sla_event ev, int64_t now);
+/* What sla_ticket_event would write after the ticket's status became
+ * status, before that status is written: for a change that writes both
+ * in one UPDATE (store_ticket_touch). Counts it in the reports as
+ * sla_ticket_event does. 1 with *st, 0 no such ticket, < 0. */
+int sla_ticket_next(db *d, int64_t ticket_id, const char *status, enum sla_event ev, int64_t now,
+                    struct sla_state *st);
 /* After from_id was merged into into_id (and closed): from's clock stops,
  * into's has run at least as long as from's had. 0 or < 0. */
 int sla_ticket_merged(db *d, int64_t from_id, int64_t into_id, int64_t now);

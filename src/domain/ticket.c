@@ -807,6 +807,15 @@ struct post_args {
 	bool note;
 };
 
+/* A reply's status, replier and clock, in one write of the ticket's row. */
+static int touch(db *d, int64_t ticket_id, const char *status, const char *replier,
+                 enum sla_event ev, int64_t now)
+{
+	struct sla_state sla;
+	int rc = sla_ticket_next(d, ticket_id, status, ev, now, &sla);
+	return rc < 0 ? rc : store_ticket_touch(d, ticket_id, status, replier, now, rc == 1 ? &sla : NULL);
+}
+
 /* A reply or a note on t. */
 static int post_message(db *d, const struct actor *who, const struct ticket_row *t,
                         const void *arg, arena *a, int64_t now)
@@ -823,10 +832,8 @@ static int post_message(db *d, const struct actor *who, const struct ticket_row 
 	if (pa->note)
 		return 0;
 	if (actor_is_client(who)) {
-		rc = store_ticket_touch(d, t->id, "customer-reply", "client", now);
+		rc = touch(d, t->id, "customer-reply", "client", SLA_CHANGED, now);
 		rc = rc ? rc : webhook_queue_event(d, WEBHOOK_CLIENT_REPLY, t->id, now);
-		if (rc == 0)
-			rc = sla_ticket_event(d, t->id, SLA_CHANGED, now);
 		if (rc == 0)
 			rc = notify_staff(d, pa->notifier, t, NOTICE_CLIENT_REPLY_STAFF, p->message, a, NULL);
 		/* The other side of the copy: the CCs, and the client when a CC wrote. */
@@ -839,10 +846,8 @@ static int post_message(db *d, const struct actor *who, const struct ticket_row 
 			                   who->account->name, who, now, NULL);
 		return rc;
 	}
-	rc = store_ticket_touch(d, t->id, "answered", "staff", now);
+	rc = touch(d, t->id, "answered", "staff", SLA_STAFF_REPLY, now);
 	rc = rc ? rc : webhook_queue_event(d, WEBHOOK_STAFF_REPLY, t->id, now);
-	if (rc == 0)
-		rc = sla_ticket_event(d, t->id, SLA_STAFF_REPLY, now);
 	if (rc == 0)
 		rc = csat_after_change(d, pa->notifier, t, CSAT_STAFF_REPLIED, now);
 	if (rc == 0)

@@ -185,16 +185,23 @@ void store_ticket_count_open_by_client_prefetch(db *d, int64_t client_id, int64_
 	db_prefetch(count_open_stmt(d, client_id, cap));
 }
 
-int store_ticket_touch(db *d, int64_t id, const char *status, const char *last_replier, int64_t now)
+int store_ticket_touch(db *d, int64_t id, const char *status, const char *last_replier, int64_t now,
+                       const struct sla_state *sla)
 {
 	static const char sql[] =
 		"UPDATE tickets SET status = $2, last_replier = $3, updated_at = $4, last_reply_at = $4 "
 		"WHERE id = $1";
-	db_stmt *s = db_prepare(d, sql);
+	static const char with_sla_sql[] =
+		"UPDATE tickets SET status = $2, last_replier = $3, updated_at = $4, last_reply_at = $4, "
+		"(" SLA_STATE_COLUMNS_SQL ") = "
+		"($5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) WHERE id = $1";
+	db_stmt *s = db_prepare(d, sla ? with_sla_sql : sql);
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, status);
 	db_bind_text(s, 3, last_replier);
 	db_bind_int(s, 4, now);
+	if (sla)
+		store_sla_state_bind(s, 5, sla);
 	return db_step_done(s);
 }
 
