@@ -2,11 +2,13 @@
 
 #include <glib.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "base/random.h"
+#include "base/thread_copy.h"
 #include "domain/audit.h"
 #include "domain/password.h"
 #include "domain/session.h"
@@ -153,9 +155,30 @@ static bool setting_on(db *d, const char *key, const char *fallback)
 	return value[0] == '1';
 }
 
+/* Every request of a staff member without two-factor sign-in asks whether
+ * the admin requires it: a thread's copy of the answer serves for
+ * REQUIRED_TTL seconds, and is read again at once after a save on this
+ * node (another node's save shows within the TTL). A failed read is not
+ * kept. */
+enum { REQUIRED_TTL = 5 };
+static atomic_uint settings_generation;
+
 bool twofa_required_for_staff(db *d)
 {
-	return setting_on(d, "twofa_require_staff", "0");
+	static _Thread_local struct thread_copy copy;
+	static _Thread_local bool required;
+	time_t now = time(NULL);
+	unsigned generation = atomic_load(&settings_generation);
+	if (thread_copy_fresh(&copy, d, now, REQUIRED_TTL, generation))
+		return required;
+	char value[8];
+	int rc = store_setting_read(d, "twofa_require_staff", value, sizeof value);
+	required = rc == 1 && value[0] == '1';
+	if (rc >= 0)
+		thread_copy_taken(&copy, d, now, generation);
+	else
+		copy = (struct thread_copy){0};
+	return required;
 }
 
 bool twofa_offered_to_clients(db *d)
@@ -189,6 +212,7 @@ int twofa_settings_save(db *d, const struct actor *actor, bool require_staff, bo
 		rc = db_commit(d);
 	if (rc < 0)
 		db_rollback(d);
+	atomic_fetch_add(&settings_generation, 1);
 	return rc;
 }
 

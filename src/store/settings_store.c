@@ -2,16 +2,21 @@
 
 #include <stdio.h>
 
-void store_setting_get(db *d, const char *key, const char *fallback, char *out, size_t outlen)
+int store_setting_read(db *d, const char *key, char *out, size_t outlen)
 {
 	static const char sql[] = "SELECT value FROM settings WHERE key = $1";
 	db_stmt *s = db_prepare(d, sql);
-	const char *value = fallback;
-	if (s && db_bind_text(s, 1, key) == DB_OK && db_step(s) == DB_ROW)
-		value = db_col_text(s, 0);
-	snprintf(out, outlen, "%s", value);
-	if (s)
-		db_done(s);
+	db_bind_text(s, 1, key);
+	int rc = db_step(s);
+	snprintf(out, outlen, "%s", rc == DB_ROW ? db_col_text(s, 0) : "");
+	db_done(s);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : (rc < 0 ? rc : DB_ERROR);
+}
+
+void store_setting_get(db *d, const char *key, const char *fallback, char *out, size_t outlen)
+{
+	if (store_setting_read(d, key, out, outlen) != 1)
+		snprintf(out, outlen, "%s", fallback);
 }
 
 int store_setting_set(db *d, const char *key, const char *value)

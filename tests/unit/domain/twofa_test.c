@@ -285,9 +285,11 @@ Test(twofa, only_an_admin_or_the_system_resets_it_and_staff_cannot_turn_it_off_w
 	turn_on(&agent, secret, codes);
 	struct actor as_agent = actor_of(&agent, CHANNEL_WEB), as_admin = actor_of(&admin, CHANNEL_WEB);
 	struct actor system = actor_of(NULL, CHANNEL_SYSTEM);
+	cr_assert(!twofa_required_for_staff(d), "required before the admin says so");
 	cr_assert_eq(twofa_settings_save(d, &as_agent, true, true), TWOFA_FORBIDDEN);
+	cr_assert(!twofa_required_for_staff(d), "required by an agent's refused save");
 	cr_assert_eq(twofa_settings_save(d, &as_admin, true, true), 0);
-	cr_assert(twofa_required_for_staff(d));
+	cr_assert(twofa_required_for_staff(d), "the thread's copy outlived the admin's save");
 	cr_assert(twofa_setup_required(d, &admin), "an admin without it must set it up too");
 	cr_assert(!twofa_setup_required(d, &agent));
 	cr_assert_eq(twofa_disable(d, &as_agent, "segredo123", T0), TWOFA_FORBIDDEN);
