@@ -53,6 +53,12 @@ async function contactIdOf(email) {
   return m[1];
 }
 
+/** The open-ticket count in the menu, or null when it shows none. */
+function menuCount(html) {
+  const m = /<a href="\/tickets"[^>]*>[^<]*<span class="count"[^>]*>\s*(\d+)\s*<\/span>/.exec(html);
+  return m ? Number(m[1]) : null;
+}
+
 /** Follows the set-password link emailed to address and signs in with password. */
 async function acceptInvitation(address, password) {
   const [mail] = await waitForMail(s.dataDir, (m) => m.toAddresses.includes(address) &&
@@ -101,8 +107,14 @@ test('a contact who can open and see tickets sees the account\'s tickets, opens 
   assert.equal(list.status, 200);
   assert.ok(listedNumbers(list.body).includes(mine.number), `Carlos does not see #${mine.number}`);
   assert.equal((await carlos.get(`/tickets/${mine.number}`)).status, 200);
+  // The menu counts the account's open tickets, for the contact as for the owner.
+  const before = menuCount((await maria.get('/tickets')).body);
+  assert.ok(before > 0, `the owner's menu count is ${before}`);
+  assert.equal(menuCount(list.body), before, 'the contact\'s menu does not count the account\'s tickets');
   const o = await openTicket(carlos, { subject: `Aberto pelo Carlos ${run}`, message: `Mensagem do Carlos ${run}` });
   assert.equal(o.status, 303, o.body.slice(0, 300));
+  assert.equal(menuCount((await carlos.get('/')).body), before + 1, 'the contact\'s count after the opening');
+  assert.equal(menuCount((await maria.get('/')).body), before + 1, 'the owner\'s count after the contact\'s opening');
   // The ticket is the account's: Maria sees it too.
   assert.ok(listedNumbers((await maria.get('/tickets')).body).includes(o.number), 'the owner does not see it');
   const reply = `Resposta do Carlos ${run}`;
@@ -125,6 +137,7 @@ test('a contact without the permission sees none of the account\'s tickets: empt
   const list = await dora.get('/tickets');
   assert.equal(list.status, 200);
   assert.deepEqual(listedNumbers(list.body), []);
+  assert.equal(menuCount(list.body), null, 'the menu counts tickets the contact may not see');
   assert.match(mainText(list.body), /não permitiu que você abra ou veja os tickets/, 'the empty list does not say why');
   assert.equal((await dora.get(`/tickets/${mine.number}`)).status, 404);
   const form = await dora.get('/tickets/new?department=1');
