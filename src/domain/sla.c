@@ -236,10 +236,8 @@ int sla_ticket_opening(db *d, int64_t department_id, const char *priority, int64
 	return rc < 0 ? rc : 0;
 }
 
-/* ticket_id's clock as it follows from ev at now, with status in place of
- * the row's when not NULL; counted in the reports. 1, 0 none, < 0. */
-static int next_state(db *d, int64_t ticket_id, const char *status, enum sla_event ev,
-                      int64_t now, struct sla_state *st)
+int sla_ticket_next(db *d, int64_t ticket_id, const char *status, enum sla_event ev, int64_t now,
+                    struct sla_state *st)
 {
 	int rc = store_sla_state_get(d, ticket_id, st);
 	if (rc <= 0)
@@ -256,14 +254,8 @@ static int next_state(db *d, int64_t ticket_id, const char *status, enum sla_eve
 int sla_ticket_event(db *d, int64_t ticket_id, enum sla_event ev, int64_t now)
 {
 	struct sla_state st;
-	int rc = next_state(d, ticket_id, NULL, ev, now, &st);
+	int rc = sla_ticket_next(d, ticket_id, NULL, ev, now, &st);
 	return rc <= 0 ? rc : store_sla_state_set(d, &st);
-}
-
-int sla_ticket_next(db *d, int64_t ticket_id, const char *status, enum sla_event ev, int64_t now,
-                    struct sla_state *st)
-{
-	return next_state(d, ticket_id, status, ev, now, st);
 }
 
 int sla_ticket_merged(db *d, int64_t from_id, int64_t into_id, int64_t now)

@@ -34,9 +34,9 @@ int sla_ticket_opening(db *d, int64_t department_id, const char *priority, int64
 /* Brings ticket_id's clock and due times up to date at now. 0 or < 0. */
 int sla_ticket_event(db *d, int64_t ticket_id, enum sla_event ev, int64_t now);
 /* What sla_ticket_event would write after the ticket's status became
- * status, before that status is written: for a change that writes both
- * in one UPDATE (store_ticket_touch). Counts it in the reports as
- * sla_ticket_event does. 1 with *st, 0 no such ticket, < 0. */
+ * status (NULL: the row's), before that status is written: for a change
+ * that writes both in one UPDATE (store_ticket_touch). Counts it in the
+ * reports as sla_ticket_event does. 1 with *st, 0 no such ticket, < 0. */
 int sla_ticket_next(db *d, int64_t ticket_id, const char *status, enum sla_event ev, int64_t now,
                     struct sla_state *st);
 /* After from_id was merged into into_id (and closed): from's clock stops,
