@@ -194,6 +194,12 @@ void db_recoverable(db_stmt *s)
 		s->recoverable = true;
 }
 
+void db_deferrable(db_stmt *s)
+{
+	if (s != NULL)
+		s->deferrable = true;
+}
+
 int db_bind_int(db_stmt *s, int index, int64_t value)
 {
 	if (s == NULL)

@@ -99,6 +99,15 @@ void db_prefetch(db_stmt *s);
  * transaction, and db_commit then fails. SQLite undoes a failed statement
  * alone either way. Call after db_prepare, before the step. */
 void db_recoverable(db_stmt *s);
+/* Marks s as a write whose caller needs no rows from it and rolls back on
+ * its failure (db_step_done). Inside a transaction PostgreSQL sends it
+ * without waiting for its answer, which the next statement's round trip
+ * or the COMMIT brings back: its failure is reported there, and the
+ * transaction is aborted as any failed write leaves it: a reply made a
+ * dozen round trips inside the write lock, a quarter of them for writes
+ * like these. Not for a recoverable statement; SQLite runs it at once.
+ * Call after db_prepare. */
+void db_deferrable(db_stmt *s);
 /* DB_ROW, DB_DONE, or a negative error. */
 int db_step(db_stmt *s);
 /* Columns are numbered from 0; values are valid until the next step/done. */

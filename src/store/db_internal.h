@@ -59,6 +59,7 @@ struct db {
 struct db_stmt {
 	db *owner;
 	bool recoverable; /* db_recoverable */
+	bool deferrable;  /* db_deferrable */
 };
 
 /* Replaces d's error message (printf-style). */

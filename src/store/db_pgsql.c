@@ -67,6 +67,10 @@ DYNLIB_TABLE_CHECK(libpq, libpq_names);
 
 /* Statements db_prefetch may send ahead in one pipeline. */
 #define PREFETCH_MAX 32
+/* Writes sent without waiting (db_deferrable) before their answers are
+ * read: a connection that only writes and never reads would fill the
+ * server's send buffer, and then both sides would wait. */
+#define DEFERRED_MAX 32
 
 struct pg_param {
 	Oid type;          /* 0: let the server infer it */
@@ -129,12 +133,18 @@ struct pg_db {
 	int in_flight_count;
 	struct pg_stmt *ahead[PREFETCH_MAX];
 	int ahead_count;
+	/* db_deferrable: writes sent in the open pipeline, their answers not
+	 * read yet. */
+	int deferred_count;
 };
 
 static const struct db_driver pgsql_driver;
 
 static void ahead_collect(struct pg_db *p);
 static void ahead_drop_all(struct pg_db *p);
+static PGresult *pipeline_next(PGconn *conn);
+static int deferred_flush(struct pg_db *p);
+static int commit_pipelined(struct pg_db *p);
 
 static struct pg_db *as_pg(db *d)
 {
@@ -456,6 +466,13 @@ static int pg_exec(db *d, const char *sql)
 	int rc;
 
 	ahead_drop_all(p);
+	if (p->deferred_count > 0 && p->conn != NULL) {
+		if (strcmp(sql, "COMMIT") == 0)
+			return commit_pipelined(p);
+		rc = deferred_flush(p);
+		if (rc < 0 && strcmp(sql, "ROLLBACK") != 0)
+			return rc;
+	}
 	if (p->lost_in_transaction && (strcmp(sql, "ROLLBACK") == 0 ||
 	    strncmp(sql, "BEGIN", 5) == 0)) {
 		p->lost_in_transaction = false;
@@ -718,6 +735,114 @@ static bool stmt_arrays_fill(struct pg_db *p, struct pg_stmt *st)
 	return prepare;
 }
 
+/* The connection failed while statements were out: it is dropped, and
+ * inside a transaction every call fails until the caller rolls back. */
+static int connection_broken(struct pg_db *p, bool in_transaction)
+{
+	int rc = fail_from_result(p, NULL);
+
+	if (rc != DB_CONN) {
+		db_prefix_error(&p->base, "lost the connection to PostgreSQL");
+		rc = DB_CONN;
+	}
+	libpq.PQfinish(p->conn);
+	p->conn = NULL;
+	cache_forget_prepared(p);
+	p->deferred_count = 0;
+	p->lost_in_transaction = in_transaction;
+	return rc;
+}
+
+/* ---- writes sent without waiting (db_deferrable) ---- */
+
+/* Reads the answers to the deferred writes, in order, once the sync that
+ * follows them is sent: DB_OK, the first failure's code (its message
+ * kept; the writes after it were skipped), or DB_CONN. */
+static int deferred_take(struct pg_db *p)
+{
+	int rc = DB_OK;
+
+	for (; p->deferred_count > 0; p->deferred_count--) {
+		PGresult *r = pipeline_next(p->conn);
+
+		if (r == NULL)
+			return DB_CONN;
+		if (rc == DB_OK && !result_ok(r))
+			rc = fail_from_result(p, r);
+		libpq.PQclear(r);
+	}
+	return rc;
+}
+
+/* Reads the sync's answer and leaves pipeline mode: false when the
+ * connection failed. */
+static bool pipeline_end(PGconn *conn)
+{
+	PGresult *r = libpq.PQgetResult(conn);
+	bool synced = r != NULL && libpq.PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+
+	libpq.PQclear(r);
+	return synced && libpq.PQexitPipelineMode(conn) == 1;
+}
+
+/* Ends the deferred writes' pipeline with a sync and reads their answers. */
+static int deferred_flush(struct pg_db *p)
+{
+	int rc;
+
+	if (p->deferred_count == 0)
+		return DB_OK;
+	if (libpq.PQpipelineSync(p->conn) != 1)
+		return connection_broken(p, true);
+	rc = deferred_take(p);
+	if (rc == DB_CONN || !pipeline_end(p->conn))
+		return connection_broken(p, true);
+	return rc;
+}
+
+/* Sends st's execution into the pipeline without reading its answer. */
+static int stmt_defer(struct pg_db *p, struct pg_stmt *st)
+{
+	int rc = p->deferred_count < DEFERRED_MAX ? DB_OK : deferred_flush(p);
+
+	if (rc < 0)
+		return rc;
+	stmt_arrays_fill(p, st); /* prepared already: names nothing anew */
+	if (libpq.PQenterPipelineMode(p->conn) != 1 ||
+	    libpq.PQsendQueryPrepared(p->conn, st->name, st->nparams, st->values,
+	    st->lengths, st->formats, 0) != 1)
+		return connection_broken(p, true);
+	p->deferred_count++;
+	return DB_DONE;
+}
+
+/* COMMIT after deferred writes, in their pipeline: one round trip. A
+ * failed write aborted the transaction; its failure is the COMMIT's, and
+ * the caller rolls back. */
+static int commit_pipelined(struct pg_db *p)
+{
+	PGresult *r;
+	int rc;
+
+	if (libpq.PQsendQueryParams(p->conn, "COMMIT", 0, NULL, NULL, NULL, NULL,
+	    0) != 1 || libpq.PQpipelineSync(p->conn) != 1)
+		return connection_broken(p, true);
+	rc = deferred_take(p);
+	r = rc == DB_CONN ? NULL : pipeline_next(p->conn);
+	if (r == NULL)
+		return connection_broken(p, true);
+	if (rc == DB_OK && !result_ok(r))
+		rc = fail_from_result(p, r);
+	else if (rc == DB_OK && strcmp(libpq.PQcmdStatus(r), "ROLLBACK") == 0) {
+		db_set_error(&p->base, "the transaction was rolled back");
+		rc = DB_ERROR;
+	}
+	libpq.PQclear(r);
+	if (!pipeline_end(p->conn))
+		return connection_broken(p, true);
+	return rc;
+}
+
 /* Sends, in one round trip: [SAVEPOINT] [prepare] execute [RELEASE] sync.
  * On success the execution's result is st->result. The savepoint guards a
  * recoverable statement (db_recoverable) inside a transaction: on failure
@@ -761,18 +886,20 @@ static int stmt_run(struct pg_db *p, struct pg_stmt *st)
 	}
 	if (sent)
 		sent = libpq.PQpipelineSync(p->conn) == 1;
+	/* The deferred writes sent before it answer first (db_deferrable). */
+	int deferred_rc = sent ? deferred_take(p) : DB_OK;
+	if (deferred_rc == DB_CONN)
+		sent = false;
 	if (!sent || !pipeline_collect(p->conn, res, count)) {
 		/* Whatever state the connection is in, it is not usable. */
-		rc = fail_from_result(p, NULL);
-		if (rc != DB_CONN) {
-			db_prefix_error(&p->base,
-			    "lost the connection to PostgreSQL");
-			rc = DB_CONN;
-		}
-		libpq.PQfinish(p->conn);
-		p->conn = NULL;
-		cache_forget_prepared(p);
-		p->lost_in_transaction = in_transaction;
+		rc = connection_broken(p, in_transaction);
+		goto out;
+	}
+	if (deferred_rc < 0) {
+		/* The transaction is aborted; this statement was skipped. */
+		rc = deferred_rc;
+		if (prepare)
+			st->name[0] = '\0';
 		goto out;
 	}
 	if (prepare_at >= 0 && !result_ok(res[prepare_at])) {
@@ -1040,6 +1167,9 @@ static int pg_step(db_stmt *s)
 		rc = connection_ready(p);
 		if (rc < 0)
 			return rc;
+		if (st->base.deferrable && !st->base.recoverable &&
+		    pg_in_transaction(s->owner) && !stmt_needs_prepare(st))
+			return stmt_defer(p, st);
 		rc = stmt_run(p, st);
 		if (rc < 0)
 			return rc;

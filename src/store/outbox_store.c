@@ -43,6 +43,7 @@ static int insert_body(db *d, int64_t id, const struct outbox_new *n)
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
+	db_deferrable(s);
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, n->body_text);
 	db_bind_text(s, 3, n->body_html);

@@ -39,6 +39,7 @@ int store_report_daily_add(db *d, int64_t day, int64_t department_id, int64_t st
 	db_stmt *s = db_prepare(d, db_is_postgres(d) ? at_commit : sql);
 	if (!s)
 		return DB_ERROR;
+	db_deferrable(s);
 	db_bind_int(s, 1, day);
 	db_bind_int(s, 2, department_id);
 	db_bind_int(s, 3, staff_id);
@@ -56,6 +57,7 @@ int store_report_duration_add(db *d, int64_t day, int64_t department_id, int64_t
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
+	db_deferrable(s);
 	db_bind_int(s, 1, day);
 	db_bind_int(s, 2, department_id);
 	db_bind_int(s, 3, staff_id);
@@ -74,6 +76,7 @@ int store_report_hourly_add(db *d, int64_t day, int hour, int64_t department_id)
 	db_stmt *s = db_prepare(d, db_is_postgres(d) ? at_commit : sql);
 	if (!s)
 		return DB_ERROR;
+	db_deferrable(s);
 	db_bind_int(s, 1, day);
 	db_bind_int(s, 2, hour);
 	db_bind_int(s, 3, department_id);

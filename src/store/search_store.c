@@ -42,6 +42,7 @@ int store_ticket_search_mark(db *d, int64_t ticket_id, int64_t now_ms)
 		"INSERT INTO ticket_search_pending (ticket_id, marked_at) VALUES ($1, $2) "
 		"ON CONFLICT (ticket_id) DO UPDATE SET seq = ticket_search_pending.seq + 1";
 	db_stmt *s = db_prepare(d, sql);
+	db_deferrable(s);
 	db_bind_int(s, 1, ticket_id);
 	db_bind_int(s, 2, now_ms);
 	return db_step_done(s);

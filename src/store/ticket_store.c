@@ -196,6 +196,7 @@ int store_ticket_touch(db *d, int64_t id, const char *status, const char *last_r
 		"(" SLA_STATE_COLUMNS_SQL ") = "
 		"($5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) WHERE id = $1";
 	db_stmt *s = db_prepare(d, sla ? with_sla_sql : sql);
+	db_deferrable(s);
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, status);
 	db_bind_text(s, 3, last_replier);

@@ -2,7 +2,8 @@
  * contract as db_test.c (binding, reading, constraints, transactions),
  * plus what only this backend has to get right — parameter types the
  * server must infer, statements that fail inside a transaction, the
- * global write lock, SKIP LOCKED, migrations and lost connections.
+ * global write lock, SKIP LOCKED, migrations, lost connections, reads
+ * sent ahead and writes sent without waiting.
  *
  * The server: $CHAMADO_TEST_PG (a URL without a database name) when set,
  * else one started here with tests/lib/pg-server for the whole run. Each
@@ -1152,4 +1153,78 @@ Test(pgsql, a_read_stepped_while_others_are_out_is_answered_with_them)
 	cr_expect_eq(db_scalar_int(sum_of_n(d), -1), 6, "answered in the same round trip: %s",
 	             db_error(d));
 	cr_expect_eq(db_scalar_int(count_at_least(d, 2), -1), 2, "%s", db_error(d));
+}
+
+/* ---- writes sent without waiting (db_deferrable) ---- */
+
+/* Inserts n with a deferrable statement; its step says DB_OK at once
+ * inside a transaction, whatever the server will answer. */
+static int insert_deferred(db *c, int64_t n)
+{
+	db_stmt *s = db_prepare(c, "INSERT INTO t (n) VALUES ($1)");
+
+	db_deferrable(s);
+	db_bind_int(s, 1, n);
+	return db_step_done(s);
+}
+
+Test(pgsql, deferred_writes_land_in_order_and_a_read_in_the_transaction_sees_them)
+{
+	cr_assert_eq(insert_deferred(d, 1), DB_OK, "%s", db_error(d)); /* prepared here */
+	cr_assert_eq(db_begin_write(d), DB_OK, "%s", db_error(d));
+	/* More than are kept out at once (DEFERRED_MAX) before an answer. */
+	for (int n = 2; n <= 100; n++)
+		cr_assert_eq(insert_deferred(d, n), DB_OK, "%d: %s", (int)n, db_error(d));
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM t"), 100, "%s", db_error(d));
+	cr_expect_eq(scalar(d, "SELECT max(id) FROM t WHERE n = 100") -
+	             scalar(d, "SELECT max(id) FROM t WHERE n = 2"), 98, "not in order");
+	for (int n = 101; n <= 103; n++)
+		cr_assert_eq(insert_deferred(d, n), DB_OK, "%s", db_error(d));
+	cr_assert_eq(db_commit(d), DB_OK, "%s", db_error(d));
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM t"), 103, "the last ones went with the COMMIT");
+	cr_expect_eq(scalar(d, "SELECT sum(n) FROM t"), 103 * 104 / 2);
+}
+
+Test(pgsql, a_failed_deferred_write_fails_the_next_statement_and_nothing_is_kept)
+{
+	cr_assert_eq(db_exec(d, "CREATE UNIQUE INDEX t_n ON t (n)"), DB_OK);
+	cr_assert_eq(insert_deferred(d, 1), DB_OK, "%s", db_error(d));
+	cr_assert_eq(db_begin_write(d), DB_OK, "%s", db_error(d));
+	cr_assert_eq(insert_deferred(d, 2), DB_OK, "%s", db_error(d));
+	cr_assert_eq(insert_deferred(d, 1), DB_OK, "sent without waiting: %s", db_error(d));
+	cr_assert_eq(insert_deferred(d, 3), DB_OK, "%s", db_error(d));
+	db_stmt *s = db_prepare(d, "SELECT count(*) FROM t");
+	cr_expect_eq(db_step(s), DB_CONSTRAINT, "the duplicate's failure: %s", db_error(d));
+	cr_expect_not_null(strstr(db_error(d), "t_n"), "%s", db_error(d));
+	db_done(s);
+	cr_expect_neq(db_commit(d), DB_OK, "a commit after the failure");
+	cr_assert_eq(db_rollback(d), DB_OK, "%s", db_error(d));
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM t"), 1, "only the first, committed alone");
+}
+
+Test(pgsql, a_failed_deferred_write_fails_the_commit_and_the_connection_goes_on)
+{
+	cr_assert_eq(db_exec(d, "CREATE UNIQUE INDEX t_n ON t (n)"), DB_OK);
+	cr_assert_eq(insert_deferred(d, 1), DB_OK, "%s", db_error(d));
+	cr_assert_eq(db_begin(d), DB_OK, "%s", db_error(d));
+	cr_assert_eq(insert_deferred(d, 1), DB_OK, "%s", db_error(d));
+	cr_expect_eq(db_commit(d), DB_CONSTRAINT, "%s", db_error(d));
+	cr_assert_eq(db_rollback(d), DB_OK, "%s", db_error(d));
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM t"), 1);
+	/* The rollback of a transaction whose deferred write failed. */
+	cr_assert_eq(db_begin(d), DB_OK, "%s", db_error(d));
+	cr_assert_eq(insert_deferred(d, 1), DB_OK, "%s", db_error(d));
+	cr_assert_eq(db_rollback(d), DB_OK, "%s", db_error(d));
+	cr_assert_eq(db_begin(d), DB_OK, "%s", db_error(d));
+	cr_assert_eq(insert_deferred(d, 2), DB_OK, "%s", db_error(d));
+	cr_assert_eq(db_commit(d), DB_OK, "%s", db_error(d));
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM t"), 2);
+}
+
+Test(pgsql, outside_a_transaction_a_deferrable_write_answers_at_its_step)
+{
+	cr_assert_eq(db_exec(d, "CREATE UNIQUE INDEX t_n ON t (n)"), DB_OK);
+	cr_assert_eq(insert_deferred(d, 1), DB_OK, "%s", db_error(d));
+	cr_expect_eq(insert_deferred(d, 1), DB_CONSTRAINT, "%s", db_error(d));
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM t"), 1);
 }
