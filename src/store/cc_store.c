@@ -134,6 +134,7 @@ int store_access_key_insert(db *d, int64_t ticket_id, int64_t cc_id, const char 
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
+	db_deferrable(s);
 	db_bind_int(s, 1, ticket_id);
 	bind_optional_id(s, 2, cc_id);
 	db_bind_text(s, 3, key_hash);
