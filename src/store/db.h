@@ -51,8 +51,10 @@ void db_checkpoints_stop(void);
 /* Runs SQL with no parameters and no rows (may hold several statements). */
 int db_exec(db *d, const char *sql);
 
-/* Transactions. db_begin_write takes the write lock at once (SQLite
- * BEGIN IMMEDIATE), for read-modify-write sequences. */
+/* Transactions. db_begin_write takes the write lock before the
+ * transaction's first statement runs (SQLite BEGIN IMMEDIATE: at once;
+ * PostgreSQL sends BEGIN and the lock with that statement, whose step
+ * reports their failure), for read-modify-write sequences. */
 int db_begin(db *d);
 int db_begin_write(db *d);
 /* A write transaction that needs no other writer to wait: it adds rows,

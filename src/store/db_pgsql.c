@@ -62,6 +62,8 @@ DYNLIB_TABLE_CHECK(libpq, libpq_names);
 #define LOCK_CLASS "1128811844"
 #define LOCK_WRITE "1"
 #define LOCK_MIGRATE "2"
+#define WRITE_LOCK_SQL \
+	"SELECT pg_advisory_xact_lock(" LOCK_CLASS ", " LOCK_WRITE ")"
 
 #define SAVEPOINT_NAME "chamado_stmt"
 
@@ -145,6 +147,7 @@ static void ahead_drop_all(struct pg_db *p);
 static PGresult *pipeline_next(PGconn *conn);
 static int deferred_flush(struct pg_db *p);
 static int commit_pipelined(struct pg_db *p);
+static int begin_pipelined(struct pg_db *p, bool write);
 
 static struct pg_db *as_pg(db *d)
 {
@@ -483,6 +486,9 @@ static int pg_exec(db *d, const char *sql)
 	if (rc < 0)
 		return rc;
 	was_in_transaction = pg_in_transaction(d);
+	if (!was_in_transaction && (sql == pgsql_driver.begin_sql ||
+	    sql == pgsql_driver.begin_write_sql))
+		return begin_pipelined(p, sql == pgsql_driver.begin_write_sql);
 	if (strcmp(sql, "COMMIT") == 0 && (rc = commit_check(p)) < 0)
 		return rc;
 	text = pgsql_dialect_rewrite(sql);
@@ -814,6 +820,27 @@ static int stmt_defer(struct pg_db *p, struct pg_stmt *st)
 		return connection_broken(p, true);
 	p->deferred_count++;
 	return DB_DONE;
+}
+
+/* BEGIN, and the write lock for begin_write, sent as deferred writes: the
+ * transaction's first statement brings their answers back with its own, and
+ * reports their failure as its own (the pipeline skips it). Each write
+ * transaction had spent a round trip on them alone, a reply's inside the
+ * lock it had just taken. */
+static int begin_pipelined(struct pg_db *p, bool write)
+{
+	if (libpq.PQenterPipelineMode(p->conn) != 1 ||
+	    libpq.PQsendQueryParams(p->conn, "BEGIN", 0, NULL, NULL, NULL, NULL,
+	    0) != 1)
+		return connection_broken(p, false);
+	p->deferred_count++;
+	if (!write)
+		return DB_OK;
+	if (libpq.PQsendQueryParams(p->conn, WRITE_LOCK_SQL, 0, NULL, NULL,
+	    NULL, NULL, 0) != 1)
+		return connection_broken(p, false);
+	p->deferred_count++;
+	return DB_OK;
 }
 
 /* COMMIT after deferred writes, in their pipeline: one round trip. A
@@ -1325,8 +1352,7 @@ db *db_pgsql_open(const char *conninfo, char *err, size_t errlen)
 static const struct db_driver pgsql_driver = {
 	.name = "postgres",
 	.begin_sql = "BEGIN",
-	.begin_write_sql = "BEGIN; SELECT pg_advisory_xact_lock(" LOCK_CLASS
-	    ", " LOCK_WRITE ")",
+	.begin_write_sql = "BEGIN; " WRITE_LOCK_SQL,
 	.close = pg_close,
 	.exec = pg_exec,
 	.in_transaction = pg_in_transaction,

@@ -563,7 +563,9 @@ static void *begin_write_in_thread(void *arg)
 	if (c == NULL)
 		return NULL;
 	l->started_at_ms = now_ms();
-	if (db_begin_write(c) == DB_OK)
+	/* The lock travels with the transaction's first statement. */
+	if (db_begin_write(c) == DB_OK && db_scalar_int(db_prepare(c,
+	    "SELECT 1"), 0) == 1)
 		l->got_lock_at_ms = now_ms();
 	db_rollback(c);
 	db_close(c);
@@ -577,6 +579,7 @@ Test(pgsql, begin_write_waits_for_another_connections_write_transaction)
 	int64_t released;
 
 	cr_assert_eq(db_begin_write(d), DB_OK, "%s", db_error(d));
+	cr_assert_eq(scalar(d, "SELECT 1"), 1, "the lock is had: %s", db_error(d));
 	cr_assert_eq(pthread_create(&thread, NULL, begin_write_in_thread, &l),
 	    0);
 	usleep(300 * 1000);
@@ -593,6 +596,31 @@ Test(pgsql, begin_write_waits_for_another_connections_write_transaction)
 	begin_write_in_thread(&l);
 	cr_expect_gt(l.got_lock_at_ms, 0);
 	db_rollback(d);
+}
+
+/* BEGIN and the lock go out with the transaction's first statement, whose
+ * step reports the lock's failure; the statement itself does not run. */
+Test(pgsql, a_write_lock_not_had_in_time_fails_the_first_statement_which_does_not_run)
+{
+	db *holder = open_url(url);
+
+	cr_assert_eq(db_begin_write(holder), DB_OK, "%s", db_error(holder));
+	cr_assert_eq(scalar(holder, "SELECT 1"), 1, "%s", db_error(holder));
+	cr_assert_eq(db_exec(d, "SET lock_timeout = '100ms'"), DB_OK, "%s", db_error(d));
+	cr_assert_eq(db_begin_write(d), DB_OK, "%s", db_error(d));
+	db_stmt *s = db_prepare(d, "INSERT INTO t (n) VALUES (1)");
+	cr_expect_lt(db_step_done(s), 0, "the insert ran without the lock");
+	cr_expect_not_null(strstr(db_error(d), "lock timeout"), "%s", db_error(d));
+	cr_expect_neq(db_commit(d), DB_OK);
+	cr_assert_eq(db_rollback(d), DB_OK, "%s", db_error(d));
+	cr_assert_eq(db_rollback(holder), DB_OK, "%s", db_error(holder));
+	db_close(holder);
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM t"), 0, "%s", db_error(d));
+	/* Free now: the same connection goes on. */
+	cr_assert_eq(db_begin_write(d), DB_OK, "%s", db_error(d));
+	insert_n(2);
+	cr_assert_eq(db_commit(d), DB_OK, "%s", db_error(d));
+	cr_expect_eq(scalar(d, "SELECT sum(n) FROM t"), 2);
 }
 
 /* ---- migrations ---- */
