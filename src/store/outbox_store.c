@@ -101,6 +101,7 @@ static int mark_sending(db *d, int64_t id, int64_t lease_until, const struct out
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
+	db_deferrable(s); /* a claim's marks go with its COMMIT */
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, lease_until);
 	db_bind_text(s, 3, who ? who->node : NULL);
@@ -229,6 +230,7 @@ int store_outbox_mark_sent(db *d, int64_t id, int64_t now)
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
+	db_deferrable(s); /* a sender's outcomes go with their COMMIT */
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, now);
 	return db_step_done(s);
@@ -242,6 +244,7 @@ int store_outbox_mark_retry(db *d, int64_t id, int64_t next_attempt_at, const ch
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
+	db_deferrable(s);
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, next_attempt_at);
 	db_bind_text(s, 3, error);
@@ -255,6 +258,7 @@ int store_outbox_mark_failed(db *d, int64_t id, const char *error)
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
+	db_deferrable(s);
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, error);
 	return db_step_done(s);

@@ -839,6 +839,37 @@ Test(pgsql, senders_on_several_connections_claim_each_email_once)
 	    "'sending' AND attempts = 1"), 40);
 }
 
+/* A claim's marks and a sender's outcomes go with their COMMIT
+ * (db_deferrable): each lands on its own row. */
+Test(pgsql, a_senders_claim_and_outcomes_land_on_their_rows)
+{
+	int64_t ids[4];
+
+	cr_assert_geq(db_migrate(d), 0, "%s", db_error(d));
+	for (int i = 0; i < 4; i++) {
+		struct outbox_new n = {.to_address = "a@example.com", .subject = "s",
+		    .body_text = "b", .headers = "", .message_id = "m@example.com", .now = 1};
+
+		cr_assert_gt(store_outbox_insert(d, &n), 0, "%s", db_error(d));
+	}
+	cr_assert_eq(store_outbox_claim_due(d, 5, 600, 3, ids), 3, "%s", db_error(d));
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM outbox WHERE status = 'sending' "
+	    "AND next_attempt_at = 600 AND attempts = 1"), 3);
+	cr_assert_eq(db_begin_concurrent(d), DB_OK, "%s", db_error(d));
+	cr_assert_eq(store_outbox_mark_sent(d, ids[0], 7), DB_OK, "%s", db_error(d));
+	cr_assert_eq(store_outbox_mark_retry(d, ids[1], 900, "451 busy"), DB_OK, "%s", db_error(d));
+	cr_assert_eq(store_outbox_mark_failed(d, ids[2], "550 no such user"), DB_OK, "%s",
+	    db_error(d));
+	cr_assert_eq(db_commit(d), DB_OK, "%s", db_error(d));
+	cr_expect_eq(scalar(d, "SELECT sent_at FROM outbox WHERE status = 'sent'"), 7);
+	cr_expect_eq(scalar(d, "SELECT next_attempt_at FROM outbox WHERE status = 'queued' "
+	    "AND last_error = '451 busy'"), 900);
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM outbox WHERE status = 'failed' "
+	    "AND last_error = '550 no such user'"), 1);
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM outbox WHERE status = 'queued' "
+	    "AND attempts = 0"), 1, "the fourth, not claimed");
+}
+
 /* Two nodes' search indexers: each takes marks the other has not, and
  * neither waits for a writer holding the global write lock. */
 Test(pgsql, search_indexers_on_two_connections_take_different_marks_without_the_write_lock)
