@@ -1,10 +1,12 @@
 #include "domain/kb.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "base/str.h"
+#include "base/thread_copy.h"
 #include "domain/kb_views.h"
 #include "domain/permission.h"
 #include "domain/token.h"
@@ -38,18 +40,39 @@ static bool public_reader(const struct session *reader)
 	return !kb_may_write(reader);
 }
 
+/* Every knowledge-base page asks whether it needs a signed-in reader: a
+ * thread's copy of the answer serves for LOGIN_TTL seconds, and is read
+ * again at once after a save on this node (another node's save shows
+ * within the TTL). A failed read is not kept, and answers "required". */
+enum { LOGIN_TTL = 5 };
+static atomic_uint login_generation;
+
 bool kb_requires_login(db *d)
 {
+	static _Thread_local struct thread_copy copy;
+	static _Thread_local bool required;
+	time_t now = time(NULL);
+	unsigned generation = atomic_load(&login_generation);
+	if (thread_copy_fresh(&copy, d, now, LOGIN_TTL, generation))
+		return required;
 	char value[8];
-	store_setting_get(d, "kb_require_login", "0", value, sizeof value);
-	return str_eq(value, "1");
+	int rc = store_setting_read(d, "kb_require_login", value, sizeof value);
+	if (rc < 0) {
+		copy = (struct thread_copy){0};
+		return true;
+	}
+	required = rc == 1 && str_eq(value, "1");
+	thread_copy_taken(&copy, d, now, generation);
+	return required;
 }
 
 int kb_set_requires_login(db *d, const struct session *actor, bool required)
 {
 	if (!permission_administer(actor))
 		return KB_REFUSED;
-	return store_setting_set(d, "kb_require_login", required ? "1" : "0");
+	int rc = store_setting_set(d, "kb_require_login", required ? "1" : "0");
+	atomic_fetch_add(&login_generation, 1);
+	return rc;
 }
 
 /* ---- reading ---- */

@@ -364,8 +364,12 @@ Test(kb, only_staff_write_articles_and_categories)
 	/* Agents and admins both write; only admins change who may read. */
 	cr_assert_eq(kb_article_save(d, &admin_session, 0, &f, T0, &e, NULL), KB_OK);
 	cr_assert_eq(kb_set_requires_login(d, &staff_session, true), KB_REFUSED);
+	/* Read first: the thread's copy of the answer must not outlive the save. */
+	cr_assert_not(kb_requires_login(d));
 	cr_assert_eq(kb_set_requires_login(d, &admin_session, true), KB_OK);
 	cr_assert(kb_requires_login(d));
+	cr_assert_eq(kb_set_requires_login(d, &admin_session, false), KB_OK);
+	cr_assert_not(kb_requires_login(d));
 }
 
 Test(kb, an_article_form_is_checked_whole_before_anything_is_saved)
