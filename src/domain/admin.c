@@ -10,6 +10,7 @@
 #include "domain/audit.h"
 #include "domain/ticket.h"
 #include "domain/password.h"
+#include "domain/staff_ticket.h"
 #include "domain/ticket_number.h"
 #include "domain/ticket_search.h"
 #include "store/account_store.h"
@@ -706,6 +707,8 @@ int admin_reply_save(db *d, const struct actor *actor, int64_t id, const struct 
 	rc = audit_end(d, &snap, actor, id, now) < 0 && rc == 0 ? DB_ERROR : rc;
 	rc = finish(d, rc);
 	arena_free(a);
+	if (rc == 0)
+		staff_ticket_lists_changed();
 	if (rc == 0 && out_id)
 		*out_id = id;
 	return rc;
@@ -721,7 +724,10 @@ int admin_reply_delete(db *d, const struct actor *actor, int64_t id)
 	arena_free(a);
 	if (rc <= 0)
 		return rc == 0 ? ADMIN_NOT_FOUND : rc;
-	return audited_delete(d, actor, "reply", id, store_admin_reply_delete);
+	rc = audited_delete(d, actor, "reply", id, store_admin_reply_delete);
+	if (rc == 0)
+		staff_ticket_lists_changed();
+	return rc;
 }
 
 /* ---- settings ---- */

@@ -2,10 +2,15 @@
 #include "domain/custom_field.h"
 #include "domain/ticket_tag.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/str.h"
+#include "base/thread_copy.h"
 #include "domain/permission.h"
 #include "domain/ticket_search.h"
 #include "store/account_store.h"
@@ -189,20 +194,154 @@ int staff_client_other_tickets(db *d, const struct session *staff, const struct 
 	                                 max);
 }
 
+/* The lists of the staff ticket page's forms (every department for "move
+ * to", the active staff for "assign to", a department's predefined
+ * replies) rarely change and were a sixth of the page's statements: each
+ * is kept per thread for LISTS_TTL seconds, and read again at once after a
+ * change on this node (staff_ticket_lists_changed); another node's change
+ * shows within LISTS_TTL, and saving a form checks its choices anyway. */
+enum { LISTS_TTL = 5, LIST_NAMES_MAX = 100, LIST_REPLIES_MAX = 100 };
+static atomic_uint lists_generation;
+
+void staff_ticket_lists_changed(void)
+{
+	atomic_fetch_add(&lists_generation, 1);
+}
+
+struct names_copy {
+	arena *a; /* the names */
+	int n;
+	struct named_row rows[LIST_NAMES_MAX];
+	struct thread_copy copy; /* from NULL: nothing kept */
+};
+
+struct replies_copy {
+	arena *a; /* titles and bodies */
+	int64_t department_id;
+	int n;
+	struct predefined_row rows[LIST_REPLIES_MAX];
+	struct thread_copy copy;
+};
+
+struct lists_copy {
+	struct names_copy departments, staff;
+	struct replies_copy replies;
+};
+
+static pthread_key_t lists_key;
+static pthread_once_t lists_key_once = PTHREAD_ONCE_INIT;
+
+static void lists_copy_free(void *p)
+{
+	struct lists_copy *c = p;
+	if (!c)
+		return;
+	arena_free(c->departments.a);
+	arena_free(c->staff.a);
+	arena_free(c->replies.a);
+	free(c);
+}
+
+static void lists_key_make(void)
+{
+	pthread_key_create(&lists_key, lists_copy_free);
+}
+
+/* The thread's copies, empty the first time; NULL without memory. */
+static struct lists_copy *lists_of_thread(void)
+{
+	pthread_once(&lists_key_once, lists_key_make);
+	struct lists_copy *c = pthread_getspecific(lists_key);
+	if (c)
+		return c;
+	c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->departments.a = arena_new(2048);
+	c->staff.a = arena_new(2048);
+	c->replies.a = arena_new(8192);
+	if (!c->departments.a || !c->staff.a || !c->replies.a ||
+	    pthread_setspecific(lists_key, c) != 0) {
+		lists_copy_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static bool list_fresh(const struct thread_copy *copy, db *d)
+{
+	return thread_copy_fresh(copy, d, time(NULL), LISTS_TTL, atomic_load(&lists_generation));
+}
+
+typedef int names_read_fn(db *d, arena *a, struct named_row *rows, int max);
+
+/* Reads through the copy c; the names are copied into a, as the copy may be
+ * read again before the caller is done with them. */
+static int names_through(db *d, struct names_copy *c, names_read_fn *read, arena *a,
+                         struct named_row *rows, int max)
+{
+	if (!list_fresh(&c->copy, d)) {
+		unsigned generation = atomic_load(&lists_generation);
+		time_t now = time(NULL);
+		c->copy = (struct thread_copy){0};
+		arena_reset(c->a);
+		c->n = read(d, c->a, c->rows, LIST_NAMES_MAX);
+		if (c->n < 0)
+			return c->n;
+		thread_copy_taken(&c->copy, d, now, generation);
+	}
+	int n = c->n < max ? c->n : max;
+	for (int i = 0; i < n; i++) {
+		rows[i] = (struct named_row){c->rows[i].id, arena_strdup(a, c->rows[i].name)};
+		if (!rows[i].name)
+			return DB_NOMEM;
+	}
+	return n;
+}
+
 int staff_all_departments(db *d, arena *a, struct named_row *rows, int max)
 {
-	return store_departments_all(d, a, rows, max);
+	struct lists_copy *c = max <= LIST_NAMES_MAX ? lists_of_thread() : NULL;
+	if (!c)
+		return store_departments_all(d, a, rows, max);
+	return names_through(d, &c->departments, store_departments_all, a, rows, max);
 }
 
 int staff_active_members(db *d, arena *a, struct named_row *rows, int max)
 {
-	return store_staff_active(d, a, rows, max);
+	struct lists_copy *c = max <= LIST_NAMES_MAX ? lists_of_thread() : NULL;
+	if (!c)
+		return store_staff_active(d, a, rows, max);
+	return names_through(d, &c->staff, store_staff_active, a, rows, max);
 }
 
 int staff_predefined_replies(db *d, int64_t department_id, arena *a, struct predefined_row *rows,
                              int max)
 {
-	return store_predefined_for_department(d, department_id, a, rows, max);
+	struct lists_copy *lists = max <= LIST_REPLIES_MAX ? lists_of_thread() : NULL;
+	if (!lists)
+		return store_predefined_for_department(d, department_id, a, rows, max);
+	struct replies_copy *c = &lists->replies;
+	if (c->department_id != department_id || !list_fresh(&c->copy, d)) {
+		unsigned generation = atomic_load(&lists_generation);
+		time_t now = time(NULL);
+		c->copy = (struct thread_copy){0};
+		arena_reset(c->a);
+		c->n = store_predefined_for_department(d, department_id, c->a, c->rows,
+		                                       LIST_REPLIES_MAX);
+		if (c->n < 0)
+			return c->n;
+		c->department_id = department_id;
+		thread_copy_taken(&c->copy, d, now, generation);
+	}
+	int n = c->n < max ? c->n : max;
+	for (int i = 0; i < n; i++) {
+		rows[i] = (struct predefined_row){c->rows[i].id, arena_strdup(a, c->rows[i].title),
+		                                  arena_strdup(a, c->rows[i].body)};
+		if (!rows[i].title || !rows[i].body)
+			return DB_NOMEM;
+	}
+	return n;
 }
 
 void staff_ticket_audit_prefetch(db *d, int64_t ticket_id, int max)
@@ -217,19 +356,31 @@ void staff_client_other_tickets_prefetch(db *d, const struct session *staff,
 	                                   max);
 }
 
+/* A list whose copy is fresh is not asked for; otherwise the copy's own
+ * read is sent ahead, with the copy's bound. */
 void staff_all_departments_prefetch(db *d, int max)
 {
-	store_departments_all_prefetch(d, max);
+	struct lists_copy *c = lists_of_thread();
+	if (!c || max > LIST_NAMES_MAX)
+		store_departments_all_prefetch(d, max);
+	else if (!list_fresh(&c->departments.copy, d))
+		store_departments_all_prefetch(d, LIST_NAMES_MAX);
 }
 
 void staff_active_members_prefetch(db *d, int max)
 {
-	store_staff_active_prefetch(d, max);
+	struct lists_copy *c = lists_of_thread();
+	if (!c || max > LIST_NAMES_MAX)
+		store_staff_active_prefetch(d, max);
+	else if (!list_fresh(&c->staff.copy, d))
+		store_staff_active_prefetch(d, LIST_NAMES_MAX);
 }
 
 void staff_predefined_replies_prefetch(db *d, int64_t department_id)
 {
-	store_predefined_for_department_prefetch(d, department_id);
+	struct lists_copy *c = lists_of_thread();
+	if (!c || c->replies.department_id != department_id || !list_fresh(&c->replies.copy, d))
+		store_predefined_for_department_prefetch(d, department_id);
 }
 
 int staff_oldest_waiting(db *d, const struct session *staff, arena *a, struct ticket_row *rows,

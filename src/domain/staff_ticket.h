@@ -78,10 +78,15 @@ int staff_ticket_audit(db *d, int64_t ticket_id, arena *a, struct audit_row *row
  * number, label, subject and status of each. */
 int staff_client_other_tickets(db *d, const struct session *staff, const struct ticket_row *t,
                                arena *a, struct ticket_row *rows, int max);
+/* Every department, the active staff and a department's predefined replies,
+ * through a thread's copy kept a few seconds (strings copied into a). */
 int staff_all_departments(db *d, arena *a, struct named_row *rows, int max);
 int staff_active_members(db *d, arena *a, struct named_row *rows, int max);
 int staff_predefined_replies(db *d, int64_t department_id, arena *a, struct predefined_row *rows,
                              int max);
+/* Tells those copies that a department, a staff account or a predefined
+ * reply changed: call after the change's commit. */
+void staff_ticket_lists_changed(void);
 /* Each _prefetch sends its namesake's read ahead (db_prefetch), for a call
  * with the same arguments later in the request. */
 void staff_ticket_audit_prefetch(db *d, int64_t ticket_id, int max);

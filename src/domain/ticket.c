@@ -19,6 +19,7 @@
 #include "domain/report.h"
 #include "domain/webhook.h"
 #include "domain/sla.h"
+#include "domain/staff_ticket.h"
 #include "domain/ticket_cc.h"
 #include "domain/contact.h"
 #include "domain/ticket_number.h"
@@ -176,6 +177,7 @@ static atomic_uint staff_generation;
 void ticket_staff_changed(void)
 {
 	atomic_fetch_add(&staff_generation, 1);
+	staff_ticket_lists_changed(); /* the staff pages' departments and staff */
 }
 
 /* The last department's staff a thread notified, read at most every

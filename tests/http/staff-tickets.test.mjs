@@ -700,6 +700,31 @@ test('?predefined=ID puts the predefined reply of the ticket\'s department (or o
     { what: 'the email of the predefined reply' });
 });
 
+test('the ticket page\'s replies, staff and departments follow an admin\'s change at once on every thread', async () => {
+  const T = await open(maria, { subject: `Escolhas ${uniqueWord('E')}`, department: 1 });
+  const title = `Prazo ${uniqueWord('PZ')}`;
+  const id = await createPredefined(admin, { title, body: 'Em até 24 horas.', department: 1 });
+  // Many views, so that every worker thread has the page's lists at hand.
+  const views = async (check) => {
+    for (let i = 0; i < 24; i++) check((await admin.get(`/staff/tickets/${T}`)).body);
+  };
+  const texts = (html, name) => (selectOptions(html, name) || []).map((o) => o.text);
+  await views((html) => assert.ok(texts(html, 'predefined').includes(title), 'the new reply is not offered'));
+  const renamed = `${title} (novo)`;
+  await admin.get(`/staff/admin/replies/${id}`);
+  assert.equal((await admin.post(`/staff/admin/replies/${id}`, { title: renamed, body: 'Em até 24 horas.', department: '1' })).status, 303);
+  await views((html) => {
+    assert.ok(texts(html, 'predefined').includes(renamed), 'a thread kept the reply\'s old title');
+  });
+  assert.equal((await admin.post(`/staff/admin/replies/${id}/delete`, {})).status, 303);
+  const name = `Agente ${uniqueWord('AG')}`;
+  await createStaff(admin, { name, email: `${uniqueWord('ag').toLowerCase()}@exemplo.com.br`, departments: [1], signIn: false });
+  await views((html) => {
+    assert.ok(!texts(html, 'predefined').includes(renamed), 'a thread still offers the deleted reply');
+    assert.ok(texts(html, 'a-assignee').includes(name), 'a thread does not offer the new staff member');
+  });
+});
+
 test('"Insert" without JavaScript posts the typed text and brings it back with the predefined reply after it', async () => {
   const word = uniqueWord('DIGITADO');
   const p = await createPredefined(admin, { title: `Assinatura ${uniqueWord('A')}`, body: 'Atenciosamente,\nEquipe de Suporte', department: 0 });
