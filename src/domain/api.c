@@ -365,7 +365,9 @@ static int choose_group(db *d, const struct session *staff, int64_t group_id, ar
                         struct api_errors *e, int64_t *department_id)
 {
 	struct named_row deps[DEPARTMENTS_MAX];
-	int n = staff_departments(d, staff, a, deps, DEPARTMENTS_MAX);
+	/* From the database, not a page's copy: it decides where a ticket goes. */
+	int n = store_departments_for_staff(d, staff->user_id, staff->admin, a, deps,
+	                                    DEPARTMENTS_MAX);
 	if (n < 0)
 		return n;
 	for (int i = 0; i < n; i++) {
@@ -1025,7 +1027,8 @@ json_t *api_json_ticket_fields(db *d, const struct session *staff, arena *a, con
 	struct field_row *rows = arena_alloc(a, FIELDS_ALL_MAX * sizeof *rows);
 	struct named_row deps[DEPS_MAX];
 	int n = rows ? custom_fields_list(d, 0, false, a, rows, FIELDS_ALL_MAX) : DB_NOMEM;
-	int nd = n < 0 ? n : staff_departments(d, staff, a, deps, DEPS_MAX);
+	int nd = n < 0 ? n : store_departments_for_staff(d, staff->user_id, staff->admin, a, deps,
+	                                                 DEPS_MAX);
 	if (nd < 0)
 		return NULL;
 	json_t *list = json_array();

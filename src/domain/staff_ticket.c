@@ -136,19 +136,9 @@ int staff_client_search(db *d, const char *q, arena *a, struct admin_client_row 
 	return admin_client_search(d, q, a, rows, max);
 }
 
-int staff_departments(db *d, const struct session *staff, arena *a, struct named_row *rows, int max)
-{
-	return store_departments_for_staff(d, staff->user_id, staff->admin, a, rows, max);
-}
-
 void staff_queue_counts_prefetch(db *d, const struct session *staff, int max)
 {
 	store_queue_counts_prefetch(d, staff->user_id, staff->admin, max);
-}
-
-void staff_departments_prefetch(db *d, const struct session *staff, int max)
-{
-	store_departments_for_staff_prefetch(d, staff->user_id, staff->admin, max);
 }
 
 int staff_attachment(db *d, const struct session *staff, int64_t number, int64_t attachment_id,
@@ -194,12 +184,14 @@ int staff_client_other_tickets(db *d, const struct session *staff, const struct 
 	                                 max);
 }
 
-/* The lists of the staff ticket page's forms (every department for "move
- * to", the active staff for "assign to", a department's predefined
- * replies) rarely change and were a sixth of the page's statements: each
- * is kept per thread for LISTS_TTL seconds, and read again at once after a
- * change on this node (staff_ticket_lists_changed); another node's change
- * shows within LISTS_TTL, and saving a form checks its choices anyway. */
+/* The lists of the staff pages' forms (every department for "move to",
+ * the active staff for "assign to", a department's predefined replies, the
+ * queue filter's departments of the staff member) rarely change and were a
+ * sixth of the ticket page's statements: each is kept per thread for
+ * LISTS_TTL seconds, and read again at once after a change on this node
+ * (staff_ticket_lists_changed); another node's change shows within
+ * LISTS_TTL, and saving a form checks its choices anyway. What decides
+ * (the queue's rows, the API's department) reads the database. */
 enum { LISTS_TTL = 5, LIST_NAMES_MAX = 100, LIST_REPLIES_MAX = 100 };
 static atomic_uint lists_generation;
 
@@ -209,7 +201,8 @@ void staff_ticket_lists_changed(void)
 }
 
 struct names_copy {
-	arena *a; /* the names */
+	arena *a;    /* the names */
+	int64_t key; /* whose list: the staff member's, for their departments */
 	int n;
 	struct named_row rows[LIST_NAMES_MAX];
 	struct thread_copy copy; /* from NULL: nothing kept */
@@ -224,7 +217,7 @@ struct replies_copy {
 };
 
 struct lists_copy {
-	struct names_copy departments, staff;
+	struct names_copy departments, staff, own_departments;
 	struct replies_copy replies;
 };
 
@@ -238,6 +231,7 @@ static void lists_copy_free(void *p)
 		return;
 	arena_free(c->departments.a);
 	arena_free(c->staff.a);
+	arena_free(c->own_departments.a);
 	arena_free(c->replies.a);
 	free(c);
 }
@@ -259,8 +253,9 @@ static struct lists_copy *lists_of_thread(void)
 		return NULL;
 	c->departments.a = arena_new(2048);
 	c->staff.a = arena_new(2048);
+	c->own_departments.a = arena_new(2048);
 	c->replies.a = arena_new(8192);
-	if (!c->departments.a || !c->staff.a || !c->replies.a ||
+	if (!c->departments.a || !c->staff.a || !c->own_departments.a || !c->replies.a ||
 	    pthread_setspecific(lists_key, c) != 0) {
 		lists_copy_free(c);
 		return NULL;
@@ -273,21 +268,61 @@ static bool list_fresh(const struct thread_copy *copy, db *d)
 	return thread_copy_fresh(copy, d, time(NULL), LISTS_TTL, atomic_load(&lists_generation));
 }
 
-typedef int names_read_fn(db *d, arena *a, struct named_row *rows, int max);
+/* A list of names: every department, the active staff, or (key a staff
+ * member's id) the departments that member works in. */
+enum names_list { NAMES_DEPARTMENTS, NAMES_STAFF, NAMES_OWN_DEPARTMENTS };
 
-/* Reads through the copy c; the names are copied into a, as the copy may be
- * read again before the caller is done with them. */
-static int names_through(db *d, struct names_copy *c, names_read_fn *read, arena *a,
+static int names_read(db *d, enum names_list list, int64_t staff_id, bool admin, arena *a,
+                      struct named_row *rows, int max)
+{
+	switch (list) {
+	case NAMES_DEPARTMENTS: return store_departments_all(d, a, rows, max);
+	case NAMES_STAFF: return store_staff_active(d, a, rows, max);
+	default: return store_departments_for_staff(d, staff_id, admin, a, rows, max);
+	}
+}
+
+static void names_prefetch(db *d, enum names_list list, int64_t staff_id, bool admin, int max)
+{
+	switch (list) {
+	case NAMES_DEPARTMENTS: store_departments_all_prefetch(d, max); break;
+	case NAMES_STAFF: store_staff_active_prefetch(d, max); break;
+	default: store_departments_for_staff_prefetch(d, staff_id, admin, max);
+	}
+}
+
+static struct names_copy *names_copy_of(struct lists_copy *c, enum names_list list)
+{
+	return list == NAMES_DEPARTMENTS ? &c->departments :
+	       list == NAMES_STAFF       ? &c->staff :
+	                                   &c->own_departments;
+}
+
+/* The copy's key: whose list it is (an admin's departments are all). */
+static int64_t names_key(enum names_list list, int64_t staff_id, bool admin)
+{
+	return list == NAMES_OWN_DEPARTMENTS ? staff_id * 2 + admin : 0;
+}
+
+/* Reads list through the thread's copy; the names are copied into a, as
+ * the copy may be read again before the caller is done with them. */
+static int names_through(db *d, enum names_list list, int64_t staff_id, bool admin, arena *a,
                          struct named_row *rows, int max)
 {
-	if (!list_fresh(&c->copy, d)) {
+	struct lists_copy *lists = max <= LIST_NAMES_MAX ? lists_of_thread() : NULL;
+	if (!lists)
+		return names_read(d, list, staff_id, admin, a, rows, max);
+	struct names_copy *c = names_copy_of(lists, list);
+	int64_t key = names_key(list, staff_id, admin);
+	if (c->key != key || !list_fresh(&c->copy, d)) {
 		unsigned generation = atomic_load(&lists_generation);
 		time_t now = time(NULL);
 		c->copy = (struct thread_copy){0};
 		arena_reset(c->a);
-		c->n = read(d, c->a, c->rows, LIST_NAMES_MAX);
+		c->n = names_read(d, list, staff_id, admin, c->a, c->rows, LIST_NAMES_MAX);
 		if (c->n < 0)
 			return c->n;
+		c->key = key;
 		thread_copy_taken(&c->copy, d, now, generation);
 	}
 	int n = c->n < max ? c->n : max;
@@ -299,20 +334,34 @@ static int names_through(db *d, struct names_copy *c, names_read_fn *read, arena
 	return n;
 }
 
+/* A list whose copy is fresh is not asked for; otherwise the copy's own
+ * read is sent ahead, with the copy's bound. */
+static void names_through_prefetch(db *d, enum names_list list, int64_t staff_id, bool admin,
+                                   int max)
+{
+	struct lists_copy *lists = max <= LIST_NAMES_MAX ? lists_of_thread() : NULL;
+	if (!lists) {
+		names_prefetch(d, list, staff_id, admin, max);
+		return;
+	}
+	struct names_copy *c = names_copy_of(lists, list);
+	if (c->key != names_key(list, staff_id, admin) || !list_fresh(&c->copy, d))
+		names_prefetch(d, list, staff_id, admin, LIST_NAMES_MAX);
+}
+
+int staff_departments(db *d, const struct session *staff, arena *a, struct named_row *rows, int max)
+{
+	return names_through(d, NAMES_OWN_DEPARTMENTS, staff->user_id, staff->admin, a, rows, max);
+}
+
 int staff_all_departments(db *d, arena *a, struct named_row *rows, int max)
 {
-	struct lists_copy *c = max <= LIST_NAMES_MAX ? lists_of_thread() : NULL;
-	if (!c)
-		return store_departments_all(d, a, rows, max);
-	return names_through(d, &c->departments, store_departments_all, a, rows, max);
+	return names_through(d, NAMES_DEPARTMENTS, 0, false, a, rows, max);
 }
 
 int staff_active_members(db *d, arena *a, struct named_row *rows, int max)
 {
-	struct lists_copy *c = max <= LIST_NAMES_MAX ? lists_of_thread() : NULL;
-	if (!c)
-		return store_staff_active(d, a, rows, max);
-	return names_through(d, &c->staff, store_staff_active, a, rows, max);
+	return names_through(d, NAMES_STAFF, 0, false, a, rows, max);
 }
 
 int staff_predefined_replies(db *d, int64_t department_id, arena *a, struct predefined_row *rows,
@@ -356,24 +405,19 @@ void staff_client_other_tickets_prefetch(db *d, const struct session *staff,
 	                                   max);
 }
 
-/* A list whose copy is fresh is not asked for; otherwise the copy's own
- * read is sent ahead, with the copy's bound. */
+void staff_departments_prefetch(db *d, const struct session *staff, int max)
+{
+	names_through_prefetch(d, NAMES_OWN_DEPARTMENTS, staff->user_id, staff->admin, max);
+}
+
 void staff_all_departments_prefetch(db *d, int max)
 {
-	struct lists_copy *c = lists_of_thread();
-	if (!c || max > LIST_NAMES_MAX)
-		store_departments_all_prefetch(d, max);
-	else if (!list_fresh(&c->departments.copy, d))
-		store_departments_all_prefetch(d, LIST_NAMES_MAX);
+	names_through_prefetch(d, NAMES_DEPARTMENTS, 0, false, max);
 }
 
 void staff_active_members_prefetch(db *d, int max)
 {
-	struct lists_copy *c = lists_of_thread();
-	if (!c || max > LIST_NAMES_MAX)
-		store_staff_active_prefetch(d, max);
-	else if (!list_fresh(&c->staff.copy, d))
-		store_staff_active_prefetch(d, LIST_NAMES_MAX);
+	names_through_prefetch(d, NAMES_STAFF, 0, false, max);
 }
 
 void staff_predefined_replies_prefetch(db *d, int64_t department_id)

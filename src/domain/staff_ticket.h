@@ -41,6 +41,9 @@ int staff_queue(db *d, const struct session *staff, const struct queue_filter *f
                 struct queue_row *rows);
 int staff_queue_counts(db *d, const struct session *staff, arena *a, struct queue_count *rows,
                        int max);
+/* The departments the staff member works in (all for an admin), for the
+ * queue's filter: through a thread's copy kept a few seconds, as the lists
+ * below. */
 int staff_departments(db *d, const struct session *staff, arena *a, struct named_row *rows, int max);
 void staff_queue_counts_prefetch(db *d, const struct session *staff, int max);
 void staff_departments_prefetch(db *d, const struct session *staff, int max);

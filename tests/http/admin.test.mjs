@@ -233,14 +233,23 @@ test('a department is created, listed and edited; a wrong form keeps its input',
   assert.ok(fieldError(bad.body, 'name'));
   assert.ok(fieldError(bad.body, 'email'));
 
-  // The client's form is read before and after: what an admin changes shows at once.
+  // The client's form and the staff pages are read before and after: what an
+  // admin changes shows at once (the pages keep their lists a few seconds).
   assert.doesNotMatch((await client.get('/tickets/new')).body, /Abuso/);
+  const { number } = await openTicket(client, { subject: 'Escolhas da equipe' });
+  assert.ok(number, 'the ticket was not opened');
+  const queue = await admin.get('/staff/tickets');
+  const option = (name) => new RegExp(`<option value="\\d+"[^>]*>${name}</option>`);
+  assert.doesNotMatch(queue.body, option('Abuso'));
+  assert.doesNotMatch((await admin.get(`/staff/tickets/${number}`)).body, option('Abuso'));
   await saved(admin, '/staff/admin/departments', {
     name: 'Abuso', description: 'Denúncias de abuso', email: 'Abuso@Nuvem.example', sort_order: '4', visible: '1',
     members: '1',
   }, 'create department');
   assert.match((await client.get('/tickets/new')).body, /Abuso/, 'the new department is not on the client\'s form');
   assert.match((await client.get('/')).body, /Abuso/, 'the new department is not on the home page');
+  assert.match((await admin.get('/staff/tickets')).body, option('Abuso'), 'not in the queue\'s filter');
+  assert.match((await admin.get(`/staff/tickets/${number}`)).body, option('Abuso'), 'not in "move to"');
   const list = await admin.get('/staff/admin/departments');
   assert.match(mainText(list.body), /Abuso/);
   const id = /\/staff\/admin\/departments\/(\d+)"><strong>Abuso/.exec(list.body)[1];
@@ -256,6 +265,7 @@ test('a department is created, listed and edited; a wrong form keeps its input',
   }, 'edit department');
   const edit = await admin.get(`/staff/admin/departments/${id}`);
   assert.equal(inputValue(edit.body, 'name'), 'Abuso e spam');
+  assert.match((await admin.get(`/staff/tickets/${number}`)).body, option('Abuso e spam'), 'the old name in "move to"');
   assert.doesNotMatch(edit.body, /name="visible" value="1" checked/, 'the department is still visible');
   assert.match(edit.body, /name="members" value="1" checked/);
 
