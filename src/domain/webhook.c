@@ -2,11 +2,14 @@
 
 #include <jansson.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/str.h"
+#include "base/thread_copy.h"
 #include "domain/api.h"
 #include "domain/audit.h"
 #include "domain/token.h"
@@ -26,10 +29,64 @@ const char *const webhook_events[][2] = {
  * queue (an opening's read, lock calls and two context switches). */
 static _Thread_local bool queued_here;
 
+/* Which events some active webhook listens for, as bits of webhook_events:
+ * a thread's copy, read at most every LISTENING_TTL seconds and at once
+ * after a save or delete on this node. It decides only whether to wake the
+ * sender after the commit (a webhook saved on another node meanwhile waits
+ * for the sender's next look); the queueing itself asks the database. */
+enum { LISTENING_TTL = 5, LISTENING_MAX = 100 };
+static atomic_uint webhooks_generation;
+
+static int event_bit(const char *event)
+{
+	for (int i = 0; webhook_events[i][0]; i++)
+		if (str_eq(event, webhook_events[i][0]))
+			return 1 << i;
+	return 0;
+}
+
+/* The bits of the events listed in list (",a,b,"). */
+static int list_bits(const char *list)
+{
+	int bits = 0;
+	char wanted[64];
+	for (int i = 0; webhook_events[i][0]; i++) {
+		snprintf(wanted, sizeof wanted, ",%s,", webhook_events[i][0]);
+		if (strstr(list, wanted))
+			bits |= 1 << i;
+	}
+	return bits;
+}
+
+static int listening_events(db *d)
+{
+	static _Thread_local struct thread_copy copy;
+	static _Thread_local int bits;
+	time_t now = time(NULL);
+	unsigned generation = atomic_load(&webhooks_generation);
+	if (thread_copy_fresh(&copy, d, now, LISTENING_TTL, generation))
+		return bits;
+	copy = (struct thread_copy){0};
+	arena *a = arena_new(2048);
+	const char *lists[LISTENING_MAX];
+	int n = a ? store_webhook_active_events(d, a, lists, LISTENING_MAX) : DB_NOMEM;
+	if (n >= 0) {
+		bits = n == LISTENING_MAX ? ~0 : 0; /* more than kept: wake for all */
+		for (int i = 0; i < n; i++)
+			bits |= list_bits(lists[i]);
+		thread_copy_taken(&copy, d, now, generation);
+	}
+	arena_free(a);
+	return n < 0 ? n : bits;
+}
+
 int webhook_queue_event(db *d, const char *event, int64_t ticket_id, int64_t now)
 {
+	int listening = listening_events(d);
+	if (listening < 0)
+		return listening;
 	int rc = store_webhook_queue(d, event, ticket_id, now);
-	if (rc > 0)
+	if (rc > 0 || (listening & event_bit(event)))
 		queued_here = true;
 	return rc < 0 ? rc : 0;
 }
@@ -102,6 +159,7 @@ int webhook_save(db *d, const struct actor *actor, int64_t id, const struct webh
 		db_rollback(d);
 		return rc;
 	}
+	atomic_fetch_add(&webhooks_generation, 1);
 	*out_id = saved;
 	return WEBHOOK_OK;
 }
@@ -125,6 +183,8 @@ int webhook_delete(db *d, const struct actor *actor, int64_t id, int64_t now)
 		rc = db_commit(d);
 	if (rc < 0)
 		db_rollback(d);
+	else
+		atomic_fetch_add(&webhooks_generation, 1);
 	return rc;
 }
 

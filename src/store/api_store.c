@@ -381,10 +381,29 @@ int store_webhook_list(db *d, arena *a, struct webhook_row *rows, int max)
 	READ_ROWS(s, rows, max, read_webhook);
 }
 
+int store_webhook_active_events(db *d, arena *a, const char **events, int max)
+{
+	static const char sql[] = "SELECT events FROM webhooks WHERE active = 1 ORDER BY id LIMIT $1";
+	db_stmt *s = db_prepare(d, sql);
+	if (!s)
+		return DB_ERROR;
+	db_bind_int(s, 1, max);
+	int n = 0, rc;
+	while (n < max && (rc = db_step(s)) == DB_ROW)
+		if (!(events[n++] = db_col_text_dup(s, 0, a)))
+			rc = DB_NOMEM;
+	if (n == max)
+		rc = DB_DONE;
+	db_done(s);
+	return rc == DB_DONE ? n : (rc < 0 ? rc : DB_ERROR);
+}
+
 int store_webhook_queue(db *d, const char *event, int64_t ticket_id, int64_t now)
 {
 	/* Every row is inserted at the first step; the first returned tells
-	 * whether any webhook is subscribed. */
+	 * whether any webhook is subscribed, unless the insert is sent without
+	 * waiting (db_deferrable): an event that few installations subscribe
+	 * to cost a reply or an opening a round trip of its own. */
 	static const char sql[] =
 		"INSERT INTO webhook_deliveries (webhook_id, event, ticket_id, next_attempt_at, created_at) "
 		"SELECT id, $1, CAST($2 AS BIGINT), $3, $3 FROM webhooks "
@@ -392,6 +411,7 @@ int store_webhook_queue(db *d, const char *event, int64_t ticket_id, int64_t now
 	db_stmt *s = db_prepare(d, sql);
 	if (!s)
 		return DB_ERROR;
+	db_deferrable(s);
 	db_bind_text(s, 1, event);
 	if (ticket_id > 0)
 		db_bind_int(s, 2, ticket_id);

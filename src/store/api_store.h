@@ -108,9 +108,14 @@ int store_webhook_delete(db *d, int64_t id);
 int store_webhook_get(db *d, int64_t id, arena *a, struct webhook_row *row);
 int store_webhook_list(db *d, arena *a, struct webhook_row *rows, int max);
 
+/* The events lists of the active webhooks, at most max, strings in a:
+ * how many, or < 0. */
+int store_webhook_active_events(db *d, arena *a, const char **events, int max);
+
 /* In the caller's transaction: one queued delivery of event for every
  * active webhook subscribed to it. Returns 1 when one was queued, 0 when
- * no webhook is subscribed, or < 0. */
+ * no webhook is subscribed or (PostgreSQL inside a transaction) when the
+ * insert went without waiting for its answer, or < 0. */
 int store_webhook_queue(db *d, const char *event, int64_t ticket_id, int64_t now);
 
 struct webhook_delivery_row {

@@ -9,6 +9,7 @@
  * else one started here with tests/lib/pg-server for the whole run. Each
  * test gets a database of its own. */
 #include "build_config.h"
+#include "domain/webhook.h"
 #include "store/db.h"
 #include "store/kb_store.h"
 #include "store/outbox_store.h"
@@ -868,6 +869,37 @@ Test(pgsql, a_senders_claim_and_outcomes_land_on_their_rows)
 	    "AND last_error = '550 no such user'"), 1);
 	cr_expect_eq(scalar(d, "SELECT count(*) FROM outbox WHERE status = 'queued' "
 	    "AND attempts = 0"), 1, "the fourth, not claimed");
+}
+
+/* A webhook delivery's insert goes without waiting for its answer, so
+ * whether to wake the sender comes from the thread's copy of what the
+ * webhooks listen for, read again at once after a save. */
+static bool client_reply_queued(void)
+{
+	cr_assert_eq(db_begin_write(d), DB_OK, "%s", db_error(d));
+	cr_assert_eq(webhook_queue_event(d, WEBHOOK_CLIENT_REPLY, 0, 1000), 0, "%s", db_error(d));
+	cr_assert_eq(db_commit(d), DB_OK, "%s", db_error(d));
+	return webhook_queued_take();
+}
+
+Test(pgsql, a_webhook_delivery_queued_without_waiting_still_wakes_the_sender)
+{
+	struct webhook_form created = {.url = "http://127.0.0.1:9/a", .events = {true, false, false, false},
+	    .active = true};
+	struct webhook_form replies = {.url = "http://127.0.0.1:9/b", .events = {false, true, false, false},
+	    .active = true};
+	struct webhook_errors e;
+	int64_t id;
+
+	cr_assert_geq(db_migrate(d), 0, "%s", db_error(d));
+	webhook_queued_take();
+	cr_expect_not(client_reply_queued(), "no webhook at all");
+	cr_assert_eq(webhook_save(d, NULL, 0, &created, 1000, &e, &id), WEBHOOK_OK, "%s", db_error(d));
+	cr_expect_not(client_reply_queued(), "the only webhook listens for new tickets");
+	cr_assert_eq(webhook_save(d, NULL, 0, &replies, 1000, &e, &id), WEBHOOK_OK, "%s", db_error(d));
+	cr_expect(client_reply_queued(), "a webhook listens for replies since the save");
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM webhook_deliveries WHERE event = 'client_reply'"), 1);
+	cr_expect_eq(scalar(d, "SELECT count(*) FROM webhook_deliveries"), 1);
 }
 
 /* Two nodes' search indexers: each takes marks the other has not, and
