@@ -418,6 +418,8 @@ int custom_fields_check_all(db *d, int64_t department_id, bool client_only, bool
 int ticket_fields_apply(db *d, const struct actor *who, const struct ticket_row *t,
                         const struct field_input *checked, int n, arena *a, int64_t now)
 {
+	if (n == 0) /* most openings: nothing to compare, no read */
+		return 0;
 	struct field_value_row have[CUSTOM_FIELDS_MAX * 2];
 	int nh = store_ticket_field_values(d, t->id, false, a, have, CUSTOM_FIELDS_MAX * 2);
 	if (nh < 0)

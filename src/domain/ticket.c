@@ -76,6 +76,8 @@ static bool valid_priority(const char *p)
 	return str_eq(p, "low") || str_eq(p, "medium") || str_eq(p, "high");
 }
 
+static int visible_department_name(db *d, int64_t department_id, arena *a, const char **name);
+
 /* Check, then proceed: every field of the form, against the client.
  * *dep_name (in a) is the department's name, NULL when it is not one
  * clients may choose. */
@@ -84,7 +86,7 @@ static bool validate_open(db *d, const struct session *client, const struct tick
 {
 	memset(e, 0, sizeof *e);
 	*dep_name = NULL;
-	if (f->department_id <= 0 || store_department_visible_name(d, f->department_id, a, dep_name) != 1)
+	if (f->department_id <= 0 || visible_department_name(d, f->department_id, a, dep_name) != 1)
 		e->department = N_("Choose a department.");
 	size_t subject_len = f->subject ? str_utf8_length(f->subject) : 0;
 	if (str_blank(f->subject))
@@ -1020,33 +1022,65 @@ void ticket_departments_changed(void)
 
 /* The departments clients see, read at most every SETTINGS_TTL seconds per
  * thread, and at once after a change on this node: the home page and the
- * ticket form list them on every view, and on PostgreSQL that one query
- * costs as much as the rest of the home page. Another node's change shows
- * within SETTINGS_TTL; opening a ticket checks its department when it
- * writes. */
+ * ticket form list them on every view, an opening checks its department
+ * against them, and on PostgreSQL that one query costs as much as the rest
+ * of the home page. Another node's change shows within SETTINGS_TTL (a
+ * department deleted there fails an opening at its insert, on the foreign
+ * key). */
 enum { DEPARTMENTS_CACHED = 32 };
+
+struct departments_copy {
+	struct department_row rows[DEPARTMENTS_CACHED];
+	int n; /* -1: none */
+	struct thread_copy copy;
+};
+static _Thread_local struct departments_copy departments_kept = {.n = -1};
+
+/* The thread's copy, read again when stale: NULL with *rc < 0 on error. */
+static const struct departments_copy *departments_copy(db *d, int *rc)
+{
+	struct departments_copy *c = &departments_kept;
+	time_t now = time(NULL);
+	unsigned generation = atomic_load(&departments_generation);
+	if (c->n < 0 || !thread_copy_fresh(&c->copy, d, now, SETTINGS_TTL, generation)) {
+		c->n = store_department_list_visible(d, c->rows, DEPARTMENTS_CACHED);
+		if (c->n < 0) {
+			*rc = c->n;
+			c->n = -1; /* the rows may be half overwritten */
+			return NULL;
+		}
+		thread_copy_taken(&c->copy, d, now, generation);
+	}
+	return c;
+}
 
 int ticket_departments(db *d, struct department_row *rows, int max)
 {
-	static _Thread_local struct department_row cached[DEPARTMENTS_CACHED];
-	static _Thread_local int ncached = -1;
-	static _Thread_local struct thread_copy copy;
 	if (max > DEPARTMENTS_CACHED)
 		return store_department_list_visible(d, rows, max);
-	time_t now = time(NULL);
-	unsigned generation = atomic_load(&departments_generation);
-	if (ncached < 0 || !thread_copy_fresh(&copy, d, now, SETTINGS_TTL, generation)) {
-		int n = store_department_list_visible(d, cached, DEPARTMENTS_CACHED);
-		if (n < 0) {
-			ncached = -1; /* the rows may be half overwritten */
-			return n;
-		}
-		ncached = n;
-		thread_copy_taken(&copy, d, now, generation);
-	}
-	int n = ncached < max ? ncached : max;
-	memcpy(rows, cached, (size_t)n * sizeof *rows);
+	int rc = 0;
+	const struct departments_copy *c = departments_copy(d, &rc);
+	if (!c)
+		return rc;
+	int n = c->n < max ? c->n : max;
+	memcpy(rows, c->rows, (size_t)n * sizeof *rows);
 	return n;
+}
+
+/* The name (in a) of a department clients may open tickets in: 1, 0 when
+ * it is not one, < 0. From the copy, unless it holds as many as it can. */
+static int visible_department_name(db *d, int64_t department_id, arena *a, const char **name)
+{
+	int rc = 0;
+	const struct departments_copy *c = departments_copy(d, &rc);
+	if (!c)
+		return rc;
+	for (int i = 0; i < c->n; i++)
+		if (c->rows[i].id == department_id)
+			return (*name = arena_strdup(a, c->rows[i].name)) ? 1 : DB_NOMEM;
+	if (c->n < DEPARTMENTS_CACHED)
+		return 0;
+	return store_department_visible_name(d, department_id, a, name);
 }
 
 int ticket_department_name(db *d, int64_t department_id, arena *a, const char **name)

@@ -269,9 +269,13 @@ test('a department is created, listed and edited; a wrong form keeps its input',
   assert.doesNotMatch(edit.body, /name="visible" value="1" checked/, 'the department is still visible');
   assert.match(edit.body, /name="members" value="1" checked/);
 
-  // Hidden from clients.
+  // Hidden from clients, at once: its form, and a ticket sent to it anyway.
   const clientForm = await client.get('/tickets/new');
   assert.doesNotMatch(clientForm.body, /Abuso e spam/);
+  const refused = await openTicket(client, { department: Number(id), subject: 'Spam oculto', submission: 'oculto-1' });
+  assert.notEqual(refused.status, 303, 'a ticket was opened in a hidden department');
+  assert.match(refused.body, /Suporte T/, 'the form to choose a department again');
+  assert.doesNotMatch((await client.get('/tickets?status=all')).body, /Spam oculto/);
 
   // No tickets: it can go.
   await saved(admin, `/staff/admin/departments/${id}/delete`, {}, 'delete department');
