@@ -15,6 +15,9 @@ struct web_ctx {
 	bool staff_area;         /* the path is under /staff */
 	int64_t now;             /* this request's time (web_now), 0 until read */
 	bool read_snapshot;      /* db_read_snapshot is on for this request */
+	/* The menu's open-ticket count, when the page's own rows gave it. */
+	bool open_tickets_known;
+	int open_tickets;
 };
 
 struct web_ctx *web_ctx(struct request *req);

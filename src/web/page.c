@@ -44,6 +44,15 @@ void page_prefetch(struct request *req)
 		ticket_open_count_prefetch(req_db(req), w->session);
 }
 
+void page_open_tickets_known(struct request *req, int open)
+{
+	struct web_ctx *w = web_ctx(req);
+	if (w) {
+		w->open_tickets_known = true;
+		w->open_tickets = open;
+	}
+}
+
 vm_obj *page_new(struct request *req, const char *title, const char *section)
 {
 	struct app *app = req_app(req);
@@ -72,7 +81,9 @@ vm_obj *page_new(struct request *req, const char *title, const char *section)
 			vm_set_bool(user, "admin", w->session->admin);
 			/* The open-ticket count in the menu: an index range, one query. */
 			if (w->session->kind == ACCOUNT_CLIENT) {
-				int64_t open = ticket_open_count(req_db(req), w->session);
+				int64_t open = w->open_tickets_known
+				                   ? w->open_tickets
+				                   : ticket_open_count(req_db(req), w->session);
 				if (open > TICKET_OPEN_COUNT_MAX)
 					vm_set_text(page, "open_tickets",
 					             arena_printf(req->arena, "%d+", TICKET_OPEN_COUNT_MAX));

@@ -24,6 +24,9 @@ vm_obj *page_new(struct request *req, const char *title, const char *section);
 /* Sends page_new's own reads (the menu's open-ticket count) ahead, with the
  * handler's (db_prefetch), so that they share one round trip. */
 void page_prefetch(struct request *req);
+/* Gives page_new the menu's open-ticket count, which the handler's rows
+ * showed whole (the client's first page of open tickets): no count read. */
+void page_open_tickets_known(struct request *req, int open);
 struct ticket_row;
 /* Sets "number" (the ticket's key, for links) and "label" (what people
  * see after "#": its display number, domain/ticket_number.h) on o. */

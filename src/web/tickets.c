@@ -309,9 +309,16 @@ void tickets_list(struct request *req)
 		}
 	}
 	struct ticket_row rows[LIST_PAGE_SIZE + 1];
-	page_prefetch(req); /* the menu's count travels with the list */
+	/* The first page of open tickets, when it holds them all (most
+	 * clients), is the menu's count too; otherwise the count travels with
+	 * the list, or follows it. */
+	bool counts_open = filter == TICKETS_OPEN && !after;
+	if (!counts_open)
+		page_prefetch(req);
 	int n = ticket_list_for_client(req_db(req), s, filter, after_updated, after_id,
 	                               LIST_PAGE_SIZE + 1, req->arena, rows);
+	if (counts_open && n >= 0 && n <= LIST_PAGE_SIZE)
+		page_open_tickets_known(req, n);
 	vm_obj *page = n >= 0 ? page_new(req, "My Support Tickets", "tickets") : NULL;
 	if (!page) {
 		resp_error(req, 500);

@@ -718,6 +718,19 @@ test('the menu shows the open-ticket count (span class="count") and it drops whe
   assert.equal(menuCount(after.body), 22);
 });
 
+test('with fewer open tickets than a page, Meus Tickets counts them from its own rows, as every page does', async () => {
+  const c = await newClient('Cliente Poucos');
+  const numbers = [];
+  for (let i = 1; i <= 3; i++) numbers.push((await openTicket(c.c, { subject: `Poucos ${i}` })).number);
+  assert.equal(menuCount((await c.c.get('/tickets')).body), 3);
+  assert.equal(menuCount((await c.c.get('/')).body), 3, 'the home page counts otherwise');
+  const close = await c.c.post(`/tickets/${numbers[1]}/close`, {});
+  assert.equal(close.status, 303, describeResponse(close));
+  assert.equal(menuCount((await c.c.get('/tickets')).body), 2);
+  assert.equal(menuCount((await c.c.get('/tickets?status=closed')).body), 2, 'the closed list counts the open ones');
+  assert.equal(menuCount((await c.c.get('/tickets?status=all')).body), 2);
+});
+
 test('past 99 open tickets the menu shows "99+", counted without reading every ticket', async () => {
   const c = await newClient('Cliente Monitor');
   const numbers = [];
