@@ -381,21 +381,17 @@ int store_webhook_list(db *d, arena *a, struct webhook_row *rows, int max)
 	READ_ROWS(s, rows, max, read_webhook);
 }
 
+static void read_events(db_stmt *s, arena *a, void *row)
+{
+	*(const char **)row = db_col_text_dup(s, 0, a);
+}
+
 int store_webhook_active_events(db *d, arena *a, const char **events, int max)
 {
 	static const char sql[] = "SELECT events FROM webhooks WHERE active = 1 ORDER BY id LIMIT $1";
 	db_stmt *s = db_prepare(d, sql);
-	if (!s)
-		return DB_ERROR;
 	db_bind_int(s, 1, max);
-	int n = 0, rc;
-	while (n < max && (rc = db_step(s)) == DB_ROW)
-		if (!(events[n++] = db_col_text_dup(s, 0, a)))
-			rc = DB_NOMEM;
-	if (n == max)
-		rc = DB_DONE;
-	db_done(s);
-	return rc == DB_DONE ? n : (rc < 0 ? rc : DB_ERROR);
+	return db_read_rows(s, read_events, a, events, sizeof *events, max);
 }
 
 int store_webhook_queue(db *d, const char *event, int64_t ticket_id, int64_t now)
