@@ -1,7 +1,6 @@
 /* Custom fields per department (see custom_field.h). */
 #include "domain/custom_field.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 
 #include "base/str.h"
 #include "base/thread_copy.h"
+#include "base/thread_slot.h"
 #include "domain/audit.h"
 #include "domain/ticket.h"
 #include "domain/ticket_search.h"
@@ -135,9 +135,6 @@ struct fields_copy {
 	struct thread_copy copy; /* from NULL: nothing read */
 };
 
-static pthread_key_t fields_key;
-static pthread_once_t fields_key_once = PTHREAD_ONCE_INIT;
-
 static void fields_copy_free(void *p)
 {
 	struct fields_copy *c = p;
@@ -145,21 +142,16 @@ static void fields_copy_free(void *p)
 	free(c);
 }
 
-static void fields_key_make(void)
+static void *fields_copy_make(void)
 {
-	pthread_key_create(&fields_key, fields_copy_free);
+	return calloc(1, sizeof(struct fields_copy));
 }
+
+static struct thread_slot fields_slot = THREAD_SLOT(fields_copy_make, fields_copy_free);
 
 void custom_fields_changed(void)
 {
 	atomic_fetch_add(&fields_generation, 1);
-}
-
-/* The thread's copy, NULL when it has none (yet). */
-static struct fields_copy *fields_copy_of_thread(void)
-{
-	pthread_once(&fields_key_once, fields_key_make);
-	return pthread_getspecific(fields_key);
 }
 
 static bool fields_copy_fresh(const struct fields_copy *c, db *d, time_t now)
@@ -173,16 +165,11 @@ static bool fields_copy_fresh(const struct fields_copy *c, db *d, time_t now)
 static const struct fields_copy *fields_cached(db *d)
 {
 	time_t now = time(NULL);
-	struct fields_copy *c = fields_copy_of_thread();
+	struct fields_copy *c = thread_slot_get(&fields_slot);
+	if (!c)
+		return NULL;
 	if (fields_copy_fresh(c, d, now))
 		return c->too_many ? NULL : c;
-	if (!c) {
-		c = calloc(1, sizeof *c);
-		if (!c || pthread_setspecific(fields_key, c) != 0) {
-			free(c);
-			return NULL;
-		}
-	}
 	unsigned generation = atomic_load(&fields_generation);
 	c->copy = (struct thread_copy){0};
 	arena_free(c->a);
@@ -227,7 +214,7 @@ int custom_fields_list(db *d, int64_t department_id, bool client_only, arena *a,
  * copy, the list itself when there are too many to keep, nothing else. */
 void custom_fields_list_prefetch(db *d, int64_t department_id, bool client_only)
 {
-	const struct fields_copy *c = fields_copy_of_thread();
+	const struct fields_copy *c = thread_slot_get(&fields_slot);
 	if (!fields_copy_fresh(c, d, time(NULL)))
 		store_fields_list_prefetch(d, 0, false);
 	else if (c->too_many)

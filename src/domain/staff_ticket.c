@@ -2,7 +2,6 @@
 #include "domain/custom_field.h"
 #include "domain/ticket_tag.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 
 #include "base/str.h"
 #include "base/thread_copy.h"
+#include "base/thread_slot.h"
 #include "domain/permission.h"
 #include "domain/ticket_search.h"
 #include "store/account_store.h"
@@ -221,9 +221,6 @@ struct lists_copy {
 	struct replies_copy replies;
 };
 
-static pthread_key_t lists_key;
-static pthread_once_t lists_key_once = PTHREAD_ONCE_INIT;
-
 static void lists_copy_free(void *p)
 {
 	struct lists_copy *c = p;
@@ -236,31 +233,28 @@ static void lists_copy_free(void *p)
 	free(c);
 }
 
-static void lists_key_make(void)
+static void *lists_copy_make(void)
 {
-	pthread_key_create(&lists_key, lists_copy_free);
-}
-
-/* The thread's copies, empty the first time; NULL without memory. */
-static struct lists_copy *lists_of_thread(void)
-{
-	pthread_once(&lists_key_once, lists_key_make);
-	struct lists_copy *c = pthread_getspecific(lists_key);
-	if (c)
-		return c;
-	c = calloc(1, sizeof *c);
+	struct lists_copy *c = calloc(1, sizeof *c);
 	if (!c)
 		return NULL;
 	c->departments.a = arena_new(2048);
 	c->staff.a = arena_new(2048);
 	c->own_departments.a = arena_new(2048);
 	c->replies.a = arena_new(8192);
-	if (!c->departments.a || !c->staff.a || !c->own_departments.a || !c->replies.a ||
-	    pthread_setspecific(lists_key, c) != 0) {
+	if (!c->departments.a || !c->staff.a || !c->own_departments.a || !c->replies.a) {
 		lists_copy_free(c);
 		return NULL;
 	}
 	return c;
+}
+
+static struct thread_slot lists_slot = THREAD_SLOT(lists_copy_make, lists_copy_free);
+
+/* The thread's copies, empty the first time; NULL without memory. */
+static struct lists_copy *lists_of_thread(void)
+{
+	return thread_slot_get(&lists_slot);
 }
 
 static bool list_fresh(const struct thread_copy *copy, db *d)

@@ -1,7 +1,6 @@
 #include "domain/ticket.h"
 #include "domain/ticket_tag.h"
 
-#include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include "base/random.h"
 #include "base/str.h"
 #include "base/thread_copy.h"
+#include "base/thread_slot.h"
 #include "domain/admin.h"
 #include "domain/csat.h"
 #include "domain/custom_field.h"
@@ -195,9 +195,6 @@ struct staff_copy {
 	struct thread_copy copy; /* from NULL: nothing kept */
 };
 
-static pthread_key_t staff_key;
-static pthread_once_t staff_key_once = PTHREAD_ONCE_INIT;
-
 static void staff_copy_free(void *p)
 {
 	struct staff_copy *c = p;
@@ -205,36 +202,24 @@ static void staff_copy_free(void *p)
 	free(c);
 }
 
-static void staff_key_make(void)
+static void *staff_copy_make(void)
 {
-	pthread_key_create(&staff_key, staff_copy_free);
-}
-
-/* The thread's copy, made empty the first time; NULL without memory. */
-static struct staff_copy *staff_copy_of_thread(void)
-{
-	pthread_once(&staff_key_once, staff_key_make);
-	struct staff_copy *c = pthread_getspecific(staff_key);
-	if (c)
-		return c;
-	c = calloc(1, sizeof *c);
+	struct staff_copy *c = calloc(1, sizeof *c);
 	if (c && !(c->a = arena_new(2048))) {
 		free(c);
 		return NULL;
 	}
-	if (c && pthread_setspecific(staff_key, c) != 0) {
-		staff_copy_free(c);
-		return NULL;
-	}
 	return c;
 }
+
+static struct thread_slot staff_slot = THREAD_SLOT(staff_copy_make, staff_copy_free);
 
 /* store_department_staff through the thread's copy; the rows' strings are
  * copied into a, as the copy may be read again before the caller is done. */
 static int department_staff(db *d, int64_t department_id, arena *a, struct staff_contact *rows,
                             int max)
 {
-	struct staff_copy *c = staff_copy_of_thread();
+	struct staff_copy *c = thread_slot_get(&staff_slot);
 	if (!c || max > STAFF_NOTIFY_MAX)
 		return store_department_staff(d, department_id, a, rows, max);
 	time_t now = time(NULL);
