@@ -1,6 +1,7 @@
 #include "domain/webhook.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -71,7 +72,7 @@ static int listening_events(db *d)
 	const char *lists[LISTENING_MAX];
 	int n = a ? store_webhook_active_events(d, a, lists, LISTENING_MAX) : DB_NOMEM;
 	if (n >= 0) {
-		bits = n == LISTENING_MAX ? ~0 : 0; /* more than kept: wake for all */
+		bits = n == LISTENING_MAX ? INT_MAX : 0; /* more than kept: wake for all */
 		for (int i = 0; i < n; i++)
 			bits |= list_bits(lists[i]);
 		thread_copy_taken(&copy, d, now, generation);

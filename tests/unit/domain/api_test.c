@@ -144,6 +144,21 @@ Test(api, wakes_the_webhook_sender_only_when_a_delivery_was_queued)
 	cr_expect_eq(count("SELECT count(*) FROM webhook_deliveries"), 1);
 }
 
+/* More active webhooks than the thread's copy of their events reads: an
+ * event still queues, and wakes the sender. */
+Test(api, with_more_webhooks_than_the_copy_reads_an_event_still_queues_and_wakes)
+{
+	enum { HOOKS = 101 };
+	char url[64];
+	for (int i = 0; i < HOOKS; i++) {
+		snprintf(url, sizeof url, "http://127.0.0.1:9/%d", i);
+		add_webhook(url, i == HOOKS - 1, i < HOOKS - 1, true);
+	}
+	webhook_queued_take();
+	cr_expect(queued_in_a_transaction(WEBHOOK_TICKET_CREATED));
+	cr_expect_eq(count("SELECT count(*) FROM webhook_deliveries"), 1);
+}
+
 Test(api, refuses_a_webhook_without_an_http_address_or_events)
 {
 	struct webhook_form f = {.url = "ftp://example.com/x", .active = true};
