@@ -47,23 +47,19 @@ static bool public_reader(const struct session *reader)
 enum { LOGIN_TTL = 5 };
 static atomic_uint login_generation;
 
-bool kb_requires_login(db *d)
+/* 1 when the setting is on, 0 when off or unset, < 0. */
+static int login_setting_read(void *d)
 {
-	static _Thread_local struct thread_copy copy;
-	static _Thread_local bool required;
-	time_t now = time(NULL);
-	unsigned generation = atomic_load(&login_generation);
-	if (thread_copy_fresh(&copy, d, now, LOGIN_TTL, generation))
-		return required;
 	char value[8];
 	int rc = store_setting_read(d, "kb_require_login", value, sizeof value);
-	if (rc < 0) {
-		copy = (struct thread_copy){0};
-		return true;
-	}
-	required = rc == 1 && str_eq(value, "1");
-	thread_copy_taken(&copy, d, now, generation);
-	return required;
+	return rc < 0 ? rc : rc == 1 && str_eq(value, "1");
+}
+
+bool kb_requires_login(db *d)
+{
+	static _Thread_local struct kept_value kept;
+	unsigned generation = atomic_load(&login_generation);
+	return kept_value_get(&kept, d, LOGIN_TTL, generation, login_setting_read) != 0;
 }
 
 int kb_set_requires_login(db *d, const struct session *actor, bool required)

@@ -201,19 +201,13 @@ void staff_ticket_lists_changed(void)
 }
 
 struct names_copy {
-	arena *a;    /* the names */
-	int64_t key; /* whose list: the staff member's, for their departments */
-	int n;
+	struct kept_list list; /* key: the staff member's, for their departments */
 	struct named_row rows[LIST_NAMES_MAX];
-	struct thread_copy copy; /* from NULL: nothing kept */
 };
 
 struct replies_copy {
-	arena *a; /* titles and bodies */
-	int64_t department_id;
-	int n;
+	struct kept_list list; /* key: the department */
 	struct predefined_row rows[LIST_REPLIES_MAX];
-	struct thread_copy copy;
 };
 
 struct lists_copy {
@@ -226,10 +220,10 @@ static void lists_copy_free(void *p)
 	struct lists_copy *c = p;
 	if (!c)
 		return;
-	arena_free(c->departments.a);
-	arena_free(c->staff.a);
-	arena_free(c->own_departments.a);
-	arena_free(c->replies.a);
+	arena_free(c->departments.list.a);
+	arena_free(c->staff.list.a);
+	arena_free(c->own_departments.list.a);
+	arena_free(c->replies.list.a);
 	free(c);
 }
 
@@ -238,11 +232,12 @@ static void *lists_copy_make(void)
 	struct lists_copy *c = calloc(1, sizeof *c);
 	if (!c)
 		return NULL;
-	c->departments.a = arena_new(2048);
-	c->staff.a = arena_new(2048);
-	c->own_departments.a = arena_new(2048);
-	c->replies.a = arena_new(8192);
-	if (!c->departments.a || !c->staff.a || !c->own_departments.a || !c->replies.a) {
+	c->departments.list.a = arena_new(2048);
+	c->staff.list.a = arena_new(2048);
+	c->own_departments.list.a = arena_new(2048);
+	c->replies.list.a = arena_new(8192);
+	if (!c->departments.list.a || !c->staff.list.a || !c->own_departments.list.a ||
+	    !c->replies.list.a) {
 		lists_copy_free(c);
 		return NULL;
 	}
@@ -257,9 +252,24 @@ static struct lists_copy *lists_of_thread(void)
 	return thread_slot_get(&lists_slot);
 }
 
-static bool list_fresh(const struct thread_copy *copy, db *d)
+/* True while l holds key's list, fresh: else it is emptied for a new
+ * read, which list_taken records (generation read before the rows). */
+static bool list_current(struct kept_list *l, db *d, int64_t key, unsigned *generation)
 {
-	return thread_copy_fresh(copy, d, time(NULL), LISTS_TTL, atomic_load(&lists_generation));
+	*generation = atomic_load(&lists_generation);
+	return kept_list_current(l, d, key, time(NULL), LISTS_TTL, *generation);
+}
+
+static void list_taken(struct kept_list *l, db *d, int64_t key, int n, unsigned generation)
+{
+	kept_list_taken(l, d, key, n, time(NULL), generation);
+}
+
+/* Whether a prefetch is needed: l does not hold key's list, fresh. */
+static bool list_stale(const struct kept_list *l, db *d, int64_t key)
+{
+	return l->key != key || !thread_copy_fresh(&l->copy, d, time(NULL), LISTS_TTL,
+	                                           atomic_load(&lists_generation));
 }
 
 /* A list of names: every department, the active staff, or (key a staff
@@ -308,18 +318,14 @@ static int names_through(db *d, enum names_list list, int64_t staff_id, bool adm
 		return names_read(d, list, staff_id, admin, a, rows, max);
 	struct names_copy *c = names_copy_of(lists, list);
 	int64_t key = names_key(list, staff_id, admin);
-	if (c->key != key || !list_fresh(&c->copy, d)) {
-		unsigned generation = atomic_load(&lists_generation);
-		time_t now = time(NULL);
-		c->copy = (struct thread_copy){0};
-		arena_reset(c->a);
-		c->n = names_read(d, list, staff_id, admin, c->a, c->rows, LIST_NAMES_MAX);
-		if (c->n < 0)
-			return c->n;
-		c->key = key;
-		thread_copy_taken(&c->copy, d, now, generation);
+	unsigned generation;
+	if (!list_current(&c->list, d, key, &generation)) {
+		int read = names_read(d, list, staff_id, admin, c->list.a, c->rows, LIST_NAMES_MAX);
+		list_taken(&c->list, d, key, read, generation);
+		if (read < 0)
+			return read;
 	}
-	int n = c->n < max ? c->n : max;
+	int n = c->list.n < max ? c->list.n : max;
 	for (int i = 0; i < n; i++) {
 		rows[i] = (struct named_row){c->rows[i].id, arena_strdup(a, c->rows[i].name)};
 		if (!rows[i].name)
@@ -338,8 +344,7 @@ static void names_through_prefetch(db *d, enum names_list list, int64_t staff_id
 		names_prefetch(d, list, staff_id, admin, max);
 		return;
 	}
-	struct names_copy *c = names_copy_of(lists, list);
-	if (c->key != names_key(list, staff_id, admin) || !list_fresh(&c->copy, d))
+	if (list_stale(&names_copy_of(lists, list)->list, d, names_key(list, staff_id, admin)))
 		names_prefetch(d, list, staff_id, admin, LIST_NAMES_MAX);
 }
 
@@ -365,19 +370,15 @@ int staff_predefined_replies(db *d, int64_t department_id, arena *a, struct pred
 	if (!lists)
 		return store_predefined_for_department(d, department_id, a, rows, max);
 	struct replies_copy *c = &lists->replies;
-	if (c->department_id != department_id || !list_fresh(&c->copy, d)) {
-		unsigned generation = atomic_load(&lists_generation);
-		time_t now = time(NULL);
-		c->copy = (struct thread_copy){0};
-		arena_reset(c->a);
-		c->n = store_predefined_for_department(d, department_id, c->a, c->rows,
-		                                       LIST_REPLIES_MAX);
-		if (c->n < 0)
-			return c->n;
-		c->department_id = department_id;
-		thread_copy_taken(&c->copy, d, now, generation);
+	unsigned generation;
+	if (!list_current(&c->list, d, department_id, &generation)) {
+		int read = store_predefined_for_department(d, department_id, c->list.a, c->rows,
+		                                           LIST_REPLIES_MAX);
+		list_taken(&c->list, d, department_id, read, generation);
+		if (read < 0)
+			return read;
 	}
-	int n = c->n < max ? c->n : max;
+	int n = c->list.n < max ? c->list.n : max;
 	for (int i = 0; i < n; i++) {
 		rows[i] = (struct predefined_row){c->rows[i].id, arena_strdup(a, c->rows[i].title),
 		                                  arena_strdup(a, c->rows[i].body)};
@@ -417,7 +418,7 @@ void staff_active_members_prefetch(db *d, int max)
 void staff_predefined_replies_prefetch(db *d, int64_t department_id)
 {
 	struct lists_copy *c = lists_of_thread();
-	if (!c || c->replies.department_id != department_id || !list_fresh(&c->replies.copy, d))
+	if (!c || list_stale(&c->replies.list, d, department_id))
 		store_predefined_for_department_prefetch(d, department_id);
 }
 

@@ -188,24 +188,21 @@ void ticket_staff_changed(void)
  * them, and under writes that read came from the file each time (two
  * pages of an opening's reads). */
 struct staff_copy {
-	arena *a; /* the rows' strings */
-	int64_t department_id;
-	int n;
+	struct kept_list list; /* key: the department */
 	struct staff_contact rows[STAFF_NOTIFY_MAX];
-	struct thread_copy copy; /* from NULL: nothing kept */
 };
 
 static void staff_copy_free(void *p)
 {
 	struct staff_copy *c = p;
-	arena_free(c->a);
+	arena_free(c->list.a);
 	free(c);
 }
 
 static void *staff_copy_make(void)
 {
 	struct staff_copy *c = calloc(1, sizeof *c);
-	if (c && !(c->a = arena_new(2048))) {
+	if (c && !(c->list.a = arena_new(2048))) {
 		free(c);
 		return NULL;
 	}
@@ -224,17 +221,13 @@ static int department_staff(db *d, int64_t department_id, arena *a, struct staff
 		return store_department_staff(d, department_id, a, rows, max);
 	time_t now = time(NULL);
 	unsigned generation = atomic_load(&staff_generation);
-	if (c->department_id != department_id ||
-	    !thread_copy_fresh(&c->copy, d, now, SETTINGS_TTL, generation)) {
-		c->copy = (struct thread_copy){0};
-		arena_reset(c->a);
-		c->n = store_department_staff(d, department_id, c->a, c->rows, STAFF_NOTIFY_MAX);
-		if (c->n < 0)
-			return c->n;
-		c->department_id = department_id;
-		thread_copy_taken(&c->copy, d, now, generation);
+	if (!kept_list_current(&c->list, d, department_id, now, SETTINGS_TTL, generation)) {
+		int read = store_department_staff(d, department_id, c->list.a, c->rows, STAFF_NOTIFY_MAX);
+		kept_list_taken(&c->list, d, department_id, read, now, generation);
+		if (read < 0)
+			return read;
 	}
-	int n = c->n < max ? c->n : max;
+	int n = c->list.n < max ? c->list.n : max;
 	for (int i = 0; i < n; i++) {
 		rows[i] = (struct staff_contact){.id = c->rows[i].id,
 		                                 .name = arena_strdup(a, c->rows[i].name),

@@ -163,22 +163,19 @@ static bool setting_on(db *d, const char *key, const char *fallback)
 enum { REQUIRED_TTL = 5 };
 static atomic_uint settings_generation;
 
-bool twofa_required_for_staff(db *d)
+/* 1 when the setting is on, 0 when off or unset, < 0. */
+static int required_setting_read(void *d)
 {
-	static _Thread_local struct thread_copy copy;
-	static _Thread_local bool required;
-	time_t now = time(NULL);
-	unsigned generation = atomic_load(&settings_generation);
-	if (thread_copy_fresh(&copy, d, now, REQUIRED_TTL, generation))
-		return required;
 	char value[8];
 	int rc = store_setting_read(d, "twofa_require_staff", value, sizeof value);
-	required = rc == 1 && value[0] == '1';
-	if (rc >= 0)
-		thread_copy_taken(&copy, d, now, generation);
-	else
-		copy = (struct thread_copy){0};
-	return required;
+	return rc < 0 ? rc : rc == 1 && value[0] == '1';
+}
+
+bool twofa_required_for_staff(db *d)
+{
+	static _Thread_local struct kept_value kept;
+	unsigned generation = atomic_load(&settings_generation);
+	return kept_value_get(&kept, d, REQUIRED_TTL, generation, required_setting_read) == 1;
 }
 
 bool twofa_offered_to_clients(db *d)

@@ -59,26 +59,24 @@ static int list_bits(const char *list)
 	return bits;
 }
 
-static int listening_events(db *d)
+/* The bits of the events the active webhooks listen for, or < 0. */
+static int listening_read(void *d)
 {
-	static _Thread_local struct thread_copy copy;
-	static _Thread_local int bits;
-	time_t now = time(NULL);
-	unsigned generation = atomic_load(&webhooks_generation);
-	if (thread_copy_fresh(&copy, d, now, LISTENING_TTL, generation))
-		return bits;
-	copy = (struct thread_copy){0};
 	arena *a = arena_new(2048);
 	const char *lists[LISTENING_MAX];
 	int n = a ? store_webhook_active_events(d, a, lists, LISTENING_MAX) : DB_NOMEM;
-	if (n >= 0) {
-		bits = n == LISTENING_MAX ? INT_MAX : 0; /* more than kept: wake for all */
-		for (int i = 0; i < n; i++)
-			bits |= list_bits(lists[i]);
-		thread_copy_taken(&copy, d, now, generation);
-	}
+	int bits = n == LISTENING_MAX ? INT_MAX : 0; /* more than read: wake for all */
+	for (int i = 0; i < n; i++)
+		bits |= list_bits(lists[i]);
 	arena_free(a);
 	return n < 0 ? n : bits;
+}
+
+static int listening_events(db *d)
+{
+	static _Thread_local struct kept_value kept;
+	unsigned generation = atomic_load(&webhooks_generation);
+	return kept_value_get(&kept, d, LISTENING_TTL, generation, listening_read);
 }
 
 int webhook_queue_event(db *d, const char *event, int64_t ticket_id, int64_t now)
